@@ -1,0 +1,73 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test test-sqlite test-postgres lint bench install migrate demo clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Northstar needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+## make run: set up, load demo data, serve http://127.0.0.1:8000 on SQLite in var/
+run: demo
+	@echo ""
+	@echo "  Northstar is starting at http://$(HOST)/  (log in with a demo user above)"
+	@echo "  API docs: http://$(HOST)/api/v1/docs"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+
+## make test: the whole suite on SQLite, then again on PostgreSQL
+test: lint test-sqlite test-postgres
+
+test-sqlite: install
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo ""; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!! No Chromium at /usr/bin/chromium: the browser tests are SKIPPED. !!"; \
+	  echo "!! Install it with: apt-get install chromium fonts-noto-core        !!"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo ""; \
+	  if [ "$$NORTHSTAR_REQUIRE_BROWSER" = "1" ]; then echo "NORTHSTAR_REQUIRE_BROWSER=1: failing."; exit 1; fi; \
+	fi
+	@echo "== Test suite on SQLite (with the browser tests) =="
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== Test suite on PostgreSQL (throw-away database; browser tests ran on SQLite) =="; \
+	  DATABASE_URL=$(PG_ADMIN_URL) NORTHSTAR_TEST_DB_NAME=test_northstar_$$$$ \
+	    $(BIN)/pytest --create-db -m "not browser"; \
+	else \
+	  echo ""; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!! No PostgreSQL answers at $(PG_ADMIN_URL)"; \
+	  echo "!! The PostgreSQL half of the suite is SKIPPED.                       !!"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo ""; \
+	  if [ "$$NORTHSTAR_REQUIRE_POSTGRES" = "1" ]; then echo "NORTHSTAR_REQUIRE_POSTGRES=1: failing."; exit 1; fi; \
+	fi
+
+## make bench: page weight and first render under slow 3G, as ratios to a baseline
+bench: demo
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

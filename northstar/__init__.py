@@ -1,0 +1,1 @@
+"""Northstar: a survivor-centred justice platform for counter-trafficking work."""

@@ -1,0 +1,130 @@
+"""The JSON API under /api/v1: authentication and error mapping in one place.
+
+Errors: domain errors carry their status and field (422/404/409/403); schema
+errors answer 422 with a ``field`` for each problem; a body over the size limit
+answers 413; malformed JSON 400. Nothing answers 500 for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as _NinjaSessionAuth
+
+from northstar.compensation.api import router as compensation_router
+from northstar.core.actor import Actor
+from northstar.core.api import router as core_router
+from northstar.core.errors import DomainError
+from northstar.core.models import ApiToken
+from northstar.justice.api import router as justice_router
+from northstar.pathways.api import router as pathways_router
+from northstar.portal.api import router as portal_router
+from northstar.referrals.api import router as referrals_router
+from northstar.safeguards.api import router as safeguards_router
+from northstar.screening.api import router as screening_router
+from northstar.survivors.api import router as survivors_router
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``; only the token's SHA-256 is stored."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        found = (
+            ApiToken.objects.active()
+            .select_related("user__membership__organisation")
+            .filter(digest=ApiToken.digest_of(token))
+            .first()
+        )
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        request.actor = Actor.for_user(found.user, "api")
+        return found.user
+
+
+class SessionAuth(_NinjaSessionAuth):
+    """The pages' session, for htmx calls; CSRF-checked like any form."""
+
+    def authenticate(self, request: HttpRequest, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            request.actor = Actor.for_user(user, "api")
+        return user
+
+
+api = NinjaAPI(
+    title="Northstar API",
+    version="1",
+    description=(
+        "Survivor-centred case management for counter-trafficking work. Every read and "
+        "write of survivor data is decided by one access policy and written to an "
+        "append-only audit log. Authenticate with `POST /api/v1/auth/token`, then send "
+        "`Authorization: Bearer <token>`."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+def _field_of(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    problems = [
+        {"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid"),
+         "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    first = problems[0]["field"] if problems else "body"
+    return api.create_response(
+        request, {"detail": "invalid input", "field": first, "errors": problems}, status=422
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "Authentication required"}, status=401)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return api.create_response(request, {"detail": "request body too large"}, status=413)
+
+
+@api.exception_handler(json.JSONDecodeError)
+def on_bad_json(request, exc):
+    return api.create_response(request, {"detail": "malformed JSON", "field": "body"}, status=400)
+
+
+for router in (
+    core_router,
+    survivors_router,
+    screening_router,
+    pathways_router,
+    safeguards_router,
+    compensation_router,
+    referrals_router,
+    justice_router,
+    portal_router,
+):
+    api.add_router("", router)

@@ -1,0 +1,1 @@
+"""The compensation calculator, claims, awards, payments, mediation and the victim fund."""

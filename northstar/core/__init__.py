@@ -1,0 +1,1 @@
+"""Organisations, people and roles, field encryption, the audit log. Knows no survivor."""

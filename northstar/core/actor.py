@@ -1,0 +1,54 @@
+"""Who is acting, for whom, and through which channel.
+
+Every action takes an ``Actor``: the audit entry needs all three, and the access
+policy needs the organisation and role. Built once per request by
+``ActorMiddleware`` (pages) or the API's auth (tokens), or by a command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from northstar.core.models import Organisation
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object | None
+    organisation: Organisation | None
+    role: str | None
+    channel: str
+    #: Set when a survivor acts for themself through the portal.
+    survivor_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.survivor_id is not None:
+            return f"survivor#{self.survivor_id}"
+        if self.user is None:
+            return f"system:{self.channel}"
+        return self.user.get_username()
+
+    @classmethod
+    def for_user(cls, user, channel: str) -> Actor:
+        membership = getattr(user, "membership", None) if user and user.is_authenticated else None
+        return cls(
+            user=user if user and user.is_authenticated else None,
+            organisation=membership.organisation if membership else None,
+            role=membership.role if membership else None,
+            channel=channel,
+        )
+
+    @classmethod
+    def system(cls, channel: str = "system", organisation: Organisation | None = None) -> Actor:
+        return cls(user=None, organisation=organisation, role=None, channel=channel)
+
+    @classmethod
+    def survivor(cls, survivor) -> Actor:
+        return cls(
+            user=None,
+            organisation=survivor.organisation,
+            role=None,
+            channel="portal",
+            survivor_id=survivor.pk,
+        )

@@ -1,0 +1,151 @@
+"""Authentication, health, who-am-I and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.contrib.auth import authenticate
+from django.db import connection
+from ninja import Field, Query, Router, Schema
+from ninja.throttling import AnonRateThrottle
+
+from northstar import policy
+from northstar.apiutils import PageQuery, StrictSchema, actor_of, page_of
+from northstar.core.audit import entries_for_organisation
+from northstar.core.errors import DomainError, Forbidden
+from northstar.core.models import AuditEntry
+from northstar.core.tokens import issue_token, revoke_token
+
+router = Router(tags=["core"])
+
+
+class TokenRequest(StrictSchema):
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=256)
+    name: str = Field("", max_length=100, description="a label for this token, e.g. the device")
+
+
+class TokenOut(Schema):
+    id: int
+    token: str = Field(..., description="shown once; store it safely")
+    prefix: str
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+@router.post("/auth/token", auth=None, response={201: TokenOut},
+             throttle=[AnonRateThrottle("30/m")])
+def create_token(request, payload: TokenRequest):
+    """Exchange a username and password for a personal API token."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        raise DomainError("wrong username or password", "password", ) from None
+    token, raw = issue_token(user, name=payload.name)
+    return 201, {"id": token.pk, "token": raw, "prefix": token.prefix}
+
+
+@router.get("/auth/tokens", response=list[TokenInfo])
+def list_tokens(request):
+    return list(request.user.api_tokens.order_by("-created_at"))
+
+
+@router.post("/auth/tokens/{token_id}/revoke", response=TokenInfo)
+def revoke(request, token_id: int):
+    """Revoke one of your own tokens; it stops working at once."""
+    return revoke_token(request.user, token_id)
+
+
+class Health(Schema):
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+
+
+@router.get("/health", auth=None, response=Health)
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # noqa: BLE001 - health must answer, whatever the database does
+        database = "unavailable"
+    return {"status": "ok" if database == "ok" else "degraded", "database": database}
+
+
+class Me(Schema):
+    username: str
+    organisation: str | None
+    organisation_id: int | None
+    jurisdiction: str | None
+    role: str | None
+
+
+@router.get("/me", response=Me)
+def me(request):
+    actor = actor_of(request)
+    org = actor.organisation
+    return {"username": request.user.get_username(), "organisation": org.name if org else None,
+            "organisation_id": org.pk if org else None,
+            "jurisdiction": org.jurisdiction if org else None, "role": actor.role}
+
+
+class AuditFilters(PageQuery):
+    survivor_ref: str | None = Field(None, max_length=32)
+    action: Literal["create", "read", "update", "delete", "export"] | None = None
+    record_type: str | None = Field(None, max_length=64)
+    actor: str | None = Field(None, max_length=150, description="username")
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: str = Field(..., alias="actor_label")
+    action: str
+    channel: str
+    record_type: str
+    record_id: str
+    survivor_ref: str
+    fields: list[str]
+    note: str
+
+
+class AuditPage(Schema):
+    items: list[AuditOut]
+    count: int
+    page: int
+    page_size: int
+
+
+@router.get("/audit", response=AuditPage)
+def audit_log(request, filters: Query[AuditFilters]):
+    """The organisation's audit log, newest first. Supervisors only."""
+    actor = actor_of(request)
+    if not policy.may_read_audit(actor):
+        raise Forbidden("only supervisors read the audit log")
+    qs = entries_for_organisation(actor.organisation)
+    if filters.survivor_ref:
+        qs = qs.filter(survivor_ref=filters.survivor_ref)
+    if filters.action:
+        qs = qs.filter(action=filters.action)
+    if filters.record_type:
+        qs = qs.filter(record_type=filters.record_type)
+    if filters.actor:
+        qs = qs.filter(actor_label=filters.actor)
+    if filters.since:
+        qs = qs.filter(at__gte=filters.since)
+    if filters.until:
+        qs = qs.filter(at__lt=filters.until)
+    items, paging = page_of(qs, filters)
+    return {"items": items, **paging}
+
+
+__all__ = ["router", "AuditEntry"]

@@ -1,0 +1,73 @@
+"""A model field whose value is sealed at rest and only opened on purpose.
+
+Loading a row never decrypts: the attribute holds a ``Sealed`` value that
+prints as a mask. Opening it is ``sealed.reveal()``, which actions call after
+asking the access policy and writing the audit entry — so a template or a log
+line cannot leak personal data by accident.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from northstar.core.crypto import keyring
+
+MASK = "•••"
+
+
+class Sealed:
+    __slots__ = ("token", "context")
+
+    def __init__(self, token: str, context: str):
+        self.token = token
+        self.context = context
+
+    def reveal(self) -> str:
+        return keyring().open(self.token, self.context)
+
+    def __str__(self) -> str:
+        return MASK
+
+    __repr__ = __str__
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sealed) and other.token == self.token
+
+    def __hash__(self) -> int:
+        return hash(self.token)
+
+
+class EncryptedTextField(models.TextField):
+    """Assign plain text (or ``""`` for none); it is sealed when saved."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def context(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.name}"
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return ""
+        return Sealed(value, self.context)
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        if value is None or value == "":
+            return ""
+        if isinstance(value, Sealed):
+            return value.token
+        return keyring().seal(str(value), self.context)
+
+
+def reveal(value) -> str:
+    """Plain text of a sealed attribute, or of one just assigned and not yet saved."""
+    if isinstance(value, Sealed):
+        return value.reveal()
+    return value or ""

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from northstar.core.jurisdictions import Jurisdiction
+from northstar.core.roles import Role
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        NGO = "ngo", "NGO"
+        LEGAL_AID = "legal_aid", "Legal aid"
+        SHELTER = "shelter", "Shelter"
+        GOVERNMENT_AGENCY = "government_agency", "Government agency"
+        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    jurisdiction = models.CharField(max_length=2, choices=Jurisdiction.choices)
+    #: Short prefix of the survivor reference codes this organisation issues.
+    code = models.CharField(max_length=8, unique=True)
+    #: False for an organisation that is only a referral recipient or a provider
+    #: in the directory: it has no users here and receives letters, not access.
+    on_platform = models.BooleanField(default=True)
+    contact = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.jurisdiction})"
+
+
+class Membership(models.Model):
+    """A person's place in one organisation, and the role they work in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    preferred_language = models.CharField(max_length=10, default="en")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} at {self.organisation.name}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A per-user API token. Only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One thing someone did to survivor data. Never changed, never deleted.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table as well, so
+    not even a bug elsewhere in the application can rewrite history.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create"
+        READ = "read"
+        UPDATE = "update"
+        DELETE = "delete"
+        EXPORT = "export"
+
+    class Channel(models.TextChoices):
+        WEB = "web"
+        API = "api"
+        CLI = "cli"
+        ADMIN = "admin"
+        PORTAL = "portal"
+        SYSTEM = "system"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: PROTECT: people who have touched survivor data are deactivated, never deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    record_type = models.CharField(max_length=64)
+    record_id = models.CharField(max_length=64, blank=True)
+    #: Reference code of the survivor the record belongs to, if any.
+    survivor_ref = models.CharField(max_length=32, blank=True, db_index=True)
+    fields = models.JSONField(default=list, blank=True)
+    #: What happened, in words: "withdrew consent", "override of block finding"…
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_id"])]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.record_type}:{self.record_id}"

@@ -1,0 +1,1 @@
+"""The justice chain timeline: stages, events, and the tasks they raise."""

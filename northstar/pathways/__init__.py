@@ -1,0 +1,1 @@
+"""The nine alternative-justice interventions, the survivor's priorities and their plan."""

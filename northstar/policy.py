@@ -1,0 +1,127 @@
+"""Who may see and change which survivor records: decided here and nowhere else.
+
+Every view, API handler, admin page and export starts from these selectors.
+A record outside them answers 404 (``NotFound``), never 403, so that its
+existence is not leaked to another organisation.
+
+- Staff in a case role (caseworker, legal officer, supervisor) see and change
+  their own organisation's survivors and cases.
+- Staff of an organisation that received an accepted referral, whose referral
+  consent still stands, see *only the fields shared with them*, read-only,
+  until the referral ends or the consent is withdrawn (``referrals.access``).
+- Researchers, org admins and council coordinators see no individual record.
+- A survivor signed in to the portal sees their own record and nothing else.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from northstar.core import roles
+from northstar.core.actor import Actor
+from northstar.core.errors import Forbidden, NotFound
+from northstar.referrals import access as referral_access
+from northstar.survivors.models import Case, Consent, Survivor
+
+#: Marker for "every field" in ``survivor_fields``.
+ALL_FIELDS = None
+
+
+def _is_own_org_staff(actor: Actor) -> bool:
+    return (
+        actor.survivor_id is None
+        and actor.organisation is not None
+        and roles.works_with_records(actor.role)
+    )
+
+
+def visible_survivors(actor: Actor) -> QuerySet[Survivor]:
+    live = Survivor.objects.filter(archived_at__isnull=True)
+    if actor.survivor_id is not None:
+        return live.filter(pk=actor.survivor_id)
+    if not _is_own_org_staff(actor):
+        return live.none()
+    shared = referral_access.shared_survivor_ids(actor.organisation)
+    return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared)).distinct()
+
+
+def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
+    live = Survivor.objects.filter(archived_at__isnull=True)
+    if not _is_own_org_staff(actor):
+        return live.none()
+    return live.filter(organisation=actor.organisation)
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    """Cases are never shared by referral: only the owning organisation sees them."""
+    live = Case.objects.filter(archived_at__isnull=True, survivor__archived_at__isnull=True)
+    if actor.survivor_id is not None:
+        return live.filter(survivor_id=actor.survivor_id)
+    if not _is_own_org_staff(actor):
+        return live.none()
+    return live.filter(survivor__organisation=actor.organisation)
+
+
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def survivor_for(actor: Actor, survivor_id, *, change: bool = False) -> Survivor:
+    survivor = visible_survivors(actor).filter(pk=_pk(survivor_id)).first()
+    if survivor is None:
+        raise NotFound("No such survivor")
+    if change and not changeable_survivors(actor).filter(pk=survivor.pk).exists():
+        raise Forbidden("This record is shared with your organisation read-only")
+    return survivor
+
+
+def case_for(actor: Actor, case_id, *, change: bool = False) -> Case:
+    case = visible_cases(actor).select_related("survivor").filter(pk=_pk(case_id)).first()
+    if case is None:
+        raise NotFound("No such case")
+    if change and actor.survivor_id is not None:
+        raise Forbidden("A survivor cannot change case records")
+    return case
+
+
+def visible_consents(actor: Actor) -> QuerySet[Consent]:
+    if actor.survivor_id is not None:
+        return Consent.objects.filter(survivor_id=actor.survivor_id)
+    if not _is_own_org_staff(actor):
+        return Consent.objects.none()
+    return Consent.objects.filter(survivor__organisation=actor.organisation)
+
+
+def consent_for(actor: Actor, consent_id) -> Consent:
+    consent = visible_consents(actor).select_related("survivor").filter(pk=_pk(consent_id)).first()
+    if consent is None:
+        raise NotFound("No such consent")
+    return consent
+
+
+def survivor_fields(actor: Actor, survivor: Survivor) -> frozenset[str] | None:
+    """Fields of ``survivor`` the actor may see: ``ALL_FIELDS`` or a set of names."""
+    if actor.survivor_id == survivor.pk:
+        return ALL_FIELDS
+    if _is_own_org_staff(actor) and survivor.organisation_id == actor.organisation.pk:
+        return ALL_FIELDS
+    if _is_own_org_staff(actor):
+        shared = referral_access.shared_fields(actor.organisation, survivor)
+        if shared:
+            return frozenset(shared)
+    raise NotFound("No such survivor")
+
+
+def may_read_audit(actor: Actor) -> bool:
+    return actor.survivor_id is None and roles.oversees(actor.role)
+
+
+def may_see_aggregates(actor: Actor) -> bool:
+    return actor.survivor_id is None and actor.role in roles.AGGREGATE_ROLES
+
+
+def may_override_block(actor: Actor) -> bool:
+    return actor.survivor_id is None and roles.oversees(actor.role)

@@ -1,0 +1,1 @@
+"""The service directory and consented, minimal-data referrals, across borders."""

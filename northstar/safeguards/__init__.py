@@ -1,0 +1,1 @@
+"""Do No Harm: findings on a proposed action before it happens."""

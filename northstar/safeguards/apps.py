@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SafeguardsConfig(AppConfig):
+    name = "northstar.safeguards"
+    label = "safeguards"

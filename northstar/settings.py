@@ -1,0 +1,224 @@
+"""All settings, read from the environment in one place.
+
+Development and the demo run with no environment at all: secrets are generated
+into the ignored ``var/`` folder and the database is SQLite there. Production
+sets ``NORTHSTAR_ENV=production`` and must then provide every secret and host.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
+
+from northstar import secrets as local_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("NORTHSTAR_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+PRODUCTION = env("NORTHSTAR_ENV", "development") == "production"
+DEBUG = envbool("NORTHSTAR_DEBUG", not PRODUCTION)
+
+# --- Secrets -----------------------------------------------------------------
+if PRODUCTION:
+    _local = {}
+else:
+    _local = local_secrets.load_or_create(VAR_DIR)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY") or _local.get("secret_key")
+
+
+def _field_keys() -> list[tuple[str, str]]:
+    """Field-encryption key ring, newest (primary) first: ``id:base64key,...``."""
+    raw = env("NORTHSTAR_FIELD_KEYS")
+    if raw:
+        ring = []
+        for item in raw.split(","):
+            kid, _, key = item.strip().partition(":")
+            if not kid or not key:
+                raise ImproperlyConfigured("NORTHSTAR_FIELD_KEYS must be 'id:base64key,…'")
+            ring.append((kid, key))
+        return ring
+    return [(k["id"], k["key"]) for k in _local.get("field_keys", [])]
+
+
+NORTHSTAR_FIELD_KEYS = _field_keys()
+NORTHSTAR_FIELD_KEYS_FROM_ENV = bool(env("NORTHSTAR_FIELD_KEYS"))
+NORTHSTAR_BLIND_INDEX_KEY = env("NORTHSTAR_BLIND_INDEX_KEY") or _local.get("blind_index_key")
+
+if PRODUCTION and not (SECRET_KEY and NORTHSTAR_FIELD_KEYS and NORTHSTAR_BLIND_INDEX_KEY):
+    raise ImproperlyConfigured(
+        "Production needs DJANGO_SECRET_KEY, NORTHSTAR_FIELD_KEYS and NORTHSTAR_BLIND_INDEX_KEY"
+    )
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+
+# --- Applications ------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    # Northstar, from the bottom layer up (imports point down, never up).
+    "northstar.core",
+    "northstar.survivors",
+    "northstar.screening",
+    "northstar.pathways",
+    "northstar.safeguards",
+    "northstar.compensation",
+    "northstar.referrals",
+    "northstar.justice",
+    "northstar.portal",
+    "northstar.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "northstar.core.middleware.ActorMiddleware",
+]
+
+ROOT_URLCONF = "northstar.urls"
+WSGI_APPLICATION = "northstar.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "northstar.web.context.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database ----------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'northstar.sqlite3'}",
+        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+    )
+}
+if env("NORTHSTAR_TEST_DB_NAME"):
+    # Lets several suites share one PostgreSQL server without clobbering each other.
+    DATABASES["default"]["TEST"] = {"NAME": env("NORTHSTAR_TEST_DB_NAME")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth and sessions -------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "caseload"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Security (all on when not DEBUG; `manage.py check --deploy` passes) -----
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Bodies larger than this answer 413 before anything is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("NORTHSTAR_MAX_BODY_BYTES", 1024 * 1024)
+
+# --- Languages -----------------------------------------------------------------
+# Django ships no locale data for Filipino and Lao; add the names it needs.
+LANG_INFO.setdefault(
+    "fil", {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"}
+)
+LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("km", "ភាសាខ្មែរ"),
+    ("th", "ไทย"),
+    ("vi", "Tiếng Việt"),
+    ("my", "မြန်မာ"),
+    ("fil", "Filipino"),
+    ("id", "Bahasa Indonesia"),
+    ("lo", "ລາວ"),
+    ("zh-hant", "繁體中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "northstar" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env("TIME_ZONE", "Asia/Bangkok")
+
+# --- Static files ----------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "whitenoise.storage.CompressedStaticFilesStorage"
+        )
+    },
+}
+
+# --- Logging: never log request bodies (they carry personal data) ------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 25
+NINJA_PAGINATION_MAX_LIMIT = 200

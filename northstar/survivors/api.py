@@ -1,0 +1,292 @@
+"""Survivors, cases and consents over JSON. Thin: parse, ask the policy, call an action."""
+
+from __future__ import annotations
+
+from ninja import Query, Router
+
+from northstar import policy
+from northstar.apiutils import actor_of, page_of
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.core.errors import DomainError, Forbidden
+from northstar.core.models import Organisation
+from northstar.survivors import actions
+from northstar.survivors.models import Case, Consent, Survivor
+from northstar.survivors.schemas import (
+    CaseFilters,
+    CaseIn,
+    CaseOut,
+    CasePage,
+    CasePatch,
+    ConsentFilters,
+    ConsentIn,
+    ConsentOut,
+    ConsentPage,
+    DuplicateQuery,
+    SurvivorFilters,
+    SurvivorIn,
+    SurvivorOut,
+    SurvivorPage,
+    SurvivorPatch,
+    WithdrawIn,
+)
+
+router = Router(tags=["survivors"])
+
+CLEAR_FIELDS = ("birth_year", "sex", "gender", "nationality", "languages", "preferred_language",
+                "interpreter_needed", "advocacy_visibility", "created_at")
+
+
+def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool) -> dict:
+    """What this actor may see of ``survivor``; opening personal fields is audited."""
+    fields = policy.survivor_fields(actor, survivor)
+    out = {"id": survivor.pk, "reference": survivor.reference,
+           "organisation_id": survivor.organisation_id, "version": survivor.version,
+           "access": "full" if fields is policy.ALL_FIELDS else "shared"}
+    for name in CLEAR_FIELDS:
+        if fields is policy.ALL_FIELDS or name in fields:
+            out[name] = getattr(survivor, name)
+    if fields is policy.ALL_FIELDS:
+        out["is_child"] = survivor.is_child()
+    if personal:
+        opened = actions.reveal_personal_data(actor, survivor, fields=fields)
+        out["personal"] = opened or None
+    return out
+
+
+def case_out(case: Case, *, summary: str | None = None) -> dict:
+    return {
+        **{f: getattr(case, f) for f in (
+            "id", "reference", "survivor_id", "jurisdiction", "forms_of_exploitation", "sectors",
+            "country_of_origin", "transit_countries", "country_of_destination", "period_start",
+            "period_end", "recruitment_method", "relationship_to_offender", "coercion",
+            "fears_retaliation_at_home", "trial_participation", "status", "version",
+            "created_at")},
+        "survivor_reference": case.survivor.reference,
+        "cross_border": case.cross_border,
+        "summary": summary,
+    }
+
+
+def consent_out(consent: Consent) -> dict:
+    data = {f: getattr(consent, f) for f in (
+        "id", "survivor_id", "purpose", "recipient_id", "scope_note", "explanation_version",
+        "explained_by_label", "language", "interpreter_used", "method", "given_by", "given_at",
+        "expires_at", "withdrawn_at", "withdrawn_by_label", "withdrawal_reason")}
+    data["active"] = consent.is_active()
+    return data
+
+
+def _listed(actor: Actor, record_type: str, items) -> None:
+    """A list is a read too: one entry naming what was shown."""
+    if items:
+        audit.record(actor, "read", record_type, "",
+                     note=f"listed {len(items)}: " + ",".join(str(i.pk) for i in items)[:280])
+
+
+# --- Survivors -----------------------------------------------------------------
+
+
+@router.get("/survivors", response=SurvivorPage)
+def list_survivors(request, filters: Query[SurvivorFilters]):
+    """Survivors you may see, by reference code; no personal fields in lists."""
+    actor = actor_of(request)
+    qs = policy.visible_survivors(actor).select_related("organisation")
+    if filters.reference:
+        qs = qs.filter(reference__iexact=filters.reference)
+    if filters.nationality:
+        qs = qs.filter(nationality=filters.nationality)
+    if filters.sex:
+        qs = qs.filter(sex=filters.sex)
+    if filters.interpreter_needed is not None:
+        qs = qs.filter(interpreter_needed=filters.interpreter_needed)
+    if filters.language:
+        qs = [s for s in qs if filters.language in (s.languages or [])]
+        qs = Survivor.objects.filter(pk__in=[s.pk for s in qs]).order_by("-created_at", "-id")
+    items, paging = page_of(qs, filters)
+    _listed(actor, "survivor", items)
+    return {"items": [survivor_out(actor, s, personal=False) for s in items], **paging}
+
+
+@router.post("/survivors", response={201: SurvivorOut})
+def create_survivor(request, payload: SurvivorIn):
+    actor = actor_of(request)
+    if not _may_create(actor):
+        raise Forbidden("your role does not record survivors")
+    data = payload.model_dump(exclude_unset=True)
+    survivor = actions.create_survivor(actor, data=data)
+    return 201, survivor_out(actor, survivor, personal=False)
+
+
+def _may_create(actor: Actor) -> bool:
+    from northstar.core import roles
+
+    return actor.survivor_id is None and roles.works_with_records(actor.role)
+
+
+@router.get("/survivors/duplicates", response=list[SurvivorOut])
+def duplicates(request, query: Query[DuplicateQuery]):
+    """Likely duplicates in your organisation, by a keyed blind index of name and birth date."""
+    actor = actor_of(request)
+    if not _may_create(actor):
+        raise Forbidden("your role does not work with survivor records")
+    found = actions.find_duplicates(actor, given_name=query.given_name,
+                                    family_name=query.family_name,
+                                    date_of_birth=query.date_of_birth.isoformat())
+    return [survivor_out(actor, s, personal=False) for s in found]
+
+
+@router.get("/survivors/{survivor_id}", response=SurvivorOut)
+def get_survivor(request, survivor_id: int, personal: bool = True):
+    """One survivor; with ``personal`` (default) the sealed fields are opened and the read audited."""
+    actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id)
+    return survivor_out(actor, survivor, personal=personal)
+
+
+@router.patch("/survivors/{survivor_id}", response=SurvivorOut)
+def update_survivor(request, survivor_id: int, payload: SurvivorPatch):
+    actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id, change=True)
+    changes = payload.model_dump(exclude_unset=True)
+    version = changes.pop("version")
+    for key, value in list(changes.items()):
+        if value is None and key in ("sex", "gender", "languages", "preferred_language",
+                                     "interpreter_needed", "advocacy_visibility"):
+            raise DomainError("may not be null", key)
+    survivor = actions.update_survivor(actor, survivor, version=version, changes=changes)
+    return survivor_out(actor, survivor, personal=False)
+
+
+@router.delete("/survivors/{survivor_id}", response={204: None})
+def archive_survivor(request, survivor_id: int):
+    """Archive a record (supervisors). It disappears from every list; the audit trail stays."""
+    actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id, change=True)
+    if not policy.may_read_audit(actor):
+        raise Forbidden("only a supervisor archives a survivor record")
+    actions.archive_survivor(actor, survivor)
+    return 204, None
+
+
+# --- Cases ---------------------------------------------------------------------
+
+
+@router.get("/cases", response=CasePage)
+def list_cases(request, filters: Query[CaseFilters]):
+    actor = actor_of(request)
+    qs = policy.visible_cases(actor).select_related("survivor")
+    if filters.survivor_id:
+        qs = qs.filter(survivor_id=filters.survivor_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.jurisdiction:
+        qs = qs.filter(jurisdiction=filters.jurisdiction)
+    if filters.form or filters.sector:
+        keep = [c.pk for c in qs
+                if (not filters.form or filters.form in c.forms_of_exploitation)
+                and (not filters.sector or filters.sector in c.sectors)]
+        qs = qs.filter(pk__in=keep)
+    items, paging = page_of(qs, filters)
+    _listed(actor, "case", items)
+    return {"items": [case_out(c) for c in items], **paging}
+
+
+@router.post("/survivors/{survivor_id}/cases", response={201: CaseOut})
+def create_case(request, survivor_id: int, payload: CaseIn):
+    actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id, change=True)
+    case = actions.create_case(actor, survivor, data=payload.model_dump(exclude_unset=True))
+    return 201, case_out(case)
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+def get_case(request, case_id: int):
+    actor = actor_of(request)
+    case = policy.case_for(actor, case_id)
+    return case_out(case, summary=actions.reveal_case_summary(actor, case))
+
+
+@router.patch("/cases/{case_id}", response=CaseOut)
+def update_case(request, case_id: int, payload: CasePatch):
+    actor = actor_of(request)
+    case = policy.case_for(actor, case_id, change=True)
+    changes = payload.model_dump(exclude_unset=True)
+    version = changes.pop("version")
+    for key, value in changes.items():
+        if value is None and key not in ("country_of_origin", "country_of_destination",
+                                         "period_start", "period_end", "summary",
+                                         "fears_retaliation_at_home"):
+            raise DomainError("may not be null", key)
+    case = actions.update_case(actor, case, version=version, changes=changes)
+    return case_out(case)
+
+
+@router.delete("/cases/{case_id}", response={204: None})
+def archive_case(request, case_id: int):
+    actor = actor_of(request)
+    case = policy.case_for(actor, case_id, change=True)
+    if not policy.may_read_audit(actor):
+        raise Forbidden("only a supervisor archives a case")
+    actions.archive_case(actor, case)
+    return 204, None
+
+
+# --- Consents ------------------------------------------------------------------
+
+
+@router.get("/survivors/{survivor_id}/consents", response=ConsentPage)
+def list_consents(request, survivor_id: int, filters: Query[ConsentFilters]):
+    actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id)
+    if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
+        raise Forbidden("consents are visible to the survivor's own organisation")
+    qs = policy.visible_consents(actor).filter(survivor=survivor)
+    if filters.purpose:
+        qs = qs.filter(purpose=filters.purpose)
+    items = list(qs)
+    if filters.active is not None:
+        items = [c for c in items if c.is_active() == filters.active]
+    start = (filters.page - 1) * filters.page_size
+    page = items[start : start + filters.page_size]
+    _listed(actor, "consent", page)
+    return {"items": [consent_out(c) for c in page], "count": len(items),
+            "page": filters.page, "page_size": filters.page_size}
+
+
+@router.post("/survivors/{survivor_id}/consents", response={201: ConsentOut})
+def give_consent(request, survivor_id: int, payload: ConsentIn):
+    actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id, change=True)
+    recipient = None
+    if payload.recipient_id is not None:
+        recipient = Organisation.objects.filter(pk=payload.recipient_id).first()
+        if recipient is None:
+            raise DomainError("no such organisation", "recipient_id")
+    data = payload.model_dump(exclude={"recipient_id"})
+    data = {k: v for k, v in data.items() if v is not None or k in ("given_at", "expires_at")}
+    try:
+        consent = actions.record_consent(actor, survivor, recipient=recipient, **data)
+    except DomainError as exc:
+        if exc.field == "recipient":
+            exc.field = "recipient_id"
+        raise
+    return 201, consent_out(consent)
+
+
+@router.get("/consents/{consent_id}", response=ConsentOut)
+def get_consent(request, consent_id: int):
+    actor = actor_of(request)
+    consent = policy.consent_for(actor, consent_id)
+    audit.record(actor, "read", "consent", consent.pk, survivor_ref=consent.survivor.reference)
+    return consent_out(consent)
+
+
+@router.post("/consents/{consent_id}/withdraw", response=ConsentOut)
+def withdraw(request, consent_id: int, payload: WithdrawIn):
+    """Withdrawal takes effect immediately; the record is kept and never deleted."""
+    actor = actor_of(request)
+    consent = policy.consent_for(actor, consent_id)
+    policy.survivor_for(actor, consent.survivor_id, change=True)
+    consent = actions.withdraw_consent(actor, consent, reason=payload.reason)
+    return consent_out(consent)

@@ -1,0 +1,59 @@
+"""The one question every flow of survivor data asks: may this happen now?
+
+Referral, statistics, research, law-enforcement sharing and advocacy each call
+``may_flow`` before data moves, and the access policy calls it for referral
+recipients. Consent is per purpose and, for referral, per recipient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from northstar.survivors.models import PURPOSES_NEEDING_RECIPIENT, Consent, ConsentPurpose
+
+
+@dataclass(frozen=True)
+class FlowDecision:
+    allowed: bool
+    reason: str
+    consent: Consent | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def active_consents(survivor, purpose: str, *, at: dt.datetime | None = None):
+    """Consents for ``purpose`` in force at ``at``, as a queryset."""
+    at = at or timezone.now()
+    from django.db.models import Q
+
+    return Consent.objects.filter(survivor=survivor, purpose=purpose, given_at__lte=at).filter(
+        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at),
+        Q(expires_at__isnull=True) | Q(expires_at__gt=at),
+    )
+
+
+def may_flow(
+    survivor, purpose: str, *, recipient=None, at: dt.datetime | None = None
+) -> FlowDecision:
+    """May ``survivor``'s data flow for ``purpose`` (to ``recipient``) at ``at``?"""
+    if purpose not in ConsentPurpose.values:
+        return FlowDecision(False, f"unknown purpose {purpose!r}")
+    if purpose in PURPOSES_NEEDING_RECIPIENT and recipient is None:
+        return FlowDecision(False, f"{purpose} consent names a recipient; none was given")
+    consents = active_consents(survivor, purpose, at=at)
+    if recipient is not None and purpose in PURPOSES_NEEDING_RECIPIENT:
+        consents = consents.filter(recipient=recipient)
+    elif recipient is not None:
+        # For other purposes a consent may be general (no recipient) or named.
+        from django.db.models import Q
+
+        consents = consents.filter(Q(recipient__isnull=True) | Q(recipient=recipient))
+    consent = consents.order_by("-given_at").first()
+    if consent is None:
+        who = f" to {recipient}" if recipient is not None else ""
+        return FlowDecision(False, f"no active {purpose} consent{who}")
+    return FlowDecision(True, "active consent", consent)

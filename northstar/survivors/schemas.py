@@ -1,0 +1,240 @@
+"""API shapes for survivors, cases and consents. Every enum is listed in OpenAPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+from northstar.apiutils import PageQuery, StrictSchema
+from northstar.core.jurisdictions import Jurisdiction
+from northstar.survivors import models as m
+
+
+def _lit(choices):
+    return Literal[tuple(choices.values)]
+
+
+SexT = _lit(m.Sex)
+GenderT = _lit(m.Gender)
+AdvocacyT = _lit(m.AdvocacyVisibility)
+FormT = _lit(m.ExploitationForm)
+SectorT = _lit(m.Sector)
+RecruitmentT = _lit(m.RecruitmentMethod)
+RelationshipT = _lit(m.Relationship)
+CoercionT = _lit(m.Coercion)
+TrialT = _lit(m.TrialParticipation)
+StatusT = _lit(m.CaseStatus)
+PurposeT = _lit(m.ConsentPurpose)
+MethodT = Literal["verbal", "written", "thumbprint"]
+GivenByT = _lit(m.ConsentGivenBy)
+JurisdictionT = _lit(Jurisdiction)
+Country = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+Lang = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+
+class PersonalIn(StrictSchema):
+    given_name: str | None = Field(None, max_length=200)
+    family_name: str | None = Field(None, max_length=200)
+    aliases: str | None = Field(None, max_length=500)
+    date_of_birth: dt.date | None = None
+    phone: str | None = Field(None, max_length=50)
+    address: str | None = Field(None, max_length=1000)
+    id_document_numbers: str | None = Field(None, max_length=500)
+    contact_notes: str | None = Field(None, max_length=5000)
+
+
+class SurvivorIn(PersonalIn):
+    """A new survivor. Personal fields are sealed at rest; the rest is non-identifying."""
+
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    sex: SexT = "unknown"
+    gender: GenderT = "unknown"
+    nationality: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    languages: list[str] = Field(default_factory=list, description="ISO 639 codes", max_length=20)
+    preferred_language: str = Field("en", pattern=Lang)
+    interpreter_needed: bool = False
+    advocacy_visibility: AdvocacyT = "none"
+
+
+class SurvivorPatch(PersonalIn):
+    version: int = Field(..., ge=1, description="the version you read; a stale one gets 409")
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    sex: SexT | None = None
+    gender: GenderT | None = None
+    nationality: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    languages: list[str] | None = Field(None, max_length=20)
+    preferred_language: str | None = Field(None, pattern=Lang)
+    interpreter_needed: bool | None = None
+    advocacy_visibility: AdvocacyT | None = None
+
+
+class SurvivorOut(Schema):
+    id: int
+    reference: str
+    organisation_id: int
+    access: Literal["full", "shared"] = Field(
+        ..., description="'shared': a referral recipient's view, only the shared fields"
+    )
+    birth_year: int | None = None
+    is_child: bool | None = None
+    sex: str | None = None
+    gender: str | None = None
+    nationality: str | None = None
+    languages: list[str] | None = None
+    preferred_language: str | None = None
+    interpreter_needed: bool | None = None
+    advocacy_visibility: str | None = None
+    version: int
+    created_at: dt.datetime | None = None
+    personal: dict[str, str] | None = Field(
+        None, description="opened personal fields (each opening is audited)"
+    )
+
+
+class SurvivorPage(Schema):
+    items: list[SurvivorOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class SurvivorFilters(PageQuery):
+    reference: str | None = Field(None, max_length=32)
+    nationality: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    sex: SexT | None = None
+    language: str | None = Field(None, pattern=Lang)
+    interpreter_needed: bool | None = None
+
+
+class DuplicateQuery(StrictSchema):
+    given_name: str = Field(..., max_length=200)
+    family_name: str = Field("", max_length=200)
+    date_of_birth: dt.date
+
+
+class CaseIn(StrictSchema):
+    jurisdiction: JurisdictionT | None = None
+    forms_of_exploitation: list[FormT] = Field(..., min_length=1)
+    sectors: list[SectorT] = Field(default_factory=list)
+    country_of_origin: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    transit_countries: list[str] = Field(default_factory=list, max_length=20)
+    country_of_destination: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    recruitment_method: RecruitmentT = "unknown"
+    relationship_to_offender: RelationshipT = "unknown"
+    coercion: CoercionT = "unknown"
+    fears_retaliation_at_home: bool | None = None
+    trial_participation: TrialT = "undecided"
+    status: StatusT = "open"
+    summary: str | None = Field(None, max_length=20000)
+
+
+class CasePatch(StrictSchema):
+    version: int = Field(..., ge=1)
+    jurisdiction: JurisdictionT | None = None
+    forms_of_exploitation: list[FormT] | None = Field(None, min_length=1)
+    sectors: list[SectorT] | None = None
+    country_of_origin: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    transit_countries: list[str] | None = Field(None, max_length=20)
+    country_of_destination: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    recruitment_method: RecruitmentT | None = None
+    relationship_to_offender: RelationshipT | None = None
+    coercion: CoercionT | None = None
+    fears_retaliation_at_home: bool | None = None
+    trial_participation: TrialT | None = None
+    status: StatusT | None = None
+    summary: str | None = Field(None, max_length=20000)
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    survivor_id: int
+    survivor_reference: str
+    jurisdiction: str
+    forms_of_exploitation: list[str]
+    sectors: list[str]
+    country_of_origin: str
+    transit_countries: list[str]
+    country_of_destination: str
+    cross_border: bool
+    period_start: dt.date | None
+    period_end: dt.date | None
+    recruitment_method: str
+    relationship_to_offender: str
+    coercion: str
+    fears_retaliation_at_home: bool | None
+    trial_participation: str
+    status: str
+    version: int
+    created_at: dt.datetime
+    summary: str | None = Field(None, description="opened on detail reads only (audited)")
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class CaseFilters(PageQuery):
+    survivor_id: int | None = None
+    status: StatusT | None = None
+    form: FormT | None = None
+    sector: SectorT | None = None
+    jurisdiction: JurisdictionT | None = None
+
+
+class ConsentIn(StrictSchema):
+    purpose: PurposeT
+    recipient_id: int | None = Field(None, description="receiving organisation (referral)")
+    language: str = Field(..., pattern=Lang, description="language the consent was explained in")
+    interpreter_used: bool = False
+    method: MethodT
+    given_by: GivenByT = "survivor"
+    scope_note: str = Field("", max_length=500)
+    explanation_version: str = Field("1", max_length=20)
+    given_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+
+
+class WithdrawIn(StrictSchema):
+    reason: str = Field("", max_length=500)
+
+
+class ConsentOut(Schema):
+    id: int
+    survivor_id: int
+    purpose: str
+    recipient_id: int | None
+    scope_note: str
+    explanation_version: str
+    explained_by: str = Field(..., alias="explained_by_label")
+    language: str
+    interpreter_used: bool
+    method: str
+    given_by: str
+    given_at: dt.datetime
+    expires_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    withdrawn_by: str = Field(..., alias="withdrawn_by_label")
+    withdrawal_reason: str
+    active: bool
+
+
+class ConsentPage(Schema):
+    items: list[ConsentOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class ConsentFilters(PageQuery):
+    purpose: PurposeT | None = None
+    active: bool | None = None

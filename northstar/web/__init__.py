@@ -1,0 +1,1 @@
+"""The caseworker pages: layout, log-in, caseload, case page."""

@@ -1,0 +1,83 @@
+"""Page forms. Validation of meaning lives in the actions; these parse and label."""
+
+from __future__ import annotations
+
+from django import forms
+
+from northstar.core.models import Organisation
+from northstar.survivors import models as m
+
+
+class SurvivorForm(forms.Form):
+    given_name = forms.CharField(max_length=200, required=False)
+    family_name = forms.CharField(max_length=200, required=False)
+    aliases = forms.CharField(max_length=500, required=False)
+    date_of_birth = forms.DateField(required=False, help_text="YYYY-MM-DD",
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    birth_year = forms.IntegerField(required=False, min_value=1900, max_value=2100,
+                                    help_text="if the exact date is not known")
+    sex = forms.ChoiceField(choices=m.Sex.choices, initial=m.Sex.UNKNOWN)
+    gender = forms.ChoiceField(choices=m.Gender.choices, initial=m.Gender.UNKNOWN)
+    nationality = forms.CharField(max_length=2, required=False, help_text="ISO code, e.g. KH")
+    languages = forms.CharField(max_length=100, required=False,
+                                help_text="ISO 639 codes, comma-separated, e.g. km, th")
+    preferred_language = forms.CharField(max_length=10, initial="en")
+    interpreter_needed = forms.BooleanField(required=False)
+    phone = forms.CharField(max_length=50, required=False)
+    address = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    id_document_numbers = forms.CharField(max_length=500, required=False)
+    contact_notes = forms.CharField(max_length=5000, required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+
+    def data_for_action(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["languages"] = [x.strip() for x in (data.get("languages") or "").split(",") if x.strip()]
+        data["nationality"] = (data.get("nationality") or "").upper()
+        if data.get("date_of_birth"):
+            data["date_of_birth"] = data["date_of_birth"].isoformat()
+        else:
+            data.pop("date_of_birth", None)
+        if data.get("birth_year") is None:
+            data.pop("birth_year", None)
+        return data
+
+
+class CaseForm(forms.Form):
+    forms_of_exploitation = forms.MultipleChoiceField(
+        choices=m.ExploitationForm.choices, widget=forms.CheckboxSelectMultiple
+    )
+    sectors = forms.MultipleChoiceField(choices=m.Sector.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    country_of_origin = forms.CharField(max_length=2, required=False)
+    country_of_destination = forms.CharField(max_length=2, required=False)
+    period_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    recruitment_method = forms.ChoiceField(choices=m.RecruitmentMethod.choices,
+                                           initial=m.RecruitmentMethod.UNKNOWN)
+    relationship_to_offender = forms.ChoiceField(choices=m.Relationship.choices,
+                                                 initial=m.Relationship.UNKNOWN)
+    coercion = forms.ChoiceField(choices=m.Coercion.choices, initial=m.Coercion.UNKNOWN)
+    trial_participation = forms.ChoiceField(choices=m.TrialParticipation.choices,
+                                            initial=m.TrialParticipation.UNDECIDED)
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def data_for_action(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("country_of_origin", "country_of_destination"):
+            data[key] = (data.get(key) or "").upper()
+        return {k: v for k, v in data.items() if v not in (None, "") or k == "summary"}
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(choices=m.ConsentPurpose.choices)
+    recipient = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False,
+                                       help_text="required for a referral consent")
+    language = forms.CharField(max_length=10, help_text="language it was explained in")
+    interpreter_used = forms.BooleanField(required=False)
+    method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
+    given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
+    scope_note = forms.CharField(max_length=500, required=False)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False)

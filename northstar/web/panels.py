@@ -1,0 +1,79 @@
+"""Where apps put their part of the shared pages, without editing them.
+
+The survivor/case page and the caseload page belong to ``web``; each app adds
+a panel (a template and a function giving its context) or a source of caseload
+alerts, registered from its ``AppConfig.ready()``. Panels render in ``order``.
+
+    register_case_panel("plan", "pathways/panels/plan.html", plan_context, order=30)
+
+A context function takes ``(request, case)`` and returns a dict, or None to hide
+the panel. An alert source takes ``(actor)`` and returns ``Alert`` items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: Callable
+    order: int = 50
+
+
+@dataclass(frozen=True, order=True)
+class Alert:
+    """Something a caseworker must act on; overdue ones sort first on the caseload."""
+
+    due: dt.date | None
+    title: str = field(compare=False)
+    url: str = field(compare=False, default="")
+    severity: str = field(compare=False, default="info")  # info | warning | overdue
+    survivor_reference: str = field(compare=False, default="")
+
+
+_case_panels: dict[str, Panel] = {}
+_survivor_panels: dict[str, Panel] = {}
+_alert_sources: dict[str, Callable] = {}
+
+
+def register_case_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
+    _case_panels[key] = Panel(key, template, context, order)
+
+
+def register_survivor_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
+    _survivor_panels[key] = Panel(key, template, context, order)
+
+
+def register_alert_source(key: str, source: Callable) -> None:
+    _alert_sources[key] = source
+
+
+def case_panels() -> list[Panel]:
+    return sorted(_case_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def survivor_panels() -> list[Panel]:
+    return sorted(_survivor_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def render_panels(panels: list[Panel], request, obj) -> list[dict]:
+    rendered = []
+    for panel in panels:
+        context = panel.context(request, obj)
+        if context is not None:
+            rendered.append({"key": panel.key, "template": panel.template, "context": context})
+    return rendered
+
+
+def alerts_for(actor) -> list[Alert]:
+    """Every registered alert for the actor, overdue first, then by due date."""
+    items: list[Alert] = []
+    for source in _alert_sources.values():
+        items.extend(source(actor))
+    rank = {"overdue": 0, "warning": 1, "info": 2}
+    return sorted(items, key=lambda a: (rank.get(a.severity, 3), a.due or dt.date.max))

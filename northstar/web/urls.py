@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from northstar.web import views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.caseload, name="caseload"),
+    path("survivors/new/", views.survivor_new, name="survivor_new"),
+    path("survivors/<int:survivor_id>/", views.survivor_detail, name="survivor"),
+    path("survivors/<int:survivor_id>/cases/new/", views.case_new, name="case_new"),
+    path("survivors/<int:survivor_id>/consents/new/", views.consent_new, name="consent_new"),
+    path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("cases/<int:case_id>/", views.case_detail, name="case"),
+]

@@ -1,0 +1,141 @@
+"""Shared fixtures: two organisations in two jurisdictions and a user per role in each.
+
+Like healthchecks' Alice/Bob/Charlie: every test of a survivor endpoint can
+prove the *other* organisation is refused. Names:
+
+- ``org_a`` (TH NGO) and ``org_b`` (KH legal aid); ``users[(org_key, role)]``
+- ``caseworker`` (org A), ``supervisor`` (org A), ``other_caseworker`` (org B)
+- ``actor_for(user, channel="web")`` → ``Actor``
+- ``survivor_a`` (org A, adult, with personal data) and ``case_a`` (labour, TH)
+- ``api(user)`` → a Django test client sending a real bearer token for ``user``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from northstar.core.actor import Actor
+from northstar.core.models import Membership, Organisation
+from northstar.core.roles import Role
+from northstar.core.tokens import issue_token
+from northstar.survivors import actions
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def org_a(db):
+    return Organisation.objects.create(name="Org A (TH NGO)", kind="ngo", jurisdiction="TH",
+                                       code="ORGA")
+
+
+@pytest.fixture
+def org_b(db):
+    return Organisation.objects.create(name="Org B (KH legal aid)", kind="legal_aid",
+                                       jurisdiction="KH", code="ORGB")
+
+
+def make_user(username: str, organisation: Organisation, role: str):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def users(org_a, org_b):
+    return {
+        (key, role): make_user(f"{role}.{key}", org, role)
+        for key, org in (("a", org_a), ("b", org_b))
+        for role in Role.values
+    }
+
+
+@pytest.fixture
+def caseworker(users):
+    return users[("a", Role.CASEWORKER)]
+
+
+@pytest.fixture
+def supervisor(users):
+    return users[("a", Role.SUPERVISOR)]
+
+
+@pytest.fixture
+def other_caseworker(users):
+    return users[("b", Role.CASEWORKER)]
+
+
+@pytest.fixture
+def actor_for():
+    def build(user, channel: str = "web") -> Actor:
+        return Actor.for_user(user, channel)
+
+    return build
+
+
+@pytest.fixture
+def survivor_a(caseworker, actor_for):
+    return actions.create_survivor(actor_for(caseworker), data={
+        "given_name": "Demo Sokha", "family_name": "Testperson",
+        "date_of_birth": "1998-04-12", "phone": "+855 12 345 678",
+        "address": "Demo street 1", "sex": "female", "nationality": "KH",
+        "languages": ["km"], "preferred_language": "km", "interpreter_needed": True,
+    })
+
+
+@pytest.fixture
+def case_a(survivor_a, caseworker, actor_for):
+    return actions.create_case(actor_for(caseworker), survivor_a, data={
+        "forms_of_exploitation": ["labour"], "sectors": ["fishing"],
+        "country_of_origin": "KH", "country_of_destination": "TH",
+        "period_start": dt.date(2024, 1, 1), "period_end": dt.date(2024, 6, 30),
+        "relationship_to_offender": "stranger", "coercion": "high",
+        "summary": "Worked on a boat for six months without pay.",
+    })
+
+
+class ApiClient:
+    """A test client that sends a real bearer token and JSON bodies."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _, raw = issue_token(user, name="test")
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+
+    def _call(self, method, path, data=None, **extra):
+        kwargs = {**self.headers, **extra}
+        if data is not None and method != "get":
+            import json
+
+            kwargs["data"] = data if isinstance(data, str | bytes) else json.dumps(data, default=str)
+            kwargs["content_type"] = "application/json"
+        elif data is not None:
+            kwargs["data"] = data
+        return getattr(self.client, method)(path, **kwargs)
+
+    def get(self, path, params=None, **extra):
+        return self._call("get", path, params, **extra)
+
+    def post(self, path, data=None, **extra):
+        return self._call("post", path, data if data is not None else {}, **extra)
+
+    def patch(self, path, data=None, **extra):
+        return self._call("patch", path, data if data is not None else {}, **extra)
+
+    def delete(self, path, **extra):
+        return self._call("delete", path, None, **extra)
+
+
+@pytest.fixture
+def api():
+    def build(user=None) -> ApiClient:
+        return ApiClient(user)
+
+    return build
