@@ -1,0 +1,364 @@
+"""Pathways: which of the nine interventions fit this survivor, and why.
+
+Pure Python; the interventions and every applicability rule live in
+``interventions.toml`` beside this module. ``assess`` returns exactly the body
+of ``POST /api/v1/pathways/assess``: all nine interventions, always, each with
+its eligibility, conditions, readiness, feasibility notes and the rules that
+fired. No intervention ever depends on taking part in a trial: the loader
+refuses a rule file that would make it so.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from northstar.pathways.rules.conditions import RuleDataError, check_common, check_when, matches
+
+RULES_FILE = Path(__file__).with_name("interventions.toml")
+
+OUTCOMES = ("monetary_support", "healing", "safety_self_and_others")
+PATHWAYS = ("procedural", "restorative", "transformational")
+READINESS = ("ready", "needs_research", "needs_modification")
+ELIGIBILITY = ("not_eligible", "conditional", "eligible")  # worst first
+EFFECTS = frozenset({"not_eligible", "conditional", "restrict_options", "feasibility", "note"})
+COERCION = ("low", "high", "unknown")
+RELATIONSHIP = ("stranger", "community", "family", "unknown")
+TRIAL = ("yes", "no", "undecided")
+ADVOCACY = ("none", "anonymous", "public")
+FACTS = frozenset(
+    {
+        "jurisdiction",
+        "age",
+        "is_child",
+        "exploitation",
+        "coercion",
+        "relationship_to_offender",
+        "cross_border",
+        "fears_retaliation_at_home",
+        "trial_participation",
+        "received_trauma_care",
+        "wants_reconcile",
+        "advocacy",
+        "livelihood_interests",
+    }
+)
+#: Facts only a ``note`` rule may test: nothing may depend on testifying.
+NOTE_ONLY_FACTS = frozenset({"trial_participation"})
+PROFILE_KEYS = frozenset(
+    {
+        "jurisdiction",
+        "age",
+        "child",
+        "exploitation",
+        "coercion",
+        "relationship_to_offender",
+        "cross_border",
+        "fears_retaliation_at_home",
+        "trial_participation",
+        "received_trauma_care",
+        "wishes",
+    }
+)
+WISH_KEYS = frozenset({"reconcile", "advocacy", "livelihood_interests"})
+TOP_KEYS = frozenset(
+    {
+        "version",
+        "checked",
+        "source",
+        "jurisdictions",
+        "exploitation",
+        "child_age_under",
+        "interventions",
+        "rules",
+    }
+)
+INTERVENTION_KEYS = frozenset(
+    {"key", "pathway", "outcome", "readiness", "options", "id", "explanation", "source", "checked"}
+)
+RULE_KEYS = frozenset(
+    {
+        "id",
+        "interventions",
+        "effect",
+        "when",
+        "condition",
+        "options",
+        "explanation",
+        "source",
+        "checked",
+    }
+)
+
+
+class InvalidProfile(ValueError):
+    """A profile the engine cannot read; ``field`` names the offending entry."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def load(path: Path = RULES_FILE) -> dict:
+    """Read and validate an interventions file; ``RuleDataError`` names what is wrong."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    where = path.name
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    for key in (
+        "version",
+        "jurisdictions",
+        "exploitation",
+        "child_age_under",
+        "interventions",
+        "rules",
+    ):
+        if key not in data:
+            raise RuleDataError(f"{where}: missing {key!r}")
+    ids: set[str] = set()
+    keys: list[str] = []
+    for i, item in enumerate(data["interventions"]):
+        here = f"{where} intervention {item.get('key', f'#{i + 1}')}"
+        check_common(
+            item,
+            here,
+            ("key", "pathway", "outcome", "readiness", "id", "explanation", "source", "checked"),
+            INTERVENTION_KEYS,
+        )
+        if item["pathway"] not in PATHWAYS:
+            raise RuleDataError(f"{here}: unknown pathway {item['pathway']!r}")
+        if item["outcome"] not in OUTCOMES:
+            raise RuleDataError(f"{here}: unknown outcome {item['outcome']!r}")
+        if item["readiness"] not in READINESS:
+            raise RuleDataError(f"{here}: unknown readiness {item['readiness']!r}")
+        if item["id"] in ids or item["key"] in keys:
+            raise RuleDataError(f"{here}: duplicate id or key")
+        ids.add(item["id"])
+        keys.append(item["key"])
+    if len(keys) != 9:
+        raise RuleDataError(f"{where}: expected the nine interventions, found {len(keys)}")
+    for i, rule in enumerate(data["rules"]):
+        here = f"{where} rule {rule.get('id', f'#{i + 1}')}"
+        check_common(
+            rule,
+            here,
+            ("id", "interventions", "effect", "when", "explanation", "source", "checked"),
+            RULE_KEYS,
+        )
+        if rule["id"] in ids:
+            raise RuleDataError(f"{here}: duplicate id")
+        ids.add(rule["id"])
+        for key in rule["interventions"]:
+            if key not in keys:
+                raise RuleDataError(f"{here}: unknown intervention {key!r}")
+        if rule["effect"] not in EFFECTS:
+            raise RuleDataError(
+                f"{here}: unknown effect {rule['effect']!r} (known: {sorted(EFFECTS)})"
+            )
+        if rule["effect"] == "conditional" and not rule.get("condition"):
+            raise RuleDataError(f"{here}: a conditional rule needs a 'condition'")
+        if rule["effect"] == "restrict_options" and not rule.get("options"):
+            raise RuleDataError(f"{here}: a restrict_options rule needs 'options'")
+        check_when(rule["when"], FACTS, here)
+        if rule["effect"] != "note" and set(rule["when"]) & NOTE_ONLY_FACTS:
+            raise RuleDataError(
+                f"{here}: only a 'note' rule may test trial_participation; no intervention may "
+                "depend on taking part in a trial"
+            )
+    return data
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return load()
+
+
+def intervention_keys() -> tuple[str, ...]:
+    return tuple(i["key"] for i in rules()["interventions"])
+
+
+def interventions() -> list[dict]:
+    """The nine interventions with pathway, outcome and readiness (for pages and plans)."""
+    return [
+        {k: i[k] for k in ("key", "pathway", "outcome", "readiness", "explanation")}
+        for i in rules()["interventions"]
+    ]
+
+
+def list_rules() -> list[dict]:
+    data = rules()
+    entries = list(data["interventions"]) + list(data["rules"])
+    return [
+        {
+            "rule_set": "pathways",
+            "rule_set_version": data["version"],
+            "id": r["id"],
+            "explanation": r["explanation"],
+            "source": r["source"],
+            "checked": r["checked"].isoformat(),
+        }
+        for r in entries
+    ]
+
+
+def rule_ids() -> frozenset[str]:
+    data = rules()
+    return frozenset(r["id"] for r in list(data["interventions"]) + list(data["rules"]))
+
+
+def _optional_bool(value: Any, field: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidProfile(field, "must be true, false or null")
+
+
+def _choice(value: Any, field: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+    if value is None:
+        return default
+    if value not in allowed:
+        raise InvalidProfile(field, f"must be one of {', '.join(allowed)}")
+    return value
+
+
+def facts_of(profile: Mapping[str, Any]) -> dict:
+    """Validate a profile and turn it into the facts rules test."""
+    data = rules()
+    if not isinstance(profile, Mapping):
+        raise InvalidProfile("profile", "must be an object")
+    extra = set(profile) - PROFILE_KEYS
+    if extra:
+        raise InvalidProfile(sorted(extra)[0], "unknown field")
+    jurisdiction = profile.get("jurisdiction")
+    if jurisdiction not in data["jurisdictions"]:
+        raise InvalidProfile("jurisdiction", f"must be one of {', '.join(data['jurisdictions'])}")
+    age = profile.get("age")
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130
+    ):
+        raise InvalidProfile("age", "must be a whole number of years between 0 and 130")
+    child_flag = _optional_bool(profile.get("child"), "child")
+    if age is not None:
+        is_child = age < data["child_age_under"] or child_flag is True
+    else:
+        is_child = child_flag
+    exploitation = profile.get("exploitation")
+    if exploitation is not None:
+        if not isinstance(exploitation, list) or any(
+            e not in data["exploitation"] for e in exploitation
+        ):
+            raise InvalidProfile(
+                "exploitation", f"must be a list of {', '.join(data['exploitation'])}"
+            )
+        exploitation = list(dict.fromkeys(exploitation)) or None
+    wishes = profile.get("wishes") or {}
+    if not isinstance(wishes, Mapping):
+        raise InvalidProfile("wishes", "must be an object")
+    extra = set(wishes) - WISH_KEYS
+    if extra:
+        raise InvalidProfile(f"wishes.{sorted(extra)[0]}", "unknown field")
+    interests = wishes.get("livelihood_interests")
+    if interests is not None and (
+        not isinstance(interests, list) or not all(isinstance(x, str) for x in interests)
+    ):
+        raise InvalidProfile("wishes.livelihood_interests", "must be a list of words")
+    interests = [x.strip() for x in interests or [] if x.strip()] or None
+    return {
+        "jurisdiction": jurisdiction,
+        "age": age,
+        "is_child": is_child,
+        "exploitation": exploitation,
+        "coercion": _choice(profile.get("coercion"), "coercion", COERCION, "unknown"),
+        "relationship_to_offender": _choice(
+            profile.get("relationship_to_offender"),
+            "relationship_to_offender",
+            RELATIONSHIP,
+            "unknown",
+        ),
+        "cross_border": _optional_bool(profile.get("cross_border"), "cross_border"),
+        "fears_retaliation_at_home": _optional_bool(
+            profile.get("fears_retaliation_at_home"), "fears_retaliation_at_home"
+        ),
+        "trial_participation": _choice(
+            profile.get("trial_participation"), "trial_participation", TRIAL, "undecided"
+        ),
+        "received_trauma_care": _optional_bool(
+            profile.get("received_trauma_care"), "received_trauma_care"
+        ),
+        "wants_reconcile": _optional_bool(wishes.get("reconcile"), "wishes.reconcile"),
+        "advocacy": _choice(wishes.get("advocacy"), "wishes.advocacy", ADVOCACY, None),
+        "livelihood_interests": interests,
+    }
+
+
+def _assess_one(item: dict, facts: dict, fired: list[dict]) -> dict:
+    eligibility = "eligible"
+    conditions: list[str] = []
+    feasibility: list[str] = []
+    options = list(item.get("options", []))
+    for rule in fired:
+        effect = rule["effect"]
+        if effect == "not_eligible":
+            eligibility = "not_eligible"
+        elif effect == "conditional":
+            conditions.append(rule["condition"])
+            if eligibility == "eligible":
+                eligibility = "conditional"
+        elif effect == "restrict_options":
+            options = [o for o in options if o in rule["options"]]
+        elif effect == "feasibility":
+            feasibility.append(rule["explanation"])
+    if eligibility == "not_eligible":
+        conditions, options = [], []
+    reasons = [{"rule": r["id"], "explanation": r["explanation"]} for r in fired]
+    reasons.append({"rule": item["id"], "explanation": item["explanation"]})
+    if facts["livelihood_interests"] and item["key"] == "livelihood":
+        feasibility.append("Interests: " + ", ".join(facts["livelihood_interests"]))
+    return {
+        "key": item["key"],
+        "pathway": item["pathway"],
+        "outcome": item["outcome"],
+        "eligibility": eligibility,
+        "conditions": conditions,
+        "readiness": item["readiness"],
+        "feasibility": feasibility,
+        "options": options,
+        "reasons": reasons,
+    }
+
+
+def assess(profile: Mapping[str, Any]) -> dict:
+    """All nine interventions for one profile; the body of ``POST /api/v1/pathways/assess``."""
+    data = rules()
+    facts = facts_of(profile)
+    fired = [r for r in data["rules"] if matches(r["when"], facts)]
+    # Worst effects first, so a caseworker reads why something is not offered before the notes.
+    order = {
+        "not_eligible": 0,
+        "conditional": 1,
+        "restrict_options": 2,
+        "feasibility": 3,
+        "note": 4,
+    }
+    fired.sort(key=lambda r: order[r["effect"]])
+    return {
+        "interventions": [
+            _assess_one(item, facts, [r for r in fired if item["key"] in r["interventions"]])
+            for item in data["interventions"]
+        ],
+        "rule_set_version": data["version"],
+    }
+
+
+def order_by_priorities(results: list[dict], ranking: list[str]) -> list[dict]:
+    """Interventions ordered by the survivor's ranking of outcomes, offered ones first."""
+    rank = {outcome: i for i, outcome in enumerate(ranking)}
+    elig = {e: i for i, e in enumerate(reversed(ELIGIBILITY))}
+    return sorted(
+        results, key=lambda r: (rank.get(r["outcome"], len(rank)), elig[r["eligibility"]])
+    )

@@ -1,0 +1,194 @@
+"""Do No Harm safeguards: what could this action do to the survivor?
+
+Pure Python; the actions, context keys and safeguards live in
+``safeguards.toml`` beside this module (each context key is documented there
+with its type). ``check`` returns exactly the body of
+``POST /api/v1/safeguards/check``: findings, each ``block`` or ``warn``, with
+the rule, the harm type and an explanation. An action with no risk returns an
+empty list. Unknown is never read as safe: a missing consent is no consent, a
+missing age may be a child's.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from northstar.pathways.rules.conditions import RuleDataError, check_common, check_when, matches
+
+RULES_FILE = Path(__file__).with_name("safeguards.toml")
+
+SEVERITIES = ("block", "warn")
+CONTEXT_TYPES = frozenset({"int", "bool", "string", "list"})
+#: Facts the engine derives from the context (documented in the TOML header).
+DERIVED_FACTS = frozenset({"language_matches_preferred"})
+TOP_KEYS = frozenset(
+    {"version", "checked", "source", "child_age_under", "harms", "actions", "context", "rules"}
+)
+RULE_KEYS = frozenset(
+    {"id", "actions", "severity", "harm", "when", "explanation", "source", "checked"}
+)
+
+
+class InvalidCheck(ValueError):
+    """An action or context the engine cannot read; ``field`` names the offending entry."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def load(path: Path = RULES_FILE) -> dict:
+    """Read and validate a safeguards file; ``RuleDataError`` names what is wrong."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    where = path.name
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    for key in ("version", "child_age_under", "harms", "actions", "context", "rules"):
+        if key not in data:
+            raise RuleDataError(f"{where}: missing {key!r}")
+    for name, spec in data["context"].items():
+        if (
+            not isinstance(spec, Mapping)
+            or spec.get("type") not in CONTEXT_TYPES
+            or not spec.get("description")
+        ):
+            raise RuleDataError(
+                f"{where} context {name}: needs a type ({sorted(CONTEXT_TYPES)}) and a description"
+            )
+        if set(spec) - {"type", "description", "choices"}:
+            raise RuleDataError(
+                f"{where} context {name}: unknown key(s) {sorted(set(spec) - {'type', 'description', 'choices'})}"
+            )
+    facts = frozenset(data["context"]) | DERIVED_FACTS
+    seen: set[str] = set()
+    for i, rule in enumerate(data["rules"]):
+        here = f"{where} rule {rule.get('id', f'#{i + 1}')}"
+        check_common(
+            rule,
+            here,
+            ("id", "actions", "severity", "harm", "when", "explanation", "source", "checked"),
+            RULE_KEYS,
+        )
+        if rule["id"] in seen:
+            raise RuleDataError(f"{here}: duplicate id")
+        seen.add(rule["id"])
+        if rule["severity"] not in SEVERITIES:
+            raise RuleDataError(f"{here}: severity must be block or warn")
+        if rule["harm"] not in data["harms"]:
+            raise RuleDataError(f"{here}: unknown harm {rule['harm']!r}")
+        for action in rule["actions"]:
+            if action not in data["actions"]:
+                raise RuleDataError(f"{here}: unknown action {action!r}")
+        check_when(rule["when"], facts, here)
+    return data
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return load()
+
+
+def actions() -> dict[str, str]:
+    """Action name → plain description, for forms and the API schema."""
+    return dict(rules()["actions"])
+
+
+def context_keys() -> dict[str, dict]:
+    return {k: dict(v) for k, v in rules()["context"].items()}
+
+
+def list_rules() -> list[dict]:
+    data = rules()
+    return [
+        {
+            "rule_set": "safeguards",
+            "rule_set_version": data["version"],
+            "id": r["id"],
+            "explanation": r["explanation"],
+            "source": r["source"],
+            "checked": r["checked"].isoformat(),
+            "severity": r["severity"],
+            "harm": r["harm"],
+            "actions": list(r["actions"]),
+        }
+        for r in data["rules"]
+    ]
+
+
+def rule_ids() -> frozenset[str]:
+    return frozenset(r["id"] for r in rules()["rules"])
+
+
+def read_context(context: Mapping[str, Any]) -> dict:
+    """Validate a context against the documented keys; unknown keys raise ``InvalidCheck``."""
+    spec = rules()["context"]
+    if not isinstance(context, Mapping):
+        raise InvalidCheck("context", "must be an object")
+    facts: dict[str, Any] = {}
+    for key, value in context.items():
+        if key not in spec:
+            raise InvalidCheck(f"context.{key}", "unknown context key")
+        kind = spec[key]["type"]
+        field = f"context.{key}"
+        if value is None:
+            facts[key] = None
+            continue
+        if kind == "int" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise InvalidCheck(field, "must be a whole number ≥ 0 or null")
+        if kind == "bool" and not isinstance(value, bool):
+            raise InvalidCheck(field, "must be true, false or null")
+        if kind == "string" and not isinstance(value, str):
+            raise InvalidCheck(field, "must be text or null")
+        if kind == "list" and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            raise InvalidCheck(field, "must be a list of names")
+        choices = spec[key].get("choices")
+        if choices:
+            for v in value if kind == "list" else [value]:
+                if v not in choices:
+                    raise InvalidCheck(
+                        field, f"unknown value {v!r}; expected one of {', '.join(choices)}"
+                    )
+        facts[key] = value
+    # A consent that is not recorded is no consent.
+    if facts.get("consents") is None:
+        facts["consents"] = []
+    language, preferred = facts.get("language"), facts.get("preferred_language")
+    facts["language_matches_preferred"] = (
+        None if not language or not preferred else language.lower() == preferred.lower()
+    )
+    return facts
+
+
+def check(action: str, context: Mapping[str, Any]) -> dict:
+    """Findings for one proposed action; the body of ``POST /api/v1/safeguards/check``."""
+    data = rules()
+    if action not in data["actions"]:
+        raise InvalidCheck(
+            "action", f"unknown action; expected one of {', '.join(data['actions'])}"
+        )
+    facts = read_context(context)
+    findings = [
+        {
+            "rule": r["id"],
+            "severity": r["severity"],
+            "harm": r["harm"],
+            "explanation": r["explanation"],
+        }
+        for r in data["rules"]
+        if action in r["actions"] and matches(r["when"], facts)
+    ]
+    findings.sort(key=lambda f: SEVERITIES.index(f["severity"]))
+    return {"findings": findings, "rule_set_version": data["version"]}
+
+
+def blocks(result: dict) -> list[dict]:
+    return [f for f in result["findings"] if f["severity"] == "block"]

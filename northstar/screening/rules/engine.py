@@ -1,0 +1,265 @@
+"""Screening: where on the spectrum of exploitation a situation sits.
+
+Pure Python; the rules, word lists and explanations live in
+``screening.toml`` beside this module. ``assess`` returns exactly the body of
+``POST /api/v1/screening/assess``. Missing answers are *unknown*, never false:
+the result lists them, and says identification must not be forced.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from northstar.pathways.rules.conditions import RuleDataError, check_common
+
+RULES_FILE = Path(__file__).with_name("screening.toml")
+
+KINDS = frozenset(
+    {
+        "palermo",
+        "palermo_child",
+        "palermo_child_age_unknown",
+        "ilo_forced_labour",
+        "purpose",
+        "indicator",
+        "indicator_hint",
+        "nothing_fired",
+        "unknowns",
+    }
+)
+RULE_KEYS = frozenset(
+    {"id", "kind", "classification", "explanation", "source", "checked", "purposes", "indicators"}
+)
+TOP_KEYS = frozenset(
+    {
+        "version",
+        "checked",
+        "source",
+        "classes",
+        "child_age_under",
+        "acts",
+        "means",
+        "purposes",
+        "indicators",
+        "rules",
+    }
+)
+ANSWER_KEYS = ("age", "act", "means", "purpose", "indicators", "involuntary", "menace_of_penalty")
+UNKNOWN = "unknown"
+
+
+class InvalidAnswers(ValueError):
+    """Answers the engine cannot read; ``field`` names the offending answer."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def load(path: Path = RULES_FILE) -> dict:
+    """Read and validate a screening rule file; ``RuleDataError`` names what is wrong."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    where = path.name
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    for key in (
+        "version",
+        "classes",
+        "child_age_under",
+        "acts",
+        "means",
+        "purposes",
+        "indicators",
+        "rules",
+    ):
+        if key not in data:
+            raise RuleDataError(f"{where}: missing {key!r}")
+    seen: set[str] = set()
+    for i, rule in enumerate(data["rules"]):
+        here = f"{where} rule {rule.get('id', f'#{i + 1}')}"
+        check_common(
+            rule,
+            here,
+            ("id", "kind", "classification", "explanation", "source", "checked"),
+            RULE_KEYS,
+        )
+        if rule["id"] in seen:
+            raise RuleDataError(f"{here}: duplicate id")
+        seen.add(rule["id"])
+        if rule["kind"] not in KINDS:
+            raise RuleDataError(f"{here}: unknown kind {rule['kind']!r} (known: {sorted(KINDS)})")
+        if rule["classification"] not in data["classes"]:
+            raise RuleDataError(f"{here}: unknown classification {rule['classification']!r}")
+        for name in rule.get("indicators", []):
+            if name not in data["indicators"]:
+                raise RuleDataError(f"{here}: unknown indicator {name!r}")
+        for name in rule.get("purposes", []):
+            if name not in data["purposes"]:
+                raise RuleDataError(f"{here}: unknown purpose {name!r}")
+    return data
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return load()
+
+
+def list_rules() -> list[dict]:
+    """Every rule with its source and date, for ``manage.py rules`` and the docs."""
+    data = rules()
+    return [
+        {
+            "rule_set": "screening",
+            "rule_set_version": data["version"],
+            "id": r["id"],
+            "explanation": r["explanation"],
+            "source": r["source"],
+            "checked": r["checked"].isoformat(),
+        }
+        for r in data["rules"]
+    ]
+
+
+def rule_ids() -> frozenset[str]:
+    return frozenset(r["id"] for r in rules()["rules"])
+
+
+def _tri(answers: Mapping, key: str) -> bool | None:
+    value = answers.get(key)
+    if value is None or value == UNKNOWN:
+        return None
+    if isinstance(value, bool):
+        return value
+    raise InvalidAnswers(key, 'must be true, false or "unknown"')
+
+
+def _listed(answers: Mapping, key: str, allowed: list[str]) -> list[str] | None:
+    value = answers.get(key)
+    if value is None or value == UNKNOWN:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidAnswers(key, "must be a list of names")
+    for v in value:
+        if v not in allowed:
+            raise InvalidAnswers(key, f"unknown value {v!r}; expected one of {', '.join(allowed)}")
+    return list(dict.fromkeys(value))
+
+
+def read_answers(answers: Mapping[str, Any]) -> dict:
+    """Validate and normalise answers: unknown keys or values raise ``InvalidAnswers``."""
+    data = rules()
+    if not isinstance(answers, Mapping):
+        raise InvalidAnswers("answers", "must be an object")
+    extra = set(answers) - set(ANSWER_KEYS)
+    if extra:
+        key = sorted(extra)[0]
+        raise InvalidAnswers(key, "unknown answer")
+    age = answers.get("age")
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130
+    ):
+        raise InvalidAnswers("age", "must be a whole number of years between 0 and 130")
+    raw_indicators = answers.get("indicators") or {}
+    if not isinstance(raw_indicators, Mapping):
+        raise InvalidAnswers("indicators", 'must be an object of indicator: true/false/"unknown"')
+    indicators: dict[str, bool | None] = {}
+    for name in raw_indicators:
+        if name not in data["indicators"]:
+            raise InvalidAnswers(f"indicators.{name}", "unknown ILO indicator")
+        try:
+            indicators[name] = _tri(raw_indicators, name)
+        except InvalidAnswers as err:
+            raise InvalidAnswers(f"indicators.{name}", err.message) from None
+    return {
+        "age": age,
+        "act": _listed(answers, "act", data["acts"]),
+        "means": _listed(answers, "means", data["means"]),
+        "purpose": _listed(answers, "purpose", data["purposes"]),
+        "indicators": indicators,
+        "involuntary": _tri(answers, "involuntary"),
+        "menace_of_penalty": _tri(answers, "menace_of_penalty"),
+    }
+
+
+def _fires(rule: dict, a: dict, child_age_under: int) -> list[str] | None:
+    """The answers that make ``rule`` fire, or None when it does not."""
+    kind = rule["kind"]
+    if kind == "palermo":
+        if a["act"] and a["means"] and a["purpose"]:
+            return [
+                f"act: {', '.join(a['act'])}",
+                f"means: {', '.join(a['means'])}",
+                f"purpose: {', '.join(a['purpose'])}",
+            ]
+        return None
+    if kind == "palermo_child":
+        if a["age"] is not None and a["age"] < child_age_under and a["act"] and a["purpose"]:
+            return [
+                f"age: {a['age']}",
+                f"act: {', '.join(a['act'])}",
+                f"purpose: {', '.join(a['purpose'])}",
+            ]
+        return None
+    if kind == "palermo_child_age_unknown":
+        if a["age"] is None and a["act"] and a["purpose"] and not a["means"]:
+            return [
+                "age: unknown",
+                f"act: {', '.join(a['act'])}",
+                f"purpose: {', '.join(a['purpose'])}",
+            ]
+        return None
+    if kind == "ilo_forced_labour":
+        if a["involuntary"] is True and a["menace_of_penalty"] is True:
+            return ["involuntary: true", "menace_of_penalty: true"]
+        return None
+    if kind == "purpose":
+        hit = [p for p in (a["purpose"] or []) if p in rule["purposes"]]
+        return [f"purpose: {', '.join(hit)}"] if hit else None
+    if kind in ("indicator", "indicator_hint"):
+        hit = [n for n in rule["indicators"] if a["indicators"].get(n) is True]
+        return [f"indicators.{n}: true" for n in hit] or None
+    return None  # nothing_fired / unknowns are decided after the others
+
+
+def unknown_answers(a: dict, data: dict) -> list[str]:
+    """Names of the answers still unknown, in the order a caseworker would ask them."""
+    out = []
+    for key in ("age", "act", "means", "purpose", "involuntary", "menace_of_penalty"):
+        if a[key] is None:
+            out.append(key)
+    out.extend(f"indicators.{n}" for n in data["indicators"] if a["indicators"].get(n) is None)
+    return out
+
+
+def assess(answers: Mapping[str, Any]) -> dict:
+    """Classify a situation; the body of ``POST /api/v1/screening/assess``."""
+    data = rules()
+    a = read_answers(answers)
+    order = data["classes"]
+    fired: list[tuple[dict, list[str]]] = []
+    for rule in data["rules"]:
+        triggered = _fires(rule, a, data["child_age_under"])
+        if triggered is not None:
+            fired.append((rule, triggered))
+    unknown = unknown_answers(a, data)
+    if not fired:
+        fired += [(r, []) for r in data["rules"] if r["kind"] == "nothing_fired"]
+    if unknown:
+        fired += [(r, unknown[:]) for r in data["rules"] if r["kind"] == "unknowns"]
+    classification = max((r["classification"] for r, _ in fired), key=order.index, default=order[0])
+    fired.sort(key=lambda item: -order.index(item[0]["classification"]))
+    return {
+        "classification": classification,
+        "reasons": [
+            {"rule": r["id"], "explanation": r["explanation"], "answers": t} for r, t in fired
+        ],
+        "unknown": unknown,
+        "rule_set_version": data["version"],
+    }

@@ -1,0 +1,351 @@
+"""One test per Do No Harm safeguard, plus properties over all actions and contexts."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from northstar.pathways.rules.conditions import RuleDataError
+from northstar.safeguards.rules import engine
+
+SAFE_ADULT = {
+    "age": 30,
+    "interpreter_needed": False,
+    "previous_interviews": 0,
+    "reflection_period_active": False,
+    "consents": ["case_management"],
+}
+
+
+def findings(action, **context):
+    return {f["rule"]: f for f in engine.check(action, {**SAFE_ADULT, **context})["findings"]}
+
+
+def test_contract_example_interview_warns_and_names_the_rules():
+    result = engine.check(
+        "interview",
+        {
+            "age": 30,
+            "interpreter_needed": True,
+            "interpreter_present": False,
+            "previous_interviews": 3,
+            "reflection_period_active": True,
+            "informed_consent_to_return": None,
+            "best_interest_assessment_done": None,
+            "family_involved_in_trafficking": False,
+            "consents": ["case_management"],
+        },
+    )
+    rules = {f["rule"]: f for f in result["findings"]}
+    assert rules["minimise_retelling_the_story"]["severity"] == "warn"
+    assert rules["minimise_retelling_the_story"]["harm"] == "psychological"
+    assert "interpreter_needed_for_interview" in rules
+    assert result["rule_set_version"] == engine.rules()["version"]
+
+
+def test_an_action_with_no_risk_returns_no_findings():
+    assert engine.check("interview", SAFE_ADULT)["findings"] == []
+    assert engine.check("refer", {**SAFE_ADULT, "consents": ["referral"]})["findings"] == []
+
+
+def test_a_victim_is_never_detained():
+    f = findings("detain")["never_detain_a_victim"]
+    assert (f["severity"], f["harm"]) == ("block", "legal")
+
+
+def test_a_victim_is_never_charged_for_acts_they_were_forced_to_commit():
+    assert (
+        findings("charge_with_offence")["never_criminalise_for_forced_acts"]["severity"] == "block"
+    )
+
+
+def test_services_are_never_conditional_on_testimony():
+    assert (
+        findings("condition_services_on_testimony")["never_condition_services_on_testimony"][
+            "severity"
+        ]
+        == "block"
+    )
+
+
+def test_a_survivors_movement_is_never_restricted_in_shelter():
+    assert (
+        findings("restrict_movement")["never_restrict_movement_in_shelter"]["severity"] == "block"
+    )
+
+
+def test_return_home_only_with_full_informed_consent():
+    assert findings("return_home")["return_only_with_informed_consent"]["severity"] == "block"
+    assert "return_only_with_informed_consent" not in findings(
+        "return_home", informed_consent_to_return=True
+    )
+
+
+def test_a_childs_return_needs_a_best_interest_assessment():
+    found = findings("return_home", age=15, informed_consent_to_return=True)
+    assert found["child_return_needs_best_interest_assessment"]["severity"] == "block"
+    assert "child_return_needs_best_interest_assessment" not in findings(
+        "return_home", age=15, informed_consent_to_return=True, best_interest_assessment_done=True
+    )
+
+
+def test_return_of_someone_of_unknown_age_is_assessed_as_for_a_child():
+    found = findings("return_home", age=None, informed_consent_to_return=True)
+    assert found["return_age_unknown_assess_as_child"]["severity"] == "warn"
+
+
+def test_a_child_is_never_returned_to_the_family_that_trafficked_them():
+    found = findings(
+        "return_home",
+        age=12,
+        informed_consent_to_return=True,
+        best_interest_assessment_done=True,
+        family_involved_in_trafficking=True,
+    )
+    assert found["child_never_returned_to_family_that_trafficked_them"]["severity"] == "block"
+
+
+def test_an_adult_returning_to_a_family_that_trafficked_them_is_warned():
+    found = findings(
+        "return_home", informed_consent_to_return=True, family_involved_in_trafficking=True
+    )
+    assert found["adult_return_to_family_involved_in_trafficking"]["severity"] == "warn"
+    assert "child_never_returned_to_family_that_trafficked_them" not in found
+
+
+def test_return_despite_fear_of_retaliation_raises_asylum():
+    found = findings("return_home", informed_consent_to_return=True, fears_retaliation_at_home=True)
+    assert found["return_despite_fear_of_retaliation"]["harm"] == "physical"
+
+
+def test_return_after_sexual_exploitation_prepares_for_stigma():
+    found = findings("return_home", informed_consent_to_return=True, exploitation=["sex"])
+    assert found["return_stigma_after_sexual_exploitation"]["harm"] == "social"
+
+
+def test_return_after_labour_exploitation_claims_unpaid_wages_first():
+    found = findings("return_home", informed_consent_to_return=True, exploitation=["labour"])
+    assert found["return_debt_from_unpaid_wages"]["harm"] == "economic"
+
+
+def test_no_one_is_identified_before_they_are_ready():
+    assert (
+        findings("identify_formally", ready_to_be_identified=False)["never_force_identification"][
+            "severity"
+        ]
+        == "block"
+    )
+    assert findings("identify_formally", ready_to_be_identified=True) == {}
+
+
+def test_identification_readiness_is_asked_when_unknown():
+    assert findings("identify_formally")["identification_readiness_unknown"]["severity"] == "warn"
+
+
+def test_the_reflection_period_is_not_interrupted_by_pressure():
+    found = findings("interview", reflection_period_active=True)
+    assert found["no_pressure_during_reflection_period"]["severity"] == "warn"
+
+
+def test_no_interview_without_the_interpreter_the_survivor_needs():
+    found = findings("interview", interpreter_needed=True, interpreter_present=None)
+    assert found["interpreter_needed_for_interview"]["severity"] == "block"
+    assert findings("interview", interpreter_needed=True, interpreter_present=True) == {}
+
+
+def test_decisions_are_explained_with_an_interpreter():
+    found = findings("refer", consents=["referral"], interpreter_needed=True)
+    assert found["interpreter_needed_to_explain_decision"]["severity"] == "warn"
+
+
+def test_interviews_in_a_language_not_the_survivors_are_flagged():
+    found = findings("interview", language="th", preferred_language="km")
+    assert found["not_in_survivors_language"]["severity"] == "warn"
+    assert findings("interview", language="km", preferred_language="KM") == {}
+
+
+def test_the_number_of_retellings_is_minimised():
+    assert "minimise_retelling_the_story" in findings("interview", previous_interviews=2)
+    assert "minimise_retelling_the_story" not in findings("interview", previous_interviews=1)
+
+
+def test_a_child_is_interviewed_by_a_specialist():
+    assert findings("interview", age=9)["child_interview_by_specialist"]["severity"] == "warn"
+
+
+def test_nothing_is_shared_with_law_enforcement_without_consent():
+    assert (
+        findings("share_with_law_enforcement")["no_sharing_with_law_enforcement_without_consent"][
+            "severity"
+        ]
+        == "block"
+    )
+    assert findings("share_with_law_enforcement", consents=["law_enforcement_sharing"]) == {}
+
+
+def test_missing_consent_list_is_no_consent():
+    result = engine.check("share_with_law_enforcement", {"age": 30})
+    assert [f["rule"] for f in result["findings"]] == [
+        "no_sharing_with_law_enforcement_without_consent"
+    ]
+
+
+def test_no_referral_without_referral_consent():
+    assert findings("refer")["no_referral_without_consent"]["severity"] == "block"
+
+
+def test_no_story_is_published_without_advocacy_consent():
+    assert (
+        findings("publish_story", anonymous=True)["no_story_without_advocacy_consent"]["severity"]
+        == "block"
+    )
+
+
+def test_a_childs_story_is_only_ever_anonymous():
+    found = findings("publish_story", age=16, consents=["advocacy"], anonymous=False)
+    assert found["child_story_only_anonymous"]["severity"] == "block"
+    assert findings("publish_story", age=16, consents=["advocacy"], anonymous=True) == {}
+
+
+def test_a_story_of_someone_of_unknown_age_is_only_anonymous():
+    found = findings("publish_story", age=None, consents=["advocacy"])
+    assert found["story_age_unknown_only_anonymous"]["severity"] == "block"
+
+
+def test_a_named_story_despite_fear_of_retaliation_is_warned():
+    found = findings("publish_story", consents=["advocacy"], fears_retaliation_at_home=True)
+    assert found["public_story_despite_fear_of_retaliation"]["severity"] == "warn"
+
+
+def test_sex_trafficking_is_never_settled_out_of_court():
+    found = findings("settle_out_of_court", exploitation=["sex", "labour"], coercion="low")
+    assert found["no_out_of_court_settlement_for_sex_trafficking"]["severity"] == "block"
+
+
+def test_a_coercive_case_is_never_settled_out_of_court():
+    found = findings("settle_out_of_court", exploitation=["labour"], coercion="high")
+    assert found["no_out_of_court_settlement_for_coercive_case"]["severity"] == "block"
+
+
+def test_a_childs_settlement_needs_a_best_interest_assessment():
+    found = findings("settle_out_of_court", age=16, exploitation=["labour"], coercion="low")
+    assert found["out_of_court_settlement_for_child_needs_best_interest"]["severity"] == "block"
+
+
+def test_a_settlement_must_be_voluntary():
+    found = findings(
+        "settle_out_of_court", exploitation=["labour"], coercion="low", voluntary=False
+    )
+    assert found["settlement_must_be_voluntary"]["severity"] == "block"
+    assert (
+        findings("settle_out_of_court", exploitation=["labour"], coercion="low", voluntary=True)
+        == {}
+    )
+
+
+def test_a_settlement_waits_for_coercion_to_be_assessed():
+    found = findings("settle_out_of_court", exploitation=["labour"], coercion="unknown")
+    assert found["settlement_coercion_unknown"]["severity"] == "warn"
+
+
+def test_block_findings_come_before_warnings():
+    result = engine.check(
+        "interview", {**SAFE_ADULT, "interpreter_needed": True, "previous_interviews": 5}
+    )
+    assert [f["severity"] for f in result["findings"]] == ["block", "warn"]
+
+
+def test_unknown_action_context_key_or_value_is_refused_naming_it():
+    with pytest.raises(engine.InvalidCheck) as err:
+        engine.check("deport", {})
+    assert err.value.field == "action"
+    with pytest.raises(engine.InvalidCheck) as err:
+        engine.check("interview", {"mood": "calm"})
+    assert err.value.field == "context.mood"
+    with pytest.raises(engine.InvalidCheck) as err:
+        engine.check("refer", {"consents": ["gossip"]})
+    assert err.value.field == "context.consents"
+    with pytest.raises(engine.InvalidCheck) as err:
+        engine.check("interview", {"previous_interviews": "many"})
+    assert err.value.field == "context.previous_interviews"
+
+
+def test_a_rule_with_an_undocumented_context_key_is_refused(tmp_path: Path):
+    text = engine.RULES_FILE.read_text().replace(
+        "when = { voluntary = { is = false } }", "when = { pressured = { is = true } }"
+    )
+    bad = tmp_path / "safeguards.toml"
+    bad.write_text(text)
+    with pytest.raises(RuleDataError, match="unknown fact 'pressured'"):
+        engine.load(bad)
+
+
+def test_a_rule_without_a_source_is_refused(tmp_path: Path):
+    text = engine.RULES_FILE.read_text()
+    marker = 'id = "settlement_coercion_unknown"'
+    head, tail = text.split(marker)
+    bad = tmp_path / "safeguards.toml"
+    bad.write_text(
+        head + marker + tail.replace('source = "001_1230a8528fd74e42.txt; DOMAIN.md §4"\n', "", 1)
+    )
+    with pytest.raises(RuleDataError, match="settlement_coercion_unknown: missing 'source'"):
+        engine.load(bad)
+
+
+def test_every_context_key_is_documented():
+    for name, spec in engine.context_keys().items():
+        assert spec["description"] and spec["type"], name
+
+
+def test_every_safeguard_has_a_test_here():
+    text = Path(__file__).read_text()
+    assert [r for r in engine.rule_ids() if f'"{r}"' not in text] == []
+
+
+data = engine.rules()
+
+
+def _value(spec):
+    kind = spec["type"]
+    if kind == "int":
+        return st.one_of(st.none(), st.integers(0, 90))
+    if kind == "bool":
+        return st.one_of(st.none(), st.booleans())
+    if kind == "list":
+        return st.one_of(st.none(), st.lists(st.sampled_from(spec["choices"]), max_size=3))
+    if spec.get("choices"):
+        return st.one_of(st.none(), st.sampled_from(spec["choices"]))
+    return st.one_of(st.none(), st.sampled_from(["en", "th", "km", "vi"]))
+
+
+contexts = st.fixed_dictionaries({}, optional={k: _value(v) for k, v in data["context"].items()})
+
+
+@given(st.sampled_from(sorted(data["actions"])), contexts)
+def test_every_finding_cites_a_rule_that_exists_in_the_data(action, context):
+    ids = engine.rule_ids()
+    for finding in engine.check(action, context)["findings"]:
+        assert finding["rule"] in ids
+        assert finding["severity"] in ("block", "warn")
+        assert finding["harm"] in data["harms"]
+
+
+@given(contexts)
+def test_detention_and_conditioning_services_are_always_blocked(context):
+    for action in ("detain", "condition_services_on_testimony", "restrict_movement"):
+        assert engine.blocks(engine.check(action, context))
+
+
+@given(contexts)
+def test_a_child_is_never_returned_without_a_block_unless_consent_and_assessment_are_recorded(
+    context,
+):
+    context = {**context, "age": 14}
+    result = engine.check("return_home", context)
+    safe = (
+        context.get("informed_consent_to_return") is True
+        and context.get("best_interest_assessment_done") is True
+        and context.get("family_involved_in_trafficking") is not True
+    )
+    assert bool(engine.blocks(result)) == (not safe)
