@@ -1,9 +1,12 @@
 from django.conf import settings
 
+from northstar.core import roles
+
 
 def navigation(request):
     actor = getattr(request, "actor", None)
     return {
         "actor": actor,
         "languages": settings.LANGUAGES,
+        "case_roles": roles.CASE_ROLES,
     }

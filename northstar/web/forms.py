@@ -81,3 +81,84 @@ class ConsentForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False)
+
+
+#: Purposes asked about at intake. A referral consent names its recipient, so it
+#: is asked when a referral is made, not here.
+INTAKE_CONSENT_PURPOSES = [p for p in m.ConsentPurpose.values if p not in m.PURPOSES_NEEDING_RECIPIENT]
+AGREES = [("yes", "Agrees"), ("no", "Does not agree")]
+
+
+class IntakeConsentForm(forms.Form):
+    """One yes/no per purpose, each after its explanation was read aloud."""
+
+    language = forms.CharField(max_length=10, help_text="the language it was explained in")
+    interpreter_used = forms.BooleanField(required=False)
+    method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
+    given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
+
+    def __init__(self, *args, purposes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(m.ConsentPurpose.choices)
+        for purpose in purposes:
+            self.fields[f"purpose_{purpose}"] = forms.ChoiceField(
+                label=labels[purpose], choices=AGREES, widget=forms.RadioSelect,
+                error_messages={"required": "Ask the survivor and record their answer."},
+            )
+
+    def purpose_fields(self):
+        return [self[name] for name in self.fields if name.startswith("purpose_")]
+
+    def detail_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("purpose_")]
+
+    def clean(self):
+        data = super().clean()
+        if "purpose_case_management" in self.fields and \
+                data.get("purpose_case_management") == "no":
+            self.add_error("purpose_case_management",
+                           "Without consent to case management the organisation may not keep "
+                           "this record. Stop here, or explain again if it was misunderstood.")
+        return data
+
+    def agreed_purposes(self) -> list[str]:
+        return [name.removeprefix("purpose_") for name, value in self.cleaned_data.items()
+                if name.startswith("purpose_") and value == "yes"]
+
+
+OUTCOMES = [
+    ("monetary_support", "Monetary support"),
+    ("healing", "Healing from trauma"),
+    ("safety_self_and_others", "Saving themselves and others from harm"),
+]
+RANKS = [("", "—"), ("1", "1 (most important)"), ("2", "2"), ("3", "3")]
+
+
+class PrioritiesForm(forms.Form):
+    """The survivor ranks the three outcomes and says, in their words, what each means."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in OUTCOMES:
+            self.fields[f"rank_{key}"] = forms.ChoiceField(label=f"Rank: {label}", choices=RANKS)
+            self.fields[f"words_{key}"] = forms.CharField(
+                label=f"In their own words: {label}", required=False, max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        seen: dict[str, str] = {}
+        for key, _ in OUTCOMES:
+            rank = data.get(f"rank_{key}")
+            if rank and rank in seen:
+                self.add_error(f"rank_{key}", "Each rank can be used once; this one is taken.")
+            elif rank:
+                seen[rank] = key
+        return data
+
+    def ranking(self) -> list[str]:
+        return [key for key, _ in sorted(OUTCOMES, key=lambda o: int(
+            self.cleaned_data[f"rank_{o[0]}"]))]
+
+    def own_words(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"words_{key}", "") for key, _ in OUTCOMES}

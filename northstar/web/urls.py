@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from northstar.web import views
+from northstar.web import intake, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
@@ -13,4 +13,8 @@ urlpatterns = [
     path("survivors/<int:survivor_id>/consents/new/", views.consent_new, name="consent_new"),
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("intake/", intake.intake_list, name="intake_list"),
+    path("intake/new/", intake.intake_new, name="intake_new"),
+    path("intake/<int:intake_id>/", intake.intake_resume, name="intake_resume"),
+    path("intake/<int:intake_id>/<str:step>/", intake.intake_step, name="intake_step"),
 ]

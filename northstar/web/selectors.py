@@ -1,0 +1,35 @@
+"""Which intakes a person may see: their organisation's, if they work with records.
+
+Follows ``northstar.policy``: outside → ``NotFound``; the survivor an intake
+points to must itself still be visible (an archived survivor closes the intake).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from northstar import policy
+from northstar.core import roles
+from northstar.core.actor import Actor
+from northstar.core.errors import NotFound
+from northstar.web.models import Intake
+
+
+def visible_intakes(actor: Actor) -> QuerySet[Intake]:
+    if actor.survivor_id is not None or actor.organisation is None \
+            or not roles.works_with_records(actor.role):
+        return Intake.objects.none()
+    return Intake.objects.filter(organisation=actor.organisation).filter(
+        Q(survivor__isnull=True) | Q(survivor__in=policy.changeable_survivors(actor))
+    ).select_related("survivor", "case", "started_by")
+
+
+def intake_for(actor: Actor, intake_id) -> Intake:
+    try:
+        pk = int(intake_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such intake") from None
+    intake = visible_intakes(actor).filter(pk=pk).first()
+    if intake is None:
+        raise NotFound("No such intake")
+    return intake
