@@ -1,0 +1,258 @@
+"""Do No Harm on a stored case: record findings, propose actions, resolve findings.
+
+Callers have asked ``northstar.policy`` for the case (``case_for(..., change=True)``);
+these functions run the pure engine, write in one transaction and audit it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from northstar import policy
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.core.errors import Conflict, DomainError, Forbidden
+from northstar.safeguards.context import context_for_case
+from northstar.safeguards.models import Finding, FindingStatus, ProposedAction
+from northstar.safeguards.rules import engine
+from northstar.survivors.models import Case
+
+
+def run_check(case: Case, *, action: str, context: dict) -> tuple[dict, dict]:
+    """The engine's result for ``action`` on ``case`` and the full context it used.
+
+    Engine input errors become ``DomainError`` naming the field (422).
+    """
+    full = context_for_case(case, context)
+    try:
+        return engine.check(action, full), full
+    except engine.InvalidCheck as exc:
+        raise DomainError(exc.message, exc.field) from None
+
+
+def _store(
+    actor: Actor,
+    case: Case,
+    result: dict,
+    *,
+    action: str,
+    source: str,
+    proposal: ProposedAction | None = None,
+    overridden: bool = False,
+) -> list[Finding]:
+    made = []
+    for f in result["findings"]:
+        status = FindingStatus.OPEN
+        extra = {}
+        if overridden and f["severity"] == "block":
+            status = FindingStatus.OVERRIDDEN
+            extra = {
+                "resolved_by": actor.user,
+                "resolved_by_label": actor.label,
+                "resolved_at": timezone.now(),
+                "justification": proposal.justification,
+            }
+        made.append(
+            Finding.objects.create(
+                case=case,
+                proposal=proposal,
+                action=action,
+                rule=f["rule"],
+                severity=f["severity"],
+                harm=f["harm"],
+                explanation=f["explanation"],
+                source=source[:80],
+                rule_set_version=result["rule_set_version"],
+                status=status,
+                created_by_label=actor.label,
+                **extra,
+            )
+        )
+    return made
+
+
+@transaction.atomic
+def record_findings(
+    actor: Actor, case: Case, *, action: str, context: dict, source: str
+) -> list[Finding]:
+    """Check something that happened (or is being recorded) and keep its findings open.
+
+    Never blocks: the timeline records what happened; the findings make sure
+    someone looks at the harm it may have done.
+    """
+    result, _ = run_check(case, action=action, context=context)
+    findings = _store(actor, case, result, action=action, source=source)
+    audit.record(
+        actor,
+        "create",
+        "safeguard_finding",
+        ",".join(str(f.pk) for f in findings),
+        survivor_ref=case.survivor.reference,
+        note=f"{action} from {source}: {len(findings)} finding(s), rules {result['rule_set_version']}",
+    )
+    return findings
+
+
+@transaction.atomic
+def propose_action(
+    actor: Actor, case: Case, *, action: str, context: dict, justification: str = ""
+) -> ProposedAction:
+    """Record a proposed action after the safeguards; a ``block`` needs a supervisor's reason.
+
+    Refused (nothing stored) when a block fires, unless the actor oversees
+    cases and gives a written justification, which is audited with the rules
+    it overrides.
+    """
+    result, full = run_check(case, action=action, context=context)
+    blocks = engine.blocks(result)
+    justification = (justification or "").strip()
+    if blocks:
+        rules = ", ".join(f["rule"] for f in blocks)
+        if not policy.may_override_block(actor):
+            raise Forbidden(
+                f"Do No Harm blocks this action ({rules}); only a supervisor can record it, "
+                "with a written justification",
+                "justification",
+                findings=result["findings"],
+            )
+        if len(justification) < 20:
+            raise DomainError(
+                f"Do No Harm blocks this action ({rules}); write why it must go ahead anyway "
+                "(at least 20 characters)",
+                "justification",
+                findings=result["findings"],
+            )
+    proposal = ProposedAction.objects.create(
+        case=case,
+        action=action,
+        context=full,
+        rule_set_version=result["rule_set_version"],
+        justification=justification if blocks else "",
+        overridden_by=actor.user if blocks else None,
+        created_by=actor.user,
+        created_by_label=actor.label,
+    )
+    _store(
+        actor,
+        case,
+        result,
+        action=action,
+        source="proposed_action",
+        proposal=proposal,
+        overridden=bool(blocks),
+    )
+    audit.record(
+        actor,
+        "create",
+        "proposed_action",
+        proposal.pk,
+        survivor_ref=case.survivor.reference,
+        fields=sorted(full),
+        note=f"{action}; {len(result['findings'])} finding(s)",
+    )
+    if blocks:
+        audit.record(
+            actor,
+            "update",
+            "proposed_action",
+            proposal.pk,
+            survivor_ref=case.survivor.reference,
+            fields=["justification"],
+            note=f"override of block finding(s): {', '.join(f['rule'] for f in blocks)}",
+        )
+    return proposal
+
+
+@transaction.atomic
+def resolve_finding(
+    actor: Actor, finding: Finding, *, status: str = FindingStatus.RESOLVED, justification: str = ""
+) -> Finding:
+    """Close an open finding: ``resolved`` (the risk was dealt with) or ``overridden``.
+
+    Overriding a block is a supervisor's decision with a written reason.
+    """
+    current = Finding.objects.select_for_update().get(pk=finding.pk)
+    if current.status != FindingStatus.OPEN:
+        raise Conflict(f"this finding is already {current.status}", "status")
+    if status not in (FindingStatus.RESOLVED, FindingStatus.OVERRIDDEN):
+        raise DomainError("status must be resolved or overridden", "status")
+    justification = (justification or "").strip()
+    if not justification:
+        raise DomainError(
+            "say how the risk was dealt with, or why it is overridden", "justification"
+        )
+    if (
+        status == FindingStatus.OVERRIDDEN
+        and current.severity == "block"
+        and not policy.may_override_block(actor)
+    ):
+        raise Forbidden("only a supervisor can override a Do No Harm block", "status")
+    current.status = status
+    current.resolved_by = actor.user
+    current.resolved_by_label = actor.label
+    current.resolved_at = timezone.now()
+    current.justification = justification
+    current.save()
+    current.refresh_from_db()
+    note = "override of block finding" if status == FindingStatus.OVERRIDDEN else "resolved finding"
+    audit.record(
+        actor,
+        "update",
+        "safeguard_finding",
+        current.pk,
+        survivor_ref=current.case.survivor.reference,
+        fields=["status", "justification"],
+        note=f"{note} {current.rule}",
+    )
+    return current
+
+
+def reveal_justification(actor: Actor, obj: Finding | ProposedAction) -> str:
+    """Open a sealed justification; the read is audited."""
+    from northstar.core.fields import reveal
+
+    kind = "safeguard_finding" if isinstance(obj, Finding) else "proposed_action"
+    audit.record(
+        actor,
+        "read",
+        kind,
+        obj.pk,
+        survivor_ref=obj.case.survivor.reference,
+        fields=["justification"],
+    )
+    return reveal(obj.justification)
+
+
+# --- selectors ---------------------------------------------------------------
+
+
+def findings_for_case(actor: Actor, case: Case) -> QuerySet[Finding]:
+    return Finding.objects.filter(case__in=policy.visible_cases(actor), case=case)
+
+
+def open_findings(actor: Actor) -> QuerySet[Finding]:
+    """Open findings on every case the actor may see: a supervisor's work list."""
+    return (
+        Finding.objects.filter(case__in=policy.visible_cases(actor), status=FindingStatus.OPEN)
+        .select_related("case", "case__survivor")
+        .order_by("severity", "created_at", "id")
+    )
+
+
+def finding_for(actor: Actor, finding_id) -> Finding:
+    from northstar.core.errors import NotFound
+
+    try:
+        pk = int(finding_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such finding") from None
+    found = (
+        Finding.objects.filter(case__in=policy.visible_cases(actor), pk=pk)
+        .select_related("case__survivor")
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such finding")
+    return found
