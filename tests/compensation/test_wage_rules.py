@@ -1,0 +1,59 @@
+"""The wage data file: every entry sourced and dated; a malformed file is refused at load."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+import pytest
+
+from northstar.compensation.rules import WAGES_FILE, RuleDataError, load_rules, parse_rules
+
+
+def raw() -> dict:
+    with open(WAGES_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def test_shipped_wage_rules_load_and_every_wage_has_a_source_and_date():
+    rules = load_rules()
+    assert {"TH", "PH", "VN", "KH", "MM", "LA", "ID", "MY", "SG", "HK"} <= set(rules.jurisdictions)
+    for jur in rules.jurisdictions.values():
+        assert jur.overtime.source and jur.normal_daily_hours.source
+        for wage in jur.minimum_wages:
+            assert wage.source and isinstance(wage.checked, dt.date)
+
+
+def test_iso_4217_minor_units():
+    rules = load_rules()
+    assert rules.currencies["VND"].minor_unit == 0
+    assert {rules.currencies[c].minor_unit for c in ("THB", "PHP", "MYR", "SGD", "HKD")} == {2}
+
+
+def test_not_found_figures_are_recorded_as_unknown():
+    rules = load_rules()
+    assert rules.jurisdictions["HK"].overtime.value is None
+    assert rules.jurisdictions["TH"].normal_daily_hours.value is None
+    assert rules.jurisdictions["SG"].minimum_wages == ()
+
+
+def test_an_entry_without_a_source_is_refused():
+    data = raw()
+    del data["jurisdictions"]["TH"]["minimum_wages"][0]["source"]
+    with pytest.raises(RuleDataError, match="source"):
+        parse_rules(data)
+
+
+def test_a_float_amount_is_refused():
+    data = raw()
+    data["jurisdictions"]["TH"]["minimum_wages"][0]["amount"] = 400.0
+    with pytest.raises(RuleDataError, match="decimal strings"):
+        parse_rules(data)
+
+
+def test_two_rates_for_the_same_day_are_refused():
+    data = raw()
+    wages = data["jurisdictions"]["TH"]["minimum_wages"]
+    wages.append(dict(wages[0], amount="401"))
+    with pytest.raises(RuleDataError, match="same region"):
+        parse_rules(data)
