@@ -1,0 +1,289 @@
+"""The survivor's priorities, pathway assessments and plan on a stored case.
+
+Callers asked ``northstar.policy`` for the case (or the plan item's case)
+first; each function writes in one transaction and records the audit entry.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from northstar import policy
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.core.errors import Conflict, DomainError, NotFound
+from northstar.core.fields import reveal
+from northstar.pathways.models import (
+    CLOSED,
+    TRANSITIONS,
+    Outcome,
+    PathwayAssessment,
+    PlanItem,
+    PlanStatus,
+    PlanStatusChange,
+    Priorities,
+)
+from northstar.pathways.profile import profile_for_case
+from northstar.pathways.rules import engine
+from northstar.survivors.models import Case
+
+MAX_WORDS = 4000
+MAX_NOTE = 2000
+
+
+def assess(profile: dict) -> dict:
+    """The engine's result; its input errors become a 422 naming the field."""
+    try:
+        return engine.assess(profile)
+    except engine.InvalidProfile as exc:
+        raise DomainError(exc.message, exc.field) from None
+
+
+@transaction.atomic
+def set_priorities(actor: Actor, case: Case, *, ranking: list[str], words: str) -> Priorities:
+    """Record the survivor's own ranking of the three outcomes, in their words."""
+    if not isinstance(ranking, list) or sorted(ranking) != sorted(Outcome.values):
+        raise DomainError(
+            "rank each of the three outcomes exactly once: " + ", ".join(Outcome.values), "ranking"
+        )
+    words = (words or "").strip()
+    if len(words) > MAX_WORDS:
+        raise DomainError(f"at most {MAX_WORDS} characters", "words")
+    priorities = Priorities.objects.create(
+        case=case,
+        ranking=list(ranking),
+        words=words,
+        recorded_by=actor.user,
+        recorded_by_label=actor.label,
+    )
+    audit.record(
+        actor,
+        "create",
+        "priorities",
+        priorities.pk,
+        survivor_ref=case.survivor.reference,
+        fields=["ranking", "words"] if words else ["ranking"],
+    )
+    return priorities
+
+
+def current_priorities(case: Case) -> Priorities | None:
+    return case.priorities.order_by("-recorded_at", "-id").first()
+
+
+def reveal_words(actor: Actor, priorities: Priorities) -> str:
+    """The survivor's own words, opened on purpose; the read is audited."""
+    audit.record(
+        actor,
+        "read",
+        "priorities",
+        priorities.pk,
+        survivor_ref=priorities.case.survivor.reference,
+        fields=["words"],
+    )
+    return reveal(priorities.words)
+
+
+@transaction.atomic
+def assess_case(actor: Actor, case: Case, *, wishes: dict | None = None) -> PathwayAssessment:
+    """Run the pathways engine on the case's profile and keep profile, result and version."""
+    if wishes is not None and not isinstance(wishes, dict):
+        raise DomainError("wishes must be an object", "wishes")
+    profile = profile_for_case(case, wishes)
+    result = assess(profile)
+    assessment = PathwayAssessment.objects.create(
+        case=case,
+        profile=profile,
+        result=result,
+        rule_set_version=result["rule_set_version"],
+        created_by=actor.user,
+        created_by_label=actor.label,
+    )
+    offered = sum(1 for i in result["interventions"] if i["eligibility"] != "not_eligible")
+    audit.record(
+        actor,
+        "create",
+        "pathway_assessment",
+        assessment.pk,
+        survivor_ref=case.survivor.reference,
+        fields=sorted(profile),
+        note=f"{offered} of 9 interventions offered",
+    )
+    return assessment
+
+
+def latest_assessment(case: Case) -> PathwayAssessment | None:
+    return case.pathway_assessments.order_by("-created_at", "-id").first()
+
+
+@transaction.atomic
+def add_plan_item(actor: Actor, case: Case, *, intervention: str, note: str = "") -> PlanItem:
+    """Add an intervention the survivor chose, from those the latest assessment offers."""
+    if intervention not in engine.intervention_keys():
+        raise DomainError(
+            "unknown intervention; expected one of " + ", ".join(engine.intervention_keys()),
+            "intervention",
+        )
+    assessment = latest_assessment(case)
+    if assessment is None:
+        raise DomainError(
+            "assess the pathways for this case before building the plan", "intervention"
+        )
+    offered = assessment.intervention(intervention)
+    if offered is None or offered["eligibility"] == "not_eligible":
+        reasons = "; ".join(r["explanation"] for r in (offered or {}).get("reasons", [])[:1])
+        raise DomainError(
+            f"{intervention} is not offered for this survivor. {reasons}".strip(), "intervention"
+        )
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise DomainError(f"at most {MAX_NOTE} characters", "note")
+    if case.plan_items.filter(intervention=intervention).exclude(status__in=CLOSED).exists():
+        raise Conflict(f"{intervention} is already in the plan", "intervention")
+    item = PlanItem.objects.create(
+        case=case,
+        intervention=intervention,
+        pathway=offered["pathway"],
+        outcome=offered["outcome"],
+        assessment=assessment,
+        eligibility_when_chosen=offered["eligibility"],
+        note=note,
+        created_by=actor.user,
+    )
+    PlanStatusChange.objects.create(
+        item=item,
+        status=PlanStatus.PROPOSED,
+        note=note,
+        changed_by=actor.user,
+        changed_by_label=actor.label,
+    )
+    audit.record(
+        actor,
+        "create",
+        "plan_item",
+        item.pk,
+        survivor_ref=case.survivor.reference,
+        fields=["intervention", "status"] + (["note"] if note else []),
+        note=f"{intervention} proposed",
+    )
+    return item
+
+
+@transaction.atomic
+def change_plan_item(actor: Actor, item: PlanItem, *, status: str, note: str = "") -> PlanItem:
+    """Move a plan item on (agreed, in progress, delivered, declined, stopped), dated."""
+    current = PlanItem.objects.select_for_update().get(pk=item.pk)
+    if status not in PlanStatus.values:
+        raise DomainError(
+            "unknown status; expected one of " + ", ".join(PlanStatus.values), "status"
+        )
+    if status not in TRANSITIONS[current.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[current.status])) or "nothing (it is final)"
+        raise Conflict(f"a {current.status} item can become: {allowed}", "status")
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise DomainError(f"at most {MAX_NOTE} characters", "note")
+    if (
+        status == PlanStatus.PROPOSED
+        and current.case.plan_items.filter(intervention=current.intervention)
+        .exclude(status__in=CLOSED)
+        .exclude(pk=current.pk)
+        .exists()
+    ):
+        raise Conflict(f"{current.intervention} is already in the plan", "status")
+    now = timezone.now()
+    PlanItem.objects.filter(pk=current.pk).update(
+        status=status, updated_at=now, version=F("version") + 1
+    )
+    PlanStatusChange.objects.create(
+        item=current,
+        status=status,
+        note=note,
+        changed_at=now,
+        changed_by=actor.user,
+        changed_by_label=actor.label,
+    )
+    audit.record(
+        actor,
+        "update",
+        "plan_item",
+        current.pk,
+        survivor_ref=current.case.survivor.reference,
+        fields=["status"] + (["note"] if note else []),
+        note=f"{current.intervention}: {current.status} → {status}",
+    )
+    current.refresh_from_db()
+    return current
+
+
+# --- selectors ---------------------------------------------------------------
+
+
+def plan_items(actor: Actor, case: Case) -> QuerySet[PlanItem]:
+    return PlanItem.objects.filter(
+        case__in=policy.visible_cases(actor), case=case
+    ).prefetch_related("history")
+
+
+def plan_item_for(actor: Actor, item_id) -> PlanItem:
+    try:
+        pk = int(item_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such plan item") from None
+    item = (
+        PlanItem.objects.filter(case__in=policy.visible_cases(actor), pk=pk)
+        .select_related("case__survivor")
+        .first()
+    )
+    if item is None:
+        raise NotFound("No such plan item")
+    return item
+
+
+def reveal_plan_notes(actor: Actor, case: Case, items) -> dict[int, dict]:
+    """Notes of the plan and its history, opened for one view; one audited read."""
+    items = list(items)
+    audit.record(
+        actor,
+        "read",
+        "plan_item",
+        ",".join(str(i.pk) for i in items)[:64],
+        survivor_ref=case.survivor.reference,
+        fields=["note"],
+    )
+    return {
+        item.pk: {
+            "note": reveal(item.note),
+            "history": {h.pk: reveal(h.note) for h in item.history.all()},
+        }
+        for item in items
+    }
+
+
+def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
+    """For each outcome (in the survivor's order): what was planned, is under way, delivered.
+
+    Counted from the plan alone, never from trial participation.
+    """
+    order = list(ranking or Outcome.values)
+    rows = []
+    for outcome in order:
+        mine = [i for i in items if i.outcome == outcome]
+        rows.append(
+            {
+                "outcome": outcome,
+                "label": Outcome(outcome).label,
+                "planned": sum(
+                    1 for i in mine if i.status in (PlanStatus.PROPOSED, PlanStatus.AGREED)
+                ),
+                "in_progress": sum(1 for i in mine if i.status == PlanStatus.IN_PROGRESS),
+                "delivered": sum(1 for i in mine if i.status == PlanStatus.DELIVERED),
+                "declined_or_stopped": sum(
+                    1 for i in mine if i.status in (PlanStatus.DECLINED, PlanStatus.STOPPED)
+                ),
+                "served": any(i.status == PlanStatus.DELIVERED for i in mine),
+            }
+        )
+    return rows

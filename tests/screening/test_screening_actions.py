@@ -1,0 +1,36 @@
+"""Screening a stored case keeps answers, result and rule-set version, audited."""
+
+import pytest
+
+from northstar.core.errors import DomainError
+from northstar.core.models import AuditEntry
+from northstar.screening import actions
+from northstar.screening.models import Screening
+
+
+def test_screening_a_case_stores_the_result_with_its_rule_set_version(
+    case_a, caseworker, actor_for
+):
+    screening = actions.screen_case(
+        actor_for(caseworker),
+        case_a,
+        answers={
+            "involuntary": True,
+            "menace_of_penalty": True,
+            "indicators": {"withholding_of_wages": True},
+        },
+    )
+    assert screening.classification == "forced_labour"
+    assert screening.rule_set_version == screening.result["rule_set_version"]
+    assert actions.latest_screening(case_a) == screening
+    entry = AuditEntry.objects.get(record_type="screening")
+    assert entry.survivor_ref == case_a.survivor.reference and entry.actor == caseworker
+
+
+def test_bad_answers_are_refused_naming_the_answer_and_change_nothing(
+    case_a, caseworker, actor_for
+):
+    with pytest.raises(DomainError) as err:
+        actions.screen_case(actor_for(caseworker), case_a, answers={"act": ["kidnap"]})
+    assert err.value.field == "act"
+    assert not Screening.objects.exists()
