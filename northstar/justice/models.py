@@ -1,0 +1,47 @@
+"""The justice-chain timeline of a case: dated events, each in a stage."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from northstar.core.fields import EncryptedTextField
+from northstar.core.models import Organisation
+from northstar.justice.timeline import EVENT_KINDS, STAGES, EventFacts
+from northstar.survivors.models import Case
+
+
+class TimelineEvent(models.Model):
+    """Something that happened to the survivor on the way through the justice chain.
+
+    Events are not edited: a mistaken one is voided with a reason and a new one
+    recorded, so the timeline shows what was known when.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline_events")
+    kind = models.CharField(max_length=32, choices=[(k, v["label"]) for k, v in EVENT_KINDS.items()])
+    stage = models.CharField(max_length=32, choices=list(STAGES.items()))
+    occurred_on = models.DateField()
+    details = models.JSONField(default=dict, blank=True)
+    #: Free text in the caseworker's words: may identify people, so sealed.
+    note = EncryptedTextField()
+    #: The safeguards findings raised when the event was recorded (rule ids).
+    finding_rules = models.JSONField(default=list, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by_label = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        indexes = [models.Index(fields=["case", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.occurred_on} ({self.case_id})"
+
+    def facts(self) -> EventFacts:
+        return EventFacts(self.pk, self.kind, self.occurred_on, self.stage, self.details or {})

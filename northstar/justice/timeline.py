@@ -1,0 +1,343 @@
+"""The justice chain: its stages, the events worth recording, and what they imply.
+
+Pure Python (no Django). ``clean_details`` checks an event's details against
+its kind; ``derive_tasks`` turns a case's events into the tasks a caseworker
+must act on (reflection period ending, hearing tomorrow, follow-up due);
+``safeguard_checks`` maps an event to the Do No Harm actions it amounts to and
+the facts the safeguards engine needs to judge them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGES: dict[str, str] = {
+    "identification": "Identification",
+    "reflection_period": "Reflection period",
+    "rescue_exit": "Rescue / exit",
+    "investigation": "Investigation",
+    "adjudication": "Adjudication",
+    "rehabilitation": "Rehabilitation",
+    "reintegration_advocacy": "Reintegration and advocacy",
+}
+
+INTERVIEWER_ROLES = ("police", "prosecutor", "immigration", "labour_inspector", "court",
+                     "ngo", "social_worker", "embassy", "other")
+TESTIMONY = ("in_person", "video", "pre_recorded", "not_required")
+DETENTION_KINDS = ("arrest", "immigration_detention", "police_custody", "other")
+ID_OUTCOMES = ("identified", "not_identified", "pending", "appealed")
+
+# A field spec: (type, required, choices). Types: str, bool, date, int, lang.
+Spec = tuple[str, bool, tuple[str, ...] | None]
+
+EVENT_KINDS: dict[str, dict[str, Any]] = {
+    "stage_change": {
+        "label": "Stage changed", "stage": None,
+        "fields": {"reason": ("str", False, None)},
+    },
+    "interview": {
+        "label": "Interview or statement", "stage": "investigation",
+        "fields": {
+            "interviewer": ("str", True, None),
+            "interviewer_role": ("str", True, INTERVIEWER_ROLES),
+            "language": ("lang", True, None),
+            "interpreter_present": ("bool", True, None),
+            "video_recorded": ("bool", True, None),
+            "purpose": ("str", False, ("identification", "statement", "assessment", "other")),
+        },
+    },
+    "hearing": {
+        "label": "Hearing", "stage": "adjudication",
+        "fields": {
+            "court": ("str", False, None),
+            "testimony": ("str", True, TESTIMONY),
+            "faced_offender": ("bool", False, None),
+            "interpreter_present": ("bool", False, None),
+        },
+    },
+    "shelter_stay": {
+        "label": "Shelter stay", "stage": "rehabilitation",
+        "fields": {
+            "shelter": ("str", True, None),
+            "ends_on": ("date", False, None),
+            "curfew": ("bool", True, None),
+            "movement_restricted": ("bool", True, None),
+            "restrictions": ("str", False, None),
+        },
+    },
+    "detention": {
+        "label": "Detention or arrest of the survivor", "stage": None,
+        "fields": {
+            "kind": ("str", True, DETENTION_KINDS),
+            "authority": ("str", False, None),
+            "charged": ("bool", False, None),
+            "released_on": ("date", False, None),
+        },
+    },
+    "return": {
+        "label": "Return / repatriation", "stage": "reintegration_advocacy",
+        "fields": {
+            "destination_country": ("str", True, None),
+            "voluntary": ("bool", True, None),
+            "informed_consent": ("bool", True, None),
+            "best_interest_assessment": ("bool", False, None),
+            "family_involved": ("bool", False, None),
+            "interpreter_present": ("bool", False, None),
+        },
+    },
+    "identification_decision": {
+        "label": "Identification decision", "stage": "identification",
+        "fields": {
+            "outcome": ("str", True, ID_OUTCOMES),
+            "authority": ("str", False, None),
+            "ready_to_be_identified": ("bool", False, None),
+            "interpreter_present": ("bool", False, None),
+        },
+    },
+    "reflection_period_start": {
+        "label": "Reflection period started", "stage": "reflection_period",
+        "fields": {"ends_on": ("date", False, None)},
+    },
+    "reflection_period_end": {
+        "label": "Reflection period ended", "stage": "reflection_period",
+        "fields": {"decision": ("str", False, ("cooperate", "decline", "undecided"))},
+    },
+    "follow_up_planned": {
+        "label": "Follow-up planned", "stage": None,
+        "fields": {"due_on": ("date", True, None), "what": ("str", True, None)},
+    },
+    "follow_up_done": {
+        "label": "Follow-up contact", "stage": None,
+        "fields": {"how": ("str", False, ("in_person", "phone", "message", "other"))},
+    },
+}
+
+#: Days after a return by which someone should have checked on the survivor.
+RETURN_FOLLOW_UP_DAYS = 30
+#: Within this many days a coming deadline is a warning, not just information.
+WARN_WITHIN_DAYS = 3
+
+
+class EventError(ValueError):
+    """An event that cannot be recorded; ``field`` names the offending entry."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _clean_value(name: str, kind: str, choices, value):
+    where = f"details.{name}"
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise EventError(where, "must be true or false")
+        return value
+    if kind == "date":
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise EventError(where, "must be a date (YYYY-MM-DD)") from None
+    if not isinstance(value, str) or not value.strip():
+        raise EventError(where, "must be non-empty text")
+    value = value.strip()
+    if len(value) > 300:
+        raise EventError(where, "at most 300 characters")
+    if kind == "lang" and not (2 <= len(value) <= 10 and value.replace("-", "").isalnum()):
+        raise EventError(where, "must be an ISO 639 language code, e.g. km")
+    if choices and value not in choices:
+        raise EventError(where, f"must be one of: {', '.join(choices)}")
+    return value.lower() if kind == "lang" else value
+
+
+def clean_details(kind: str, details: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The details of an event of ``kind``, checked; unknown keys are refused."""
+    if kind not in EVENT_KINDS:
+        raise EventError("kind", f"must be one of: {', '.join(EVENT_KINDS)}")
+    if details is None:
+        details = {}
+    if not isinstance(details, Mapping):
+        raise EventError("details", "must be an object")
+    spec: dict[str, Spec] = EVENT_KINDS[kind]["fields"]
+    unknown = sorted(set(details) - set(spec))
+    if unknown:
+        raise EventError(f"details.{unknown[0]}", f"not a detail of a {kind} event")
+    clean: dict[str, Any] = {}
+    for name, (typ, required, choices) in spec.items():
+        value = details.get(name)
+        if value is None or value == "":
+            if required:
+                raise EventError(f"details.{name}", f"required for a {kind} event")
+            continue
+        clean[name] = _clean_value(name, typ, choices, value)
+    return clean
+
+
+def default_stage(kind: str) -> str | None:
+    return EVENT_KINDS[kind]["stage"] if kind in EVENT_KINDS else None
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """An event as the pure functions see it."""
+
+    id: int | None
+    kind: str
+    occurred_on: dt.date
+    stage: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, order=True)
+class Task:
+    due: dt.date
+    kind: str = field(compare=False)
+    title: str = field(compare=False)
+    severity: str = field(compare=False, default="info")  # info | warning | overdue
+    event_id: int | None = field(compare=False, default=None)
+
+
+def _severity(due: dt.date, today: dt.date) -> str:
+    if due < today:
+        return "overdue"
+    if (due - today).days <= WARN_WITHIN_DAYS:
+        return "warning"
+    return "info"
+
+
+def _date(value) -> dt.date | None:
+    if value is None:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
+    """What the caseworker must act on now or soon, from a case's events.
+
+    A reflection period that has not been ended shows its end date; a hearing
+    in the next fortnight shows (tomorrow's as a warning); a planned follow-up
+    or the check-in due after a return shows until a follow-up contact is
+    recorded on or after it.
+    """
+    ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
+    tasks: list[Task] = []
+
+    def later(kind: str, after: EventFacts) -> bool:
+        return any(e.kind == kind and (e.occurred_on, e.id or 0) >= (after.occurred_on, after.id or 0)
+                   and e is not after for e in ordered)
+
+    for event in ordered:
+        d = event.details
+        if event.kind == "reflection_period_start":
+            ends = _date(d.get("ends_on"))
+            if ends and not later("reflection_period_end", event):
+                when = "ends today" if ends == today else (
+                    "ended" if ends < today else "ends")
+                tasks.append(Task(ends, "reflection_period_ending",
+                                  f"Reflection period {when} {ends.isoformat()}: "
+                                  "talk through the survivor's choices, no pressure",
+                                  _severity(ends, today), event.id))
+        elif event.kind == "hearing" and today <= event.occurred_on <= today + dt.timedelta(days=14):
+            days = (event.occurred_on - today).days
+            title = {0: "Hearing today", 1: "Hearing tomorrow"}.get(
+                days, f"Hearing on {event.occurred_on.isoformat()}")
+            testimony = d.get("testimony")
+            if testimony:
+                title += f" ({testimony.replace('_', ' ')})"
+            tasks.append(Task(event.occurred_on, "hearing", title + ": prepare and accompany",
+                              "warning" if days <= 1 else "info", event.id))
+        elif event.kind == "follow_up_planned":
+            due = _date(d.get("due_on"))
+            if due and not later("follow_up_done", event):
+                tasks.append(Task(due, "follow_up_due", f"Follow-up due: {d.get('what', '')}",
+                                  _severity(due, today), event.id))
+        elif event.kind == "return" and not later("follow_up_done", event):
+            due = event.occurred_on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
+            tasks.append(Task(due, "follow_up_due",
+                              "Follow-up due: check on the survivor after their return",
+                              _severity(due, today), event.id))
+        elif event.kind == "shelter_stay":
+            ends = _date(d.get("ends_on"))
+            if ends and today <= ends <= today + dt.timedelta(days=WARN_WITHIN_DAYS):
+                tasks.append(Task(ends, "shelter_stay_ending",
+                                  f"Shelter stay ends {ends.isoformat()}: plan what comes next",
+                                  "warning", event.id))
+    return sorted(tasks)
+
+
+def current_stage(events: Iterable[EventFacts]) -> str | None:
+    """The stage of the most recent event: cases do not always move in order."""
+    ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
+    return ordered[-1].stage if ordered else None
+
+
+def reflection_period_active(events: Iterable[EventFacts], on: dt.date) -> bool:
+    """Whether a reflection period runs on ``on`` (started, not ended, not past its end)."""
+    active = False
+    for e in sorted(events, key=lambda e: (e.occurred_on, e.id or 0)):
+        if e.occurred_on > on:
+            break
+        if e.kind == "reflection_period_start":
+            ends = _date(e.details.get("ends_on"))
+            active = ends is None or ends >= on
+        elif e.kind == "reflection_period_end":
+            active = False
+    return active
+
+
+def safeguard_checks(
+    event: EventFacts, *, prior: Iterable[EventFacts], facts: Mapping[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The Do No Harm actions ``event`` amounts to, each with its context.
+
+    ``prior`` are the case's other events before this one; ``facts`` what is
+    known of the survivor and case (age, interpreter_needed, preferred_language,
+    consents, exploitation, fears_retaliation_at_home). Keys follow the context
+    documented in ``safeguards/rules/safeguards.toml``.
+    """
+    prior = [e for e in prior if e.id != event.id]
+    d = event.details
+    base = {k: facts.get(k) for k in ("age", "interpreter_needed", "preferred_language")}
+    identified = any(e.kind == "identification_decision" and e.details.get("outcome") == "identified"
+                     for e in prior) or bool(facts.get("identified_as_victim"))
+    checks: list[tuple[str, dict[str, Any]]] = []
+    if event.kind == "interview":
+        retellings = sum(1 for e in prior if e.kind == "interview")
+        checks.append(("interview", {
+            **base,
+            "interpreter_present": d.get("interpreter_present"),
+            "language": d.get("language"),
+            "previous_interviews": retellings,
+            "reflection_period_active": reflection_period_active(prior, event.occurred_on),
+        }))
+    elif event.kind == "shelter_stay" and (d.get("curfew") or d.get("movement_restricted")):
+        checks.append(("restrict_movement", {"age": facts.get("age")}))
+    elif event.kind == "detention":
+        checks.append(("detain", {"age": facts.get("age"), "identified_as_victim": identified}))
+        if d.get("charged"):
+            checks.append(("charge_with_offence",
+                           {"age": facts.get("age"), "identified_as_victim": identified}))
+    elif event.kind == "return":
+        checks.append(("return_home", {
+            **base,
+            "interpreter_present": d.get("interpreter_present"),
+            "informed_consent_to_return": d.get("informed_consent"),
+            "voluntary": d.get("voluntary"),
+            "best_interest_assessment_done": d.get("best_interest_assessment"),
+            "family_involved_in_trafficking": d.get("family_involved"),
+            "fears_retaliation_at_home": facts.get("fears_retaliation_at_home"),
+            "exploitation": list(facts.get("exploitation") or []) or None,
+        }))
+    elif event.kind == "identification_decision" and d.get("outcome") == "identified":
+        checks.append(("identify_formally", {
+            **base,
+            "interpreter_present": d.get("interpreter_present"),
+            "ready_to_be_identified": d.get("ready_to_be_identified"),
+            "reflection_period_active": reflection_period_active(prior, event.occurred_on),
+        }))
+    return checks

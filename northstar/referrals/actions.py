@@ -1,0 +1,326 @@
+"""Every change to the directory and to referrals, each in one transaction with its audit entry.
+
+Callers have found the referral through ``selectors.referral_for`` (so it is
+one their organisation sent or received); these functions decide which *side*
+may take which step, and refuse a step the referral's state does not allow
+(409) or a flow the survivor has not consented to (422 naming ``consent``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.core.errors import Conflict, DomainError, Forbidden
+from northstar.core.models import Organisation
+from northstar.referrals import csv_import
+from northstar.referrals.models import (
+    FINAL_STATES,
+    ProviderProfile,
+    Referral,
+    ReferralStatus,
+    ReferralStep,
+    Service,
+)
+from northstar.referrals.vocabulary import (
+    ANSWER_WITHIN_HOURS,
+    DEFAULT_SHARED_FIELDS,
+    SERVICE_KINDS,
+    SHAREABLE_FIELDS,
+    URGENCIES,
+)
+from northstar.survivors.consent import may_flow
+from northstar.survivors.models import Case, Survivor
+
+S = ReferralStatus
+
+# --- Directory -------------------------------------------------------------------
+
+_ORG_KIND_FOR_SERVICE = {"shelter": "shelter", "legal_aid": "legal_aid"}
+
+
+class ImportRejected(DomainError):
+    """A CSV with errors: nothing was imported; ``errors`` lists each row's problems."""
+
+
+def _new_org_code(name: str) -> str:
+    stem = re.sub(r"[^A-Z]", "", name.upper())[:3] or "PRV"
+    while True:
+        code = f"{stem}{secrets.token_hex(2).upper()}"[:8]
+        if not Organisation.objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def import_services(actor: Actor, *, text: str) -> dict:
+    """Import a service directory CSV: every row or none.
+
+    A provider is matched to an organisation by name; one not yet known is
+    created outside the platform unless the row says otherwise. A service is
+    matched by provider, kind and name and updated in place.
+    """
+    result = csv_import.parse(text)
+    if not result.ok:
+        raise ImportRejected(
+            f"{len(result.errors)} problem(s); nothing was imported", "file",
+            errors=[{"row": e.row, "column": e.column, "message": e.message}
+                    for e in result.errors])
+    created = updated = providers_created = 0
+    for rec in result.records:
+        org = Organisation.objects.filter(name__iexact=rec.provider).first()
+        if org is None:
+            org = Organisation.objects.create(
+                name=rec.provider, kind=_ORG_KIND_FOR_SERVICE.get(rec.kind, "ngo"),
+                jurisdiction=rec.provider_jurisdiction, code=_new_org_code(rec.provider),
+                on_platform=rec.on_platform, contact=rec.contact)
+            providers_created += 1
+        profile, _ = ProviderProfile.objects.get_or_create(organisation=org)
+        areas = list(dict.fromkeys([*profile.areas_served, *rec.areas]))
+        if areas != profile.areas_served:
+            profile.areas_served = areas
+            profile.updated_at = timezone.now()
+            profile.save(update_fields=["areas_served", "updated_at"])
+        values = dict(
+            jurisdictions=list(rec.jurisdictions), areas=list(rec.areas),
+            languages=list(rec.languages), serves=list(rec.serves),
+            trauma_informed=rec.trauma_informed, curfew=rec.curfew,
+            movement_restrictions=rec.movement_restrictions, capacity=rec.capacity,
+            waiting_days=rec.waiting_days, contact=rec.contact, active=True,
+            updated_at=timezone.now(),
+        )
+        service = Service.objects.filter(provider=org, kind=rec.kind, name__iexact=rec.name).first()
+        if service is None:
+            Service.objects.create(provider=org, kind=rec.kind, name=rec.name, **values)
+            created += 1
+        else:
+            for key, value in values.items():
+                setattr(service, key, value)
+            service.save()
+            updated += 1
+    audit.record(actor, "create", "service_directory", "",
+                 note=f"CSV import: {created} new, {updated} updated services, "
+                      f"{providers_created} new providers")
+    return {"created": created, "updated": updated, "providers_created": providers_created}
+
+
+# --- Referrals -------------------------------------------------------------------
+
+
+def _step(actor: Actor, referral: Referral, status: str, note: str = "") -> None:
+    ReferralStep.objects.create(referral=referral, status=status, actor_label=actor.label,
+                                organisation=actor.organisation, note=note[:500])
+
+
+def _clean_shared(shared_fields) -> list[str]:
+    if shared_fields is None:
+        return sorted(DEFAULT_SHARED_FIELDS)
+    if not isinstance(shared_fields, list | tuple | set | frozenset):
+        raise DomainError("must be a list of field names", "shared_fields")
+    unknown = sorted(set(shared_fields) - set(SHAREABLE_FIELDS))
+    if unknown:
+        raise DomainError(f"cannot be shared: {', '.join(unknown)}; choose from "
+                          f"{', '.join(SHAREABLE_FIELDS)}", "shared_fields")
+    # The reference code is how both sides speak of the referral; it always goes.
+    return sorted({"reference", *shared_fields})
+
+
+@transaction.atomic
+def create_referral(
+    actor: Actor,
+    *,
+    survivor: Survivor,
+    recipient: Organisation,
+    service: Service | None = None,
+    case: Case | None = None,
+    urgency: str = "routine",
+    needs: list[str] | None = None,
+    shared_fields: list[str] | None = None,
+    message: str = "",
+) -> Referral:
+    """Send a referral; refused (422 ``consent``) without the survivor's consent for this recipient."""
+    if actor.organisation is None:
+        raise Forbidden("only staff of an organisation send referrals")
+    if survivor.organisation_id != actor.organisation.pk:
+        raise Forbidden("only the organisation that holds the record refers the survivor")
+    if recipient.pk == actor.organisation.pk:
+        raise DomainError("a referral goes to another organisation", "recipient_id")
+    if service is not None and service.provider_id != recipient.pk:
+        raise DomainError("this service is not offered by the recipient", "service_id")
+    if service is not None and not service.active:
+        raise DomainError("this service is no longer offered", "service_id")
+    if case is not None and case.survivor_id != survivor.pk:
+        raise DomainError("this case belongs to another survivor", "case_id")
+    if urgency not in URGENCIES:
+        raise DomainError(f"must be one of: {', '.join(URGENCIES)}", "urgency")
+    needs = list(dict.fromkeys(needs or ([service.kind] if service else [])))
+    unknown = [n for n in needs if n not in SERVICE_KINDS]
+    if unknown:
+        raise DomainError(f"unknown need(s) {', '.join(unknown)}; expected "
+                          f"{', '.join(SERVICE_KINDS)}", "needs")
+    if not needs:
+        raise DomainError("name at least one need, or a service", "needs")
+    fields = _clean_shared(shared_fields)
+    if len(message or "") > 2000:
+        raise DomainError("at most 2000 characters", "message")
+    decision = may_flow(survivor, "referral", recipient=recipient)
+    if not decision:
+        raise DomainError(f"the survivor has not consented to this referral: {decision.reason}",
+                          "consent")
+    referral = Referral.objects.create(
+        survivor=survivor, case=case, sender=actor.organisation, recipient=recipient,
+        service=service, consent=decision.consent,
+        sender_jurisdiction=actor.organisation.jurisdiction,
+        recipient_jurisdiction=recipient.jurisdiction, urgency=urgency, needs=needs,
+        shared_fields=fields, message=message or "", created_by=actor.user,
+    )
+    _step(actor, referral, S.SENT)
+    audit.record(actor, "create", "referral", referral.pk, survivor_ref=survivor.reference,
+                 fields=fields,
+                 note=f"referred to {recipient.name} ({recipient.jurisdiction}); shared: "
+                      + ", ".join(fields))
+    return referral
+
+
+#: step → (states it may follow, the side that takes it, the status it leads to)
+_STEPS = {
+    "accept": ((S.SENT,), "recipient", S.ACCEPTED),
+    "decline": ((S.SENT,), "recipient", S.DECLINED),
+    "start": ((S.ACCEPTED,), "recipient", S.IN_PROGRESS),
+    "complete": ((S.ACCEPTED, S.IN_PROGRESS), "recipient", S.COMPLETED),
+    "close": ((S.SENT, S.ACCEPTED, S.IN_PROGRESS), "either", S.CLOSED),
+    "revoke": ((S.SENT, S.ACCEPTED, S.IN_PROGRESS), "sender", S.REVOKED),
+}
+STEP_NAMES = tuple(_STEPS)
+
+
+def side_of(actor: Actor, referral: Referral) -> str | None:
+    org = actor.organisation
+    if org is None:
+        return None
+    if referral.sender_id == org.pk:
+        return "sender"
+    if referral.recipient_id == org.pk:
+        return "recipient"
+    return None
+
+
+def allowed_steps(actor: Actor, referral: Referral) -> list[str]:
+    """The steps this actor may take now (for buttons and the API's ``actions``)."""
+    side = side_of(actor, referral)
+    out = []
+    for name, (sources, who, _) in _STEPS.items():
+        if referral.status not in sources:
+            continue
+        # A recipient outside Northstar answers by letter or phone; the sender records it.
+        acting_for_offline = side == "sender" and not referral.recipient.on_platform
+        if who == "either" or who == side or (who == "recipient" and acting_for_offline):
+            out.append(name)
+    return out
+
+
+@transaction.atomic
+def take_step(actor: Actor, referral: Referral, *, step: str, note: str = "") -> Referral:
+    """Move a referral on: accept, decline (reason required), start, complete, close, revoke."""
+    if step not in _STEPS:
+        raise DomainError(f"must be one of: {', '.join(_STEPS)}", "step")
+    current = Referral.objects.select_for_update().select_related("recipient", "survivor").get(
+        pk=referral.pk)
+    sources, _, target = _STEPS[step]
+    if current.status not in sources:
+        raise Conflict(f"a {current.status} referral cannot be {target}", "status",
+                       current_status=current.status)
+    if step not in allowed_steps(actor, current):
+        raise Forbidden(f"the {side_of(actor, current) or 'other'} side cannot {step} this referral")
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise DomainError("at most 500 characters", "reason" if step in ("decline", "revoke") else "note")
+    if step in ("decline", "revoke") and not note:
+        raise DomainError(f"say why the referral is {target}", "reason")
+    if step == "accept" and not may_flow(current.survivor, "referral", recipient=current.recipient):
+        raise DomainError("the survivor's consent to this referral no longer stands", "consent")
+    now = timezone.now()
+    current.status = target
+    current.updated_at = now
+    if step in ("accept", "decline"):
+        current.answered_at = now
+    if step == "decline":
+        current.decline_reason = note
+    if step == "start":
+        current.started_at = now
+    if step in ("complete", "close", "revoke"):
+        current.ended_at = now
+        current.end_note = note
+    current.save()
+    _step(actor, current, target, note)
+    audit.record(actor, "update", "referral", current.pk, survivor_ref=current.survivor.reference,
+                 fields=["status"], note=f"referral {target}" + (f": {note}" if note else ""))
+    return current
+
+
+def overdue_unanswered(now: dt.datetime | None = None):
+    """Sent referrals nobody has answered within the time their urgency allows."""
+    now = now or timezone.now()
+    out = []
+    for r in Referral.objects.filter(status=S.SENT).select_related("recipient", "sender", "survivor"):
+        due = r.sent_at + dt.timedelta(hours=ANSWER_WITHIN_HOURS.get(r.urgency, 168))
+        if due <= now:
+            out.append((r, due))
+    return out
+
+
+@transaction.atomic
+def send_reminders(actor: Actor, *, now: dt.datetime | None = None,
+                   every: dt.timedelta = dt.timedelta(hours=24)) -> list[Referral]:
+    """Mark each overdue, unanswered referral as reminded (at most once per ``every``)."""
+    now = now or timezone.now()
+    reminded = []
+    for referral, _due in overdue_unanswered(now):
+        if referral.last_reminded_at and referral.last_reminded_at > now - every:
+            continue
+        Referral.objects.filter(pk=referral.pk).update(last_reminded_at=now)
+        audit.record(actor, "update", "referral", referral.pk,
+                     survivor_ref=referral.survivor.reference, fields=["last_reminded_at"],
+                     note=f"reminder: unanswered {referral.urgency} referral to "
+                          f"{referral.recipient.name}")
+        referral.last_reminded_at = now
+        reminded.append(referral)
+    return reminded
+
+
+def reveal_message(actor: Actor, referral: Referral) -> str:
+    from northstar.core.fields import reveal
+
+    text = reveal(referral.message)
+    if text:
+        audit.record(actor, "read", "referral", referral.pk,
+                     survivor_ref=referral.survivor.reference, fields=["message"])
+    return text
+
+
+@transaction.atomic
+def referral_letter(actor: Actor, referral: Referral) -> bytes:
+    """The PDF letter for a recipient outside Northstar: only the shared fields.
+
+    Written only by the sender, only while the referral stands and its consent
+    holds; each generation is audited as an ``export`` naming the fields.
+    """
+    from northstar.referrals import letter
+
+    if side_of(actor, referral) != "sender":
+        raise Forbidden("only the referring organisation prints the referral letter")
+    if referral.status in FINAL_STATES:
+        raise Conflict(f"a {referral.status} referral has no letter", "status")
+    if not may_flow(referral.survivor, "referral", recipient=referral.recipient):
+        raise DomainError("the survivor's consent to this referral no longer stands", "consent")
+    values = letter.shared_values(referral)
+    pdf = letter.render_pdf(referral, values)
+    audit.record(actor, "export", "referral", referral.pk,
+                 survivor_ref=referral.survivor.reference, fields=sorted(values),
+                 note=f"referral letter to {referral.recipient.name}")
+    return pdf

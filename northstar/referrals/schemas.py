@@ -1,0 +1,140 @@
+"""API shapes for the service directory and referrals."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ninja import Field, Schema
+
+from northstar.apiutils import PageQuery, StrictSchema
+from northstar.referrals.vocabulary import (
+    JURISDICTIONS,
+    POPULATIONS,
+    SERVICE_KINDS,
+    SHAREABLE_FIELDS,
+    URGENCIES,
+)
+
+NeedT = Literal[tuple(SERVICE_KINDS)]
+GroupT = Literal[tuple(POPULATIONS)]
+UrgencyT = Literal[tuple(URGENCIES)]
+FieldT = Literal[tuple(SHAREABLE_FIELDS)]
+JurisdictionT = Literal[JURISDICTIONS]
+StatusT = Literal["sent", "accepted", "declined", "in_progress", "completed", "closed", "revoked"]
+
+
+class ServiceFilters(PageQuery):
+    need: NeedT | None = None
+    jurisdiction: JurisdictionT | None = None
+    area: str | None = Field(None, max_length=100)
+    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+    serves: GroupT | None = None
+    trauma_informed: bool | None = None
+    no_curfew: bool = False
+    q: str | None = Field(None, max_length=100)
+
+
+class ProviderOut(Schema):
+    id: int
+    name: str
+    jurisdiction: str
+    on_platform: bool
+    contact: str
+    areas_served: list[str]
+
+
+class ServiceOut(Schema):
+    id: int
+    kind: str
+    name: str
+    provider: ProviderOut
+    jurisdictions: list[str]
+    areas: list[str]
+    languages: list[str]
+    serves: list[str]
+    trauma_informed: bool
+    curfew: bool
+    movement_restrictions: str
+    capacity: int | None
+    waiting_days: int | None
+    contact: str
+
+
+class ServicePage(Schema):
+    items: list[ServiceOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class ImportIn(StrictSchema):
+    csv: str = Field(..., max_length=2_000_000, description="the CSV text, header first")
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    providers_created: int
+
+
+class ReferralIn(StrictSchema):
+    survivor_id: int
+    recipient_id: int
+    service_id: int | None = None
+    case_id: int | None = None
+    urgency: UrgencyT = "routine"
+    needs: list[NeedT] = Field(default_factory=list, max_length=len(SERVICE_KINDS))
+    shared_fields: list[FieldT] | None = Field(
+        None, description="fields the recipient may see; default: reference, first name, "
+                          "alias, languages, needs")
+    message: str = Field("", max_length=2000)
+
+
+class StepIn(StrictSchema):
+    reason: str = Field("", max_length=500, description="why (required to decline or revoke)")
+
+
+class ReferralFilters(PageQuery):
+    direction: Literal["sent", "received"] | None = None
+    status: StatusT | None = None
+
+
+class StepOut(Schema):
+    status: str
+    at: str
+    actor_label: str
+    note: str
+
+
+class ReferralOut(Schema):
+    id: int
+    status: str
+    urgency: str
+    needs: list[str]
+    shared_fields: list[str]
+    sender: dict
+    recipient: dict
+    service: dict | None
+    sender_jurisdiction: str
+    recipient_jurisdiction: str
+    cross_border: bool
+    survivor_id: int | None
+    survivor_reference: str | None
+    case_id: int | None
+    sent_at: str
+    answered_at: str | None
+    decline_reason: str
+    started_at: str | None
+    ended_at: str | None
+    end_note: str
+    consent_active: bool
+    actions: list[str]
+    steps: list[StepOut]
+    message: str | None = None
+
+
+class ReferralPage(Schema):
+    items: list[ReferralOut]
+    count: int
+    page: int
+    page_size: int

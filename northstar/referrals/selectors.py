@@ -1,0 +1,75 @@
+"""Reads of referrals and the directory. Referrals are seen by the two sides only."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from northstar.core import roles
+from northstar.core.actor import Actor
+from northstar.core.errors import NotFound
+from northstar.referrals import access
+from northstar.referrals.models import Referral, Service
+
+
+def _staff(actor: Actor) -> bool:
+    return (actor.survivor_id is None and actor.organisation is not None
+            and roles.works_with_records(actor.role))
+
+
+def visible_referrals(actor: Actor) -> QuerySet[Referral]:
+    """Referrals the actor's organisation sent or received; nothing for anyone else."""
+    if not _staff(actor):
+        return Referral.objects.none()
+    org = actor.organisation
+    return (Referral.objects.filter(Q(sender=org) | Q(recipient=org))
+            .select_related("sender", "recipient", "service", "survivor", "consent"))
+
+
+def referral_for(actor: Actor, referral_id) -> Referral:
+    try:
+        pk = int(referral_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such referral") from None
+    referral = visible_referrals(actor).filter(pk=pk).first()
+    if referral is None:
+        raise NotFound("No such referral")
+    return referral
+
+
+def recipient_may_see_survivor(actor: Actor, referral: Referral) -> bool:
+    """The recipient sees who a referral is about only while it grants access."""
+    if actor.organisation and referral.sender_id == actor.organisation.pk:
+        return True
+    return access.active_referrals(actor.organisation).filter(pk=referral.pk).exists()
+
+
+def search_services(*, need: str = "", jurisdiction: str = "", area: str = "",
+                    language: str = "", serves: str = "", trauma_informed: bool | None = None,
+                    no_curfew: bool = False, q: str = "") -> list[Service]:
+    """Active services matching every given criterion; lists are matched in Python so the
+    same search runs on SQLite and PostgreSQL (the directory is thousands of rows, not millions)."""
+    qs = Service.objects.filter(active=True).select_related("provider", "provider__provider_profile")
+    if need:
+        qs = qs.filter(kind=need)
+    if trauma_informed is not None:
+        qs = qs.filter(trauma_informed=trauma_informed)
+    if no_curfew:
+        qs = qs.filter(curfew=False, movement_restrictions="")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(provider__name__icontains=q))
+    jurisdiction, language, area = jurisdiction.upper(), language.lower(), area.strip().lower()
+    out = []
+    for s in qs:
+        if jurisdiction and jurisdiction not in s.jurisdictions:
+            continue
+        if language and not any(lang == language or lang.split("-")[0] == language
+                                for lang in s.languages):
+            continue
+        if area and s.areas and not any(area in a.lower() for a in s.areas):
+            continue
+        if serves and s.serves and serves not in s.serves:
+            continue
+        out.append(s)
+    # Shortest wait first; unknown waits last.
+    out.sort(key=lambda s: (s.waiting_days is None, s.waiting_days or 0, s.name))
+    return out
