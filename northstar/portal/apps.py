@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "northstar.portal"
     label = "portal"
+
+    def ready(self) -> None:
+        from northstar.portal.panels import register
+
+        register()

@@ -1,0 +1,66 @@
+"""A survivor's key to the portal: a PIN set with their caseworker, and the lockout state.
+
+Kept apart from Django's users on purpose: a survivor is not staff, never gets a
+staff session, and signs in with the reference code they already know plus a PIN.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PortalAccess(models.Model):
+    """One per survivor who may use the portal. Only the PIN's hash is stored."""
+
+    survivor = models.OneToOneField(
+        "survivors.Survivor", on_delete=models.PROTECT, related_name="portal_access"
+    )
+    pin_hash = models.CharField(max_length=256)
+    pin_set_at = models.DateTimeField(default=timezone.now)
+    pin_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: Failures since the last success (or PIN reset); five in a row lock for a while.
+    failed_attempts = models.PositiveIntegerField(default=0)
+    #: Lockouts since the last success; after three the caseworker must reset the PIN.
+    lockouts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    #: Set when the caseworker must reset the PIN before the survivor can sign in again.
+    blocked = models.BooleanField(default=False)
+    #: Turned off by the caseworker (e.g. the phone was taken); the PIN stays hashed.
+    enabled = models.BooleanField(default=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "portal access"
+
+    def __str__(self) -> str:
+        return f"portal access for survivor {self.survivor_id}"
+
+    def is_locked(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.blocked or (self.locked_until is not None and self.locked_until > at)
+
+
+class SignInAttempt(models.Model):
+    """Every attempt, for rate limiting by device; identifiers are keyed hashes, not values.
+
+    The audit log holds the same events for people; this table answers "how many
+    failures from this address lately?" cheaply. Old rows can be pruned.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: HMAC of the client address (never the address itself).
+    client_key = models.CharField(max_length=64, db_index=True)
+    #: HMAC of the normalised reference code typed, known or not: unknown codes lock
+    #: exactly like known ones, so the answer does not reveal which codes exist.
+    reference_key = models.CharField(max_length=64, db_index=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{'success' if self.succeeded else 'failure'} at {self.at:%Y-%m-%d %H:%M}"

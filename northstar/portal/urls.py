@@ -1,2 +1,20 @@
+from django.urls import path
+
+from northstar.portal import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.sign_in, name="sign_in"),
+    path("home/", views.home, name="home"),
+    path("plan/", views.plan, name="plan"),
+    path("rights/", views.rights, name="rights"),
+    path("money/", views.money, name="money"),
+    path("choices/", views.choices, name="choices"),
+    path("choices/consent/", views.consent, name="consent"),
+    path("choices/advocacy/", views.advocacy, name="advocacy"),
+    path("exit/", views.quick_exit, name="exit"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("language/<str:code>/", views.choose_language, name="language"),
+    path("staff/survivors/<int:survivor_id>/access/", views.staff_access, name="staff_access"),
+    path("staff/translations/", views.translation_review, name="translation_review"),
+]

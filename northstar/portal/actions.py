@@ -1,0 +1,273 @@
+"""Portal writes: setting a PIN, signing in, and the survivor's own choices.
+
+Every function writes its audit entry. Signing in is audited whether it succeeds
+or not; a PIN is never logged, and the typed reference code is stored only as a
+keyed hash for rate limiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+from hashlib import sha256
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.core.errors import DomainError, Forbidden
+from northstar.portal.models import PortalAccess, SignInAttempt
+from northstar.survivors import actions as survivor_actions
+from northstar.survivors.models import (
+    PURPOSES_NEEDING_RECIPIENT,
+    Consent,
+    ConsentGivenBy,
+    ConsentMethod,
+    ConsentPurpose,
+    Survivor,
+)
+
+PIN_LENGTH = 6
+#: Wrong PINs in a row before the code is locked for ``LOCK_MINUTES``.
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+#: Lockouts in a row after which only the caseworker can let the survivor in again.
+MAX_LOCKOUTS = 3
+#: Failed attempts from one device within ``LOCK_MINUTES`` before it must wait.
+DEVICE_MAX_FAILURES = 20
+#: The wording version recorded on consents given in the portal.
+EXPLANATION_VERSION = "portal-1"
+
+# A PBKDF2 hash of a random PIN: checked against when the code is unknown, so a
+# wrong code takes as long to refuse as a wrong PIN.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = make_password("not-a-pin")
+    return _DUMMY_HASH
+
+
+def normalise_reference(reference: str) -> str:
+    return "".join((reference or "").split()).upper()[:32]
+
+
+def keyed_hash(value: str, purpose: str) -> str:
+    key = (settings.NORTHSTAR_BLIND_INDEX_KEY or settings.SECRET_KEY).encode()
+    return hmac.new(key, f"{purpose}:{value}".encode(), sha256).hexdigest()
+
+
+def check_pin_quality(pin: str) -> str:
+    """Six digits, not trivially guessable. Returns the PIN or raises naming ``pin``."""
+    pin = (pin or "").strip()
+    if len(pin) != PIN_LENGTH or not pin.isascii() or not pin.isdigit():
+        raise DomainError(f"must be exactly {PIN_LENGTH} digits", "pin")
+    digits = [int(c) for c in pin]
+    steps = {b - a for a, b in zip(digits, digits[1:], strict=False)}
+    if len(set(digits)) == 1 or steps in ({1}, {-1}):
+        raise DomainError("too easy to guess (all the same or in a row); choose another", "pin")
+    return pin
+
+
+# --- Staff: set, reset, turn off --------------------------------------------------
+
+
+@transaction.atomic
+def set_pin(actor: Actor, survivor: Survivor, *, pin: str) -> PortalAccess:
+    """Set or reset the survivor's PIN (chosen with them); clears any lockout and
+    ends every portal session opened with the old PIN."""
+    pin = check_pin_quality(pin)
+    access = PortalAccess.objects.select_for_update().filter(survivor=survivor).first()
+    existed = access is not None
+    access = access or PortalAccess(survivor=survivor)
+    access.pin_hash = make_password(pin)
+    access.pin_set_at = timezone.now()
+    access.pin_set_by = actor.user
+    access.failed_attempts = 0
+    access.lockouts = 0
+    access.locked_until = None
+    access.blocked = False
+    access.enabled = True
+    access.save()
+    audit.record(actor, "update" if existed else "create", "portal_access", access.pk,
+                 survivor_ref=survivor.reference, fields=["pin_hash"],
+                 note="portal PIN reset" if existed else "portal PIN set")
+    return access
+
+
+@transaction.atomic
+def disable_access(actor: Actor, survivor: Survivor) -> PortalAccess:
+    """Turn the portal off for this survivor at once (e.g. their phone was taken)."""
+    access = PortalAccess.objects.select_for_update().filter(survivor=survivor).first()
+    if access is None:
+        raise DomainError("this survivor has no portal access", "portal_access")
+    access.enabled = False
+    access.save(update_fields=["enabled"])
+    audit.record(actor, "update", "portal_access", access.pk, survivor_ref=survivor.reference,
+                 fields=["enabled"], note="portal access turned off")
+    return access
+
+
+# --- Signing in ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    #: "ok", "failed", "locked" or "throttled"
+    outcome: str
+    survivor: Survivor | None = None
+    access: PortalAccess | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+def _anonymous(organisation=None) -> Actor:
+    return Actor(user=None, organisation=organisation, role=None, channel="portal")
+
+
+@transaction.atomic
+def sign_in(*, reference: str, pin: str, client: str, at: dt.datetime | None = None) -> SignInResult:
+    """Check a reference code and PIN; every attempt is audited and counted.
+
+    Unknown codes, turned-off access and wrong PINs give the same answer; a code
+    locks after ``MAX_FAILURES`` failures whether or not it exists.
+    """
+    now = at or timezone.now()
+    window_start = now - dt.timedelta(minutes=LOCK_MINUTES)
+    ref = normalise_reference(reference)
+    client_key = keyed_hash(client or "", "portal-client")
+    reference_key = keyed_hash(ref, "portal-reference")
+
+    def attempt(succeeded: bool) -> None:
+        SignInAttempt.objects.create(at=now, client_key=client_key, reference_key=reference_key,
+                                     succeeded=succeeded)
+
+    recent_device_failures = SignInAttempt.objects.filter(
+        client_key=client_key, succeeded=False, at__gt=window_start).count()
+    survivor = (Survivor.objects.filter(reference=ref, archived_at__isnull=True)
+                .select_related("organisation").first() if ref else None)
+    access = (PortalAccess.objects.select_for_update().filter(survivor=survivor).first()
+              if survivor else None)
+    org = survivor.organisation if survivor else None
+    survivor_ref = survivor.reference if survivor else ""
+
+    if recent_device_failures >= DEVICE_MAX_FAILURES:
+        attempt(False)
+        audit.record(_anonymous(org), "create", "portal_sign_in", survivor_ref=survivor_ref,
+                     note="sign-in refused: too many failures from this device")
+        return SignInResult("throttled")
+
+    if access is None or not access.enabled:
+        check_password(pin or "", _dummy_hash())
+        attempt(False)
+        recent = SignInAttempt.objects.filter(reference_key=reference_key, succeeded=False,
+                                              at__gt=window_start).count()
+        audit.record(_anonymous(org), "create", "portal_sign_in", survivor_ref=survivor_ref,
+                     note="sign-in failed: " + ("portal access turned off" if access
+                                                else "no portal access" if survivor
+                                                else "unknown code"))
+        return SignInResult("locked" if recent >= MAX_FAILURES else "failed")
+
+    if access.is_locked(now):
+        attempt(False)
+        audit.record(_anonymous(org), "create", "portal_sign_in", access.pk,
+                     survivor_ref=survivor_ref,
+                     note="sign-in refused: locked" + (" until the PIN is reset"
+                                                       if access.blocked else ""))
+        return SignInResult("locked", access=access)
+
+    if not check_password(pin or "", access.pin_hash):
+        attempt(False)
+        access.failed_attempts += 1
+        note = f"sign-in failed: wrong PIN ({access.failed_attempts} of {MAX_FAILURES})"
+        outcome = "failed"
+        if access.failed_attempts >= MAX_FAILURES:
+            access.failed_attempts = 0
+            access.lockouts += 1
+            access.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+            outcome = "locked"
+            note += f"; locked for {LOCK_MINUTES} minutes"
+            if access.lockouts >= MAX_LOCKOUTS:
+                access.blocked = True
+                note += "; the caseworker must reset the PIN"
+        access.save(update_fields=["failed_attempts", "lockouts", "locked_until", "blocked"])
+        audit.record(_anonymous(org), "create", "portal_sign_in", access.pk,
+                     survivor_ref=survivor_ref, note=note)
+        return SignInResult(outcome, access=access)
+
+    attempt(True)
+    access.failed_attempts = 0
+    access.lockouts = 0
+    access.locked_until = None
+    access.last_sign_in_at = now
+    access.save(update_fields=["failed_attempts", "lockouts", "locked_until", "last_sign_in_at"])
+    audit.record(Actor.survivor(survivor), "create", "portal_sign_in", access.pk,
+                 survivor_ref=survivor_ref, note="signed in to the portal")
+    return SignInResult("ok", survivor=survivor, access=access)
+
+
+def record_sign_out(actor: Actor, survivor: Survivor, *, quick_exit: bool) -> None:
+    """Audited so the caseworker can see a quick exit: it may mean the survivor felt unsafe."""
+    audit.record(actor, "update", "portal_session", survivor.pk, survivor_ref=survivor.reference,
+                 note="left with quick exit" if quick_exit else "signed out")
+
+
+def record_view(actor: Actor, survivor: Survivor, *, page: str) -> None:
+    """A survivor reading their own record is a read like any other."""
+    audit.record(actor, "read", "portal_page", survivor.pk, survivor_ref=survivor.reference,
+                 note=f"viewed {page}")
+
+
+# --- The survivor's own choices ------------------------------------------------------
+
+
+def _require_self(actor: Actor, survivor: Survivor) -> None:
+    if actor.survivor_id != survivor.pk:
+        raise Forbidden("only the survivor can make this choice in the portal")
+
+
+def give_consent(actor: Actor, survivor: Survivor, *, purpose: str, language: str) -> Consent:
+    """The survivor says yes in the portal: recorded as given by them, method ``portal``."""
+    _require_self(actor, survivor)
+    if purpose in PURPOSES_NEEDING_RECIPIENT:
+        raise DomainError("a referral is agreed with the caseworker, who names the organisation",
+                          "purpose")
+    if purpose not in ConsentPurpose.values:
+        raise DomainError(f"must be one of: {', '.join(ConsentPurpose.values)}", "purpose")
+    if survivor.is_child() is not False:
+        raise DomainError("a child's consent is given with a parent, guardian or caseworker",
+                          "purpose")
+    return survivor_actions.record_consent(
+        actor, survivor, purpose=purpose, language=language, method=ConsentMethod.PORTAL,
+        given_by=ConsentGivenBy.SURVIVOR, explanation_version=EXPLANATION_VERSION,
+    )
+
+
+@transaction.atomic
+def withdraw_consents(actor: Actor, survivor: Survivor, *, consents: list[Consent]) -> int:
+    """Withdraw each consent at once, all or none; returns how many were in force."""
+    _require_self(actor, survivor)
+    n = 0
+    for consent in consents:
+        if consent.survivor_id != survivor.pk:
+            raise Forbidden("not this survivor's consent")
+        if consent.withdrawn_at is None:
+            survivor_actions.withdraw_consent(actor, consent, reason="withdrawn by the survivor "
+                                                                  "in the portal")
+            n += 1
+    return n
+
+
+def choose_advocacy(actor: Actor, survivor: Survivor, *, visibility: str, version: int) -> Survivor:
+    """The survivor's own advocacy choice; the survivors action enforces the child rule."""
+    _require_self(actor, survivor)
+    return survivor_actions.update_survivor(actor, survivor, version=version,
+                                            changes={"advocacy_visibility": visibility})

@@ -1,0 +1,384 @@
+"""The survivor portal's pages, and the two staff pages that belong to it.
+
+Portal pages run in the survivor's language, with the portal's own session (see
+``session.py``), never cached, each with a quick exit. They ask the policy with
+``Actor.survivor(survivor)``, so a survivor can only ever reach their own data.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from northstar import policy
+from northstar.core import roles
+from northstar.core.actor import Actor
+from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
+from northstar.portal import actions, catalogue, sources, texts
+from northstar.portal.forms import PinForm, SignInForm
+from northstar.portal.localformat import base_language
+from northstar.portal.models import PortalAccess
+from northstar.portal.session import PortalSession
+from northstar.survivors.models import AdvocacyVisibility, ConsentPurpose, Survivor
+
+#: Where the quick exit goes: a harmless, common page. Override per deployment.
+EXIT_URL = getattr(settings, "NORTHSTAR_PORTAL_EXIT_URL",
+                   "https://www.google.com/search?q=weather")
+
+#: Portal languages in the order shown, with their names in their own script.
+LANGUAGES = [(code, name) for code, name in settings.LANGUAGES]
+
+
+def _language_for(session: PortalSession, survivor: Survivor | None, request) -> str:
+    if session.language:
+        return base_language(session.language)
+    if survivor is not None:
+        return base_language(survivor.preferred_language)
+    return base_language(getattr(request, "LANGUAGE_CODE", None))
+
+
+def _finish(request, response):
+    session: PortalSession = request.portal
+    session.touch()
+    session.save(response)
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
+def portal_page(signed_in: bool = True):
+    """Load the portal session; with ``signed_in`` require a live one, else go to sign-in."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            session = PortalSession(request)
+            request.portal = session
+            survivor = None
+            if session.survivor_id is not None:
+                survivor = _live_survivor(session)
+                if survivor is None:
+                    session.end()
+            if signed_in and survivor is None:
+                url = reverse("portal:sign_in")
+                if session.expired or session.ended:
+                    url += "?ended=1"
+                response = HttpResponseRedirect(url)
+                return _finish(request, response)
+            request.portal_survivor = survivor
+            request.portal_actor = Actor.survivor(survivor) if survivor else None
+            with translation.override(_language_for(session, survivor, request)):
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                return _finish(request, response)
+
+        return wrapper
+
+    return decorate
+
+
+def _live_survivor(session: PortalSession) -> Survivor | None:
+    """The signed-in survivor, if the session still stands: access on, PIN unchanged."""
+    actor = Actor(user=None, organisation=None, role=None, channel="portal",
+                  survivor_id=session.survivor_id)
+    try:
+        survivor = policy.survivor_for(actor, session.survivor_id)
+    except NotFound:
+        return None
+    access = PortalAccess.objects.filter(survivor=survivor).first()
+    if (access is None or not access.enabled or access.blocked
+            or session.pin_epoch != access.pin_set_at.isoformat()):
+        return None
+    return survivor
+
+
+def _context(request, **extra) -> dict:
+    return {
+        "ui": texts.UI,
+        "languages": LANGUAGES,
+        "current_language": translation.get_language(),
+        "exit_url": EXIT_URL,
+        "survivor": getattr(request, "portal_survivor", None),
+        **extra,
+    }
+
+
+def _client(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+# --- Signing in and out ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page(signed_in=False)
+def sign_in(request):
+    if request.portal_survivor is not None:
+        return redirect("portal:home")
+    form = SignInForm(request.POST or None)
+    error = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        result = actions.sign_in(reference=form.cleaned_data["reference"],
+                                 pin=form.cleaned_data["pin"], client=_client(request))
+        if result.ok:
+            request.portal.begin(result.survivor.pk, result.access.pin_set_at.isoformat())
+            return redirect("portal:home")
+        error = {"failed": texts.UI["sign_in_failed"], "locked": texts.UI["sign_in_locked"],
+                 "throttled": texts.UI["sign_in_too_many"]}[result.outcome]
+        status = 429 if result.outcome == "throttled" else 200
+    elif request.method == "POST":
+        error = texts.UI["sign_in_failed"]
+    ended = request.GET.get("ended") == "1"
+    return render(request, "portal/sign_in.html",
+                  _context(request, form=form, error=error, ended=ended), status=status)
+
+
+@csrf_exempt  # ending one's own session is harmless, and the quick exit must never fail
+@require_http_methods(["GET", "POST"])
+@portal_page(signed_in=False)
+def quick_exit(request):
+    """Ends the session and leaves for a harmless site; works with and without JavaScript."""
+    survivor = request.portal_survivor
+    if survivor is not None:
+        actions.record_sign_out(request.portal_actor, survivor, quick_exit=True)
+    request.portal.end()
+    return HttpResponseRedirect(EXIT_URL)
+
+
+@require_POST
+@portal_page()
+def sign_out(request):
+    actions.record_sign_out(request.portal_actor, request.portal_survivor, quick_exit=False)
+    request.portal.end()
+    return redirect("portal:sign_in")
+
+
+@portal_page(signed_in=False)
+def choose_language(request, code: str):
+    codes = {c for c, _ in LANGUAGES}
+    if code not in codes:
+        raise Http404()
+    request.portal.language = code
+    target = request.GET.get("next", "")
+    if not (target.startswith("/portal/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()})):
+        target = reverse("portal:sign_in")
+    return HttpResponseRedirect(target)
+
+
+# --- The survivor's pages ----------------------------------------------------------------
+
+
+@portal_page()
+def home(request):
+    return render(request, "portal/home.html", _context(request))
+
+
+@portal_page()
+def plan(request):
+    survivor = request.portal_survivor
+    actions.record_view(request.portal_actor, survivor, page="plan")
+    items = []
+    for item in sources.plan_items(survivor):
+        info = texts.INTERVENTION_DESCRIPTIONS.get(item["intervention"])
+        if info is None:
+            continue
+        status_text = texts.UI.get(f"plan_status_{item['status']}")
+        items.append({**item, "title": info["title"], "description": info["description"],
+                      "status_text": status_text})
+    return render(request, "portal/plan.html", _context(
+        request, items=items, outcomes=texts.OUTCOMES,
+        interventions=texts.INTERVENTION_DESCRIPTIONS))
+
+
+@portal_page()
+def rights(request):
+    survivor = request.portal_survivor
+    actions.record_view(request.portal_actor, survivor, page="rights")
+    stage = sources.current_stage(survivor)
+    return render(request, "portal/rights.html", _context(
+        request, stage=stage, stage_text=texts.RIGHTS.get(stage or ""),
+        stages=texts.RIGHTS, general=texts.GENERAL_RIGHTS))
+
+
+@portal_page()
+def money(request):
+    survivor = request.portal_survivor
+    actions.record_view(request.portal_actor, survivor, page="money")
+    claims = []
+    for claim in sources.claims(survivor):
+        claims.append({**claim, "status_text": texts.CLAIM_STATUS.get(claim["status"])})
+    return render(request, "portal/money.html", _context(request, claims=claims))
+
+
+def _consent_rows(actor: Actor, survivor: Survivor) -> list[dict]:
+    consents = list(policy.visible_consents(actor).filter(survivor=survivor)
+                    .select_related("recipient"))
+    rows = []
+    for purpose in ConsentPurpose.values:
+        mine = [c for c in consents if c.purpose == purpose]
+        active = [c for c in mine if c.is_active()]
+        withdrawn = any(c.withdrawn_at for c in mine)
+        rows.append({
+            "purpose": purpose,
+            "text": texts.CONSENT_EXPLANATIONS[purpose],
+            "active": [
+                {"consent": c, "label": (str(texts.UI["consent_referral_to"])
+                                         % {"organisation": c.recipient.name}
+                                         if c.recipient_id else "")}
+                for c in active
+            ],
+            "status": "yes" if active else "withdrawn" if withdrawn else "no",
+            "needs_recipient": purpose == ConsentPurpose.REFERRAL,
+        })
+    return rows
+
+
+def _choices_page(request, *, notice=None, advocacy_error=None, consent_error=None,
+                  status=200, chosen=None):
+    survivor = request.portal_survivor
+    actor = request.portal_actor
+    survivor.refresh_from_db()
+    return render(request, "portal/choices.html", _context(
+        request, rows=_consent_rows(actor, survivor), always=texts.CONSENT_ALWAYS,
+        advocacy_choices=[(k, texts.ADVOCACY_CHOICES[k]) for k in AdvocacyVisibility.values],
+        advocacy_value=chosen or survivor.advocacy_visibility,
+        is_child=survivor.is_child() is not False, notice=notice,
+        advocacy_error=advocacy_error, consent_error=consent_error), status=status)
+
+
+@portal_page()
+def choices(request):
+    actions.record_view(request.portal_actor, request.portal_survivor, page="choices")
+    notice = {"given": texts.UI["consent_given_now"],
+              "withdrawn": texts.UI["consent_withdrawn_now"],
+              "advocacy": texts.UI["advocacy_saved"]}.get(request.GET.get("saved", ""))
+    return _choices_page(request, notice=notice)
+
+
+@require_POST
+@portal_page()
+def consent(request):
+    """Give (purpose) or take back (purpose, or one consent for a referral) a consent."""
+    survivor = request.portal_survivor
+    actor = request.portal_actor
+    purpose = request.POST.get("purpose", "")
+    choice = request.POST.get("choice", "")
+    if purpose not in ConsentPurpose.values or choice not in ("give", "withdraw"):
+        return _choices_page(request, consent_error=texts.UI["error_generic"], status=422)
+    try:
+        if choice == "give":
+            actions.give_consent(actor, survivor, purpose=purpose,
+                                 language=translation.get_language())
+            return redirect(reverse("portal:choices") + "?saved=given")
+        in_force = policy.visible_consents(actor).filter(survivor=survivor, purpose=purpose)
+        if request.POST.get("consent"):
+            in_force = [policy.consent_for(actor, request.POST["consent"])]
+            if in_force[0].purpose != purpose:
+                raise NotFound()
+        actions.withdraw_consents(actor, survivor,
+                                  consents=[c for c in in_force if c.is_active()])
+        return redirect(reverse("portal:choices") + "?saved=withdrawn")
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        message = (texts.UI["consent_child"] if "child" in exc.message
+                   else texts.UI["consent_referral_ask"] if "referral" in exc.message
+                   else texts.UI["error_generic"])
+        return _choices_page(request, consent_error={"purpose": purpose, "message": message},
+                             status=422)
+
+
+@require_POST
+@portal_page()
+def advocacy(request):
+    survivor = request.portal_survivor
+    value = request.POST.get("advocacy_visibility", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return _choices_page(request, advocacy_error=texts.UI["changed_elsewhere"], status=422)
+    try:
+        actions.choose_advocacy(request.portal_actor, survivor, visibility=value, version=version)
+    except Conflict:
+        return _choices_page(request, advocacy_error=texts.UI["changed_elsewhere"], status=409,
+                             chosen=value)
+    except DomainError as exc:
+        message = (texts.UI["advocacy_child_only_anonymous"]
+                   if exc.field == "advocacy_visibility" and value == AdvocacyVisibility.PUBLIC
+                   else texts.UI["error_generic"])
+        return _choices_page(request, advocacy_error=message, status=422, chosen=value)
+    return redirect(reverse("portal:choices") + "?saved=advocacy")
+
+
+# --- Staff pages --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_access(request, survivor_id: int):
+    """Set or reset a survivor's PIN with them, or turn their portal access off."""
+    actor = request.actor
+    try:
+        survivor = policy.survivor_for(actor, survivor_id, change=True)
+    except NotFound:
+        raise Http404() from None
+    except Forbidden:
+        raise PermissionDenied() from None
+    if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
+        raise Http404()
+    access = PortalAccess.objects.filter(survivor=survivor).first()
+    form = PinForm(request.POST or None)
+    done = None
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        if access is not None:
+            actions.disable_access(actor, survivor)
+        return redirect(reverse("portal:staff_access", args=[survivor.pk]) + "?done=disabled")
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_pin(actor, survivor, pin=form.cleaned_data["pin"])
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect(reverse("portal:staff_access", args=[survivor.pk]) + "?done=pin")
+    done = request.GET.get("done")
+    return render(request, "portal/staff_access.html", {
+        "survivor": survivor, "access": access, "form": form, "done": done,
+        "locked": access.is_locked() if access else False,
+        "max_failures": actions.MAX_FAILURES, "lock_minutes": actions.LOCK_MINUTES,
+        "max_lockouts": actions.MAX_LOCKOUTS,
+    })
+
+
+def _may_review_translations(request) -> bool:
+    user = request.user
+    return user.is_staff or request.actor.role in roles.ADMIN_ROLES
+
+
+@login_required
+def translation_review(request):
+    """Every translation still waiting for a native speaker's review, per language."""
+    if not _may_review_translations(request):
+        raise PermissionDenied()
+    wanted = request.GET.get("language", "")
+    report = catalogue.review_report()
+    languages = [r for r in report if not wanted or r["language"] == wanted]
+    return render(request, "portal/translation_review.html", {
+        "report": report, "languages": languages, "wanted": wanted,
+    })

@@ -1,0 +1,155 @@
+import pytest
+from django.test import Client
+
+from northstar.core.models import AuditEntry
+from northstar.portal import actions
+from northstar.portal.models import PortalAccess
+from northstar.portal.session import COOKIE_NAME
+
+from .conftest import PIN
+
+pytestmark = pytest.mark.django_db
+
+
+def _try(client, reference, pin):
+    return client.post("/portal/", {"reference": reference, "pin": pin})
+
+
+def test_sign_in_with_code_and_pin_opens_the_portal_and_is_audited(survivor_a, with_pin):
+    with_pin(survivor_a)
+    client = Client()
+    response = _try(client, survivor_a.reference.lower(), PIN)
+    assert response.status_code == 302
+    assert client.get("/portal/home/").status_code == 200
+    entry = AuditEntry.objects.filter(record_type="portal_sign_in").first()
+    assert entry.note == "signed in to the portal"
+    assert entry.channel == "portal"
+    assert entry.actor_label == f"survivor#{survivor_a.pk}"
+    assert entry.survivor_ref == survivor_a.reference
+
+
+def test_every_failed_attempt_is_audited_and_the_pin_is_never_logged(survivor_a, with_pin):
+    with_pin(survivor_a)
+    _try(Client(), survivor_a.reference, "111222")
+    _try(Client(), "NOPE-999999", "111222")
+    notes = list(AuditEntry.objects.filter(record_type="portal_sign_in")
+                 .values_list("note", flat=True))
+    assert "sign-in failed: wrong PIN (1 of 5)" in notes
+    assert "sign-in failed: unknown code" in notes
+    for entry in AuditEntry.objects.all():
+        assert "111222" not in entry.note and PIN not in entry.note
+
+
+def test_the_pin_is_stored_only_as_a_hash(survivor_a, with_pin):
+    with_pin(survivor_a)
+    access = PortalAccess.objects.get(survivor=survivor_a)
+    assert PIN not in access.pin_hash
+    assert access.pin_hash.startswith("md5$")  # the configured Django hasher
+
+
+def test_lockout_after_five_wrong_pins_even_with_the_right_pin(survivor_a, with_pin):
+    with_pin(survivor_a)
+    client = Client()
+    for _ in range(actions.MAX_FAILURES):
+        _try(client, survivor_a.reference, "909192")
+    response = _try(client, survivor_a.reference, PIN)
+    assert response.status_code == 200
+    assert client.get("/portal/home/").status_code == 302  # still not signed in
+    assert "Too many tries" in response.content.decode()
+    access = PortalAccess.objects.get(survivor=survivor_a)
+    assert access.is_locked()
+    assert AuditEntry.objects.filter(note="sign-in refused: locked").exists()
+
+
+def test_three_lockouts_block_until_the_caseworker_resets_the_pin(survivor_a, with_pin):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    with_pin(survivor_a)
+    at = timezone.now()
+    for _ in range(actions.MAX_LOCKOUTS):
+        for _ in range(actions.MAX_FAILURES):
+            actions.sign_in(reference=survivor_a.reference, pin="909192", client=f"c{_}", at=at)
+        at += dt.timedelta(minutes=actions.LOCK_MINUTES + 1)
+    access = PortalAccess.objects.get(survivor=survivor_a)
+    assert access.blocked
+    assert actions.sign_in(reference=survivor_a.reference, pin=PIN, client="x", at=at).outcome \
+        == "locked"
+    with_pin(survivor_a)  # the caseworker sets a new PIN with the survivor
+    assert actions.sign_in(reference=survivor_a.reference, pin=PIN, client="x", at=at).ok
+
+
+def test_unknown_codes_lock_like_known_ones(db):
+    outcomes = [actions.sign_in(reference="ORGA-ZZZZZZ", pin="909192", client=f"dev{i}").outcome
+                for i in range(actions.MAX_FAILURES)]
+    assert outcomes[-1] == "locked" and outcomes[0] == "failed"
+
+
+def test_one_device_is_throttled_after_many_failures_across_codes(db):
+    for i in range(actions.DEVICE_MAX_FAILURES):
+        actions.sign_in(reference=f"ORGA-{i:06d}", pin="909192", client="10.0.0.9")
+    response = _try(Client(REMOTE_ADDR="10.0.0.9"), "ORGA-AAAAAA", "909192")
+    assert response.status_code == 429
+
+
+def test_the_sign_in_page_never_mentions_trafficking_in_any_language(db, settings):
+    for code, _ in settings.LANGUAGES:
+        client = Client()
+        client.get(f"/portal/language/{code}/")
+        page = client.get("/portal/").content.decode().lower()
+        assert "traffick" not in page, code
+        failed = _try(client, "ORGA-AAAAAA", "909192").content.decode().lower()
+        assert "traffick" not in failed, code
+
+
+def test_the_first_screen_after_sign_in_shows_no_sensitive_text(survivor_a, portal_client):
+    page = portal_client(survivor_a).get("/portal/home/").content.decode().lower()
+    for word in ("traffick", "exploit", "police", "court", survivor_a.reference.lower()):
+        assert word not in page
+
+
+def test_portal_session_is_separate_from_staff_session(survivor_a, portal_client, caseworker):
+    client = portal_client(survivor_a)
+    assert COOKIE_NAME in client.cookies
+    assert "sessionid" not in client.cookies
+    assert client.get("/").status_code == 302  # the staff caseload still wants a staff login
+
+
+def test_an_idle_session_ends(survivor_a, portal_client):
+    from importlib import import_module
+
+    from django.conf import settings
+
+    client = portal_client(survivor_a)
+    store = import_module(settings.SESSION_ENGINE).SessionStore(client.cookies[COOKIE_NAME].value)
+    store["last_seen"] = store["last_seen"] - 16 * 60
+    store.save()
+    response = client.get("/portal/home/")
+    assert response.status_code == 302
+    assert response["Location"] == "/portal/?ended=1"
+
+
+def test_resetting_the_pin_ends_open_sessions(survivor_a, portal_client, with_pin):
+    client = portal_client(survivor_a)
+    with_pin(survivor_a, "740351")
+    assert client.get("/portal/home/").status_code == 302
+
+
+def test_turning_access_off_refuses_sign_in_and_ends_sessions(survivor_a, portal_client,
+                                                              caseworker, actor_for):
+    client = portal_client(survivor_a)
+    actions.disable_access(actor_for(caseworker), survivor_a)
+    assert client.get("/portal/home/").status_code == 302
+    assert not actions.sign_in(reference=survivor_a.reference, pin=PIN, client="x").ok
+
+
+@pytest.mark.parametrize("pin", ["12345", "1234567", "abcdef", "111111", "123456", "987654", ""])
+def test_weak_or_malformed_pins_are_refused_naming_the_field(survivor_a, caseworker, actor_for,
+                                                             pin):
+    from northstar.core.errors import DomainError
+
+    with pytest.raises(DomainError) as exc:
+        actions.set_pin(actor_for(caseworker), survivor_a, pin=pin)
+    assert exc.value.field == "pin"
+    assert not PortalAccess.objects.filter(survivor=survivor_a).exists()
