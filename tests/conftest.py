@@ -26,6 +26,12 @@ from northstar.survivors import actions
 PASSWORD = "correct horse battery staple 42"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 is slow on purpose; tests create many users and need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org_a(db):
     return Organisation.objects.create(name="Org A (TH NGO)", kind="ngo", jurisdiction="TH",

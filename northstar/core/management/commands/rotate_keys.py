@@ -46,10 +46,11 @@ def reseal_all(batch_size: int = 500) -> dict[str, int]:
                         if isinstance(value, Sealed) and ring.key_id_of(value.token) != ring.primary_id:
                             updates[name] = value.reveal()
                     if updates:
-                        model._base_manager.filter(pk=row.pk).update(
-                            **{k: ring.seal(v, model._meta.get_field(k).context)
-                               for k, v in updates.items()}
-                        )
+                        model._base_manager.filter(pk=row.pk).update(**{
+                            k: Sealed(ring.seal(v, ctx), ctx)
+                            for k, v in updates.items()
+                            for ctx in [model._meta.get_field(k).context]
+                        })
                         changed += 1
             last = rows[-1].pk
         counts[model._meta.label] = changed

@@ -1,0 +1,52 @@
+from northstar.core.models import AuditEntry
+
+
+def reads(survivor):
+    return AuditEntry.objects.filter(record_type="survivor", record_id=str(survivor.pk),
+                                     action="read")
+
+
+def test_every_api_read_of_personal_fields_writes_an_audit_entry(api, caseworker, survivor_a):
+    client = api(caseworker)
+    client.get(f"/api/v1/survivors/{survivor_a.pk}")
+    client.get(f"/api/v1/survivors/{survivor_a.pk}")
+    entries = list(reads(survivor_a))
+    assert len(entries) == 2
+    assert entries[0].actor == caseworker
+    assert entries[0].channel == "api"
+    assert entries[0].organisation == caseworker.membership.organisation
+    assert "given_name" in entries[0].fields and "phone" in entries[0].fields
+    assert entries[0].survivor_ref == survivor_a.reference
+
+
+def test_a_detail_read_without_personal_fields_opens_nothing(api, caseworker, survivor_a):
+    body = api(caseworker).get(f"/api/v1/survivors/{survivor_a.pk}", {"personal": "false"}).json()
+    assert body["personal"] is None
+    assert not reads(survivor_a).exists()
+
+
+def test_opening_personal_details_on_the_page_is_audited(client, caseworker, survivor_a):
+    client.force_login(caseworker)
+    page = client.get(f"/survivors/{survivor_a.pk}/")
+    assert "Demo Sokha" not in page.content.decode()
+    assert not reads(survivor_a).exists()
+    page = client.get(f"/survivors/{survivor_a.pk}/?personal=1")
+    assert "Demo Sokha" in page.content.decode()
+    entry = reads(survivor_a).get()
+    assert entry.channel == "web"
+
+
+def test_creates_updates_and_case_reads_are_audited_with_their_fields(api, caseworker, case_a):
+    client = api(caseworker)
+    client.patch(f"/api/v1/survivors/{case_a.survivor_id}", {"version": 1, "phone": "111"})
+    client.get(f"/api/v1/cases/{case_a.pk}")
+    update = AuditEntry.objects.get(action="update", record_type="survivor")
+    assert update.fields == ["phone"]
+    assert AuditEntry.objects.filter(action="create", record_type="case").exists()
+    assert AuditEntry.objects.get(action="read", record_type="case").fields == ["summary"]
+
+
+def test_listing_survivors_is_recorded_as_a_read(api, caseworker, survivor_a):
+    api(caseworker).get("/api/v1/survivors")
+    entry = AuditEntry.objects.get(action="read", record_type="survivor")
+    assert str(survivor_a.pk) in entry.note
