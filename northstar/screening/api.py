@@ -1,3 +1,56 @@
+"""Screening over JSON: stateless, and on a stored case. Thin: parse, policy, action."""
+
+from __future__ import annotations
+
 from ninja import Router
 
+from northstar import policy
+from northstar.apiutils import actor_of
+from northstar.core import audit
+from northstar.screening import actions
+from northstar.screening.models import Screening
+from northstar.screening.schemas import ScreeningAnswers, ScreeningOut, ScreeningResult
+
 router = Router(tags=["screening"])
+
+
+def screening_out(s: Screening) -> dict:
+    return {
+        **s.result,
+        "id": s.pk,
+        "case_id": s.case_id,
+        "answers": s.answers,
+        "created_at": s.created_at,
+        "created_by": s.created_by_label,
+    }
+
+
+@router.post("/screening/assess", response=ScreeningResult)
+def assess(request, payload: ScreeningAnswers):
+    """Where on the spectrum of exploitation is this? Nothing is stored."""
+    return actions.assess(payload.model_dump(exclude_unset=True))
+
+
+@router.post("/cases/{case_id}/screenings", response={201: ScreeningOut})
+def screen_case(request, case_id: int, payload: ScreeningAnswers):
+    """Screen a stored case; the answers, result and rule-set version are kept."""
+    actor = actor_of(request)
+    case = policy.case_for(actor, case_id, change=True)
+    screening = actions.screen_case(actor, case, answers=payload.model_dump(exclude_unset=True))
+    return 201, screening_out(screening)
+
+
+@router.get("/cases/{case_id}/screenings", response=list[ScreeningOut])
+def list_screenings(request, case_id: int):
+    """Every screening of the case, latest first."""
+    actor = actor_of(request)
+    case = policy.case_for(actor, case_id)
+    items = list(case.screenings.all())
+    audit.record(
+        actor,
+        "read",
+        "screening",
+        ",".join(str(s.pk) for s in items)[:64],
+        survivor_ref=case.survivor.reference,
+    )
+    return [screening_out(s) for s in items]

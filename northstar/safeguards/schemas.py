@@ -1,0 +1,122 @@
+"""API schemas for Do No Harm. Actions and context keys come from the rule file,
+so the OpenAPI schema documents every one of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import StrictBool, StrictInt, create_model
+
+from northstar.apiutils import StrictSchema
+from northstar.safeguards.rules import engine
+
+_data = engine.rules()
+ActionName = Literal[tuple(_data["actions"])]
+Harm = Literal[tuple(_data["harms"])]
+Severity = Literal[engine.SEVERITIES]
+
+
+def _type(spec: dict):
+    kind, choices = spec["type"], spec.get("choices")
+    if kind == "int":
+        return StrictInt
+    if kind == "bool":
+        return StrictBool
+    if kind == "list":
+        return list[Literal[tuple(choices)]] if choices else list[str]
+    return Literal[tuple(choices)] if choices else str
+
+
+SafeguardContext = create_model(
+    "SafeguardContext",
+    __base__=StrictSchema,
+    __doc__="What is known about the survivor and this action. null or absent = unknown.",
+    **{
+        name: (_type(spec) | None, Field(None, description=spec["description"]))
+        for name, spec in _data["context"].items()
+    },
+)
+
+ACTIONS_DOC = "; ".join(f"`{k}`: {v}" for k, v in _data["actions"].items())
+
+
+class SafeguardCheckIn(StrictSchema):
+    action: ActionName = Field(description="The proposed action. " + ACTIONS_DOC)
+    context: SafeguardContext = Field(default_factory=SafeguardContext)
+
+
+class ProposeIn(SafeguardCheckIn):
+    justification: str = Field(
+        "",
+        max_length=4000,
+        description=(
+            "Required when a block finding fires: a supervisor's written reason why the action "
+            "must go ahead anyway (audited)."
+        ),
+    )
+
+
+class FindingResult(Schema):
+    rule: str = Field(description="Id of the safeguard (see `manage.py rules`).")
+    severity: Severity = Field(
+        description="block: refused unless a supervisor justifies it; warn: shown."
+    )
+    harm: Harm = Field(description="Type of harm the action risks.")
+    explanation: str
+
+
+class SafeguardResult(Schema):
+    findings: list[FindingResult] = Field(
+        description="Empty when the action carries no known risk."
+    )
+    rule_set_version: str
+
+
+class CaseCheckOut(SafeguardResult):
+    context: dict = Field(description="The context used: the case record's facts, then yours.")
+
+
+class FindingOut(FindingResult):
+    id: int
+    case_id: int
+    case_reference: str
+    action: str
+    source: str
+    status: Literal["open", "resolved", "overridden"]
+    rule_set_version: str
+    created_at: dt.datetime
+    created_by: str
+    resolved_by: str
+    resolved_at: dt.datetime | None
+
+
+class ProposalOut(Schema):
+    id: int
+    case_id: int
+    action: str
+    rule_set_version: str
+    overridden: bool
+    created_at: dt.datetime
+    findings: list[FindingOut]
+
+
+class ResolveIn(StrictSchema):
+    status: Literal["resolved", "overridden"] = "resolved"
+    justification: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="How the risk was dealt with, or why it is overridden.",
+    )
+
+
+class FindingFilters(StrictSchema):
+    status: Literal["open", "resolved", "overridden"] | None = "open"
+
+
+class FindingPage(Schema):
+    items: list[FindingOut]
+    count: int
+    page: int
+    page_size: int

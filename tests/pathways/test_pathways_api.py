@@ -1,0 +1,142 @@
+"""The pathways, priorities and plan API."""
+
+from northstar.core.models import AuditEntry
+from northstar.pathways.models import PlanItem, Priorities
+
+CONTRACT = {
+    "jurisdiction": "TH",
+    "age": 16,
+    "exploitation": ["sex"],
+    "coercion": "high",
+    "relationship_to_offender": "family",
+    "cross_border": True,
+    "fears_retaliation_at_home": False,
+    "trial_participation": "undecided",
+    "received_trauma_care": False,
+    "wishes": {"reconcile": True, "advocacy": "anonymous", "livelihood_interests": ["tailoring"]},
+}
+RANKING = ["safety_self_and_others", "healing", "monetary_support"]
+
+
+def test_contract_example_returns_all_nine(api, caseworker):
+    res = api(caseworker).post("/api/v1/pathways/assess", CONTRACT)
+    assert res.status_code == 200, res.content
+    items = {i["key"]: i for i in res.json()["interventions"]}
+    assert len(items) == 9
+    rec = items["reconciliation"]
+    assert (rec["pathway"], rec["outcome"], rec["eligibility"], rec["readiness"]) == (
+        "restorative",
+        "healing",
+        "conditional",
+        "needs_research",
+    )
+    assert rec["conditions"] and rec["reasons"][0]["rule"]
+    assert items["out_of_court_compensation"]["eligibility"] == "not_eligible"
+    assert items["survivor_led_advocacy"]["options"] == ["anonymous"]
+
+
+def test_unknown_key_or_enum_is_422_naming_it(api, caseworker):
+    client = api(caseworker)
+    res = client.post("/api/v1/pathways/assess", {**CONTRACT, "religion": "x"})
+    assert res.status_code == 422 and res.json()["field"] == "religion"
+    res = client.post("/api/v1/pathways/assess", {**CONTRACT, "coercion": "medium"})
+    assert res.status_code == 422 and res.json()["field"] == "coercion"
+    res = client.post("/api/v1/pathways/assess", {**CONTRACT, "wishes": {"advocacy": "loud"}})
+    assert res.status_code == 422 and res.json()["field"] == "wishes.advocacy"
+    res = client.post("/api/v1/pathways/assess", {**CONTRACT, "exploitation": ["slavery"]})
+    assert res.status_code == 422 and res.json()["field"].startswith("exploitation")
+
+
+def test_priorities_assessment_and_plan_on_a_case(api, caseworker, case_a):
+    client = api(caseworker)
+    res = client.post(
+        f"/api/v1/cases/{case_a.pk}/priorities", {"ranking": RANKING, "words": "Never again."}
+    )
+    assert res.status_code == 201, res.content
+    assert res.json()["words"] is None
+    got = client.get(f"/api/v1/cases/{case_a.pk}/priorities", {"include_words": "true"}).json()
+    assert got["words"] == "Never again." and got["ranking"] == RANKING
+    res = client.post(
+        f"/api/v1/cases/{case_a.pk}/pathway-assessments", {"wishes": {"reconcile": False}}
+    )
+    assert res.status_code == 201, res.content
+    body = res.json()
+    assert body["order"][0] in {
+        "legal_aid_deterrence",
+        "victim_impact_panel",
+        "survivor_led_advocacy",
+    }
+    res = client.post(
+        f"/api/v1/cases/{case_a.pk}/plan",
+        {"intervention": "legal_aid_deterrence", "note": "asylum?"},
+    )
+    assert res.status_code == 201, res.content
+    item_id = res.json()["id"]
+    res = client.post(
+        f"/api/v1/plan-items/{item_id}/status", {"status": "agreed", "note": "she agreed"}
+    )
+    assert res.status_code == 200 and res.json()["status"] == "agreed"
+    plan = client.get(f"/api/v1/cases/{case_a.pk}/plan").json()
+    assert plan["items"][0]["note"] == "asylum?"
+    assert [h["status"] for h in plan["items"][0]["history"]] == ["proposed", "agreed"]
+    assert [d["outcome"] for d in plan["delivery"]] == RANKING
+
+
+def test_plan_refuses_an_intervention_not_offered_and_a_bad_transition(api, caseworker, case_a):
+    client = api(caseworker)
+    client.post(f"/api/v1/cases/{case_a.pk}/pathway-assessments", {})
+    res = client.post(
+        f"/api/v1/cases/{case_a.pk}/plan", {"intervention": "out_of_court_compensation"}
+    )
+    assert res.status_code == 422 and res.json()["field"] == "intervention"
+    item = client.post(f"/api/v1/cases/{case_a.pk}/plan", {"intervention": "peer_therapy"}).json()
+    res = client.post(f"/api/v1/plan-items/{item['id']}/status", {"status": "delivered"})
+    assert res.status_code == 409 and res.json()["field"] == "status"
+    res = client.post(f"/api/v1/plan-items/{item['id']}/status", {"status": "done"})
+    assert res.status_code == 422
+
+
+def test_bad_ranking_is_422_and_changes_nothing(api, caseworker, case_a):
+    res = api(caseworker).post(
+        f"/api/v1/cases/{case_a.pk}/priorities",
+        {"ranking": ["healing", "healing", "monetary_support"]},
+    )
+    assert res.status_code == 422 and res.json()["field"] == "ranking"
+    assert not Priorities.objects.exists()
+
+
+def test_another_organisation_is_refused_on_every_case_bound_endpoint(
+    api, caseworker, other_caseworker, case_a
+):
+    mine = api(caseworker)
+    mine.post(f"/api/v1/cases/{case_a.pk}/pathway-assessments", {})
+    item = mine.post(f"/api/v1/cases/{case_a.pk}/plan", {"intervention": "peer_therapy"}).json()
+    mine.post(f"/api/v1/cases/{case_a.pk}/priorities", {"ranking": RANKING})
+    other = api(other_caseworker)
+    calls = [
+        other.post(f"/api/v1/cases/{case_a.pk}/pathway-assessments", {}),
+        other.get(f"/api/v1/cases/{case_a.pk}/pathway-assessments"),
+        other.get(f"/api/v1/cases/{case_a.pk}/priorities"),
+        other.post(f"/api/v1/cases/{case_a.pk}/priorities", {"ranking": RANKING}),
+        other.get(f"/api/v1/cases/{case_a.pk}/plan"),
+        other.post(f"/api/v1/cases/{case_a.pk}/plan", {"intervention": "livelihood"}),
+        other.post(f"/api/v1/plan-items/{item['id']}/status", {"status": "stopped"}),
+    ]
+    assert [c.status_code for c in calls] == [404] * len(calls)
+    assert PlanItem.objects.get().status == "proposed"
+    assert Priorities.objects.count() == 1
+
+
+def test_a_researcher_sees_no_case(api, users, case_a):
+    researcher = users[("a", "researcher")]
+    assert api(researcher).get(f"/api/v1/cases/{case_a.pk}/plan").status_code == 404
+
+
+def test_reading_the_plan_is_audited(api, caseworker, case_a):
+    client = api(caseworker)
+    client.post(f"/api/v1/cases/{case_a.pk}/pathway-assessments", {})
+    client.post(f"/api/v1/cases/{case_a.pk}/plan", {"intervention": "peer_therapy", "note": "x"})
+    client.get(f"/api/v1/cases/{case_a.pk}/plan")
+    assert AuditEntry.objects.filter(
+        record_type="plan_item", action="read", fields=["note"]
+    ).exists()
