@@ -6,6 +6,7 @@ from northstar.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("audit/", include("northstar.core.urls")),
     path("screening/", include("northstar.screening.urls")),
     path("pathways/", include("northstar.pathways.urls")),
     path("safeguards/", include("northstar.safeguards.urls")),

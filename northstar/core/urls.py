@@ -1,2 +1,6 @@
+from django.urls import path
+
+from northstar.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [path("", views.audit_log, name="audit")]

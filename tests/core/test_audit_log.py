@@ -45,3 +45,13 @@ def test_a_supervisor_reads_only_their_own_organisations_log(api, supervisor, us
                                   "council_coordinator"])
 def test_only_supervisors_read_the_audit_log(api, users, role):
     assert api(users[("a", role)]).get("/api/v1/audit").status_code == 403
+
+
+def test_the_audit_page_shows_the_log_to_a_supervisor_and_to_nobody_else(client, supervisor,
+                                                                         caseworker, survivor_a):
+    client.force_login(caseworker)
+    assert client.get("/audit/").status_code == 404
+    client.force_login(supervisor)
+    page = client.get("/audit/", {"survivor_ref": survivor_a.reference})
+    assert page.status_code == 200
+    assert survivor_a.reference in page.content.decode()
