@@ -1,9 +1,9 @@
-"""What the portal shows from other apps: plan items, justice stage, claims and payments.
+"""What the portal shows from other apps: plan, priorities, justice stage, claims, payments.
 
-Those apps are built alongside the portal and may be absent or still changing,
-so each reader looks for the model and fields it needs and returns plain dicts;
-if something is missing it returns nothing rather than breaking the survivor's
-page. Every query is scoped to the one survivor the policy returned.
+Every reader starts from ``policy.visible_cases(actor)`` with the survivor's own
+actor, so it can only ever return that survivor's rows. Each returns plain data;
+if the other app is missing (it is optional to the portal) or its data cannot be
+read, the reader returns nothing and logs, rather than breaking the survivor's page.
 """
 
 from __future__ import annotations
@@ -11,145 +11,91 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.apps import apps
 from django.core.exceptions import FieldError
 from django.db import DatabaseError
 
+from northstar import policy
+from northstar.core.actor import Actor
+
 log = logging.getLogger(__name__)
 
-_FAILURES = (LookupError, FieldError, DatabaseError, AttributeError, TypeError, ValueError)
+_FAILURES = (ImportError, LookupError, FieldError, DatabaseError, AttributeError)
 
 
-def _model(app_label: str, *names: str):
-    for name in names:
-        try:
-            return apps.get_model(app_label, name)
-        except LookupError:
-            continue
-    return None
-
-
-def _field_names(model) -> set[str]:
-    return {f.name for f in model._meta.get_fields()}
-
-
-def _scope_to_survivor(model, survivor):
-    """A queryset of ``model`` rows belonging to ``survivor``, or None if no path is known."""
-    names = _field_names(model)
-    qs = model.objects.all()
-    if "survivor" in names:
-        return qs.filter(survivor=survivor)
-    if "case" in names:
-        return qs.filter(case__survivor=survivor, case__archived_at__isnull=True)
-    for parent in ("plan", "claim"):
-        if parent in names:
-            related = model._meta.get_field(parent).related_model
-            inner = _field_names(related)
-            if "survivor" in inner:
-                return qs.filter(**{f"{parent}__survivor": survivor})
-            if "case" in inner:
-                return qs.filter(**{f"{parent}__case__survivor": survivor})
-    return None
-
-
-def _first_attr(obj, *names, default=None):
-    for name in names:
-        value = getattr(obj, name, None)
-        if value not in (None, ""):
-            return value
-    return default
-
-
-def plan_items(survivor) -> list[dict]:
-    """The survivor's plan items: intervention key, status key, and when it was last changed."""
-    model = _model("pathways", "PlanItem")
-    if model is None:
-        return []
+def plan_items(actor: Actor) -> list[dict]:
+    """Plan items across the survivor's cases: intervention, outcome and status keys."""
     try:
-        qs = _scope_to_survivor(model, survivor)
-        if qs is None:
-            return []
-        items = []
-        for item in qs:
-            items.append({
-                "intervention": str(_first_attr(item, "intervention", "intervention_key",
-                                                "key", default="")),
-                "status": str(_first_attr(item, "status", "state", default="")),
-                "outcome": str(_first_attr(item, "outcome", default="")),
-            })
-        return items
+        from northstar.pathways.models import PlanItem
+
+        qs = (PlanItem.objects.filter(case__in=policy.visible_cases(actor))
+              .order_by("created_at", "id"))
+        return [{"intervention": i.intervention, "outcome": i.outcome, "status": i.status,
+                 "updated_at": i.updated_at} for i in qs]
     except _FAILURES:
         log.warning("portal: could not read plan items", exc_info=True)
         return []
 
 
-def current_stage(survivor) -> str | None:
-    """The latest justice-chain stage recorded for any of the survivor's cases."""
+def outcome_ranking(actor: Actor) -> list[str]:
+    """The survivor's latest ranking of the three outcomes (keys), most important first."""
     try:
-        config = apps.get_app_config("justice")
-    except LookupError:
-        return None
-    for model in config.get_models():
-        names = _field_names(model)
-        if "stage" not in names:
-            continue
-        try:
-            qs = _scope_to_survivor(model, survivor)
-            if qs is None:
-                continue
-            order = [f for f in ("entered_at", "started_at", "at", "occurred_on", "date",
-                                 "created_at", "id") if f in names or f == "id"]
-            row = qs.order_by(*[f"-{f}" for f in order[:2]]).first()
-            if row is not None:
-                return str(row.stage)
-        except _FAILURES:
-            log.warning("portal: could not read the justice stage", exc_info=True)
-    return None
+        from northstar.pathways.models import Priorities
 
-
-def _money(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
-
-
-def claims(survivor) -> list[dict]:
-    """Claims with status, amounts, currency and payments received."""
-    model = _model("compensation", "Claim", "CompensationClaim")
-    if model is None:
+        latest = (Priorities.objects.filter(case__in=policy.visible_cases(actor))
+                  .order_by("-recorded_at", "-id").first())
+        return [str(k) for k in (latest.ranking if latest else [])]
+    except _FAILURES:
+        log.warning("portal: could not read priorities", exc_info=True)
         return []
+
+
+def current_stage(actor: Actor) -> str | None:
+    """The stage of the latest (not voided) justice-chain event on the survivor's cases."""
     try:
-        qs = _scope_to_survivor(model, survivor)
-        if qs is None:
-            return []
-        payment_model = _model("compensation", "Payment", "ClaimPayment")
+        from northstar.justice.models import TimelineEvent
+
+        event = (TimelineEvent.objects.filter(case__in=policy.visible_cases(actor),
+                                              voided_at__isnull=True)
+                 .order_by("-occurred_on", "-id").first())
+        return event.stage if event else None
+    except _FAILURES:
+        log.warning("portal: could not read the justice stage", exc_info=True)
+        return None
+
+
+def claims(actor: Actor) -> list[dict]:
+    """Claims with status, amounts, payments received and the next instalment due."""
+    try:
+        from northstar.compensation.models import Claim
+
         result = []
+        qs = (Claim.objects.filter(case__in=policy.visible_cases(actor))
+              .prefetch_related("payments", "instalments").order_by("created_at", "id"))
         for claim in qs:
-            currency = str(_first_attr(claim, "currency", default="") or "")
-            payments = []
-            if payment_model is not None and "claim" in _field_names(payment_model):
-                for p in payment_model.objects.filter(claim=claim):
-                    payments.append({
-                        "date": _first_attr(p, "received_on", "paid_on", "date", "received_at",
-                                            "paid_at", "created_at"),
-                        "amount": _money(_first_attr(p, "amount", "amount_paid")),
-                        "currency": str(_first_attr(p, "currency", default=currency)),
-                    })
-            received = sum((p["amount"] for p in payments if p["amount"] is not None),
-                           Decimal(0))
+            payments = [{"date": p.received_on, "amount": p.amount}
+                        for p in claim.payments.all()]
+            received = sum((p["amount"] for p in payments), Decimal(0))
+            upcoming = sorted(
+                (i for i in claim.instalments.all() if i.superseded_at is None),
+                key=lambda i: (i.due_on, i.number))
+            # Instalments are paid in order: the next one due is the first not yet covered.
+            covered, next_due = received, None
+            for instalment in upcoming:
+                if covered >= instalment.amount:
+                    covered -= instalment.amount
+                    continue
+                next_due = {"date": instalment.due_on, "amount": instalment.amount - covered}
+                break
             result.append({
                 "id": claim.pk,
-                "status": str(_first_attr(claim, "status", default="")),
-                "currency": currency,
-                "claimed": _money(_first_attr(claim, "amount_claimed", "claimed_amount",
-                                              "total_claimed", "amount")),
-                "awarded": _money(_first_attr(claim, "amount_awarded", "awarded_amount",
-                                              "total_awarded")),
+                "status": claim.status,
+                "currency": claim.currency,
+                "claimed": claim.amount_claimed,
+                "awarded": claim.amount_awarded,
+                "agreed": claim.amount_agreed,
                 "received": received,
                 "payments": payments,
+                "next_due": next_due,
             })
         return result
     except _FAILURES:

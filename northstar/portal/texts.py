@@ -337,7 +337,8 @@ UI: dict[str, Promise] = {
     "plan_status_proposed": _("Suggested"),
     "plan_status_agreed": _("Agreed with you"),
     "plan_status_in_progress": _("Happening now"),
-    "plan_status_done": _("Done"),
+    "plan_status_delivered": _("Done"),
+    "plan_status_declined_by_survivor": _("You chose not to do this"),
     "plan_status_stopped": _("Stopped"),
     "plan_all_options": _("All kinds of support"),
     # Rights
@@ -354,6 +355,8 @@ UI: dict[str, Promise] = {
     "money_claim": _("Claim"),
     "money_asked": _("Asked for"),
     "money_awarded": _("Awarded"),
+    "money_agreed": _("Agreed"),
+    "money_next_due": _("Next payment expected"),
     "money_received": _("Received so far"),
     "money_payments": _("Payments"),
     "money_no_payments": _("No payments yet."),

@@ -195,15 +195,18 @@ def plan(request):
     survivor = request.portal_survivor
     actions.record_view(request.portal_actor, survivor, page="plan")
     items = []
-    for item in sources.plan_items(survivor):
+    for item in sources.plan_items(request.portal_actor):
         info = texts.INTERVENTION_DESCRIPTIONS.get(item["intervention"])
         if info is None:
             continue
         status_text = texts.UI.get(f"plan_status_{item['status']}")
         items.append({**item, "title": info["title"], "description": info["description"],
                       "status_text": status_text})
+    ranking = [k for k in sources.outcome_ranking(request.portal_actor) if k in texts.OUTCOMES]
+    order = ranking + [k for k in texts.OUTCOMES if k not in ranking]
     return render(request, "portal/plan.html", _context(
-        request, items=items, outcomes=texts.OUTCOMES,
+        request, items=items, ranked=bool(ranking),
+        outcomes=[(k, texts.OUTCOMES[k]) for k in order],
         interventions=texts.INTERVENTION_DESCRIPTIONS))
 
 
@@ -211,7 +214,7 @@ def plan(request):
 def rights(request):
     survivor = request.portal_survivor
     actions.record_view(request.portal_actor, survivor, page="rights")
-    stage = sources.current_stage(survivor)
+    stage = sources.current_stage(request.portal_actor)
     return render(request, "portal/rights.html", _context(
         request, stage=stage, stage_text=texts.RIGHTS.get(stage or ""),
         stages=texts.RIGHTS, general=texts.GENERAL_RIGHTS))
@@ -222,7 +225,7 @@ def money(request):
     survivor = request.portal_survivor
     actions.record_view(request.portal_actor, survivor, page="money")
     claims = []
-    for claim in sources.claims(survivor):
+    for claim in sources.claims(request.portal_actor):
         claims.append({**claim, "status_text": texts.CLAIM_STATUS.get(claim["status"])})
     return render(request, "portal/money.html", _context(request, claims=claims))
 
