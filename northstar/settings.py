@@ -160,7 +160,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Security (all on when not DEBUG; `manage.py check --deploy` passes) -----
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin: Django checks the Referer of HTTPS form posts (CSRF); other sites get nothing.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
