@@ -97,14 +97,6 @@ def list_services(request, filters: Query[ServiceFilters]):
             "page": filters.page, "page_size": filters.page_size}
 
 
-@router.get("/services/{service_id}", response=ServiceOut)
-def get_service(request, service_id: int):
-    s = Service.objects.select_related("provider").filter(pk=service_id, active=True).first()
-    if s is None:
-        raise NotFound("No such service")
-    return service_out(s)
-
-
 def may_import(actor: Actor) -> bool:
     return actor.survivor_id is None and (actor.role in roles.ADMIN_ROLES or roles.oversees(actor.role))
 
@@ -116,6 +108,14 @@ def import_services(request, payload: ImportIn):
     if not may_import(actor):
         raise Forbidden("only an organisation administrator or supervisor imports the directory")
     return actions.import_services(actor, text=payload.csv)
+
+
+@router.get("/services/{service_id}", response=ServiceOut)
+def get_service(request, service_id: int):
+    s = Service.objects.select_related("provider").filter(pk=service_id, active=True).first()
+    if s is None:
+        raise NotFound("No such service")
+    return service_out(s)
 
 
 # --- Referrals ------------------------------------------------------------------

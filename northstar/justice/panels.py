@@ -1,0 +1,51 @@
+"""The timeline's part of the shared pages: the case's stage band and caseload tasks."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from northstar import policy
+from northstar.justice import selectors, timeline
+
+
+def stage_panel(request, case) -> dict | None:
+    """Where the case is in the justice chain, what is due, and the latest events."""
+    actor = request.actor
+    if actor.survivor_id is not None:
+        return None
+    info = selectors.summary(case)
+    events = list(selectors.events_for(case))
+    return {
+        "case_id": case.pk,
+        "stages": [(key, label, key == info["stage"]) for key, label in timeline.STAGES.items()],
+        "stage": info["stage"],
+        "tasks": info["tasks"],
+        "period": info["reflection_period"],
+        "period_active": info["reflection_period_active"],
+        "recent": list(reversed(events[-5:])),
+        "count": len(events),
+        "labels": {k: v["label"] for k, v in timeline.EVENT_KINDS.items()},
+        "url": reverse("justice:timeline", args=[case.pk]),
+        "may_change": policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists(),
+    }
+
+
+def task_alerts(actor):
+    """Timeline tasks on the caseworker's caseload: reflection periods, hearings, follow-ups."""
+    from northstar.web.panels import Alert
+
+    if actor.survivor_id is not None or actor.organisation is None:
+        return []
+    today = timezone.localdate()
+    return [Alert(due=t.due, title=f"{case.reference}: {t.title}",
+                  url=reverse("justice:timeline", args=[case.pk]), severity=t.severity,
+                  survivor_reference=case.survivor.reference)
+            for case, t in selectors.tasks_for(actor, today=today)]
+
+
+def register() -> None:
+    from northstar.web import panels
+
+    panels.register_case_panel("justice_chain", "justice/panels/stage.html", stage_panel, order=10)
+    panels.register_alert_source("justice_timeline", task_alerts)

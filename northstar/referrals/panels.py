@@ -1,0 +1,70 @@
+"""Referrals on the shared pages: a case/survivor panel and caseload alerts."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from northstar import policy
+from northstar.referrals import actions
+from northstar.referrals.models import Referral, ReferralStatus
+
+
+def _panel(request, survivor, case=None) -> dict | None:
+    actor = request.actor
+    if actor.survivor_id is not None or actor.organisation is None:
+        return None
+    if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
+        return None
+    referrals = list(Referral.objects.filter(survivor=survivor, sender=actor.organisation)
+                     .select_related("recipient", "service"))
+    return {
+        "referrals": referrals,
+        "new_url": reverse("referrals:new") + f"?survivor={survivor.pk}"
+        + (f"&case={case.pk}" if case else ""),
+        "may_change": policy.changeable_survivors(actor).filter(pk=survivor.pk).exists(),
+    }
+
+
+def case_panel(request, case) -> dict | None:
+    return _panel(request, case.survivor, case)
+
+
+def survivor_panel(request, survivor) -> dict | None:
+    return _panel(request, survivor)
+
+
+def referral_alerts(actor):
+    """Referrals waiting for this organisation's answer, and its own referrals nobody answered."""
+    from northstar.core import roles
+    from northstar.web.panels import Alert
+
+    if actor.survivor_id is not None or not roles.works_with_records(actor.role):
+        return []
+    org = actor.organisation
+    today = timezone.localdate()
+    alerts = []
+    for r in Referral.objects.filter(recipient=org, status=ReferralStatus.SENT):
+        alerts.append(Alert(due=timezone.localtime(r.sent_at).date(),
+                            title=f"Referral #{r.pk} from {r.sender.name} waits for your answer "
+                                  f"({r.urgency})",
+                            url=reverse("referrals:detail", args=[r.pk]),
+                            severity="warning" if r.urgency in ("urgent", "emergency") else "info"))
+    for r, due in actions.overdue_unanswered():
+        if r.sender_id != org.pk:
+            continue
+        alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
+                            title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "
+                                  "unanswered — chase or refer elsewhere",
+                            url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
+                            survivor_reference=r.survivor.reference))
+    return alerts
+
+
+def register() -> None:
+    from northstar.web import panels
+
+    panels.register_case_panel("referrals", "referrals/panels/referrals.html", case_panel, order=55)
+    panels.register_survivor_panel("referrals", "referrals/panels/referrals.html", survivor_panel,
+                                   order=55)
+    panels.register_alert_source("referrals", referral_alerts)

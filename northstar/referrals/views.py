@@ -1,0 +1,164 @@
+"""Directory and referral pages. Thin: ask the policy/selectors, call an action, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from northstar import policy
+from northstar.core import roles
+from northstar.core.errors import DomainError, NotFound
+from northstar.referrals import actions, selectors
+from northstar.referrals.api import may_import
+from northstar.referrals.forms import ImportForm, ReferralForm, ServiceSearchForm, StepForm
+
+
+def _staff_or_404(request):
+    actor = request.actor
+    if actor.survivor_id is not None or not roles.works_with_records(actor.role):
+        raise Http404()
+    return actor
+
+
+def _or_404(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+def services(request):
+    form = ServiceSearchForm(request.GET or None)
+    found = []
+    if form.is_valid():
+        d = form.cleaned_data
+        found = selectors.search_services(
+            need=d["need"], jurisdiction=d["jurisdiction"], area=d["area"],
+            language=d["language"], serves=d["serves"],
+            trauma_informed=True if d["trauma_informed"] else None, no_curfew=d["no_curfew"])
+    elif not request.GET:
+        found = selectors.search_services()
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    return render(request, "referrals/services.html", {
+        "form": form, "page": page, "count": len(found),
+        "may_import": may_import(request.actor)})
+
+
+@login_required
+def services_import(request):
+    if not may_import(request.actor):
+        raise Http404()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors, counts = [], None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 2_000_000:
+            form.add_error("file", _("The file is larger than 2 MB."))
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", _("The file is not UTF-8 text."))
+            else:
+                try:
+                    counts = actions.import_services(request.actor, text=text)
+                except actions.ImportRejected as exc:
+                    errors = exc.extra["errors"]
+                    form.add_error("file", exc.message)
+    status = 422 if errors or (request.method == "POST" and form.errors) else 200
+    return render(request, "referrals/import.html",
+                  {"form": form, "errors": errors, "counts": counts}, status=status)
+
+
+@login_required
+def referral_list(request):
+    actor = _staff_or_404(request)
+    qs = selectors.visible_referrals(actor)
+    direction = request.GET.get("direction", "")
+    if direction == "sent":
+        qs = qs.filter(sender=actor.organisation)
+    elif direction == "received":
+        qs = qs.filter(recipient=actor.organisation)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    rows = [(r, selectors.recipient_may_see_survivor(actor, r)) for r in page]
+    return render(request, "referrals/list.html", {"page": page, "rows": rows,
+                                                   "direction": direction})
+
+
+@login_required
+def referral_new(request):
+    actor = _staff_or_404(request)
+    survivor = _or_404(policy.survivor_for, actor, request.GET.get("survivor"))
+    if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
+        raise Http404()
+    case = None
+    if request.GET.get("case"):
+        case = _or_404(policy.case_for, actor, request.GET["case"])
+    form = ReferralForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            policy.survivor_for(actor, survivor.pk, change=True)
+            referral = actions.create_referral(
+                actor, survivor=survivor, recipient=d["recipient"], service=d["service"],
+                case=case, urgency=d["urgency"], needs=d["needs"],
+                shared_fields=d["shared_fields"], message=d["message"])
+        except DomainError as exc:
+            field = {"recipient_id": "recipient", "service_id": "service"}.get(exc.field, exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Referral sent."))
+            return redirect("referrals:detail", referral_id=referral.pk)
+    status = 422 if form.errors else 200
+    return render(request, "referrals/new.html", {"form": form, "survivor": survivor,
+                                                  "case": case}, status=status)
+
+
+@login_required
+def referral_detail(request, referral_id: int):
+    actor = _staff_or_404(request)
+    referral = _or_404(selectors.referral_for, actor, referral_id)
+    sees = selectors.recipient_may_see_survivor(actor, referral)
+    message = actions.reveal_message(actor, referral) if sees and request.GET.get("message") else None
+    return render(request, "referrals/detail.html", {
+        "r": referral, "sees": sees, "message": message,
+        "side": actions.side_of(actor, referral),
+        "steps": actions.allowed_steps(actor, referral), "form": StepForm(),
+        "history": referral.steps.all()})
+
+
+@login_required
+@require_POST
+def referral_step(request, referral_id: int, step: str):
+    actor = _staff_or_404(request)
+    referral = _or_404(selectors.referral_for, actor, referral_id)
+    form = StepForm(request.POST)
+    note = form.data.get("reason", "")
+    try:
+        actions.take_step(actor, referral, step=step, note=note)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Referral updated."))
+    return redirect("referrals:detail", referral_id=referral.pk)
+
+
+@login_required
+def referral_letter(request, referral_id: int):
+    actor = _staff_or_404(request)
+    referral = _or_404(selectors.referral_for, actor, referral_id)
+    try:
+        pdf = actions.referral_letter(actor, referral)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("referrals:detail", referral_id=referral.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="referral-{referral.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

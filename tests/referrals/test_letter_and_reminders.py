@@ -1,0 +1,84 @@
+"""A recipient outside Northstar gets a letter with only the shared fields; silence is chased."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from northstar.core.models import AuditEntry
+from northstar.referrals import actions, letter
+from northstar.referrals.models import Referral
+from northstar.survivors import actions as survivor_actions
+from northstar.web.panels import alerts_for
+
+
+@pytest.fixture
+def offline_referral(caseworker, actor_for, survivor_a, offline_shelter):
+    actor = actor_for(caseworker)
+    survivor_actions.record_consent(actor, survivor_a, purpose="referral",
+                                    recipient=offline_shelter, language="km", method="written")
+    return actions.create_referral(actor, survivor=survivor_a, recipient=offline_shelter,
+                                   needs=["shelter", "medical"], urgency="urgent",
+                                   shared_fields=["given_name", "languages", "needs"])
+
+
+def test_letter_holds_only_the_shared_fields(offline_referral):
+    values = letter.shared_values(offline_referral)
+    assert values == {"reference": offline_referral.survivor.reference,
+                      "given_name": "Demo Sokha", "languages": "km",
+                      "needs": "Shelter, Medical care"}
+    html = letter.render_html(offline_referral, values)
+    assert "Demo Sokha" in html
+    for secret in ("Testperson", "+855 12 345 678", "Demo street 1", "1998"):
+        assert secret not in html
+
+
+def test_letter_pdf_is_generated_and_audited_as_an_export(api, caseworker, offline_referral):
+    response = api(caseworker).get(f"/api/v1/referrals/{offline_referral.pk}/letter.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    entry = AuditEntry.objects.get(action="export", record_type="referral")
+    assert entry.fields == ["given_name", "languages", "needs", "reference"]
+    assert entry.survivor_ref == offline_referral.survivor.reference
+
+
+def test_no_letter_after_consent_is_withdrawn(api, caseworker, actor_for, offline_referral):
+    survivor_actions.withdraw_consent(actor_for(caseworker), offline_referral.consent)
+    response = api(caseworker).get(f"/api/v1/referrals/{offline_referral.pk}/letter.pdf")
+    assert response.status_code == 422 and response.json()["field"] == "consent"
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_sender_records_the_answer_of_a_recipient_outside_northstar(api, caseworker,
+                                                                   offline_referral):
+    client = api(caseworker)
+    body = client.get(f"/api/v1/referrals/{offline_referral.pk}").json()
+    assert "accept" in body["actions"] and "revoke" in body["actions"]
+    assert client.post(f"/api/v1/referrals/{offline_referral.pk}/accept", {}).json()[
+        "status"] == "accepted"
+
+
+def test_unanswered_urgent_referral_is_reminded_once_a_day(caseworker, actor_for, offline_referral):
+    Referral.objects.filter(pk=offline_referral.pk).update(
+        sent_at=timezone.now() - dt.timedelta(hours=30))
+    out = io.StringIO()
+    call_command("referral_reminders", stdout=out)
+    assert f"referral #{offline_referral.pk}" in out.getvalue()
+    assert "1 reminder(s)" in out.getvalue()
+    out = io.StringIO()
+    call_command("referral_reminders", stdout=out)
+    assert "0 reminder(s)" in out.getvalue()
+    titles = [a.title for a in alerts_for(actor_for(caseworker))]
+    assert any("unanswered" in t for t in titles)
+
+
+def test_a_fresh_routine_referral_is_not_chased(caseworker, actor_for, survivor_a, org_b,
+                                                referral_consent):
+    actions.create_referral(actor_for(caseworker), survivor=survivor_a, recipient=org_b,
+                            needs=["legal_aid"])
+    assert actions.send_reminders(actor_for(caseworker, "cli")) == []
