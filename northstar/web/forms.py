@@ -135,15 +135,20 @@ RANKS = [("", "—"), ("1", "1 (most important)"), ("2", "2"), ("3", "3")]
 
 
 class PrioritiesForm(forms.Form):
-    """The survivor ranks the three outcomes and says, in their words, what each means."""
+    """The survivor ranks the three outcomes and says, in their words, what matters."""
+
+    words = forms.CharField(label="In the survivor's own words", required=False,
+                            max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="what they want, written as they said it")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        ranks = {}
         for key, label in OUTCOMES:
-            self.fields[f"rank_{key}"] = forms.ChoiceField(label=f"Rank: {label}", choices=RANKS)
-            self.fields[f"words_{key}"] = forms.CharField(
-                label=f"In their own words: {label}", required=False, max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}))
+            ranks[f"rank_{key}"] = forms.ChoiceField(
+                label=f"Rank of “{label}”", choices=RANKS,
+                error_messages={"required": "Give each outcome a rank from 1 to 3."})
+        self.fields = {**ranks, "words": self.fields["words"]}
 
     def clean(self):
         data = super().clean()
@@ -160,5 +165,95 @@ class PrioritiesForm(forms.Form):
         return [key for key, _ in sorted(OUTCOMES, key=lambda o: int(
             self.cleaned_data[f"rank_{o[0]}"]))]
 
-    def own_words(self) -> dict[str, str]:
-        return {key: self.cleaned_data.get(f"words_{key}", "") for key, _ in OUTCOMES}
+
+TRI = [("unknown", "Not known yet"), ("yes", "Yes"), ("no", "No")]
+
+
+def _names(values):
+    return [(v, v.replace("_", " ").capitalize()) for v in values]
+
+
+class ScreeningAnswersForm(forms.Form):
+    """The screening questions. Anything left open is *unknown*, never "no"."""
+
+    prefix = "s"
+
+    def __init__(self, *args, rules: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["age"] = forms.IntegerField(
+            label="Age when it started (years)", required=False, min_value=0, max_value=130)
+        for key, label, names in (("act", "What was done to them (act)", rules["acts"]),
+                                  ("means", "How (means)", rules["means"]),
+                                  ("purpose", "For what (purpose)", rules["purposes"])):
+            self.fields[key] = forms.MultipleChoiceField(
+                label=label, required=False, choices=_names(names),
+                widget=forms.CheckboxSelectMultiple, help_text="leave empty if not known yet")
+        self.fields["involuntary"] = forms.ChoiceField(
+            label="Was the work or service involuntary?", choices=TRI, initial="unknown",
+            required=False)
+        self.fields["menace_of_penalty"] = forms.ChoiceField(
+            label="Under threat of a penalty?", choices=TRI, initial="unknown", required=False)
+        for name in rules["indicators"]:
+            self.fields[f"ind_{name}"] = forms.ChoiceField(
+                label=name.replace("_", " ").capitalize(), choices=TRI, initial="unknown",
+                required=False)
+
+    def answers(self) -> dict:
+        """The engine's answer object: unknown answers are simply left out."""
+        d = self.cleaned_data
+        out: dict = {}
+        if d.get("age") is not None:
+            out["age"] = d["age"]
+        for key in ("act", "means", "purpose"):
+            if d.get(key):
+                out[key] = list(d[key])
+        for key in ("involuntary", "menace_of_penalty"):
+            if d.get(key) in ("yes", "no"):
+                out[key] = d[key] == "yes"
+        indicators = {k.removeprefix("ind_"): v == "yes" for k, v in d.items()
+                      if k.startswith("ind_") and v in ("yes", "no")}
+        if indicators:
+            out["indicators"] = indicators
+        return out
+
+
+class WishesForm(forms.Form):
+    """What the survivor wants that decides which pathways fit them."""
+
+    reconcile = forms.ChoiceField(
+        label="Do they want to reconcile with family or community members involved?",
+        choices=TRI, initial="unknown", required=False)
+    advocacy = forms.ChoiceField(label="Taking part in advocacy", choices=[
+        ("none", "Does not take part"), ("anonymous", "Anonymously"),
+        ("public", "Under their own name")])
+    livelihood_interests = forms.CharField(
+        label="Work or skills they are interested in", required=False, max_length=300,
+        help_text="comma-separated, in their words")
+
+    def wishes(self) -> dict:
+        d = self.cleaned_data
+        out: dict = {"advocacy": d["advocacy"]}
+        if d["reconcile"] in ("yes", "no"):
+            out["reconcile"] = d["reconcile"] == "yes"
+        interests = [x.strip() for x in d["livelihood_interests"].split(",") if x.strip()]
+        if interests:
+            out["livelihood_interests"] = interests
+        return out
+
+
+class CaseloadFilterForm(forms.Form):
+    q = forms.CharField(label="Reference", required=False, max_length=40)
+    nationality = forms.CharField(label="Nationality", required=False, max_length=2,
+                                  help_text="ISO code, e.g. KH")
+    exploitation = forms.ChoiceField(label="Exploitation", required=False,
+                                     choices=[("", "any")] + list(m.ExploitationForm.choices))
+    status = forms.ChoiceField(label="Case status", required=False,
+                               choices=[("", "any")] + list(m.CaseStatus.choices))
+    attention = forms.ChoiceField(label="Needs attention", required=False, choices=[
+        ("", "all survivors"), ("any", "with something to do"), ("overdue", "with overdue items")])
+
+    def clean_nationality(self):
+        value = (self.cleaned_data.get("nationality") or "").strip().upper()
+        if value and not (len(value) == 2 and value.isalpha()):
+            raise forms.ValidationError("Use the two-letter country code, e.g. KH.")
+        return value

@@ -14,10 +14,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.datastructures import MultiValueDict
 
 from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
@@ -31,7 +33,9 @@ from northstar.web.forms import (
     CaseForm,
     IntakeConsentForm,
     PrioritiesForm,
+    ScreeningAnswersForm,
     SurvivorForm,
+    WishesForm,
 )
 from northstar.web.models import STEP_ORDER, Intake, IntakeStep
 
@@ -46,13 +50,32 @@ def engine(module: str):
         return None
 
 
-def consent_explanations(language: str) -> dict[str, str]:
-    """Each purpose in plain words, in ``language``, for the caseworker to read aloud."""
-    texts = getattr(engine("northstar.portal.texts"), "CONSENT_EXPLANATIONS", {}) or {}
+def survivor_language(language: str) -> str:
+    """The interface language closest to the survivor's (English if we have none)."""
     known = {code for code, _ in settings.LANGUAGES}
-    lang = language if language in known else ("fil" if language == "tl" else "en")
-    with translation.override(lang):
-        return {p: str(texts[p]) if p in texts else "" for p in ConsentPurpose.values}
+    if language in known:
+        return language
+    return {"tl": "fil", "zh": "zh-hant"}.get(language, "en")
+
+
+def _texts():
+    return engine("northstar.portal.texts")
+
+
+def in_language(language: str, table: dict) -> dict:
+    """``{key: {part: text}}`` rendered in ``language`` (lazy texts resolved under override)."""
+    with translation.override(survivor_language(language)):
+        return {key: {part: str(text) for part, text in parts.items()}
+                for key, parts in (table or {}).items()}
+
+
+def consent_explanations(language: str) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Each purpose in plain words, and what is always said, in the survivor's language."""
+    texts = _texts()
+    table = getattr(texts, "CONSENT_EXPLANATIONS", {}) if texts else {}
+    always = getattr(texts, "CONSENT_ALWAYS", {}) if texts else {}
+    with translation.override(survivor_language(language)):
+        return in_language(language, table), [str(t) for t in always.values()]
 
 
 def _require_case_role(request):
@@ -99,9 +122,8 @@ def _go(request, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def _saved_for_later(request, intake: Intake, step: str, form) -> HttpResponse:
-    values = {k: (form.data.getlist(k) if len(form.data.getlist(k)) > 1 else form.data.get(k))
-              for k in form.data if k not in ("csrfmiddlewaretoken", "action")}
+def _saved_for_later(request, intake: Intake, step: str, form=None) -> HttpResponse:
+    values = {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "action")}
     actions.save_intake_draft(request.actor, intake, step=step, values=values)
     messages.success(request, "Saved. The intake is in your list; resume it any time.")
     return _go(request, reverse("intake_list"))
@@ -112,7 +134,14 @@ def _draft_form(request, intake, step, form_class, **kwargs):
     if request.method == "POST":
         return form_class(request.POST, **kwargs)
     draft = actions.reveal_intake_draft(request.actor, intake, step=step) if intake else {}
-    return form_class(draft or None, **kwargs)
+    return form_class(_as_data(draft), **kwargs)
+
+
+def _as_data(draft: dict) -> MultiValueDict | None:
+    """A saved draft ({name: [values]}) as form data, or None for an unbound form."""
+    if not draft:
+        return None
+    return MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in draft.items()})
 
 
 # --- Pages -------------------------------------------------------------------------
@@ -218,74 +247,84 @@ def _consent_step(request, intake: Intake):
                 actions.complete_intake_step(request.actor, intake, step=IntakeStep.CONSENT)
                 return redirect(_step_url(intake, IntakeStep.SCREENING))
         status = 422
-    explanations = consent_explanations(
-        form["language"].value() or survivor.preferred_language)
+    explain_lang = survivor_language(form["language"].value() or survivor.preferred_language)
+    explanations, always = consent_explanations(explain_lang)
     rows = [{"field": f, "purpose": f.name.removeprefix("purpose_"),
-             "explanation": explanations.get(f.name.removeprefix("purpose_"), "")}
+             "explanation": explanations.get(f.name.removeprefix("purpose_"), {})}
             for f in form.purpose_fields()]
     return _render(request, intake, IntakeStep.CONSENT, {
-        "form": form, "rows": rows, "survivor": survivor,
-        "explain_lang": form["language"].value() or survivor.preferred_language,
-        "already": [{"purpose": p, "label": ConsentPurpose(p).label,
-                     "explanation": explanations.get(p, "")} for p in sorted(already)],
+        "form": form, "rows": rows, "survivor": survivor, "always": always,
+        "explain_lang": explain_lang,
+        "already": [{"purpose": p, "label": ConsentPurpose(p).label} for p in sorted(already)],
         "referral_label": ConsentPurpose.REFERRAL.label,
     }, status)
 
 
-def _screen(request, case):
-    screening = engine("northstar.screening.actions")
-    if screening is None or not hasattr(screening, "screen_case"):
-        return None
-    return screening.screen_case(request.actor, case)
+def _screening_rules() -> dict | None:
+    module = engine("northstar.screening.rules.engine")
+    return module.rules() if module else None
 
 
 def _screening_step(request, intake: Intake):
-    if intake.case_id is None:
-        form = _draft_form(request, intake, IntakeStep.SCREENING, CaseForm)
-        if request.method == "POST":
-            if request.POST.get("action") == LATER:
-                return _saved_for_later(request, intake, IntakeStep.SCREENING, form)
-            if form.is_valid():
-                try:
-                    case = survivor_actions.create_case(request.actor, intake.survivor,
-                                                        data=form.data_for_action())
-                    result = _screen(request, case)
-                except DomainError as exc:
-                    _apply_error(form, exc)
-                else:
+    """Case facts and the screening questions together; both saved or neither."""
+    screening = engine("northstar.screening.actions")
+    rules = _screening_rules()
+    survivor = intake.survivor
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = _as_data(actions.reveal_intake_draft(request.actor, intake,
+                                                    step=IntakeStep.SCREENING))
+    case_form = CaseForm(data) if intake.case_id is None else None
+    answers_form = ScreeningAnswersForm(data, rules=rules, initial={
+        "age": survivor.age_on()}) if rules is not None else None
+    if request.method == "POST":
+        if request.POST.get("action") == LATER:
+            return _saved_for_later(request, intake, IntakeStep.SCREENING)
+        forms_ok = all(f.is_valid() for f in (case_form, answers_form) if f is not None)
+        if forms_ok:
+            try:
+                with transaction.atomic():
+                    case = intake.case
+                    if case_form is not None:
+                        case = survivor_actions.create_case(request.actor, survivor,
+                                                            data=case_form.data_for_action())
+                    if answers_form is not None:
+                        screening.screen_case(request.actor, case, answers=answers_form.answers())
                     actions.complete_intake_step(request.actor, intake,
                                                  step=IntakeStep.SCREENING, case=case)
-                    if result is not None:
-                        return redirect(_step_url(intake, IntakeStep.SCREENING))
-                    return redirect(_step_url(intake, IntakeStep.PRIORITIES))
-            return _render(request, intake, IntakeStep.SCREENING, {"form": form}, 422)
-        return _render(request, intake, IntakeStep.SCREENING, {"form": form})
+            except DomainError as exc:
+                target = case_form if case_form is not None and exc.field in case_form.fields \
+                    else answers_form or case_form
+                _apply_error(target, exc)
+            else:
+                return redirect(_step_url(intake, IntakeStep.SCREENING))
+        return _render(request, intake, IntakeStep.SCREENING, {
+            "form": case_form, "answers_form": answers_form, "case": intake.case}, 422)
+    latest = screening.latest_screening(intake.case) if (screening and intake.case_id) else None
     return _render(request, intake, IntakeStep.SCREENING, {
-        "form": None, "case": intake.case, "screening": _latest_screening(intake.case)})
+        "form": case_form, "answers_form": answers_form, "case": intake.case,
+        "screening": latest, "rescreen": request.GET.get("again") == "1"})
 
 
-def _latest_screening(case):
-    """The newest screening of the case, as the screening app presents it (or None)."""
-    models = engine("northstar.screening.models")
-    model = getattr(models, "Screening", None) if models else None
-    if model is None:
-        return None
-    try:
-        return model.objects.filter(case=case).order_by("-pk").first()
-    except Exception:  # noqa: BLE001 - another app's model may not match yet
-        return None
+def _outcome_texts(language: str) -> dict:
+    texts = _texts()
+    return in_language(language, getattr(texts, "OUTCOMES", {}) if texts else {})
 
 
 def _priorities_step(request, intake: Intake):
     pathways = engine("northstar.pathways.actions")
     form = _draft_form(request, intake, IntakeStep.PRIORITIES, PrioritiesForm)
+    lang = survivor_language(intake.survivor.preferred_language)
+    context = {"form": form, "explain_lang": lang, "outcome_texts": _outcome_texts(lang),
+               "outcomes": OUTCOMES}
     if request.method == "POST":
         if request.POST.get("action") == LATER:
             return _saved_for_later(request, intake, IntakeStep.PRIORITIES, form)
         if form.is_valid() and pathways is not None:
             try:
                 pathways.set_priorities(request.actor, intake.case, ranking=form.ranking(),
-                                        own_words=form.own_words())
+                                        words=form.cleaned_data["words"])
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
@@ -293,47 +332,59 @@ def _priorities_step(request, intake: Intake):
                 return redirect(_step_url(intake, IntakeStep.PATHWAYS))
         if pathways is None:
             form.add_error(None, "The pathways engine is not installed; save and finish later.")
-        return _render(request, intake, IntakeStep.PRIORITIES,
-                       {"form": form, "outcomes": OUTCOMES}, 422)
-    return _render(request, intake, IntakeStep.PRIORITIES, {"form": form, "outcomes": OUTCOMES})
+        return _render(request, intake, IntakeStep.PRIORITIES, context, 422)
+    return _render(request, intake, IntakeStep.PRIORITIES, context)
+
+
+def _intervention_texts(language: str) -> dict:
+    texts = _texts()
+    return in_language(language, getattr(texts, "INTERVENTION_DESCRIPTIONS", {})
+                       if texts else {})
 
 
 def _pathways_step(request, intake: Intake):
+    """Assess the pathways with the survivor's wishes, then choose what goes into the plan."""
     pathways = engine("northstar.pathways.actions")
     if pathways is None:
         return _render(request, intake, IntakeStep.PATHWAYS, {"options": None})
-    assessment = pathways.assess_case(request.actor, intake.case)
-    options = list(getattr(assessment, "options", assessment) or [])
+    case, survivor = intake.case, intake.survivor
+    assessment = pathways.latest_assessment(case)
+    wishes_form = WishesForm(request.POST if request.POST.get("action") == "assess" else None,
+                             initial={"advocacy": survivor.advocacy_visibility})
+    lang = survivor_language(survivor.preferred_language)
+    context = {"wishes_form": wishes_form, "assessment": assessment, "chosen": [],
+               "explain_lang": lang, "descriptions": _intervention_texts(lang),
+               "in_plan": set(case.plan_items.values_list("intervention", flat=True))}
+    if request.method == "POST" and request.POST.get("action") == "assess":
+        if wishes_form.is_valid():
+            try:
+                pathways.assess_case(request.actor, case, wishes=wishes_form.wishes())
+            except DomainError as exc:
+                _apply_error(wishes_form, exc)
+            else:
+                return redirect(_step_url(intake, IntakeStep.PATHWAYS))
+        return _render(request, intake, IntakeStep.PATHWAYS, context, 422)
     if request.method == "POST":
         chosen = request.POST.getlist("intervention")
-        valid = {_option_key(o) for o in options if _option_applies(o)}
-        bad = [c for c in chosen if c not in valid]
-        if bad or not chosen:
-            return _render(request, intake, IntakeStep.PATHWAYS, {
-                "options": options, "chosen": chosen,
-                "error": "Choose at least one of the options that apply." if not bad
-                else "That option does not apply to this case."}, 422)
-        try:
-            for key in chosen:
-                pathways.add_plan_item(request.actor, intake.case, intervention=key)
-        except DomainError as exc:
-            return _render(request, intake, IntakeStep.PATHWAYS,
-                           {"options": options, "chosen": chosen, "error": exc.message}, 422)
-        actions.complete_intake_step(request.actor, intake, step=IntakeStep.PATHWAYS)
-        return redirect(_step_url(intake, IntakeStep.PLAN))
-    return _render(request, intake, IntakeStep.PATHWAYS, {"options": options, "chosen": []})
-
-
-def _option_key(option) -> str:
-    return getattr(option, "intervention", None) or (option.get("intervention")
-                                                     if isinstance(option, dict) else str(option))
-
-
-def _option_applies(option) -> bool:
-    value = getattr(option, "applicable", None)
-    if value is None and isinstance(option, dict):
-        value = option.get("applicable", True)
-    return value is not False
+        context["chosen"] = chosen
+        if assessment is None:
+            context["error"] = "Assess the pathways with the survivor first."
+        elif not chosen and not context["in_plan"]:
+            context["error"] = "Choose at least one option with the survivor."
+        else:
+            try:
+                with transaction.atomic():
+                    for key in chosen:
+                        if key not in context["in_plan"]:
+                            pathways.add_plan_item(request.actor, case, intervention=key)
+                    actions.complete_intake_step(request.actor, intake,
+                                                 step=IntakeStep.PATHWAYS)
+            except DomainError as exc:
+                context["error"] = exc.message
+            else:
+                return redirect(_step_url(intake, IntakeStep.PLAN))
+        return _render(request, intake, IntakeStep.PATHWAYS, context, 422)
+    return _render(request, intake, IntakeStep.PATHWAYS, context)
 
 
 def _plan_step(request, intake: Intake):
@@ -341,12 +392,10 @@ def _plan_step(request, intake: Intake):
         actions.complete_intake_step(request.actor, intake, step=IntakeStep.PLAN)
         messages.success(request, "Intake complete. This is the case page.")
         return _go(request, reverse("case", args=[intake.case_id]))
-    items = []
-    plan_models = engine("northstar.pathways.models")
-    model = getattr(plan_models, "PlanItem", None) if plan_models else None
-    if model is not None:
-        items = list(model.objects.filter(case=intake.case))
-    return _render(request, intake, IntakeStep.PLAN, {"items": items, "case": intake.case})
+    lang = survivor_language(intake.survivor.preferred_language)
+    return _render(request, intake, IntakeStep.PLAN, {
+        "items": list(intake.case.plan_items.all()) if hasattr(intake.case, "plan_items") else [],
+        "case": intake.case, "explain_lang": lang, "descriptions": _intervention_texts(lang)})
 
 
 STEP_VIEWS = {

@@ -8,13 +8,28 @@ alerts, registered from its ``AppConfig.ready()``. Panels render in ``order``.
 
 A context function takes ``(request, case)`` and returns a dict, or None to hide
 the panel. An alert source takes ``(actor)`` and returns ``Alert`` items.
+
+Where a case panel sits on the "at a glance" page follows its ``order``:
+below 20 the top band, full width (where the survivor is in the justice chain,
+what they asked for); 20–79 the grid of cards (delivery per outcome, Do No Harm,
+money, referrals); 80 and above the detail band at the bottom (history, notes).
+A ready-made template for a titled list is ``web/panel_list.html`` (context
+``{"key", "title", "items": [{"label", "url", "note"}], "empty"}``).
+A panel that raises is shown as "could not be shown" instead of breaking the
+page, so one app's bug never hides a survivor's case from their caseworker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import Http404
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,19 +76,45 @@ def survivor_panels() -> list[Panel]:
     return sorted(_survivor_panels.values(), key=lambda p: (p.order, p.key))
 
 
+TOP_BAND_BELOW = 20
+DETAIL_BAND_FROM = 80
+
+
+def _area(order: int) -> str:
+    if order < TOP_BAND_BELOW:
+        return "top"
+    return "detail" if order >= DETAIL_BAND_FROM else "grid"
+
+
 def render_panels(panels: list[Panel], request, obj) -> list[dict]:
     rendered = []
     for panel in panels:
-        context = panel.context(request, obj)
+        try:
+            context = panel.context(request, obj)
+        except Http404:
+            continue
+        except Exception:
+            if settings.DEBUG:
+                raise
+            logger.exception("case/survivor panel %r failed", panel.key)
+            rendered.append({"key": panel.key, "template": "web/_panel_failed.html",
+                             "context": {"key": panel.key}, "area": _area(panel.order)})
+            continue
         if context is not None:
-            rendered.append({"key": panel.key, "template": panel.template, "context": context})
+            rendered.append({"key": panel.key, "template": panel.template, "context": context,
+                             "area": _area(panel.order)})
     return rendered
 
 
 def alerts_for(actor) -> list[Alert]:
     """Every registered alert for the actor, overdue first, then by due date."""
     items: list[Alert] = []
-    for source in _alert_sources.values():
-        items.extend(source(actor))
+    for key, source in _alert_sources.items():
+        try:
+            items.extend(source(actor))
+        except Exception:
+            if settings.DEBUG:
+                raise
+            logger.exception("caseload alert source %r failed", key)
     rank = {"overdue": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda a: (rank.get(a.severity, 3), a.due or dt.date.max))

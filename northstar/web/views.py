@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,8 +14,14 @@ from northstar import policy
 from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
 from northstar.survivors import actions
-from northstar.web import panels
-from northstar.web.forms import CaseForm, ConsentForm, SurvivorForm, WithdrawForm
+from northstar.web import panels, selectors
+from northstar.web.forms import (
+    CaseForm,
+    CaseloadFilterForm,
+    ConsentForm,
+    SurvivorForm,
+    WithdrawForm,
+)
 
 
 def _or_404(fn, *args, **kwargs):
@@ -28,21 +36,61 @@ def _apply_error(form, exc: DomainError) -> None:
     form.add_error(field, exc.message)
 
 
+def _querystring(request, page_param: str = "page") -> str:
+    """The current filters, without the page number, for pager links."""
+    params = request.GET.copy()
+    for key in (page_param,):
+        params.pop(key, None)
+    return params.urlencode()
+
+
 @login_required
 def caseload(request):
+    """Survivors of the organisation, those with overdue items first, filterable and paged."""
     actor = request.actor
+    form = CaseloadFilterForm(request.GET or None)
+    alerts = panels.alerts_for(actor)
+    overdue_refs = {a.survivor_reference for a in alerts
+                    if a.severity == "overdue" and a.survivor_reference}
+    attention_refs = {a.survivor_reference for a in alerts if a.survivor_reference}
     qs = policy.visible_survivors(actor).prefetch_related("cases")
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(reference__icontains=q)
-    nationality = request.GET.get("nationality", "").strip().upper()
-    if nationality:
-        qs = qs.filter(nationality=nationality)
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["q"]:
+            qs = qs.filter(reference__icontains=f["q"])
+        if f["nationality"]:
+            qs = qs.filter(nationality=f["nationality"])
+        if f["exploitation"]:
+            cases = policy.visible_cases(actor).filter(
+                forms_of_exploitation__contains=f["exploitation"]) \
+                if connection.vendor == "postgresql" else None
+            if cases is not None:
+                qs = qs.filter(cases__in=cases)
+            else:  # SQLite has no JSON containment; filter the (small) id list in Python
+                ids = [c.survivor_id for c in policy.visible_cases(actor).only(
+                    "survivor_id", "forms_of_exploitation")
+                    if f["exploitation"] in c.forms_of_exploitation]
+                qs = qs.filter(pk__in=ids)
+        if f["status"]:
+            qs = qs.filter(cases__status=f["status"], cases__archived_at__isnull=True)
+        if f["attention"] == "overdue":
+            qs = qs.filter(reference__in=overdue_refs)
+        elif f["attention"] == "any":
+            qs = qs.filter(reference__in=attention_refs)
+    elif form.is_bound:
+        qs = qs.none()  # a filter that does not parse shows its error, not everyone
+    qs = qs.distinct().annotate(overdue_first=Case(
+        When(reference__in=overdue_refs, then=Value(0)), default=Value(1),
+        output_field=IntegerField())).order_by("overdue_first", "-created_at", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    alert_page = Paginator(alerts, 10).get_page(request.GET.get("apage"))
     return render(request, "web/caseload.html", {
-        "page": page, "q": q, "nationality": nationality,
-        "alerts": panels.alerts_for(actor),
+        "page": page, "form": form, "qs": _querystring(request),
+        "alert_page": alert_page, "alert_qs": _querystring(request, "apage"),
+        "overdue_refs": overdue_refs,
         "may_record": roles.works_with_records(actor.role),
+        "open_intakes": selectors.visible_intakes(actor).filter(
+            completed_at__isnull=True, started_by=actor.user).count() if actor.user else 0,
     })
 
 
@@ -101,12 +149,25 @@ def case_new(request, survivor_id: int):
 
 @login_required
 def case_detail(request, case_id: int):
+    """The case at a glance: facts, consent, next tasks and every registered panel."""
     actor = request.actor
     case = _or_404(policy.case_for, actor, case_id)
+    survivor = case.survivor
     summary = actions.reveal_case_summary(actor, case) if request.GET.get("summary") == "1" else None
+    rendered = panels.render_panels(panels.case_panels(), request, case)
+    consents = list(policy.visible_consents(actor).filter(survivor=survivor).select_related(
+        "recipient"))
+    tasks = [a for a in panels.alerts_for(actor) if a.survivor_reference == survivor.reference]
+    intake = selectors.visible_intakes(actor).filter(case=case, completed_at__isnull=True).first()
     return render(request, "web/case_detail.html", {
-        "case": case, "survivor": case.survivor, "summary": summary,
-        "panels": panels.render_panels(panels.case_panels(), request, case),
+        "case": case, "survivor": survivor, "summary": summary,
+        "top_panels": [p for p in rendered if p["area"] == "top"],
+        "grid_panels": [p for p in rendered if p["area"] == "grid"],
+        "detail_panels": [p for p in rendered if p["area"] == "detail"],
+        "active_consents": [c for c in consents if c.is_active()],
+        "withdrawn_consents": [c for c in consents if c.withdrawn_at],
+        "tasks": tasks[:10], "more_tasks": max(0, len(tasks) - 10),
+        "open_intake": intake,
     })
 
 

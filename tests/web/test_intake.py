@@ -174,3 +174,118 @@ def test_htmx_step_submission_pushes_the_next_steps_url(cw):
                        {**CONSENT_FORM, "action": "save"}, HTTP_HX_REQUEST="true", follow=True)
     assert response.status_code == 200
     assert response["HX-Push-Url"] == reverse("intake_step", args=[intake.pk, "screening"])
+
+
+SCREENING = {"s-age": "24", "s-act": ["recruitment", "transportation"], "s-means": ["deception"],
+             "s-purpose": ["forced_labour"], "s-involuntary": "yes",
+             "s-menace_of_penalty": "yes", "s-ind_withholding_of_wages": "yes"}
+
+
+def through_consent(cw) -> Intake:
+    intake = start(cw)
+    cw.post(reverse("intake_step", args=[intake.pk, "consent"]), {**CONSENT_FORM, "action": "save"})
+    return intake
+
+
+def through_screening(cw, **case) -> Intake:
+    intake = through_consent(cw)
+    response = cw.post(reverse("intake_step", args=[intake.pk, "screening"]),
+                       {**CASE_FORM, **case, **SCREENING, "action": "save"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return intake
+
+
+def test_consent_is_explained_in_the_survivors_language_for_reading_aloud(cw):
+    intake = start(cw)  # preferred language: km
+    html = cw.get(reverse("intake_step", args=[intake.pk, "consent"])).content.decode()
+    assert 'lang="km"' in html
+    assert any("\u1780" <= ch <= "\u17ff" for ch in html), "no Khmer text on the consent step"
+
+
+def test_screening_runs_on_the_answers_and_shows_the_classification_with_reasons(cw):
+    from northstar.screening.models import Screening
+
+    intake = through_screening(cw)
+    screening = Screening.objects.get(case__survivor=intake.survivor)
+    assert screening.classification == "trafficking"
+    assert screening.answers["means"] == ["deception"]
+    assert "involuntary" in screening.answers and "indicators" in screening.answers
+    html = cw.get(reverse("intake_step", args=[intake.pk, "screening"])).content.decode()
+    assert "Human trafficking" in html and "Palermo" in html
+
+
+def test_unknown_screening_answers_are_left_unknown_not_false(cw):
+    from northstar.screening.models import Screening
+
+    intake = through_consent(cw)
+    cw.post(reverse("intake_step", args=[intake.pk, "screening"]),
+            {**CASE_FORM, "s-involuntary": "unknown", "action": "save"})
+    screening = Screening.objects.get()
+    assert "involuntary" not in screening.answers
+    assert "involuntary" in screening.result["unknown"]
+
+
+def test_a_bad_screening_answer_saves_neither_the_case_nor_the_screening(cw):
+    intake = through_consent(cw)
+    response = cw.post(reverse("intake_step", args=[intake.pk, "screening"]),
+                       {**CASE_FORM, **SCREENING, "s-act": ["flying"], "action": "save"})
+    assert response.status_code == 422
+    assert "flying" in response.content.decode()  # "Select a valid choice. flying is not…"
+    assert not Case.objects.exists()
+
+
+def test_a_rank_given_twice_is_refused_next_to_the_field(cw):
+    intake = through_screening(cw)
+    response = cw.post(reverse("intake_step", args=[intake.pk, "priorities"]), {
+        "rank_monetary_support": "1", "rank_healing": "1", "rank_safety_self_and_others": "2",
+        "words": "I want to send money home", "action": "save"})
+    assert response.status_code == 422
+    assert "this one is taken" in response.content.decode()
+    from northstar.pathways.models import Priorities
+
+    assert not Priorities.objects.exists()
+
+
+def rank(cw, intake):
+    response = cw.post(reverse("intake_step", args=[intake.pk, "priorities"]), {
+        "rank_monetary_support": "1", "rank_healing": "3", "rank_safety_self_and_others": "2",
+        "words": "I want to send money home", "action": "save"})
+    assert response.status_code == 302
+
+
+def test_the_full_intake_ends_with_the_plan_the_survivor_chose(cw):
+    from northstar.pathways.models import PlanItem, Priorities
+
+    intake = through_screening(cw)
+    rank(cw, intake)
+    assert Priorities.objects.get().ranking == ["monetary_support", "safety_self_and_others",
+                                                "healing"]
+    step = reverse("intake_step", args=[intake.pk, "pathways"])
+    assert cw.post(step, {"action": "assess", "reconcile": "no",
+                          "advocacy": "none"}).status_code == 302
+    html = cw.get(step).content.decode()
+    assert 'value="state_compensation"' in html
+    assert cw.post(step, {"action": "plan",
+                          "intervention": ["state_compensation",
+                                           "trauma_informed_support"]}).status_code == 302
+    assert sorted(PlanItem.objects.values_list("intervention", flat=True)) == [
+        "state_compensation", "trauma_informed_support"]
+    done = cw.post(reverse("intake_step", args=[intake.pk, "plan"]))
+    intake.refresh_from_db()
+    assert done["Location"] == reverse("case", args=[intake.case_id])
+    assert intake.step == IntakeStep.DONE and intake.completed_at is not None
+
+
+def test_an_intervention_not_offered_cannot_be_put_in_the_plan(cw):
+    """Out-of-court settlement of a sex-trafficking case is illegal in most countries."""
+    from northstar.pathways.models import PlanItem
+
+    intake = through_screening(cw, forms_of_exploitation=["sex"], sectors=["entertainment"])
+    rank(cw, intake)
+    step = reverse("intake_step", args=[intake.pk, "pathways"])
+    cw.post(step, {"action": "assess", "advocacy": "none"})
+    assert 'value="out_of_court_compensation"' not in cw.get(step).content.decode()
+    response = cw.post(step, {"action": "plan", "intervention": ["out_of_court_compensation",
+                                                                 "state_compensation"]})
+    assert response.status_code == 422
+    assert not PlanItem.objects.exists()

@@ -1,0 +1,17 @@
+"""Small template filters for the caseworker pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` or None: for dicts keyed by purpose, outcome or intervention."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def humanise(value) -> str:
+    """``state_compensation`` → ``State compensation``."""
+    return str(value or "").replace("_", " ").capitalize()
