@@ -1,0 +1,146 @@
+"""API input schemas. Strict: an unknown key is a 422 naming it. Amounts are decimal strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field
+
+from northstar.apiutils import StrictSchema
+
+
+class ForeignAmountIn(StrictSchema):
+    amount: str
+    currency: str = Field(min_length=3, max_length=3)
+    rate: str | None = Field(None, description="statement-currency units per one unit of `currency`")
+    rate_date: dt.date | None = None
+
+
+Money = str | ForeignAmountIn
+
+
+class WorkPeriodIn(StrictSchema):
+    start: dt.date
+    end: dt.date
+    days_worked: int | str
+    hours_per_day: int | str
+    agreed_daily_wage: Money | None = None
+    statutory_daily_wage: Money | None = None
+    amount_paid: Money | None = None
+    region: str | None = None
+    sector: str | None = None
+    normal_daily_hours: int | str | None = Field(
+        None, description="needed where the wage data does not state normal daily hours")
+    overtime_multiplier: str | None = Field(
+        None, description="needed where the wage data does not state the overtime premium")
+
+
+class NonPecuniaryIn(StrictSchema):
+    amount: Money = "0"
+    justification: str = Field("", max_length=4000)
+
+
+class CalculateIn(StrictSchema):
+    jurisdiction: str = Field(min_length=2, max_length=2)
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    method: str = "statutory"
+    work_periods: list[WorkPeriodIn] = Field(default_factory=list, max_length=60)
+    recruitment_fees: Money | None = "0"
+    debts_imposed: Money | None = "0"
+    unlawful_deductions: Money | None = "0"
+    medical_costs: Money | None = "0"
+    future_medical_costs: Money | None = "0"
+    travel_costs: Money | None = "0"
+    lost_earnings: Money | None = "0"
+    offender_gain: Money | None = None
+    non_pecuniary: NonPecuniaryIn = Field(default_factory=NonPecuniaryIn)
+
+
+class SaveCalculationIn(CalculateIn):
+    label: str = Field("", max_length=120)
+
+
+class ClaimIn(StrictSchema):
+    route: str
+    payer: str
+    amount_claimed: str
+    currency: str = Field(min_length=3, max_length=3)
+    calculation_id: int | None = None
+    payer_name: str = Field("", max_length=300)
+    forum_reference: str = Field("", max_length=120)
+    filed_on: dt.date | None = None
+
+
+class TransitionIn(StrictSchema):
+    to: str
+    on: dt.date
+    amount: str | None = None
+    note: str = Field("", max_length=300)
+
+
+class InstalmentIn(StrictSchema):
+    due_on: dt.date
+    amount: str
+
+
+class ScheduleIn(StrictSchema):
+    instalments: list[InstalmentIn] = Field(max_length=240)
+
+
+class PaymentIn(StrictSchema):
+    received_on: dt.date
+    amount: str
+    proof_reference: str = Field(max_length=200)
+
+
+class PartyIn(StrictSchema):
+    role: str
+    name: str = Field(max_length=300)
+    represented_by: str = Field("", max_length=200)
+
+
+class MediationIn(StrictSchema):
+    opened_on: dt.date
+    mediator: str = Field("", max_length=200)
+    parties: list[PartyIn] = Field(default_factory=list, max_length=30)
+
+
+class SessionIn(StrictSchema):
+    held_on: dt.date
+    outcome: str
+    summary: str = Field("", max_length=4000)
+
+
+class AgreementIn(StrictSchema):
+    agreed_on: dt.date
+    amount: str
+    currency: str = Field(min_length=3, max_length=3)
+    payer: str
+    terms: str = Field(max_length=8000)
+    instalments: list[InstalmentIn] = Field(default_factory=list, max_length=240)
+
+
+class EscalationIn(StrictSchema):
+    route: str
+    amount_claimed: str
+    payer: str
+    reason: str = Field(max_length=300)
+    on: dt.date
+    filed_on: dt.date | None = None
+    forum_reference: str = Field("", max_length=120)
+
+
+class DepositIn(StrictSchema):
+    amount: str
+    received_on: dt.date
+    source: str = Field(max_length=200)
+    currency: str | None = Field(None, min_length=3, max_length=3)
+
+
+class DisbursementIn(StrictSchema):
+    purpose: str
+    amount: str
+    paid_on: dt.date
+    approver_id: int
+    case_id: int | None = None
+    note: str = Field("", max_length=2000)
