@@ -70,7 +70,10 @@ class Survivor(models.Model):
     id_document_numbers = EncryptedTextField()
     contact_notes = EncryptedTextField()
     #: Blind index (HMAC) of normalised name + date of birth, for duplicate search.
-    duplicate_key = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    #: NULL, not "", when name or birth date is missing: such rows match nothing.
+    duplicate_key = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, db_index=True
+    )
 
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)

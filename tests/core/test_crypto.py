@@ -37,7 +37,7 @@ def test_sealing_twice_gives_different_tokens_so_equal_names_are_not_linkable():
 def test_an_old_key_still_opens_its_tokens_after_a_new_primary_is_added():
     old = ring("k1")
     token = old.seal("Demo", "c")
-    both = Keyring(((("k2", new_key_bytes()),) + old.keys))
+    both = Keyring((("k2", new_key_bytes()),) + old.keys)
     assert both.primary_id == "k2"
     assert both.open(token, "c") == "Demo"
 
