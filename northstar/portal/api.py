@@ -1,3 +1,95 @@
-from ninja import Router
+"""Portal access over JSON, for staff: set or reset a survivor's PIN, see its state, turn
+it off; and the list of translations waiting for review. The survivor's own pages are
+server-rendered only (no JavaScript needed, nothing for a trafficker to script against)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from northstar import policy
+from northstar.apiutils import StrictSchema, actor_of
+from northstar.core import roles
+from northstar.core.errors import Forbidden, NotFound
+from northstar.portal import actions, catalogue
+from northstar.portal.models import PortalAccess
 
 router = Router(tags=["portal"])
+
+
+class PinIn(StrictSchema):
+    pin: str = Field(..., description="six digits chosen with the survivor; stored only hashed")
+
+
+class AccessOut(Schema):
+    survivor_id: int
+    has_pin: bool
+    enabled: bool
+    locked: bool
+    blocked: bool
+    pin_set_at: dt.datetime | None
+    last_sign_in_at: dt.datetime | None
+    failed_attempts: int
+
+
+class ReviewLanguage(Schema):
+    language: str
+    translated: int
+    untranslated: int
+    unreviewed: list[str]
+
+
+def _own_survivor(request: HttpRequest, survivor_id: int):
+    actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id, change=True)
+    if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
+        raise NotFound("No such survivor")
+    return actor, survivor
+
+
+def _out(survivor, access: PortalAccess | None) -> dict:
+    return {
+        "survivor_id": survivor.pk,
+        "has_pin": access is not None,
+        "enabled": bool(access and access.enabled),
+        "locked": bool(access and access.is_locked()),
+        "blocked": bool(access and access.blocked),
+        "pin_set_at": access.pin_set_at if access else None,
+        "last_sign_in_at": access.last_sign_in_at if access else None,
+        "failed_attempts": access.failed_attempts if access else 0,
+    }
+
+
+@router.get("/survivors/{survivor_id}/portal-access", response=AccessOut)
+def portal_access(request, survivor_id: int):
+    _, survivor = _own_survivor(request, survivor_id)
+    return _out(survivor, PortalAccess.objects.filter(survivor=survivor).first())
+
+
+@router.post("/survivors/{survivor_id}/portal-access", response=AccessOut)
+def set_portal_pin(request, survivor_id: int, payload: PinIn):
+    """Set or reset the PIN: clears any lockout and ends open portal sessions. Audited."""
+    actor, survivor = _own_survivor(request, survivor_id)
+    access = actions.set_pin(actor, survivor, pin=payload.pin)
+    return _out(survivor, access)
+
+
+@router.delete("/survivors/{survivor_id}/portal-access", response=AccessOut)
+def disable_portal_access(request, survivor_id: int):
+    """Turn the portal off at once (e.g. the survivor's phone was taken). Audited."""
+    actor, survivor = _own_survivor(request, survivor_id)
+    return _out(survivor, actions.disable_access(actor, survivor))
+
+
+@router.get("/translations/review", response=list[ReviewLanguage])
+def translations_to_review(request):
+    """Per language, every survivor-facing translation still marked ``# needs-review``."""
+    actor = actor_of(request)
+    if not (request.user.is_staff or actor.role in roles.ADMIN_ROLES):
+        raise Forbidden("only an organisation administrator can see the review list")
+    return [{"language": r["language"], "translated": r["translated"],
+             "untranslated": r["untranslated"],
+             "unreviewed": [e["msgid"] for e in r["unreviewed"]]}
+            for r in catalogue.review_report()]

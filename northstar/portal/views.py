@@ -383,5 +383,5 @@ def translation_review(request):
     report = catalogue.review_report()
     languages = [r for r in report if not wanted or r["language"] == wanted]
     return render(request, "portal/translation_review.html", {
-        "report": report, "languages": languages, "wanted": wanted,
+        "report": report, "review_languages": languages, "wanted": wanted,
     })

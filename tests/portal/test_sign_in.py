@@ -153,3 +153,19 @@ def test_weak_or_malformed_pins_are_refused_naming_the_field(survivor_a, casewor
         actions.set_pin(actor_for(caseworker), survivor_a, pin=pin)
     assert exc.value.field == "pin"
     assert not PortalAccess.objects.filter(survivor=survivor_a).exists()
+
+
+def test_pruning_keeps_recent_attempts_and_drops_old_ones(db):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from northstar.portal.models import SignInAttempt
+
+    old = timezone.now() - dt.timedelta(days=40)
+    actions.sign_in(reference="ORGA-AAAAAA", pin="909192", client="a", at=old)
+    actions.sign_in(reference="ORGA-AAAAAA", pin="909192", client="a")
+    call_command("prune_portal_attempts")
+    assert SignInAttempt.objects.count() == 1
+    assert SignInAttempt.objects.get().at > old
