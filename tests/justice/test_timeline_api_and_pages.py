@@ -1,0 +1,115 @@
+"""The timeline through the API and pages: access by policy, reflection periods from data, tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+
+from northstar.core.models import AuditEntry
+from northstar.justice.models import TimelineEvent
+from tests.conftest import PASSWORD
+
+TODAY = dt.date.today()
+
+
+def test_another_organisation_cannot_see_or_write_the_timeline(api, other_caseworker, case_a):
+    client = api(other_caseworker)
+    assert client.get(f"/api/v1/cases/{case_a.pk}/events").status_code == 404
+    response = client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "stage_change", "occurred_on": TODAY.isoformat(), "stage": "rehabilitation"})
+    assert response.status_code == 404
+    assert not TimelineEvent.objects.exists()
+
+
+def test_reflection_period_in_thailand_ends_after_fifteen_days(api, caseworker, case_a):
+    assert case_a.jurisdiction == "TH"
+    start = TODAY - dt.timedelta(days=13)
+    body = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "reflection_period_start", "occurred_on": start.isoformat()}).json()
+    assert body["details"]["ends_on"] == (start + dt.timedelta(days=14)).isoformat()
+    timeline = api(caseworker).get(f"/api/v1/cases/{case_a.pk}/timeline").json()
+    assert timeline["stage"] == "reflection_period"
+    assert timeline["reflection_period_active"] is True
+    assert timeline["reflection_period"]["days"] == 15
+    [task] = timeline["tasks"]
+    assert task["kind"] == "reflection_period_ending" and task["severity"] == "warning"
+
+
+def test_an_interview_during_the_reflection_period_raises_a_finding(api, caseworker, case_a):
+    client = api(caseworker)
+    client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "reflection_period_start", "occurred_on": (TODAY - dt.timedelta(days=2)).isoformat()})
+    body = client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "interview", "occurred_on": TODAY.isoformat(),
+        "details": {"interviewer": "MDT", "interviewer_role": "social_worker", "language": "km",
+                    "interpreter_present": True, "video_recorded": True}}).json()
+    assert "no_pressure_during_reflection_period" in body["finding_rules"]
+
+
+def test_hearing_tomorrow_shows_on_the_caseworkers_tasks_and_caseload(api, caseworker, case_a):
+    api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "hearing", "occurred_on": (TODAY + dt.timedelta(days=1)).isoformat(),
+        "details": {"testimony": "video", "court": "Criminal Court, Bangkok"}})
+    tasks = api(caseworker).get("/api/v1/timeline/tasks").json()
+    assert [t["title"] for t in tasks] == ["Hearing tomorrow (video): prepare and accompany"]
+    assert tasks[0]["case_reference"] == case_a.reference
+    client = Client()
+    assert client.login(username=caseworker.username, password=PASSWORD)
+    assert "Hearing tomorrow" in client.get("/").content.decode()
+
+
+def test_past_events_cannot_be_dated_in_the_future(api, caseworker, case_a):
+    response = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "detention", "occurred_on": (TODAY + dt.timedelta(days=3)).isoformat(),
+        "details": {"kind": "arrest"}})
+    assert response.status_code == 422 and response.json()["field"] == "occurred_on"
+
+
+def test_notes_are_sealed_and_opening_them_is_audited(api, caseworker, case_a):
+    client = api(caseworker)
+    client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "stage_change", "occurred_on": TODAY.isoformat(), "stage": "investigation",
+        "note": "Met the survivor's sister at the market"})
+    assert client.get(f"/api/v1/cases/{case_a.pk}/events").json()[0]["note"] is None
+    opened = client.get(f"/api/v1/cases/{case_a.pk}/events", {"notes": "true"}).json()
+    assert opened[0]["note"] == "Met the survivor's sister at the market"
+    assert AuditEntry.objects.filter(record_type="timeline_event", action="read",
+                                     fields=["note"]).exists()
+
+
+def test_voided_event_is_kept_with_its_reason(api, caseworker, case_a):
+    client = api(caseworker)
+    eid = client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "stage_change", "occurred_on": TODAY.isoformat(), "stage": "adjudication"}).json()["id"]
+    assert client.post(f"/api/v1/cases/{case_a.pk}/events/{eid}/void", {}).status_code == 422
+    assert client.post(f"/api/v1/cases/{case_a.pk}/events/{eid}/void",
+                       {"reason": "wrong case"}).status_code == 200
+    assert client.get(f"/api/v1/cases/{case_a.pk}/events").json() == []
+    kept = client.get(f"/api/v1/cases/{case_a.pk}/events", {"include_void": "true"}).json()
+    assert kept[0]["void_reason"] == "wrong case"
+
+
+def test_timeline_page_records_an_event_without_javascript(caseworker, case_a):
+    client = Client()
+    assert client.login(username=caseworker.username, password=PASSWORD)
+    url = f"/justice/cases/{case_a.pk}/"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"kind": "shelter_stay", "occurred_on": TODAY.isoformat(),
+                            "shelter_stay.shelter": "Safe House"})
+    assert bad.status_code == 422 and "details.curfew" in bad.content.decode()
+    assert not TimelineEvent.objects.exists()
+    ok = client.post(url, {"kind": "shelter_stay", "occurred_on": TODAY.isoformat(),
+                           "shelter_stay.shelter": "Safe House", "shelter_stay.curfew": "yes",
+                           "shelter_stay.movement_restricted": "no",
+                           "interview.interviewer": "ignored"}, follow=True)
+    assert ok.status_code == 200
+    event = TimelineEvent.objects.get()
+    assert event.details == {"shelter": "Safe House", "curfew": True, "movement_restricted": False}
+    assert "never_restrict_movement_in_shelter" in event.finding_rules
+
+
+def test_other_organisation_gets_404_on_the_timeline_page(other_caseworker, case_a):
+    client = Client()
+    assert client.login(username=other_caseworker.username, password=PASSWORD)
+    assert client.get(f"/justice/cases/{case_a.pk}/").status_code == 404
