@@ -160,6 +160,7 @@ def sign_in(*, reference: str, pin: str, client: str, at: dt.datetime | None = N
     survivor_ref = survivor.reference if survivor else ""
 
     if recent_device_failures >= DEVICE_MAX_FAILURES:
+        check_password(pin or "", _dummy_hash())  # every refusal takes as long as a check
         attempt(False)
         audit.record(_anonymous(org), "create", "portal_sign_in", survivor_ref=survivor_ref,
                      note="sign-in refused: too many failures from this device")
@@ -177,6 +178,7 @@ def sign_in(*, reference: str, pin: str, client: str, at: dt.datetime | None = N
         return SignInResult("locked" if recent >= MAX_FAILURES else "failed")
 
     if access.is_locked(now):
+        check_password(pin or "", _dummy_hash())
         attempt(False)
         audit.record(_anonymous(org), "create", "portal_sign_in", access.pk,
                      survivor_ref=survivor_ref,
