@@ -126,7 +126,30 @@ def reveal_calculation(actor: Actor, calc: SavedCalculation, *, export: str = ""
     return {"inputs": json.loads(reveal(calc.inputs)), "result": json.loads(reveal(calc.result))}
 
 
+def note_listed(actor: Actor, record_type: str, items, survivor_ref: str = "") -> None:
+    """A list shown is a read too: one entry naming what was shown."""
+    if items:
+        audit.record(actor, "read", record_type, "", survivor_ref=survivor_ref,
+                     note=f"listed {len(items)}: " + ",".join(str(i.pk) for i in items)[:280])
+
+
 # --- claims --------------------------------------------------------------------
+
+
+def reveal_claim(actor: Actor, claim: Claim) -> str:
+    """Open a claim's detail (payer's name, payments, timeline); audited as a read."""
+    name = reveal(claim.payer_name)
+    audit.record(actor, "read", "compensation_claim", claim.pk,
+                 survivor_ref=claim.case.survivor.reference,
+                 fields=["payer_name", "payments", "timeline"] if name else ["payments", "timeline"])
+    return name
+
+
+def reveal_mediation(actor: Actor, mediation: Mediation) -> None:
+    """Record that a mediation's parties, sessions and terms were opened."""
+    audit.record(actor, "read", "compensation_mediation", mediation.pk,
+                 survivor_ref=mediation.case.survivor.reference,
+                 fields=["parties", "sessions", "agreement_terms"])
 
 
 def mediation_assessment(case: Case) -> dict:

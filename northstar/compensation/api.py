@@ -42,10 +42,7 @@ router = Router(tags=["compensation"])
 MIN_CELL = 3
 
 
-def _listed(actor: Actor, record_type: str, items, survivor_ref: str = "") -> None:
-    if items:
-        audit.record(actor, "read", record_type, "", survivor_ref=survivor_ref,
-                     note=f"listed {len(items)}: " + ",".join(str(i.pk) for i in items)[:280])
+_listed = actions.note_listed
 
 
 # --- serialisers ---------------------------------------------------------------
@@ -176,10 +173,7 @@ def list_claims(request, case_id: int):
 
 
 def _claim_detail(actor: Actor, claim: Claim) -> dict:
-    name = reveal(claim.payer_name)
-    audit.record(actor, "read", "compensation_claim", claim.pk,
-                 survivor_ref=claim.case.survivor.reference,
-                 fields=["payer_name", "payments", "timeline"] if name else ["payments", "timeline"])
+    name = actions.reveal_claim(actor, claim)
     return claim_out(claim, detail=True, payer_name=name or None)
 
 
@@ -276,9 +270,7 @@ def list_mediations(request, case_id: int):
 
 
 def _mediation_detail(actor: Actor, mediation: Mediation) -> dict:
-    audit.record(actor, "read", "compensation_mediation", mediation.pk,
-                 survivor_ref=mediation.case.survivor.reference,
-                 fields=["parties", "sessions", "agreement_terms"])
+    actions.reveal_mediation(actor, mediation)
     return mediation_out(mediation, opened=True)
 
 

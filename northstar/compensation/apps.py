@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CompensationConfig(AppConfig):
     name = "northstar.compensation"
     label = "compensation"
+
+    def ready(self) -> None:
+        from northstar.compensation import views
+        from northstar.web import panels
+
+        panels.register_case_panel("compensation", "compensation/panels/money.html",
+                                   views.money_panel, order=50)
+        panels.register_alert_source("compensation_overdue", views.overdue_alerts)

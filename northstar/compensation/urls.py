@@ -1,2 +1,12 @@
+from django.urls import path
+
+from northstar.compensation import views
+
 app_name = "compensation"
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<int:case_id>/calculator/", views.calculator, name="calculator"),
+    path("calculations/<int:calculation_id>/", views.calculation, name="calculation"),
+    path("calculations/<int:calculation_id>/statement.pdf", views.calculation_pdf,
+         name="calculation_pdf"),
+    path("claims/<int:claim_id>/", views.claim, name="claim"),
+]

@@ -1,0 +1,93 @@
+"""The calculator form: works without JavaScript; up to three work periods."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from northstar.compensation.calculator import METHODS
+from northstar.compensation.rules import default_rules
+
+PERIODS = 3
+PERIOD_FIELDS = ("start", "end", "days_worked", "hours_per_day", "normal_daily_hours",
+                 "agreed_daily_wage", "statutory_daily_wage", "amount_paid", "region", "sector",
+                 "overtime_multiplier")
+HEAD_FIELDS = ("recruitment_fees", "debts_imposed", "unlawful_deductions", "medical_costs",
+               "future_medical_costs", "travel_costs", "lost_earnings", "offender_gain")
+LABELS = {
+    "start": _("Start"), "end": _("End"), "days_worked": _("Days worked"),
+    "hours_per_day": _("Hours per day"),
+    "normal_daily_hours": _("Normal daily hours (if not in the wage data)"),
+    "agreed_daily_wage": _("Agreed daily wage"),
+    "statutory_daily_wage": _("Statutory daily wage (overrides the data)"),
+    "amount_paid": _("Amount paid"), "region": _("Region"), "sector": _("Sector"),
+    "overtime_multiplier": _("Overtime multiplier (if not in the wage data)"),
+    "recruitment_fees": _("Recruitment fees"), "debts_imposed": _("Debts imposed"),
+    "unlawful_deductions": _("Unlawful deductions"), "medical_costs": _("Medical costs (past)"),
+    "future_medical_costs": _("Medical costs (estimated future)"),
+    "travel_costs": _("Travel and return costs"), "lost_earnings": _("Lost earnings"),
+    "offender_gain": _("Offender's gross gain (for \"greater of\")"),
+}
+
+
+def _text(label, *, kind="text") -> forms.CharField:
+    widget = forms.DateInput(attrs={"type": "date"}) if kind == "date" else forms.TextInput(
+        attrs={"inputmode": "decimal"} if kind == "amount" else {})
+    return forms.CharField(label=label, required=False, max_length=40, widget=widget)
+
+
+class CalculatorForm(forms.Form):
+    jurisdiction = forms.ChoiceField(label=_("Jurisdiction"))
+    currency = forms.CharField(label=_("Currency (ISO 4217, blank for the local one)"),
+                               required=False, max_length=3)
+    method = forms.ChoiceField(label=_("Method"), choices=[(m, m) for m in METHODS])
+    non_pecuniary_amount = _text(_("Non-pecuniary harm (amount)"), kind="amount")
+    non_pecuniary_justification = forms.CharField(
+        label=_("Justification of the non-pecuniary amount"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    label = forms.CharField(label=_("Label (when saving)"), required=False, max_length=120)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rules = default_rules()
+        self.fields["jurisdiction"].choices = [
+            (code, f"{j.name} ({j.currency})") for code, j in sorted(rules.jurisdictions.items())]
+        for head in HEAD_FIELDS:
+            self.fields[head] = _text(LABELS[head], kind="amount")
+        for i in range(PERIODS):
+            for name in PERIOD_FIELDS:
+                kind = "date" if name in ("start", "end") else "amount"
+                self.fields[f"p{i}_{name}"] = _text(f"{LABELS[name]} ({_('period')} {i + 1})",
+                                                    kind=kind)
+
+    def period_rows(self):
+        return [[self[f"p{i}_{name}"] for name in PERIOD_FIELDS] for i in range(PERIODS)]
+
+    def head_fields(self):
+        return [self[h] for h in HEAD_FIELDS]
+
+    def calculator_input(self) -> dict:
+        """The form as the calculator's contract; blank period rows are skipped."""
+        data = self.cleaned_data
+        periods = []
+        for i in range(PERIODS):
+            row = {name: (data.get(f"p{i}_{name}") or "").strip() or None for name in PERIOD_FIELDS}
+            if not any(row.values()):
+                continue
+            periods.append(row)
+        out = {"jurisdiction": data["jurisdiction"], "currency": data.get("currency") or None,
+               "method": data["method"], "work_periods": periods,
+               "non_pecuniary": {"amount": data.get("non_pecuniary_amount") or "0",
+                                 "justification": data.get("non_pecuniary_justification") or ""}}
+        for head in HEAD_FIELDS:
+            out[head] = (data.get(head) or "").strip() or None
+        return out
+
+    def field_for(self, calculator_field: str) -> str | None:
+        """The form field that a calculator error names, e.g. work_periods.0.region → p0_region."""
+        parts = calculator_field.split(".")
+        if parts[0] == "work_periods" and len(parts) >= 3:
+            return f"p{parts[1]}_{parts[2]}"
+        if parts[0] == "non_pecuniary" and len(parts) == 2:
+            return f"non_pecuniary_{parts[1]}"
+        return parts[0] if parts[0] in self.fields else None

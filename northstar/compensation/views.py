@@ -1,0 +1,190 @@
+"""Compensation pages: the calculator with its itemised statement (screen and PDF), a claim's
+timeline, the case-page money panel and the caseload's overdue-instalment alerts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from northstar.compensation import actions, figures, selectors
+from northstar.compensation.calculator import CalculationError, calculate
+from northstar.compensation.forms import CalculatorForm
+from northstar.compensation.models import CompensationAlert
+from northstar.compensation.rules import default_rules
+from northstar.compensation.statement import build_statement
+from northstar.core.errors import DomainError, NotFound
+from northstar.web.panels import Alert
+
+
+def _or_404(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _languages_for(case) -> list[tuple[str, str]]:
+    """English, and the survivor's own language where the interface has a translation."""
+    available = dict(settings.LANGUAGES)
+    codes = ["en"]
+    preferred = (case.survivor.preferred_language or "").split("-")[0]
+    if preferred in available and preferred != "en":
+        codes.append(preferred)
+    return [(code, available[code]) for code in codes]
+
+
+def _translated(statement: dict) -> dict:
+    """Translate the statement's fixed strings in the active language."""
+    out = dict(statement)
+    out["title"] = gettext(statement["title"])
+    out["plain_summary"] = gettext(statement["plain_summary"]["text"]) % statement[
+        "plain_summary"]["params"]
+    out["disclaimer"] = gettext(statement["disclaimer"])
+    out["labels"] = {k: gettext(v) for k, v in statement["labels"].items()}
+    out["method_label"] = gettext(statement["method_label"])
+    out["lines"] = [dict(line, label=gettext(line["label"])) for line in statement["lines"]]
+    return out
+
+
+@login_required
+def calculator(request, case_id: int):
+    """Work out a claim for this case; show the itemised statement; save it to the case."""
+    actor = request.actor
+    case = _or_404(selectors.staff_case_for, actor, case_id)
+    initial = {"jurisdiction": case.jurisdiction} if case.jurisdiction in default_rules(
+    ).jurisdictions else {}
+    form = CalculatorForm(request.POST or None, initial=initial)
+    statement = None
+    if request.method == "POST" and form.is_valid():
+        data = form.calculator_input()
+        try:
+            if request.POST.get("save"):
+                calc = actions.save_calculation(actor, case, data=data,
+                                                label=form.cleaned_data.get("label") or "")
+                return redirect("compensation:calculation", calculation_id=calc.pk)
+            result = calculate(data)
+        except (CalculationError, DomainError) as exc:
+            form.add_error(form.field_for(exc.field or ""), exc.message)
+        else:
+            statement = _translated(build_statement(result, prepared_on=timezone.localdate(),
+                                                    reference=case.reference))
+    status = 422 if request.method == "POST" and form.errors else 200
+    return render(request, "compensation/calculator.html",
+                  {"case": case, "form": form, "statement": statement}, status=status)
+
+
+def _statement_of(request, calculation_id: int, *, export: str = ""):
+    actor = request.actor
+    calc = _or_404(selectors.calculation_for, actor, calculation_id)
+    languages = _languages_for(calc.case)
+    lang = request.GET.get("lang") or "en"
+    if lang not in dict(languages):
+        lang = "en"
+    opened = actions.reveal_calculation(actor, calc, export=export)
+    with translation.override(lang):
+        statement = _translated(build_statement(
+            opened["result"], prepared_on=timezone.localdate(calc.created_at),
+            reference=calc.case.reference, language=lang))
+    return calc, statement, languages, lang
+
+
+@login_required
+def calculation(request, calculation_id: int):
+    calc, statement, languages, lang = _statement_of(request, calculation_id)
+    with translation.override(lang):
+        return render(request, "compensation/statement.html", {
+            "calc": calc, "case": calc.case, "statement": statement, "languages_offered": languages,
+            "statement_lang": lang})
+
+
+def statement_html(statement: dict, lang: str) -> str:
+    """The self-contained HTML a PDF is printed from (no external fetches)."""
+    with translation.override(lang):
+        return render_to_string("compensation/statement_print.html",
+                                {"statement": statement, "statement_lang": lang})
+
+
+@login_required
+def calculation_pdf(request, calculation_id: int):
+    """The statement as a PDF a lawyer can file. Audited as an export."""
+    from weasyprint import HTML
+
+    calc, statement, _, lang = _statement_of(request, calculation_id, export="pdf")
+    pdf = HTML(string=statement_html(statement, lang)).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="compensation-{calc.case.reference}-{calc.pk}-{lang}.pdf"')
+    return response
+
+
+@login_required
+def claim(request, claim_id: int):
+    """A claim's timeline: every dated step, the schedule, payments and delivery figures."""
+    actor = request.actor
+    found = _or_404(selectors.claim_for, actor, claim_id)
+    payer_name = actions.reveal_claim(actor, found) if request.GET.get("payer") == "1" else None
+    facts = actions.claim_facts(found)
+    today = timezone.localdate()
+    overdue = set(figures.overdue_instalments(facts, today))
+    instalments = [
+        {"item": item, "overdue": index in overdue}
+        for index, item in enumerate(sorted(found.instalments.filter(superseded_at__isnull=True),
+                                            key=lambda i: (i.due_on, i.number)))]
+    return render(request, "compensation/claim.html", {
+        "claim": found, "case": found.case, "events": list(found.events.all()),
+        "instalments": instalments, "payments": list(found.payments.all()),
+        "figures": figures.claim_figures(facts, today), "payer_name": payer_name,
+        "mediation": getattr(found, "mediation", None), "escalated_from": found.escalated_from,
+    })
+
+
+# --- the case panel and the caseload alerts --------------------------------------
+
+
+def money_panel(request, case) -> dict | None:
+    """Money claimed, awarded or agreed, and received, for each claim on the case."""
+    actor = request.actor
+    claims = list(selectors.visible_claims(actor).filter(case=case).prefetch_related("payments"))
+    calcs = list(selectors.visible_calculations(actor).filter(case=case)[:3])
+    actions.note_listed(actor, "compensation_claim", claims, case.survivor.reference)
+    rows = []
+    for item in claims:
+        received = sum((p.amount for p in item.payments.all()), 0)
+        rows.append({
+            "claim": item, "url": reverse("compensation:claim", args=[item.pk]),
+            "claimed": figures.as_money(item.amount_claimed, item.currency),
+            "obligation": (figures.as_money(item.obligation, item.currency)
+                           if item.obligation is not None else None),
+            "received": figures.as_money(received, item.currency)})
+    return {"key": "compensation", "case": case, "rows": rows, "calculations": calcs,
+            "calculator_url": reverse("compensation:calculator", args=[case.pk])}
+
+
+def overdue_alerts(actor) -> list[Alert]:
+    """Open alerts for overdue instalments addressed to this person, on cases they may see."""
+    if actor.user is None:
+        return []
+    visible = selectors.visible_claims(actor).values("pk")
+    alerts = CompensationAlert.objects.filter(
+        recipient=actor.user, resolved_on__isnull=True, instalment__claim__in=visible,
+    ).select_related("instalment__claim__case__survivor")
+    out = []
+    for alert in alerts:
+        instalment = alert.instalment
+        claim_ = instalment.claim
+        out.append(Alert(
+            due=instalment.due_on,
+            title=gettext("Compensation instalment %(number)s of %(amount)s %(currency)s overdue "
+                          "(%(route)s)") % {
+                "number": instalment.number,
+                "amount": figures.as_money(instalment.amount, claim_.currency),
+                "currency": claim_.currency, "route": claim_.get_route_display()},
+            url=reverse("compensation:claim", args=[claim_.pk]), severity="overdue",
+            survivor_reference=claim_.case.survivor.reference))
+    return out

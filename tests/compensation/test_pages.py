@@ -1,0 +1,138 @@
+"""Calculator page, statement (screen and PDF), claim timeline, case panel and caseload alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from northstar.compensation import actions
+from northstar.compensation.models import CompensationAlert, SavedCalculation
+from northstar.compensation.views import statement_html
+from northstar.core.models import AuditEntry
+from tests.compensation.conftest import CALC, CALC_TOTAL
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+FORM = {
+    "jurisdiction": "TH", "currency": "THB", "method": "statutory",
+    "p0_start": "2025-06-01", "p0_end": "2025-07-31", "p0_days_worked": "61",
+    "p0_hours_per_day": "12", "p0_normal_daily_hours": "8", "p0_agreed_daily_wage": "300",
+    "p0_amount_paid": "9000", "p0_region": "Bangkok",
+    "recruitment_fees": "15000", "medical_costs": "5000", "travel_costs": "3000",
+}
+
+
+def test_calculator_page_shows_the_itemised_statement(caseworker, case_a):
+    client = logged_in(caseworker)
+    url = reverse("compensation:calculator", args=[case_a.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, FORM)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "55230.00 THB" in html and "32230.00" in html
+    assert "2025-06-01–2025-06-30" in html  # the split at the wage change
+    assert not SavedCalculation.objects.exists()
+
+
+def test_calculator_page_asks_for_missing_wage_data_on_the_field(caseworker, case_a):
+    client = logged_in(caseworker)
+    form = dict(FORM, p0_start="2024-01-01", p0_end="2024-06-30", p0_days_worked="150")
+    response = client.post(reverse("compensation:calculator", args=[case_a.pk]), form)
+    assert response.status_code == 422
+    assert "enter the statutory daily wage" in response.content.decode()
+    assert response.context["form"].errors["p0_statutory_daily_wage"]
+
+
+def test_saving_from_the_page_and_downloading_the_pdf_is_audited_as_export(caseworker, case_a):
+    client = logged_in(caseworker)
+    response = client.post(reverse("compensation:calculator", args=[case_a.pk]),
+                            dict(FORM, save="1", label="Six months at sea"))
+    calc = SavedCalculation.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "compensation:calculation", args=[calc.pk])
+    page = client.get(reverse("compensation:calculation", args=[calc.pk]))
+    assert page.status_code == 200 and CALC_TOTAL in page.content.decode()
+    # The survivor prefers Khmer; the statement is offered in it where a translation exists.
+    assert 'href="?lang=km"' in page.content.decode()
+    pdf = client.get(reverse("compensation:calculation_pdf", args=[calc.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(record_type="compensation_calculation",
+                                     record_id=str(calc.pk), action="export").exists()
+
+
+def test_the_pdf_is_built_from_html_showing_every_line_and_the_total(caseworker, case_a,
+                                                                     actor_for):
+    from northstar.compensation.statement import build_statement
+    from northstar.compensation.views import _translated
+
+    calc = actions.save_calculation(actor_for(caseworker), case_a, data=CALC)
+    result = actions.reveal_calculation(actor_for(caseworker), calc)["result"]
+    html = statement_html(_translated(build_statement(result, prepared_on=dt.date(2026, 1, 1))),
+                          "en")
+    assert CALC_TOTAL in html
+    for line in result["lines"]:
+        assert line["amount"] in html and line["formula"].split(":")[0] in html
+    assert result["calculator_version"] in html and result["rule_set_version"] in html
+
+
+def test_case_page_panel_shows_money_claimed_awarded_and_received(caseworker, case_a, actor_for):
+    actor = actor_for(caseworker)
+    claim = actions.create_claim(actor, case_a, route="criminal_restitution", payer="offender",
+                                 amount_claimed="50000", currency="THB", filed_on="2025-08-01")
+    actions.transition_claim(actor, claim, to="awarded", on="2025-10-01", amount="40000")
+    actions.record_payment(actor, claim, received_on="2025-10-15", amount="12500",
+                           proof_reference="receipt 7")
+    html = logged_in(caseworker).get(reverse("case", args=[case_a.pk])).content.decode()
+    assert "50000.00 THB" in html and "40000.00" in html and "12500.00" in html
+    timeline = logged_in(caseworker).get(reverse("compensation:claim", args=[claim.pk]))
+    text = timeline.content.decode()
+    assert timeline.status_code == 200
+    assert "2025-08-01" in text and "2025-10-01" in text and "receipt 7" in text
+
+
+def test_overdue_instalments_alert_the_caseworker_and_supervisor_on_the_caseload(
+        caseworker, supervisor, other_caseworker, case_a, actor_for):
+    actor = actor_for(caseworker)
+    claim = actions.create_claim(actor, case_a, route="labour_tribunal", payer="employer",
+                                 amount_claimed="2000", currency="THB", filed_on="2025-01-01")
+    actions.transition_claim(actor, claim, to="awarded", on="2025-02-01", amount="2000")
+    actions.set_schedule(actor, claim, instalments=[{"due_on": "2025-03-01", "amount": "1000"},
+                                                    {"due_on": "2099-01-01", "amount": "1000"}])
+    call_command("compensation_alerts", "--as-of", "2025-03-02")
+    assert set(CompensationAlert.objects.values_list("recipient__username", flat=True)) == {
+        caseworker.username, supervisor.username}
+    call_command("compensation_alerts", "--as-of", "2025-03-03")  # idempotent
+    assert CompensationAlert.objects.count() == 2
+    html = logged_in(caseworker).get(reverse("caseload")).content.decode()
+    assert "Compensation instalment 1 of 1000.00 THB overdue" in html
+    other = logged_in(other_caseworker).get(reverse("caseload")).content.decode()
+    assert "Compensation instalment" not in other
+    actions.record_payment(actor, claim, received_on="2025-03-05", amount="1000",
+                           proof_reference="late transfer")
+    assert not CompensationAlert.objects.filter(resolved_on__isnull=True).exists()
+
+
+@pytest.mark.parametrize("name, key", [("compensation:calculator", "case"),
+                                       ("compensation:calculation", "calc"),
+                                       ("compensation:calculation_pdf", "calc"),
+                                       ("compensation:claim", "claim")])
+def test_pages_of_another_organisation_answer_404(caseworker, other_caseworker, case_b, actor_for,
+                                                  name, key):
+    actor = actor_for(other_caseworker)
+    ids = {"case": case_b.pk,
+           "calc": actions.save_calculation(actor, case_b, data=CALC).pk,
+           "claim": actions.create_claim(actor, case_b, route="civil_suit", payer="employer",
+                                         amount_claimed="1", currency="THB").pk}
+    exports = AuditEntry.objects.filter(action="export").count()
+    assert logged_in(caseworker).get(reverse(name, args=[ids[key]])).status_code == 404
+    assert AuditEntry.objects.filter(action="export").count() == exports
