@@ -55,7 +55,10 @@ def _finish(request, response):
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": with it browsers send "Origin: null" on form posts and CSRF
+    # refuses them. "same-origin" still tells no outside site (the quick-exit target
+    # included) where the survivor came from.
+    response["Referrer-Policy"] = "same-origin"
     response["Content-Language"] = translation.get_language()
     return response
 
