@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class PathwaysConfig(AppConfig):
     name = "northstar.pathways"
     label = "pathways"
+
+    def ready(self) -> None:
+        from northstar.pathways import panels
+        from northstar.web.panels import register_case_panel
+
+        register_case_panel(
+            "priorities", "pathways/panels/priorities.html", panels.priorities_panel, order=20
+        )
+        register_case_panel("plan", "pathways/panels/plan.html", panels.plan_panel, order=30)

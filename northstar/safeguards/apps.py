@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class SafeguardsConfig(AppConfig):
     name = "northstar.safeguards"
     label = "safeguards"
+
+    def ready(self) -> None:
+        from northstar.safeguards import panels
+        from northstar.web.panels import register_case_panel
+
+        register_case_panel(
+            "do_no_harm", "safeguards/panels/findings.html", panels.findings_panel, order=10
+        )

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from northstar.screening import views
+
 app_name = "screening"
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<int:case_id>/", views.screening_page, name="case"),
+]

@@ -4,7 +4,7 @@ that hold over every profile."""
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from northstar.pathways.rules import engine
@@ -425,6 +425,7 @@ profiles = st.fixed_dictionaries(
 RANK = {"not_eligible": 0, "conditional": 1, "eligible": 2}
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(profiles)
 def test_nothing_is_ever_eligible_only_if_the_survivor_testifies(profile):
     others = {
@@ -438,6 +439,7 @@ def test_nothing_is_ever_eligible_only_if_the_survivor_testifies(profile):
             assert yes["conditions"] == other["conditions"]
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(profiles)
 def test_a_child_never_gets_a_non_anonymous_advocacy_option(profile):
     child = {**profile, "age": 10}
@@ -452,6 +454,7 @@ def test_a_child_never_gets_a_non_anonymous_advocacy_option(profile):
     assert set(advocacy["options"]) <= {"anonymous"}
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(profiles)
 def test_every_output_lists_all_nine_interventions(profile):
     result = engine.assess(profile)
@@ -462,6 +465,7 @@ def test_every_output_lists_all_nine_interventions(profile):
         assert (item["eligibility"] == "conditional") == bool(item["conditions"])
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(profiles)
 def test_every_reason_cites_a_rule_that_exists_in_the_data(profile):
     ids = engine.rule_ids()
@@ -470,6 +474,7 @@ def test_every_reason_cites_a_rule_that_exists_in_the_data(profile):
         assert {r["rule"] for r in item["reasons"]} <= ids
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(profiles)
 def test_out_of_court_compensation_is_never_offered_for_sex_trafficking_or_coercion(profile):
     item = next(

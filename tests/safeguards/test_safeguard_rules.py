@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from northstar.pathways.rules.conditions import RuleDataError
@@ -322,6 +322,7 @@ def _value(spec):
 contexts = st.fixed_dictionaries({}, optional={k: _value(v) for k, v in data["context"].items()})
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(st.sampled_from(sorted(data["actions"])), contexts)
 def test_every_finding_cites_a_rule_that_exists_in_the_data(action, context):
     ids = engine.rule_ids()
@@ -331,12 +332,14 @@ def test_every_finding_cites_a_rule_that_exists_in_the_data(action, context):
         assert finding["harm"] in data["harms"]
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(contexts)
 def test_detention_and_conditioning_services_are_always_blocked(context):
     for action in ("detain", "condition_services_on_testimony", "restrict_movement"):
         assert engine.blocks(engine.check(action, context))
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(contexts)
 def test_a_child_is_never_returned_without_a_block_unless_consent_and_assessment_are_recorded(
     context,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from northstar.pathways.rules.conditions import RuleDataError
@@ -206,6 +206,7 @@ answers_st = st.fixed_dictionaries(
 )
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(answers_st)
 def test_every_reason_cites_a_rule_that_exists_in_the_data(answers):
     result = engine.assess(answers)
@@ -214,6 +215,7 @@ def test_every_reason_cites_a_rule_that_exists_in_the_data(answers):
     assert {r["rule"] for r in result["reasons"]} <= engine.rule_ids()
 
 
+@settings(deadline=None)  # no wall-clock limits in tests
 @given(answers_st, st.sampled_from(engine.rules()["indicators"]))
 def test_learning_an_indicator_is_present_never_lowers_the_classification(answers, indicator):
     classes = engine.rules()["classes"]

@@ -1,0 +1,81 @@
+"""The Do No Harm form: the action and what only the person recording it knows.
+
+Facts the case record holds (age, consents, interpreter need, exploitation…)
+are filled from the record; fields here add to it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from northstar.safeguards.rules import engine
+
+TRI = [("", "Unknown"), ("yes", "Yes"), ("no", "No")]
+#: Context keys the case record supplies; not asked on the form.
+FROM_RECORD = frozenset(
+    {
+        "age",
+        "consents",
+        "exploitation",
+        "coercion",
+        "fears_retaliation_at_home",
+        "preferred_language",
+    }
+)
+
+
+class SafeguardForm(forms.Form):
+    action = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [
+            (k, f"{k.replace('_', ' ')} — {v}") for k, v in engine.actions().items()
+        ]
+        for name, spec in engine.context_keys().items():
+            if name in FROM_RECORD:
+                continue
+            label = name.replace("_", " ").capitalize()
+            if spec["type"] == "bool":
+                field = forms.ChoiceField(choices=TRI, required=False, label=label)
+            elif spec["type"] == "int":
+                field = forms.IntegerField(required=False, min_value=0, label=label)
+            elif spec["type"] == "list":
+                field = forms.MultipleChoiceField(
+                    choices=[(c, c) for c in spec.get("choices", [])],
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    label=label,
+                )
+            else:
+                field = forms.CharField(required=False, max_length=20, label=label)
+            field.help_text = spec["description"]
+            self.fields[f"ctx_{name}"] = field
+        self.fields["justification"] = forms.CharField(
+            required=False,
+            max_length=4000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text="Only a supervisor can record an action a safeguard blocks, and must say why.",
+        )
+
+    def context(self) -> dict:
+        out: dict = {}
+        for name, spec in engine.context_keys().items():
+            key = f"ctx_{name}"
+            if key not in self.fields:
+                continue
+            value = self.cleaned_data.get(key)
+            if value in (None, "", []):
+                continue
+            out[name] = (value == "yes") if spec["type"] == "bool" else value
+        return out
+
+
+class ResolveForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            ("resolved", "Resolved: the risk was dealt with"),
+            ("overridden", "Overridden (supervisor)"),
+        ]
+    )
+    justification = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))

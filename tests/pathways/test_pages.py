@@ -1,0 +1,151 @@
+"""The engines' pages on a case: they work without JavaScript and refuse other organisations."""
+
+import pytest
+from django.test import Client
+
+from northstar.pathways.models import PlanItem, Priorities
+from northstar.safeguards.models import Finding, ProposedAction
+from northstar.screening.models import Screening
+from tests.conftest import PASSWORD
+
+
+def login(user) -> Client:
+    client = Client()
+    assert client.login(username=user.get_username(), password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def web(caseworker):
+    return login(caseworker)
+
+
+def test_case_page_shows_priorities_plan_screening_and_do_no_harm_panels(web, case_a):
+    html = web.get(f"/cases/{case_a.pk}/").content.decode()
+    for heading in ("The survivor's priorities", "Plan", "Screening", "Do No Harm"):
+        assert heading in html, heading
+
+
+def test_screening_page_screens_and_shows_the_rules_that_fired(web, case_a):
+    url = f"/screening/cases/{case_a.pk}/"
+    assert web.get(url).status_code == 200
+    res = web.post(
+        url,
+        {
+            "age": "15",
+            "act": ["recruitment"],
+            "means": ["__none__"],
+            "purpose": ["sexual_exploitation"],
+            "involuntary": "unknown",
+            "menace_of_penalty": "unknown",
+        },
+    )
+    assert res.status_code == 302
+    screening = Screening.objects.get()
+    assert screening.answers["means"] == [] and screening.classification == "trafficking"
+    assert "trafficking_child_act_purpose" in web.get(url).content.decode()
+
+
+def test_priorities_then_pathways_in_the_survivors_order_then_the_plan(web, case_a):
+    res = web.post(
+        f"/pathways/cases/{case_a.pk}/priorities/",
+        {
+            "first": "healing",
+            "second": "safety_self_and_others",
+            "third": "monetary_support",
+            "words": "I want to feel safe.",
+        },
+    )
+    assert res.status_code == 302
+    assert Priorities.objects.get().ranking[0] == "healing"
+    res = web.post(
+        f"/pathways/cases/{case_a.pk}/",
+        {"reconcile": "", "advocacy": "anonymous", "livelihood_interests": "cooking"},
+    )
+    assert res.status_code == 302
+    html = web.get(f"/pathways/cases/{case_a.pk}/").content.decode()
+    # healing interventions first, because the survivor ranked healing first
+    assert html.index("iv-trauma_informed_support") < html.index("iv-state_compensation")
+    res = web.post(
+        f"/pathways/cases/{case_a.pk}/plan/add/", {"intervention": "trauma_informed_support"}
+    )
+    assert res.status_code == 302
+    item = PlanItem.objects.get()
+    res = web.post(
+        f"/pathways/items/{item.pk}/status/", {"status": "agreed", "note": "she said yes"}
+    )
+    assert res.status_code == 302
+    html = web.get(f"/pathways/cases/{case_a.pk}/plan/").content.decode()
+    assert "she said yes" in html and "Agreed" in html
+
+
+def test_a_mistyped_ranking_is_shown_on_the_form_and_changes_nothing(web, case_a):
+    res = web.post(
+        f"/pathways/cases/{case_a.pk}/priorities/",
+        {"first": "healing", "second": "healing", "third": "monetary_support"},
+    )
+    assert res.status_code == 200 and "exactly once" in res.content.decode()
+    assert not Priorities.objects.exists()
+
+
+def test_safeguards_page_shows_findings_where_the_action_is_taken(web, case_a):
+    res = web.post(f"/safeguards/cases/{case_a.pk}/", {"action": "interview", "do": "check"})
+    assert res.status_code == 200
+    assert "interpreter_needed_for_interview" in res.content.decode()
+    assert not Finding.objects.exists()
+
+
+def test_a_caseworker_cannot_record_a_blocked_action_on_the_page(web, case_a):
+    res = web.post(
+        f"/safeguards/cases/{case_a.pk}/",
+        {"action": "restrict_movement", "do": "record", "justification": "x" * 30},
+    )
+    assert res.status_code == 403
+    assert "never_restrict_movement_in_shelter" in res.content.decode()
+    assert not ProposedAction.objects.exists()
+
+
+def test_a_supervisor_records_a_blocked_action_with_a_reason_and_lists_open_findings(
+    supervisor, case_a
+):
+    web = login(supervisor)
+    res = web.post(
+        f"/safeguards/cases/{case_a.pk}/",
+        {
+            "action": "interview",
+            "do": "record",
+            "ctx_previous_interviews": "4",
+            "justification": "Court hearing tomorrow; interpreter on the phone, survivor agreed.",
+        },
+    )
+    assert res.status_code == 302
+    assert ProposedAction.objects.get().overridden_by == supervisor
+    html = web.get("/safeguards/findings/").content.decode()
+    assert "minimise_retelling_the_story" in html
+    finding = Finding.objects.get(status="open")
+    res = web.post(
+        f"/safeguards/findings/{finding.pk}/resolve/",
+        {"status": "resolved", "justification": "used the statement"},
+    )
+    assert res.status_code == 302
+    assert Finding.objects.filter(status="open").count() == 0
+
+
+def test_another_organisation_gets_404_on_every_engine_page(
+    other_caseworker, case_a, caseworker, actor_for
+):
+    from northstar.pathways import actions
+
+    actions.assess_case(actor_for(caseworker), case_a)
+    item = actions.add_plan_item(actor_for(caseworker), case_a, intervention="peer_therapy")
+    web = login(other_caseworker)
+    urls = [
+        f"/screening/cases/{case_a.pk}/",
+        f"/pathways/cases/{case_a.pk}/",
+        f"/pathways/cases/{case_a.pk}/priorities/",
+        f"/pathways/cases/{case_a.pk}/plan/",
+        f"/safeguards/cases/{case_a.pk}/",
+    ]
+    assert [web.get(u).status_code for u in urls] == [404] * len(urls)
+    assert web.post(f"/pathways/items/{item.pk}/status/", {"status": "stopped"}).status_code == 404
+    assert PlanItem.objects.get().status == "proposed"
