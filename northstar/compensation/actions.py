@@ -162,13 +162,22 @@ def mediation_assessment(case: Case) -> dict:
     return {**item, "rule_set_version": result.get("rule_set_version", "")}
 
 
-def _require_mediation_allowed(case: Case) -> dict:
+def _require_mediation_allowed(case: Case, *, conditions_confirmed: bool) -> dict:
+    """Refuse out-of-court compensation where the engine says not eligible (naming the rules);
+    where it is conditional, the caseworker must confirm the conditions are met."""
+    from northstar.pathways.rules.engine import rules as pathway_rules
+
     item = mediation_assessment(case)
+    effects = {r["id"]: r["effect"] for r in pathway_rules()["rules"]}
     if item["eligibility"] not in ("eligible", "conditional"):
-        reasons = [r["explanation"] for r in item["reasons"][:-1]] or [item["reasons"][-1]["explanation"]]
+        blocking = [r for r in item["reasons"] if effects.get(r["rule"]) == "not_eligible"]
         raise DomainError("Out-of-court compensation is not available for this case: "
-                          + " ".join(reasons), "route",
-                          rules=[r["rule"] for r in item["reasons"][:-1]])
+                          + " ".join(r["explanation"] for r in blocking), "route",
+                          rules=[r["rule"] for r in blocking])
+    if item["eligibility"] == "conditional" and not conditions_confirmed:
+        raise DomainError("Out-of-court compensation is offered here only on conditions; confirm "
+                          "they are met: " + " ".join(item["conditions"]), "conditions_confirmed",
+                          conditions=item["conditions"])
     return item
 
 
@@ -183,7 +192,7 @@ def _event(actor: Actor, claim: Claim, *, kind: str, on: dt.date, from_status: s
 def create_claim(actor: Actor, case: Case, *, route: str, payer: str, amount_claimed,
                  currency: str, calculation_id: int | None = None, payer_name: str = "",
                  forum_reference: str = "", filed_on=None, escalated_from: Mediation | None = None,
-                 _mediation_checked: bool = False) -> Claim:
+                 conditions_confirmed: bool = False, _mediation_checked: bool = False) -> Claim:
     """A claim in draft, or filed when ``filed_on`` is given."""
     route = _choice(route, "route", Route)
     payer = _choice(payer, "payer", Payer)
@@ -191,7 +200,7 @@ def create_claim(actor: Actor, case: Case, *, route: str, payer: str, amount_cla
     currency_minor_unit(currency, "currency")
     amount = money(amount_claimed, "amount_claimed", currency)
     if route == Route.OUT_OF_COURT_MEDIATION and not _mediation_checked:
-        _require_mediation_allowed(case)
+        _require_mediation_allowed(case, conditions_confirmed=conditions_confirmed)
     calc = None
     if calculation_id is not None:
         calc = SavedCalculation.objects.filter(case=case, pk=calculation_id).first()
@@ -237,6 +246,15 @@ def transition_claim(actor: Actor, claim: Claim, *, to: str, on, amount=None,
     if last and when < last:
         raise DomainError(f"the claim's last step was on {last.isoformat()}; this cannot be earlier",
                           "on")
+    received = current.payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    if to == ClaimStatus.PAID_IN_FULL and (current.obligation is None
+                                           or received < current.obligation):
+        raise Conflict(f"{received} of {current.obligation} {current.currency} has been received; "
+                       "record the payments before marking the claim paid in full", "to",
+                       status=current.status)
+    if to == ClaimStatus.PAYING and received == 0:
+        raise Conflict("no payment has been received yet; record the first payment", "to",
+                       status=current.status)
     fields = ["status"]
     if to in (ClaimStatus.AWARDED, ClaimStatus.SETTLED):
         value = money(amount, "amount", current.currency)
@@ -414,14 +432,16 @@ def _clean_parties(parties: list[dict]) -> list[tuple[str, str, str]]:
 
 @transaction.atomic
 def open_mediation(actor: Actor, case: Case, *, opened_on, mediator: str = "",
-                   parties: list[dict] | None = None) -> Mediation:
+                   parties: list[dict] | None = None,
+                   conditions_confirmed: bool = False) -> Mediation:
     """Offered only where the pathways engine allows out-of-court compensation for this case."""
-    item = _require_mediation_allowed(case)
+    item = _require_mediation_allowed(case, conditions_confirmed=conditions_confirmed)
     when = day(opened_on, "opened_on")
     cleaned = _clean_parties(parties or [])
     mediation = Mediation.objects.create(
         case=case, opened_on=when, mediator=mediator[:200], created_by=actor.user,
         eligibility={"eligibility": item["eligibility"], "conditions": item["conditions"],
+                     "conditions_confirmed_by": actor.label if item["conditions"] else "",
                      "reasons": item["reasons"], "rule_set_version": item["rule_set_version"]})
     for role, name, rep in cleaned:
         MediationParty.objects.create(mediation=mediation, role=role, name=name, represented_by=rep)

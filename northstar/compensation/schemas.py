@@ -69,6 +69,8 @@ class ClaimIn(StrictSchema):
     payer_name: str = Field("", max_length=300)
     forum_reference: str = Field("", max_length=120)
     filed_on: dt.date | None = None
+    conditions_confirmed: bool = Field(
+        False, description="for out-of-court mediation where the pathways engine sets conditions")
 
 
 class TransitionIn(StrictSchema):
@@ -103,6 +105,8 @@ class MediationIn(StrictSchema):
     opened_on: dt.date
     mediator: str = Field("", max_length=200)
     parties: list[PartyIn] = Field(default_factory=list, max_length=30)
+    conditions_confirmed: bool = Field(
+        False, description="the caseworker confirms the pathways engine's conditions are met")
 
 
 class SessionIn(StrictSchema):

@@ -110,3 +110,16 @@ def test_mediation_is_never_awarded(api, caseworker, labour_case):
     response = move(client, claim["id"], "awarded", "2025-10-01", amount="100")
     assert response.status_code == 409
     assert "settled by agreement" in response.json()["detail"]
+
+
+def test_a_claim_cannot_be_marked_paid_in_full_before_the_money_is_received(api, caseworker,
+                                                                           case_a):
+    client = api(caseworker)
+    claim = new_claim(client, case_a)
+    move(client, claim["id"], "awarded", "2025-10-01", amount="1000")
+    response = move(client, claim["id"], "paid_in_full", "2025-10-02")
+    assert response.status_code == 409 and "0 of 1000" in response.json()["detail"]
+    response = move(client, claim["id"], "paying", "2025-10-02")
+    assert response.status_code == 409
+    assert Claim.objects.get(pk=claim["id"]).status == "awarded"
+    assert move(client, claim["id"], "defaulted", "2025-12-01").status_code == 200

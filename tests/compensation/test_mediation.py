@@ -93,3 +93,26 @@ def test_escalation_must_go_to_a_court_route(api, caseworker, labour_case):
         "reason": "failed", "on": "2025-10-01"})
     assert response.status_code == 422 and response.json()["field"] == "route"
     assert Mediation.objects.get(pk=mid).status == "open"
+
+
+def test_conditional_eligibility_needs_the_caseworker_to_confirm_the_conditions(
+        api, caseworker, survivor_a, actor_for):
+    from northstar.survivors import actions as survivor_actions
+
+    case = survivor_actions.create_case(actor_for(caseworker), survivor_a, data={
+        "forms_of_exploitation": ["labour"], "coercion": "unknown",
+        "relationship_to_offender": "stranger"})
+    client = api(caseworker)
+    refused = open_on(client, case)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "conditions_confirmed" and refused.json()["conditions"]
+    assert not Mediation.objects.exists()
+    confirmed = client.post(f"/api/v1/cases/{case.pk}/mediations",
+                            {"opened_on": "2025-09-01", "conditions_confirmed": True})
+    assert confirmed.status_code == 201
+    assert confirmed.json()["eligibility"]["conditions_confirmed_by"] == caseworker.username
+
+
+def test_refusal_names_only_the_rules_that_block(api, caseworker, sex_trafficking_case):
+    body = open_on(api(caseworker), sex_trafficking_case).json()
+    assert "out_of_court_compensation_disputes_escalate_to_court" not in body["rules"]
