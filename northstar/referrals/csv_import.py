@@ -149,8 +149,12 @@ def parse(text: str) -> ImportResult:
     """All rows of a CSV text; any error anywhere means nothing should be imported."""
     result = ImportResult()
     text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        result.errors.append(RowError(1, "header", f"not valid CSV: {exc}"))
+        return result
     if not header:
         result.errors.append(RowError(1, "header", "the file is empty"))
         return result
