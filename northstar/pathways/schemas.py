@@ -70,7 +70,7 @@ class PathwayProfile(StrictSchema):
     received_trauma_care: StrictBool | None = Field(
         None, description="Has received trauma-informed care."
     )
-    wishes: Wishes | None = None
+    wishes: Wishes | None = Field(None, description="What the survivor wants, in their own choice.")
 
 
 class Reason(Schema):
@@ -143,12 +143,18 @@ class PlanItemIn(StrictSchema):
     intervention: InterventionKey = Field(
         description="One of the interventions the latest assessment offers."
     )
-    note: str = Field("", max_length=2000)
+    note: str = Field(
+        "", max_length=2000, description="Why the survivor chose it (sealed at rest)."
+    )
 
 
 class PlanStatusIn(StrictSchema):
-    status: PlanStatus
-    note: str = Field("", max_length=2000)
+    status: PlanStatus = Field(
+        description="The new status; allowed steps: proposed → agreed → "
+        "in_progress → delivered, or declined_by_survivor / stopped at any "
+        "point before delivery (and back to proposed from those)."
+    )
+    note: str = Field("", max_length=2000, description="What happened (sealed at rest).")
 
 
 class StatusChangeOut(Schema):

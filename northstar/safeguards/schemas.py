@@ -44,7 +44,11 @@ ACTIONS_DOC = "; ".join(f"`{k}`: {v}" for k, v in _data["actions"].items())
 
 class SafeguardCheckIn(StrictSchema):
     action: ActionName = Field(description="The proposed action. " + ACTIONS_DOC)
-    context: SafeguardContext = Field(default_factory=SafeguardContext)
+    context: SafeguardContext = Field(
+        default_factory=SafeguardContext,
+        description="What is known about the survivor and this action; on a case, the record's "
+        "facts (age, consents, interpreter need, exploitation, coercion) take precedence.",
+    )
 
 
 class ProposeIn(SafeguardCheckIn):
@@ -103,7 +107,11 @@ class ProposalOut(Schema):
 
 
 class ResolveIn(StrictSchema):
-    status: Literal["resolved", "overridden"] = "resolved"
+    status: Literal["resolved", "overridden"] = Field(
+        "resolved",
+        description="resolved: the risk was dealt with; overridden: a supervisor decided "
+        "to go ahead (needed for a block).",
+    )
     justification: str = Field(
         min_length=1,
         max_length=4000,
