@@ -91,3 +91,67 @@ class CalculatorForm(forms.Form):
         if parts[0] == "non_pecuniary" and len(parts) == 2:
             return f"non_pecuniary_{parts[1]}"
         return parts[0] if parts[0] in self.fields else None
+
+
+class ClaimForm(forms.Form):
+    route = forms.ChoiceField(label=_("Route"))
+    payer = forms.ChoiceField(label=_("Payer"))
+    amount_claimed = forms.CharField(label=_("Amount claimed"), max_length=20)
+    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=3)
+    calculation_id = forms.TypedChoiceField(label=_("Based on calculation"), required=False,
+                                            coerce=int, empty_value=None)
+    payer_name = forms.CharField(label=_("Payer's name (kept sealed)"), required=False,
+                                 max_length=300)
+    forum_reference = forms.CharField(label=_("Court, tribunal or fund file number"),
+                                      required=False, max_length=120)
+    filed_on = forms.DateField(label=_("Filed on (blank: still a draft)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    conditions_confirmed = forms.BooleanField(
+        label=_("For out-of-court mediation: I confirm the conditions shown are met"),
+        required=False)
+
+    def __init__(self, *args, calculations=(), **kwargs):
+        from northstar.compensation.models import Payer, Route
+
+        super().__init__(*args, **kwargs)
+        self.fields["route"].choices = Route.choices
+        self.fields["payer"].choices = Payer.choices
+        self.fields["calculation_id"].choices = [("", "—")] + [
+            (c.pk, f"{c.label or c.created_at:%Y-%m-%d} · {c.total} {c.currency}"
+             if not c.label else f"{c.label} · {c.total} {c.currency}") for c in calculations]
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"))
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.CharField(label=_("Amount awarded or agreed"), required=False, max_length=20)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s, s) for s in allowed]
+
+
+class PaymentForm(forms.Form):
+    received_on = forms.DateField(label=_("Received on"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.CharField(label=_("Amount"), max_length=20)
+    proof_reference = forms.CharField(label=_("Proof reference (receipt, transfer, court record)"),
+                                      max_length=200)
+
+
+class ScheduleForm(forms.Form):
+    instalments = forms.CharField(
+        label=_("Instalments, one per line: due date and amount (e.g. 2026-03-01 5000)"),
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for line in self.cleaned_data["instalments"].splitlines():
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                raise forms.ValidationError(_("Each line needs a date and an amount."))
+            rows.append({"due_on": parts[0], "amount": parts[1]})
+        return rows

@@ -8,5 +8,6 @@ urlpatterns = [
     path("calculations/<int:calculation_id>/", views.calculation, name="calculation"),
     path("calculations/<int:calculation_id>/statement.pdf", views.calculation_pdf,
          name="calculation_pdf"),
+    path("cases/<int:case_id>/claims/new/", views.claim_new, name="claim_new"),
     path("claims/<int:claim_id>/", views.claim, name="claim"),
 ]

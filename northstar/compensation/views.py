@@ -3,6 +3,7 @@ timeline, the case-page money panel and the caseload's overdue-instalment alerts
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -12,9 +13,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from northstar.compensation import actions, figures, selectors
+from northstar.compensation import actions, figures, lifecycle, selectors
 from northstar.compensation.calculator import CalculationError, calculate
-from northstar.compensation.forms import CalculatorForm
+from northstar.compensation.forms import (
+    CalculatorForm,
+    ClaimForm,
+    PaymentForm,
+    ScheduleForm,
+    TransitionForm,
+)
 from northstar.compensation.models import CompensationAlert
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import build_statement
@@ -124,10 +131,70 @@ def calculation_pdf(request, calculation_id: int):
 
 
 @login_required
+def claim_new(request, case_id: int):
+    """File (or draft) a claim on a case, optionally based on a saved calculation."""
+    actor = request.actor
+    case = _or_404(selectors.staff_case_for, actor, case_id)
+    calcs = list(selectors.visible_calculations(actor).filter(case=case))
+    initial = {}
+    chosen = next((c for c in calcs if str(c.pk) == request.GET.get("calculation")), None)
+    if chosen:
+        initial = {"calculation_id": chosen.pk, "amount_claimed": str(chosen.total),
+                   "currency": chosen.currency}
+    form = ClaimForm(request.POST or None, calculations=calcs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            created = actions.create_claim(actor, case, **data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            return redirect("compensation:claim", claim_id=created.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "compensation/claim_form.html", {"case": case, "form": form},
+                  status=status)
+
+
+def _apply_error(form, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+@login_required
 def claim(request, claim_id: int):
-    """A claim's timeline: every dated step, the schedule, payments and delivery figures."""
+    """A claim's timeline: every dated step, the schedule, payments and delivery figures.
+
+    POST with ``step`` = transition, payment or schedule records that step (no JavaScript needed).
+    """
     actor = request.actor
     found = _or_404(selectors.claim_for, actor, claim_id)
+    allowed = sorted(lifecycle.ALLOWED[found.status])
+    forms_ = {"transition": TransitionForm(allowed=allowed, prefix="t"),
+              "payment": PaymentForm(prefix="p"), "schedule": ScheduleForm(prefix="s")}
+    status = 200
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step in forms_:
+        form = forms_[step] = type(forms_[step])(request.POST, prefix=forms_[step].prefix,
+                                                 **({"allowed": allowed} if step == "transition"
+                                                    else {}))
+        status = 422
+        if form.is_valid():
+            try:
+                data = form.cleaned_data
+                if step == "transition":
+                    actions.transition_claim(actor, found, to=data["to"], on=data["on"],
+                                             amount=data["amount"] or None, note=data["note"])
+                elif step == "payment":
+                    actions.record_payment(actor, found, **data)
+                else:
+                    actions.set_schedule(actor, found, instalments=form.rows())
+            except DomainError as exc:
+                _apply_error(form, exc)
+                status = exc.status
+            except forms.ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("compensation:claim", claim_id=found.pk)
     payer_name = actions.reveal_claim(actor, found) if request.GET.get("payer") == "1" else None
     facts = actions.claim_facts(found)
     today = timezone.localdate()
@@ -137,11 +204,12 @@ def claim(request, claim_id: int):
         for index, item in enumerate(sorted(found.instalments.filter(superseded_at__isnull=True),
                                             key=lambda i: (i.due_on, i.number)))]
     return render(request, "compensation/claim.html", {
+        "forms": forms_, "owing": found.status in lifecycle.OWING,
         "claim": found, "case": found.case, "events": list(found.events.all()),
         "instalments": instalments, "payments": list(found.payments.all()),
         "figures": figures.claim_figures(facts, today), "payer_name": payer_name,
         "mediation": getattr(found, "mediation", None), "escalated_from": found.escalated_from,
-    })
+    }, status=status)
 
 
 # --- the case panel and the caseload alerts --------------------------------------

@@ -136,3 +136,48 @@ def test_pages_of_another_organisation_answer_404(caseworker, other_caseworker, 
     exports = AuditEntry.objects.filter(action="export").count()
     assert logged_in(caseworker).get(reverse(name, args=[ids[key]])).status_code == 404
     assert AuditEntry.objects.filter(action="export").count() == exports
+
+
+def test_a_claim_can_be_filed_and_followed_from_the_pages_without_javascript(caseworker, case_a,
+                                                                            actor_for):
+    from northstar.compensation.models import Claim
+
+    calc = actions.save_calculation(actor_for(caseworker), case_a, data=CALC)
+    client = logged_in(caseworker)
+    new_url = reverse("compensation:claim_new", args=[case_a.pk])
+    page = client.get(new_url + f"?calculation={calc.pk}")
+    assert page.status_code == 200 and 'value="55230.00"' in page.content.decode()
+    response = client.post(new_url, {"route": "criminal_restitution", "payer": "offender",
+                                     "amount_claimed": "55230.00", "currency": "THB",
+                                     "calculation_id": calc.pk, "filed_on": "2025-08-01"})
+    claim = Claim.objects.get()
+    assert response.status_code == 302 and claim.status == "filed"
+    assert claim.calculation_id == calc.pk
+    url = reverse("compensation:claim", args=[claim.pk])
+    bad = client.post(url, {"step": "transition", "t-to": "awarded", "t-on": "2025-10-01"})
+    assert bad.status_code == 422 and Claim.objects.get().status == "filed"
+    assert client.post(url, {"step": "transition", "t-to": "awarded", "t-on": "2025-10-01",
+                             "t-amount": "30000"}).status_code == 302
+    assert client.post(url, {"step": "schedule", "s-instalments":
+                             "2025-11-01 15000\n2025-12-01 15000"}).status_code == 302
+    assert client.post(url, {"step": "payment", "p-received_on": "2025-10-20",
+                             "p-amount": "15000", "p-proof_reference": "slip 1"}).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "paying" and claim.instalments.count() == 2
+    over = client.post(url, {"step": "payment", "p-received_on": "2025-10-21",
+                             "p-amount": "20000", "p-proof_reference": "slip 2"})
+    assert over.status_code == 422 and "exceed" in over.content.decode()
+
+
+def test_a_payment_form_on_a_rejected_claim_is_refused(caseworker, case_a, actor_for):
+    actor = actor_for(caseworker)
+    claim = actions.create_claim(actor, case_a, route="civil_suit", payer="employer",
+                                 amount_claimed="100", currency="THB", filed_on="2025-01-01")
+    actions.transition_claim(actor, claim, to="rejected", on="2025-02-01")
+    client = logged_in(caseworker)
+    url = reverse("compensation:claim", args=[claim.pk])
+    assert "Record a payment received" not in client.get(url).content.decode()
+    response = client.post(url, {"step": "payment", "p-received_on": "2025-03-01",
+                                 "p-amount": "100", "p-proof_reference": "x"})
+    assert response.status_code == 409
+    assert not claim.payments.exists()
