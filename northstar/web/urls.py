@@ -6,6 +6,7 @@ from northstar.web import intake, views
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set_language"),
     path("", views.caseload, name="caseload"),
     path("survivors/new/", views.survivor_new, name="survivor_new"),
     path("survivors/<int:survivor_id>/", views.survivor_detail, name="survivor"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from northstar import policy
@@ -160,6 +162,7 @@ def case_detail(request, case_id: int):
     tasks = [a for a in panels.alerts_for(actor) if a.survivor_reference == survivor.reference]
     intake = selectors.visible_intakes(actor).filter(case=case, completed_at__isnull=True).first()
     return render(request, "web/case_detail.html", {
+        "harm_findings": _open_findings_unless_panel(actor, case, rendered),
         "case": case, "survivor": survivor, "summary": summary,
         "top_panels": [p for p in rendered if p["area"] == "top"],
         "grid_panels": [p for p in rendered if p["area"] == "grid"],
@@ -169,6 +172,37 @@ def case_detail(request, case_id: int):
         "tasks": tasks[:10], "more_tasks": max(0, len(tasks) - 10),
         "open_intake": intake,
     })
+
+
+def _open_findings_unless_panel(actor, case, rendered) -> list | None:
+    """Open Do No Harm findings, when the safeguards app has no panel of its own on the page.
+
+    The case page must show them whatever is registered: a supervisor cannot act
+    on a harm they never see.
+    """
+    if any("safeguard" in p["key"] or "harm" in p["key"] for p in rendered):
+        return None
+    try:
+        from northstar.safeguards.actions import findings_for_case
+    except ImportError:
+        return None
+    return list(findings_for_case(actor, case).filter(status="open"))
+
+
+@require_POST
+def set_language(request):
+    """The interface language, chosen by the person (kept in Django's language cookie)."""
+    code = request.POST.get("language", "")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    if code not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest("language: not one of the interface languages")
+    response = redirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600,
+                        samesite="Lax", secure=request.is_secure(), httponly=True)
+    return response
 
 
 @login_required
