@@ -107,7 +107,16 @@ def case_findings(request, case_id: int, filters: Query[FindingFilters]):
     qs = actions.findings_for_case(actor, case).select_related("case")
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return [finding_out(f) for f in qs]
+    items = list(qs)
+    if items:
+        audit.record(
+            actor,
+            "read",
+            "safeguard_finding",
+            ",".join(str(f.pk) for f in items)[:64],
+            survivor_ref=case.survivor.reference,
+        )
+    return [finding_out(f) for f in items]
 
 
 @router.get("/findings", response=FindingPage)
@@ -115,6 +124,14 @@ def open_findings(request, filters: Query[PageQuery]):
     """Open Do No Harm findings on every case you may see: a supervisor's work list."""
     actor = actor_of(request)
     items, paging = page_of(actions.open_findings(actor), filters)
+    if items:
+        audit.record(
+            actor,
+            "read",
+            "safeguard_finding",
+            "",
+            note="listed open: " + ",".join(str(f.pk) for f in items)[:280],
+        )
     return {"items": [finding_out(f) for f in items], **paging}
 
 

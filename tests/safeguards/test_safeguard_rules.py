@@ -82,6 +82,14 @@ def test_return_home_only_with_full_informed_consent():
     )
 
 
+def test_no_one_is_returned_home_against_their_will():
+    found = findings("return_home", informed_consent_to_return=True, voluntary=False)
+    assert found["return_only_voluntary"]["severity"] == "block"
+    assert "return_only_voluntary" not in findings(
+        "return_home", informed_consent_to_return=True, voluntary=True
+    )
+
+
 def test_a_childs_return_needs_a_best_interest_assessment():
     found = findings("return_home", age=15, informed_consent_to_return=True)
     assert found["child_return_needs_best_interest_assessment"]["severity"] == "block"
@@ -347,7 +355,8 @@ def test_a_child_is_never_returned_without_a_block_unless_consent_and_assessment
     context = {**context, "age": 14}
     result = engine.check("return_home", context)
     safe = (
-        context.get("informed_consent_to_return") is True
+        context.get("voluntary") is not False
+        and context.get("informed_consent_to_return") is True
         and context.get("best_interest_assessment_done") is True
         and context.get("family_involved_in_trafficking") is not True
     )
