@@ -7,8 +7,9 @@ class SafeguardsConfig(AppConfig):
 
     def ready(self) -> None:
         from northstar.safeguards import panels
-        from northstar.web.panels import register_case_panel
+        from northstar.web.panels import register_alert_source, register_case_panel
 
         register_case_panel(
             "do_no_harm", "safeguards/panels/findings.html", panels.findings_panel, order=10
         )
+        register_alert_source("do_no_harm", panels.open_block_alerts)

@@ -13,3 +13,22 @@ def findings_panel(request, case) -> dict:
     )
     shown = list(open_[:10])
     return {"case": case, "findings": shown, "more": max(open_.count() - len(shown), 0)}
+
+
+def open_block_alerts(actor) -> list:
+    """Caseload alerts: every open Do No Harm *block* on a case the actor may see."""
+    from django.urls import reverse
+
+    from northstar.web.panels import Alert
+
+    found = actions.open_findings(actor).filter(severity="block")[:50]
+    return [
+        Alert(
+            due=f.created_at.date(),
+            title=f"Do No Harm: {f.explanation}",
+            url=reverse("safeguards:case", args=[f.case_id]),
+            severity="warning",
+            survivor_reference=f.case.survivor.reference,
+        )
+        for f in found
+    ]

@@ -145,3 +145,18 @@ def test_open_findings_list_shows_only_own_organisations_cases(
     finding = Finding.objects.get()
     with pytest.raises(NotFound):
         actions.finding_for(actor_for(other_caseworker), finding.pk)
+
+
+def test_open_blocks_raise_a_caseload_alert_for_the_organisation_only(
+    case_a, caseworker, other_caseworker, actor_for
+):
+    from northstar.web.panels import alerts_for
+
+    actions.record_findings(
+        actor_for(caseworker), case_a, action="restrict_movement", context={}, source="timeline:9"
+    )
+    mine = [a for a in alerts_for(actor_for(caseworker)) if a.title.startswith("Do No Harm")]
+    assert len(mine) == 1 and mine[0].survivor_reference == case_a.survivor.reference
+    assert not [
+        a for a in alerts_for(actor_for(other_caseworker)) if a.title.startswith("Do No Harm")
+    ]
