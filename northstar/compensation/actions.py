@@ -416,6 +416,42 @@ def raise_overdue_alerts(*, as_of: dt.date) -> dict:
     return {"raised": raised, "resolved": resolved, "overdue_instalments": len(still_overdue)}
 
 
+#: Researchers see a route's figures only when at least this many claims stand behind them.
+MIN_CELL = 3
+
+
+def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
+    """The organisation's delivery figures, overall and by route. Aggregates only.
+
+    Supervisors and administrators see all their organisation's claims;
+    researchers only claims of survivors whose statistics consent stands, and
+    no group backed by fewer than ``MIN_CELL`` claims.
+    """
+    from northstar import policy
+    from northstar.survivors.consent import may_flow
+
+    if not policy.may_see_aggregates(actor) or actor.organisation is None:
+        raise Forbidden("your role does not see compensation figures")
+    claims = list(Claim.objects.filter(
+        case__survivor__organisation=actor.organisation, case__archived_at__isnull=True,
+        case__survivor__archived_at__isnull=True,
+    ).select_related("case__survivor").prefetch_related("payments", "instalments"))
+    researcher = actor.role == roles.Role.RESEARCHER
+    if researcher:
+        claims = [c for c in claims if may_flow(c.case.survivor, "statistics")]
+    result = figures.organisation_figures([claim_facts(c) for c in claims], as_of)
+    result["restricted_to_statistics_consent"] = researcher
+    if researcher:
+        for route, group in result["by_route"].items():
+            if 0 < group["claims"] < MIN_CELL:
+                result["by_route"][route] = {"claims": f"<{MIN_CELL}", "suppressed": True}
+        if 0 < result["all"]["claims"] < MIN_CELL:
+            result["all"] = {"claims": f"<{MIN_CELL}", "suppressed": True}
+    audit.record(actor, "read", "compensation_figures", "",
+                 note=f"organisation figures as of {as_of.isoformat()}")
+    return result
+
+
 # --- mediation -----------------------------------------------------------------
 
 

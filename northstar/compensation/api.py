@@ -34,13 +34,8 @@ from northstar.core import audit, roles
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.fields import reveal
-from northstar.survivors.consent import may_flow
 
 router = Router(tags=["compensation"])
-
-#: Researchers see a route's figures only when at least this many claims stand behind them.
-MIN_CELL = 3
-
 
 _listed = actions.note_listed
 
@@ -220,24 +215,7 @@ def organisation_figures(request, as_of: dt.date | None = None):
     claims; researchers see only claims of survivors whose statistics consent
     stands, and no route backed by fewer than ``MIN_CELL`` claims.
     """
-    actor = actor_of(request)
-    if not policy.may_see_aggregates(actor) or actor.organisation is None:
-        raise Forbidden("your role does not see compensation figures")
-    claims = Claim.objects.filter(case__survivor__organisation=actor.organisation,
-                                  case__archived_at__isnull=True).select_related("case__survivor")
-    researcher = actor.role == roles.Role.RESEARCHER
-    if researcher:
-        claims = [c for c in claims if may_flow(c.case.survivor, "statistics")]
-    when = as_of or timezone.localdate()
-    result = figures.organisation_figures([actions.claim_facts(c) for c in claims], when)
-    if researcher:
-        for route, group in result["by_route"].items():
-            if 0 < group["claims"] < MIN_CELL:
-                result["by_route"][route] = {"claims": f"<{MIN_CELL}", "suppressed": True}
-        if 0 < result["all"]["claims"] < MIN_CELL:
-            result["all"] = {"claims": f"<{MIN_CELL}", "suppressed": True}
-    audit.record(actor, "read", "compensation_figures", "", note=f"organisation figures {when}")
-    return result
+    return actions.organisation_report(actor_of(request), as_of=as_of or timezone.localdate())
 
 
 # --- mediation -----------------------------------------------------------------

@@ -10,4 +10,5 @@ urlpatterns = [
          name="calculation_pdf"),
     path("cases/<int:case_id>/claims/new/", views.claim_new, name="claim_new"),
     path("claims/<int:claim_id>/", views.claim, name="claim"),
+    path("figures/", views.organisation_figures, name="figures"),
 ]

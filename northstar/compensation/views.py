@@ -256,3 +256,15 @@ def overdue_alerts(actor) -> list[Alert]:
             url=reverse("compensation:claim", args=[claim_.pk]), severity="overdue",
             survivor_reference=claim_.case.survivor.reference))
     return out
+
+
+@login_required
+def organisation_figures(request):
+    """Delivery figures by route: is mediated compensation paid more reliably than court awards?"""
+    actor = request.actor
+    try:
+        report = actions.organisation_report(actor, as_of=timezone.localdate())
+    except DomainError:
+        raise Http404() from None
+    groups = [("all", report["all"])] + list(report["by_route"].items())
+    return render(request, "compensation/figures.html", {"report": report, "groups": groups})

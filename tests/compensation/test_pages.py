@@ -181,3 +181,17 @@ def test_a_payment_form_on_a_rejected_claim_is_refused(caseworker, case_a, actor
                                  "p-amount": "100", "p-proof_reference": "x"})
     assert response.status_code == 409
     assert not claim.payments.exists()
+
+
+def test_figures_page_for_supervisors_and_not_for_caseworkers(caseworker, supervisor, case_a,
+                                                             actor_for):
+    actor = actor_for(caseworker)
+    claim = actions.create_claim(actor, case_a, route="labour_tribunal", payer="employer",
+                                 amount_claimed="1000", currency="THB", filed_on="2025-01-01")
+    actions.transition_claim(actor, claim, to="awarded", on="2025-01-31", amount="800")
+    actions.record_payment(actor, claim, received_on="2025-02-10", amount="800",
+                           proof_reference="x")
+    page = logged_in(supervisor).get(reverse("compensation:figures"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "800.00 / 800.00 THB" in html
+    assert logged_in(caseworker).get(reverse("compensation:figures")).status_code == 404
