@@ -25,6 +25,13 @@ class MembershipAdmin(admin.ModelAdmin):
             return qs if request.user.is_superuser else qs.none()
         return qs.filter(organisation=membership.organisation)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """An org admin places people in their own organisation only."""
+        membership = getattr(request.user, "membership", None)
+        if db_field.name == "organisation" and membership and not request.user.is_superuser:
+            kwargs["queryset"] = Organisation.objects.filter(pk=membership.organisation_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
