@@ -11,6 +11,10 @@ def test_login_page_renders_in_real_chromium_with_lang_and_skip_link(page):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), "keyboard focus must be visible"
+    box = page.evaluate("document.activeElement.getBoundingClientRect().left")
+    assert box >= 0, "the skip link must come on screen when focused"
 
 
 @pytest.mark.browser

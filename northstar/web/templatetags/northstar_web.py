@@ -15,3 +15,13 @@ def get_item(mapping, key):
 def humanise(value) -> str:
     """``state_compensation`` → ``State compensation``."""
     return str(value or "").replace("_", " ").capitalize()
+
+
+@register.filter
+def drop_param(querystring, name: str = "page") -> str:
+    """``querystring`` without ``name``: pager links must not repeat the page number."""
+    from django.http import QueryDict
+
+    params = QueryDict(str(querystring or ""), mutable=True)
+    params.pop(name, None)
+    return params.urlencode()
