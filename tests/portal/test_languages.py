@@ -112,3 +112,28 @@ def test_an_unknown_language_is_refused_and_changes_nothing():
 def test_the_language_switch_never_redirects_off_the_portal():
     response = Client().get("/portal/language/th/?next=https://evil.example/")
     assert response["Location"] == "/portal/"
+
+
+@pytest.mark.parametrize("locale", list(catalogue.LOCALES))
+def test_no_translation_is_in_use_without_a_review_mark_or_a_named_reviewer(locale):
+    """A reviewer removes '# needs-review' and signs with '# reviewed-by: <name> <date>'."""
+    for entry in catalogue.parse_po(catalogue.po_path(locale)):
+        if entry.translated:
+            assert entry.needs_review or any(c.startswith("reviewed-by:")
+                                             for c in entry.comments), (locale, entry.msgid)
+
+
+def test_the_review_parser_reads_marks_flags_and_multiline_entries(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Language: km\\n"\n\n'
+                  '# needs-review\n#: a.py:1\n#, python-format\nmsgid "Hello "\n"%(name)s"\n'
+                  'msgstr "ជំរាបសួរ %(name)s"\n\n'
+                  '#, fuzzy\nmsgid "Guess"\nmsgstr "Wrong"\n\n'
+                  '# reviewed-by: Dara 2026-11-29\nmsgid "Yes"\nmsgstr "បាទ/ចាស"\n',
+                  encoding="utf-8")
+    entries = {e.msgid: e for e in catalogue.parse_po(po)}
+    assert set(entries) == {"Hello %(name)s", "Guess", "Yes"}
+    assert entries["Hello %(name)s"].needs_review and entries["Hello %(name)s"].translated
+    assert "python-format" in entries["Hello %(name)s"].flags
+    assert not entries["Guess"].translated  # fuzzy guesses are not translations
+    assert entries["Yes"].translated and not entries["Yes"].needs_review
