@@ -155,3 +155,86 @@ class ScheduleForm(forms.Form):
                 raise forms.ValidationError(_("Each line needs a date and an amount."))
             rows.append({"due_on": parts[0], "amount": parts[1]})
         return rows
+
+
+def _date(label) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _party_choices():
+    from northstar.compensation.models import PartyRole
+
+    return [("", "—")] + list(PartyRole.choices)
+
+
+class MediationForm(forms.Form):
+    opened_on = _date(_("Opened on"))
+    mediator = forms.CharField(label=_("Mediator"), required=False, max_length=200)
+    conditions_confirmed = forms.BooleanField(
+        label=_("I confirm the conditions shown above are met"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(4):
+            self.fields[f"party{i}_role"] = forms.ChoiceField(
+                label=_("Party %(n)s: role") % {"n": i + 1}, choices=_party_choices(),
+                required=False)
+            self.fields[f"party{i}_name"] = forms.CharField(
+                label=_("Party %(n)s: name (kept sealed)") % {"n": i + 1}, required=False,
+                max_length=300)
+
+    def parties(self) -> list[dict]:
+        data = self.cleaned_data
+        return [{"role": data[f"party{i}_role"], "name": data[f"party{i}_name"]}
+                for i in range(4) if data.get(f"party{i}_role") or data.get(f"party{i}_name")]
+
+
+class PartyForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=_party_choices)
+    name = forms.CharField(label=_("Name (kept sealed)"), max_length=300)
+    represented_by = forms.CharField(label=_("Represented by"), required=False, max_length=200)
+
+
+class SessionForm(forms.Form):
+    held_on = _date(_("Held on"))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[
+        ("progress", _("Progress")), ("agreement", _("Agreement")),
+        ("no_agreement", _("No agreement")), ("postponed", _("Postponed"))])
+    summary = forms.CharField(label=_("Summary (kept sealed)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class AgreementForm(ScheduleForm):
+    agreed_on = _date(_("Agreed on"))
+    amount = forms.CharField(label=_("Amount agreed"), max_length=20)
+    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=3)
+    payer = forms.ChoiceField(label=_("Payer"))
+    terms = forms.CharField(label=_("Terms agreed (kept sealed)"),
+                            widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+
+    def __init__(self, *args, **kwargs):
+        from northstar.compensation.models import Payer
+
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].choices = Payer.choices
+        self.fields["instalments"].required = False
+        self.order_fields(["agreed_on", "amount", "currency", "payer", "terms", "instalments"])
+
+
+class EscalationForm(forms.Form):
+    route = forms.ChoiceField(label=_("Go to"))
+    amount_claimed = forms.CharField(label=_("Amount claimed"), max_length=20)
+    payer = forms.ChoiceField(label=_("Payer"))
+    reason = forms.CharField(label=_("Why the mediation failed"), max_length=300)
+    on = _date(_("Decided on"))
+    filed_on = forms.DateField(label=_("Filed on (blank: draft)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    forum_reference = forms.CharField(label=_("File number"), required=False, max_length=120)
+
+    def __init__(self, *args, **kwargs):
+        from northstar.compensation.models import Payer, Route
+
+        super().__init__(*args, **kwargs)
+        self.fields["route"].choices = [c for c in Route.choices
+                                        if c[0] != Route.OUT_OF_COURT_MEDIATION]
+        self.fields["payer"].choices = Payer.choices

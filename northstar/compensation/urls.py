@@ -11,4 +11,6 @@ urlpatterns = [
     path("cases/<int:case_id>/claims/new/", views.claim_new, name="claim_new"),
     path("claims/<int:claim_id>/", views.claim, name="claim"),
     path("figures/", views.organisation_figures, name="figures"),
+    path("cases/<int:case_id>/mediation/new/", views.mediation_new, name="mediation_new"),
+    path("mediations/<int:mediation_id>/", views.mediation, name="mediation"),
 ]

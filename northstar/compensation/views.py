@@ -16,16 +16,22 @@ from django.utils.translation import gettext
 from northstar.compensation import actions, figures, lifecycle, selectors
 from northstar.compensation.calculator import CalculationError, calculate
 from northstar.compensation.forms import (
+    AgreementForm,
     CalculatorForm,
     ClaimForm,
+    EscalationForm,
+    MediationForm,
+    PartyForm,
     PaymentForm,
     ScheduleForm,
+    SessionForm,
     TransitionForm,
 )
 from northstar.compensation.models import CompensationAlert
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import build_statement
 from northstar.core.errors import DomainError, NotFound
+from northstar.core.fields import reveal
 from northstar.web.panels import Alert
 
 
@@ -230,7 +236,9 @@ def money_panel(request, case) -> dict | None:
             "obligation": (figures.as_money(item.obligation, item.currency)
                            if item.obligation is not None else None),
             "received": figures.as_money(received, item.currency)})
+    mediations = list(selectors.visible_mediations(actor).filter(case=case))
     return {"key": "compensation", "case": case, "rows": rows, "calculations": calcs,
+            "mediations": mediations,
             "calculator_url": reverse("compensation:calculator", args=[case.pk])}
 
 
@@ -268,3 +276,80 @@ def organisation_figures(request):
         raise Http404() from None
     groups = [("all", report["all"])] + list(report["by_route"].items())
     return render(request, "compensation/figures.html", {"report": report, "groups": groups})
+
+
+# --- mediation pages ------------------------------------------------------------
+
+
+@login_required
+def mediation_new(request, case_id: int):
+    """Offer out-of-court mediation only where the pathways engine allows it, and say why."""
+    actor = request.actor
+    case = _or_404(selectors.staff_case_for, actor, case_id)
+    assessment = actions.mediation_assessment(case)
+    offered = assessment["eligibility"] in ("eligible", "conditional")
+    form = MediationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                mediation = actions.open_mediation(
+                    actor, case, opened_on=data["opened_on"], mediator=data["mediator"],
+                    parties=form.parties(), conditions_confirmed=data["conditions_confirmed"])
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                return redirect("compensation:mediation", mediation_id=mediation.pk)
+    return render(request, "compensation/mediation_new.html", {
+        "case": case, "assessment": assessment, "offered": offered, "form": form},
+        status=status)
+
+
+MEDIATION_STEPS = {"party": PartyForm, "session": SessionForm, "agreement": AgreementForm,
+                   "escalation": EscalationForm}
+
+
+@login_required
+def mediation(request, mediation_id: int):
+    """Parties, sessions, the agreement and its compliance, and escalation to court."""
+    actor = request.actor
+    found = _or_404(selectors.mediation_for, actor, mediation_id)
+    step_forms = {key: cls(prefix=key) for key, cls in MEDIATION_STEPS.items()}
+    status = 200
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step in step_forms:
+        form = step_forms[step] = MEDIATION_STEPS[step](request.POST, prefix=step)
+        status = 422
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if step == "party":
+                    actions.add_party(actor, found, **data)
+                elif step == "session":
+                    actions.record_session(actor, found, **data)
+                elif step == "agreement":
+                    data["instalments"] = form.rows() if data.get("instalments") else []
+                    actions.record_agreement(actor, found, **data)
+                else:
+                    actions.escalate_mediation(actor, found, **data)
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+                status = exc.status
+            except forms.ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("compensation:mediation", mediation_id=found.pk)
+    actions.reveal_mediation(actor, found)
+    found.refresh_from_db()
+    return render(request, "compensation/mediation.html", {
+        "mediation": found, "case": found.case, "forms": step_forms,
+        "parties": [{"role": p.get_role_display(), "name": reveal(p.name),
+                     "represented_by": p.represented_by} for p in found.parties.all()],
+        "sessions": [{"held_on": s.held_on, "outcome": s.get_outcome_display(),
+                      "summary": reveal(s.summary)} for s in found.sessions.all()],
+        "terms": reveal(found.agreement_terms), "court_claims": list(found.court_claims.all()),
+    }, status=status)

@@ -195,3 +195,39 @@ def test_figures_page_for_supervisors_and_not_for_caseworkers(caseworker, superv
     html = page.content.decode()
     assert page.status_code == 200 and "800.00 / 800.00 THB" in html
     assert logged_in(caseworker).get(reverse("compensation:figures")).status_code == 404
+
+
+def test_mediation_pages_refuse_a_sex_trafficking_case_and_run_a_labour_one(
+        caseworker, sex_trafficking_case, labour_case):
+    from northstar.compensation.models import Mediation
+
+    client = logged_in(caseworker)
+    url = reverse("compensation:mediation_new", args=[sex_trafficking_case.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Why it cannot be offered" in page.content.decode()
+    assert 'name="opened_on"' not in page.content.decode()
+    refused = client.post(url, {"opened_on": "2025-09-01"})
+    assert refused.status_code == 422 and not Mediation.objects.exists()
+
+    url = reverse("compensation:mediation_new", args=[labour_case.pk])
+    opened = client.post(url, {"opened_on": "2025-09-01", "mediator": "Labour office",
+                               "party0_role": "employer", "party0_name": "Demo Co."})
+    mediation = Mediation.objects.get()
+    assert opened.status_code == 302
+    page_url = reverse("compensation:mediation", args=[mediation.pk])
+    assert "Demo Co." in client.get(page_url).content.decode()
+    agreed = client.post(page_url, {
+        "step": "agreement", "agreement-agreed_on": "2025-09-20", "agreement-amount": "1000",
+        "agreement-currency": "THB", "agreement-payer": "employer", "agreement-terms": "Pay",
+        "agreement-instalments": "2025-10-01 500\n2025-11-01 500"})
+    assert agreed.status_code == 302, agreed.content.decode()[:2000]
+    mediation.refresh_from_db()
+    assert mediation.status == "agreed" and mediation.claim.instalments.count() == 2
+    escalated = client.post(page_url, {
+        "step": "escalation", "escalation-route": "civil_suit", "escalation-amount_claimed": "1000",
+        "escalation-payer": "employer", "escalation-reason": "Nothing paid",
+        "escalation-on": "2025-12-01"})
+    assert escalated.status_code == 302
+    mediation.refresh_from_db()
+    assert mediation.status == "escalated" and mediation.court_claims.count() == 1
+    assert "civil" in client.get(page_url).content.decode().lower()
