@@ -74,6 +74,7 @@ class ImportIn(StrictSchema):
 class ImportOut(Schema):
     created: int
     updated: int
+    unchanged: int
     providers_created: int
 
 

@@ -71,13 +71,13 @@ def test_csv_import_creates_providers_outside_northstar_and_updates_in_place(api
     client = api(supervisor)
     first = client.post("/api/v1/services/import", {"csv": GOOD})
     assert first.status_code == 200, first.content
-    assert first.json() == {"created": 3, "updated": 0, "providers_created": 2}
+    assert first.json() == {"created": 3, "updated": 0, "unchanged": 0, "providers_created": 2}
     harbour = Organisation.objects.get(name="Safe Harbour Shelter")
     assert harbour.on_platform is False and harbour.kind == "shelter"
     assert ProviderProfile.objects.get(organisation=harbour).areas_served == [
         "Bangkok", "Samut Sakhon"]
     again = client.post("/api/v1/services/import", {"csv": GOOD.replace(",12,0,", ",10,3,")})
-    assert again.json() == {"created": 0, "updated": 3, "providers_created": 0}
+    assert again.json() == {"created": 0, "updated": 1, "unchanged": 2, "providers_created": 0}
     assert Service.objects.get(name="Women's shelter").capacity == 10
     assert AuditEntry.objects.filter(record_type="service_directory").count() == 2
 

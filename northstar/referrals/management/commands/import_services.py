@@ -26,5 +26,6 @@ class Command(BaseCommand):
         except actions.ImportRejected as exc:
             lines = [f"row {e['row']}, {e['column']}: {e['message']}" for e in exc.extra["errors"]]
             raise CommandError(exc.message + "\n" + "\n".join(lines)) from None
-        self.stdout.write(f"imported: {counts['created']} new, {counts['updated']} updated "
-                          f"services; {counts['providers_created']} new providers")
+        self.stdout.write(f"imported: {counts['created']} new, {counts['updated']} updated, "
+                          f"{counts['unchanged']} unchanged services; "
+                          f"{counts['providers_created']} new providers")
