@@ -287,3 +287,97 @@ def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+# --- aggregate figures ---------------------------------------------------------
+
+#: Researchers see a figure only when at least this many cases stand behind it.
+MIN_CELL = 3
+
+
+def delivery_figures(actor: Actor) -> dict:
+    """Did survivors get what they ranked first, with or without a trial? Aggregates only.
+
+    Per outcome: cases that ranked it first, cases where it was delivered, and
+    delivered cases by the survivor's trial participation (yes/no/undecided),
+    so delivery can be compared for those who never go to court. Supervisors
+    and administrators count all the organisation's cases; researchers only
+    cases whose survivor's statistics consent stands, and never a cell backed
+    by fewer than ``MIN_CELL`` cases.
+    """
+    from northstar.core import roles
+    from northstar.core.errors import Forbidden
+    from northstar.survivors.consent import may_flow
+
+    if not policy.may_see_aggregates(actor) or actor.organisation is None:
+        raise Forbidden("your role does not see delivery figures")
+    cases = list(
+        Case.objects.filter(
+            survivor__organisation=actor.organisation,
+            archived_at__isnull=True,
+            survivor__archived_at__isnull=True,
+        )
+        .select_related("survivor")
+        .prefetch_related("plan_items", "priorities")
+    )
+    researcher = actor.role == roles.Role.RESEARCHER
+    if researcher:
+        cases = [c for c in cases if may_flow(c.survivor, "statistics")]
+    trial_values = ("yes", "no", "undecided")
+    rows = []
+    for outcome in Outcome.values:
+        first = served = served_first = 0
+        by_trial = dict.fromkeys(trial_values, 0)
+        for case in cases:
+            priorities = max(
+                case.priorities.all(), key=lambda p: (p.recorded_at, p.pk), default=None
+            )
+            ranked_first = bool(
+                priorities and priorities.ranking and priorities.ranking[0] == outcome
+            )
+            delivered = any(
+                i.outcome == outcome and i.status == PlanStatus.DELIVERED
+                for i in case.plan_items.all()
+            )
+            first += ranked_first
+            served += delivered
+            served_first += ranked_first and delivered
+            if delivered:
+                by_trial[case.trial_participation] = by_trial.get(case.trial_participation, 0) + 1
+        row = {
+            "outcome": outcome,
+            "ranked_first": first,
+            "delivered": served,
+            "delivered_when_ranked_first": served_first,
+            "delivered_by_trial_participation": by_trial,
+        }
+        if researcher:
+            row = _suppress(row)
+        rows.append(row)
+    audit.record(
+        actor,
+        "read",
+        "delivery_figures",
+        "",
+        note=f"delivery per outcome over {len(cases)} case(s)",
+    )
+    return {
+        "cases": len(cases) if not researcher or len(cases) >= MIN_CELL else None,
+        "outcomes": rows,
+        "restricted_to_statistics_consent": researcher,
+        "min_cell": MIN_CELL if researcher else None,
+    }
+
+
+def _suppress(row: dict) -> dict:
+    """Blank every count between 1 and ``MIN_CELL - 1``: small numbers identify people."""
+
+    def cell(n: int) -> int | None:
+        return None if 0 < n < MIN_CELL else n
+
+    return {
+        **{k: cell(v) if isinstance(v, int) else v for k, v in row.items()},
+        "delivered_by_trial_participation": {
+            k: cell(v) for k, v in row["delivered_by_trial_participation"].items()
+        },
+    }

@@ -14,6 +14,7 @@ from northstar.pathways.rules import engine
 from northstar.pathways.schemas import (
     AssessCaseIn,
     AssessmentOut,
+    DeliveryFigures,
     PathwayProfile,
     PathwayResult,
     PlanItemIn,
@@ -171,3 +172,9 @@ def change_plan_item(request, item_id: int, payload: PlanStatusIn):
     policy.case_for(actor, item.case_id, change=True)
     item = actions.change_plan_item(actor, item, status=payload.status, note=payload.note)
     return item_out(item)
+
+
+@router.get("/pathways/delivery", response=DeliveryFigures)
+def delivery(request):
+    """Aggregate delivery per outcome across the organisation, with or without a trial."""
+    return actions.delivery_figures(actor_of(request))

@@ -195,3 +195,25 @@ class PlanOut(Schema):
     delivery: list[DeliveryOut] = Field(
         description="Per outcome, in the survivor's order; no trial needed."
     )
+
+
+class OutcomeFigures(Schema):
+    outcome: Outcome
+    ranked_first: int | None = Field(
+        description="Cases whose survivor ranked this outcome first "
+        "(null: fewer than min_cell, suppressed)."
+    )
+    delivered: int | None = Field(
+        description="Cases with at least one intervention for it delivered."
+    )
+    delivered_when_ranked_first: int | None
+    delivered_by_trial_participation: dict[str, int | None] = Field(
+        description="Delivered cases by trial participation: yes, no, undecided."
+    )
+
+
+class DeliveryFigures(Schema):
+    cases: int | None
+    outcomes: list[OutcomeFigures]
+    restricted_to_statistics_consent: bool
+    min_cell: int | None

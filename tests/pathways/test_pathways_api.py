@@ -140,3 +140,63 @@ def test_reading_the_plan_is_audited(api, caseworker, case_a):
     assert AuditEntry.objects.filter(
         record_type="plan_item", action="read", fields=["note"]
     ).exists()
+
+
+def _deliver(actor, case, intervention):
+    from northstar.pathways import actions
+
+    actions.assess_case(actor, case)
+    item = actions.add_plan_item(actor, case, intervention=intervention)
+    for status in ("agreed", "delivered"):
+        actions.change_plan_item(actor, item, status=status)
+
+
+def test_delivery_figures_compare_survivors_with_and_without_a_trial(
+    api, supervisor, caseworker, case_a, actor_for
+):
+    from northstar.pathways import actions
+
+    actions.set_priorities(
+        actor_for(caseworker),
+        case_a,
+        ranking=["healing", "monetary_support", "safety_self_and_others"],
+        words="",
+    )
+    _deliver(actor_for(caseworker), case_a, "trauma_informed_support")
+    res = api(supervisor).get("/api/v1/pathways/delivery")
+    assert res.status_code == 200, res.content
+    healing = next(o for o in res.json()["outcomes"] if o["outcome"] == "healing")
+    assert healing == {
+        "outcome": "healing",
+        "ranked_first": 1,
+        "delivered": 1,
+        "delivered_when_ranked_first": 1,
+        "delivered_by_trial_participation": {"yes": 0, "no": 0, "undecided": 1},
+    }
+    assert AuditEntry.objects.filter(record_type="delivery_figures").exists()
+
+
+def test_researchers_see_only_consented_cases_and_no_small_cells(
+    api, users, caseworker, case_a, actor_for
+):
+    from northstar.survivors.actions import record_consent
+
+    _deliver(actor_for(caseworker), case_a, "trauma_informed_support")
+    researcher = api(users[("a", "researcher")])
+    body = researcher.get("/api/v1/pathways/delivery").json()
+    assert body["restricted_to_statistics_consent"] is True
+    assert all(o["delivered"] == 0 for o in body["outcomes"])  # no statistics consent yet
+    record_consent(
+        actor_for(caseworker),
+        case_a.survivor,
+        purpose="statistics",
+        language="km",
+        method="written",
+    )
+    body = researcher.get("/api/v1/pathways/delivery").json()
+    healing = next(o for o in body["outcomes"] if o["outcome"] == "healing")
+    assert healing["delivered"] is None and body["cases"] is None  # one case: suppressed
+
+
+def test_a_caseworker_does_not_see_delivery_figures(api, caseworker):
+    assert api(caseworker).get("/api/v1/pathways/delivery").status_code == 403
