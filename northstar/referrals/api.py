@@ -148,14 +148,19 @@ def create_referral(request, payload: ReferralIn):
     actor = actor_of(request)
     _staff(actor)
     survivor = policy.survivor_for(actor, payload.survivor_id, change=True)
-    recipient = Organisation.objects.filter(pk=payload.recipient_id).first()
-    if recipient is None:
-        raise DomainError("no such organisation", "recipient_id")
     service = None
     if payload.service_id is not None:
-        service = Service.objects.filter(pk=payload.service_id).first()
+        service = Service.objects.select_related("provider").filter(pk=payload.service_id).first()
         if service is None:
             raise DomainError("no such service", "service_id")
+    if payload.recipient_id is None:
+        if service is None:
+            raise DomainError("name a recipient organisation or a service", "recipient_id")
+        recipient = service.provider
+    else:
+        recipient = Organisation.objects.filter(pk=payload.recipient_id).first()
+        if recipient is None:
+            raise DomainError("no such organisation", "recipient_id")
     case = None
     if payload.case_id is not None:
         try:

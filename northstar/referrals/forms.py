@@ -38,8 +38,11 @@ class ImportForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
-    service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False,
+                                     help_text=_("The recipient is the service's provider."))
+    recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None,
+                                       required=False,
+                                       help_text=_("Only when no service is chosen."))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=_choices(URGENCIES), initial="routine")
     needs = forms.MultipleChoiceField(label=_("Needs"), choices=_choices(SERVICE_KINDS),
                                       widget=forms.CheckboxSelectMultiple, required=False)

@@ -80,7 +80,7 @@ class ImportOut(Schema):
 
 class ReferralIn(StrictSchema):
     survivor_id: int
-    recipient_id: int
+    recipient_id: int | None = Field(None, description="default: the service's provider")
     service_id: int | None = None
     case_id: int | None = None
     urgency: UrgencyT = "routine"

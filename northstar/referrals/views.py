@@ -45,9 +45,20 @@ def services(request):
     elif not request.GET:
         found = selectors.search_services()
     page = Paginator(found, 25).get_page(request.GET.get("page"))
+    refer_for = None
+    if request.GET.get("survivor"):
+        refer_for = policy.changeable_survivors(request.actor).filter(
+            pk=_int_or_none(request.GET["survivor"])).first()
     return render(request, "referrals/services.html", {
-        "form": form, "page": page, "count": len(found),
+        "form": form, "page": page, "count": len(found), "refer_for": refer_for,
         "may_import": may_import(request.actor)})
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
@@ -100,13 +111,17 @@ def referral_new(request):
     case = None
     if request.GET.get("case"):
         case = _or_404(policy.case_for, actor, request.GET["case"])
-    form = ReferralForm(request.POST or None, organisation=actor.organisation)
+    initial = {"service": request.GET.get("service")} if request.GET.get("service") else None
+    form = ReferralForm(request.POST or None, organisation=actor.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        recipient = d["recipient"] or (d["service"].provider if d["service"] else None)
         try:
             policy.survivor_for(actor, survivor.pk, change=True)
+            if recipient is None:
+                raise DomainError(_("choose a service or a recipient organisation"), "recipient_id")
             referral = actions.create_referral(
-                actor, survivor=survivor, recipient=d["recipient"], service=d["service"],
+                actor, survivor=survivor, recipient=recipient, service=d["service"],
                 case=case, urgency=d["urgency"], needs=d["needs"],
                 shared_fields=d["shared_fields"], message=d["message"])
         except DomainError as exc:

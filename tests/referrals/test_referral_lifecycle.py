@@ -86,3 +86,22 @@ def test_unknown_shared_field_is_refused_naming_the_field(api, caseworker, survi
         "shared_fields": ["summary"]})
     assert response.status_code == 422
     assert response.json()["field"].startswith("shared_fields")
+
+
+def test_referral_to_a_service_goes_to_its_provider(api, caseworker, actor_for, survivor_a,
+                                                    offline_shelter):
+    from northstar.referrals.models import Service
+    from northstar.survivors import actions as survivor_actions
+
+    beds = Service.objects.create(provider=offline_shelter, kind="shelter", name="Beds",
+                                  jurisdictions=["TH"], languages=["th"])
+    survivor_actions.record_consent(actor_for(caseworker), survivor_a, purpose="referral",
+                                    recipient=offline_shelter, language="km", method="verbal")
+    response = api(caseworker).post("/api/v1/referrals", {"survivor_id": survivor_a.pk,
+                                                          "service_id": beds.pk})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["recipient"]["id"] == offline_shelter.pk and body["needs"] == ["shelter"]
+    assert body["recipient"]["on_platform"] is False
+    missing = api(caseworker).post("/api/v1/referrals", {"survivor_id": survivor_a.pk})
+    assert missing.status_code == 422 and missing.json()["field"] == "recipient_id"

@@ -85,3 +85,36 @@ def test_import_page_lists_the_bad_row_and_imports_nothing(supervisor, caseworke
     assert "<td>5</td><td>service</td>" in html
     assert not Service.objects.exists()
     assert _login(caseworker).get("/referrals/services/import/").status_code == 404
+
+
+def test_referring_from_the_directory_sends_to_the_services_provider(caseworker, actor_for,
+                                                                     survivor_a,
+                                                                     offline_shelter):
+    from northstar.referrals.models import Service
+
+    shelter = Service.objects.create(provider=offline_shelter, kind="shelter", name="Open shelter",
+                                     jurisdictions=["TH"], languages=["km", "th"])
+    survivor_actions.record_consent(actor_for(caseworker), survivor_a, purpose="referral",
+                                    recipient=offline_shelter, language="km", method="verbal")
+    client = _login(caseworker)
+    listing = client.get("/referrals/services/", {"survivor": survivor_a.pk, "language": "km"})
+    link = f"/referrals/new/?survivor={survivor_a.pk}&amp;service={shelter.pk}"
+    assert link in listing.content.decode()
+    response = client.post(link.replace("&amp;", "&"), {
+        "service": shelter.pk, "urgency": "urgent", "needs": ["shelter"],
+        "shared_fields": ["given_name", "languages", "needs"]})
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert (referral.recipient, referral.service) == (offline_shelter, shelter)
+    detail = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "Referral letter (PDF)" in detail
+    letter = client.get(f"/referrals/{referral.pk}/letter.pdf")
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+
+
+def test_another_organisation_cannot_refer_someone_elses_survivor(other_caseworker, survivor_a,
+                                                                  org_a):
+    client = _login(other_caseworker)
+    assert client.get(f"/referrals/new/?survivor={survivor_a.pk}").status_code == 404
+    services = client.get("/referrals/services/", {"survivor": survivor_a.pk})
+    assert services.status_code == 200 and survivor_a.reference not in services.content.decode()
