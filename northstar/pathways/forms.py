@@ -71,7 +71,7 @@ class PlanItemForm(forms.Form):
     def __init__(self, *args, offered: list[dict] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["intervention"].choices = [
-            (i["key"], f"{i['key'].replace('_', ' ')} ({i['eligibility']})") for i in offered
+            (i["key"], f"{i.get('title', i['key'])} ({i['eligibility']})") for i in offered
         ]
 
 

@@ -117,6 +117,12 @@ class PlanItem(models.Model):
     def __str__(self) -> str:
         return f"{self.intervention}: {self.status}"
 
+    @property
+    def title(self) -> str:
+        from northstar.pathways.rules.engine import titles
+
+        return titles().get(self.intervention, self.intervention)
+
 
 class PlanStatusChange(models.Model):
     """A dated step in a plan item's history (the first one is its proposal)."""

@@ -82,6 +82,7 @@ class Reason(Schema):
 
 class InterventionResult(Schema):
     key: InterventionKey
+    title: str = Field(description="The intervention's name in words.")
     pathway: Pathway
     outcome: Outcome
     eligibility: Eligibility = Field(

@@ -77,7 +77,18 @@ TOP_KEYS = frozenset(
     }
 )
 INTERVENTION_KEYS = frozenset(
-    {"key", "pathway", "outcome", "readiness", "options", "id", "explanation", "source", "checked"}
+    {
+        "key",
+        "title",
+        "pathway",
+        "outcome",
+        "readiness",
+        "options",
+        "id",
+        "explanation",
+        "source",
+        "checked",
+    }
 )
 RULE_KEYS = frozenset(
     {
@@ -128,7 +139,17 @@ def load(path: Path = RULES_FILE) -> dict:
         check_common(
             item,
             here,
-            ("key", "pathway", "outcome", "readiness", "id", "explanation", "source", "checked"),
+            (
+                "key",
+                "title",
+                "pathway",
+                "outcome",
+                "readiness",
+                "id",
+                "explanation",
+                "source",
+                "checked",
+            ),
             INTERVENTION_KEYS,
         )
         if item["pathway"] not in PATHWAYS:
@@ -186,7 +207,7 @@ def intervention_keys() -> tuple[str, ...]:
 def interventions() -> list[dict]:
     """The nine interventions with pathway, outcome and readiness (for pages and plans)."""
     return [
-        {k: i[k] for k in ("key", "pathway", "outcome", "readiness", "explanation")}
+        {k: i[k] for k in ("key", "title", "pathway", "outcome", "readiness", "explanation")}
         for i in rules()["interventions"]
     ]
 
@@ -205,6 +226,11 @@ def list_rules() -> list[dict]:
         }
         for r in entries
     ]
+
+
+def titles() -> dict[str, str]:
+    """Intervention key → its name in words."""
+    return {i["key"]: i["title"] for i in rules()["interventions"]}
 
 
 def rule_ids() -> frozenset[str]:
@@ -321,6 +347,7 @@ def _assess_one(item: dict, facts: dict, fired: list[dict]) -> dict:
         feasibility.append("Interests: " + ", ".join(facts["livelihood_interests"]))
     return {
         "key": item["key"],
+        "title": item["title"],
         "pathway": item["pathway"],
         "outcome": item["outcome"],
         "eligibility": eligibility,
