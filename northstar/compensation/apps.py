@@ -11,4 +11,6 @@ class CompensationConfig(AppConfig):
 
         panels.register_case_panel("compensation", "compensation/panels/money.html",
                                    views.money_panel, order=50)
+        panels.register_survivor_panel("assistance", "compensation/panels/assistance.html",
+                                       views.assistance_panel, order=60)
         panels.register_alert_source("compensation_overdue", views.overdue_alerts)

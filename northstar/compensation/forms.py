@@ -238,3 +238,30 @@ class EscalationForm(forms.Form):
         self.fields["route"].choices = [c for c in Route.choices
                                         if c[0] != Route.OUT_OF_COURT_MEDIATION]
         self.fields["payer"].choices = Payer.choices
+
+
+class DisbursementForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    amount = forms.CharField(label=_("Amount"), max_length=20)
+    paid_on = _date(_("Paid on"))
+    approver_id = forms.TypedChoiceField(label=_("Approved by"), coerce=int)
+    case_id = forms.TypedChoiceField(label=_("Case (optional)"), coerce=int, required=False,
+                                     empty_value=None)
+    note = forms.CharField(label=_("Note (kept sealed)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, approvers=(), cases=(), **kwargs):
+        from northstar.compensation.models import Purpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = Purpose.choices
+        self.fields["approver_id"].choices = [(u.pk, u.get_username()) for u in approvers]
+        self.fields["case_id"].choices = [("", "—")] + [(c.pk, c.reference) for c in cases]
+
+
+class DepositForm(forms.Form):
+    amount = forms.CharField(label=_("Amount"), max_length=20)
+    received_on = _date(_("Received on"))
+    source = forms.CharField(label=_("Source of the money"), max_length=200)
+    currency = forms.CharField(label=_("Currency (first deposit only)"), required=False,
+                               max_length=3)

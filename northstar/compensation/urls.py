@@ -13,4 +13,6 @@ urlpatterns = [
     path("figures/", views.organisation_figures, name="figures"),
     path("cases/<int:case_id>/mediation/new/", views.mediation_new, name="mediation_new"),
     path("mediations/<int:mediation_id>/", views.mediation, name="mediation"),
+    path("survivors/<int:survivor_id>/assistance/", views.assistance, name="assistance"),
+    path("fund/", views.fund, name="fund"),
 ]

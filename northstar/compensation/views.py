@@ -19,6 +19,8 @@ from northstar.compensation.forms import (
     AgreementForm,
     CalculatorForm,
     ClaimForm,
+    DepositForm,
+    DisbursementForm,
     EscalationForm,
     MediationForm,
     PartyForm,
@@ -352,4 +354,112 @@ def mediation(request, mediation_id: int):
         "sessions": [{"held_on": s.held_on, "outcome": s.get_outcome_display(),
                       "summary": reveal(s.summary)} for s in found.sessions.all()],
         "terms": reveal(found.agreement_terms), "court_claims": list(found.court_claims.all()),
+    }, status=status)
+
+
+# --- interim assistance (the victim fund) -----------------------------------------
+
+
+def _approvers(actor):
+    from django.contrib.auth import get_user_model
+
+    from northstar.core import roles
+
+    return get_user_model().objects.filter(
+        is_active=True, membership__organisation=actor.organisation,
+        membership__role__in=(roles.Role.SUPERVISOR, roles.Role.ORG_ADMIN)).order_by("username")
+
+
+def assistance_panel(request, survivor) -> dict | None:
+    """Interim assistance paid to this survivor; only for their own organisation's staff."""
+    from northstar import policy
+    from northstar.core import roles
+
+    actor = request.actor
+    if not roles.works_with_records(actor.role) or \
+            policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
+        return None
+    if survivor.organisation_id != getattr(actor.organisation, "pk", None):
+        return None
+    paid = list(survivor.fund_disbursements.select_related("fund").all()[:5])
+    actions.note_listed(actor, "victim_fund_disbursement", paid, survivor.reference)
+    return {"key": "assistance", "title": gettext("Interim assistance"),
+            "items": [{"label": f"{d.paid_on:%Y-%m-%d} · {d.get_purpose_display()} · "
+                                f"{figures.as_money(d.amount, d.fund.currency)} {d.fund.currency}",
+                       "url": "", "note": ""} for d in paid],
+            "empty": gettext("No interim assistance paid yet."),
+            "more_url": reverse("compensation:assistance", args=[survivor.pk])}
+
+
+@login_required
+def assistance(request, survivor_id: int):
+    """Money paid now, while a claim runs: never conditioned on testimony or participation."""
+    from northstar import policy
+    from northstar.core import roles
+
+    actor = request.actor
+    if not roles.works_with_records(actor.role):
+        raise Http404()
+    survivor = _or_404(policy.survivor_for, actor, survivor_id, change=True)
+    fund = selectors.fund_of(actor)
+    cases = list(policy.visible_cases(actor).filter(survivor=survivor))
+    form = DisbursementForm(request.POST or None, approvers=_approvers(actor), cases=cases)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            case_id = data.pop("case_id")
+            case = next((c for c in cases if c.pk == case_id), None)
+            try:
+                actions.disburse(actor, survivor, case=case, **data)
+            except DomainError as exc:
+                _apply_error(form, exc)
+                status = exc.status
+            else:
+                return redirect("compensation:assistance", survivor_id=survivor.pk)
+    paid = list(survivor.fund_disbursements.select_related("fund", "approver"))
+    actions.note_listed(actor, "victim_fund_disbursement", paid, survivor.reference)
+    total = sum((d.amount for d in paid), 0)
+    return render(request, "compensation/assistance.html", {
+        "survivor": survivor, "fund": fund, "form": form, "paid": paid,
+        "total": figures.as_money(total, fund.currency) if fund else "0",
+        "balance": figures.as_money(actions.fund_balance(fund), fund.currency) if fund else None,
+    }, status=status)
+
+
+@login_required
+def fund(request):
+    """The organisation's victim fund: balance, deposits and what was paid out, by purpose."""
+    from northstar.core import roles
+
+    actor = request.actor
+    if actor.organisation is None or not (roles.works_with_records(actor.role)
+                                          or actor.role in roles.ADMIN_ROLES):
+        raise Http404()
+    may_deposit = roles.oversees(actor.role) or actor.role in roles.ADMIN_ROLES
+    form = DepositForm(request.POST or None) if may_deposit else None
+    status = 200
+    if request.method == "POST" and form is not None:
+        status = 422
+        if form.is_valid():
+            try:
+                actions.deposit_to_fund(actor, **form.cleaned_data)
+            except DomainError as exc:
+                _apply_error(form, exc)
+                status = exc.status
+            else:
+                return redirect("compensation:fund")
+    found = selectors.fund_of(actor)
+    by_purpose = []
+    if found:
+        from django.db.models import Sum
+
+        rows = found.disbursements.values("purpose").annotate(total=Sum("amount")).order_by(
+            "purpose")
+        by_purpose = [(r["purpose"], figures.as_money(r["total"], found.currency)) for r in rows]
+    return render(request, "compensation/fund.html", {
+        "fund": found, "form": form, "by_purpose": by_purpose,
+        "deposits": list(found.deposits.order_by("-received_on")[:50]) if found else [],
+        "balance": figures.as_money(actions.fund_balance(found), found.currency) if found else None,
     }, status=status)

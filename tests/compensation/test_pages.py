@@ -231,3 +231,26 @@ def test_mediation_pages_refuse_a_sex_trafficking_case_and_run_a_labour_one(
     mediation.refresh_from_db()
     assert mediation.status == "escalated" and mediation.court_claims.count() == 1
     assert "civil" in client.get(page_url).content.decode().lower()
+
+
+def test_fund_and_interim_assistance_pages(caseworker, supervisor, other_caseworker, survivor_a):
+    from northstar.compensation.models import Disbursement
+
+    boss = logged_in(supervisor)
+    assert boss.post(reverse("compensation:fund"), {
+        "amount": "5000", "received_on": "2025-01-01", "source": "Grant",
+        "currency": "THB"}).status_code == 302
+    assert "5000.00 THB" in boss.get(reverse("compensation:fund")).content.decode()
+    client = logged_in(caseworker)
+    assert client.post(reverse("compensation:fund"), {
+        "amount": "1", "received_on": "2025-01-01", "source": "x"}).status_code == 200
+    url = reverse("compensation:assistance", args=[survivor_a.pk])
+    paid = client.post(url, {"purpose": "living_costs", "amount": "1200", "paid_on": "2025-02-01",
+                             "approver_id": supervisor.pk})
+    assert paid.status_code == 302 and Disbursement.objects.count() == 1
+    too_much = client.post(url, {"purpose": "medical", "amount": "3800.01",
+                                 "paid_on": "2025-02-02", "approver_id": supervisor.pk})
+    assert too_much.status_code == 422 and Disbursement.objects.count() == 1
+    survivor_page = client.get(reverse("survivor", args=[survivor_a.pk])).content.decode()
+    assert "Interim assistance" in survivor_page and "1200.00 THB" in survivor_page
+    assert logged_in(other_caseworker).get(url).status_code == 404
