@@ -122,6 +122,13 @@ def _context(request, **extra) -> dict:
 
 
 def _client(request) -> str:
+    """The address to rate-limit by. Behind a reverse proxy every request comes from the
+    proxy, so a deployment that has one sets ``NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR``
+    and the address the proxy appended (the last one) is used instead."""
+    if getattr(settings, "NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -176,3 +176,14 @@ def test_pruning_keeps_recent_attempts_and_drops_old_ones(db):
     call_command("prune_portal_attempts")
     assert SignInAttempt.objects.count() == 1
     assert SignInAttempt.objects.get().at > old
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy(db, settings):
+    settings.NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR = True
+    for i in range(actions.DEVICE_MAX_FAILURES):
+        actions.sign_in(reference=f"ORGA-{i:06d}", pin="909192", client="203.0.113.7")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    blocked = Client(**proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    assert _try(blocked, "ORGA-AAAAAA", "909192").status_code == 429
+    other = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert _try(other, "ORGA-AAAAAA", "909192").status_code == 200
