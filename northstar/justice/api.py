@@ -73,6 +73,8 @@ class TimelineOut(Schema):
     stage: str | None
     reflection_period: PeriodOut
     reflection_period_active: bool
+    interviews: int
+    video_statement_on: dt.date | None
     tasks: list[TaskOut]
     events: list[EventOut]
 
@@ -138,6 +140,7 @@ def case_timeline(request, case_id: int):
     return {"case_id": case.pk, "stage": info["stage"],
             "reflection_period": period_out(info["reflection_period"]),
             "reflection_period_active": info["reflection_period_active"],
+            "interviews": info["interviews"], "video_statement_on": info["video_statement_on"],
             "tasks": [task_out(t, case) for t in info["tasks"]],
             "events": [event_out(e) for e in events]}
 

@@ -23,6 +23,8 @@ def stage_panel(request, case) -> dict | None:
         "tasks": info["tasks"],
         "period": info["reflection_period"],
         "period_active": info["reflection_period_active"],
+        "video_on": info["video_statement_on"],
+        "interviews": info["interviews"],
         "recent": list(reversed(events[-5:])),
         "count": len(events),
         "labels": {k: v["label"] for k, v in timeline.EVENT_KINDS.items()},

@@ -26,6 +26,8 @@ def summary(case: Case, *, today=None) -> dict:
         "tasks": timeline.derive_tasks(facts, today),
         "reflection_period": period_for(case.jurisdiction),
         "reflection_period_active": timeline.reflection_period_active(facts, today),
+        "video_statement_on": timeline.video_statement_on(facts),
+        "interviews": sum(1 for e in facts if e.kind == "interview"),
     }
 
 

@@ -276,6 +276,14 @@ def current_stage(events: Iterable[EventFacts]) -> str | None:
     return ordered[-1].stage if ordered else None
 
 
+def video_statement_on(events: Iterable[EventFacts]) -> dt.date | None:
+    """Date of the first video-recorded statement: with one on file, the survivor need not
+    tell their story again."""
+    dates = [e.occurred_on for e in events
+             if e.kind == "interview" and e.details.get("video_recorded") is True]
+    return min(dates) if dates else None
+
+
 def reflection_period_active(events: Iterable[EventFacts], on: dt.date) -> bool:
     """Whether a reflection period runs on ``on`` (started, not ended, not past its end)."""
     active = False

@@ -113,3 +113,18 @@ def test_other_organisation_gets_404_on_the_timeline_page(other_caseworker, case
     client = Client()
     assert client.login(username=other_caseworker.username, password=PASSWORD)
     assert client.get(f"/justice/cases/{case_a.pk}/").status_code == 404
+
+
+def test_timeline_says_when_a_video_statement_spares_another_retelling(api, caseworker, case_a):
+    client = api(caseworker)
+    day = TODAY - dt.timedelta(days=4)
+    client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "interview", "occurred_on": day.isoformat(),
+        "details": {"interviewer": "Prosecutor", "interviewer_role": "prosecutor",
+                    "language": "km", "interpreter_present": True, "video_recorded": True}})
+    body = client.get(f"/api/v1/cases/{case_a.pk}/timeline").json()
+    assert body["interviews"] == 1 and body["video_statement_on"] == day.isoformat()
+    page = Client()
+    assert page.login(username=caseworker.username, password=PASSWORD)
+    assert "A video-recorded statement exists" in page.get(
+        f"/justice/cases/{case_a.pk}/").content.decode()

@@ -142,3 +142,13 @@ def test_every_kind_has_a_label_and_known_stage():
 
     for spec in EVENT_KINDS.values():
         assert spec["label"] and (spec["stage"] is None or spec["stage"] in STAGES)
+
+
+def test_the_first_video_recorded_statement_is_remembered():
+    from northstar.justice.timeline import video_statement_on
+
+    a = ev(1, "interview", TODAY - dt.timedelta(days=9), video_recorded=False)
+    b = ev(2, "interview", TODAY - dt.timedelta(days=5), video_recorded=True)
+    c = ev(3, "interview", TODAY - dt.timedelta(days=1), video_recorded=True)
+    assert video_statement_on([a]) is None
+    assert video_statement_on([c, a, b]) == b.occurred_on
