@@ -303,6 +303,9 @@ def set_schedule(actor: Actor, claim: Claim, *, instalments: list[dict]) -> list
     rows = []
     for i, item in enumerate(instalments):
         due_on = day(item.get("due_on"), f"instalments.{i}.due_on", not_future=False)
+        if current.decided_on and due_on < current.decided_on:
+            raise DomainError("an instalment cannot fall due before the award or agreement",
+                              f"instalments.{i}.due_on")
         amount = money(item.get("amount"), f"instalments.{i}.amount", current.currency)
         rows.append((due_on, amount))
     total = sum((a for _, a in rows), Decimal(0))
@@ -554,8 +557,8 @@ def record_agreement(actor: Actor, mediation: Mediation, *, agreed_on, amount, c
 
 @transaction.atomic
 def escalate_mediation(actor: Actor, mediation: Mediation, *, route: str, amount_claimed,
-                       payer: str, reason: str, on, filed_on=None,
-                       forum_reference: str = "") -> Claim:
+                       payer: str, reason: str, on, filed_on=None, forum_reference: str = "",
+                       currency: str | None = None) -> Claim:
     """The dispute goes to court: a new claim linked to the mediation, whose history stays."""
     current = Mediation.objects.select_for_update().get(pk=mediation.pk)
     if current.status == MediationStatus.ESCALATED:
@@ -568,10 +571,9 @@ def escalate_mediation(actor: Actor, mediation: Mediation, *, route: str, amount
         raise DomainError("say why the mediation failed", "reason")
     when = day(on, "on")
     agreed_claim = current.claim
-    currency = agreed_claim.currency if agreed_claim else None
-    if currency is None:
-        currency = default_rules().jurisdictions.get(current.case.jurisdiction)
-        currency = currency.currency if currency else ""
+    if not currency:
+        local = default_rules().jurisdictions.get(current.case.jurisdiction)
+        currency = agreed_claim.currency if agreed_claim else (local.currency if local else "")
     court = create_claim(actor, current.case, route=route, payer=payer,
                          amount_claimed=amount_claimed, currency=currency, filed_on=filed_on,
                          forum_reference=forum_reference, escalated_from=current)

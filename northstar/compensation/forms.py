@@ -230,6 +230,8 @@ class EscalationForm(forms.Form):
     filed_on = forms.DateField(label=_("Filed on (blank: draft)"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
     forum_reference = forms.CharField(label=_("File number"), required=False, max_length=120)
+    currency = forms.CharField(label=_("Currency (blank: as agreed, or the local one)"),
+                               required=False, max_length=3)
 
     def __init__(self, *args, **kwargs):
         from northstar.compensation.models import Payer, Route

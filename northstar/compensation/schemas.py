@@ -132,6 +132,8 @@ class EscalationIn(StrictSchema):
     on: dt.date
     filed_on: dt.date | None = None
     forum_reference: str = Field("", max_length=120)
+    currency: str | None = Field(None, min_length=3, max_length=3,
+                                 description="default: the agreement's, else the jurisdiction's")
 
 
 class DepositIn(StrictSchema):

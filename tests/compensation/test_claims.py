@@ -123,3 +123,13 @@ def test_a_claim_cannot_be_marked_paid_in_full_before_the_money_is_received(api,
     assert response.status_code == 409
     assert Claim.objects.get(pk=claim["id"]).status == "awarded"
     assert move(client, claim["id"], "defaulted", "2025-12-01").status_code == 200
+
+
+def test_an_instalment_cannot_fall_due_before_the_award(api, caseworker, case_a):
+    client = api(caseworker)
+    claim = new_claim(client, case_a)
+    move(client, claim["id"], "awarded", "2025-10-01", amount="1000")
+    response = client.post(f"/api/v1/compensation/claims/{claim['id']}/schedule",
+                           {"instalments": [{"due_on": "2025-09-30", "amount": "1000"}]})
+    assert response.status_code == 422
+    assert response.json()["field"] == "instalments.0.due_on"
