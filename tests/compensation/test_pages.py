@@ -82,6 +82,9 @@ def test_the_pdf_is_built_from_html_showing_every_line_and_the_total(caseworker,
     assert CALC_TOTAL in html
     for line in result["lines"]:
         assert line["amount"] in html and line["formula"].split(":")[0] in html
+        for source in line["sources"]:  # printed, not folded away
+            assert source.split(" ")[0] in html
+    assert "nationthailand.com" in html and "<details" not in html
     assert result["calculator_version"] in html and result["rule_set_version"] in html
 
 
