@@ -134,3 +134,9 @@ def reveal_notes(actor: Actor, case: Case, events: list[TimelineEvent]) -> dict[
         audit.record(actor, "read", "timeline_event", ",".join(map(str, shown))[:64],
                      survivor_ref=case.survivor.reference, fields=["note"])
     return notes
+
+
+def note_timeline_read(actor: Actor, case: Case, events: list[TimelineEvent]) -> None:
+    """Reading a timeline is reading survivor data: audited, naming how much was shown."""
+    audit.record(actor, "read", "timeline_event", str(case.pk), survivor_ref=case.survivor.reference,
+                 note=f"timeline of case {case.pk}: {len(events)} event(s)")

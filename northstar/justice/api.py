@@ -9,7 +9,6 @@ from ninja import Field, Router, Schema
 
 from northstar import policy
 from northstar.apiutils import StrictSchema, actor_of
-from northstar.core import audit
 from northstar.core.errors import NotFound
 from northstar.justice import actions, selectors, timeline
 from northstar.justice.models import TimelineEvent
@@ -103,8 +102,7 @@ def list_events(request, case_id: int, notes: bool = False, include_void: bool =
     case = policy.case_for(actor, case_id)
     events = list(selectors.events_for(case, include_void=include_void))
     opened = actions.reveal_notes(actor, case, events) if notes else {}
-    audit.record(actor, "read", "timeline_event", "", survivor_ref=case.survivor.reference,
-                 note=f"timeline of case {case.pk}: {len(events)} event(s)")
+    actions.note_timeline_read(actor, case, events)
     return [event_out(e, opened.get(e.pk)) for e in events]
 
 
@@ -135,8 +133,7 @@ def case_timeline(request, case_id: int):
     case = policy.case_for(actor, case_id)
     info = selectors.summary(case)
     events = list(selectors.events_for(case))
-    audit.record(actor, "read", "timeline_event", "", survivor_ref=case.survivor.reference,
-                 note=f"timeline of case {case.pk}: {len(events)} event(s)")
+    actions.note_timeline_read(actor, case, events)
     return {"case_id": case.pk, "stage": info["stage"],
             "reflection_period": period_out(info["reflection_period"]),
             "reflection_period_active": info["reflection_period_active"],

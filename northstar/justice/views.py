@@ -87,6 +87,7 @@ def case_timeline(request, case_id: int):
             return redirect("justice:timeline", case_id=case.pk)
     events = list(selectors.events_for(case, include_void=True))
     notes = actions.reveal_notes(actor, case, events) if request.GET.get("notes") == "1" else None
+    actions.note_timeline_read(actor, case, events)
     info = selectors.summary(case)
     return render(request, "justice/timeline.html", {
         "case": case, "events": events, "notes": notes, "info": info,

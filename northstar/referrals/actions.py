@@ -318,6 +318,16 @@ def send_reminders(actor: Actor, *, now: dt.datetime | None = None,
     return reminded
 
 
+def note_read(actor: Actor, referrals: list[Referral]) -> None:
+    """Seeing referrals is reading survivor data (who needs what): one audit entry per survivor."""
+    by_ref: dict[str, list[str]] = {}
+    for r in referrals:
+        by_ref.setdefault(r.survivor.reference, []).append(str(r.pk))
+    for ref, ids in by_ref.items():
+        audit.record(actor, "read", "referral", ",".join(ids)[:64], survivor_ref=ref,
+                     note=f"viewed {len(ids)} referral(s)")
+
+
 def reveal_message(actor: Actor, referral: Referral) -> str:
     from northstar.core.fields import reveal
 
@@ -329,7 +339,7 @@ def reveal_message(actor: Actor, referral: Referral) -> str:
 
 
 @transaction.atomic
-def referral_letter(actor: Actor, referral: Referral) -> bytes:
+def referral_letter(actor: Actor, referral: Referral, *, language: str | None = None) -> bytes:
     """The PDF letter for a recipient outside Northstar: only the shared fields.
 
     Written only by the sender, only while the referral stands and its consent
@@ -343,9 +353,16 @@ def referral_letter(actor: Actor, referral: Referral) -> bytes:
         raise Conflict(f"a {referral.status} referral has no letter", "status")
     if not may_flow(referral.survivor, "referral", recipient=referral.recipient):
         raise DomainError("the survivor's consent to this referral no longer stands", "consent")
+    from django.conf import settings
+    from django.utils import translation
+
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(f"must be one of: {', '.join(dict(settings.LANGUAGES))}", "language")
     values = letter.shared_values(referral)
-    pdf = letter.render_pdf(referral, values)
+    with translation.override(language):
+        pdf = letter.render_pdf(referral, values)
     audit.record(actor, "export", "referral", referral.pk,
                  survivor_ref=referral.survivor.reference, fields=sorted(values),
-                 note=f"referral letter to {referral.recipient.name}")
+                 note=f"referral letter ({language}) to {referral.recipient.name}")
     return pdf

@@ -7,7 +7,7 @@ from ninja import Query, Router
 
 from northstar import policy
 from northstar.apiutils import actor_of
-from northstar.core import audit, roles
+from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.models import Organisation
@@ -135,9 +135,7 @@ def list_referrals(request, filters: Query[ReferralFilters]):
     total = qs.count()
     start = (filters.page - 1) * filters.page_size
     items = list(qs[start:start + filters.page_size])
-    if items:
-        audit.record(actor, "read", "referral", "",
-                     note="listed " + ",".join(str(r.pk) for r in items)[:280])
+    actions.note_read(actor, items)
     return {"items": [referral_out(actor, r) for r in items], "count": total,
             "page": filters.page, "page_size": filters.page_size}
 
@@ -181,6 +179,7 @@ def get_referral(request, referral_id: int):
     actor = actor_of(request)
     _staff(actor)
     referral = selectors.referral_for(actor, referral_id)
+    actions.note_read(actor, [referral])
     message = None
     if selectors.recipient_may_see_survivor(actor, referral):
         message = actions.reveal_message(actor, referral)
@@ -212,12 +211,13 @@ for _step in actions.STEP_NAMES:
 
 
 @router.get("/referrals/{referral_id}/letter.pdf")
-def referral_letter(request, referral_id: int):
-    """The referral letter for a recipient outside Northstar (the export is audited)."""
+def referral_letter(request, referral_id: int, language: str = "en"):
+    """The referral letter for a recipient outside Northstar, in ``language`` where its text
+    is translated (the export is audited)."""
     actor = actor_of(request)
     _staff(actor)
     referral = selectors.referral_for(actor, referral_id)
-    pdf = actions.referral_letter(actor, referral)
+    pdf = actions.referral_letter(actor, referral, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="referral-{referral.pk}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -98,6 +98,7 @@ def referral_list(request):
         qs = qs.filter(recipient=actor.organisation)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = [(r, selectors.recipient_may_see_survivor(actor, r)) for r in page]
+    actions.note_read(actor, list(page))
     return render(request, "referrals/list.html", {"page": page, "rows": rows,
                                                    "direction": direction})
 
@@ -140,6 +141,7 @@ def referral_detail(request, referral_id: int):
     actor = _staff_or_404(request)
     referral = _or_404(selectors.referral_for, actor, referral_id)
     sees = selectors.recipient_may_see_survivor(actor, referral)
+    actions.note_read(actor, [referral])
     message = actions.reveal_message(actor, referral) if sees and request.GET.get("message") else None
     return render(request, "referrals/detail.html", {
         "r": referral, "sees": sees, "message": message,
@@ -169,7 +171,8 @@ def referral_letter(request, referral_id: int):
     actor = _staff_or_404(request)
     referral = _or_404(selectors.referral_for, actor, referral_id)
     try:
-        pdf = actions.referral_letter(actor, referral)
+        pdf = actions.referral_letter(actor, referral,
+                                      language=request.GET.get("language") or None)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("referrals:detail", referral_id=referral.pk)

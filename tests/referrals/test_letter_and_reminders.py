@@ -82,3 +82,18 @@ def test_a_fresh_routine_referral_is_not_chased(caseworker, actor_for, survivor_
     actions.create_referral(actor_for(caseworker), survivor=survivor_a, recipient=org_b,
                             needs=["legal_aid"])
     assert actions.send_reminders(actor_for(caseworker, "cli")) == []
+
+
+def test_letter_in_another_language_renders_and_an_unknown_one_is_refused(api, caseworker,
+                                                                         offline_referral):
+    client = api(caseworker)
+    km = client.get(f"/api/v1/referrals/{offline_referral.pk}/letter.pdf", {"language": "km"})
+    assert km.status_code == 200 and km.content.startswith(b"%PDF")
+    bad = client.get(f"/api/v1/referrals/{offline_referral.pk}/letter.pdf", {"language": "xx"})
+    assert bad.status_code == 422 and bad.json()["field"] == "language"
+    assert AuditEntry.objects.filter(action="export").count() == 1
+
+
+def test_only_the_sender_prints_the_letter(api, other_caseworker, offline_referral):
+    response = api(other_caseworker).get(f"/api/v1/referrals/{offline_referral.pk}/letter.pdf")
+    assert response.status_code == 404
