@@ -74,13 +74,15 @@ def manage(env: dict, *args: str) -> None:
 def app_server(var_dir: Path):
     env = {**os.environ, "NORTHSTAR_VAR_DIR": str(var_dir)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
     print("· preparing a demo database and compressed static files in", var_dir)
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo")
     manage(env, "collectstatic", "--noinput")
     port = free_port()
+    serve_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     proc = subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            cwd=ROOT, env=serve_env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -142,7 +144,7 @@ def log_in(browser, base: str, username: str, password: str):
     page.goto(base + "/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("#main button[type=submit]")
     page.wait_for_url(lambda u: "/login/" not in u)
     links = {}
     survivor = page.locator("table a[href^='/survivors/']").first
