@@ -31,7 +31,7 @@ from northstar.compensation.forms import (
 )
 from northstar.compensation.models import CompensationAlert
 from northstar.compensation.rules import default_rules
-from northstar.compensation.statement import build_statement
+from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
 from northstar.web.panels import Alert
@@ -44,14 +44,26 @@ def _or_404(fn, *args, **kwargs):
         raise Http404(exc.message) from None
 
 
-def _languages_for(case) -> list[tuple[str, str]]:
-    """English, and the survivor's own language where the interface has a translation."""
+def statement_translated(lang: str) -> bool:
+    """Whether the catalogue translates the statement into ``lang`` (its title and summary)."""
+    with translation.override(lang):
+        return gettext(TITLE) != TITLE and gettext(PLAIN_SUMMARY) != PLAIN_SUMMARY
+
+
+def _languages_for(case) -> tuple[list[tuple[str, str]], str | None]:
+    """English, and the survivor's own language where the statement has a translation.
+
+    The second value names the survivor's language when no translation exists yet.
+    """
     available = dict(settings.LANGUAGES)
-    codes = ["en"]
     preferred = (case.survivor.preferred_language or "").split("-")[0]
-    if preferred in available and preferred != "en":
-        codes.append(preferred)
-    return [(code, available[code]) for code in codes]
+    codes, missing = ["en"], None
+    if preferred and preferred != "en":
+        if preferred in available and statement_translated(preferred):
+            codes.append(preferred)
+        else:
+            missing = available.get(preferred, preferred)
+    return [(code, available[code]) for code in codes], missing
 
 
 def _translated(statement: dict) -> dict:
@@ -97,7 +109,7 @@ def calculator(request, case_id: int):
 def _statement_of(request, calculation_id: int, *, export: str = ""):
     actor = request.actor
     calc = _or_404(selectors.calculation_for, actor, calculation_id)
-    languages = _languages_for(calc.case)
+    languages, _missing = _languages_for(calc.case)
     lang = request.GET.get("lang") or "en"
     if lang not in dict(languages):
         lang = "en"
@@ -112,10 +124,11 @@ def _statement_of(request, calculation_id: int, *, export: str = ""):
 @login_required
 def calculation(request, calculation_id: int):
     calc, statement, languages, lang = _statement_of(request, calculation_id)
+    missing = _languages_for(calc.case)[1]
     with translation.override(lang):
         return render(request, "compensation/statement.html", {
             "calc": calc, "case": calc.case, "statement": statement, "languages_offered": languages,
-            "statement_lang": lang})
+            "statement_lang": lang, "untranslated_language": missing})
 
 
 def statement_html(statement: dict, lang: str) -> str:
