@@ -97,3 +97,30 @@ def test_letter_in_another_language_renders_and_an_unknown_one_is_refused(api, c
 def test_only_the_sender_prints_the_letter(api, other_caseworker, offline_referral):
     response = api(other_caseworker).get(f"/api/v1/referrals/{offline_referral.pk}/letter.pdf")
     assert response.status_code == 404
+
+
+def test_letter_carries_a_khmer_name_in_a_khmer_font(caseworker, actor_for, offline_shelter):
+    actor = actor_for(caseworker)
+    survivor = survivor_actions.create_survivor(actor, data={"given_name": "សុខា",
+                                                            "languages": ["km"]})
+    survivor_actions.record_consent(actor, survivor, purpose="referral", recipient=offline_shelter,
+                                    language="km", method="written")
+    referral = actions.create_referral(actor, survivor=survivor, recipient=offline_shelter,
+                                       needs=["shelter"])
+    pdf = actions.referral_letter(actor, referral)
+    assert any(b"Noto-Sans-Khmer" in name for name in _pdf_fonts(pdf))
+
+
+def _pdf_fonts(pdf: bytes) -> set[bytes]:
+    """Names of the fonts embedded in a PDF, including those in compressed object streams."""
+    import re
+    import zlib
+
+    names = set(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-]+)", pdf))
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            names.update(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-]+)",
+                                    zlib.decompress(match.group(1))))
+        except zlib.error:
+            continue
+    return names
