@@ -205,6 +205,13 @@ def create_referral(
         shared_fields=fields, message=message or "", created_by=actor.user,
     )
     _step(actor, referral, S.SENT)
+    if case is not None:
+        # Do No Harm on the case: e.g. a referral explained without a needed interpreter.
+        from northstar.safeguards.actions import record_findings
+
+        record_findings(actor, case, action="refer",
+                        context={"interpreter_present": decision.consent.interpreter_used},
+                        source=f"referral:{referral.pk}")
     audit.record(actor, "create", "referral", referral.pk, survivor_ref=survivor.reference,
                  fields=fields,
                  note=f"referred to {recipient.name} ({recipient.jurisdiction}); shared: "

@@ -105,3 +105,20 @@ def test_referral_to_a_service_goes_to_its_provider(api, caseworker, actor_for, 
     assert body["recipient"]["on_platform"] is False
     missing = api(caseworker).post("/api/v1/referrals", {"survivor_id": survivor_a.pk})
     assert missing.status_code == 422 and missing.json()["field"] == "recipient_id"
+
+
+def test_referral_explained_without_a_needed_interpreter_raises_a_finding_on_the_case(
+        api, caseworker, supervisor, actor_for, survivor_a, case_a, org_b):
+    from northstar.survivors import actions as survivor_actions
+
+    assert survivor_a.interpreter_needed
+    survivor_actions.record_consent(actor_for(caseworker), survivor_a, purpose="referral",
+                                    recipient=org_b, language="th", method="verbal",
+                                    interpreter_used=False)
+    response = api(caseworker).post("/api/v1/referrals", {
+        "survivor_id": survivor_a.pk, "recipient_id": org_b.pk, "case_id": case_a.pk,
+        "needs": ["legal_aid"]})
+    assert response.status_code == 201
+    findings = api(supervisor).get("/api/v1/findings").json()["items"]
+    assert any(f["rule"] == "interpreter_needed_to_explain_decision"
+               and f["source"] == f"referral:{response.json()['id']}" for f in findings)
