@@ -8,6 +8,7 @@ read, the reader returns nothing and logs, rather than breaking the survivor's p
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from decimal import Decimal
 
@@ -61,6 +62,34 @@ def current_stage(actor: Actor) -> str | None:
     except _FAILURES:
         log.warning("portal: could not read the justice stage", exc_info=True)
         return None
+
+
+def upcoming(actor: Actor, today: dt.date) -> list[dict]:
+    """Dates ahead that the survivor should know: court hearings, and when their time to
+    rest and decide (reflection period) ends. Earliest first."""
+    try:
+        from northstar.justice.models import TimelineEvent
+
+        events = list(TimelineEvent.objects.filter(case__in=policy.visible_cases(actor),
+                                                   voided_at__isnull=True)
+                      .order_by("occurred_on", "id"))
+        items = []
+        for event in events:
+            if event.kind == "hearing" and event.occurred_on >= today:
+                items.append({"kind": "hearing", "date": event.occurred_on})
+            elif event.kind == "reflection_period_start":
+                ends = (event.details or {}).get("ends_on")
+                ended = any(e.kind == "reflection_period_end" and e.case_id == event.case_id
+                            and (e.occurred_on, e.pk) >= (event.occurred_on, event.pk)
+                            for e in events)
+                if ends and not ended:
+                    ends = dt.date.fromisoformat(str(ends))
+                    if ends >= today:
+                        items.append({"kind": "reflection_ends", "date": ends})
+        return sorted(items, key=lambda i: i["date"])
+    except (*_FAILURES, ValueError):
+        log.warning("portal: could not read upcoming dates", exc_info=True)
+        return []
 
 
 def claims(actor: Actor) -> list[dict]:

@@ -348,6 +348,9 @@ UI: dict[str, Promise] = {
     "rights_always": _("Your rights at every step"),
     "rights_stages": _("All the steps"),
     "rights_questions": _("You can ask your caseworker about anything you do not understand."),
+    "rights_coming_up": _("Coming up"),
+    "event_hearing": _("Court hearing"),
+    "event_reflection_ends": _("Your time to rest and decide ends"),
     # Money
     "money_title": _("My money"),
     "money_empty": _("There is no money claim yet. Your caseworker or lawyer can talk with you "

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -225,8 +225,12 @@ def rights(request):
     survivor = request.portal_survivor
     actions.record_view(request.portal_actor, survivor, page="rights")
     stage = sources.current_stage(request.portal_actor)
+    labels = {"hearing": texts.UI["event_hearing"],
+              "reflection_ends": texts.UI["event_reflection_ends"]}
+    coming = [{**item, "label": labels[item["kind"]]}
+              for item in sources.upcoming(request.portal_actor, timezone.localdate())]
     return render(request, "portal/rights.html", _context(
-        request, stage=stage, stage_text=texts.RIGHTS.get(stage or ""),
+        request, stage=stage, stage_text=texts.RIGHTS.get(stage or ""), coming=coming,
         stages=texts.RIGHTS, general=texts.GENERAL_RIGHTS))
 
 

@@ -83,3 +83,21 @@ def test_another_survivors_plan_and_claims_never_appear(survivor_a, case_a, staf
     assert "777" not in html
     assert 'id="money-empty"' in html
 
+
+
+def test_rights_show_the_dates_coming_up(survivor_a, case_a, staff, portal_client):
+    from northstar.justice import actions as justice
+
+    today = timezone.localdate()
+    ends = today + dt.timedelta(days=20)
+    justice.record_event(staff, case_a, kind="reflection_period_start",
+                         occurred_on=today - dt.timedelta(days=10),
+                         details={"ends_on": ends.isoformat()})
+    client = portal_client(survivor_a)
+    client.get("/portal/language/en/")
+    html = client.get("/portal/rights/").content.decode()
+    assert 'id="coming-up"' in html
+    assert "Your time to rest and decide ends" in html
+    assert f"{ends.day} " in html  # the end date, written out
+    justice.record_event(staff, case_a, kind="reflection_period_end", occurred_on=today)
+    assert 'id="coming-up"' not in client.get("/portal/rights/").content.decode()
