@@ -295,11 +295,14 @@ def take_step(actor: Actor, referral: Referral, *, step: str, note: str = "") ->
     return current
 
 
-def overdue_unanswered(now: dt.datetime | None = None):
+def overdue_unanswered(now: dt.datetime | None = None, *, sender: Organisation | None = None):
     """Sent referrals nobody has answered within the time their urgency allows."""
     now = now or timezone.now()
     out = []
-    for r in Referral.objects.filter(status=S.SENT).select_related("recipient", "sender", "survivor"):
+    qs = Referral.objects.filter(status=S.SENT).select_related("recipient", "sender", "survivor")
+    if sender is not None:
+        qs = qs.filter(sender=sender)
+    for r in qs:
         due = r.sent_at + dt.timedelta(hours=ANSWER_WITHIN_HOURS.get(r.urgency, 168))
         if due <= now:
             out.append((r, due))

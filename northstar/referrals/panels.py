@@ -44,15 +44,14 @@ def referral_alerts(actor):
     org = actor.organisation
     today = timezone.localdate()
     alerts = []
-    for r in Referral.objects.filter(recipient=org, status=ReferralStatus.SENT):
+    for r in Referral.objects.filter(recipient=org, status=ReferralStatus.SENT).select_related(
+            "sender"):
         alerts.append(Alert(due=timezone.localtime(r.sent_at).date(),
                             title=f"Referral #{r.pk} from {r.sender.name} waits for your answer "
                                   f"({r.urgency})",
                             url=reverse("referrals:detail", args=[r.pk]),
                             severity="warning" if r.urgency in ("urgent", "emergency") else "info"))
-    for r, due in actions.overdue_unanswered():
-        if r.sender_id != org.pk:
-            continue
+    for r, due in actions.overdue_unanswered(sender=org):
         alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
                             title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "
                                   "unanswered — chase or refer elsewhere",
