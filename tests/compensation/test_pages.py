@@ -135,14 +135,20 @@ def test_overdue_instalments_alert_the_caseworker_and_supervisor_on_the_caseload
 @pytest.mark.parametrize("name, key", [("compensation:calculator", "case"),
                                        ("compensation:calculation", "calc"),
                                        ("compensation:calculation_pdf", "calc"),
-                                       ("compensation:claim", "claim")])
+                                       ("compensation:claim", "claim"),
+                                       ("compensation:claim_new", "case"),
+                                       ("compensation:mediation_new", "case"),
+                                       ("compensation:mediation", "mediation"),
+                                       ("compensation:assistance", "survivor")])
 def test_pages_of_another_organisation_answer_404(caseworker, other_caseworker, case_b, actor_for,
                                                   name, key):
     actor = actor_for(other_caseworker)
     ids = {"case": case_b.pk,
            "calc": actions.save_calculation(actor, case_b, data=CALC).pk,
            "claim": actions.create_claim(actor, case_b, route="civil_suit", payer="employer",
-                                         amount_claimed="1", currency="THB").pk}
+                                         amount_claimed="1", currency="THB").pk,
+           "mediation": actions.open_mediation(actor, case_b, opened_on="2025-01-01").pk,
+           "survivor": case_b.survivor_id}
     exports = AuditEntry.objects.filter(action="export").count()
     assert logged_in(caseworker).get(reverse(name, args=[ids[key]])).status_code == 404
     assert AuditEntry.objects.filter(action="export").count() == exports
