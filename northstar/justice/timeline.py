@@ -117,6 +117,11 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
 
 #: Days after a return by which someone should have checked on the survivor.
 RETURN_FOLLOW_UP_DAYS = 30
+#: Days after a hearing where the survivor faced the offender by which someone checks on them.
+FACED_OFFENDER_FOLLOW_UP_DAYS = 2
+#: Days after a reflection period started with no known end by which its end should be agreed
+#: with the survivor (practice, not law: most jurisdictions set no length).
+AGREE_REFLECTION_END_DAYS = 7
 #: Within this many days a coming deadline is a warning, not just information.
 WARN_WITHIN_DAYS = 3
 
@@ -219,10 +224,11 @@ def _date(value) -> dt.date | None:
 def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
     """What the caseworker must act on now or soon, from a case's events.
 
-    A reflection period that has not been ended shows its end date; a hearing
-    in the next fortnight shows (tomorrow's as a warning); a planned follow-up
-    or the check-in due after a return shows until a follow-up contact is
-    recorded on or after it.
+    A reflection period that has not been ended shows its end date (or, with
+    no end known, asks for one to be agreed); a hearing in the next fortnight
+    shows (tomorrow's as a warning); a planned follow-up, the check-in due after
+    a return and the one after a hearing where the survivor faced the offender
+    show until a follow-up contact is recorded on or after them.
     """
     ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
     tasks: list[Task] = []
@@ -233,7 +239,13 @@ def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
 
     for event in ordered:
         d = event.details
-        if event.kind == "reflection_period_start":
+        if event.kind == "reflection_period_start" and not d.get("ends_on"):
+            if not later("reflection_period_end", event):
+                due = event.occurred_on + dt.timedelta(days=AGREE_REFLECTION_END_DAYS)
+                tasks.append(Task(due, "reflection_period_end_unset",
+                                  "Reflection period has no end date: agree one with the survivor",
+                                  _severity(due, today), event.id))
+        elif event.kind == "reflection_period_start":
             ends = _date(d.get("ends_on"))
             if ends and not later("reflection_period_end", event):
                 when = "ends today" if ends == today else (
@@ -242,6 +254,13 @@ def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
                                   f"Reflection period {when} {ends.isoformat()}: "
                                   "talk through the survivor's choices, no pressure",
                                   _severity(ends, today), event.id))
+        elif (event.kind == "hearing" and d.get("faced_offender") is True
+              and event.occurred_on < today and not later("follow_up_done", event)):
+            due = event.occurred_on + dt.timedelta(days=FACED_OFFENDER_FOLLOW_UP_DAYS)
+            tasks.append(Task(due, "follow_up_due",
+                              "Follow-up due: the survivor faced the offender at the hearing; "
+                              "check on them and offer counselling",
+                              _severity(due, today), event.id))
         elif event.kind == "hearing" and today <= event.occurred_on <= today + dt.timedelta(days=14):
             days = (event.occurred_on - today).days
             title = {0: "Hearing today", 1: "Hearing tomorrow"}.get(

@@ -128,3 +128,20 @@ def test_timeline_says_when_a_video_statement_spares_another_retelling(api, case
     assert page.login(username=caseworker.username, password=PASSWORD)
     assert "A video-recorded statement exists" in page.get(
         f"/justice/cases/{case_a.pk}/").content.decode()
+
+
+def test_reflection_period_where_the_law_sets_no_length_has_no_invented_end(
+        api, other_caseworker, actor_for):
+    from northstar.survivors import actions as survivor_actions
+
+    actor = actor_for(other_caseworker)
+    survivor = survivor_actions.create_survivor(actor, data={"given_name": "Demo Bopha"})
+    case = survivor_actions.create_case(actor, survivor, data={"forms_of_exploitation": ["sex"]})
+    assert case.jurisdiction == "KH"
+    client = api(other_caseworker)
+    body = client.post(f"/api/v1/cases/{case.pk}/events", {
+        "kind": "reflection_period_start", "occurred_on": TODAY.isoformat()}).json()
+    assert "ends_on" not in body["details"]
+    timeline = client.get(f"/api/v1/cases/{case.pk}/timeline").json()
+    assert timeline["reflection_period"]["status"] == "unknown"
+    assert [t["kind"] for t in timeline["tasks"]] == ["reflection_period_end_unset"]

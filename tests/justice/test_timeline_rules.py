@@ -152,3 +152,25 @@ def test_the_first_video_recorded_statement_is_remembered():
     c = ev(3, "interview", TODAY - dt.timedelta(days=1), video_recorded=True)
     assert video_statement_on([a]) is None
     assert video_statement_on([c, a, b]) == b.occurred_on
+
+
+def test_facing_the_offender_at_a_hearing_asks_for_a_check_in():
+    hearing = ev(1, "hearing", TODAY - dt.timedelta(days=3), "adjudication",
+                 testimony="in_person", faced_offender=True)
+    [task] = derive_tasks([hearing], TODAY)
+    assert task.kind == "follow_up_due" and task.severity == "overdue"
+    assert "faced the offender" in task.title
+    done = ev(2, "follow_up_done", TODAY - dt.timedelta(days=2), "adjudication")
+    assert derive_tasks([hearing, done], TODAY) == []
+    shielded = ev(3, "hearing", TODAY - dt.timedelta(days=3), "adjudication",
+                  testimony="video", faced_offender=False)
+    assert derive_tasks([shielded], TODAY) == []
+
+
+def test_a_reflection_period_without_an_end_asks_for_one_to_be_agreed():
+    start = ev(1, "reflection_period_start", TODAY - dt.timedelta(days=2), "reflection_period")
+    [task] = derive_tasks([start], TODAY)
+    assert task.kind == "reflection_period_end_unset"
+    assert task.due == TODAY + dt.timedelta(days=5)
+    ended = ev(2, "reflection_period_end", TODAY, "reflection_period")
+    assert derive_tasks([start, ended], TODAY) == []
