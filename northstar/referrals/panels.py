@@ -9,6 +9,8 @@ from northstar import policy
 from northstar.referrals import actions
 from northstar.referrals.models import Referral, ReferralStatus
 
+OPEN_STATES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
 
 def _panel(request, survivor, case=None) -> dict | None:
     actor = request.actor
@@ -51,6 +53,17 @@ def referral_alerts(actor):
                                   f"({r.urgency})",
                             url=reverse("referrals:detail", args=[r.pk]),
                             severity="warning" if r.urgency in ("urgent", "emergency") else "info"))
+    # Consent withdrawn or expired while the referral still stands: access has ended, but a
+    # recipient outside Northstar only knows if someone tells them.
+    live = Referral.objects.filter(sender=org, status__in=OPEN_STATES).select_related(
+        "recipient", "survivor", "consent")
+    for r in live:
+        if not r.consent.is_active():
+            alerts.append(Alert(due=today,
+                                title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
+                                      f"— tell {r.recipient.name} and close the referral",
+                                url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
+                                survivor_reference=r.survivor.reference))
     for r, due in actions.overdue_unanswered(sender=org):
         alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
                             title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "

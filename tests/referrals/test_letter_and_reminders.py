@@ -124,3 +124,14 @@ def _pdf_fonts(pdf: bytes) -> set[bytes]:
         except zlib.error:
             continue
     return names
+
+
+def test_sender_is_told_to_inform_the_recipient_when_consent_ends(caseworker, actor_for,
+                                                                  offline_referral):
+    actor = actor_for(caseworker)
+    assert not any("consent for referral" in a.title for a in alerts_for(actor))
+    survivor_actions.withdraw_consent(actor, offline_referral.consent, reason="moved on")
+    [alert] = [a for a in alerts_for(actor) if "consent for referral" in a.title]
+    assert offline_referral.recipient.name in alert.title and alert.severity == "overdue"
+    actions.take_step(actor, offline_referral, step="close", note="recipient told by phone")
+    assert not any("consent for referral" in a.title for a in alerts_for(actor))
