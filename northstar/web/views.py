@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,7 @@ from northstar import policy
 from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
 from northstar.survivors import actions
+from northstar.survivors.models import Case as SurvivorCase
 from northstar.web import panels, selectors
 from northstar.web.forms import (
     CaseForm,
@@ -55,7 +56,8 @@ def caseload(request):
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
     attention_refs = {a.survivor_reference for a in alerts if a.survivor_reference}
-    qs = policy.visible_survivors(actor).prefetch_related("cases")
+    qs = policy.visible_survivors(actor).prefetch_related(
+        Prefetch("cases", queryset=SurvivorCase.objects.filter(archived_at__isnull=True)))
     if form.is_valid():
         f = form.cleaned_data
         if f["q"]:

@@ -135,6 +135,7 @@ def test_survivor_withdraws_consent_in_the_portal_then_quick_exits_and_caseworke
         tab.goto(f"/survivors/{survivor_a.pk}/")
         row = tab.locator("tr", has_text="Anonymous statistics")
         expect(row).to_contain_text("withdrawn")
+        expect(row).to_contain_text("the survivor (portal)")
     finally:
         staff.close()
 
@@ -151,3 +152,28 @@ def test_switching_to_khmer_shows_khmer_text_to_caseworker_and_survivor(log_in, 
     expect(page.locator("html")).to_have_attribute("lang", "km")
     heading = page.locator("h1").inner_text()
     assert any("\u1780" <= ch <= "\u17ff" for ch in heading), heading
+
+
+def test_the_intake_works_without_javascript(chromium, live_server, caseworker):
+    """Plain forms and redirects: a phone with scripts off can still record a survivor."""
+    from tests.conftest import PASSWORD
+
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(caseworker.get_username())
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.goto("/intake/new/")
+        page.get_by_label("Given name").fill("Demo Lan")
+        page.get_by_label("Nationality").fill("VN")
+        page.get_by_label("Preferred language").fill("vi")
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_role("heading", name="Consent", exact=True)).to_be_visible()
+        page.check("input[name=purpose_case_management][value=no]")
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_text("Without consent to case management")).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    finally:
+        context.close()

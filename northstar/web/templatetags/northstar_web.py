@@ -25,3 +25,14 @@ def drop_param(querystring, name: str = "page") -> str:
     params = QueryDict(str(querystring or ""), mutable=True)
     params.pop(name, None)
     return params.urlencode()
+
+
+@register.filter
+def actor_label(label: str) -> str:
+    """Audit labels as people read them: ``survivor#12`` is the survivor, in their portal."""
+    label = str(label or "")
+    if label.startswith("survivor#"):
+        return "the survivor (portal)"
+    if label.startswith("system:"):
+        return "the system"
+    return label
