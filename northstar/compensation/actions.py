@@ -383,12 +383,12 @@ def _overdue_instalments(claim: Claim, as_of: dt.date) -> list[Instalment]:
 
 
 def _responsible_people(claim: Claim) -> list:
-    """The caseworker who opened the case and the organisation's supervisors, if still active."""
+    """The case's responsible caseworker and the organisation's supervisors, if still active."""
     organisation = claim.case.survivor.organisation
     users = get_user_model().objects.filter(
         is_active=True, membership__organisation=organisation)
     people = list(users.filter(membership__role=roles.Role.SUPERVISOR))
-    creator = claim.case.created_by
+    creator = claim.case.responsible
     if creator and users.filter(pk=creator.pk, membership__role__in=roles.CASE_ROLES).exists():
         people.append(creator)
     return list({p.pk: p for p in people}.values())
@@ -401,7 +401,7 @@ def raise_overdue_alerts(*, as_of: dt.date) -> dict:
     raised = resolved = 0
     still_overdue: set[int] = set()
     claims = Claim.objects.filter(status__in=lifecycle.OWING).select_related(
-        "case__survivor__organisation", "case__created_by")
+        "case__survivor__organisation", "case__created_by", "case__caseworker")
     for claim in claims:
         for instalment in _overdue_instalments(claim, as_of):
             still_overdue.add(instalment.pk)

@@ -146,6 +146,19 @@ def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
 # --- Cases ---------------------------------------------------------------------
 
 
+def _check_caseworker(survivor: Survivor, user_id: int | None) -> None:
+    """A case is assigned only to someone in a case role in the survivor's organisation."""
+    if user_id is None:
+        return
+    from northstar.core.models import Membership
+    from northstar.core.roles import CASE_ROLES
+
+    if not Membership.objects.filter(user_id=user_id, organisation=survivor.organisation,
+                                     role__in=CASE_ROLES, user__is_active=True).exists():
+        raise DomainError("must be an active caseworker, legal officer or supervisor of the "
+                          "survivor's organisation", "caseworker_id")
+
+
 @transaction.atomic
 def create_case(actor: Actor, survivor: Survivor, *, data: dict) -> Case:
     values = clean_case(data)
@@ -153,6 +166,10 @@ def create_case(actor: Actor, survivor: Survivor, *, data: dict) -> Case:
         raise DomainError("choose at least one", "forms_of_exploitation")
     values.setdefault("jurisdiction", actor.organisation.jurisdiction if actor.organisation
                       else survivor.organisation.jurisdiction)
+    if "caseworker_id" in values:
+        _check_caseworker(survivor, values["caseworker_id"])
+    else:
+        values["caseworker_id"] = actor.user.pk if actor.user is not None else None
     n = Case.objects.filter(survivor=survivor).count() + 1
     case = Case(survivor=survivor, created_by=actor.user, **values)
     for attempt in range(5):
@@ -177,6 +194,8 @@ def update_case(actor: Actor, case: Case, *, version: int, changes: dict) -> Cas
             "this case was changed by someone else; reload and apply your change again",
             "version", current_version=current.version,
         )
+    if "caseworker_id" in values:
+        _check_caseworker(current.survivor, values["caseworker_id"])
     for key, value in values.items():
         setattr(current, key, value)
     if current.period_start and current.period_end and current.period_end < current.period_start:

@@ -61,7 +61,8 @@ def case_out(case: Case, *, summary: str | None = None) -> dict:
             "country_of_origin", "transit_countries", "country_of_destination", "period_start",
             "period_end", "recruitment_method", "relationship_to_offender", "coercion",
             "fears_retaliation_at_home", "trial_participation", "status", "version",
-            "created_at")},
+            "created_at", "caseworker_id")},
+        "caseworker": case.caseworker.get_username() if case.caseworker_id else None,
         "survivor_reference": case.survivor.reference,
         "cross_border": case.cross_border,
         "summary": summary,
@@ -175,7 +176,9 @@ def archive_survivor(request, survivor_id: int):
 @router.get("/cases", response=CasePage)
 def list_cases(request, filters: Query[CaseFilters]):
     actor = actor_of(request)
-    qs = policy.visible_cases(actor).select_related("survivor")
+    qs = policy.visible_cases(actor).select_related("survivor", "caseworker")
+    if filters.caseworker_id:
+        qs = qs.filter(caseworker_id=filters.caseworker_id)
     if filters.survivor_id:
         qs = qs.filter(survivor_id=filters.survivor_id)
     if filters.status:
@@ -216,7 +219,7 @@ def update_case(request, case_id: int, payload: CasePatch):
     for key, value in changes.items():
         if value is None and key not in ("country_of_origin", "country_of_destination",
                                          "period_start", "period_end", "summary",
-                                         "fears_retaliation_at_home"):
+                                         "fears_retaliation_at_home", "caseworker_id"):
             raise DomainError("may not be null", key)
     case = actions.update_case(actor, case, version=version, changes=changes)
     return case_out(case)

@@ -207,6 +207,11 @@ class Case(models.Model):
         max_length=10, choices=TrialParticipation.choices, default=TrialParticipation.UNDECIDED
     )
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    #: The caseworker responsible: alerts and reminders go to them (and supervisors).
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
     #: The survivor's account in the caseworker's words: sealed like personal data.
     summary = EncryptedTextField()
 
@@ -225,6 +230,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def responsible(self):
+        """Who answers for this case: the assigned caseworker, else whoever opened it."""
+        return self.caseworker or self.created_by
 
     @property
     def cross_border(self) -> bool:

@@ -130,6 +130,7 @@ class CaseIn(StrictSchema):
     trial_participation: TrialT = "undecided"
     status: StatusT = "open"
     summary: str | None = Field(None, max_length=20000)
+    caseworker_id: int | None = Field(None, description="responsible caseworker (default: you)")
 
 
 class CasePatch(StrictSchema):
@@ -149,6 +150,7 @@ class CasePatch(StrictSchema):
     trial_participation: TrialT | None = None
     status: StatusT | None = None
     summary: str | None = Field(None, max_length=20000)
+    caseworker_id: int | None = Field(None, description="reassign the case")
 
 
 class CaseOut(Schema):
@@ -173,6 +175,8 @@ class CaseOut(Schema):
     status: str
     version: int
     created_at: dt.datetime
+    caseworker_id: int | None = None
+    caseworker: str | None = Field(None, description="username of the responsible caseworker")
     summary: str | None = Field(None, description="opened on detail reads only (audited)")
 
 
@@ -185,6 +189,7 @@ class CasePage(Schema):
 
 class CaseFilters(PageQuery):
     survivor_id: int | None = None
+    caseworker_id: int | None = None
     status: StatusT | None = None
     form: FormT | None = None
     sector: SectorT | None = None

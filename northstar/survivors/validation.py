@@ -154,6 +154,10 @@ def clean_case(data: dict) -> dict:
             clean[key] = _choice(key, value, m.CaseStatus)
         elif key == "summary":
             clean[key] = _text(key, value, 20000)
+        elif key == "caseworker_id":
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise DomainError("must be a user id", key)
+            clean[key] = value
         else:
             raise DomainError("unknown field", key)
     start, end = clean.get("period_start"), clean.get("period_end")

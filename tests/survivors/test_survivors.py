@@ -76,3 +76,21 @@ def test_pagination_pages_through_a_caseload(api, caseworker, actor_for):
     page = api(caseworker).get("/api/v1/survivors", {"page": 2, "page_size": 5}).json()
     assert page["count"] == 7
     assert len(page["items"]) == 2
+
+
+def test_a_case_is_assigned_to_whoever_opens_it_and_can_be_reassigned_in_the_organisation(
+    api, caseworker, supervisor, other_caseworker, users, case_a
+):
+    assert case_a.caseworker == caseworker
+    client = api(caseworker)
+    moved = client.patch(f"/api/v1/cases/{case_a.pk}",
+                         {"version": 1, "caseworker_id": supervisor.pk})
+    assert moved.status_code == 200
+    assert moved.json()["caseworker"] == supervisor.username
+    for outsider in (other_caseworker, users[("a", "researcher")]):
+        refused = client.patch(f"/api/v1/cases/{case_a.pk}",
+                               {"version": 2, "caseworker_id": outsider.pk})
+        assert refused.status_code == 422
+        assert refused.json()["field"] == "caseworker_id"
+    mine = client.get("/api/v1/cases", {"caseworker_id": supervisor.pk}).json()
+    assert [c["id"] for c in mine["items"]] == [case_a.pk]
