@@ -173,19 +173,36 @@ def intake_new(request):
         if request.POST.get("action") == LATER:
             intake = actions.start_intake(request.actor)
             return _saved_for_later(request, intake, IntakeStep.SURVIVOR, form)
+        duplicates = []
         if form.is_valid():
+            duplicates = _possible_duplicates(request, form)
+        if form.is_valid() and not duplicates:
             try:
-                survivor = survivor_actions.create_survivor(request.actor,
-                                                            data=form.data_for_action())
+                with transaction.atomic():
+                    survivor = survivor_actions.create_survivor(request.actor,
+                                                                data=form.data_for_action())
+                    intake = actions.start_intake(request.actor)
+                    actions.complete_intake_step(request.actor, intake,
+                                                 step=IntakeStep.SURVIVOR, survivor=survivor)
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
-                intake = actions.start_intake(request.actor)
-                actions.complete_intake_step(request.actor, intake, step=IntakeStep.SURVIVOR,
-                                             survivor=survivor)
                 return redirect(_step_url(intake, IntakeStep.CONSENT))
-    status = 422 if request.method == "POST" else 200
-    return _render(request, None, IntakeStep.SURVIVOR, {"form": form}, status)
+        return _render(request, None, IntakeStep.SURVIVOR,
+                       {"form": form, "duplicates": duplicates}, 422)
+    return _render(request, None, IntakeStep.SURVIVOR, {"form": form})
+
+
+def _possible_duplicates(request, form) -> list:
+    """Survivors of the organisation with the same name and date of birth, unless the
+    caseworker has already confirmed this is someone else. Found without decrypting."""
+    data = form.cleaned_data
+    if request.POST.get("not_duplicate") or not data.get("date_of_birth"):
+        return []
+    return survivor_actions.find_duplicates(
+        request.actor, given_name=data.get("given_name", ""),
+        family_name=data.get("family_name", ""),
+        date_of_birth=data["date_of_birth"].isoformat())
 
 
 @login_required
@@ -205,17 +222,20 @@ def _survivor_step(request, intake: Intake):
         if request.method == "POST":
             if request.POST.get("action") == LATER:
                 return _saved_for_later(request, intake, IntakeStep.SURVIVOR, form)
-            if form.is_valid():
+            duplicates = _possible_duplicates(request, form) if form.is_valid() else []
+            if form.is_valid() and not duplicates:
                 try:
-                    survivor = survivor_actions.create_survivor(request.actor,
-                                                                data=form.data_for_action())
+                    with transaction.atomic():
+                        survivor = survivor_actions.create_survivor(request.actor,
+                                                                    data=form.data_for_action())
+                        actions.complete_intake_step(request.actor, intake,
+                                                     step=IntakeStep.SURVIVOR, survivor=survivor)
                 except DomainError as exc:
                     _apply_error(form, exc)
                 else:
-                    actions.complete_intake_step(request.actor, intake,
-                                                 step=IntakeStep.SURVIVOR, survivor=survivor)
                     return redirect(_step_url(intake, IntakeStep.CONSENT))
-            return _render(request, intake, IntakeStep.SURVIVOR, {"form": form}, 422)
+            return _render(request, intake, IntakeStep.SURVIVOR,
+                           {"form": form, "duplicates": duplicates}, 422)
         return _render(request, intake, IntakeStep.SURVIVOR, {"form": form})
     return _render(request, intake, IntakeStep.SURVIVOR, {"form": None})
 

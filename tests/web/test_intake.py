@@ -289,3 +289,15 @@ def test_an_intervention_not_offered_cannot_be_put_in_the_plan(cw):
                                                                  "state_compensation"]})
     assert response.status_code == 422
     assert not PlanItem.objects.exists()
+
+
+def test_a_likely_duplicate_is_shown_before_a_second_record_is_made(cw, survivor_a):
+    data = {**SURVIVOR_FORM, "given_name": "Demo Sokha", "family_name": "Testperson",
+            "date_of_birth": "1998-04-12", "birth_year": "", "action": "save"}
+    response = cw.post(reverse("intake_new"), data)
+    assert response.status_code == 422
+    assert survivor_a.reference in response.content.decode()
+    assert Survivor.objects.count() == 1 and not Intake.objects.exists()
+    response = cw.post(reverse("intake_new"), {**data, "not_duplicate": "1"})
+    assert response.status_code == 302
+    assert Survivor.objects.count() == 2
