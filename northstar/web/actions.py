@@ -82,3 +82,20 @@ def complete_intake_step(actor: Actor, intake: Intake, *, step: str, survivor=No
     audit.record(actor, "update", "intake", intake.pk, survivor_ref=_ref(intake),
                  fields=["step"], note=f"step {step} completed")
     return intake
+
+
+@transaction.atomic
+def discard_intake(actor: Actor, intake: Intake) -> None:
+    """Stop an intake. A half-typed draft is destroyed (it is personal data nobody will
+    use); records already made (survivor, consents, case) stay, as every record does."""
+    ref = _ref(intake)
+    if intake.survivor_id is None:
+        pk = intake.pk
+        intake.delete()
+        audit.record(actor, "delete", "intake", pk, note="intake discarded with its draft")
+        return
+    intake.draft_step, intake.draft = "", ""
+    intake.completed_at = intake.updated_at = timezone.now()
+    intake.save(update_fields=["draft_step", "draft", "completed_at", "updated_at"])
+    audit.record(actor, "update", "intake", intake.pk, survivor_ref=ref, fields=["draft"],
+                 note="intake closed before the end; draft destroyed")

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_POST
 
 from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
@@ -162,6 +163,16 @@ def intake_resume(request, intake_id: int):
     if step == IntakeStep.DONE:
         return redirect("case", case_id=intake.case_id)
     return redirect(_step_url(intake, step))
+
+
+@login_required
+@require_POST
+def intake_discard(request, intake_id: int):
+    intake = _intake_or_404(request, intake_id)
+    if intake.completed_at is None:
+        actions.discard_intake(request.actor, intake)
+        messages.success(request, "Intake stopped. Anything already recorded stays on record.")
+    return _go(request, reverse("intake_list"))
 
 
 @login_required

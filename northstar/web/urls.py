@@ -17,5 +17,6 @@ urlpatterns = [
     path("intake/", intake.intake_list, name="intake_list"),
     path("intake/new/", intake.intake_new, name="intake_new"),
     path("intake/<int:intake_id>/", intake.intake_resume, name="intake_resume"),
+    path("intake/<int:intake_id>/discard/", intake.intake_discard, name="intake_discard"),
     path("intake/<int:intake_id>/<str:step>/", intake.intake_step, name="intake_step"),
 ]

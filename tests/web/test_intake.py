@@ -301,3 +301,24 @@ def test_a_likely_duplicate_is_shown_before_a_second_record_is_made(cw, survivor
     response = cw.post(reverse("intake_new"), {**data, "not_duplicate": "1"})
     assert response.status_code == 302
     assert Survivor.objects.count() == 2
+
+
+def test_stopping_a_half_typed_intake_destroys_its_draft(cw):
+    cw.post(reverse("intake_new"), {"given_name": "Demo Half", "action": "later"})
+    intake = Intake.objects.get()
+    response = cw.post(reverse("intake_discard", args=[intake.pk]))
+    assert response.status_code == 302
+    assert not Intake.objects.exists()
+    assert AuditEntry.objects.filter(record_type="intake", action="delete",
+                                     record_id=str(intake.pk)).exists()
+
+
+def test_stopping_an_intake_keeps_what_was_already_recorded(cw, other_caseworker):
+    intake = start(cw)
+    assert client_for(other_caseworker).post(
+        reverse("intake_discard", args=[intake.pk])).status_code == 404
+    cw.post(reverse("intake_discard", args=[intake.pk]))
+    intake.refresh_from_db()
+    assert intake.completed_at is not None and Survivor.objects.filter(pk=intake.survivor_id)
+    assert reverse("intake_resume", args=[intake.pk]) not in cw.get(
+        reverse("intake_list")).content.decode()
