@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar.core import roles
@@ -148,6 +149,7 @@ def _as_data(draft: dict) -> MultiValueDict | None:
 # --- Pages -------------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 def intake_list(request):
     _require_case_role(request)
@@ -156,6 +158,7 @@ def intake_list(request):
     return render(request, "web/intake_list.html", {"page": page})
 
 
+@never_cache
 @login_required
 def intake_resume(request, intake_id: int):
     intake = _intake_or_404(request, intake_id)
@@ -175,6 +178,7 @@ def intake_discard(request, intake_id: int):
     return _go(request, reverse("intake_list"))
 
 
+@never_cache
 @login_required
 def intake_new(request):
     """The survivor step of a new intake; the intake row exists once something is kept."""
@@ -216,6 +220,7 @@ def _possible_duplicates(request, form) -> list:
         date_of_birth=data["date_of_birth"].isoformat())
 
 
+@never_cache
 @login_required
 def intake_step(request, intake_id: int, step: str):
     intake = _intake_or_404(request, intake_id)
@@ -280,12 +285,15 @@ def _consent_step(request, intake: Intake):
         status = 422
     explain_lang = survivor_language(form["language"].value() or survivor.preferred_language)
     explanations, always = consent_explanations(explain_lang)
+    own_lang = translation.get_language()
+    mine = consent_explanations(own_lang)[0] if own_lang != explain_lang else {}
     rows = [{"field": f, "purpose": f.name.removeprefix("purpose_"),
-             "explanation": explanations.get(f.name.removeprefix("purpose_"), {})}
+             "explanation": explanations.get(f.name.removeprefix("purpose_"), {}),
+             "own": mine.get(f.name.removeprefix("purpose_"), {})}
             for f in form.purpose_fields()]
     return _render(request, intake, IntakeStep.CONSENT, {
         "form": form, "rows": rows, "survivor": survivor, "always": always,
-        "explain_lang": explain_lang,
+        "explain_lang": explain_lang, "own_lang": own_lang,
         "already": [{"purpose": p, "label": ConsentPurpose(p).label} for p in sorted(already)],
         "referral_label": ConsentPurpose.REFERRAL.label,
     }, status)

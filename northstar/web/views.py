@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
@@ -47,6 +48,7 @@ def _querystring(request, page_param: str = "page") -> str:
     return params.urlencode()
 
 
+@never_cache
 @login_required
 def caseload(request):
     """Survivors of the organisation, those with overdue items first, filterable and paged."""
@@ -98,6 +100,7 @@ def caseload(request):
     })
 
 
+@never_cache
 @login_required
 def survivor_new(request):
     actor = request.actor
@@ -114,6 +117,7 @@ def survivor_new(request):
     return render(request, "web/survivor_form.html", {"form": form})
 
 
+@never_cache
 @login_required
 def survivor_detail(request, survivor_id: int):
     actor = request.actor
@@ -134,6 +138,7 @@ def survivor_detail(request, survivor_id: int):
     return render(request, "web/survivor_detail.html", context)
 
 
+@never_cache
 @login_required
 def case_new(request, survivor_id: int):
     actor = request.actor
@@ -151,6 +156,7 @@ def case_new(request, survivor_id: int):
     return render(request, "web/case_form.html", {"form": form, "survivor": survivor})
 
 
+@never_cache
 @login_required
 def case_detail(request, case_id: int):
     """The case at a glance: facts, consent, next tasks and every registered panel."""
@@ -207,6 +213,7 @@ def set_language(request):
     return response
 
 
+@never_cache
 @login_required
 def consent_new(request, survivor_id: int):
     actor = request.actor

@@ -322,3 +322,27 @@ def test_stopping_an_intake_keeps_what_was_already_recorded(cw, other_caseworker
     assert intake.completed_at is not None and Survivor.objects.filter(pk=intake.survivor_id)
     assert reverse("intake_resume", args=[intake.pk]) not in cw.get(
         reverse("intake_list")).content.decode()
+
+
+def test_pages_with_survivor_data_are_never_kept_in_a_shared_browsers_cache(cw, case_a):
+    intake = start(cw)
+    for url in (reverse("caseload"), reverse("case", args=[case_a.pk]),
+                reverse("survivor", args=[case_a.survivor_id]),
+                reverse("intake_step", args=[intake.pk, "consent"])):
+        assert "no-store" in cw.get(url)["Cache-Control"], url
+
+
+def test_the_caseworker_can_read_what_the_khmer_explanation_says(cw):
+    intake = start(cw)  # survivor reads Khmer; the caseworker's interface is English
+    html = cw.get(reverse("intake_step", args=[intake.pk, "consent"])).content.decode()
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from northstar.portal.texts import CONSENT_EXPLANATIONS
+
+    with translation.override("en"):
+        english = str(CONSENT_EXPLANATIONS["case_management"]["what"])
+    with translation.override("km"):
+        khmer = str(CONSENT_EXPLANATIONS["case_management"]["what"])
+    assert "What this says, in your language" in html
+    assert escape(english) in html and escape(khmer) in html and english != khmer
