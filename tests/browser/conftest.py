@@ -19,7 +19,8 @@ import pytest
 # calls from a thread with a running loop unless told the caller knows.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's Chromium; ``NORTHSTAR_CHROMIUM`` points elsewhere on other systems.
+CHROMIUM = Path(os.environ.get("NORTHSTAR_CHROMIUM", "/usr/bin/chromium"))
 #: Flags for a closed network: no phoning home, no QUIC, no GPU, no sandbox (containers).
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,7 +29,7 @@ CHROMIUM_ARGS = [
 FAILURES_DIR = Path(__file__).resolve().parents[2] / "var" / "browser-failures"
 BANNER = (
     "\n" + "!" * 72 + "\n"
-    "!! No Chromium at /usr/bin/chromium: the browser tests are SKIPPED.\n"
+    f"!! No Chromium at {CHROMIUM}: the browser tests are SKIPPED.\n"
     "!! Install it with: apt-get install chromium fonts-noto-core fonts-noto-cjk\n"
     + "!" * 72 + "\n"
 )
@@ -46,7 +47,7 @@ def pytest_collection_modifyitems(config, items):
     if reporter is not None:
         reporter.write_line(BANNER, red=True, bold=True)
     for item in browser_items:
-        item.add_marker(pytest.mark.skip(reason="no Chromium at /usr/bin/chromium"))
+        item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
