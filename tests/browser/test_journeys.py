@@ -177,3 +177,27 @@ def test_the_intake_works_without_javascript(chromium, live_server, caseworker):
         expect(page.locator("html")).to_have_attribute("lang", "en")
     finally:
         context.close()
+
+
+def test_save_and_finish_later_keeps_a_half_typed_survivor_for_the_next_visit(log_in, caseworker):
+    page = log_in(caseworker)
+    page.goto("/intake/new/")
+    page.get_by_label("Given name").fill("Demo Kham")
+    page.get_by_label("Phone").fill("+856 20 000 000")
+    page.get_by_role("button", name="Save and finish later").click()
+    expect(page).to_have_url(re.compile(r"/intake/$"))
+    expect(page.get_by_text("Saved. The intake is in your list")).to_be_visible()
+    page.get_by_role("link", name=re.compile("New survivor")).click()
+    expect(page.get_by_label("Given name")).to_have_value("Demo Kham")
+    expect(page.get_by_label("Phone")).to_have_value("+856 20 000 000")
+
+
+def test_keyboard_order_follows_the_page(page):
+    page.goto("/login/")
+    order = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate(
+            "document.activeElement.id || document.activeElement.textContent.trim()"))
+    assert order[0] == "Skip to content"
+    assert order.index("id_username") < order.index("id_password") < order.index("Log in")
