@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from northstar.core import audit
 from northstar.core.actor import Actor
-from northstar.core.errors import DomainError
+from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import reveal
 from northstar.web.models import STEP_ORDER, Intake, IntakeStep
 
@@ -65,6 +65,16 @@ def complete_intake_step(actor: Actor, intake: Intake, *, step: str, survivor=No
     """Record that ``step`` is done: the intake moves past it and its draft is dropped."""
     if step not in IntakeStep.values or step == IntakeStep.DONE:
         raise DomainError("unknown intake step", "step")
+    current = Intake.objects.select_for_update().get(pk=intake.pk)
+    for name, value in (("survivor", survivor), ("case", case)):
+        recorded = getattr(current, f"{name}_id")
+        if value is not None and recorded not in (None, value.pk):
+            raise Conflict(f"someone else already recorded the {name} for this intake; "
+                           "reload the page to see it", name)
+    # Work on the row as it is now, and leave the caller's object matching it.
+    intake.survivor_id, intake.case_id = current.survivor_id, current.case_id
+    intake.step, intake.draft_step, intake.draft = current.step, current.draft_step, current.draft
+    intake.completed_at = current.completed_at
     if survivor is not None:
         intake.survivor = survivor
     if case is not None:

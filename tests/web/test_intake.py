@@ -346,3 +346,26 @@ def test_the_caseworker_can_read_what_the_khmer_explanation_says(cw):
         khmer = str(CONSENT_EXPLANATIONS["case_management"]["what"])
     assert "What this says, in your language" in html
     assert escape(english) in html and escape(khmer) in html and english != khmer
+
+
+def test_two_caseworkers_cannot_record_two_cases_for_one_intake(cw, caseworker, actor_for):
+    """The second, stale submission is refused and its case is rolled back."""
+    from northstar.core.errors import Conflict
+    from northstar.web import actions as intake_actions
+
+    intake = through_consent(cw)
+    stale = Intake.objects.get(pk=intake.pk)
+    cw.post(reverse("intake_step", args=[intake.pk, "screening"]),
+            {**CASE_FORM, **SCREENING, "action": "save"})
+    actor = actor_for(caseworker)
+    other_case = actions_create_case(actor, stale.survivor)
+    with pytest.raises(Conflict):
+        intake_actions.complete_intake_step(actor, stale, step="screening", case=other_case)
+    intake.refresh_from_db()
+    assert intake.case_id != other_case.pk
+
+
+def actions_create_case(actor, survivor):
+    from northstar.survivors import actions as survivor_actions
+
+    return survivor_actions.create_case(actor, survivor, data={"forms_of_exploitation": ["sex"]})
