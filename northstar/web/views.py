@@ -114,7 +114,8 @@ def survivor_new(request):
             _apply_error(form, exc)
         else:
             return redirect("survivor", survivor_id=survivor.pk)
-    return render(request, "web/survivor_form.html", {"form": form})
+    return render(request, "web/survivor_form.html", {"form": form},
+                  status=422 if request.method == "POST" else 200)
 
 
 @never_cache
@@ -153,7 +154,8 @@ def case_new(request, survivor_id: int):
             _apply_error(form, exc)
         else:
             return redirect("case", case_id=case.pk)
-    return render(request, "web/case_form.html", {"form": form, "survivor": survivor})
+    return render(request, "web/case_form.html", {"form": form, "survivor": survivor},
+                  status=422 if request.method == "POST" else 200)
 
 
 @never_cache
@@ -234,7 +236,8 @@ def consent_new(request, survivor_id: int):
             _apply_error(form, exc)
         else:
             return redirect("survivor", survivor_id=survivor.pk)
-    return render(request, "web/consent_form.html", {"form": form, "survivor": survivor})
+    return render(request, "web/consent_form.html", {"form": form, "survivor": survivor},
+                  status=422 if request.method == "POST" else 200)
 
 
 @login_required
