@@ -135,6 +135,8 @@ def survivor_detail(request, survivor_id: int):
         "consents": policy.visible_consents(actor).filter(survivor=survivor).select_related(
             "recipient") if full else [],
         "panels": panels.render_panels(panels.survivor_panels(), request, survivor) if full else [],
+        "open_intake": selectors.visible_intakes(actor).filter(
+            survivor=survivor, completed_at__isnull=True).first() if full else None,
     }
     return render(request, "web/survivor_detail.html", context)
 

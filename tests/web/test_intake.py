@@ -369,3 +369,9 @@ def actions_create_case(actor, survivor):
     from northstar.survivors import actions as survivor_actions
 
     return survivor_actions.create_case(actor, survivor, data={"forms_of_exploitation": ["sex"]})
+
+
+def test_the_survivor_page_offers_to_continue_an_unfinished_intake(cw):
+    intake = start(cw)
+    html = cw.get(reverse("survivor", args=[intake.survivor_id])).content.decode()
+    assert reverse("intake_resume", args=[intake.pk]) in html
