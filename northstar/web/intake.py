@@ -261,8 +261,11 @@ def _consent_step(request, intake: Intake):
     already = {p for p in INTAKE_CONSENT_PURPOSES
                if consent_gate.may_flow(survivor, p)}
     to_ask = [p for p in INTAKE_CONSENT_PURPOSES if p not in already]
+    asked_lang = request.GET.get("lang", "")
+    if asked_lang not in dict(settings.LANGUAGES):
+        asked_lang = survivor.preferred_language
     form = _draft_form(request, intake, IntakeStep.CONSENT, IntakeConsentForm, purposes=to_ask,
-                       initial={"language": survivor.preferred_language,
+                       initial={"language": asked_lang,
                                 "interpreter_used": survivor.interpreter_needed,
                                 "given_by": "guardian" if survivor.is_child() else "survivor"})
     status = 200
@@ -294,6 +297,7 @@ def _consent_step(request, intake: Intake):
     return _render(request, intake, IntakeStep.CONSENT, {
         "form": form, "rows": rows, "survivor": survivor, "always": always,
         "explain_lang": explain_lang, "own_lang": own_lang,
+        "languages": settings.LANGUAGES,
         "already": [{"purpose": p, "label": ConsentPurpose(p).label} for p in sorted(already)],
         "referral_label": ConsentPurpose.REFERRAL.label,
     }, status)

@@ -375,3 +375,18 @@ def test_the_survivor_page_offers_to_continue_an_unfinished_intake(cw):
     intake = start(cw)
     html = cw.get(reverse("survivor", args=[intake.survivor_id])).content.decode()
     assert reverse("intake_resume", args=[intake.pk]) in html
+
+
+def test_the_explanations_can_be_shown_in_another_language_for_the_survivor(cw):
+    intake = start(cw)  # prefers Khmer; asks to hear it in Thai
+    html = cw.get(reverse("intake_step", args=[intake.pk, "consent"]), {"lang": "th"}).content
+    html = html.decode()
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from northstar.portal.texts import CONSENT_EXPLANATIONS
+
+    with translation.override("th"):
+        thai = str(CONSENT_EXPLANATIONS["statistics"]["what"])
+    assert any("\u0e00" <= ch <= "\u0e7f" for ch in thai), "the Thai catalogue lost this text"
+    assert 'name="language" value="th"' in html and escape(thai) in html
