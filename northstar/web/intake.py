@@ -45,11 +45,17 @@ LATER = "later"
 
 
 def engine(module: str):
-    """An app's module, or None while that app has not landed it yet."""
+    """An app's module, or None while that app has not landed it yet.
+
+    Only the module's own absence is forgiven: an import error *inside* it is a
+    bug and must surface, not quietly turn a step off.
+    """
     try:
         return importlib.import_module(module)
-    except ImportError:
-        return None
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(f"{exc.name}.")):
+            return None
+        raise
 
 
 def survivor_language(language: str) -> str:
