@@ -66,7 +66,7 @@ test-postgres: install
 	fi
 
 ## make bench: page weight and first render under slow 3G, as ratios to a baseline
-bench: demo
+bench: install
 	$(BIN)/python bench/run.py
 
 clean:

@@ -9,4 +9,5 @@ def navigation(request):
         "actor": actor,
         "languages": settings.LANGUAGES,
         "case_roles": roles.CASE_ROLES,
+        "aggregate_roles": roles.AGGREGATE_ROLES,
     }
