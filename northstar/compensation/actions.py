@@ -419,8 +419,29 @@ def raise_overdue_alerts(*, as_of: dt.date) -> dict:
     return {"raised": raised, "resolved": resolved, "overdue_instalments": len(still_overdue)}
 
 
-#: Researchers see a route's figures only when at least this many claims stand behind them.
+#: Researchers see a group's figures only when at least this many survivors stand behind it.
 MIN_CELL = 3
+
+
+def _suppress_small_groups(result: dict, route_and_survivor: list[tuple[str, int]]) -> None:
+    """Hide every group behind fewer than ``MIN_CELL`` *survivors* (one survivor's three
+    claims are still one person), and never leave a hidden route recoverable by
+    subtraction: when exactly one route is hidden, the next smallest is hidden with it,
+    since the routes add up to the "all" group that stays visible."""
+    hidden = {"claims": f"<{MIN_CELL}", "suppressed": True}
+
+    def people(route: str | None = None) -> int:
+        return len({s for r, s in route_and_survivor if route is None or r == route})
+
+    small = [r for r in result["by_route"] if 0 < people(r) < MIN_CELL]
+    if len(small) == 1:
+        rest = [r for r in result["by_route"] if r not in small and people(r) > 0]
+        if rest:
+            small.append(min(rest, key=lambda r: (people(r), r)))
+    for route in small:
+        result["by_route"][route] = dict(hidden)
+    if 0 < people() < MIN_CELL:
+        result["all"] = dict(hidden)
 
 
 def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
@@ -428,7 +449,7 @@ def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
 
     Supervisors and administrators see all their organisation's claims;
     researchers only claims of survivors whose statistics consent stands, and
-    no group backed by fewer than ``MIN_CELL`` claims.
+    no group backed by fewer than ``MIN_CELL`` survivors.
     """
     from northstar import policy
     from northstar.survivors.consent import may_flow
@@ -442,14 +463,12 @@ def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
     researcher = actor.role == roles.Role.RESEARCHER
     if researcher:
         claims = [c for c in claims if may_flow(c.case.survivor, "statistics")]
-    result = figures.organisation_figures([claim_facts(c) for c in claims], as_of)
+    facts = [claim_facts(c) for c in claims]
+    result = figures.organisation_figures(facts, as_of)
     result["restricted_to_statistics_consent"] = researcher
     if researcher:
-        for route, group in result["by_route"].items():
-            if 0 < group["claims"] < MIN_CELL:
-                result["by_route"][route] = {"claims": f"<{MIN_CELL}", "suppressed": True}
-        if 0 < result["all"]["claims"] < MIN_CELL:
-            result["all"] = {"claims": f"<{MIN_CELL}", "suppressed": True}
+        _suppress_small_groups(result, [(f.route, c.case.survivor_id)
+                                        for f, c in zip(facts, claims, strict=True)])
     audit.record(actor, "read", "compensation_figures", "",
                  note=f"organisation figures as of {as_of.isoformat()}")
     return result

@@ -213,7 +213,7 @@ def organisation_figures(request, as_of: dt.date | None = None):
 
     Aggregates only. Supervisors and administrators see their organisation's
     claims; researchers see only claims of survivors whose statistics consent
-    stands, and no route backed by fewer than ``MIN_CELL`` claims.
+    stands, and no group backed by fewer than ``MIN_CELL`` survivors (nor one recoverable by subtraction).
     """
     return actions.organisation_report(actor_of(request), as_of=as_of or timezone.localdate())
 

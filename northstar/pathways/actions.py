@@ -375,9 +375,17 @@ def _suppress(row: dict) -> dict:
     def cell(n: int) -> int | None:
         return None if 0 < n < MIN_CELL else n
 
+    by_trial = row["delivered_by_trial_participation"]
+    hidden = [k for k, v in by_trial.items() if 0 < v < MIN_CELL]
+    if len(hidden) == 1:
+        # The cells add up to ``delivered``: one lone blank would be recoverable by
+        # subtraction, so the next smallest non-zero cell is blanked with it.
+        rest = [k for k, v in by_trial.items() if k not in hidden and v > 0]
+        if rest:
+            hidden.append(min(rest, key=lambda k: (by_trial[k], k)))
     return {
         **{k: cell(v) if isinstance(v, int) else v for k, v in row.items()},
         "delivered_by_trial_participation": {
-            k: cell(v) for k, v in row["delivered_by_trial_participation"].items()
+            k: None if k in hidden else v for k, v in by_trial.items()
         },
     }

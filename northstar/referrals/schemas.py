@@ -22,8 +22,13 @@ FieldT = Literal[tuple(SHAREABLE_FIELDS)]
 JurisdictionT = Literal[JURISDICTIONS]
 StatusT = Literal["sent", "accepted", "declined", "in_progress", "completed", "closed", "revoked"]
 
+#: No list is anywhere near this many pages; beyond it the database offset overflows.
+MAX_PAGE = 1_000_000
+
+
 
 class ServiceFilters(PageQuery):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
     need: NeedT | None = None
     jurisdiction: JurisdictionT | None = None
     area: str | None = Field(None, max_length=100)
@@ -96,6 +101,8 @@ class StepIn(StrictSchema):
 
 
 class ReferralFilters(PageQuery):
+    #: Bounded so a huge page number is a 422, not a database overflow (500).
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
     direction: Literal["sent", "received"] | None = None
     status: StatusT | None = None
 

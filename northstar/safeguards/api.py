@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import Query, Router
 
 from northstar import policy
-from northstar.apiutils import PageQuery, actor_of, page_of
+from northstar.apiutils import actor_of, page_of
 from northstar.core import audit
 from northstar.safeguards import actions
 from northstar.safeguards.models import Finding, ProposedAction
@@ -15,6 +15,7 @@ from northstar.safeguards.schemas import (
     FindingFilters,
     FindingOut,
     FindingPage,
+    FindingPageQuery,
     ProposalOut,
     ProposeIn,
     ResolveIn,
@@ -120,7 +121,7 @@ def case_findings(request, case_id: int, filters: Query[FindingFilters]):
 
 
 @router.get("/findings", response=FindingPage)
-def open_findings(request, filters: Query[PageQuery]):
+def open_findings(request, filters: Query[FindingPageQuery]):
     """Open Do No Harm findings on every case you may see: a supervisor's work list."""
     actor = actor_of(request)
     items, paging = page_of(actions.open_findings(actor), filters)

@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt, create_model
 
-from northstar.apiutils import StrictSchema
+from northstar.apiutils import PageQuery, StrictSchema
 from northstar.safeguards.rules import engine
 
 _data = engine.rules()
@@ -117,6 +117,12 @@ class ResolveIn(StrictSchema):
         max_length=4000,
         description="How the risk was dealt with, or why it is overridden.",
     )
+
+
+class FindingPageQuery(PageQuery):
+    """Paging for the work list, bounded so a huge page number is a 422, not a 500."""
+
+    page: int = Field(1, ge=1, le=1_000_000, description="1-based page number")
 
 
 class FindingFilters(StrictSchema):

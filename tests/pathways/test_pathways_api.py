@@ -200,3 +200,22 @@ def test_researchers_see_only_consented_cases_and_no_small_cells(
 
 def test_a_caseworker_does_not_see_delivery_figures(api, caseworker):
     assert api(caseworker).get("/api/v1/pathways/delivery").status_code == 403
+
+
+def test_a_blanked_trial_cell_cannot_be_recovered_by_subtraction():
+    from northstar.pathways.actions import _suppress
+
+    row = {
+        "outcome": "healing",
+        "ranked_first": 5,
+        "delivered": 5,
+        "delivered_when_ranked_first": 5,
+        "delivered_by_trial_participation": {"yes": 4, "no": 1, "undecided": 0},
+    }
+    cells = _suppress(row)["delivered_by_trial_participation"]
+    # 5 delivered - 4 at trial - 0 undecided would give the one "no" away
+    assert cells == {"yes": None, "no": None, "undecided": 0}
+    row["delivered_by_trial_participation"] = {"yes": 3, "no": 0, "undecided": 0}
+    row["delivered"] = 3
+    assert _suppress(row)["delivered_by_trial_participation"] == {
+        "yes": 3, "no": 0, "undecided": 0}

@@ -122,3 +122,10 @@ def test_referral_explained_without_a_needed_interpreter_raises_a_finding_on_the
     findings = api(supervisor).get("/api/v1/findings").json()["items"]
     assert any(f["rule"] == "interpreter_needed_to_explain_decision"
                and f["source"] == f"referral:{response.json()['id']}" for f in findings)
+
+
+def test_a_huge_page_number_is_a_422_not_a_500(api, caseworker):
+    for path in ("/api/v1/referrals", "/api/v1/services"):
+        response = api(caseworker).get(path + "?page=666802526539624063434752")
+        assert response.status_code == 422, path
+        assert "page" in response.content.decode()

@@ -128,3 +128,9 @@ def test_another_organisation_is_refused_on_every_case_bound_endpoint(
     assert [c.status_code for c in calls] == [404] * len(calls)
     assert api(users[("b", "supervisor")]).get("/api/v1/findings").json()["count"] == 0
     assert Finding.objects.get().status == "open"
+
+
+def test_a_huge_page_number_on_the_findings_list_is_a_422_not_a_500(api, supervisor):
+    response = api(supervisor).get("/api/v1/findings?page=666802526539624063434752")
+    assert response.status_code == 422
+    assert "page" in response.content.decode()
