@@ -87,7 +87,7 @@ def mediation_out(mediation: Mediation, *, opened: bool = False) -> dict:
         "agreed_on": mediation.agreed_on, "closed_on": mediation.closed_on,
         "claim_id": mediation.claim_id, "failure_reason": mediation.failure_reason,
         "eligibility": mediation.eligibility,
-        "court_claim_ids": list(mediation.court_claims.values_list("pk", flat=True)),
+        "court_claim_ids": [c.pk for c in mediation.court_claims.all()],
         "sessions": [{"id": s.pk, "held_on": s.held_on, "outcome": s.outcome,
                       "summary": reveal(s.summary) if opened else None}
                      for s in mediation.sessions.all()],
@@ -242,7 +242,8 @@ def open_mediation(request, case_id: int, payload: MediationIn):
 def list_mediations(request, case_id: int):
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    items = list(selectors.visible_mediations(actor).filter(case=case))
+    items = list(selectors.visible_mediations(actor).filter(case=case)
+                 .prefetch_related("court_claims", "sessions", "parties"))
     _listed(actor, "compensation_mediation", items, case.survivor.reference)
     return {"items": [mediation_out(m) for m in items]}
 

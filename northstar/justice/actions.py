@@ -140,3 +140,13 @@ def note_timeline_read(actor: Actor, case: Case, events: list[TimelineEvent]) ->
     """Reading a timeline is reading survivor data: audited, naming how much was shown."""
     audit.record(actor, "read", "timeline_event", str(case.pk), survivor_ref=case.survivor.reference,
                  note=f"timeline of case {case.pk}: {len(events)} event(s)")
+
+
+def note_tasks_read(actor: Actor, rows: list) -> None:
+    """A task list names cases and what is coming in them (hearings, reflection periods):
+    reading it is audited, naming the cases shown."""
+    if not rows:
+        return
+    case_ids = sorted({case.pk for case, _task in rows})
+    audit.record(actor, "read", "timeline_task", "",
+                 note=f"{len(rows)} task(s) on case(s) {','.join(map(str, case_ids))}"[:280])

@@ -147,7 +147,9 @@ def my_tasks(request):
     """Tasks from the timelines of every case you may see: reflection periods ending,
     hearings coming, follow-ups due."""
     actor = actor_of(request)
-    return [task_out(t, c) for c, t in selectors.tasks_for(actor)]
+    rows = selectors.tasks_for(actor)
+    actions.note_tasks_read(actor, rows)
+    return [task_out(t, c) for c, t in rows]
 
 
 @router.get("/justice/reflection-periods", response=list[PeriodOut])

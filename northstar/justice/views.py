@@ -119,4 +119,6 @@ def my_tasks(request):
     actor = request.actor
     if actor.survivor_id is not None:
         raise Http404()
-    return render(request, "justice/tasks.html", {"rows": selectors.tasks_for(actor)})
+    rows = selectors.tasks_for(actor)
+    actions.note_tasks_read(actor, rows)
+    return render(request, "justice/tasks.html", {"rows": rows})

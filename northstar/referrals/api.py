@@ -47,10 +47,12 @@ def service_out(s: Service) -> dict:
     }
 
 
-def referral_out(actor: Actor, r: Referral, *, message: str | None = None) -> dict:
+def referral_out(actor: Actor, r: Referral, *, message: str | None = None,
+                 sees: bool | None = None) -> dict:
     """One referral as this side may see it; the recipient learns who it is about only
-    while the referral grants access."""
-    sees = selectors.recipient_may_see_survivor(actor, r)
+    while the referral grants access (``sees``, when a list has already worked it out)."""
+    if sees is None:
+        sees = selectors.recipient_may_see_survivor(actor, r)
     sender_side = actions.side_of(actor, r) == "sender"
     return {
         "id": r.pk, "status": r.status, "urgency": r.urgency, "needs": r.needs,
@@ -136,7 +138,10 @@ def list_referrals(request, filters: Query[ReferralFilters]):
     start = (filters.page - 1) * filters.page_size
     items = list(qs[start:start + filters.page_size])
     actions.note_read(actor, items)
-    return {"items": [referral_out(actor, r) for r in items], "count": total,
+    # One query for the whole page, not one per referral.
+    granting = selectors.referrals_granting_access(actor, items)
+    return {"items": [referral_out(actor, r, sees=r.pk in granting) for r in items],
+            "count": total,
             "page": filters.page, "page_size": filters.page_size}
 
 

@@ -43,6 +43,18 @@ def recipient_may_see_survivor(actor: Actor, referral: Referral) -> bool:
     return access.active_referrals(actor.organisation).filter(pk=referral.pk).exists()
 
 
+def referrals_granting_access(actor: Actor, referrals: list[Referral]) -> set[int]:
+    """Ids among ``referrals`` through which the actor sees the survivor: every one the
+    actor's organisation sent, and those received that grant access right now."""
+    org_pk = actor.organisation.pk if actor.organisation else None
+    sent = {r.pk for r in referrals if r.sender_id == org_pk}
+    received = [r.pk for r in referrals if r.pk not in sent]
+    if not received:
+        return sent
+    return sent | set(access.active_referrals(actor.organisation)
+                      .filter(pk__in=received).values_list("pk", flat=True))
+
+
 def search_services(*, need: str = "", jurisdiction: str = "", area: str = "",
                     language: str = "", serves: str = "", trauma_informed: bool | None = None,
                     no_curfew: bool = False, q: str = "") -> list[Service]:

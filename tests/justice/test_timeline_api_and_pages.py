@@ -54,6 +54,8 @@ def test_hearing_tomorrow_shows_on_the_caseworkers_tasks_and_caseload(api, casew
     tasks = api(caseworker).get("/api/v1/timeline/tasks").json()
     assert [t["title"] for t in tasks] == ["Hearing tomorrow (video): prepare and accompany"]
     assert tasks[0]["case_reference"] == case_a.reference
+    read = AuditEntry.objects.filter(record_type="timeline_task", action="read").get()
+    assert str(case_a.pk) in read.note
     client = Client()
     assert client.login(username=caseworker.username, password=PASSWORD)
     assert "Hearing tomorrow" in client.get("/").content.decode()

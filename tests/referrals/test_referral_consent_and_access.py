@@ -73,6 +73,7 @@ def test_withdrawing_consent_ends_the_recipients_access_at_once(
     recipient = api(other_caseworker)
     recipient.post(f"/api/v1/referrals/{rid}/accept", {})
     assert recipient.get(f"/api/v1/survivors/{survivor_a.pk}").status_code == 200
+    assert recipient.get("/api/v1/referrals").json()["items"][0]["survivor_id"] == survivor_a.pk
     survivor_actions.withdraw_consent(actor_for(caseworker), referral_consent, reason="asked")
     assert recipient.get(f"/api/v1/survivors/{survivor_a.pk}").status_code == 404
     listed = recipient.get("/api/v1/survivors").json()
@@ -81,6 +82,8 @@ def test_withdrawing_consent_ends_the_recipients_access_at_once(
     seen = recipient.get(f"/api/v1/referrals/{rid}").json()
     assert seen["survivor_id"] is None and seen["survivor_reference"] is None
     assert seen["consent_active"] is False
+    (in_list,) = recipient.get("/api/v1/referrals").json()["items"]
+    assert in_list["survivor_id"] is None and in_list["survivor_reference"] is None
 
 
 def test_revocation_by_the_sender_ends_access_and_keeps_the_reason(
