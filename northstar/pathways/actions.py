@@ -389,3 +389,16 @@ def _suppress(row: dict) -> dict:
             k: None if k in hidden else v for k, v in by_trial.items()
         },
     }
+
+
+def _ids(items: list) -> str:
+    """The ids read, whole: never cut in the middle of a number."""
+    return ",".join(str(i.pk) for i in items)
+
+
+def note_assessments_read(actor: Actor, case: Case, items: list) -> None:
+    """Reading a case's pathway assessments is reading survivor data: audited, naming every id shown."""
+    ids = _ids(items)
+    audit.record(actor, "read", "pathway_assessment", ids if len(ids) <= 64 else "",
+                 survivor_ref=case.survivor.reference,
+                 note=f"{len(items)} pathway assessments on case {case.pk}: {ids}"[:300])

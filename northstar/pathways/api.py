@@ -6,7 +6,6 @@ from ninja import Router
 
 from northstar import policy
 from northstar.apiutils import actor_of
-from northstar.core import audit
 from northstar.core.errors import NotFound
 from northstar.pathways import actions
 from northstar.pathways.models import PathwayAssessment, PlanItem
@@ -94,13 +93,7 @@ def list_assessments(request, case_id: int):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
     items = list(case.pathway_assessments.all())
-    audit.record(
-        actor,
-        "read",
-        "pathway_assessment",
-        ",".join(str(a.pk) for a in items)[:64],
-        survivor_ref=case.survivor.reference,
-    )
+    actions.note_assessments_read(actor, case, items)
     ranking = _ranking(case)
     return [assessment_out(a, ranking) for a in items]
 

@@ -256,3 +256,22 @@ def finding_for(actor: Actor, finding_id) -> Finding:
     if found is None:
         raise NotFound("No such finding")
     return found
+
+
+def _ids(items: list) -> str:
+    """The ids read, whole: never cut in the middle of a number."""
+    return ",".join(str(i.pk) for i in items)
+
+
+def note_findings_read(actor: Actor, case: Case, items: list) -> None:
+    """Reading a case's safeguard findings is reading survivor data: audited, naming every id shown."""
+    ids = _ids(items)
+    audit.record(actor, "read", "safeguard_finding", ids if len(ids) <= 64 else "",
+                 survivor_ref=case.survivor.reference,
+                 note=f"{len(items)} safeguard findings on case {case.pk}: {ids}"[:300])
+
+
+def note_open_findings_read(actor: Actor, items: list) -> None:
+    """The supervisor's work list names findings across cases: audited, every id shown."""
+    audit.record(actor, "read", "safeguard_finding", "",
+                 note=f"listed open: {_ids(items)}"[:300])

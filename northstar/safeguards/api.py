@@ -110,13 +110,7 @@ def case_findings(request, case_id: int, filters: Query[FindingFilters]):
         qs = qs.filter(status=filters.status)
     items = list(qs)
     if items:
-        audit.record(
-            actor,
-            "read",
-            "safeguard_finding",
-            ",".join(str(f.pk) for f in items)[:64],
-            survivor_ref=case.survivor.reference,
-        )
+        actions.note_findings_read(actor, case, items)
     return [finding_out(f) for f in items]
 
 
@@ -126,13 +120,7 @@ def open_findings(request, filters: Query[FindingPageQuery]):
     actor = actor_of(request)
     items, paging = page_of(actions.open_findings(actor), filters)
     if items:
-        audit.record(
-            actor,
-            "read",
-            "safeguard_finding",
-            "",
-            note="listed open: " + ",".join(str(f.pk) for f in items)[:280],
-        )
+        actions.note_open_findings_read(actor, items)
     return {"items": [finding_out(f) for f in items], **paging}
 
 

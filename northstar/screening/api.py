@@ -6,7 +6,6 @@ from ninja import Router
 
 from northstar import policy
 from northstar.apiutils import actor_of
-from northstar.core import audit
 from northstar.screening import actions
 from northstar.screening.models import Screening
 from northstar.screening.schemas import ScreeningAnswers, ScreeningOut, ScreeningResult
@@ -46,11 +45,5 @@ def list_screenings(request, case_id: int):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
     items = list(case.screenings.all())
-    audit.record(
-        actor,
-        "read",
-        "screening",
-        ",".join(str(s.pk) for s in items)[:64],
-        survivor_ref=case.survivor.reference,
-    )
+    actions.note_screenings_read(actor, case, items)
     return [screening_out(s) for s in items]

@@ -98,6 +98,11 @@ def test_open_findings_list_and_resolution(api, caseworker, supervisor, case_a):
     assert res.status_code == 201
     listed = api(supervisor).get("/api/v1/findings").json()
     assert listed["count"] == 1
+    read = AuditEntry.objects.get(record_type="safeguard_finding", action="read")
+    assert read.note == f"listed open: {listed['items'][0]['id']}"
+    api(caseworker).get(f"/api/v1/cases/{case_a.pk}/findings")
+    assert AuditEntry.objects.filter(record_type="safeguard_finding", action="read",
+                                     survivor_ref=case_a.survivor.reference).count() == 1
     fid = listed["items"][0]["id"]
     res = client.post(
         f"/api/v1/findings/{fid}/resolve", {"justification": "Used the earlier statement."}

@@ -1,5 +1,6 @@
 """The screening API: the contract, strict input, and the other organisation refused."""
 
+from northstar.core.models import AuditEntry
 from northstar.screening.models import Screening
 
 CONTRACT = {
@@ -62,3 +63,13 @@ def test_the_schema_documents_every_answer_and_enum(api, caseworker):
     assert all(p.get("description") for p in answers.values())
     indicators = schema["components"]["schemas"]["IndicatorAnswers"]["properties"]
     assert "debt_bondage" in indicators
+
+
+def test_reading_a_cases_screenings_is_audited_naming_every_one(api, caseworker, case_a):
+    client = api(caseworker)
+    made = [client.post(f"/api/v1/cases/{case_a.pk}/screenings", CONTRACT).json()["id"]
+            for _ in range(3)]
+    client.get(f"/api/v1/cases/{case_a.pk}/screenings")
+    read = AuditEntry.objects.get(record_type="screening", action="read")
+    assert read.survivor_ref == case_a.survivor.reference
+    assert all(str(pk) in read.note.split(": ")[1].split(",") for pk in made)
