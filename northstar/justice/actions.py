@@ -121,8 +121,11 @@ def void_event(actor: Actor, event: TimelineEvent, *, reason: str) -> TimelineEv
     current.void_reason = reason[:300]
     current.save(update_fields=["voided_at", "void_reason"])
     audit.record(actor, "update", "timeline_event", current.pk,
-                 survivor_ref=current.case.survivor.reference, fields=["voided_at"],
-                 note=f"voided: {reason[:200]}")
+                 survivor_ref=current.case.survivor.reference,
+                 fields=["voided_at", "void_reason"],
+                 # The reason is free text that may name people: it stays on the event,
+                 # never in the append-only audit log.
+                 note=f"voided {current.kind} event")
     return current
 
 

@@ -147,3 +147,13 @@ def test_reflection_period_where_the_law_sets_no_length_has_no_invented_end(
     timeline = client.get(f"/api/v1/cases/{case.pk}/timeline").json()
     assert timeline["reflection_period"]["status"] == "unknown"
     assert [t["kind"] for t in timeline["tasks"]] == ["reflection_period_end_unset"]
+
+
+def test_a_void_reason_never_reaches_the_audit_log(api, caseworker, case_a):
+    client = api(caseworker)
+    eid = client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "stage_change", "occurred_on": TODAY.isoformat(), "stage": "adjudication"}).json()["id"]
+    client.post(f"/api/v1/cases/{case_a.pk}/events/{eid}/void",
+                {"reason": "this was Demo Sokha's sister's hearing"})
+    entry = AuditEntry.objects.get(record_type="timeline_event", action="update")
+    assert "Sokha" not in entry.note and "void_reason" in entry.fields
