@@ -290,8 +290,13 @@ def take_step(actor: Actor, referral: Referral, *, step: str, note: str = "") ->
         current.end_note = note
     current.save()
     _step(actor, current, target, note)
+    # A reason is free text that may name people: it stays on the referral (and its
+    # step), never in the append-only audit log, which names only the field.
+    reason_field = {"decline": "decline_reason", "complete": "end_note", "close": "end_note",
+                    "revoke": "end_note"}.get(step)
     audit.record(actor, "update", "referral", current.pk, survivor_ref=current.survivor.reference,
-                 fields=["status"], note=f"referral {target}" + (f": {note}" if note else ""))
+                 fields=["status"] + ([reason_field] if note and reason_field else []),
+                 note=f"referral {target}")
     return current
 
 

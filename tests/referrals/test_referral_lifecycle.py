@@ -129,3 +129,13 @@ def test_a_huge_page_number_is_a_422_not_a_500(api, caseworker):
         response = api(caseworker).get(path + "?page=666802526539624063434752")
         assert response.status_code == 422, path
         assert "page" in response.content.decode()
+
+
+def test_a_decline_reason_never_reaches_the_audit_log(api, caseworker, other_caseworker,
+                                                      survivor_a, org_b, referral_consent):
+    rid = _send(api(caseworker), survivor_a, org_b)
+    api(other_caseworker).post(f"/api/v1/referrals/{rid}/decline",
+                               {"reason": "we already know Demo Sokha's trafficker"})
+    entry = AuditEntry.objects.get(record_type="referral", action="update")
+    assert entry.note == "referral declined" and "decline_reason" in entry.fields
+    assert Referral.objects.get(pk=rid).decline_reason.startswith("we already know")
