@@ -97,8 +97,10 @@ def referral_list(request):
     elif direction == "received":
         qs = qs.filter(recipient=actor.organisation)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    rows = [(r, selectors.recipient_may_see_survivor(actor, r)) for r in page]
-    actions.note_read(actor, list(page))
+    items = list(page)
+    granting = selectors.referrals_granting_access(actor, items)  # one query, not one per row
+    rows = [(r, r.pk in granting) for r in items]
+    actions.note_read(actor, items)
     return render(request, "referrals/list.html", {"page": page, "rows": rows,
                                                    "direction": direction})
 

@@ -36,12 +36,14 @@ def test_refer_accept_and_see_only_shared_fields_then_nothing_after_withdrawal(
     recipient.post(f"/referrals/{referral.pk}/accept/")
     page = recipient.get(f"/survivors/{survivor_a.pk}/").content.decode()
     assert "Demo Sokha" in page
+    assert survivor_a.reference in recipient.get("/referrals/").content.decode()
     for hidden in ("Testperson", "+855 12 345 678", "Demo street 1", "Worked on a boat"):
         assert hidden not in page
     survivor_actions.withdraw_consent(actor_for(caseworker), referral_consent, reason="asked")
     assert recipient.get(f"/survivors/{survivor_a.pk}/").status_code == 404
     detail = recipient.get(f"/referrals/{referral.pk}/").content.decode()
     assert survivor_a.reference not in detail
+    assert survivor_a.reference not in recipient.get("/referrals/").content.decode()
 
 
 def test_refer_page_without_consent_names_the_problem_and_sends_nothing(caseworker, survivor_a,
