@@ -59,7 +59,9 @@ def money(value, field: str, currency: str, *, allow_zero: bool = False) -> Deci
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         raise DomainError(f"{value!r} is not an amount", field) from None
-    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
+    if not amount.is_finite():
+        raise DomainError(f"{value!r} is not an amount", field)
+    if amount < 0 or (amount == 0 and not allow_zero):
         raise DomainError("the amount must be greater than zero", field)
     minor = currency_minor_unit(currency, "currency")
     if -amount.as_tuple().exponent > minor:

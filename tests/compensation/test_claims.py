@@ -133,3 +133,13 @@ def test_an_instalment_cannot_fall_due_before_the_award(api, caseworker, case_a)
                            {"instalments": [{"due_on": "2025-09-30", "amount": "1000"}]})
     assert response.status_code == 422
     assert response.json()["field"] == "instalments.0.due_on"
+
+
+def test_nan_and_infinity_are_named_as_not_amounts(api, caseworker, case_a):
+    client = api(caseworker)
+    claim = new_claim(client, case_a)
+    for bad in ("NaN", "sNaN", "-Infinity", "Infinity"):
+        response = move(client, claim["id"], "awarded", "2025-10-01", amount=bad)
+        assert response.status_code == 422 and response.json()["field"] == "amount"
+        assert "is not an amount" in response.json()["detail"]
+    assert Claim.objects.get(pk=claim["id"]).status == "filed"
