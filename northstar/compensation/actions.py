@@ -446,6 +446,20 @@ def _suppress_small_groups(result: dict, route_and_survivor: list[tuple[str, int
         result["all"] = dict(hidden)
 
 
+def suppress_small_purposes(by_purpose: dict[str, str], purpose_and_survivor: list[tuple[str, int]],
+                            ) -> dict[str, str | None]:
+    """Blank (None) what the fund paid for a purpose fewer than ``MIN_CELL`` survivors
+    received: one survivor's medical bill is theirs. The purposes add up to the
+    disbursed total, so a lone blank takes the next smallest purpose with it."""
+    people = {p: len({s for q, s in purpose_and_survivor if q == p}) for p in by_purpose}
+    hidden = [p for p, n in people.items() if 0 < n < MIN_CELL]
+    if len(hidden) == 1:
+        rest = [p for p, n in people.items() if p not in hidden and n > 0]
+        if rest:
+            hidden.append(min(rest, key=lambda p: (people[p], p)))
+    return {p: None if p in hidden else total for p, total in by_purpose.items()}
+
+
 def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
     """The organisation's delivery figures, overall and by route. Aggregates only.
 

@@ -314,10 +314,13 @@ def fund_report(request):
     cur = fund.currency
     deposits = sum((d.amount for d in fund.deposits.all()), Decimal(0))
     rows = list(fund.disbursements.select_related("survivor"))
-    by_purpose: dict[str, str] = {}
+    by_purpose: dict[str, str | None] = {}
     for row in rows:
         by_purpose[row.purpose] = as_money(
             sum((r.amount for r in rows if r.purpose == row.purpose), Decimal(0)), cur)
+    if actor.role == roles.Role.RESEARCHER:
+        by_purpose = actions.suppress_small_purposes(
+            by_purpose, [(r.purpose, r.survivor_id) for r in rows])
     out = {"currency": cur, "balance": as_money(actions.fund_balance(fund), cur),
            "deposits": as_money(deposits, cur),
            "disbursed": as_money(sum((r.amount for r in rows), Decimal(0)), cur),

@@ -6,6 +6,12 @@ from northstar.compensation.models import Disbursement
 from northstar.survivors import actions as survivor_actions
 
 
+def _actor(user):
+    from northstar.core.actor import Actor
+
+    return Actor.for_user(user, "test")
+
+
 def fund_with(api, supervisor, amount="10000"):
     response = api(supervisor).post("/api/v1/compensation/fund/deposits", {
         "amount": amount, "received_on": "2025-09-01", "source": "Donor grant 2025",
@@ -32,6 +38,27 @@ def test_disbursements_reduce_the_balance_and_are_reported_per_survivor(api, cas
     assert report["per_survivor"] == {survivor_a.reference: {"total": "3000.00", "count": 2}}
     listed = client.get(f"/api/v1/survivors/{survivor_a.pk}/disbursements").json()
     assert listed["total"] == "3000.00" and len(listed["items"]) == 2
+
+
+def test_researchers_never_see_what_one_survivor_was_paid_for(api, caseworker, supervisor, users,
+                                                              survivor_a):
+    fund_with(api, supervisor)
+    client = api(caseworker)
+    others = [survivor_actions.create_survivor(actor, data={
+        "given_name": f"Demo Person {n}", "family_name": "Testperson", "sex": "female",
+        "nationality": "KH", "languages": ["km"], "preferred_language": "km"})
+        for n, actor in enumerate([_actor(caseworker)] * 3)]
+    for person in others:
+        assert pay(client, person, supervisor, "100", purpose="transport").status_code == 201
+    assert pay(client, survivor_a, supervisor, "2500").status_code == 201
+    report = api(users[("a", "researcher")]).get("/api/v1/compensation/fund").json()
+    # medical is one survivor's bill; disbursed minus transport would give it away
+    assert report["by_purpose"] == {"medical": None, "transport": None}
+    assert report["per_survivor"] is None
+    for person in others[:2]:
+        assert pay(client, person, supervisor, "100").status_code == 201
+    report = api(users[("a", "researcher")]).get("/api/v1/compensation/fund").json()
+    assert report["by_purpose"] == {"medical": "2700.00", "transport": "300.00"}
 
 
 def test_a_disbursement_beyond_the_balance_is_refused(api, caseworker, supervisor, survivor_a):
