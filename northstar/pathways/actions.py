@@ -328,6 +328,8 @@ def delivery_figures(actor: Actor) -> dict:
     for outcome in Outcome.values:
         first = served = served_first = 0
         by_trial = dict.fromkeys(trial_values, 0)
+        # Survivors behind each count: a survivor with two cases is still one person.
+        who: dict[str, set[int]] = {}
         for case in cases:
             priorities = max(
                 case.priorities.all(), key=lambda p: (p.recorded_at, p.pk), default=None
@@ -342,8 +344,13 @@ def delivery_figures(actor: Actor) -> dict:
             first += ranked_first
             served += delivered
             served_first += ranked_first and delivered
+            for key, counted in (("ranked_first", ranked_first), ("delivered", delivered),
+                                 ("delivered_when_ranked_first", ranked_first and delivered)):
+                if counted:
+                    who.setdefault(key, set()).add(case.survivor_id)
             if delivered:
                 by_trial[case.trial_participation] = by_trial.get(case.trial_participation, 0) + 1
+                who.setdefault(case.trial_participation, set()).add(case.survivor_id)
         row = {
             "outcome": outcome,
             "ranked_first": first,
@@ -352,7 +359,7 @@ def delivery_figures(actor: Actor) -> dict:
             "delivered_by_trial_participation": by_trial,
         }
         if researcher:
-            row = _suppress(row)
+            row = _suppress(row, {k: len(v) for k, v in who.items()})
         rows.append(row)
     audit.record(
         actor,
@@ -362,21 +369,25 @@ def delivery_figures(actor: Actor) -> dict:
         note=f"delivery per outcome over {len(cases)} case(s)",
     )
     return {
-        "cases": len(cases) if not researcher or len(cases) >= MIN_CELL else None,
+        "cases": len(cases)
+        if not researcher or len({c.survivor_id for c in cases}) >= MIN_CELL
+        else None,
         "outcomes": rows,
         "restricted_to_statistics_consent": researcher,
         "min_cell": MIN_CELL if researcher else None,
     }
 
 
-def _suppress(row: dict) -> dict:
-    """Blank every count between 1 and ``MIN_CELL - 1``: small numbers identify people."""
+def _suppress(row: dict, people: dict[str, int] | None = None) -> dict:
+    """Blank every count behind between 1 and ``MIN_CELL - 1`` survivors (``people``, by
+    key; the count itself where not given): small numbers identify people."""
+    people = people or {}
 
-    def cell(n: int) -> int | None:
-        return None if 0 < n < MIN_CELL else n
+    def few(key: str, n: int) -> bool:
+        return 0 < n and people.get(key, n) < MIN_CELL
 
     by_trial = row["delivered_by_trial_participation"]
-    hidden = [k for k, v in by_trial.items() if 0 < v < MIN_CELL]
+    hidden = [k for k, v in by_trial.items() if few(k, v)]
     if len(hidden) == 1:
         # The cells add up to ``delivered``: one lone blank would be recoverable by
         # subtraction, so the next smallest non-zero cell is blanked with it.
@@ -384,7 +395,8 @@ def _suppress(row: dict) -> dict:
         if rest:
             hidden.append(min(rest, key=lambda k: (by_trial[k], k)))
     return {
-        **{k: cell(v) if isinstance(v, int) else v for k, v in row.items()},
+        **{k: (None if few(k, v) else v) if isinstance(v, int) and not isinstance(v, bool)
+           else v for k, v in row.items()},
         "delivered_by_trial_participation": {
             k: None if k in hidden else v for k, v in by_trial.items()
         },

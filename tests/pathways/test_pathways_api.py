@@ -219,3 +219,22 @@ def test_a_blanked_trial_cell_cannot_be_recovered_by_subtraction():
     row["delivered"] = 3
     assert _suppress(row)["delivered_by_trial_participation"] == {
         "yes": 3, "no": 0, "undecided": 0}
+
+
+def test_one_survivors_three_cases_are_still_one_person_to_researchers(
+    api, users, caseworker, case_a, actor_for
+):
+    from northstar.survivors.actions import create_case, record_consent
+
+    actor = actor_for(caseworker)
+    record_consent(actor, case_a.survivor, purpose="statistics", language="km", method="written")
+    cases = [case_a] + [
+        create_case(actor, case_a.survivor, data={"forms_of_exploitation": ["labour"]})
+        for _ in range(2)
+    ]
+    for case in cases:
+        _deliver(actor, case, "trauma_informed_support")
+    body = api(users[("a", "researcher")]).get("/api/v1/pathways/delivery").json()
+    healing = next(o for o in body["outcomes"] if o["outcome"] == "healing")
+    assert healing["delivered"] is None and body["cases"] is None
+    assert body["min_cell"] == 3
