@@ -164,6 +164,15 @@ def mediation_assessment(case: Case) -> dict:
     return {**item, "rule_set_version": result.get("rule_set_version", "")}
 
 
+def read_mediation_assessment(actor: Actor, case: Case) -> dict:
+    """The engine's answer, as shown to a person: it is worked out from the case's facts
+    (form of exploitation, the survivor's wishes), so showing it is an audited read."""
+    item = mediation_assessment(case)
+    audit.record(actor, "read", "mediation_eligibility", case.pk,
+                 survivor_ref=case.survivor.reference, note=f"engine: {item['eligibility']}")
+    return item
+
+
 def _require_mediation_allowed(case: Case, *, conditions_confirmed: bool) -> dict:
     """Refuse out-of-court compensation where the engine says not eligible (naming the rules);
     where it is conditional, the caseworker must confirm the conditions are met."""

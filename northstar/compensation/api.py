@@ -226,7 +226,7 @@ def mediation_eligibility(request, case_id: int):
     """Whether out-of-court compensation may be offered, and why, from the pathways engine."""
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    return actions.mediation_assessment(case)
+    return actions.read_mediation_assessment(actor, case)
 
 
 @router.post("/cases/{case_id}/mediations", response={201: dict})

@@ -301,7 +301,7 @@ def mediation_new(request, case_id: int):
     """Offer out-of-court mediation only where the pathways engine allows it, and say why."""
     actor = request.actor
     case = _or_404(selectors.staff_case_for, actor, case_id)
-    assessment = actions.mediation_assessment(case)
+    assessment = actions.read_mediation_assessment(actor, case)
     offered = assessment["eligibility"] in ("eligible", "conditional")
     form = MediationForm(request.POST or None)
     status = 200

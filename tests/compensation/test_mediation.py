@@ -42,6 +42,8 @@ def test_mediation_agreement_then_escalation_keeps_the_whole_history(api, casewo
     client = api(caseworker)
     eligibility = client.get(f"/api/v1/cases/{labour_case.pk}/mediation-eligibility").json()
     assert eligibility["eligibility"] in ("eligible", "conditional")
+    read = AuditEntry.objects.get(record_type="mediation_eligibility", action="read")
+    assert read.record_id == str(labour_case.pk)
     opened = open_on(client, labour_case)
     assert opened.status_code == 201, opened.content
     mediation = opened.json()
