@@ -7,6 +7,7 @@ from ninja import Query, Router
 from northstar import policy
 from northstar.apiutils import actor_of, page_of
 from northstar.core import audit
+from northstar.core.errors import DomainError
 from northstar.safeguards import actions
 from northstar.safeguards.models import Finding, ProposedAction
 from northstar.safeguards.rules import engine
@@ -53,7 +54,10 @@ def _context(payload) -> dict:
 @router.post("/safeguards/check", response=SafeguardResult)
 def check(request, payload: SafeguardCheckIn):
     """What harm could this action do? Nothing is stored. No risk: an empty list."""
-    return engine.check(payload.action, _context(payload))
+    try:
+        return engine.check(payload.action, _context(payload))
+    except engine.InvalidCheck as exc:
+        raise DomainError(exc.message, exc.field) from None
 
 
 @router.post("/cases/{case_id}/safeguard-checks", response=CaseCheckOut)

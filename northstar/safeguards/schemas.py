@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import StrictBool, StrictInt, create_model
+from pydantic import StrictBool, conint, create_model
 
 from northstar.apiutils import PageQuery, StrictSchema
 from northstar.safeguards.rules import engine
@@ -21,7 +21,8 @@ Severity = Literal[engine.SEVERITIES]
 def _type(spec: dict):
     kind, choices = spec["type"], spec.get("choices")
     if kind == "int":
-        return StrictInt
+        # The engine counts (age, interviews): never negative, so the schema says so.
+        return conint(strict=True, ge=0)
     if kind == "bool":
         return StrictBool
     if kind == "list":

@@ -139,3 +139,12 @@ def test_a_huge_page_number_on_the_findings_list_is_a_422_not_a_500(api, supervi
     response = api(supervisor).get("/api/v1/findings?page=666802526539624063434752")
     assert response.status_code == 422
     assert "page" in response.content.decode()
+
+
+def test_a_negative_age_or_interview_count_is_422_not_500(api, caseworker, case_a):
+    client = api(caseworker)
+    for key in ("age", "previous_interviews"):
+        for path in ("/api/v1/safeguards/check", f"/api/v1/cases/{case_a.pk}/safeguard-checks"):
+            res = client.post(path, {"action": "interview", "context": {key: -1}})
+            assert res.status_code == 422, (path, key, res.content)
+            assert res.json()["field"].startswith(f"context.{key}")
