@@ -335,12 +335,18 @@ def send_reminders(actor: Actor, *, now: dt.datetime | None = None,
 
 def note_read(actor: Actor, referrals: list[Referral]) -> None:
     """Seeing referrals is reading survivor data (who needs what): one audit entry per survivor."""
+    from northstar.referrals.selectors import referrals_granting_access
+
+    # A recipient whose access has ended no longer learns who a referral is about, so
+    # their organisation's audit log must not name the survivor either.
+    granting = referrals_granting_access(actor, referrals)
     by_ref: dict[str, list[str]] = {}
     for r in referrals:
-        by_ref.setdefault(r.survivor.reference, []).append(str(r.pk))
+        by_ref.setdefault(r.survivor.reference if r.pk in granting else "", []).append(str(r.pk))
     for ref, ids in by_ref.items():
-        audit.record(actor, "read", "referral", ",".join(ids)[:64], survivor_ref=ref,
-                     note=f"viewed {len(ids)} referral(s)")
+        joined = ",".join(ids)
+        audit.record(actor, "read", "referral", joined if len(joined) <= 64 else "",
+                     survivor_ref=ref, note=f"viewed {len(ids)} referral(s): {joined}"[:300])
 
 
 def reveal_message(actor: Actor, referral: Referral) -> str:

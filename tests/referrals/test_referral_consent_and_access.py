@@ -84,6 +84,12 @@ def test_withdrawing_consent_ends_the_recipients_access_at_once(
     assert seen["consent_active"] is False
     (in_list,) = recipient.get("/api/v1/referrals").json()["items"]
     assert in_list["survivor_id"] is None and in_list["survivor_reference"] is None
+    # nor does the recipient organisation's audit log of those reads name the survivor
+    from northstar.core.models import AuditEntry
+
+    last = AuditEntry.objects.filter(record_type="referral", action="read",
+                                     organisation=org_b).latest("pk")
+    assert last.survivor_ref == "" and last.record_id == str(rid)
 
 
 def test_revocation_by_the_sender_ends_access_and_keeps_the_reason(
