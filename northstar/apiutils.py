@@ -11,6 +11,8 @@ from pydantic import ConfigDict
 from northstar.core.actor import Actor
 
 MAX_PAGE_SIZE = 200
+#: Far beyond any real caseload; keeps an absurd page number a 422, not a database overflow.
+MAX_PAGE = 1_000_000
 
 
 class StrictSchema(Schema):
@@ -20,7 +22,7 @@ class StrictSchema(Schema):
 
 
 class PageQuery(StrictSchema):
-    page: int = Field(1, ge=1, description="1-based page number")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
     page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE, description="items per page")
 
 

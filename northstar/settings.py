@@ -140,6 +140,12 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default: wait for a busy writer instead of failing, and take the
+    # write lock when a transaction starts so two writers never deadlock into a 500.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 if env("NORTHSTAR_TEST_DB_NAME"):
     # Lets several suites share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": env("NORTHSTAR_TEST_DB_NAME")}

@@ -111,3 +111,10 @@ def test_bad_filters_are_refused_not_ignored(api, caseworker, db):
     assert r.status_code == 422
     assert r.json()["field"] == "status"
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/survivors", "/api/v1/cases", "/api/v1/audit"])
+def test_an_absurd_page_number_is_a_422_not_a_database_overflow(api, supervisor, path):
+    r = api(supervisor).get(path, {"page": "666802526539624063434752"})
+    assert r.status_code == 422
+    assert r.json()["field"] == "page"
