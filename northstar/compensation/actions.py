@@ -41,6 +41,7 @@ from northstar.compensation.models import (
 from northstar.compensation.rules import default_rules
 from northstar.core import audit, roles
 from northstar.core.actor import Actor
+from northstar.core.disclosure import MIN_CELL
 from northstar.core.errors import Conflict, DomainError, Forbidden
 from northstar.core.fields import reveal
 from northstar.survivors.models import Case, Survivor
@@ -431,7 +432,6 @@ def raise_overdue_alerts(*, as_of: dt.date) -> dict:
 
 
 #: Researchers see a group's figures only when at least this many survivors stand behind it.
-MIN_CELL = 3
 
 
 def _suppress_small_groups(result: dict, route_and_survivor: list[tuple[str, int]]) -> None:

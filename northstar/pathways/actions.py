@@ -13,6 +13,7 @@ from django.utils import timezone
 from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
+from northstar.core.disclosure import MIN_CELL
 from northstar.core.errors import Conflict, DomainError, NotFound
 from northstar.core.fields import reveal
 from northstar.pathways.models import (
@@ -292,7 +293,6 @@ def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
 # --- aggregate figures ---------------------------------------------------------
 
 #: Researchers see a figure only when at least this many cases stand behind it.
-MIN_CELL = 3
 
 
 def delivery_figures(actor: Actor) -> dict:
