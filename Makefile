@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test test-sqlite test-postgres lint bench install migrate demo clean
+.PHONY: run test test-sqlite test-postgres lint bench install migrate demo clean translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Northstar needs Python 3.11 or newer")'
@@ -68,6 +68,12 @@ test-postgres: install
 ## make bench: page weight and first render under slow 3G, as ratios to a baseline
 bench: install
 	$(BIN)/python bench/run.py
+
+## make translations: refresh and compile the catalogues, list what needs a native review
+translations: install
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+	$(BIN)/python manage.py compile_translations
+	$(BIN)/python manage.py translation_review --write
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -230,5 +230,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
+# --- Survivor portal -------------------------------------------------------------
+#: Where quick exit sends a survivor: somewhere harmless and ordinary.
+NORTHSTAR_PORTAL_EXIT_URL = env("NORTHSTAR_PORTAL_EXIT_URL", "https://www.google.com/search?q=weather")
+NORTHSTAR_PORTAL_IDLE_SECONDS = envint("NORTHSTAR_PORTAL_IDLE_SECONDS", 15 * 60)
+#: Behind a reverse proxy, trust X-Forwarded-For for the portal's per-device throttle.
+NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR = envbool("NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR", False)
+
 NINJA_PAGINATION_PER_PAGE = 25
 NINJA_PAGINATION_MAX_LIMIT = 200

@@ -12,15 +12,14 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from django.core.exceptions import FieldError
-from django.db import DatabaseError
-
 from northstar import policy
 from northstar.core.actor import Actor
 
 log = logging.getLogger(__name__)
 
-_FAILURES = (ImportError, LookupError, FieldError, DatabaseError, AttributeError)
+#: Only an app that is truly absent is skipped; a database error or a bug must surface
+#: (a swallowed DatabaseError would leave a PostgreSQL transaction broken).
+_FAILURES = (ModuleNotFoundError, LookupError)
 
 
 def plan_items(actor: Actor) -> list[dict]:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
+from northstar.portal.localformat import base_language
 from northstar.survivors import actions as survivor_actions
 from northstar.survivors import consent as consent_gate
 from northstar.survivors.models import ConsentPurpose
@@ -60,10 +61,7 @@ def engine(module: str):
 
 def survivor_language(language: str) -> str:
     """The interface language closest to the survivor's (English if we have none)."""
-    known = {code for code, _ in settings.LANGUAGES}
-    if language in known:
-        return language
-    return {"tl": "fil", "zh": "zh-hant"}.get(language, "en")
+    return base_language(language)
 
 
 def _texts():

@@ -7,7 +7,7 @@ import pytest
     ("caseworker", ["/referrals/", "/compensation/fund/"], ["/audit/", "/compensation/figures/"]),
     ("supervisor", ["/audit/", "/compensation/figures/", "/referrals/"], []),
     ("researcher", ["/compensation/figures/"], ["/referrals/", "/audit/", "/intake/"]),
-    ("org_admin", ["/compensation/fund/", "/compensation/figures/"], ["/audit/", "/intake/"]),
+    ("org_admin", ["/compensation/fund/", "/compensation/figures/", "/portal/staff/translations/"], ["/audit/", "/intake/"]),
 ])
 def test_the_navigation_offers_each_role_its_own_pages(client, users, role, present, absent):
     client.force_login(users[("a", role)])
