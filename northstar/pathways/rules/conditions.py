@@ -21,7 +21,9 @@ Tests (``value`` is the fact; ``None`` means unknown and satisfies only
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 OPERATORS = frozenset({"is", "is_not", "unknown", "in", "not_in", "contains", "lacks", "gte", "lt"})
@@ -29,6 +31,26 @@ OPERATORS = frozenset({"is", "is_not", "unknown", "in", "not_in", "contains", "l
 
 class RuleDataError(ValueError):
     """A rule file that cannot be trusted: the message names the file and rule."""
+
+
+class InvalidInput(ValueError):
+    """Input an engine cannot read; ``field`` names the offending entry (the API's 422)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def read_rule_file(path: Path, top_keys: frozenset[str] | set[str]) -> tuple[dict, str]:
+    """The parsed TOML file and its name, refusing top-level keys no engine reads."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    where = path.name
+    unknown = set(data) - set(top_keys)
+    if unknown:
+        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    return data, where
 
 
 def check_when(when: object, facts: frozenset[str], where: str) -> None:

@@ -10,13 +10,19 @@ refuses a rule file that would make it so.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from northstar.pathways.rules.conditions import RuleDataError, check_common, check_when, matches
+from northstar.pathways.rules.conditions import (
+    InvalidInput,
+    RuleDataError,
+    check_common,
+    check_when,
+    matches,
+    read_rule_file,
+)
 
 RULES_FILE = Path(__file__).with_name("interventions.toml")
 
@@ -105,23 +111,13 @@ RULE_KEYS = frozenset(
 )
 
 
-class InvalidProfile(ValueError):
+class InvalidProfile(InvalidInput):
     """A profile the engine cannot read; ``field`` names the offending entry."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def load(path: Path = RULES_FILE) -> dict:
     """Read and validate an interventions file; ``RuleDataError`` names what is wrong."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    where = path.name
-    unknown = set(data) - TOP_KEYS
-    if unknown:
-        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    data, where = read_rule_file(path, TOP_KEYS)
     for key in (
         "version",
         "jurisdictions",

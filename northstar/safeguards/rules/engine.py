@@ -11,13 +11,19 @@ missing age may be a child's.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from northstar.pathways.rules.conditions import RuleDataError, check_common, check_when, matches
+from northstar.pathways.rules.conditions import (
+    InvalidInput,
+    RuleDataError,
+    check_common,
+    check_when,
+    matches,
+    read_rule_file,
+)
 
 RULES_FILE = Path(__file__).with_name("safeguards.toml")
 
@@ -33,23 +39,13 @@ RULE_KEYS = frozenset(
 )
 
 
-class InvalidCheck(ValueError):
+class InvalidCheck(InvalidInput):
     """An action or context the engine cannot read; ``field`` names the offending entry."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def load(path: Path = RULES_FILE) -> dict:
     """Read and validate a safeguards file; ``RuleDataError`` names what is wrong."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    where = path.name
-    unknown = set(data) - TOP_KEYS
-    if unknown:
-        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    data, where = read_rule_file(path, TOP_KEYS)
     for key in ("version", "child_age_under", "harms", "actions", "context", "rules"):
         if key not in data:
             raise RuleDataError(f"{where}: missing {key!r}")

@@ -8,13 +8,17 @@ the result lists them, and says identification must not be forced.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from northstar.pathways.rules.conditions import RuleDataError, check_common
+from northstar.pathways.rules.conditions import (
+    InvalidInput,
+    RuleDataError,
+    check_common,
+    read_rule_file,
+)
 
 RULES_FILE = Path(__file__).with_name("screening.toml")
 
@@ -52,23 +56,13 @@ ANSWER_KEYS = ("age", "act", "means", "purpose", "indicators", "involuntary", "m
 UNKNOWN = "unknown"
 
 
-class InvalidAnswers(ValueError):
+class InvalidAnswers(InvalidInput):
     """Answers the engine cannot read; ``field`` names the offending answer."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def load(path: Path = RULES_FILE) -> dict:
     """Read and validate a screening rule file; ``RuleDataError`` names what is wrong."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    where = path.name
-    unknown = set(data) - TOP_KEYS
-    if unknown:
-        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    data, where = read_rule_file(path, TOP_KEYS)
     for key in (
         "version",
         "classes",
