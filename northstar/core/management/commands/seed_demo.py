@@ -50,7 +50,7 @@ class Command(BaseCommand):
         creds_path = settings.VAR_DIR / "demo-credentials.json"
         creds = json.loads(creds_path.read_text()) if creds_path.exists() else {}
         rng = random.Random(20261129)  # noqa: S311 - demo data, not security
-        context = {"organisations": [], "users": {}}
+        context = {"organisations": [], "users": {}, "credentials": creds}
         with transaction.atomic():
             for spec in ORGS:
                 org, created = Organisation.objects.get_or_create(
@@ -83,7 +83,9 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         creds_path.write_text(json.dumps(creds, indent=2))
         creds_path.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS("Demo log-ins (password in var/demo-credentials.json):"))
+        self.stdout.write(self.style.SUCCESS(
+            "Demo log-ins (in var/demo-credentials.json; 'portal <code>' is a survivor's "
+            "portal sign-in at /portal/):"))
         for username, password in creds.items():
             self.stdout.write(f"  {username:28} {password}")
 
