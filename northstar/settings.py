@@ -12,7 +12,7 @@ import dj_database_url
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
-from northstar import secrets as local_secrets
+from northstar import local_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NORTHSTAR_VAR_DIR", BASE_DIR / "var"))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from northstar import secrets as local_secrets
+from northstar import local_secrets
 from northstar.core import crypto
 from northstar.core.actor import Actor
 from northstar.core.audit import record
