@@ -54,6 +54,28 @@ def _check_child_advocacy(survivor: Survivor) -> None:
         )
 
 
+# --- Reads that open nothing sealed are reads too ------------------------------
+
+
+def note_viewed(actor: Actor, record_type: str, record, survivor_ref: str) -> None:
+    """A record shown without its sealed fields: audited, naming no field."""
+    audit.record(actor, "read", record_type, record.pk, survivor_ref=survivor_ref)
+
+
+def note_listed(actor: Actor, record_type: str, items) -> None:
+    """A list is a read too: one entry naming every record shown (ids kept whole)."""
+    ids = [str(i.pk) for i in items]
+    if not ids:
+        return
+    shown, note = [], f"listed {len(ids)}: "
+    for pk in ids:
+        if len(note) + len(",".join([*shown, pk])) > 290:
+            shown.append("…")
+            break
+        shown.append(pk)
+    audit.record(actor, "read", record_type, "", note=note + ",".join(shown))
+
+
 # --- Survivors -----------------------------------------------------------------
 
 

@@ -54,6 +54,11 @@ def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool) -> dict:
     return out
 
 
+def _viewed(actor: Actor, survivor: Survivor) -> dict:
+    actions.note_viewed(actor, "survivor", survivor, survivor.reference)
+    return survivor_out(actor, survivor, personal=False)
+
+
 def case_out(case: Case, *, summary: str | None = None) -> dict:
     return {
         **{f: getattr(case, f) for f in (
@@ -78,11 +83,7 @@ def consent_out(consent: Consent) -> dict:
     return data
 
 
-def _listed(actor: Actor, record_type: str, items) -> None:
-    """A list is a read too: one entry naming what was shown."""
-    if items:
-        audit.record(actor, "read", record_type, "",
-                     note=f"listed {len(items)}: " + ",".join(str(i.pk) for i in items)[:280])
+_listed = actions.note_listed
 
 
 # --- Survivors -----------------------------------------------------------------
@@ -142,7 +143,9 @@ def get_survivor(request, survivor_id: int, personal: bool = True):
     """One survivor; with ``personal`` (default) the sealed fields are opened and the read audited."""
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id)
-    return survivor_out(actor, survivor, personal=personal)
+    if not personal:
+        return _viewed(actor, survivor)
+    return survivor_out(actor, survivor, personal=True)
 
 
 @router.patch("/survivors/{survivor_id}", response=SurvivorOut)

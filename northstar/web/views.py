@@ -89,6 +89,7 @@ def caseload(request):
         When(reference__in=overdue_refs, then=Value(0)), default=Value(1),
         output_field=IntegerField())).order_by("overdue_first", "-created_at", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    actions.note_listed(actor, "survivor", page.object_list)
     alert_page = Paginator(alerts, 10).get_page(request.GET.get("apage"))
     return render(request, "web/caseload.html", {
         "page": page, "form": form, "qs": _querystring(request),
@@ -128,6 +129,8 @@ def survivor_detail(request, survivor_id: int):
     personal = None
     if request.GET.get("personal") == "1" or not full:
         personal = actions.reveal_personal_data(actor, survivor, fields=fields)
+    else:
+        actions.note_viewed(actor, "survivor", survivor, survivor.reference)
     context = {
         "survivor": survivor, "full": full, "personal": personal,
         "shared_fields": sorted(fields) if not full else None,
@@ -167,7 +170,11 @@ def case_detail(request, case_id: int):
     actor = request.actor
     case = _or_404(policy.case_for, actor, case_id)
     survivor = case.survivor
-    summary = actions.reveal_case_summary(actor, case) if request.GET.get("summary") == "1" else None
+    if request.GET.get("summary") == "1":
+        summary = actions.reveal_case_summary(actor, case)
+    else:
+        summary = None
+        actions.note_viewed(actor, "case", case, survivor.reference)
     rendered = panels.render_panels(panels.case_panels(), request, case)
     consents = list(policy.visible_consents(actor).filter(survivor=survivor).select_related(
         "recipient"))

@@ -2,8 +2,15 @@ from northstar.core.models import AuditEntry
 
 
 def reads(survivor):
+    """Reads that opened sealed fields."""
     return AuditEntry.objects.filter(record_type="survivor", record_id=str(survivor.pk),
-                                     action="read")
+                                     action="read").exclude(fields=[])
+
+
+def views(survivor):
+    """Reads that showed the record without opening anything sealed."""
+    return AuditEntry.objects.filter(record_type="survivor", record_id=str(survivor.pk),
+                                     action="read", fields=[])
 
 
 def test_every_api_read_of_personal_fields_writes_an_audit_entry(api, caseworker, survivor_a):
@@ -23,6 +30,7 @@ def test_a_detail_read_without_personal_fields_opens_nothing(api, caseworker, su
     body = api(caseworker).get(f"/api/v1/survivors/{survivor_a.pk}", {"personal": "false"}).json()
     assert body["personal"] is None
     assert not reads(survivor_a).exists()
+    assert views(survivor_a).count() == 1  # still a read of survivor data, audited
 
 
 def test_opening_personal_details_on_the_page_is_audited(client, caseworker, survivor_a):
@@ -30,6 +38,7 @@ def test_opening_personal_details_on_the_page_is_audited(client, caseworker, sur
     page = client.get(f"/survivors/{survivor_a.pk}/")
     assert "Demo Sokha" not in page.content.decode()
     assert not reads(survivor_a).exists()
+    assert views(survivor_a).get().channel == "web"
     page = client.get(f"/survivors/{survivor_a.pk}/?personal=1")
     assert "Demo Sokha" in page.content.decode()
     entry = reads(survivor_a).get()
@@ -50,3 +59,13 @@ def test_listing_survivors_is_recorded_as_a_read(api, caseworker, survivor_a):
     api(caseworker).get("/api/v1/survivors")
     entry = AuditEntry.objects.get(action="read", record_type="survivor")
     assert str(survivor_a.pk) in entry.note
+
+
+def test_the_caseload_page_and_the_case_page_are_audited_reads(client, caseworker, case_a):
+    client.force_login(caseworker)
+    client.get("/")
+    listed = AuditEntry.objects.get(action="read", record_type="survivor", record_id="")
+    assert str(case_a.survivor_id) in listed.note
+    client.get(f"/cases/{case_a.pk}/")
+    viewed = AuditEntry.objects.get(action="read", record_type="case", record_id=str(case_a.pk))
+    assert viewed.fields == [] and viewed.channel == "web"
