@@ -69,19 +69,30 @@ def _pk(value) -> int:
         raise NotFound() from None
 
 
+def one_of(queryset: QuerySet, record_id, what: str):
+    """The record ``record_id`` from an already-scoped queryset, or ``NotFound``.
+
+    Apps' ``*_for`` selectors call this on a queryset that starts from a policy
+    selector, so a missing id, a malformed one and one outside reach look alike.
+    """
+    try:
+        found = queryset.filter(pk=_pk(record_id)).first()
+    except NotFound:
+        found = None
+    if found is None:
+        raise NotFound(f"No such {what}")
+    return found
+
+
 def survivor_for(actor: Actor, survivor_id, *, change: bool = False) -> Survivor:
-    survivor = visible_survivors(actor).filter(pk=_pk(survivor_id)).first()
-    if survivor is None:
-        raise NotFound("No such survivor")
+    survivor = one_of(visible_survivors(actor), survivor_id, "survivor")
     if change and not changeable_survivors(actor).filter(pk=survivor.pk).exists():
         raise Forbidden("This record is shared with your organisation read-only")
     return survivor
 
 
 def case_for(actor: Actor, case_id, *, change: bool = False) -> Case:
-    case = visible_cases(actor).select_related("survivor").filter(pk=_pk(case_id)).first()
-    if case is None:
-        raise NotFound("No such case")
+    case = one_of(visible_cases(actor).select_related("survivor"), case_id, "case")
     if change and actor.survivor_id is not None:
         raise Forbidden("A survivor cannot change case records")
     return case
@@ -96,10 +107,7 @@ def visible_consents(actor: Actor) -> QuerySet[Consent]:
 
 
 def consent_for(actor: Actor, consent_id) -> Consent:
-    consent = visible_consents(actor).select_related("survivor").filter(pk=_pk(consent_id)).first()
-    if consent is None:
-        raise NotFound("No such consent")
-    return consent
+    return one_of(visible_consents(actor).select_related("survivor"), consent_id, "consent")
 
 
 def survivor_fields(actor: Actor, survivor: Survivor) -> frozenset[str] | None:

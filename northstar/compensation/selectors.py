@@ -42,14 +42,7 @@ def visible_mediations(actor: Actor) -> QuerySet[Mediation]:
         "case__survivor")
 
 
-def _one(qs, pk, what: str):
-    try:
-        found = qs.filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        raise NotFound(f"No such {what}")
-    return found
+_one = policy.one_of
 
 
 def claim_for(actor: Actor, claim_id) -> Claim:

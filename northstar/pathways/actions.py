@@ -14,7 +14,7 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.disclosure import MIN_CELL
-from northstar.core.errors import Conflict, DomainError, NotFound
+from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import reveal
 from northstar.pathways.models import (
     CLOSED,
@@ -229,18 +229,10 @@ def plan_items(actor: Actor, case: Case) -> QuerySet[PlanItem]:
 
 
 def plan_item_for(actor: Actor, item_id) -> PlanItem:
-    try:
-        pk = int(item_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such plan item") from None
-    item = (
-        PlanItem.objects.filter(case__in=policy.visible_cases(actor), pk=pk)
-        .select_related("case__survivor")
-        .first()
-    )
-    if item is None:
-        raise NotFound("No such plan item")
-    return item
+    return policy.one_of(
+        PlanItem.objects.filter(case__in=policy.visible_cases(actor)).select_related(
+            "case__survivor"),
+        item_id, "plan item")
 
 
 def reveal_plan_notes(actor: Actor, case: Case, items) -> dict[int, dict]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from northstar import policy
 from northstar.core import roles
 from northstar.core.actor import Actor
-from northstar.core.errors import NotFound
 from northstar.referrals import access
 from northstar.referrals.models import Referral, Service
 
@@ -26,14 +26,7 @@ def visible_referrals(actor: Actor) -> QuerySet[Referral]:
 
 
 def referral_for(actor: Actor, referral_id) -> Referral:
-    try:
-        pk = int(referral_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such referral") from None
-    referral = visible_referrals(actor).filter(pk=pk).first()
-    if referral is None:
-        raise NotFound("No such referral")
-    return referral
+    return policy.one_of(visible_referrals(actor), referral_id, "referral")
 
 
 def recipient_may_see_survivor(actor: Actor, referral: Referral) -> bool:

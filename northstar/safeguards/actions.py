@@ -242,20 +242,10 @@ def open_findings(actor: Actor) -> QuerySet[Finding]:
 
 
 def finding_for(actor: Actor, finding_id) -> Finding:
-    from northstar.core.errors import NotFound
-
-    try:
-        pk = int(finding_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such finding") from None
-    found = (
-        Finding.objects.filter(case__in=policy.visible_cases(actor), pk=pk)
-        .select_related("case__survivor")
-        .first()
-    )
-    if found is None:
-        raise NotFound("No such finding")
-    return found
+    return policy.one_of(
+        Finding.objects.filter(case__in=policy.visible_cases(actor)).select_related(
+            "case__survivor"),
+        finding_id, "finding")
 
 
 def _ids(items: list) -> str:

@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from northstar import policy
 from northstar.core import roles
 from northstar.core.actor import Actor
-from northstar.core.errors import NotFound
 from northstar.web.models import Intake
 
 
@@ -25,11 +24,4 @@ def visible_intakes(actor: Actor) -> QuerySet[Intake]:
 
 
 def intake_for(actor: Actor, intake_id) -> Intake:
-    try:
-        pk = int(intake_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such intake") from None
-    intake = visible_intakes(actor).filter(pk=pk).first()
-    if intake is None:
-        raise NotFound("No such intake")
-    return intake
+    return policy.one_of(visible_intakes(actor), intake_id, "intake")
