@@ -15,6 +15,7 @@ existence is not leaked to another organisation.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from northstar.core import roles
@@ -123,13 +124,83 @@ def survivor_fields(actor: Actor, survivor: Survivor) -> frozenset[str] | None:
     raise NotFound("No such survivor")
 
 
+# --- Named permissions: every "may this actor…" question is answered here -------
+
+
+def works_with_records(actor: Actor) -> bool:
+    """Own-organisation staff in a case role (caseworker, legal officer, supervisor)."""
+    return _is_own_org_staff(actor)
+
+
+def may_record(actor: Actor) -> bool:
+    """May create survivors, cases, intakes, screenings, plans and events."""
+    return _is_own_org_staff(actor)
+
+
 def may_read_audit(actor: Actor) -> bool:
     return actor.survivor_id is None and roles.oversees(actor.role)
 
 
-def may_see_aggregates(actor: Actor) -> bool:
-    return actor.survivor_id is None and actor.role in roles.AGGREGATE_ROLES
+def may_archive(actor: Actor) -> bool:
+    """Archiving a record created by mistake is a supervisor's decision."""
+    return _is_own_org_staff(actor) and roles.oversees(actor.role)
 
 
 def may_override_block(actor: Actor) -> bool:
-    return actor.survivor_id is None and roles.oversees(actor.role)
+    return _is_own_org_staff(actor) and roles.oversees(actor.role)
+
+
+def may_see_aggregates(actor: Actor) -> bool:
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role in roles.AGGREGATE_ROLES)
+
+
+def sees_only_disclosure_safe_figures(actor: Actor) -> bool:
+    """Researchers get figures with small cells hidden; supervisors see their own exact."""
+    return actor.role not in roles.OVERSIGHT_ROLES
+
+
+def is_administrator(actor: Actor) -> bool:
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role in roles.ADMIN_ROLES)
+
+
+def may_see_fund(actor: Actor) -> bool:
+    """The victim fund's balance and disbursements: case staff and org admins."""
+    return _is_own_org_staff(actor) or is_administrator(actor)
+
+
+def may_manage_fund(actor: Actor) -> bool:
+    """Deposits into the victim fund and approval of disbursements."""
+    return (actor.survivor_id is None and actor.organisation is not None
+            and (roles.oversees(actor.role) or actor.role in roles.ADMIN_ROLES))
+
+
+def may_manage_directory(actor: Actor) -> bool:
+    """The organisation's service directory: supervisors and org admins."""
+    return may_manage_fund(actor)
+
+
+def may_review_translations(actor: Actor) -> bool:
+    return is_administrator(actor) or bool(getattr(actor.user, "is_staff", False))
+
+
+def staff_who_oversee(organisation):
+    """Users who oversee an organisation's casework (supervisors): alert recipients."""
+    return get_user_model().objects.filter(
+        is_active=True, membership__organisation=organisation,
+        membership__role__in=roles.OVERSIGHT_ROLES)
+
+
+def staff_who_manage_fund(organisation):
+    """Users who may approve the victim fund's disbursements."""
+    return get_user_model().objects.filter(
+        is_active=True, membership__organisation=organisation,
+        membership__role__in=roles.OVERSIGHT_ROLES | roles.ADMIN_ROLES)
+
+
+def staff_who_work_with_records(organisation):
+    """Users to whom a case may be assigned."""
+    return get_user_model().objects.filter(
+        is_active=True, membership__organisation=organisation,
+        membership__role__in=roles.CASE_ROLES)

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "northstar.core.middleware.ActorMiddleware",
+    "northstar.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "northstar.urls"

@@ -1,4 +1,10 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.views.defaults import page_not_found, permission_denied
+
 from northstar.core.actor import Actor
+from northstar.core.errors import DomainError, Forbidden, NotFound
 
 
 class ActorMiddleware:
@@ -11,3 +17,32 @@ class ActorMiddleware:
         channel = "admin" if request.path.startswith("/admin/") else "web"
         request.actor = Actor.for_user(getattr(request, "user", None), channel)
         return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """Maps domain errors raised by a page to HTTP answers, once for every page.
+
+    ``NotFound`` is a 404 (existence not leaked), ``Forbidden`` a 403,
+    ``Conflict`` a 409 and any other ``DomainError`` a 422, each with its
+    message. The API maps the same errors in ``northstar.api``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, NotFound):
+            return page_not_found(request, Http404(exception.message))
+        if isinstance(exception, Forbidden):
+            return permission_denied(request, PermissionDenied(exception.message))
+        body = render_to_string(
+            "core/domain_error.html",
+            {"message": exception.message, "field": exception.field, "status": exception.status},
+            request=request,
+        )
+        return HttpResponse(body, status=exception.status)

@@ -124,6 +124,8 @@ class AuditEntry(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     record_type = models.CharField(max_length=64)
     record_id = models.CharField(max_length=64, blank=True)
+    #: Every record read or written, ids whole (``record_id`` holds a lone one too).
+    record_ids = models.JSONField(default=list, blank=True)
     #: Reference code of the survivor the record belongs to, if any.
     survivor_ref = models.CharField(max_length=32, blank=True, db_index=True)
     fields = models.JSONField(default=list, blank=True)
