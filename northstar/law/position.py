@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from northstar.law.texts import STATEMENTS
+from northstar.pathways.rules.conditions import RuleDataError
 
 POSITION_FILE = Path(__file__).with_name("legal_position.toml")
 
@@ -57,7 +58,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 V = TypeVar("V")
 
 
-class LegalPositionError(ValueError):
+class LegalPositionError(RuleDataError):
     """The data file breaks its own format; the message names the jurisdiction and field."""
 
 
@@ -264,6 +265,18 @@ def load(path: Path = POSITION_FILE) -> LegalPositions:
 @lru_cache(maxsize=1)
 def positions() -> LegalPositions:
     return load()
+
+
+def list_rules() -> list[dict]:
+    """One row per fact, in the shape ``manage.py rules`` prints (id, explanation, source, checked)."""
+    data = positions()
+    rows = [("commitments." + name, fact) for name, fact in _facts(data.commitments, "")]
+    for code, pos in data.jurisdictions.items():
+        rows.extend((f"{code}.{path}", fact) for path, fact in pos.facts())
+    return [{"rule_set": "legal_position", "rule_set_version": data.version, "id": rule_id,
+             "explanation": f"{fact.value} ({fact.basis})" + (f" — {fact.note}" if fact.note else ""),
+             "source": fact.source, "checked": fact.checked.isoformat()}
+            for rule_id, fact in rows]
 
 
 def position_for(jurisdiction: str) -> LegalPosition:

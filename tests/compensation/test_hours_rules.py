@@ -146,3 +146,10 @@ def test_an_unknown_key_is_refused():
     data["jurisdictions"]["VN"]["general"]["hours"]["monthly"] = "208"
     with pytest.raises(HoursDataError, match=r"jurisdictions\.VN\.general\.hours\.monthly"):
         parse(data)
+
+
+def test_every_hours_rule_is_listed_for_manage_py_rules_with_its_source():
+    rows = hours.list_rules()
+    ids = {row["id"] for row in rows}
+    assert {"TH.general.hours", "HK.domestic_work.sector_wage", "MY.domestic_work.minimum_wage"} <= ids
+    assert all(row["source"] and row["checked"] for row in rows)

@@ -10,6 +10,7 @@ import pytest
 
 from northstar.law import position
 from northstar.law.position import JURISDICTIONS, POSITION_FILE, LegalPositionError, parse
+from northstar.pathways.rules.conditions import RuleDataError
 
 
 def raw() -> dict:
@@ -105,3 +106,14 @@ def test_a_jurisdiction_outside_the_ten_is_refused():
     data["jurisdictions"]["XX"] = data["jurisdictions"]["TH"]
     with pytest.raises(LegalPositionError, match=r"jurisdictions\.XX"):
         parse(data)
+
+
+def test_every_fact_is_listed_for_manage_py_rules_with_its_source():
+    rows = position.list_rules()
+    ids = {row["id"] for row in rows}
+    assert "TH.reflection.status" in ids and "commitments.no_push_to_return" in ids
+    assert all(row["source"] and row["checked"] for row in rows)
+
+
+def test_a_broken_file_is_a_rule_data_error_that_manage_py_rules_reports():
+    assert issubclass(LegalPositionError, RuleDataError)

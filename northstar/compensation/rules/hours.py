@@ -28,13 +28,15 @@ from pydantic import (
     model_validator,
 )
 
+from northstar.pathways.rules.conditions import RuleDataError
+
 HOURS_FILE = Path(__file__).with_name("hours.toml")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Basis = Literal["law", "guideline", "secondary", "not_found"]
 
 
-class HoursDataError(ValueError):
+class HoursDataError(RuleDataError):
     """The hours file breaks its own format; the message names the jurisdiction and field."""
 
 
@@ -205,6 +207,31 @@ def load(path: Path = HOURS_FILE) -> HoursRules:
 @lru_cache(maxsize=1)
 def rules() -> HoursRules:
     return load()
+
+
+def list_rules() -> list[dict]:
+    """One row per rule, in the shape ``manage.py rules`` prints (id, explanation, source, checked)."""
+    data = rules()
+    rows = []
+    for code, jur in data.jurisdictions.items():
+        for scope, entry in (("general", jur.general), *jur.sectors.items()):
+            for kind in ("hours", "overtime", "minimum_wage", "sector_wage"):
+                rule = getattr(entry, kind)
+                if rule is None:
+                    continue
+                if isinstance(rule, SectorWage):
+                    what = f"{rule.name}: {rule.currency} {rule.amount}/{rule.unit} {rule.allowances}"
+                elif isinstance(rule, HoursRule) and rule.status == Status.KNOWN:
+                    what = f"known: {rule.daily or dict(rule.daily_by_week)} h/day, {rule.weekly} h/week"
+                elif isinstance(rule, OvertimeRule) and rule.status == Status.KNOWN:
+                    what = "known: " + ", then ".join(f"{t.multiplier}x" for t in rule.tiers)
+                else:
+                    what = str(rule.status)
+                rows.append({"rule_set": "hours", "rule_set_version": data.version,
+                             "id": f"{code}.{scope}.{kind}",
+                             "explanation": what + (f" — {rule.note}" if rule.note else ""),
+                             "source": rule.source, "checked": rule.checked.isoformat()})
+    return rows
 
 
 # --- Answers -------------------------------------------------------------------------
