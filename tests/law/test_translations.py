@@ -52,3 +52,9 @@ def test_a_translation_for_a_key_that_does_not_exist_is_refused():
 def test_a_translation_without_a_review_mark_is_refused():
     with pytest.raises(tr.TranslationDataError, match="needs_review"):
         tr.parse({"reflection.TH": {"th": "…"}})
+
+
+@pytest.mark.parametrize("lang", ["vi", "id", "fil", "zh-hant"])
+def test_the_other_written_languages_cover_every_statement(lang):
+    loaded = tr.load()
+    assert [key for key in STATEMENTS if not loaded[key].texts.get(lang)] == []
