@@ -348,6 +348,37 @@ def _unsourced(key: str, why: str) -> Statement:
     return Statement(key, STATEMENTS[key], "unknown", "not_found", why, positions().checked)
 
 
+def _pick(code: str, topic: str, fact: Fact) -> str:
+    """This jurisdiction's own text for a known fact; the "not known" text otherwise.
+
+    A fact that is known but has no text yet (a lawyer added data before the
+    words) falls back to "not known" — never to a promise. ``missing_texts``
+    lists such gaps so a test catches them.
+    """
+    own = f"{topic}.{code}"
+    if fact.known and own in STATEMENTS:
+        return own
+    return f"{topic}.unknown"
+
+
+def missing_texts() -> list[str]:
+    """Known facts whose jurisdiction has no survivor text yet (each should be written)."""
+    gaps = []
+    for code, pos in positions().jurisdictions.items():
+        facts = {"non_punishment": pos.non_punishment.coverage,
+                 "testimony.remote": pos.testimony.remote,
+                 "referral": pos.referral.entry_point,
+                 "child_reporting": pos.child_reporting.mandatory,
+                 "reflection": pos.reflection.status,
+                 "movement": pos.movement.freedom,
+                 "return": pos.return_.voluntary_in_law}
+        gaps += [f"{topic}.{code}" for topic, fact in facts.items()
+                 if fact.known and f"{topic}.{code}" not in STATEMENTS]
+        if f"compensation.{code}" not in STATEMENTS:
+            gaps.append(f"compensation.{code}")
+    return gaps
+
+
 def law_statements(jurisdiction: str, *, child: bool | None = None) -> list[Statement]:
     """What the law of this jurisdiction gives, or that it is not known.
 
@@ -368,59 +399,58 @@ def law_statements(jurisdiction: str, *, child: bool | None = None) -> list[Stat
 
     out: list[Statement] = []
     np = pos.non_punishment
-    if np.coverage.value == "unknown":
-        out.append(_say("non_punishment.unknown", np.coverage))
-    else:
-        out.append(_say(f"non_punishment.{code}", np.coverage))
-        scam = {"partial": "non_punishment.scam_compound_partial",
-                "not_covered": "non_punishment.scam_compound_not_covered",
-                "unknown": "non_punishment.scam_compound_unknown"}.get(np.scam_compound.value)
-        if scam:
-            out.append(_say(scam, np.scam_compound, "law" if np.scam_compound.known else None))
-    if np.coverage.value == "unknown" and np.scam_compound.value == "not_covered":
-        out.append(_say("non_punishment.scam_compound_not_covered", np.scam_compound, "law"))
+    out.append(_say(_pick(code, "non_punishment", np.coverage), np.coverage))
+    scam = {"partial": "non_punishment.scam_compound_partial",
+            "not_covered": "non_punishment.scam_compound_not_covered",
+            "unknown": "non_punishment.scam_compound_unknown"}.get(np.scam_compound.value)
+    # Where coverage itself is unknown, "unknown for scam compounds" adds nothing.
+    if scam and not (np.coverage.value == "unknown" and np.scam_compound.value == "unknown"):
+        out.append(_say(scam, np.scam_compound, "law" if np.scam_compound.known else None))
     if np.penalised_reported.value == "yes":
         out.append(_say("non_punishment.penalised_reported", np.penalised_reported))
 
     remote = pos.testimony.remote
-    out.append(_say(f"testimony.remote.{code}" if remote.value == "yes"
-                    else "testimony.remote.unknown", remote))
+    out.append(_say(_pick(code, "testimony.remote", remote), remote))
 
     out.extend(_compensation(pos))
 
     entry = pos.referral.entry_point
-    out.append(_say(f"referral.{code}" if entry.known else "referral.unknown", entry))
+    out.append(_say(_pick(code, "referral", entry), entry))
 
-    if child is not False and pos.child_reporting.mandatory.value == "unknown":
-        out.append(_say("child_reporting.unknown", pos.child_reporting.mandatory))
+    reporting = pos.child_reporting.mandatory
+    if child is not False:
+        out.append(_say(_pick(code, "child_reporting", reporting), reporting))
 
     status = pos.reflection.status
-    out.append(_say(f"reflection.{code}" if status.known else "reflection.unknown", status))
+    out.append(_say(_pick(code, "reflection", status), status))
 
     mv = pos.movement
-    if mv.freedom.known:
-        out.append(_say(f"movement.{code}", mv.freedom))
-    else:
-        out.append(_say("movement.unknown", mv.freedom))
+    out.append(_say(_pick(code, "movement", mv.freedom), mv.freedom))
     if mv.stay_and_work.value == "yes" and f"movement.stay_and_work.{code}" in STATEMENTS:
         out.append(_say(f"movement.stay_and_work.{code}", mv.stay_and_work))
     if mv.detention_reported.value == "yes":
         out.append(_say("movement.detention_reported", mv.detention_reported))
 
     back = pos.return_.voluntary_in_law
-    out.append(_say(f"return.{code}" if back.known else "return.unknown", back))
+    out.append(_say(_pick(code, "return", back), back))
     return out
 
 
+#: Routes that pay compensation (as opposed to support or a settlement) — what the text is about.
+COMPENSATION_ROUTES = ("criminal_court_order", "civil_claim", "wage_arrears_order", "state_fund",
+                       "labour_claim")
+
+
 def _compensation(pos: LegalPosition) -> list[Statement]:
-    routes = [r for r in pos.compensation_routes if r.exists.known]
-    if routes:
-        # The jurisdiction's own text rests on its first lawful (else first known) route.
-        lead = next((r for r in routes if r.lawful_route), routes[0])
-        first = _say(f"compensation.{pos.code}", lead.exists, "law")
+    key = f"compensation.{pos.code}" if f"compensation.{pos.code}" in STATEMENTS \
+        else "compensation.unknown"
+    paying = [r for r in pos.compensation_routes if r.route in COMPENSATION_ROUTES]
+    lead = next((r for r in paying if r.lawful_route), None)
+    if lead is not None:
+        first = _say(key, lead.exists, "law")
     else:
-        fact = pos.compensation_routes[0].exists if pos.compensation_routes else pos.main_law
-        first = _say(f"compensation.{pos.code}", fact, "unknown")
+        fact = paying[0].exists if paying else pos.main_law
+        first = _say(key, fact, "unknown")
     without = routes_without_testimony(pos.code)
     if without:
         second = _say("compensation.without_testimony.some", without[0].needs_testimony, "law")

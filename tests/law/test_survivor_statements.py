@@ -10,6 +10,7 @@ from northstar.law.position import (
     JURISDICTIONS,
     commitment_statements,
     law_statements,
+    missing_texts,
     position_for,
     survivor_statements,
 )
@@ -106,3 +107,12 @@ def test_a_survivor_who_will_not_testify_is_told_honestly_whether_any_route_rema
 def test_every_text_is_used_by_some_jurisdiction():
     used = {s.key for code in (*JURISDICTIONS, "US") for s in survivor_statements(code)}
     assert set(STATEMENTS) == used
+
+
+def test_every_known_fact_has_its_own_survivor_text():
+    assert missing_texts() == []
+
+
+def test_the_hong_kong_compensation_text_rests_on_the_missing_trafficking_route_not_on_support():
+    statement = next(s for s in law_statements("HK") if s.key == "compensation.HK")
+    assert statement.kind == "unknown" and "no TIP-specific" in statement.source
