@@ -192,6 +192,7 @@ class Commitments(_Strict):
     tell_once: Fact[Literal["yes"]]
     police_only_with_consent: Fact[Literal["yes"]]
     no_rush_to_identify: Fact[Literal["yes"]]
+    child_supervision_explained: Fact[Literal["yes"]]
 
     @model_validator(mode="after")
     def _all_practice(self) -> Commitments:
@@ -460,15 +461,28 @@ def _compensation(pos: LegalPosition) -> list[Statement]:
     return [first, second]
 
 
-def commitment_statements() -> list[Statement]:
-    """What Northstar's organisations commit to, everywhere. Not law, and said so."""
-    return [_say(f"commitment.{name}", fact, "commitment")
-            for name, fact in _facts(positions().commitments, "")]
+def commitment_statements(*, child: bool | None = None) -> list[Statement]:
+    """What Northstar's organisations commit to, everywhere. Not law, and said so.
+
+    A child (or a survivor whose age is unknown) is not told "free to come and
+    go" without the rider that supervision may be needed and will be explained.
+    """
+    out = []
+    data = positions().commitments
+    for name, fact in _facts(data, ""):
+        if name == "child_supervision_explained":
+            continue
+        if name == "free_to_leave_our_shelters" and child is not False:
+            out.append(_say("commitment.free_to_leave_our_shelters_child",
+                            data.child_supervision_explained, "commitment"))
+            continue
+        out.append(_say(f"commitment.{name}", fact, "commitment"))
+    return out
 
 
 def survivor_statements(jurisdiction: str, *, child: bool | None = None) -> list[Statement]:
     """Everything a survivor in this jurisdiction is told: the law, then our commitments."""
-    return law_statements(jurisdiction, child=child) + commitment_statements()
+    return law_statements(jurisdiction, child=child) + commitment_statements(child=child)
 
 
 def statement_keys() -> set[str]:

@@ -218,6 +218,10 @@ STATEMENTS: dict[str, str] = {
         "You choose if and how you take part in a court case. We will not pressure you."
     ),
     "commitment.free_to_leave_our_shelters": "In our shelters you are free to come and go.",
+    "commitment.free_to_leave_our_shelters_child": (
+        "In our shelters you are free to come and go. If you are under 18, an adult may need "
+        "to go with you to keep you safe. We will tell you why."
+    ),
     "commitment.no_push_to_return": (
         "We will never push you to go home. We help you go home only if you want to."
     ),

@@ -105,7 +105,8 @@ def test_a_survivor_who_will_not_testify_is_told_honestly_whether_any_route_rema
 
 
 def test_every_text_is_used_by_some_jurisdiction():
-    used = {s.key for code in (*JURISDICTIONS, "US") for s in survivor_statements(code)}
+    used = {s.key for code in (*JURISDICTIONS, "US") for child in (None, False)
+            for s in survivor_statements(code, child=child)}
     assert set(STATEMENTS) == used
 
 
@@ -116,3 +117,11 @@ def test_every_known_fact_has_its_own_survivor_text():
 def test_the_hong_kong_compensation_text_rests_on_the_missing_trafficking_route_not_on_support():
     statement = next(s for s in law_statements("HK") if s.key == "compensation.HK")
     assert statement.kind == "unknown" and "no TIP-specific" in statement.source
+
+
+def test_a_child_is_not_told_they_may_come_and_go_without_the_supervision_rider():
+    child_keys = {s.key for s in commitment_statements(child=None)}
+    adult_keys = {s.key for s in commitment_statements(child=False)}
+    assert "commitment.free_to_leave_our_shelters_child" in child_keys
+    assert "commitment.free_to_leave_our_shelters" not in child_keys
+    assert "commitment.free_to_leave_our_shelters" in adult_keys
