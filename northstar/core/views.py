@@ -65,7 +65,7 @@ def two_factor_verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(safe_next(request, "caseload"))
-        form.add_error("code", "That code is not right (or was already used). Try the next one.")
+        form.add_error("code", "That code is not right, was already used, or came too soon after a wrong one. Wait a moment and try the next one.")
     return render(request, "core/two_factor_verify.html",
                   {"form": form, "next": safe_next(request, "caseload")},
                   status=422 if form.errors else 200)
