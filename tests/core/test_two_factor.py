@@ -158,3 +158,23 @@ def test_wrong_codes_in_a_row_make_the_next_try_wait(settings, supervisor):
         client.post("/login/verify/", {"code": "000000"})
     assert client.post("/login/verify/", {"code": code_for(device)}).status_code == 422
     assert client.get("/").status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_ones(supervisor):
+    device = enrolled(supervisor)
+    client = signed_in(supervisor)
+    client.post("/login/verify/", {"code": code_for(device)})
+    first = client.post("/account/two-factor/recovery-codes/")
+    old = set(StaticToken.objects.values_list("token", flat=True))
+    assert first.status_code == 200 and len(old) == 10
+    client.post("/account/two-factor/recovery-codes/")
+    new = set(StaticToken.objects.values_list("token", flat=True))
+    assert len(new) == 10 and not (old & new)
+    assert AuditEntry.objects.filter(record_type="two_factor_recovery_codes").count() == 2
+
+
+def test_recovery_codes_are_not_given_to_a_session_that_has_not_given_a_code(supervisor):
+    enrolled(supervisor)
+    client = signed_in(supervisor)
+    assert client.post("/account/two-factor/recovery-codes/").status_code == 302
+    assert not StaticToken.objects.exists()
