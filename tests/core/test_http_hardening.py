@@ -12,7 +12,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from northstar.compensation.models import SavedCalculation
 from northstar.safeguards import actions as safeguard_actions
+from tests.compensation.test_pages import FORM
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,9 +90,6 @@ def test_every_api_answer_is_no_store(api, caseworker, survivor_a):
 
 
 def test_a_pdf_with_personal_data_is_no_store(caseworker, case_a):
-    from northstar.compensation.models import SavedCalculation
-    from tests.compensation.test_pages import FORM
-
     client = logged_in(caseworker)
     client.post(reverse("compensation:calculator", args=[case_a.pk]),
                 dict(FORM, save="1", label="Six months at sea"))
@@ -125,8 +125,6 @@ def test_resolving_a_finding_still_goes_back_to_a_page_of_ours(case_a, caseworke
 
 
 def test_the_log_in_page_never_redirects_to_another_site(caseworker):
-    from tests.conftest import PASSWORD
-
     response = Client().post("/login/?next=https://evil.example/", {
         "username": caseworker.username, "password": PASSWORD, "next": "https://evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response["Location"]

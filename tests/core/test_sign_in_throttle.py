@@ -4,6 +4,7 @@ our own proxy wrote it."""
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
@@ -62,8 +63,6 @@ def test_a_few_mistakes_then_the_right_password_signs_in(caseworker):
 
 
 def test_the_admin_log_in_is_locked_too(db):
-    from django.contrib.auth import get_user_model
-
     get_user_model().objects.create_superuser("operator", password=PASSWORD)
     client = Client()
     for _ in range(LIMIT):

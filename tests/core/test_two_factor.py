@@ -5,6 +5,7 @@ through the API token endpoint."""
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django_otp.oath import TOTP
@@ -12,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from northstar.core.models import AuditEntry
+from northstar.core.two_factor import new_recovery_codes, secret_of
 from tests.conftest import PASSWORD
 
 
@@ -71,7 +73,6 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_recovery_codes_once(super
     html = page.content.decode()
     device = TOTPDevice.objects.get(user=supervisor, confirmed=False)
     assert "<svg" in html and "otpauth" not in html  # the link is only inside the QR image
-    from northstar.core.two_factor import secret_of
     assert secret_of(device) in html
 
     assert client.post("/account/two-factor/", {"code": "000000"}).status_code == 422
@@ -102,8 +103,6 @@ def test_after_the_password_the_code_is_asked_for_and_a_wrong_one_refused(superv
 
 
 def test_a_recovery_code_works_once(supervisor, actor_for):
-    from northstar.core.two_factor import new_recovery_codes
-
     enrolled(supervisor)
     code = new_recovery_codes(actor_for(supervisor), supervisor)[0]
     first = signed_in(supervisor)
@@ -140,8 +139,6 @@ def test_someone_who_must_use_two_factor_and_has_not_enrolled_gets_no_token(api,
 
 
 def test_the_admin_wants_the_code_too(db):
-    from django.contrib.auth import get_user_model
-
     operator = get_user_model().objects.create_superuser("operator", password=PASSWORD)
     client = Client()
     client.post("/admin/login/", {"username": "operator", "password": PASSWORD})
