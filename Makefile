@@ -23,13 +23,13 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-## make run: set up, load demo data, serve http://127.0.0.1:8000 on SQLite in var/
+## make run: set up, load demo data, serve http://127.0.0.1:8000 on SQLite in var/ (DEBUG on: development only)
 run: demo
 	@echo ""
 	@echo "  Northstar is starting at http://$(HOST)/  (log in with a demo user above)"
 	@echo "  API docs: http://$(HOST)/api/v1/docs"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST)
+	NORTHSTAR_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,7 +11,6 @@ import json
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
@@ -21,7 +20,7 @@ from northstar.compensation.api import router as compensation_router
 from northstar.core.actor import Actor
 from northstar.core.api import router as core_router
 from northstar.core.errors import DomainError
-from northstar.core.models import ApiToken
+from northstar.core.tokens import user_for_token
 from northstar.justice.api import router as justice_router
 from northstar.pathways.api import router as pathways_router
 from northstar.portal.api import router as portal_router
@@ -32,21 +31,15 @@ from northstar.survivors.api import router as survivors_router
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; only the token's SHA-256 is stored."""
+    """``Authorization: Bearer <token>``; only the token's SHA-256 is stored (core.tokens)."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        found = (
-            ApiToken.objects.active()
-            .select_related("user__membership__organisation")
-            .filter(digest=ApiToken.digest_of(token))
-            .first()
-        )
-        if found is None or not found.user.is_active:
+        user = user_for_token(token, request.method, request.path)  # expired → None (401); read-only → 403
+        if user is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-        request.user = found.user
-        request.actor = Actor.for_user(found.user, "api")
-        return found.user
+        request.user = user
+        request.actor = Actor.for_user(user, "api")
+        return user
 
 
 class SessionAuth(_NinjaSessionAuth):

@@ -204,3 +204,14 @@ def staff_who_work_with_records(organisation):
     return get_user_model().objects.filter(
         is_active=True, membership__organisation=organisation,
         membership__role__in=roles.CASE_ROLES)
+
+
+def must_use_two_factor(actor: Actor) -> bool:
+    """Supervisors, org admins and platform operators sign in with a second factor, and so
+    does everyone whose organisation turns it on (``Organisation.require_two_factor``)."""
+    user = actor.user
+    if user is None or actor.survivor_id is not None:
+        return False
+    return bool(getattr(user, "is_superuser", False) or roles.oversees(actor.role)
+                or actor.role in roles.ADMIN_ROLES
+                or (actor.organisation is not None and actor.organisation.require_two_factor))

@@ -5,6 +5,7 @@ into the ignored ``var/`` folder and the database is SQLite there. Production
 sets ``NORTHSTAR_ENV=production`` and must then provide every secret and host.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 PRODUCTION = env("NORTHSTAR_ENV", "development") == "production"
-DEBUG = envbool("NORTHSTAR_DEBUG", not PRODUCTION)
+#: Only when asked for in so many words (`make run` does): a server with no
+#: NORTHSTAR_ENV set must not show tracebacks and settings to the world.
+DEBUG = envbool("NORTHSTAR_DEBUG", False) and not PRODUCTION
 
 # --- Secrets -----------------------------------------------------------------
 if PRODUCTION:
@@ -86,6 +89,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # its Swagger assets are served from here, not from a CDN (CSP: own origin only)
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Northstar, from the bottom layer up (imports point down, never up).
     "northstar.core",
     "northstar.survivors",
@@ -108,10 +116,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "northstar.core.middleware.SecurityHeadersMiddleware",
+    "northstar.core.signin.TwoFactorMiddleware",
     "northstar.core.middleware.ActorMiddleware",
     "northstar.core.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: it turns a flagged lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "northstar.urls"
@@ -155,8 +169,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth and sessions -------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": max(10, envint("NORTHSTAR_PASSWORD_MIN_LENGTH", 12))}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes watches every authenticate() call first; then the ordinary model backend.
+AUTHENTICATION_BACKENDS = [
+    "northstar.core.signin.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"
@@ -165,12 +186,42 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# --- Security (all on when not DEBUG; `manage.py check --deploy` passes) -----
+# --- Sign-in throttling, two-factor, API tokens (issue 12, section 2) ---------
+#: How many reverse proxies of ours stand in front of the application. 0 (the
+#: default) ignores X-Forwarded-For entirely: anyone can write that header. With
+#: N, the N-th address from the right of X-Forwarded-For is the client's.
+NORTHSTAR_TRUSTED_PROXY_COUNT = envint(
+    "NORTHSTAR_TRUSTED_PROXY_COUNT",
+    # The older, portal-only switch meant exactly one proxy.
+    1 if envbool("NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR", False) else 0,
+)
+# django-axes: wrong passwords on /login/, /admin/login/ and POST /api/v1/auth/token
+# lock the account *and* the address (either reaching the limit) for a while.
+AXES_FAILURE_LIMIT = envint("NORTHSTAR_SIGNIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("NORTHSTAR_SIGNIN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "northstar.core.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "northstar.core.signin.lockout_response"
+AXES_USERNAME_CALLABLE = "northstar.core.signin.username_of"
+AXES_VERBOSE = False
+#: Two-factor (TOTP, django-otp) for supervisors, org admins, platform operators and
+#: everyone in an organisation that turns it on. Only development may switch it off
+#: (NORTHSTAR_DEV_WITHOUT_TWO_FACTOR=1 with NORTHSTAR_DEBUG=1); production cannot.
+NORTHSTAR_REQUIRE_TWO_FACTOR = not (DEBUG and envbool("NORTHSTAR_DEV_WITHOUT_TWO_FACTOR", False))
+OTP_TOTP_ISSUER = "Northstar"
+#: API tokens expire this many days after they are issued.
+NORTHSTAR_TOKEN_DAYS = envint("NORTHSTAR_TOKEN_DAYS", 30)
+
+# --- Security (all on in production; `manage.py check --deploy` passes) -----
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # same-origin: Django checks the Referer of HTTPS form posts (CSRF); other sites get nothing.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+#: HTTPS-only cookies, redirects and HSTS: on in production, on request elsewhere (a
+#: development server and the test suite speak plain HTTP to localhost).
+HTTPS_ONLY = envbool("NORTHSTAR_HTTPS_ONLY", PRODUCTION)
+if HTTPS_ONLY:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -178,6 +229,29 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): this site's own origin only, no inline script
+# or style. Images may also be data: URIs (the Swagger page's icons are).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+#: Nothing here needs a camera, microphone, location or payment; say so to the browser.
+NORTHSTAR_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), bluetooth=(), "
+    "serial=(), hid=(), magnetometer=(), gyroscope=(), accelerometer=(), "
+    "display-capture=(), interest-cohort=()"
+)
 
 # Bodies larger than this answer 413 before anything is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("NORTHSTAR_MAX_BODY_BYTES", 1024 * 1024)
@@ -235,8 +309,6 @@ LOGGING = {
 #: Where quick exit sends a survivor: somewhere harmless and ordinary.
 NORTHSTAR_PORTAL_EXIT_URL = env("NORTHSTAR_PORTAL_EXIT_URL", "https://www.google.com/search?q=weather")
 NORTHSTAR_PORTAL_IDLE_SECONDS = envint("NORTHSTAR_PORTAL_IDLE_SECONDS", 15 * 60)
-#: Behind a reverse proxy, trust X-Forwarded-For for the portal's per-device throttle.
-NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR = envbool("NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR", False)
 
 NINJA_PAGINATION_PER_PAGE = 25
 NINJA_PAGINATION_MAX_LIMIT = 200

@@ -2,9 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from northstar.api import api
+from northstar.core import views as core_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Staff sign-in: password (throttled by django-axes), then the second factor.
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("login/verify/", core_views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/", core_views.two_factor_enrol, name="two_factor_enrol"),
+    path("account/two-factor/recovery-codes/", core_views.new_recovery_codes,
+         name="two_factor_recovery_codes"),
     path("admin/", admin.site.urls),
     path("audit/", include("northstar.core.urls")),
     path("screening/", include("northstar.screening.urls")),

@@ -32,6 +32,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(settings):
+    """Most tests log supervisors in with ``force_login`` and test something else; the
+    second factor is tested on its own in ``tests/core/test_two_factor.py``, which turns
+    this back on (``settings.NORTHSTAR_REQUIRE_TWO_FACTOR = True``)."""
+    settings.NORTHSTAR_REQUIRE_TWO_FACTOR = False
+
+
 @pytest.fixture
 def org_a(db):
     return Organisation.objects.create(name="Org A (TH NGO)", kind="ngo", jurisdiction="TH",

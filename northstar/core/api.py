@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import connection
 from ninja import Field, Query, Router, Schema
-from ninja.throttling import AnonRateThrottle
 
 from northstar import policy
 from northstar.apiutils import PageQuery, StrictSchema, actor_of, page_of
+from northstar.core import two_factor
+from northstar.core.actor import Actor
 from northstar.core.audit import entries_for_organisation
 from northstar.core.errors import DomainError, Forbidden
 from northstar.core.models import AuditEntry
+from northstar.core.signin import AddressRateThrottle
 from northstar.core.tokens import issue_token, revoke_token
+from northstar.core.unusual_reads import alerts_for
 
 router = Router(tags=["core"])
 
@@ -24,32 +28,51 @@ class TokenRequest(StrictSchema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=256)
     name: str = Field("", max_length=100, description="a label for this token, e.g. the device")
+    scope: Literal["read", "write"] = Field(
+        "read", description="`read` tokens may only read; ask for `write` to change records")
+    otp: str = Field("", max_length=16, description=(
+        "the current code from your authenticator app (or a recovery code): required for "
+        "everyone who signs in with two-factor"))
 
 
 class TokenOut(Schema):
     id: int
     token: str = Field(..., description="shown once; store it safely")
     prefix: str
+    scope: str
+    expires_at: dt.datetime
 
 
 class TokenInfo(Schema):
     id: int
     name: str
     prefix: str
+    scope: str
     created_at: dt.datetime
+    expires_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
 
 
 @router.post("/auth/token", auth=None, response={201: TokenOut},
-             throttle=[AnonRateThrottle("30/m")])
+             throttle=[AddressRateThrottle("30/m")])
 def create_token(request, payload: TokenRequest):
-    """Exchange a username and password for a personal API token."""
+    """Exchange a username and password (and, with two-factor, a code) for an API token.
+
+    Wrong passwords count towards the sign-in lockout (429) like the log-in page's.
+    """
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        raise DomainError("wrong username or password", "password", ) from None
-    token, raw = issue_token(user, name=payload.name)
-    return 201, {"id": token.pk, "token": raw, "prefix": token.prefix}
+        raise DomainError("wrong username or password", "password") from None
+    if settings.NORTHSTAR_REQUIRE_TWO_FACTOR:
+        if two_factor.has_device(user):
+            if two_factor.verify(user, payload.otp) is None:
+                raise DomainError("the two-factor code is missing or wrong", "otp")
+        elif policy.must_use_two_factor(Actor.for_user(user, "api")):
+            raise Forbidden("set up two-factor sign-in on the web first (log in at /login/)")
+    token, raw = issue_token(user, name=payload.name, scope=payload.scope)
+    return 201, {"id": token.pk, "token": raw, "prefix": token.prefix, "scope": token.scope,
+                 "expires_at": token.expires_at}
 
 
 @router.get("/auth/tokens", response=list[TokenInfo])
@@ -146,6 +169,24 @@ def audit_log(request, filters: Query[AuditFilters]):
         qs = qs.filter(at__lt=filters.until)
     items, paging = page_of(qs, filters)
     return {"items": items, **paging}
+
+
+class UnusualReadAlertOut(Schema):
+    id: int
+    at: dt.datetime
+    user: str = Field(..., alias="user.username")
+    records: int
+    window_minutes: int
+    threshold: int
+
+
+@router.get("/audit/alerts", response=list[UnusualReadAlertOut])
+def unusual_read_alerts(request):
+    """Accounts that opened an unusual number of full survivor records. Supervisors only."""
+    actor = actor_of(request)
+    if not policy.may_read_audit(actor):
+        raise Forbidden("only supervisors see these alerts")
+    return list(alerts_for(actor.organisation)[:100])
 
 
 __all__ = ["router", "AuditEntry"]

@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
+
+
+def _watch_reads(sender, instance, created, **kwargs):
+    """Every read written to the audit log is counted towards the unusual-reads alert."""
+    if created and instance.action == "read":
+        from northstar.core.unusual_reads import check_after_read  # models are ready only now
+
+        check_after_read(instance)
 
 
 class CoreConfig(AppConfig):
     name = "northstar.core"
     label = "core"
+
+    def ready(self):
+        post_save.connect(_watch_reads, sender="core.AuditEntry",
+                          dispatch_uid="core.unusual_reads")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
@@ -46,3 +47,24 @@ class DomainErrorMiddleware:
             request=request,
         )
         return HttpResponse(body, status=exception.status)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer carries (the CSP itself comes from django-csp).
+
+    ``Permissions-Policy`` switches off browser features nothing here uses, and
+    ``Cache-Control: no-store`` keeps every API answer and every PDF (both carry
+    personal data) out of browser, proxy and shared-computer caches.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.NORTHSTAR_PERMISSIONS_POLICY)
+        if (request.path.startswith("/api/")
+                or response.get("Content-Type", "").startswith("application/pdf")):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response

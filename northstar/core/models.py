@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -27,6 +28,9 @@ class Organisation(models.Model):
     #: in the directory: it has no users here and receives letters, not access.
     on_platform = models.BooleanField(default=True)
     contact = models.CharField(max_length=300, blank=True)
+    #: Everyone in this organisation signs in with a second factor (supervisors and org
+    #: admins always do).
+    require_two_factor = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -53,12 +57,25 @@ class Membership(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
+    def active(self, at=None):
+        """Not revoked and not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
+
+
+def default_token_expiry():
+    return timezone.now() + dt.timedelta(days=settings.NORTHSTAR_TOKEN_DAYS)
 
 
 class ApiToken(models.Model):
-    """A per-user API token. Only its SHA-256 digest is stored."""
+    """A per-user API token. Only its SHA-256 digest is stored.
+
+    It expires (``NORTHSTAR_TOKEN_DAYS`` after issue, 30 by default) and has a scope:
+    a ``read`` token may only read; ``write`` may also change records.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read"
+        WRITE = "write"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -69,6 +86,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=default_token_expiry)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.WRITE)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -149,3 +168,26 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit log is append-only")
+
+
+class UnusualReadAlert(models.Model):
+    """One account opened more full survivor records in a short time than the organisation
+    expects (threshold in ``core/rules/unusual_reads.toml``). Shown to its supervisors."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="unusual_read_alerts"
+    )
+    #: PROTECT: the account is the evidence; deactivate, never delete.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    records = models.PositiveIntegerField(help_text="full records opened in the window")
+    window_minutes = models.PositiveIntegerField()
+    threshold = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} opened {self.records} records in {self.window_minutes} min"

@@ -1,15 +1,22 @@
-"""The audit log page, for supervisors."""
+"""The audit log page for supervisors, and staff sign-in: password, then second factor."""
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
 from northstar import policy
+from northstar.core import two_factor
 from northstar.core.audit import entries_for_organisation
 from northstar.core.models import AuditEntry
+from northstar.core.redirects import safe_next
+from northstar.core.unusual_reads import alerts_for
 
 
 @login_required
@@ -28,4 +35,70 @@ def audit_log(request):
     return render(request, "core/audit.html", {
         "page": page, "survivor_ref": ref, "action": action,
         "actions": AuditEntry.Action.values,
+        "alerts": list(alerts_for(actor.organisation)[:20]),
     })
+
+
+class LoginView(auth_views.LoginView):
+    """Password first; ``TwoFactorMiddleware`` then asks for the code where one is needed.
+    Wrong passwords are counted by django-axes (per account and per address)."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = False
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(max_length=16, strip=True,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                         "inputmode": "numeric"}))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    """The second step of signing in: a code from the authenticator, or a recovery code."""
+    if not two_factor.has_device(request.user):
+        return redirect("two_factor_enrol")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verify(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(safe_next(request, "caseload"))
+        form.add_error("code", "That code is not right, was already used, or came too soon after a wrong one. Wait a moment and try the next one.")
+    return render(request, "core/two_factor_verify.html",
+                  {"form": form, "next": safe_next(request, "caseload")},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request):
+    """Set up an authenticator: scan the QR code (or type the secret), confirm with a code,
+    then keep the recovery codes shown once."""
+    if two_factor.has_device(request.user) and not request.user.is_verified():
+        return redirect("two_factor_verify")
+    device = two_factor.pending_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_enrolment(request.actor, device, form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, device)
+            return render(request, "core/recovery_codes.html",
+                          {"codes": codes, "next": safe_next(request, "caseload")})
+        form.add_error("code", "That code is not right. Check the clock on your phone and try "
+                               "the next one.")
+    return render(request, "core/two_factor_enrol.html", {
+        "form": form, "qr_svg": two_factor.qr_svg(device), "secret": two_factor.secret_of(device),
+        "already": two_factor.has_device(request.user), "next": safe_next(request, "caseload"),
+    }, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def new_recovery_codes(request):
+    """Fresh recovery codes (the old ones stop working), for a verified person only."""
+    if not request.user.is_verified():
+        return redirect("two_factor_verify")
+    codes = two_factor.new_recovery_codes(request.actor, request.user)
+    return render(request, "core/recovery_codes.html", {"codes": codes, "next": "/"})

@@ -37,8 +37,11 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 #: Lockouts in a row after which only the caseworker can let the survivor in again.
 MAX_LOCKOUTS = 3
-#: Failed attempts from one device within ``LOCK_MINUTES`` before it must wait.
-DEVICE_MAX_FAILURES = 20
+#: Failed attempts from one device (browser) within ``LOCK_MINUTES`` before it must wait.
+DEVICE_MAX_FAILURES = 10
+#: Failed attempts from one address within ``LOCK_MINUTES`` before it must wait: far
+#: higher, because a shelter or an NGO office is one address for many survivors.
+ADDRESS_MAX_FAILURES = 200
 #: The wording version recorded on consents given in the portal.
 EXPLANATION_VERSION = "portal-1"
 
@@ -134,24 +137,31 @@ def _anonymous(organisation=None) -> Actor:
 
 
 @transaction.atomic
-def sign_in(*, reference: str, pin: str, client: str, at: dt.datetime | None = None) -> SignInResult:
+def sign_in(*, reference: str, pin: str, client: str, device: str = "",
+            at: dt.datetime | None = None) -> SignInResult:
     """Check a reference code and PIN; every attempt is audited and counted.
 
     Unknown codes, turned-off access and wrong PINs give the same answer; a code
-    locks after ``MAX_FAILURES`` failures whether or not it exists.
+    locks after ``MAX_FAILURES`` failures whether or not it exists. Throttles: per
+    device (``device`` is the browser's device cookie; without one, the address
+    stands in) at ``DEVICE_MAX_FAILURES``, and per address (``client``) only at the
+    much higher ``ADDRESS_MAX_FAILURES``, so one survivor's mistakes at a shelter do
+    not lock out everyone else there.
     """
     now = at or timezone.now()
     window_start = now - dt.timedelta(minutes=LOCK_MINUTES)
     ref = normalise_reference(reference)
     client_key = keyed_hash(client or "", "portal-client")
+    device_key = keyed_hash(device or f"address:{client or ''}", "portal-device")
     reference_key = keyed_hash(ref, "portal-reference")
 
     def attempt(succeeded: bool) -> None:
-        SignInAttempt.objects.create(at=now, client_key=client_key, reference_key=reference_key,
-                                     succeeded=succeeded)
+        SignInAttempt.objects.create(at=now, client_key=client_key, device_key=device_key,
+                                     reference_key=reference_key, succeeded=succeeded)
 
-    recent_device_failures = SignInAttempt.objects.filter(
-        client_key=client_key, succeeded=False, at__gt=window_start).count()
+    failures = SignInAttempt.objects.filter(succeeded=False, at__gt=window_start)
+    throttled = (failures.filter(device_key=device_key).count() >= DEVICE_MAX_FAILURES
+                 or failures.filter(client_key=client_key).count() >= ADDRESS_MAX_FAILURES)
     survivor = (Survivor.objects.filter(reference=ref, archived_at__isnull=True)
                 .select_related("organisation").first() if ref else None)
     access = (PortalAccess.objects.select_for_update().filter(survivor=survivor).first()
@@ -159,11 +169,11 @@ def sign_in(*, reference: str, pin: str, client: str, at: dt.datetime | None = N
     org = survivor.organisation if survivor else None
     survivor_ref = survivor.reference if survivor else ""
 
-    if recent_device_failures >= DEVICE_MAX_FAILURES:
+    if throttled:
         check_password(pin or "", _dummy_hash())  # every refusal takes as long as a check
         attempt(False)
         audit.record(_anonymous(org), "create", "portal_sign_in", survivor_ref=survivor_ref,
-                     note="sign-in refused: too many failures from this device")
+                     note="sign-in refused: too many failures from this device or address")
         return SignInResult("throttled")
 
     if access is None or not access.enabled:

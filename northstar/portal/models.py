@@ -45,7 +45,8 @@ class PortalAccess(models.Model):
 
 
 class SignInAttempt(models.Model):
-    """Every attempt, for rate limiting by device; identifiers are keyed hashes, not values.
+    """Every attempt, for rate limiting by device, code and address; identifiers are keyed
+    hashes, not values.
 
     The audit log holds the same events for people; this table answers "how many
     failures from this address lately?" cheaply. Old rows can be pruned.
@@ -54,6 +55,9 @@ class SignInAttempt(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     #: HMAC of the client address (never the address itself).
     client_key = models.CharField(max_length=64, db_index=True)
+    #: HMAC of the browser's device cookie (or of the address, for a client without one):
+    #: survivors sharing a shelter's address are throttled apart.
+    device_key = models.CharField(max_length=64, db_index=True, default="")
     #: HMAC of the normalised reference code typed, known or not: unknown codes lock
     #: exactly like known ones, so the answer does not reveal which codes exist.
     reference_key = models.CharField(max_length=64, db_index=True)

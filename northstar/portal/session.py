@@ -8,6 +8,8 @@ opened with, the chosen language and when it was last used.
 
 from __future__ import annotations
 
+import re
+import secrets
 import time
 from importlib import import_module
 
@@ -15,6 +17,11 @@ from django.conf import settings
 
 COOKIE_NAME = "ns_portal"
 COOKIE_PATH = "/portal/"
+#: A random name for this browser, for the sign-in throttle only: survivors behind one
+#: shelter or office address are told apart by it. It lives as long as the browser
+#: session (no date, so it leaves nothing behind once the browser is closed).
+DEVICE_COOKIE = "ns_device"
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 #: Minutes without a request after which the survivor must sign in again.
 IDLE_SECONDS = int(getattr(settings, "NORTHSTAR_PORTAL_IDLE_SECONDS", 15 * 60))
 #: However active, a portal session ends after this long.
@@ -33,6 +40,9 @@ class PortalSession:
         self.store = _store_class()(request.COOKIES.get(COOKIE_NAME))
         self.ended = False
         self.expired = False
+        presented = request.COOKIES.get(DEVICE_COOKIE, "")
+        self._device_id = presented if _DEVICE_ID.match(presented) else None
+        self._new_device = self._device_id is None
         now = time.time()
         if self.survivor_id is not None:
             last = self.store.get("last_seen", 0)
@@ -58,6 +68,11 @@ class PortalSession:
     def language(self, code: str) -> None:
         self.store["language"] = code
 
+    @property
+    def device_id(self) -> str | None:
+        """The device cookie this request came with, if any (a new one is only set)."""
+        return None if self._new_device else self._device_id
+
     # -- lifecycle
     def begin(self, survivor_id: int, pin_epoch: str) -> None:
         language = self.store.get("language")
@@ -77,6 +92,9 @@ class PortalSession:
         self.ended = True
 
     def save(self, response) -> None:
+        if self._new_device and not self.ended:
+            response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), path=COOKIE_PATH,
+                                httponly=True, samesite="Strict", secure=not settings.DEBUG)
         if self.ended:
             response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, samesite="Strict")
             return

@@ -25,6 +25,7 @@ from northstar import policy
 from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
+from northstar.core.signin import client_address
 from northstar.portal import actions, catalogue, sources, texts
 from northstar.portal.forms import PinForm, SignInForm
 from northstar.portal.localformat import base_language
@@ -122,14 +123,9 @@ def _context(request, **extra) -> dict:
 
 
 def _client(request) -> str:
-    """The address to rate-limit by. Behind a reverse proxy every request comes from the
-    proxy, so a deployment that has one sets ``NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR``
-    and the address the proxy appended (the last one) is used instead."""
-    if getattr(settings, "NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The address to rate-limit by: behind our own reverse proxies the one they saw
+    (``NORTHSTAR_TRUSTED_PROXY_COUNT``), never a header a client made up."""
+    return client_address(request)
 
 
 # --- Signing in and out ---------------------------------------------------------------
@@ -145,7 +141,8 @@ def sign_in(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         result = actions.sign_in(reference=form.cleaned_data["reference"],
-                                 pin=form.cleaned_data["pin"], client=_client(request))
+                                 pin=form.cleaned_data["pin"], client=_client(request),
+                                 device=request.portal.device_id or "")
         if result.ok:
             request.portal.begin(result.survivor.pk, result.access.pin_set_at.isoformat())
             return redirect("portal:home")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from northstar import policy
 from northstar.core import audit
 from northstar.core.errors import DomainError, Forbidden, NotFound
+from northstar.core.redirects import safe_next
 from northstar.safeguards import actions
 from northstar.safeguards.forms import ResolveForm, SafeguardForm
 
@@ -118,4 +119,4 @@ def resolve_page(request, finding_id: int):
             messages.error(request, exc.message)
     else:
         messages.error(request, "Say how the risk was dealt with.")
-    return redirect(request.POST.get("next") or "safeguards:open")
+    return redirect(safe_next(request, "safeguards:open"))

@@ -9,13 +9,13 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
 from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
+from northstar.core.redirects import safe_next
 from northstar.survivors import actions
 from northstar.survivors.models import Case as SurvivorCase
 from northstar.web import panels, selectors
@@ -212,10 +212,7 @@ def _open_findings_unless_panel(actor, case, rendered) -> list | None:
 def set_language(request):
     """The interface language, chosen by the person (kept in Django's language cookie)."""
     code = request.POST.get("language", "")
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = "/"
+    target = safe_next(request, "/")
     if code not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest("language: not one of the interface languages")
     response = redirect(target)

@@ -4,7 +4,7 @@ from django.test import Client
 from northstar.core.models import AuditEntry
 from northstar.portal import actions
 from northstar.portal.models import PortalAccess
-from northstar.portal.session import COOKIE_NAME
+from northstar.portal.session import COOKIE_NAME, DEVICE_COOKIE
 
 from .conftest import PIN
 
@@ -179,7 +179,7 @@ def test_pruning_keeps_recent_attempts_and_drops_old_ones(db):
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy(db, settings):
-    settings.NORTHSTAR_PORTAL_TRUST_X_FORWARDED_FOR = True
+    settings.NORTHSTAR_TRUSTED_PROXY_COUNT = 1
     for i in range(actions.DEVICE_MAX_FAILURES):
         actions.sign_in(reference=f"ORGA-{i:06d}", pin="909192", client="203.0.113.7")
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
@@ -187,3 +187,41 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy
     assert _try(blocked, "ORGA-AAAAAA", "909192").status_code == 429
     other = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.2")
     assert _try(other, "ORGA-AAAAAA", "909192").status_code == 200
+
+
+# --- A shelter or NGO office is one address for many survivors -------------------------
+
+
+def _browser(address="192.0.2.50"):
+    """A browser at ``address`` that has opened the sign-in page (and so has its device cookie)."""
+    client = Client(REMOTE_ADDR=address)
+    client.get("/portal/")
+    assert DEVICE_COOKIE in client.cookies
+    return client
+
+
+def test_one_survivors_failures_at_a_shelter_do_not_lock_out_the_others(survivor_a, with_pin):
+    with_pin(survivor_a)
+    guessing = _browser()
+    statuses = [_try(guessing, f"ORGA-{i:06d}", "909192").status_code
+                for i in range(actions.DEVICE_MAX_FAILURES + 1)]
+    assert statuses[-1] == 429  # that browser must wait
+    other = _browser()  # another survivor's phone on the same shelter wi-fi
+    response = _try(other, survivor_a.reference, PIN)
+    assert response.status_code == 302
+    assert other.get("/portal/home/").status_code == 200
+
+
+def test_dropping_the_device_cookie_does_not_escape_the_address_ceiling(db):
+    for i in range(actions.ADDRESS_MAX_FAILURES):
+        actions.sign_in(reference=f"ORGA-{i:06d}", pin="909192", client="192.0.2.60",
+                        device=f"fresh-device-{i:04d}-xxxxxxxxxxxx")
+    assert _try(_browser("192.0.2.60"), "ORGA-AAAAAA", "909192").status_code == 429
+    assert _try(_browser("192.0.2.61"), "ORGA-AAAAAA", "909192").status_code == 200
+
+
+def test_a_client_without_the_device_cookie_is_throttled_by_its_address_at_the_device_limit(db):
+    for i in range(actions.DEVICE_MAX_FAILURES):
+        actions.sign_in(reference=f"ORGA-{i:06d}", pin="909192", client="192.0.2.70")
+    assert _try(Client(REMOTE_ADDR="192.0.2.70"), "ORGA-AAAAAA", "909192").status_code == 429
+    assert _try(_browser("192.0.2.70"), "ORGA-AAAAAA", "909192").status_code == 200
