@@ -11,7 +11,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from northstar.pathways.rules import engine as pathways
-from northstar.pathways.rules.conditions import RuleDataError
+from northstar.rules.errors import RuleDataError
 from northstar.safeguards.rules import engine as safeguards
 from northstar.screening.rules import engine as screening
 
