@@ -21,6 +21,7 @@ from northstar.core.fields import reveal
 from northstar.justice import timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import period_for
+from northstar.safeguards.actions import record_findings
 from northstar.survivors.models import Case
 
 
@@ -40,8 +41,6 @@ def live_events(case: Case):
 
 
 def _raise_findings(actor: Actor, case: Case, event: TimelineEvent) -> list:
-    from northstar.safeguards.actions import record_findings
-
     prior = [e.facts() for e in live_events(case).exclude(pk=event.pk)
              if (e.occurred_on, e.pk) < (event.occurred_on, event.pk)]
     found = []

@@ -14,6 +14,7 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden
+from northstar.core.fields import reveal
 from northstar.safeguards.context import context_for_case
 from northstar.safeguards.models import Finding, FindingStatus, ProposedAction
 from northstar.safeguards.rules import engine
@@ -211,8 +212,6 @@ def resolve_finding(
 
 def reveal_justification(actor: Actor, obj: Finding | ProposedAction) -> str:
     """Open a sealed justification; the read is audited."""
-    from northstar.core.fields import reveal
-
     kind = "safeguard_finding" if isinstance(obj, Finding) else "proposed_action"
     audit.record(
         actor,

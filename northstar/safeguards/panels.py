@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from northstar.safeguards import actions
+from northstar.web.panels import Alert
 
 
 def findings_panel(request, case) -> dict:
@@ -17,10 +20,6 @@ def findings_panel(request, case) -> dict:
 
 def open_block_alerts(actor) -> list:
     """Caseload alerts: every open Do No Harm *block* on a case the actor may see."""
-    from django.urls import reverse
-
-    from northstar.web.panels import Alert
-
     found = actions.open_findings(actor).filter(severity="block")[:50]
     return [
         Alert(
