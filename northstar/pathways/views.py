@@ -78,9 +78,7 @@ def priorities_page(request, case_id: int):
     actor = request.actor
     case = case_or_404(actor, case_id, change=request.method == "POST")
     current = actions.current_priorities(case)
-    initial = (
-        dict(zip(("first", "second", "third"), current.ranking, strict=False)) if current else {}
-    )
+    initial = PrioritiesForm.initial_for(current.ranking) if current else {}
     form = PrioritiesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,7 +86,7 @@ def priorities_page(request, case_id: int):
                 actor, case, ranking=form.ranking(), words=form.cleaned_data["words"]
             )
         except DomainError as exc:
-            form.add_error("first" if exc.field == "ranking" else None, exc.message)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "Priorities recorded.")
             return redirect("case", case_id=case.pk)
