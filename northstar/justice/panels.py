@@ -13,10 +13,10 @@ from northstar.web import panels
 def stage_panel(request, case) -> dict | None:
     """Where the case is in the justice chain, what is due, and the latest events."""
     actor = request.actor
-    if actor.survivor_id is not None:
+    if not policy.works_with_records(actor):
         return None
     info = selectors.summary(case)
-    events = list(selectors.events_for(case))
+    events = selectors.timeline_of(actor, case)
     return {
         "case_id": case.pk,
         "stages": [(key, label, key == info["stage"]) for key, label in timeline.STAGES.items()],
@@ -36,7 +36,7 @@ def stage_panel(request, case) -> dict | None:
 
 def task_alerts(actor):
     """Timeline tasks on the caseworker's caseload: reflection periods, hearings, follow-ups."""
-    if actor.survivor_id is not None or actor.organisation is None:
+    if not policy.works_with_records(actor):
         return []
     today = timezone.localdate()
     return [panels.Alert(due=t.due, title=f"{case.reference}: {t.title}",

@@ -33,6 +33,20 @@ def run_check(case: Case, *, action: str, context: dict) -> tuple[dict, dict]:
         raise DomainError(exc.message, exc.field) from None
 
 
+def check_case(actor: Actor, case: Case, *, action: str, context: dict) -> tuple[dict, dict]:
+    """A Do No Harm check on a stored case: nothing is stored, but the case's record fills
+    the context, so the check is an audited read of the case."""
+    result, full = run_check(case, action=action, context=context)
+    audit.record_read(
+        actor,
+        case,
+        survivor_ref=case.survivor.reference,
+        fields=["safeguards_context"],
+        note=f"Do No Harm check: {action}",
+    )
+    return result, full
+
+
 def _store(
     actor: Actor,
     case: Case,
@@ -246,21 +260,3 @@ def finding_for(actor: Actor, finding_id) -> Finding:
             "case__survivor"),
         finding_id, "finding")
 
-
-def _ids(items: list) -> str:
-    """The ids read, whole: never cut in the middle of a number."""
-    return ",".join(str(i.pk) for i in items)
-
-
-def note_findings_read(actor: Actor, case: Case, items: list) -> None:
-    """Reading a case's safeguard findings is reading survivor data: audited, naming every id shown."""
-    ids = _ids(items)
-    audit.record(actor, "read", "safeguard_finding", ids if len(ids) <= 64 else "",
-                 survivor_ref=case.survivor.reference,
-                 note=f"{len(items)} safeguard findings on case {case.pk}: {ids}"[:300])
-
-
-def note_open_findings_read(actor: Actor, items: list) -> None:
-    """The supervisor's work list names findings across cases: audited, every id shown."""
-    audit.record(actor, "read", "safeguard_finding", "",
-                 note=f"listed open: {_ids(items)}"[:300])
