@@ -76,11 +76,10 @@ def current_priorities(case: Case) -> Priorities | None:
 
 def reveal_words(actor: Actor, priorities: Priorities) -> str:
     """The survivor's own words, opened on purpose; the read is audited."""
-    audit.record(
+    audit.record_read(
         actor,
-        "read",
-        "priorities",
-        priorities.pk,
+        priorities,
+        record_type="priorities",
         survivor_ref=priorities.case.survivor.reference,
         fields=["words"],
     )

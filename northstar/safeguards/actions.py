@@ -227,11 +227,10 @@ def resolve_finding(
 def reveal_justification(actor: Actor, obj: Finding | ProposedAction) -> str:
     """Open a sealed justification; the read is audited."""
     kind = "safeguard_finding" if isinstance(obj, Finding) else "proposed_action"
-    audit.record(
+    audit.record_read(
         actor,
-        "read",
-        kind,
-        obj.pk,
+        obj,
+        record_type=kind,
         survivor_ref=obj.case.survivor.reference,
         fields=["justification"],
     )
