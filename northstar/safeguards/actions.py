@@ -99,14 +99,15 @@ def record_findings(
     """
     result, _ = run_check(case, action=action, context=context)
     findings = _store(actor, case, result, action=action, source=source)
-    audit.record(
-        actor,
-        "create",
-        "safeguard_finding",
-        ",".join(str(f.pk) for f in findings),
-        survivor_ref=case.survivor.reference,
-        note=f"{action} from {source}: {len(findings)} finding(s), rules {result['rule_set_version']}",
-    )
+    for finding in findings:  # one entry per finding, so each id is stored whole
+        audit.record(
+            actor,
+            "create",
+            "safeguard_finding",
+            finding.pk,
+            survivor_ref=case.survivor.reference,
+            note=f"{action} from {source}: {finding.rule}, rules {result['rule_set_version']}",
+        )
     return findings
 
 
