@@ -11,7 +11,7 @@ from northstar import policy
 from northstar.core.errors import DomainError
 from northstar.pathways import actions, selectors
 from northstar.pathways.forms import PlanItemForm, PrioritiesForm, StatusForm, WishesForm
-from northstar.pathways.models import TRANSITIONS, Outcome, PlanStatus
+from northstar.pathways.models import CLOSED, TRANSITIONS, Outcome, PlanStatus
 from northstar.pathways.rules import engine
 
 
@@ -40,11 +40,7 @@ def pathways_page(request, case_id: int):
         if assessment
         else []
     )
-    in_plan = set(
-        case.plan_items.exclude(
-            status__in=("delivered", "declined_by_survivor", "stopped")
-        ).values_list("intervention", flat=True)
-    )
+    in_plan = {i.intervention for i in selectors.plan(actor, case) if i.status not in CLOSED}
     return render(
         request,
         "pathways/case.html",

@@ -116,10 +116,8 @@ def test_every_page_of_these_apps_writes_an_audit_row(supervisor, full_case, pat
     assert AuditEntry.objects.filter(action="read").count() > before
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", [p for p in PAGES if "{case}" in p])
 def test_another_organisation_gets_404_and_nothing_is_read(other_caseworker, full_case, path):
-    if "{case}" not in path:
-        pytest.skip("a list page shows the other organisation its own (empty) list")
     client = Client()
     assert client.login(username=other_caseworker.username, password=PASSWORD)
     before = AuditEntry.objects.filter(action="read").count()
