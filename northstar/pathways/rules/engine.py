@@ -140,14 +140,6 @@ def intervention_keys() -> tuple[str, ...]:
     return tuple(i["key"] for i in rules()["interventions"])
 
 
-def interventions() -> list[dict]:
-    """The nine interventions with pathway, outcome and readiness (for pages and plans)."""
-    return [
-        {k: i[k] for k in ("key", "title", "pathway", "outcome", "readiness", "explanation")}
-        for i in rules()["interventions"]
-    ]
-
-
 def list_rules() -> list[dict]:
     data = rules()
     entries = list(data["interventions"]) + list(data["rules"])
