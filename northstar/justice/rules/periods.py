@@ -70,6 +70,22 @@ def load(path: Path = PERIODS_FILE) -> dict[str, ReflectionPeriod]:
     }
 
 
+def list_rules(path: Path = PERIODS_FILE) -> list[dict]:
+    """Every period with its source and date, for ``manage.py rules``."""
+    data = loader.load(path, PeriodsFile)
+    return [
+        {
+            "rule_set": "reflection_periods",
+            "rule_set_version": data.version,
+            "id": f"reflection_period_{code}",
+            "explanation": f"{code} ({e.status}): {e.summary}",
+            "source": e.source,
+            "checked": e.checked.isoformat(),
+        }
+        for code, e in data.periods.items()
+    ]
+
+
 @lru_cache(maxsize=1)
 def periods() -> dict[str, ReflectionPeriod]:
     return load()
