@@ -31,8 +31,10 @@ run: demo
 	@echo ""
 	NORTHSTAR_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
+## make lint: ruff, then the import layers (.importlinter, restated in docs/architecture.md)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## make test: the whole suite on SQLite, then again on PostgreSQL
 test: lint test-sqlite test-postgres

@@ -17,10 +17,10 @@ from django.utils import timezone
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError
-from northstar.core.fields import reveal
 from northstar.justice import timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import period_for
+from northstar.safeguards.actions import record_findings
 from northstar.survivors.models import Case
 
 
@@ -40,8 +40,6 @@ def live_events(case: Case):
 
 
 def _raise_findings(actor: Actor, case: Case, event: TimelineEvent) -> list:
-    from northstar.safeguards.actions import record_findings
-
     prior = [e.facts() for e in live_events(case).exclude(pk=event.pk)
              if (e.occurred_on, e.pk) < (event.occurred_on, event.pk)]
     found = []
@@ -127,29 +125,3 @@ def void_event(actor: Actor, event: TimelineEvent, *, reason: str) -> TimelineEv
                  # never in the append-only audit log.
                  note=f"voided {current.kind} event")
     return current
-
-
-def reveal_notes(actor: Actor, case: Case, events: list[TimelineEvent]) -> dict[int, str]:
-    """Open the sealed notes of ``events``; one audited read for the lot."""
-    notes = {e.pk: reveal(e.note) for e in events}
-    shown = [pk for pk, text in notes.items() if text]
-    if shown:
-        audit.record(actor, "read", "timeline_event", ",".join(map(str, shown))[:64],
-                     survivor_ref=case.survivor.reference, fields=["note"])
-    return notes
-
-
-def note_timeline_read(actor: Actor, case: Case, events: list[TimelineEvent]) -> None:
-    """Reading a timeline is reading survivor data: audited, naming how much was shown."""
-    audit.record(actor, "read", "timeline_event", str(case.pk), survivor_ref=case.survivor.reference,
-                 note=f"timeline of case {case.pk}: {len(events)} event(s)")
-
-
-def note_tasks_read(actor: Actor, rows: list) -> None:
-    """A task list names cases and what is coming in them (hearings, reflection periods):
-    reading it is audited, naming the cases shown."""
-    if not rows:
-        return
-    case_ids = sorted({case.pk for case, _task in rows})
-    audit.record(actor, "read", "timeline_task", "",
-                 note=f"{len(rows)} task(s) on case(s) {','.join(map(str, case_ids))}"[:280])

@@ -9,7 +9,6 @@ from ninja import Field, Router, Schema
 
 from northstar import policy
 from northstar.apiutils import StrictSchema, actor_of
-from northstar.core.errors import NotFound
 from northstar.justice import actions, selectors, timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import periods
@@ -100,9 +99,8 @@ def list_events(request, case_id: int, notes: bool = False, include_void: bool =
     """A case's timeline, oldest first; ``notes=true`` opens the sealed notes (audited)."""
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
-    events = list(selectors.events_for(case, include_void=include_void))
-    opened = actions.reveal_notes(actor, case, events) if notes else {}
-    actions.note_timeline_read(actor, case, events)
+    events = selectors.timeline_of(actor, case, include_void=include_void)
+    opened = selectors.notes_of(actor, case, events) if notes else {}
     return [event_out(e, opened.get(e.pk)) for e in events]
 
 
@@ -120,9 +118,7 @@ def create_event(request, case_id: int, payload: EventIn):
 def void_event(request, case_id: int, event_id: int, payload: VoidIn):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id, change=True)
-    event = TimelineEvent.objects.filter(case=case, pk=event_id).first()
-    if event is None:
-        raise NotFound("No such event")
+    event = selectors.event_for(actor, case, event_id)
     return event_out(actions.void_event(actor, event, reason=payload.reason))
 
 
@@ -132,8 +128,7 @@ def case_timeline(request, case_id: int):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
     info = selectors.summary(case)
-    events = list(selectors.events_for(case))
-    actions.note_timeline_read(actor, case, events)
+    events = selectors.timeline_of(actor, case)
     return {"case_id": case.pk, "stage": info["stage"],
             "reflection_period": period_out(info["reflection_period"]),
             "reflection_period_active": info["reflection_period_active"],
@@ -147,8 +142,7 @@ def my_tasks(request):
     """Tasks from the timelines of every case you may see: reflection periods ending,
     hearings coming, follow-ups due."""
     actor = actor_of(request)
-    rows = selectors.tasks_for(actor)
-    actions.note_tasks_read(actor, rows)
+    rows = selectors.tasks_read(actor)
     return [task_out(t, c) for c, t in rows]
 
 

@@ -6,6 +6,8 @@ class JusticeConfig(AppConfig):
     label = "justice"
 
     def ready(self) -> None:
+        # Imported here, not at the top: the panels import models, which Django
+        # allows only once every app is loaded (the one hidden import Django needs).
         from northstar.justice import panels
 
         panels.register()

@@ -7,15 +7,16 @@ from django.utils import timezone
 
 from northstar import policy
 from northstar.justice import selectors, timeline
+from northstar.web import panels
 
 
 def stage_panel(request, case) -> dict | None:
     """Where the case is in the justice chain, what is due, and the latest events."""
     actor = request.actor
-    if actor.survivor_id is not None:
+    if not policy.works_with_records(actor):
         return None
     info = selectors.summary(case)
-    events = list(selectors.events_for(case))
+    events = selectors.timeline_of(actor, case)
     return {
         "case_id": case.pk,
         "stages": [(key, label, key == info["stage"]) for key, label in timeline.STAGES.items()],
@@ -35,19 +36,15 @@ def stage_panel(request, case) -> dict | None:
 
 def task_alerts(actor):
     """Timeline tasks on the caseworker's caseload: reflection periods, hearings, follow-ups."""
-    from northstar.web.panels import Alert
-
-    if actor.survivor_id is not None or actor.organisation is None:
+    if not policy.works_with_records(actor):
         return []
     today = timezone.localdate()
-    return [Alert(due=t.due, title=f"{case.reference}: {t.title}",
+    return [panels.Alert(due=t.due, title=f"{case.reference}: {t.title}",
                   url=reverse("justice:timeline", args=[case.pk]), severity=t.severity,
                   survivor_reference=case.survivor.reference)
             for case, t in selectors.tasks_for(actor, today=today)]
 
 
 def register() -> None:
-    from northstar.web import panels
-
     panels.register_case_panel("justice_chain", "justice/panels/stage.html", stage_panel, order=10)
     panels.register_alert_source("justice_timeline", task_alerts)

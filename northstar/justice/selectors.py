@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from northstar import policy
+from northstar.core import audit
 from northstar.core.actor import Actor
+from northstar.core.fields import reveal
 from northstar.justice import timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import period_for
@@ -15,6 +17,38 @@ from northstar.survivors.models import Case
 def events_for(case: Case, *, include_void: bool = False):
     qs = TimelineEvent.objects.filter(case=case)
     return qs if include_void else qs.filter(voided_at__isnull=True)
+
+
+def timeline_of(actor: Actor, case: Case, *, include_void: bool = False) -> list[TimelineEvent]:
+    """A case's events, oldest first: reading them is an audited read naming every event."""
+    events = list(
+        events_for(case, include_void=include_void).filter(case__in=policy.visible_cases(actor))
+    )
+    audit.record_read(
+        actor, events, record_type="timeline_event", survivor_ref=case.survivor.reference,
+        note=f"timeline of case {case.pk}: {len(events)} event(s)",
+    )
+    return events
+
+
+def notes_of(actor: Actor, case: Case, events: list[TimelineEvent]) -> dict[int, str]:
+    """Open the sealed notes of ``events``; one audited read naming every note opened."""
+    notes = {e.pk: reveal(e.note) for e in events}
+    shown = [pk for pk, text in notes.items() if text]
+    if shown:
+        audit.record_read(
+            actor, shown, record_type="timeline_event", survivor_ref=case.survivor.reference,
+            fields=["note"],
+        )
+    return notes
+
+
+def event_for(actor: Actor, case: Case, event_id) -> TimelineEvent:
+    """One event of a case the actor may see, or ``NotFound``."""
+    return policy.one_of(
+        TimelineEvent.objects.filter(case__in=policy.visible_cases(actor), case=case),
+        event_id, "event",
+    )
 
 
 def summary(case: Case, *, today=None) -> dict:
@@ -46,3 +80,16 @@ def tasks_for(actor: Actor, *, today=None) -> list[tuple[Case, timeline.Task]]:
             out.append((case, task))
     out.sort(key=lambda ct: ct[1].due)
     return out
+
+
+def tasks_read(actor: Actor, *, today=None) -> list[tuple[Case, timeline.Task]]:
+    """The actor's task list: it names cases and what is coming in them (hearings,
+    reflection periods), so reading it is audited, naming every case shown."""
+    rows = tasks_for(actor, today=today)
+    if rows:
+        case_ids = sorted({case.pk for case, _task in rows})
+        audit.record_read(
+            actor, case_ids, record_type="timeline_task",
+            note=f"{len(rows)} task(s) on the {len(case_ids)} case(s) named",
+        )
+    return rows

@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,14 +17,17 @@ from django.utils.translation import gettext as _
 from northstar import policy
 from northstar.core.errors import DomainError, NotFound
 from northstar.justice import actions, selectors, timeline
-from northstar.justice.models import TimelineEvent
 
 
-def _case(actor, case_id, *, change=False):
-    try:
-        return policy.case_for(actor, case_id, change=change)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+def _case(actor, case_id, *, change: bool = False):
+    """The case, for staff who work with records only (a survivor has the portal);
+    changing it needs a survivor record the actor may change (403 when shared read-only)."""
+    if not policy.works_with_records(actor):
+        raise NotFound("No such case")
+    case = policy.case_for(actor, case_id)
+    if change:
+        policy.survivor_for(actor, case.survivor_id, change=True)
+    return case
 
 
 def _kind_fieldsets() -> list[dict]:
@@ -56,15 +58,10 @@ def details_from_post(kind: str, post) -> dict:
 @login_required
 def case_timeline(request, case_id: int):
     actor = request.actor
-    if actor.survivor_id is not None:
-        raise Http404()
-    case = _case(actor, case_id)
+    case = _case(actor, case_id, change=request.method == "POST")
     may_change = policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists()
     error, posted = None, {}
     if request.method == "POST":
-        if not may_change:
-            raise Http404()
-        case = _case(actor, case_id, change=True)
         posted = request.POST
         kind = posted.get("kind", "")
         try:
@@ -85,9 +82,8 @@ def case_timeline(request, case_id: int):
             else:
                 messages.success(request, _("Recorded."))
             return redirect("justice:timeline", case_id=case.pk)
-    events = list(selectors.events_for(case, include_void=True))
-    notes = actions.reveal_notes(actor, case, events) if request.GET.get("notes") == "1" else None
-    actions.note_timeline_read(actor, case, events)
+    events = selectors.timeline_of(actor, case, include_void=True)
+    notes = selectors.notes_of(actor, case, events) if request.GET.get("notes") == "1" else None
     info = selectors.summary(case)
     return render(request, "justice/timeline.html", {
         "case": case, "events": events, "notes": notes, "info": info,
@@ -100,13 +96,9 @@ def case_timeline(request, case_id: int):
 def void(request, case_id: int, event_id: int):
     actor = request.actor
     if request.method != "POST":
-        raise Http404()
+        raise NotFound()
     case = _case(actor, case_id, change=True)
-    if not policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists():
-        raise Http404()
-    event = TimelineEvent.objects.filter(case=case, pk=event_id).first()
-    if event is None:
-        raise Http404()
+    event = selectors.event_for(actor, case, event_id)
     try:
         actions.void_event(actor, event, reason=request.POST.get("reason", ""))
     except DomainError as exc:
@@ -117,8 +109,7 @@ def void(request, case_id: int, event_id: int):
 @login_required
 def my_tasks(request):
     actor = request.actor
-    if actor.survivor_id is not None:
-        raise Http404()
-    rows = selectors.tasks_for(actor)
-    actions.note_tasks_read(actor, rows)
+    if not policy.works_with_records(actor):
+        raise NotFound()
+    rows = selectors.tasks_read(actor)
     return render(request, "justice/tasks.html", {"rows": rows})

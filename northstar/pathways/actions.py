@@ -7,7 +7,7 @@ first; each function writes in one transaction and records the audit entry.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from northstar import policy
@@ -76,11 +76,10 @@ def current_priorities(case: Case) -> Priorities | None:
 
 def reveal_words(actor: Actor, priorities: Priorities) -> str:
     """The survivor's own words, opened on purpose; the read is audited."""
-    audit.record(
+    audit.record_read(
         actor,
-        "read",
-        "priorities",
-        priorities.pk,
+        priorities,
+        record_type="priorities",
         survivor_ref=priorities.case.survivor.reference,
         fields=["words"],
     )
@@ -222,37 +221,11 @@ def change_plan_item(actor: Actor, item: PlanItem, *, status: str, note: str = "
 # --- selectors ---------------------------------------------------------------
 
 
-def plan_items(actor: Actor, case: Case) -> QuerySet[PlanItem]:
-    return PlanItem.objects.filter(
-        case__in=policy.visible_cases(actor), case=case
-    ).prefetch_related("history")
-
-
 def plan_item_for(actor: Actor, item_id) -> PlanItem:
     return policy.one_of(
         PlanItem.objects.filter(case__in=policy.visible_cases(actor)).select_related(
             "case__survivor"),
         item_id, "plan item")
-
-
-def reveal_plan_notes(actor: Actor, case: Case, items) -> dict[int, dict]:
-    """Notes of the plan and its history, opened for one view; one audited read."""
-    items = list(items)
-    audit.record(
-        actor,
-        "read",
-        "plan_item",
-        ",".join(str(i.pk) for i in items)[:64],
-        survivor_ref=case.survivor.reference,
-        fields=["note"],
-    )
-    return {
-        item.pk: {
-            "note": reveal(item.note),
-            "history": {h.pk: reveal(h.note) for h in item.history.all()},
-        }
-        for item in items
-    }
 
 
 def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
@@ -394,15 +367,3 @@ def _suppress(row: dict, people: dict[str, int] | None = None) -> dict:
         },
     }
 
-
-def _ids(items: list) -> str:
-    """The ids read, whole: never cut in the middle of a number."""
-    return ",".join(str(i.pk) for i in items)
-
-
-def note_assessments_read(actor: Actor, case: Case, items: list) -> None:
-    """Reading a case's pathway assessments is reading survivor data: audited, naming every id shown."""
-    ids = _ids(items)
-    audit.record(actor, "read", "pathway_assessment", ids if len(ids) <= 64 else "",
-                 survivor_ref=case.survivor.reference,
-                 note=f"{len(items)} pathway assessments on case {case.pk}: {ids}"[:300])

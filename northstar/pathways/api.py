@@ -7,7 +7,7 @@ from ninja import Router
 from northstar import policy
 from northstar.apiutils import actor_of
 from northstar.core.errors import NotFound
-from northstar.pathways import actions
+from northstar.pathways import actions, selectors
 from northstar.pathways.models import PathwayAssessment, PlanItem
 from northstar.pathways.rules import engine
 from northstar.pathways.schemas import (
@@ -67,8 +67,8 @@ def item_out(item: PlanItem, notes: dict | None = None) -> dict:
     }
 
 
-def _ranking(case) -> list[str] | None:
-    p = actions.current_priorities(case)
+def _ranking(actor, case) -> list[str] | None:
+    p = selectors.priorities(actor, case)
     return p.ranking if p else None
 
 
@@ -85,17 +85,15 @@ def assess_case(request, case_id: int, payload: AssessCaseIn):
     case = policy.case_for(actor, case_id, change=True)
     wishes = payload.wishes.model_dump(exclude_unset=True) if payload.wishes else None
     assessment = actions.assess_case(actor, case, wishes=wishes)
-    return 201, assessment_out(assessment, _ranking(case))
+    return 201, assessment_out(assessment, _ranking(actor, case))
 
 
 @router.get("/cases/{case_id}/pathway-assessments", response=list[AssessmentOut])
 def list_assessments(request, case_id: int):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
-    items = list(case.pathway_assessments.all())
-    actions.note_assessments_read(actor, case, items)
-    ranking = _ranking(case)
-    return [assessment_out(a, ranking) for a in items]
+    ranking = _ranking(actor, case)
+    return [assessment_out(a, ranking) for a in selectors.assessments(actor, case)]
 
 
 @router.get("/cases/{case_id}/priorities", response=PrioritiesOut)
@@ -103,7 +101,7 @@ def get_priorities(request, case_id: int, include_words: bool = False):
     """The survivor's current ranking; their words only when asked (the read is audited)."""
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
-    p = actions.current_priorities(case)
+    p = selectors.priorities(actor, case)
     if p is None:
         raise NotFound("No priorities recorded for this case yet")
     words = actions.reveal_words(actor, p) if include_words else None
@@ -138,9 +136,8 @@ def get_plan(request, case_id: int):
     """The plan, with its notes (audited read) and delivery per outcome."""
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
-    items = list(actions.plan_items(actor, case))
-    notes = actions.reveal_plan_notes(actor, case, items) if items else {}
-    ranking = _ranking(case)
+    items, notes = selectors.plan_with_notes(actor, case)
+    ranking = _ranking(actor, case)
     return {
         "ranking": ranking,
         "items": [item_out(i, notes.get(i.pk)) for i in items],

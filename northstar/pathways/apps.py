@@ -6,6 +6,8 @@ class PathwaysConfig(AppConfig):
     label = "pathways"
 
     def ready(self) -> None:
+        # Imported here, not at the top: the panels import models, which Django
+        # allows only once every app is loaded (the one hidden import Django needs).
         from northstar.pathways import panels
         from northstar.web.panels import register_case_panel
 

@@ -1,4 +1,8 @@
-"""Pathway pages' forms. Meaning is checked in the actions; these parse and label."""
+"""Pathway forms. Meaning is checked in the actions; these parse and label.
+
+The wishes and priorities forms are defined here once: the pathways pages and
+the guided intake ask the survivor the same questions in the same words.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,32 @@ from django import forms
 
 from northstar.pathways.models import Outcome, PlanStatus
 
-TRI = [("", "Not asked yet"), ("yes", "Yes"), ("no", "No")]
+OUTCOMES = Outcome.choices
+TRI = [("unknown", "Not known yet"), ("yes", "Yes"), ("no", "No")]
 ADVOCACY = [
     ("", "Not asked yet"),
     ("none", "Does not want to take part"),
     ("anonymous", "Anonymously"),
     ("public", "Under their own name"),
 ]
+RANKS = [("", "—"), ("1", "1 (most important)"), ("2", "2"), ("3", "3")]
 
 
 class WishesForm(forms.Form):
+    """What the survivor wants that decides which pathways fit them; unasked stays unknown."""
+
     reconcile = forms.ChoiceField(
         choices=TRI,
+        initial="unknown",
         required=False,
-        label="Wants to reconcile with the offender",
+        label="Do they want to reconcile with family or community members involved?",
         help_text="Only ask if they raise it themselves.",
     )
     advocacy = forms.ChoiceField(
-        choices=ADVOCACY, required=False, label="Wants to take part in advocacy"
+        choices=ADVOCACY, required=False, label="Taking part in advocacy"
     )
     livelihood_interests = forms.CharField(
+        label="Work or skills they are interested in",
         required=False,
         max_length=300,
         help_text="Comma-separated, in their words: e.g. tailoring, cooking",
@@ -34,7 +44,7 @@ class WishesForm(forms.Form):
     def wishes(self) -> dict:
         c = self.cleaned_data
         out: dict = {}
-        if c.get("reconcile"):
+        if c.get("reconcile") in ("yes", "no"):
             out["reconcile"] = c["reconcile"] == "yes"
         if c.get("advocacy"):
             out["advocacy"] = c["advocacy"]
@@ -47,19 +57,49 @@ class WishesForm(forms.Form):
 
 
 class PrioritiesForm(forms.Form):
-    first = forms.ChoiceField(choices=Outcome.choices, label="Matters most")
-    second = forms.ChoiceField(choices=Outcome.choices, label="Second")
-    third = forms.ChoiceField(choices=Outcome.choices, label="Third")
+    """The survivor ranks the three outcomes and says, in their words, what matters."""
+
     words = forms.CharField(
+        label="In the survivor's own words",
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="In their own words",
-        help_text="Sealed; opening it later is logged.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What they want, written as they said it. Sealed; opening it later is logged.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ranks = {
+            f"rank_{key}": forms.ChoiceField(
+                label=f"Rank of “{label}”",
+                choices=RANKS,
+                error_messages={"required": "Give each outcome a rank from 1 to 3."},
+            )
+            for key, label in OUTCOMES
+        }
+        self.fields = {**ranks, "words": self.fields["words"]}
+
+    @staticmethod
+    def initial_for(ranking: list[str]) -> dict:
+        """The form's initial ranks for a ranking already recorded."""
+        return {f"rank_{key}": str(i) for i, key in enumerate(ranking, start=1)}
+
+    def clean(self):
+        data = super().clean()
+        seen: dict[str, str] = {}
+        for key, _ in OUTCOMES:
+            rank = data.get(f"rank_{key}")
+            if rank and rank in seen:
+                self.add_error(f"rank_{key}", "Each rank can be used once; this one is taken.")
+            elif rank:
+                seen[rank] = key
+        return data
+
     def ranking(self) -> list[str]:
-        return [self.cleaned_data[k] for k in ("first", "second", "third")]
+        return [
+            key
+            for key, _ in sorted(OUTCOMES, key=lambda o: int(self.cleaned_data[f"rank_{o[0]}"]))
+        ]
 
 
 class PlanItemForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from northstar.core.fields import EncryptedTextField
+from northstar.pathways.rules.engine import titles
 from northstar.survivors.models import Case
 
 
@@ -119,8 +120,6 @@ class PlanItem(models.Model):
 
     @property
     def title(self) -> str:
-        from northstar.pathways.rules.engine import titles
-
         return titles().get(self.intervention, self.intervention)
 
 

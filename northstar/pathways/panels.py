@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from northstar.pathways import actions
+from northstar.pathways import actions, selectors
 from northstar.pathways.models import Outcome
 
 
 def priorities_panel(request, case) -> dict:
-    priorities = actions.current_priorities(case)
+    priorities = selectors.priorities(request.actor, case)
     return {
         "case": case,
         "priorities": priorities,
@@ -16,7 +16,7 @@ def priorities_panel(request, case) -> dict:
 
 
 def plan_panel(request, case) -> dict:
-    items = list(actions.plan_items(request.actor, case))
+    items = selectors.plan(request.actor, case)
     priorities = actions.current_priorities(case)
     assessment = actions.latest_assessment(case)
     return {

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core.errors import DomainError, Forbidden, NotFound
-from northstar.pathways import actions
+from northstar.core.errors import DomainError
+from northstar.pathways import actions, selectors
 from northstar.pathways.forms import PlanItemForm, PrioritiesForm, StatusForm, WishesForm
-from northstar.pathways.models import TRANSITIONS, Outcome, PlanStatus
+from northstar.pathways.models import CLOSED, TRANSITIONS, Outcome, PlanStatus
 from northstar.pathways.rules import engine
-
-
-def case_or_404(actor, case_id, *, change=False):
-    try:
-        return policy.case_for(actor, case_id, change=change)
-    except NotFound:
-        raise Http404() from None
-    except Forbidden:
-        raise PermissionDenied() from None
 
 
 def _error(form, exc: DomainError) -> None:
@@ -34,7 +23,7 @@ def _error(form, exc: DomainError) -> None:
 def pathways_page(request, case_id: int):
     """The nine interventions for this survivor, in the order of what they ranked first."""
     actor = request.actor
-    case = case_or_404(actor, case_id, change=request.method == "POST")
+    case = policy.case_for(actor, case_id, change=request.method == "POST")
     form = WishesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,19 +32,15 @@ def pathways_page(request, case_id: int):
             _error(form, exc)
         else:
             return redirect("pathways:case", case_id=case.pk)
-    assessment = actions.latest_assessment(case)
-    priorities = actions.current_priorities(case)
+    assessment = selectors.latest_assessment(actor, case)
+    priorities = selectors.priorities(actor, case)
     ranking = priorities.ranking if priorities else []
     results = (
         engine.order_by_priorities(assessment.result["interventions"], ranking)
         if assessment
         else []
     )
-    in_plan = set(
-        case.plan_items.exclude(
-            status__in=("delivered", "declined_by_survivor", "stopped")
-        ).values_list("intervention", flat=True)
-    )
+    in_plan = {i.intervention for i in selectors.plan(actor, case) if i.status not in CLOSED}
     return render(
         request,
         "pathways/case.html",
@@ -76,11 +61,9 @@ def pathways_page(request, case_id: int):
 @login_required
 def priorities_page(request, case_id: int):
     actor = request.actor
-    case = case_or_404(actor, case_id, change=request.method == "POST")
-    current = actions.current_priorities(case)
-    initial = (
-        dict(zip(("first", "second", "third"), current.ranking, strict=False)) if current else {}
-    )
+    case = policy.case_for(actor, case_id, change=request.method == "POST")
+    current = selectors.priorities(actor, case)
+    initial = PrioritiesForm.initial_for(current.ranking) if current else {}
     form = PrioritiesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,7 +71,7 @@ def priorities_page(request, case_id: int):
                 actor, case, ranking=form.ranking(), words=form.cleaned_data["words"]
             )
         except DomainError as exc:
-            form.add_error("first" if exc.field == "ranking" else None, exc.message)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "Priorities recorded.")
             return redirect("case", case_id=case.pk)
@@ -113,10 +96,9 @@ def priorities_page(request, case_id: int):
 def plan_page(request, case_id: int):
     """The plan: what the survivor chose, its status history and delivery per outcome."""
     actor = request.actor
-    case = case_or_404(actor, case_id)
-    items = list(actions.plan_items(actor, case))
-    notes = actions.reveal_plan_notes(actor, case, items) if items else {}
-    priorities = actions.current_priorities(case)
+    case = policy.case_for(actor, case_id)
+    items, notes = selectors.plan_with_notes(actor, case)
+    priorities = selectors.priorities(actor, case)
     ranking = priorities.ranking if priorities else None
     rank = {o: i for i, o in enumerate(ranking or Outcome.values)}
     items.sort(key=lambda i: (rank.get(i.outcome, 9), i.created_at))
@@ -152,7 +134,7 @@ def plan_page(request, case_id: int):
 @require_POST
 def add_plan_item(request, case_id: int):
     actor = request.actor
-    case = case_or_404(actor, case_id, change=True)
+    case = policy.case_for(actor, case_id, change=True)
     assessment = actions.latest_assessment(case)
     offered = [
         i
@@ -180,11 +162,8 @@ def add_plan_item(request, case_id: int):
 @require_POST
 def change_status(request, item_id: int):
     actor = request.actor
-    try:
-        item = actions.plan_item_for(actor, item_id)
-    except NotFound:
-        raise Http404() from None
-    case_or_404(actor, item.case_id, change=True)
+    item = actions.plan_item_for(actor, item_id)
+    policy.case_for(actor, item.case_id, change=True)
     form = StatusForm(request.POST)
     if form.is_valid():
         try:

@@ -14,6 +14,7 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden
+from northstar.core.fields import reveal
 from northstar.safeguards.context import context_for_case
 from northstar.safeguards.models import Finding, FindingStatus, ProposedAction
 from northstar.safeguards.rules import engine
@@ -30,6 +31,20 @@ def run_check(case: Case, *, action: str, context: dict) -> tuple[dict, dict]:
         return engine.check(action, full), full
     except engine.InvalidCheck as exc:
         raise DomainError(exc.message, exc.field) from None
+
+
+def check_case(actor: Actor, case: Case, *, action: str, context: dict) -> tuple[dict, dict]:
+    """A Do No Harm check on a stored case: nothing is stored, but the case's record fills
+    the context, so the check is an audited read of the case."""
+    result, full = run_check(case, action=action, context=context)
+    audit.record_read(
+        actor,
+        case,
+        survivor_ref=case.survivor.reference,
+        fields=["safeguards_context"],
+        note=f"Do No Harm check: {action}",
+    )
+    return result, full
 
 
 def _store(
@@ -84,14 +99,15 @@ def record_findings(
     """
     result, _ = run_check(case, action=action, context=context)
     findings = _store(actor, case, result, action=action, source=source)
-    audit.record(
-        actor,
-        "create",
-        "safeguard_finding",
-        ",".join(str(f.pk) for f in findings),
-        survivor_ref=case.survivor.reference,
-        note=f"{action} from {source}: {len(findings)} finding(s), rules {result['rule_set_version']}",
-    )
+    for finding in findings:  # one entry per finding, so each id is stored whole
+        audit.record(
+            actor,
+            "create",
+            "safeguard_finding",
+            finding.pk,
+            survivor_ref=case.survivor.reference,
+            note=f"{action} from {source}: {finding.rule}, rules {result['rule_set_version']}",
+        )
     return findings
 
 
@@ -211,14 +227,11 @@ def resolve_finding(
 
 def reveal_justification(actor: Actor, obj: Finding | ProposedAction) -> str:
     """Open a sealed justification; the read is audited."""
-    from northstar.core.fields import reveal
-
     kind = "safeguard_finding" if isinstance(obj, Finding) else "proposed_action"
-    audit.record(
+    audit.record_read(
         actor,
-        "read",
-        kind,
-        obj.pk,
+        obj,
+        record_type=kind,
         survivor_ref=obj.case.survivor.reference,
         fields=["justification"],
     )
@@ -247,21 +260,3 @@ def finding_for(actor: Actor, finding_id) -> Finding:
             "case__survivor"),
         finding_id, "finding")
 
-
-def _ids(items: list) -> str:
-    """The ids read, whole: never cut in the middle of a number."""
-    return ",".join(str(i.pk) for i in items)
-
-
-def note_findings_read(actor: Actor, case: Case, items: list) -> None:
-    """Reading a case's safeguard findings is reading survivor data: audited, naming every id shown."""
-    ids = _ids(items)
-    audit.record(actor, "read", "safeguard_finding", ids if len(ids) <= 64 else "",
-                 survivor_ref=case.survivor.reference,
-                 note=f"{len(items)} safeguard findings on case {case.pk}: {ids}"[:300])
-
-
-def note_open_findings_read(actor: Actor, items: list) -> None:
-    """The supervisor's work list names findings across cases: audited, every id shown."""
-    audit.record(actor, "read", "safeguard_finding", "",
-                 note=f"listed open: {_ids(items)}"[:300])

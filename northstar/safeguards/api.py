@@ -6,9 +6,8 @@ from ninja import Query, Router
 
 from northstar import policy
 from northstar.apiutils import actor_of, page_of
-from northstar.core import audit
 from northstar.core.errors import DomainError
-from northstar.safeguards import actions
+from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, ProposedAction
 from northstar.safeguards.rules import engine
 from northstar.safeguards.schemas import (
@@ -65,15 +64,8 @@ def check_case(request, case_id: int, payload: SafeguardCheckIn):
     """Check an action against a stored case (its record fills the context). Nothing is stored."""
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
-    result, context = actions.run_check(case, action=payload.action, context=_context(payload))
-    audit.record(
-        actor,
-        "read",
-        "case",
-        case.pk,
-        survivor_ref=case.survivor.reference,
-        fields=["safeguards_context"],
-        note=f"Do No Harm check: {payload.action}",
+    result, context = actions.check_case(
+        actor, case, action=payload.action, context=_context(payload)
     )
     return {**result, "context": context}
 
@@ -109,12 +101,7 @@ def _proposal_out(p: ProposedAction) -> dict:
 def case_findings(request, case_id: int, filters: Query[FindingFilters]):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
-    qs = actions.findings_for_case(actor, case).select_related("case")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    items = list(qs)
-    if items:
-        actions.note_findings_read(actor, case, items)
+    items = selectors.findings_for_case(actor, case, status=filters.status)
     return [finding_out(f) for f in items]
 
 
@@ -123,8 +110,7 @@ def open_findings(request, filters: Query[FindingPageQuery]):
     """Open Do No Harm findings on every case you may see: a supervisor's work list."""
     actor = actor_of(request)
     items, paging = page_of(actions.open_findings(actor), filters)
-    if items:
-        actions.note_open_findings_read(actor, items)
+    selectors.open_findings_shown(actor, items)
     return {"items": [finding_out(f) for f in items], **paging}
 
 

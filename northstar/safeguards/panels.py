@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from northstar.safeguards import actions
+from django.urls import reverse
+
+from northstar.safeguards import actions, selectors
+from northstar.web.panels import Alert
 
 
 def findings_panel(request, case) -> dict:
-    open_ = (
-        actions.findings_for_case(request.actor, case)
-        .filter(status="open")
-        .order_by("severity", "-created_at")
-    )
-    shown = list(open_[:10])
-    return {"case": case, "findings": shown, "more": max(open_.count() - len(shown), 0)}
+    open_ = selectors.findings_for_case(request.actor, case, status="open")
+    open_.sort(key=lambda f: f.severity)  # blocks first, newest first within each
+    return {"case": case, "findings": open_[:10], "more": max(len(open_) - 10, 0)}
 
 
 def open_block_alerts(actor) -> list:
     """Caseload alerts: every open Do No Harm *block* on a case the actor may see."""
-    from django.urls import reverse
-
-    from northstar.web.panels import Alert
-
     found = actions.open_findings(actor).filter(severity="block")[:50]
     return [
         Alert(

@@ -4,34 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core import audit
-from northstar.core.errors import DomainError, Forbidden, NotFound
+from northstar.core.errors import DomainError
 from northstar.core.redirects import safe_next
-from northstar.safeguards import actions
+from northstar.safeguards import actions, selectors
 from northstar.safeguards.forms import ResolveForm, SafeguardForm
-
-
-def case_or_404(actor, case_id, *, change=False):
-    try:
-        return policy.case_for(actor, case_id, change=change)
-    except NotFound:
-        raise Http404() from None
-    except Forbidden:
-        raise PermissionDenied() from None
 
 
 @login_required
 def safeguards_page(request, case_id: int):
     """Check an action before taking it; record it if the safeguards allow (or a supervisor says why)."""
     actor = request.actor
-    case = case_or_404(actor, case_id, change=request.method == "POST")
+    case = policy.case_for(actor, case_id, change=request.method == "POST")
     form = SafeguardForm(request.POST or None)
     result = None
     status = 200
@@ -48,16 +36,7 @@ def safeguards_page(request, case_id: int):
                 )
                 messages.success(request, "Action recorded.")
                 return redirect("safeguards:case", case_id=case.pk)
-            result, used = actions.run_check(case, action=action, context=context)
-            audit.record(
-                actor,
-                "read",
-                "case",
-                case.pk,
-                survivor_ref=case.survivor.reference,
-                fields=["safeguards_context"],
-                note=f"Do No Harm check: {action}",
-            )
+            result, _used = actions.check_case(actor, case, action=action, context=context)
         except DomainError as exc:
             status = 403 if exc.status == 403 else 422
             result = {"findings": exc.extra.get("findings", [])}
@@ -65,7 +44,7 @@ def safeguards_page(request, case_id: int):
                 f"ctx_{exc.field[8:]}" if (exc.field or "").startswith("context.") else exc.field
             )
             form.add_error(field if field in form.fields else None, exc.message)
-    findings = actions.findings_for_case(actor, case).select_related("case")[:50]
+    findings = selectors.findings_for_case(actor, case, limit=50)
     return render(
         request,
         "safeguards/case.html",
@@ -85,6 +64,7 @@ def open_findings_page(request):
     """Open Do No Harm findings on the organisation's cases, blocks first."""
     actor = request.actor
     page = Paginator(actions.open_findings(actor), 50).get_page(request.GET.get("page"))
+    selectors.open_findings_shown(actor, page.object_list)
     return render(
         request,
         "safeguards/open_findings.html",
@@ -100,11 +80,8 @@ def open_findings_page(request):
 @require_POST
 def resolve_page(request, finding_id: int):
     actor = request.actor
-    try:
-        finding = actions.finding_for(actor, finding_id)
-    except NotFound:
-        raise Http404() from None
-    case_or_404(actor, finding.case_id, change=True)
+    finding = actions.finding_for(actor, finding_id)
+    policy.case_for(actor, finding.case_id, change=True)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:

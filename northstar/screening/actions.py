@@ -48,15 +48,3 @@ def screen_case(actor: Actor, case: Case, *, answers: dict) -> Screening:
 def latest_screening(case: Case) -> Screening | None:
     return case.screenings.order_by("-created_at", "-id").first()
 
-
-def _ids(items: list) -> str:
-    """The ids read, whole: never cut in the middle of a number."""
-    return ",".join(str(i.pk) for i in items)
-
-
-def note_screenings_read(actor: Actor, case: Case, items: list) -> None:
-    """Reading a case's screenings is reading survivor data: audited, naming every id shown."""
-    ids = _ids(items)
-    audit.record(actor, "read", "screening", ids if len(ids) <= 64 else "",
-                 survivor_ref=case.survivor.reference,
-                 note=f"{len(items)} screenings on case {case.pk}: {ids}"[:300])

@@ -6,7 +6,7 @@ from ninja import Router
 
 from northstar import policy
 from northstar.apiutils import actor_of
-from northstar.screening import actions
+from northstar.screening import actions, selectors
 from northstar.screening.models import Screening
 from northstar.screening.schemas import ScreeningAnswers, ScreeningOut, ScreeningResult
 
@@ -44,6 +44,4 @@ def list_screenings(request, case_id: int):
     """Every screening of the case, latest first."""
     actor = actor_of(request)
     case = policy.case_for(actor, case_id)
-    items = list(case.screenings.all())
-    actions.note_screenings_read(actor, case, items)
-    return [screening_out(s) for s in items]
+    return [screening_out(s) for s in selectors.screenings(actor, case)]

@@ -1,4 +1,7 @@
-"""The screening form. Nothing ticked is *unknown*; "none of these" is an answer."""
+"""The screening questions, defined once: the screening page and the guided intake use this form.
+
+Nothing ticked is *unknown*, never "no"; "None of these" is an answer.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from django import forms
 from northstar.screening.rules import engine
 
 NONE = "__none__"
-TRI = [("unknown", "Unknown / not asked"), ("yes", "Yes"), ("no", "No")]
+TRI = [("unknown", "Not known yet"), ("yes", "Yes"), ("no", "No")]
 
 
 def _label(name: str) -> str:
@@ -19,35 +22,42 @@ def _choices(names: list[str]) -> list[tuple[str, str]]:
 
 
 class ScreeningForm(forms.Form):
+    """The engine's questions, with the word lists read from ``screening.toml``."""
+
     age = forms.IntegerField(
+        label="Age when it started (years)",
         required=False,
         min_value=0,
         max_value=130,
-        help_text="Leave empty if unknown. Under 18: no means are needed.",
+        help_text="Leave empty if not known. Under 18: no means are needed.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         data = engine.rules()
-        for key, names, help_text in (
-            ("act", data["acts"], "What was done to the person. Nothing ticked = unknown."),
-            ("means", data["means"], "How. Nothing ticked = unknown."),
-            ("purpose", data["purposes"], "For what purpose. Nothing ticked = unknown."),
+        for key, label, names in (
+            ("act", "What was done to them (act)", data["acts"]),
+            ("means", "How (means)", data["means"]),
+            ("purpose", "For what (purpose)", data["purposes"]),
         ):
             self.fields[key] = forms.MultipleChoiceField(
+                label=label,
                 choices=_choices(names),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                help_text=help_text,
+                help_text="Leave empty if not known yet.",
             )
         self.fields["involuntary"] = forms.ChoiceField(
-            choices=TRI, initial="unknown", required=False, label="Did not take the work on freely"
+            choices=TRI,
+            initial="unknown",
+            required=False,
+            label="Was the work or service involuntary?",
         )
         self.fields["menace_of_penalty"] = forms.ChoiceField(
             choices=TRI,
             initial="unknown",
             required=False,
-            label="Work exacted under threat of a penalty",
+            label="Was it exacted under threat of a penalty?",
         )
         for name in data["indicators"]:
             self.fields[f"ind_{name}"] = forms.ChoiceField(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from northstar.screening.actions import latest_screening
+from northstar.screening import selectors
 
 
 def screening_panel(request, case) -> dict:
-    return {"case": case, "latest": latest_screening(case)}
+    return {"case": case, "latest": selectors.latest_screening(request.actor, case)}

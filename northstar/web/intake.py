@@ -25,21 +25,14 @@ from django.views.decorators.http import require_POST
 
 from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
+from northstar.pathways.forms import OUTCOMES, PrioritiesForm, WishesForm
 from northstar.portal.localformat import base_language
+from northstar.screening.forms import ScreeningForm
 from northstar.survivors import actions as survivor_actions
 from northstar.survivors import consent as consent_gate
 from northstar.survivors.models import ConsentPurpose
 from northstar.web import actions, selectors
-from northstar.web.forms import (
-    INTAKE_CONSENT_PURPOSES,
-    OUTCOMES,
-    CaseForm,
-    IntakeConsentForm,
-    PrioritiesForm,
-    ScreeningAnswersForm,
-    SurvivorForm,
-    WishesForm,
-)
+from northstar.web.forms import INTAKE_CONSENT_PURPOSES, CaseForm, IntakeConsentForm, SurvivorForm
 from northstar.web.models import STEP_ORDER, Intake, IntakeStep
 
 LATER = "later"
@@ -323,7 +316,7 @@ def _screening_step(request, intake: Intake):
         data = _as_data(actions.reveal_intake_draft(request.actor, intake,
                                                     step=IntakeStep.SCREENING))
     case_form = CaseForm(data) if intake.case_id is None else None
-    answers_form = ScreeningAnswersForm(data, rules=rules, initial={
+    answers_form = ScreeningForm(data, prefix="s", initial={
         "age": survivor.age_on()}) if rules is not None else None
     if request.method == "POST":
         if request.POST.get("action") == LATER:

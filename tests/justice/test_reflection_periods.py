@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from northstar.justice.rules import periods as p
+from northstar.rules.errors import RuleDataError
 
 
 def test_every_jurisdiction_has_a_sourced_and_dated_entry():
@@ -45,7 +46,7 @@ def test_an_entry_without_a_source_is_refused(tmp_path):
     bad.write_text('version = "1"\nsource = "x"\nchecked = 2026-01-01\n'
                    '[periods.TH]\nstatus = "statutory"\ndays = 15\nsummary = "s"\n'
                    'checked = 2026-01-01\n')
-    with pytest.raises(p.PeriodDataError, match="source"):
+    with pytest.raises(RuleDataError, match="source"):
         p.load(bad)
 
 
@@ -54,5 +55,5 @@ def test_a_statutory_entry_must_give_its_days(tmp_path):
     bad.write_text('version = "1"\nsource = "x"\nchecked = 2026-01-01\n'
                    '[periods.TH]\nstatus = "statutory"\nsummary = "s"\nsource = "y"\n'
                    'checked = 2026-01-01\n')
-    with pytest.raises(p.PeriodDataError, match="days"):
+    with pytest.raises(RuleDataError, match="days"):
         p.load(bad)

@@ -55,7 +55,7 @@ def test_hearing_tomorrow_shows_on_the_caseworkers_tasks_and_caseload(api, casew
     assert [t["title"] for t in tasks] == ["Hearing tomorrow (video): prepare and accompany"]
     assert tasks[0]["case_reference"] == case_a.reference
     read = AuditEntry.objects.filter(record_type="timeline_task", action="read").get()
-    assert str(case_a.pk) in read.note
+    assert read.record_ids == [str(case_a.pk)]
     client = Client()
     assert client.login(username=caseworker.username, password=PASSWORD)
     assert "Hearing tomorrow" in client.get("/").content.decode()

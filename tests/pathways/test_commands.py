@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from northstar.justice.rules import periods as reflection_periods
 from northstar.pathways.rules import engine as pathways
 from northstar.safeguards.rules import engine as safeguards
 from northstar.screening.rules import engine as screening
@@ -62,7 +63,8 @@ def test_assess_names_the_bad_field(tmp_path):
 def test_rules_lists_every_rule_with_source_and_date():
     rows = json.loads(run("rules", "--json"))
     ids = {r["id"] for r in rows}
-    assert ids == screening.rule_ids() | pathways.rule_ids() | safeguards.rule_ids()
+    periods = {f"reflection_period_{code}" for code in reflection_periods.periods()}
+    assert ids == screening.rule_ids() | pathways.rule_ids() | safeguards.rule_ids() | periods
     assert all(r["source"] and r["checked"] for r in rows)
     text = run("rules", "--set", "safeguards")
     assert "never_detain_a_victim" in text and "source:" in text and "checked 2026-" in text

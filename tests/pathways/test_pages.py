@@ -3,9 +3,13 @@
 import pytest
 from django.test import Client
 
+from northstar.pathways.forms import PrioritiesForm, WishesForm
 from northstar.pathways.models import PlanItem, Priorities
 from northstar.safeguards.models import Finding, ProposedAction
+from northstar.screening.forms import ScreeningForm
 from northstar.screening.models import Screening
+from northstar.web import forms as web_forms
+from northstar.web import intake
 from tests.conftest import PASSWORD
 
 
@@ -50,9 +54,9 @@ def test_priorities_then_pathways_in_the_survivors_order_then_the_plan(web, case
     res = web.post(
         f"/pathways/cases/{case_a.pk}/priorities/",
         {
-            "first": "healing",
-            "second": "safety_self_and_others",
-            "third": "monetary_support",
+            "rank_healing": "1",
+            "rank_safety_self_and_others": "2",
+            "rank_monetary_support": "3",
             "words": "I want to feel safe.",
         },
     )
@@ -82,9 +86,9 @@ def test_priorities_then_pathways_in_the_survivors_order_then_the_plan(web, case
 def test_a_mistyped_ranking_is_shown_on_the_form_and_changes_nothing(web, case_a):
     res = web.post(
         f"/pathways/cases/{case_a.pk}/priorities/",
-        {"first": "healing", "second": "healing", "third": "monetary_support"},
+        {"rank_healing": "1", "rank_safety_self_and_others": "1", "rank_monetary_support": "3"},
     )
-    assert res.status_code == 200 and "exactly once" in res.content.decode()
+    assert res.status_code == 200 and "this one is taken" in res.content.decode()
     assert not Priorities.objects.exists()
 
 
@@ -149,3 +153,18 @@ def test_another_organisation_gets_404_on_every_engine_page(
     assert [web.get(u).status_code for u in urls] == [404] * len(urls)
     assert web.post(f"/pathways/items/{item.pk}/status/", {"status": "stopped"}).status_code == 404
     assert PlanItem.objects.get().status == "proposed"
+
+
+
+def test_the_intake_asks_the_same_questions_as_the_case_pages():
+    """One definition of each form, so a survivor hears the same words on every page."""
+    assert intake.ScreeningForm is ScreeningForm
+    assert intake.PrioritiesForm is PrioritiesForm
+    assert intake.WishesForm is WishesForm
+    for duplicate in ("ScreeningAnswersForm", "PrioritiesForm", "WishesForm"):
+        assert not hasattr(web_forms, duplicate), duplicate
+
+
+def test_the_priorities_page_asks_for_a_rank_of_each_outcome(web, case_a):
+    html = web.get(f"/pathways/cases/{case_a.pk}/priorities/").content.decode()
+    assert "Rank of “Healing from trauma”" in html and 'name="rank_healing"' in html

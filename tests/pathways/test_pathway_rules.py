@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from northstar.pathways.rules import engine
-from northstar.pathways.rules.conditions import RuleDataError
+from northstar.rules.errors import RuleDataError
 
 CONTRACT = {
     "jurisdiction": "TH",

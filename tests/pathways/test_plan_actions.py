@@ -4,7 +4,7 @@ import pytest
 
 from northstar.core.errors import Conflict, DomainError
 from northstar.core.models import AuditEntry
-from northstar.pathways import actions
+from northstar.pathways import actions, selectors
 from northstar.pathways.models import Priorities
 from northstar.pathways.profile import profile_for_case
 
@@ -86,7 +86,7 @@ def test_plan_status_history_is_dated_and_transitions_are_checked(case_a, casewo
     ]
     with pytest.raises(Conflict):
         actions.change_plan_item(actor, item, status="stopped")
-    notes = actions.reveal_plan_notes(actor, case_a, [item])
+    notes = selectors.plan_with_notes(actor, case_a)[1]
     assert "now delivered" in notes[item.pk]["history"].values()
 
 
@@ -98,7 +98,7 @@ def test_delivery_is_measured_per_outcome_without_any_trial(case_a, caseworker, 
     for status in ("agreed", "delivered"):
         actions.change_plan_item(actor, item, status=status)
     actions.add_plan_item(actor, case_a, intervention="state_compensation")
-    rows = actions.delivery_by_outcome(list(actions.plan_items(actor, case_a)), RANKING)
+    rows = actions.delivery_by_outcome(selectors.plan(actor, case_a), RANKING)
     assert [r["outcome"] for r in rows] == RANKING
     assert rows[0]["served"] and rows[0]["delivered"] == 1
     assert rows[1]["planned"] == 1 and not rows[1]["served"]

@@ -99,7 +99,7 @@ def test_open_findings_list_and_resolution(api, caseworker, supervisor, case_a):
     listed = api(supervisor).get("/api/v1/findings").json()
     assert listed["count"] == 1
     read = AuditEntry.objects.get(record_type="safeguard_finding", action="read")
-    assert read.note == f"listed open: {listed['items'][0]['id']}"
+    assert read.record_ids == [str(listed['items'][0]['id'])]
     api(caseworker).get(f"/api/v1/cases/{case_a.pk}/findings")
     assert AuditEntry.objects.filter(record_type="safeguard_finding", action="read",
                                      survivor_ref=case_a.survivor.reference).count() == 1

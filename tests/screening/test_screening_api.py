@@ -72,4 +72,4 @@ def test_reading_a_cases_screenings_is_audited_naming_every_one(api, caseworker,
     client.get(f"/api/v1/cases/{case_a.pk}/screenings")
     read = AuditEntry.objects.get(record_type="screening", action="read")
     assert read.survivor_ref == case_a.survivor.reference
-    assert all(str(pk) in read.note.split(": ")[1].split(",") for pk in made)
+    assert sorted(read.record_ids) == sorted(str(pk) for pk in made)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from northstar.pathways.rules.conditions import RuleDataError
+from northstar.rules.errors import RuleDataError
 from northstar.screening.rules import engine
 
 CONTRACT = {

@@ -7,19 +7,17 @@ checked with ``python -m northstar.compensation.rules``.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
+from northstar.rules.errors import RuleDataError
+from northstar.rules.loader import read_toml
+
 WAGES_FILE = Path(__file__).with_name("wages.toml")
 UNKNOWN = "unknown"
 UNITS = ("day", "hour", "month")
-
-
-class RuleDataError(ValueError):
-    """The wage data file is malformed; raised at load, never mid-calculation."""
 
 
 @dataclass(frozen=True)
@@ -208,8 +206,7 @@ def parse_rules(data: dict) -> WageRules:
 
 def load_rules(path: Path | str = WAGES_FILE) -> WageRules:
     """Read and validate a wage rules file."""
-    with open(path, "rb") as fh:
-        return parse_rules(tomllib.load(fh))
+    return parse_rules(read_toml(path))
 
 
 @lru_cache(maxsize=1)

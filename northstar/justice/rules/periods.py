@@ -7,18 +7,40 @@ everywhere else the caseworker records the end as decided.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+
+from northstar.rules import loader
 
 PERIODS_FILE = Path(__file__).with_name("reflection_periods.toml")
 STATUSES = ("statutory", "practice", "none", "unknown")
-ENTRY_KEYS = frozenset({"status", "days", "practice_days", "summary", "source", "checked"})
 
 
-class PeriodDataError(ValueError):
-    """The data file breaks its own format; the message names the entry."""
+class PeriodEntry(loader.Sourced):
+    """One jurisdiction's period: ``days`` is given exactly when the period is statutory."""
+
+    status: Literal[STATUSES]
+    days: int | None = None
+    practice_days: int | None = None
+    summary: loader.Text
+
+    @model_validator(mode="after")
+    def _days_when_statutory(self) -> PeriodEntry:
+        if (self.days is None) != (self.status != "statutory"):
+            raise ValueError("days is given exactly when status is statutory")
+        if self.days is not None and self.days <= 0:
+            raise ValueError("days must be a whole number > 0")
+        return self
+
+
+class PeriodsFile(loader.RuleFile):
+    """``reflection_periods.toml``."""
+
+    periods: dict[str, PeriodEntry]
 
 
 @dataclass(frozen=True)
@@ -40,32 +62,28 @@ class ReflectionPeriod:
 
 
 def load(path: Path = PERIODS_FILE) -> dict[str, ReflectionPeriod]:
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    for key in ("version", "source", "checked", "periods"):
-        if key not in data:
-            raise PeriodDataError(f"{path.name}: missing {key!r}")
-    out: dict[str, ReflectionPeriod] = {}
-    for code, entry in data["periods"].items():
-        where = f"{path.name} periods.{code}"
-        unknown = set(entry) - ENTRY_KEYS
-        if unknown:
-            raise PeriodDataError(f"{where}: unknown key(s) {sorted(unknown)}")
-        for key in ("status", "summary", "source", "checked"):
-            if key not in entry:
-                raise PeriodDataError(f"{where}: missing {key!r}")
-        if entry["status"] not in STATUSES:
-            raise PeriodDataError(f"{where}: status must be one of {STATUSES}")
-        if not isinstance(entry["checked"], dt.date):
-            raise PeriodDataError(f"{where}: checked must be a date")
-        days = entry.get("days")
-        if (days is None) != (entry["status"] != "statutory"):
-            raise PeriodDataError(f"{where}: days is given exactly when status is statutory")
-        if days is not None and (not isinstance(days, int) or days <= 0):
-            raise PeriodDataError(f"{where}: days must be a whole number > 0")
-        out[code] = ReflectionPeriod(code, entry["status"], days, entry["summary"],
-                                     entry["source"], entry["checked"])
-    return out
+    """Read and validate the periods file; ``RuleDataError`` names the entry at fault."""
+    data = loader.load(path, PeriodsFile)
+    return {
+        code: ReflectionPeriod(code, e.status, e.days, e.summary, e.source, e.checked)
+        for code, e in data.periods.items()
+    }
+
+
+def list_rules(path: Path = PERIODS_FILE) -> list[dict]:
+    """Every period with its source and date, for ``manage.py rules``."""
+    data = loader.load(path, PeriodsFile)
+    return [
+        {
+            "rule_set": "reflection_periods",
+            "rule_set_version": data.version,
+            "id": f"reflection_period_{code}",
+            "explanation": f"{code} ({e.status}): {e.summary}",
+            "source": e.source,
+            "checked": e.checked.isoformat(),
+        }
+        for code, e in data.periods.items()
+    ]
 
 
 @lru_cache(maxsize=1)

@@ -13,16 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from northstar.pathways.rules.conditions import (
-    InvalidInput,
-    RuleDataError,
-    check_common,
-    check_when,
-    matches,
-    read_rule_file,
-)
+from pydantic import model_validator
+
+from northstar.rules import loader
+from northstar.rules.conditions import When, check_facts, matches
+from northstar.rules.errors import InvalidInput
 
 RULES_FILE = Path(__file__).with_name("interventions.toml")
 
@@ -30,7 +27,7 @@ OUTCOMES = ("monetary_support", "healing", "safety_self_and_others")
 PATHWAYS = ("procedural", "restorative", "transformational")
 READINESS = ("ready", "needs_research", "needs_modification")
 ELIGIBILITY = ("not_eligible", "conditional", "eligible")  # worst first
-EFFECTS = frozenset({"not_eligible", "conditional", "restrict_options", "feasibility", "note"})
+EFFECTS = ("not_eligible", "conditional", "restrict_options", "feasibility", "note")
 COERCION = ("low", "high", "unknown")
 RELATIONSHIP = ("stranger", "community", "family", "unknown")
 TRIAL = ("yes", "no", "undecided")
@@ -70,125 +67,68 @@ PROFILE_KEYS = frozenset(
     }
 )
 WISH_KEYS = frozenset({"reconcile", "advocacy", "livelihood_interests"})
-TOP_KEYS = frozenset(
-    {
-        "version",
-        "checked",
-        "source",
-        "jurisdictions",
-        "exploitation",
-        "child_age_under",
-        "interventions",
-        "rules",
-    }
-)
-INTERVENTION_KEYS = frozenset(
-    {
-        "key",
-        "title",
-        "pathway",
-        "outcome",
-        "readiness",
-        "options",
-        "id",
-        "explanation",
-        "source",
-        "checked",
-    }
-)
-RULE_KEYS = frozenset(
-    {
-        "id",
-        "interventions",
-        "effect",
-        "when",
-        "condition",
-        "options",
-        "explanation",
-        "source",
-        "checked",
-    }
-)
 
 
 class InvalidProfile(InvalidInput):
     """A profile the engine cannot read; ``field`` names the offending entry."""
 
 
+class Intervention(loader.Rule):
+    key: loader.Text
+    title: loader.Text
+    pathway: Literal[PATHWAYS]
+    outcome: Literal[OUTCOMES]
+    readiness: Literal[READINESS]
+    options: list[str] | None = None
+
+
+class ApplicabilityRule(loader.Rule):
+    interventions: list[str]
+    effect: Literal[EFFECTS]
+    when: When
+    condition: loader.Text | None = None
+    options: list[str] | None = None
+
+
+class InterventionsFile(loader.RuleFile):
+    """``interventions.toml``: the nine interventions and the rules that decide who they fit."""
+
+    jurisdictions: list[str]
+    exploitation: list[str]
+    child_age_under: int
+    interventions: list[Intervention]
+    rules: list[ApplicabilityRule]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InterventionsFile:
+        keys = [i.key for i in self.interventions]
+        if len(set(keys)) != 9 or len(keys) != 9:
+            raise ValueError(f"expected the nine interventions once each, found {keys}")
+        seen: set[str] = set()
+        for entry in [*self.interventions, *self.rules]:
+            if entry.id in seen:
+                raise ValueError(f"rule {entry.id}: duplicate id")
+            seen.add(entry.id)
+        for rule in self.rules:
+            for key in rule.interventions:
+                if key not in keys:
+                    raise ValueError(f"rule {rule.id}: unknown intervention {key!r}")
+            if rule.effect == "conditional" and not rule.condition:
+                raise ValueError(f"rule {rule.id}: a conditional rule needs a 'condition'")
+            if rule.effect == "restrict_options" and not rule.options:
+                raise ValueError(f"rule {rule.id}: a restrict_options rule needs 'options'")
+            check_facts(rule.id, rule.when, FACTS)
+            if rule.effect != "note" and set(rule.when) & NOTE_ONLY_FACTS:
+                raise ValueError(
+                    f"rule {rule.id}: only a 'note' rule may test trial_participation; no "
+                    "intervention may depend on taking part in a trial"
+                )
+        return self
+
+
 def load(path: Path = RULES_FILE) -> dict:
     """Read and validate an interventions file; ``RuleDataError`` names what is wrong."""
-    data, where = read_rule_file(path, TOP_KEYS)
-    for key in (
-        "version",
-        "jurisdictions",
-        "exploitation",
-        "child_age_under",
-        "interventions",
-        "rules",
-    ):
-        if key not in data:
-            raise RuleDataError(f"{where}: missing {key!r}")
-    ids: set[str] = set()
-    keys: list[str] = []
-    for i, item in enumerate(data["interventions"]):
-        here = f"{where} intervention {item.get('key', f'#{i + 1}')}"
-        check_common(
-            item,
-            here,
-            (
-                "key",
-                "title",
-                "pathway",
-                "outcome",
-                "readiness",
-                "id",
-                "explanation",
-                "source",
-                "checked",
-            ),
-            INTERVENTION_KEYS,
-        )
-        if item["pathway"] not in PATHWAYS:
-            raise RuleDataError(f"{here}: unknown pathway {item['pathway']!r}")
-        if item["outcome"] not in OUTCOMES:
-            raise RuleDataError(f"{here}: unknown outcome {item['outcome']!r}")
-        if item["readiness"] not in READINESS:
-            raise RuleDataError(f"{here}: unknown readiness {item['readiness']!r}")
-        if item["id"] in ids or item["key"] in keys:
-            raise RuleDataError(f"{here}: duplicate id or key")
-        ids.add(item["id"])
-        keys.append(item["key"])
-    if len(keys) != 9:
-        raise RuleDataError(f"{where}: expected the nine interventions, found {len(keys)}")
-    for i, rule in enumerate(data["rules"]):
-        here = f"{where} rule {rule.get('id', f'#{i + 1}')}"
-        check_common(
-            rule,
-            here,
-            ("id", "interventions", "effect", "when", "explanation", "source", "checked"),
-            RULE_KEYS,
-        )
-        if rule["id"] in ids:
-            raise RuleDataError(f"{here}: duplicate id")
-        ids.add(rule["id"])
-        for key in rule["interventions"]:
-            if key not in keys:
-                raise RuleDataError(f"{here}: unknown intervention {key!r}")
-        if rule["effect"] not in EFFECTS:
-            raise RuleDataError(
-                f"{here}: unknown effect {rule['effect']!r} (known: {sorted(EFFECTS)})"
-            )
-        if rule["effect"] == "conditional" and not rule.get("condition"):
-            raise RuleDataError(f"{here}: a conditional rule needs a 'condition'")
-        if rule["effect"] == "restrict_options" and not rule.get("options"):
-            raise RuleDataError(f"{here}: a restrict_options rule needs 'options'")
-        check_when(rule["when"], FACTS, here)
-        if rule["effect"] != "note" and set(rule["when"]) & NOTE_ONLY_FACTS:
-            raise RuleDataError(
-                f"{here}: only a 'note' rule may test trial_participation; no intervention may "
-                "depend on taking part in a trial"
-            )
-    return data
+    return loader.load(path, InterventionsFile).model_dump(exclude_unset=True)
 
 
 @lru_cache(maxsize=1)
@@ -198,14 +138,6 @@ def rules() -> dict:
 
 def intervention_keys() -> tuple[str, ...]:
     return tuple(i["key"] for i in rules()["interventions"])
-
-
-def interventions() -> list[dict]:
-    """The nine interventions with pathway, outcome and readiness (for pages and plans)."""
-    return [
-        {k: i[k] for k in ("key", "title", "pathway", "outcome", "readiness", "explanation")}
-        for i in rules()["interventions"]
-    ]
 
 
 def list_rules() -> list[dict]:

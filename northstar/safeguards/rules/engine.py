@@ -14,76 +14,68 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from northstar.pathways.rules.conditions import (
-    InvalidInput,
-    RuleDataError,
-    check_common,
-    check_when,
-    matches,
-    read_rule_file,
-)
+from pydantic import model_validator
+
+from northstar.rules import loader
+from northstar.rules.conditions import When, check_facts, matches
+from northstar.rules.errors import InvalidInput
 
 RULES_FILE = Path(__file__).with_name("safeguards.toml")
 
 SEVERITIES = ("block", "warn")
-CONTEXT_TYPES = frozenset({"int", "bool", "string", "list"})
+CONTEXT_TYPES = ("int", "bool", "string", "list")
 #: Facts the engine derives from the context (documented in the TOML header).
 DERIVED_FACTS = frozenset({"language_matches_preferred"})
-TOP_KEYS = frozenset(
-    {"version", "checked", "source", "child_age_under", "harms", "actions", "context", "rules"}
-)
-RULE_KEYS = frozenset(
-    {"id", "actions", "severity", "harm", "when", "explanation", "source", "checked"}
-)
-
-
 class InvalidCheck(InvalidInput):
     """An action or context the engine cannot read; ``field`` names the offending entry."""
 
 
+class ContextKey(loader.Strict):
+    """A fact a caller may give, with its type and, for some, the values allowed."""
+
+    type: Literal[CONTEXT_TYPES]
+    description: loader.Text
+    choices: list[str] | None = None
+
+
+class SafeguardRule(loader.Rule):
+    actions: list[str]
+    severity: Literal[SEVERITIES]
+    harm: loader.Text
+    when: When
+
+
+class SafeguardsFile(loader.RuleFile):
+    """``safeguards.toml``: the actions, the documented context and the Do No Harm rules."""
+
+    child_age_under: int
+    harms: list[str]
+    actions: dict[str, loader.Text]
+    context: dict[str, ContextKey]
+    rules: list[SafeguardRule]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SafeguardsFile:
+        facts = frozenset(self.context) | DERIVED_FACTS
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule {rule.id}: duplicate id")
+            seen.add(rule.id)
+            if rule.harm not in self.harms:
+                raise ValueError(f"rule {rule.id}: unknown harm {rule.harm!r}")
+            for action in rule.actions:
+                if action not in self.actions:
+                    raise ValueError(f"rule {rule.id}: unknown action {action!r}")
+            check_facts(rule.id, rule.when, facts)
+        return self
+
+
 def load(path: Path = RULES_FILE) -> dict:
     """Read and validate a safeguards file; ``RuleDataError`` names what is wrong."""
-    data, where = read_rule_file(path, TOP_KEYS)
-    for key in ("version", "child_age_under", "harms", "actions", "context", "rules"):
-        if key not in data:
-            raise RuleDataError(f"{where}: missing {key!r}")
-    for name, spec in data["context"].items():
-        if (
-            not isinstance(spec, Mapping)
-            or spec.get("type") not in CONTEXT_TYPES
-            or not spec.get("description")
-        ):
-            raise RuleDataError(
-                f"{where} context {name}: needs a type ({sorted(CONTEXT_TYPES)}) and a description"
-            )
-        if set(spec) - {"type", "description", "choices"}:
-            raise RuleDataError(
-                f"{where} context {name}: unknown key(s) {sorted(set(spec) - {'type', 'description', 'choices'})}"
-            )
-    facts = frozenset(data["context"]) | DERIVED_FACTS
-    seen: set[str] = set()
-    for i, rule in enumerate(data["rules"]):
-        here = f"{where} rule {rule.get('id', f'#{i + 1}')}"
-        check_common(
-            rule,
-            here,
-            ("id", "actions", "severity", "harm", "when", "explanation", "source", "checked"),
-            RULE_KEYS,
-        )
-        if rule["id"] in seen:
-            raise RuleDataError(f"{here}: duplicate id")
-        seen.add(rule["id"])
-        if rule["severity"] not in SEVERITIES:
-            raise RuleDataError(f"{here}: severity must be block or warn")
-        if rule["harm"] not in data["harms"]:
-            raise RuleDataError(f"{here}: unknown harm {rule['harm']!r}")
-        for action in rule["actions"]:
-            if action not in data["actions"]:
-                raise RuleDataError(f"{here}: unknown action {action!r}")
-        check_when(rule["when"], facts, here)
-    return data
+    return loader.load(path, SafeguardsFile).model_dump(exclude_unset=True)
 
 
 @lru_cache(maxsize=1)

@@ -11,46 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from northstar.pathways.rules.conditions import (
-    InvalidInput,
-    RuleDataError,
-    check_common,
-    read_rule_file,
-)
+from pydantic import model_validator
+
+from northstar.rules import loader
+from northstar.rules.errors import InvalidInput
 
 RULES_FILE = Path(__file__).with_name("screening.toml")
 
-KINDS = frozenset(
-    {
-        "palermo",
-        "palermo_child",
-        "palermo_child_age_unknown",
-        "ilo_forced_labour",
-        "purpose",
-        "indicator",
-        "indicator_hint",
-        "nothing_fired",
-        "unknowns",
-    }
-)
-RULE_KEYS = frozenset(
-    {"id", "kind", "classification", "explanation", "source", "checked", "purposes", "indicators"}
-)
-TOP_KEYS = frozenset(
-    {
-        "version",
-        "checked",
-        "source",
-        "classes",
-        "child_age_under",
-        "acts",
-        "means",
-        "purposes",
-        "indicators",
-        "rules",
-    }
+KINDS = (
+    "palermo",
+    "palermo_child",
+    "palermo_child_age_unknown",
+    "ilo_forced_labour",
+    "purpose",
+    "indicator",
+    "indicator_hint",
+    "nothing_fired",
+    "unknowns",
 )
 ANSWER_KEYS = ("age", "act", "means", "purpose", "indicators", "involuntary", "menace_of_penalty")
 UNKNOWN = "unknown"
@@ -60,44 +39,47 @@ class InvalidAnswers(InvalidInput):
     """Answers the engine cannot read; ``field`` names the offending answer."""
 
 
+class ScreeningRule(loader.Rule):
+    kind: Literal[KINDS]
+    classification: loader.Text
+    purposes: list[str] | None = None
+    indicators: list[str] | None = None
+
+
+class ScreeningFile(loader.RuleFile):
+    """``screening.toml``: the spectrum's classes, the word lists and the rules."""
+
+    classes: list[str]
+    child_age_under: int
+    acts: list[str]
+    means: list[str]
+    purposes: list[str]
+    indicators: list[str]
+    rules: list[ScreeningRule]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScreeningFile:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule {rule.id}: duplicate id")
+            seen.add(rule.id)
+            if rule.classification not in self.classes:
+                raise ValueError(
+                    f"rule {rule.id}: unknown classification {rule.classification!r}"
+                )
+            for name in rule.indicators or ():
+                if name not in self.indicators:
+                    raise ValueError(f"rule {rule.id}: unknown indicator {name!r}")
+            for name in rule.purposes or ():
+                if name not in self.purposes:
+                    raise ValueError(f"rule {rule.id}: unknown purpose {name!r}")
+        return self
+
+
 def load(path: Path = RULES_FILE) -> dict:
     """Read and validate a screening rule file; ``RuleDataError`` names what is wrong."""
-    data, where = read_rule_file(path, TOP_KEYS)
-    for key in (
-        "version",
-        "classes",
-        "child_age_under",
-        "acts",
-        "means",
-        "purposes",
-        "indicators",
-        "rules",
-    ):
-        if key not in data:
-            raise RuleDataError(f"{where}: missing {key!r}")
-    seen: set[str] = set()
-    for i, rule in enumerate(data["rules"]):
-        here = f"{where} rule {rule.get('id', f'#{i + 1}')}"
-        check_common(
-            rule,
-            here,
-            ("id", "kind", "classification", "explanation", "source", "checked"),
-            RULE_KEYS,
-        )
-        if rule["id"] in seen:
-            raise RuleDataError(f"{here}: duplicate id")
-        seen.add(rule["id"])
-        if rule["kind"] not in KINDS:
-            raise RuleDataError(f"{here}: unknown kind {rule['kind']!r} (known: {sorted(KINDS)})")
-        if rule["classification"] not in data["classes"]:
-            raise RuleDataError(f"{here}: unknown classification {rule['classification']!r}")
-        for name in rule.get("indicators", []):
-            if name not in data["indicators"]:
-                raise RuleDataError(f"{here}: unknown indicator {name!r}")
-        for name in rule.get("purposes", []):
-            if name not in data["purposes"]:
-                raise RuleDataError(f"{here}: unknown purpose {name!r}")
-    return data
+    return loader.load(path, ScreeningFile).model_dump(exclude_unset=True)
 
 
 @lru_cache(maxsize=1)

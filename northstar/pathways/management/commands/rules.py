@@ -10,16 +10,25 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from northstar.justice.rules import periods as reflection_periods
 from northstar.pathways.rules import engine as pathways
-from northstar.pathways.rules.conditions import RuleDataError
+from northstar.rules.errors import RuleDataError
 from northstar.safeguards.rules import engine as safeguards
 from northstar.screening.rules import engine as screening
 
-ENGINES = {"screening": screening, "pathways": pathways, "safeguards": safeguards}
+ENGINES = {
+    "screening": screening,
+    "pathways": pathways,
+    "safeguards": safeguards,
+    "reflection_periods": reflection_periods,
+}
 
 
 class Command(BaseCommand):
-    help = "List every screening, pathway and Do No Harm rule with its source and checked date."
+    help = (
+        "List every screening, pathway, Do No Harm and reflection-period rule with its source "
+        "and checked date."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--set", choices=sorted(ENGINES), help="only this rule set")
