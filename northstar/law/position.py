@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from northstar.law.texts import STATEMENTS
-from northstar.pathways.rules.conditions import RuleDataError
+from northstar.rules.errors import RuleDataError
 
 POSITION_FILE = Path(__file__).with_name("legal_position.toml")
 

@@ -10,7 +10,7 @@ import pytest
 
 from northstar.law import position
 from northstar.law.position import JURISDICTIONS, POSITION_FILE, LegalPositionError, parse
-from northstar.pathways.rules.conditions import RuleDataError
+from northstar.rules.errors import RuleDataError
 
 
 def raw() -> dict:

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from northstar.pathways.rules.conditions import RuleDataError
+from northstar.rules.errors import RuleDataError
 
 HOURS_FILE = Path(__file__).with_name("hours.toml")
 
