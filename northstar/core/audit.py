@@ -1,15 +1,66 @@
 """Writing the audit log. Actions and selectors call ``record`` (writes) and
-``record_read`` (reads); handlers and views never write it themselves."""
+``record_read`` (reads); handlers and views never write it themselves.
+
+Both go through one writer, ``_append``, which links each entry into the hash
+chain (``core/chain.py``) under a lock, so two writers can never fork it, and
+stamps the organisation that owns the survivor named, so the owner's log shows
+a referral recipient's reads too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Q
+
+from northstar.core import chain
 from northstar.core.actor import Actor
 from northstar.core.models import AuditEntry
 
 #: The most ids one list entry names; a page is paged well below this.
 MAX_IDS = 1000
+
+#: Key of the PostgreSQL advisory lock that serialises chain writers ("NSAUDIT").
+CHAIN_LOCK = 0x4E5341554454
+
+
+def _owner_of(survivor_ref: str):
+    """Id of the organisation owning the survivor with this reference, or None.
+
+    The core layer knows no survivor, so it asks the app registry rather than
+    importing the survivors app (imports point down, never up).
+    """
+    if not survivor_ref:
+        return None
+    survivor = apps.get_model("survivors", "Survivor")
+    return (survivor._base_manager.filter(reference=survivor_ref)
+            .values_list("organisation_id", flat=True).first())
+
+
+def _append(actor: Actor, **values) -> AuditEntry:
+    """Write one entry as the next link of the chain."""
+    entry = AuditEntry(
+        actor=actor.user, actor_label=actor.label, organisation=actor.organisation,
+        channel=actor.channel, owner_organisation_id=_owner_of(values.get("survivor_ref", "")),
+        **values,
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Held to the end of the transaction: the next writer reads this entry as its
+            # predecessor only once it is committed. SQLite writers are serialised already.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        entry.prev_hash = last or chain.GENESIS
+        entry.entry_hash = chain.link_hash(chain_values(entry), entry.prev_hash)
+        entry.save()
+    return entry
+
+
+def chain_values(entry: AuditEntry) -> dict:
+    return {name: getattr(entry, name) for name in chain.CHAINED_FIELDS}
 
 
 def record(
@@ -23,12 +74,9 @@ def record(
     note: str = "",
 ) -> AuditEntry:
     rid = str(record_id) if record_id not in (None, "") else ""
-    return AuditEntry.objects.create(
-        actor=actor.user,
-        actor_label=actor.label,
-        organisation=actor.organisation,
+    return _append(
+        actor,
         action=action,
-        channel=actor.channel,
         record_type=record_type,
         record_id=rid if len(rid) <= 64 else "",
         record_ids=[rid] if rid else [],
@@ -72,12 +120,9 @@ def record_read(
     if not ids and not note:
         return None
     single = ids[0] if len(ids) == 1 else ""
-    return AuditEntry.objects.create(
-        actor=actor.user,
-        actor_label=actor.label,
-        organisation=actor.organisation,
+    return _append(
+        actor,
         action="export" if export else "read",
-        channel=actor.channel,
         record_type=record_type,
         record_id=single if len(single) <= 64 else "",
         record_ids=ids,
@@ -88,4 +133,19 @@ def record_read(
 
 
 def entries_for_organisation(organisation):
-    return AuditEntry.objects.filter(organisation=organisation).select_related("actor")
+    """The entries an organisation's supervisors see: made by it, or about its survivors."""
+    return (AuditEntry.objects
+            .filter(Q(organisation=organisation) | Q(owner_organisation=organisation))
+            .select_related("actor"))
+
+
+def verify_chain(*, using: str = "default", after_id: int = 0, prev_hash: str | None = None):
+    """First broken link as ``(id, reason)``, or None when the whole chain holds.
+
+    ``after_id``/``prev_hash`` resume from a checkpoint: the id and hash of the
+    last entry already verified. Rows are streamed, so a long log fits in memory.
+    """
+    rows = (AuditEntry.objects.using(using).filter(id__gt=after_id).order_by("id")
+            .values("id", "prev_hash", "entry_hash", *chain.CHAINED_FIELDS)
+            .iterator(chunk_size=2000))
+    return chain.first_broken_link(rows, chain.GENESIS if prev_hash is None else prev_hash)

@@ -31,6 +31,14 @@ class DecryptionError(Exception):
     pass
 
 
+class KeyCheckFailed(Exception):
+    """The configured field keys are not the ones this database was sealed with.
+
+    Raised instead of writing: a record sealed with a wrong key could never be
+    opened again. The message names the key id and what to do.
+    """
+
+
 def _b64decode(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
@@ -66,7 +74,11 @@ class Keyring:
         raise DecryptionError(f"unknown key id {kid!r}: was it retired before rotation finished?")
 
     def seal(self, plaintext: str, context: str) -> str:
-        kid, key = self.keys[0]
+        return self.seal_with(self.primary_id, plaintext, context)
+
+    def seal_with(self, kid: str, plaintext: str, context: str) -> str:
+        """Seal with one named key of the ring (key-check values are sealed with each key)."""
+        key = self._key(kid)
         nonce = os.urandom(12)
         ct = AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
         return f"{PREFIX}.{kid}.{base64.urlsafe_b64encode(nonce + ct).decode().rstrip('=')}"
