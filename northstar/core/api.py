@@ -14,6 +14,7 @@ from northstar import policy
 from northstar.apiutils import PageQuery, StrictSchema, actor_of, page_of
 from northstar.core.audit import entries_for_organisation
 from northstar.core.errors import DomainError, Forbidden
+from northstar.core.keys import key_problems
 from northstar.core.models import AuditEntry
 from northstar.core.tokens import issue_token, revoke_token
 
@@ -66,17 +67,27 @@ def revoke(request, token_id: int):
 class Health(Schema):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unavailable"]
+    keys: Literal["ok", "wrong", "unknown"]
 
 
-@router.get("/health", auth=None, response=Health)
+@router.get("/health", auth=None, response={200: Health, 503: Health})
 def health(request):
+    """200 when the database answers and the field keys open it; 503 otherwise."""
+    keys = "unknown"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
     except Exception:  # noqa: BLE001 - health must answer, whatever the database does
         database = "unavailable"
-    return {"status": "ok" if database == "ok" else "degraded", "database": database}
+    if database == "ok":
+        try:
+            keys = "wrong" if key_problems(record=False) else "ok"
+        except Exception:  # noqa: BLE001 - a malformed key ring is a wrong key ring
+            keys = "wrong"
+    healthy = database == "ok" and keys == "ok"
+    return (200 if healthy else 503), {"status": "ok" if healthy else "degraded",
+                                       "database": database, "keys": keys}
 
 
 class Me(Schema):
