@@ -1,0 +1,130 @@
+"""The audit log is a hash chain: rewriting or removing an entry behind the app's back is found."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+
+from northstar.core import chain
+from northstar.core.audit import record, record_read, verify_chain
+from northstar.core.models import AuditEntry
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="PostgreSQL's locking and superuser")
+
+
+def _as_superuser(sql: str, params=()) -> None:
+    """Change the table the way an intruder with the database password would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")  # triggers off
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.fixture
+def five_entries(caseworker, actor_for, survivor_a):
+    actor = actor_for(caseworker)
+    return [record_read(actor, survivor_a, survivor_ref=survivor_a.reference,
+                        fields=["given_name"], note=f"read {n}") for n in range(5)]
+
+
+def test_each_entry_carries_the_hash_of_the_one_before(five_entries):
+    entries = list(AuditEntry.objects.order_by("id"))
+    for before, after in zip(entries, entries[1:], strict=False):
+        assert after.prev_hash == before.entry_hash
+        assert len(after.entry_hash) == 64
+    assert entries[0].prev_hash == chain.GENESIS
+
+
+def test_verify_audit_passes_on_an_untouched_log(five_entries, capsys):
+    call_command("verify_audit")
+    assert "audit chain holds" in capsys.readouterr().out
+
+
+def test_an_entry_edited_behind_the_apps_back_is_the_first_broken_link(five_entries):
+    target = five_entries[2]
+    _as_superuser("UPDATE core_auditentry SET note = %s WHERE id = %s", ["nothing", target.pk])
+    with pytest.raises(CommandError, match=f"broken at entry {target.pk}: its contents"):
+        call_command("verify_audit")
+
+
+def test_an_entry_deleted_behind_the_apps_back_breaks_the_next_link(five_entries):
+    gone, next_one = five_entries[1], five_entries[2]
+    _as_superuser("DELETE FROM core_auditentry WHERE id = %s", [gone.pk])
+    assert verify_chain() == (next_one.pk, "does not follow the entry before it "
+                                           "(a row was deleted or inserted)")
+    with pytest.raises(CommandError, match=f"broken at entry {next_one.pk}"):
+        call_command("verify_audit")
+
+
+def test_an_edited_entry_rehashed_without_its_successor_is_still_found(five_entries):
+    target = five_entries[1]
+    values = {n: getattr(target, n) for n in chain.CHAINED_FIELDS} | {"note": "forged"}
+    forged = chain.link_hash(values, target.prev_hash)
+    _as_superuser("UPDATE core_auditentry SET note = 'forged', entry_hash = %s WHERE id = %s",
+                  [forged, target.pk])
+    assert verify_chain()[0] == five_entries[2].pk
+
+
+def test_verification_resumes_from_a_checkpoint(five_entries, capsys):
+    checkpoint = five_entries[2]
+    call_command("verify_audit", after_id=checkpoint.pk, prev_hash=checkpoint.entry_hash)
+    assert "2 entries verified" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("verify_audit", after_id=checkpoint.pk, prev_hash=chain.GENESIS)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_on_postgresql_never_fork_the_chain(caseworker, actor_for):
+    actor = actor_for(caseworker)
+    errors = []
+
+    def write(n):
+        try:
+            for i in range(10):
+                record(actor, "read", "survivor", f"{n}-{i}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert AuditEntry.objects.count() == 60
+    prevs = list(AuditEntry.objects.values_list("prev_hash", flat=True))
+    assert len(set(prevs)) == 60  # no two entries claim the same predecessor
+    assert verify_chain() is None
+
+
+def test_a_referral_recipients_read_shows_in_the_owning_organisations_log(
+        api, supervisor, users, survivor_a, actor_for):
+    recipient = actor_for(users[("b", "caseworker")])
+    entry = record_read(recipient, survivor_a, survivor_ref=survivor_a.reference,
+                        fields=["given_name"])
+    assert entry.organisation == recipient.organisation
+    assert entry.owner_organisation == survivor_a.organisation
+    owners_log = api(supervisor).get("/api/v1/audit", {"survivor_ref": survivor_a.reference})
+    assert entry.pk in [item["id"] for item in owners_log.json()["items"]]
+    # the recipient's own organisation still sees what its people did
+    theirs = api(users[("b", "supervisor")]).get("/api/v1/audit",
+                                                 {"survivor_ref": survivor_a.reference})
+    assert [item["id"] for item in theirs.json()["items"]] == [entry.pk]
+
+
+def test_the_owners_audit_page_lists_the_recipients_read(client, supervisor, users, survivor_a,
+                                                         actor_for):
+    recipient = actor_for(users[("b", "caseworker")])
+    record_read(recipient, survivor_a, survivor_ref=survivor_a.reference, fields=["phone"])
+    client.force_login(supervisor)
+    page = client.get("/audit/", {"survivor_ref": survivor_a.reference}).content.decode()
+    assert recipient.label in page
