@@ -21,9 +21,9 @@ from pathlib import Path
 
 import psycopg
 from django.db import connections
+from psycopg import sql
 
-from northstar.core import crypto
-from northstar.core.audit import verify_chain
+from northstar.core import chain, crypto
 from northstar.core.crypto import PREFIX, DecryptionError
 from northstar.core.keys import sealed_columns
 from northstar.core.models import AuditEntry, KeyCheck
@@ -165,28 +165,42 @@ def restore(dump: Path, target: dict) -> dict:
     return manifest
 
 
-def check_restored(using: str, manifest: dict | None = None) -> dict:
-    """Open every sealed value and verify the audit chain in database ``using``.
+def check_restored(target: dict, manifest: dict | None = None) -> dict:
+    """Open every sealed value and verify the audit chain in the restored database ``target``.
 
-    Returns counts and problems (empty when the restore is whole).
+    Reads through its own psycopg connection (not a Django connection), so it
+    checks exactly what is in that database. Returns counts and problems
+    (empty when the restore is whole).
     """
     ring = crypto.keyring()
     opened, problems = 0, []
-    for model, field in sealed_columns():
-        rows = (model._base_manager.using(using).exclude(**{field.name: ""})
-                .values_list("pk", field.name).iterator(chunk_size=2000))
-        for pk, sealed in rows:
-            try:
-                ring.open(sealed.token, sealed.context)
-                opened += 1
-            except DecryptionError as exc:
-                problems.append(f"{model._meta.label} {pk} {field.name}: {exc}")
-    broken = verify_chain(using=using)
-    if broken:
-        problems.append(f"audit chain broken at entry {broken[0]}: {broken[1]}")
-    head = manifest and manifest.get("audit_head")
-    if head and not AuditEntry.objects.using(using).filter(
-            pk=head["id"], entry_hash=head["entry_hash"]).exists():
-        problems.append(f"audit entry {head['id']} named in the manifest is missing")
-    return {"sealed_values_opened": opened,
-            "audit_entries": AuditEntry.objects.using(using).count(), "problems": problems}
+    info, env = conninfo(target)
+    with psycopg.connect(info, password=env.get("PGPASSWORD")) as conn:
+        for model, field in sealed_columns():
+            table, column = model._meta.db_table, field.column
+            rows = conn.execute(
+                sql.SQL("SELECT {pk}, {col} FROM {table} WHERE {col} <> ''").format(
+                    pk=sql.Identifier(model._meta.pk.column), col=sql.Identifier(column),
+                    table=sql.Identifier(table)))
+            for pk, token in rows:
+                try:
+                    ring.open(token, field.context)
+                    opened += 1
+                except DecryptionError as exc:
+                    problems.append(f"{model._meta.label} {pk} {field.name}: {exc}")
+        # The chained names are the columns' names (``actor_id`` is the actor's column).
+        columns = ["id", "prev_hash", "entry_hash", *chain.CHAINED_FIELDS]
+        cursor = conn.cursor(name="northstar_audit_walk")  # server-side: streams a long log
+        cursor.execute(sql.SQL("SELECT {} FROM core_auditentry ORDER BY id").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns))))
+        broken = chain.first_broken_link(dict(zip(columns, row, strict=True)) for row in cursor)
+        cursor.close()
+        if broken:
+            problems.append(f"audit chain broken at entry {broken[0]}: {broken[1]}")
+        entries = conn.execute("SELECT count(*) FROM core_auditentry").fetchone()[0]
+        head = manifest and manifest.get("audit_head")
+        if head and not conn.execute(
+                "SELECT 1 FROM core_auditentry WHERE id = %s AND entry_hash = %s",
+                [head["id"], head["entry_hash"]]).fetchone():
+            problems.append(f"audit entry {head['id']} named in the manifest is missing")
+    return {"sealed_values_opened": opened, "audit_entries": entries, "problems": problems}
