@@ -24,6 +24,8 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from northstar.core.errors import DomainError
+
 PREFIX = "ns1"
 
 
@@ -31,12 +33,18 @@ class DecryptionError(Exception):
     pass
 
 
-class KeyCheckFailed(Exception):
+class KeyCheckFailed(DomainError):
     """The configured field keys are not the ones this database was sealed with.
 
     Raised instead of writing: a record sealed with a wrong key could never be
-    opened again. The message names the key id and what to do.
+    opened again. The message names the key id and what to do; pages and the
+    API answer 503 (the service is misconfigured, the request was fine).
     """
+
+    status = 503
+
+    def __init__(self, message: str):
+        super().__init__(message, None)
 
 
 def _b64decode(value: str) -> bytes:

@@ -109,3 +109,12 @@ def test_rotating_keys_keeps_working_and_the_new_key_gets_its_check_value(
     revealed = actions.reveal_personal_data(actor_for(caseworker),
                                             Survivor.objects.get(pk=survivor_a.pk))
     assert revealed["given_name"] == "Demo Sokha"
+
+
+def test_with_a_wrong_key_the_api_answers_503_with_the_reason_and_stores_nothing(
+        wrong_key, api, caseworker):
+    before = Survivor.objects.count()
+    response = api(caseworker).post("/api/v1/survivors", NEW_PERSON)
+    assert response.status_code == 503
+    assert "unverified key" in response.json()["detail"]
+    assert Survivor.objects.count() == before

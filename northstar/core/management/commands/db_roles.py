@@ -47,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args, create=False, take_ownership=False, grant=False, owner, runtime,
                admin_url=None, **opts):
         db = settings.NORTHSTAR_MIGRATE_DATABASE or settings.DATABASES["default"]
-        if db["ENGINE"] != "django.db.backends.postgresql":
+        if not admin_url and db["ENGINE"] != "django.db.backends.postgresql":
             raise CommandError("database roles are a PostgreSQL matter; SQLite has none")
         if not (create or take_ownership or grant):
             raise CommandError("say what to do: --create, --take-ownership and/or --grant")
