@@ -11,6 +11,7 @@ from django.db import connection, connections
 from northstar.core import chain
 from northstar.core.audit import record, record_read, verify_chain
 from northstar.core.models import AuditEntry
+from northstar.survivors import actions as survivor_actions
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
                                    reason="PostgreSQL's locking and superuser")
@@ -128,3 +129,20 @@ def test_the_owners_audit_page_lists_the_recipients_read(client, supervisor, use
     client.force_login(supervisor)
     page = client.get("/audit/", {"survivor_ref": survivor_a.reference}).content.decode()
     assert recipient.label in page
+
+
+def test_after_a_referral_the_recipients_api_read_is_in_the_owners_log(
+        api, caseworker, supervisor, other_caseworker, survivor_a, org_b, actor_for):
+    survivor_actions.record_consent(actor_for(caseworker), survivor_a, purpose="referral",
+                                    recipient=org_b, language="km", method="written")
+    referral = api(caseworker).post("/api/v1/referrals", {
+        "survivor_id": survivor_a.pk, "recipient_id": org_b.pk, "needs": ["legal_aid"]}).json()
+    recipient = api(other_caseworker)
+    assert recipient.post(f"/api/v1/referrals/{referral['id']}/accept", {}).status_code == 200
+    assert recipient.get(f"/api/v1/survivors/{survivor_a.pk}").status_code == 200
+    owners_log = api(supervisor).get("/api/v1/audit", {"survivor_ref": survivor_a.reference,
+                                                       "actor": other_caseworker.username})
+    reads = [item for item in owners_log.json()["items"] if item["action"] == "read"
+             and item["record_type"] == "survivor"]
+    assert reads, "the owner cannot see that the recipient opened their survivor"
+    assert "given_name" in reads[0]["fields"]
