@@ -120,6 +120,8 @@ class AuditOut(Schema):
     id: int
     at: dt.datetime
     actor: str = Field(..., alias="actor_label")
+    organisation: str | None = Field(None, description="the actor's organisation (a referral "
+                                     "recipient's reads show in the owner's log)")
     action: str
     channel: str
     record_type: str
@@ -127,6 +129,11 @@ class AuditOut(Schema):
     survivor_ref: str
     fields: list[str]
     note: str
+
+
+    @staticmethod
+    def resolve_organisation(entry) -> str | None:
+        return entry.organisation.name if entry.organisation_id else None
 
 
 class AuditPage(Schema):

@@ -136,7 +136,7 @@ def entries_for_organisation(organisation):
     """The entries an organisation's supervisors see: made by it, or about its survivors."""
     return (AuditEntry.objects
             .filter(Q(organisation=organisation) | Q(owner_organisation=organisation))
-            .select_related("actor"))
+            .select_related("actor", "organisation"))
 
 
 def verify_chain(*, using: str = "default", after_id: int = 0, prev_hash: str | None = None):

@@ -115,7 +115,8 @@ def test_a_referral_recipients_read_shows_in_the_owning_organisations_log(
     assert entry.organisation == recipient.organisation
     assert entry.owner_organisation == survivor_a.organisation
     owners_log = api(supervisor).get("/api/v1/audit", {"survivor_ref": survivor_a.reference})
-    assert entry.pk in [item["id"] for item in owners_log.json()["items"]]
+    shown = {item["id"]: item for item in owners_log.json()["items"]}
+    assert shown[entry.pk]["organisation"] == recipient.organisation.name
     # the recipient's own organisation still sees what its people did
     theirs = api(users[("b", "supervisor")]).get("/api/v1/audit",
                                                  {"survivor_ref": survivor_a.reference})
@@ -129,6 +130,7 @@ def test_the_owners_audit_page_lists_the_recipients_read(client, supervisor, use
     client.force_login(supervisor)
     page = client.get("/audit/", {"survivor_ref": survivor_a.reference}).content.decode()
     assert recipient.label in page
+    assert recipient.organisation.name in page
 
 
 def test_after_a_referral_the_recipients_api_read_is_in_the_owners_log(
