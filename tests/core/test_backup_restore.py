@@ -4,6 +4,7 @@ the audit chain verifies, and the manifest names key ids but never a key."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 import dj_database_url
 import psycopg
@@ -12,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from psycopg import sql
 
-from northstar.core.backup import manifest_path
+from northstar.core.backup import BackupError, client_tool, manifest_path
 from northstar.core.crypto import new_key
 from northstar.core.keys import sealed_columns
 from northstar.core.management.commands.restore import verify
@@ -115,3 +116,31 @@ def test_a_restore_whose_audit_chain_was_cut_is_refused(casework, fresh_database
     manifest = json.loads(manifest_path(dump).read_text())
     with pytest.raises(CommandError, match="audit chain broken"):
         verify(dj_database_url.parse(url), manifest)
+
+
+def test_restore_refuses_a_dump_that_does_not_match_its_manifest(casework, fresh_database,
+                                                                 tmp_path):
+    name, url = fresh_database
+    dump = tmp_path / "northstar.dump"
+    call_command("backup", str(dump))
+    with dump.open("ab") as f:
+        f.write(b"tampered")
+    with pytest.raises(CommandError, match="does not match its manifest"):
+        call_command("restore", str(dump), target_url=url, create=True)
+
+
+def test_a_backup_never_overwrites_another(casework, tmp_path):
+    dump = tmp_path / "northstar.dump"
+    dump.write_bytes(b"yesterday's backup")
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", str(dump))
+    assert dump.read_bytes() == b"yesterday's backup"
+
+
+def test_the_dump_tool_is_never_older_than_the_server(db):
+    server = connection.pg_version // 10000
+    tool = client_tool("pg_dump", server)
+    version = subprocess.run([tool, "--version"], capture_output=True, text=True).stdout
+    assert int(version.split()[2].split(".")[0]) >= server
+    with pytest.raises(BackupError, match="postgresql-client-99"):
+        client_tool("pg_dump", 99)
