@@ -39,12 +39,34 @@ def _owner_of(survivor_ref: str):
             .values_list("organisation_id", flat=True).first())
 
 
-def _append(actor: Actor, **values) -> AuditEntry:
+def _owners_of_items(items) -> dict | None:
+    """Owning organisation id → the items it owns, for survivors and records hanging off one
+    (``survivor_id``); None when the items say nothing about survivors."""
+    if not items or not all(hasattr(i, "_meta") for i in items):
+        return None
+    survivor = apps.get_model("survivors", "Survivor")
+    if all(isinstance(i, survivor) for i in items):
+        owner = {i.pk: i.organisation_id for i in items}
+        key = [i.pk for i in items]
+    elif all(getattr(i, "survivor_id", None) for i in items):
+        key = [i.survivor_id for i in items]
+        owner = dict(survivor._base_manager.filter(pk__in=set(key))
+                     .values_list("pk", "organisation_id"))
+    else:
+        return None
+    groups: dict = {}
+    for item, survivor_id in zip(items, key, strict=True):
+        groups.setdefault(owner.get(survivor_id), []).append(item)
+    return groups
+
+
+def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry:
     """Write one entry as the next link of the chain."""
+    if owner_organisation_id is None:
+        owner_organisation_id = _owner_of(values.get("survivor_ref", ""))
     entry = AuditEntry(
         actor=actor.user, actor_label=actor.label, organisation=actor.organisation,
-        channel=actor.channel, owner_organisation_id=_owner_of(values.get("survivor_ref", "")),
-        **values,
+        channel=actor.channel, owner_organisation_id=owner_organisation_id, **values,
     )
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -107,6 +129,11 @@ def record_read(
     nothing. ``record_type`` defaults to the model's name. A read of figures
     with no record behind them passes ``records=()`` with ``note`` and
     ``record_type`` and is still written (``record_ids`` empty).
+
+    Survivors, and records that hang off one, are stamped with the organisation
+    that owns the survivor; a list mixing several owners (a referral recipient's
+    caseload) is written as one entry per owner, so each owner's log names
+    exactly its own records. Returns the (first) entry written.
     """
     if records is None or isinstance(records, str | int) or hasattr(records, "_meta"):
         items = [] if records is None else [records]
@@ -116,12 +143,29 @@ def record_read(
         if not items or not hasattr(items[0], "_meta"):
             raise ValueError("record_read needs record_type for ids or an empty list")
         record_type = items[0]._meta.model_name
-    ids = [_id_of(i) for i in items][:MAX_IDS]
-    if not ids and not note:
+    items = items[:MAX_IDS]
+    if not items and not note:
         return None
+    groups = None if survivor_ref else _owners_of_items(items)
+    if not groups or len(groups) == 1:
+        owner = next(iter(groups)) if groups else None
+        return _read_entry(actor, items, owner, record_type=record_type, export=export,
+                           survivor_ref=survivor_ref, fields=fields, note=note)
+    # Records of several organisations' survivors (a referral recipient's list): one entry
+    # per owning organisation, so each owner's log names exactly its own records.
+    entries = [_read_entry(actor, group, owner, record_type=record_type, export=export,
+                           survivor_ref="", fields=fields,
+                           note=note or f"listed {len(group)} of {len(items)}")
+               for owner, group in groups.items()]
+    return entries[0]
+
+
+def _read_entry(actor, items, owner, *, record_type, export, survivor_ref, fields, note):
+    ids = [_id_of(i) for i in items]
     single = ids[0] if len(ids) == 1 else ""
     return _append(
         actor,
+        owner_organisation_id=owner,
         action="export" if export else "read",
         record_type=record_type,
         record_id=single if len(single) <= 64 else "",
@@ -143,8 +187,13 @@ def verify_chain(*, using: str = "default", after_id: int = 0, prev_hash: str | 
     """First broken link as ``(id, reason)``, or None when the whole chain holds.
 
     ``after_id``/``prev_hash`` resume from a checkpoint: the id and hash of the
-    last entry already verified. Rows are streamed, so a long log fits in memory.
+    last entry already verified; that entry must still be there, unchanged, so
+    deleting everything since the last run is found too. Rows are streamed, so a
+    long log fits in memory.
     """
+    if after_id and not AuditEntry.objects.using(using).filter(
+            pk=after_id, entry_hash=prev_hash).exists():
+        return after_id, "the checkpoint entry is gone or changed"
     rows = (AuditEntry.objects.using(using).filter(id__gt=after_id).order_by("id")
             .values("id", "prev_hash", "entry_hash", *chain.CHAINED_FIELDS)
             .iterator(chunk_size=2000))

@@ -76,8 +76,15 @@ def test_verification_resumes_from_a_checkpoint(five_entries, capsys):
     checkpoint = five_entries[2]
     call_command("verify_audit", after_id=checkpoint.pk, prev_hash=checkpoint.entry_hash)
     assert "2 entries verified" in capsys.readouterr().out
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="checkpoint entry is gone or changed"):
         call_command("verify_audit", after_id=checkpoint.pk, prev_hash=chain.GENESIS)
+
+
+def test_deleting_every_entry_since_the_last_checkpoint_is_found(five_entries):
+    checkpoint = five_entries[3]
+    _as_superuser("DELETE FROM core_auditentry WHERE id >= %s", [checkpoint.pk])
+    assert verify_chain(after_id=checkpoint.pk, prev_hash=checkpoint.entry_hash) == (
+        checkpoint.pk, "the checkpoint entry is gone or changed")
 
 
 @postgres_only
@@ -148,3 +155,20 @@ def test_after_a_referral_the_recipients_api_read_is_in_the_owners_log(
              and item["record_type"] == "survivor"]
     assert reads, "the owner cannot see that the recipient opened their survivor"
     assert "given_name" in reads[0]["fields"]
+
+
+def test_a_recipients_list_names_each_owner_only_its_own_survivors(
+        api, supervisor, users, survivor_a, other_caseworker, actor_for):
+    recipient = actor_for(other_caseworker)
+    own = survivor_actions.create_survivor(recipient, data={
+        "given_name": "Demo Dara", "family_name": "Listed", "date_of_birth": "1993-03-03",
+        "sex": "female", "nationality": "KH", "languages": ["km"]})
+    record_read(recipient, [own, survivor_a])
+    owners_log = api(supervisor).get("/api/v1/audit", {"actor": other_caseworker.username})
+    assert [(i["record_type"], i["record_id"]) for i in owners_log.json()["items"]] == [
+        ("survivor", str(survivor_a.pk))]
+    readers_log = api(users[("b", "supervisor")]).get(
+        "/api/v1/audit", {"actor": other_caseworker.username, "action": "read"})
+    listed = sorted(i["record_id"] for i in readers_log.json()["items"])
+    assert listed == sorted([str(own.pk), str(survivor_a.pk)])
+    assert verify_chain() is None
