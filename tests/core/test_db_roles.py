@@ -91,3 +91,34 @@ def test_the_app_still_writes_and_audits_as_the_runtime_role(roles, caseworker, 
     finally:
         connection.close()
         connection.settings_dict["USER"] = saved_user
+
+
+def test_migrate_runs_as_the_owner_role_and_keeps_the_audit_log_append_only(roles, settings):
+    """With DATABASE_MIGRATE_URL set, `migrate` connects as the owner and re-grants the runtime role."""
+    call_command("db_roles", take_ownership=True, owner=OWNER, runtime=RUNTIME,
+                 admin_url=_conninfo(user=connection.settings_dict["USER"]))
+    with _superuser() as conn:  # as if an earlier grant had been lost
+        conn.execute(f"GRANT UPDATE, DELETE, TRUNCATE ON core_auditentry TO {RUNTIME}")
+    db = connection.settings_dict
+    settings.NORTHSTAR_MIGRATE_DATABASE = {"NAME": db["NAME"], "USER": OWNER, "PASSWORD": "",
+                                           "HOST": db["HOST"], "PORT": db["PORT"]}
+    saved_user = db["USER"]
+    connection.close()
+    db["USER"] = RUNTIME
+    try:
+        call_command("migrate", verbosity=0)
+    finally:
+        connection.close()
+        db["USER"] = saved_user
+    with _superuser() as conn:
+        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'core_auditentry'"
+                             ).fetchone()[0]
+        grants = conn.execute(
+            "SELECT privilege_type FROM information_schema.role_table_grants "
+            "WHERE table_name = 'core_auditentry' AND grantee = %s", [RUNTIME]).fetchall()
+    assert owner == OWNER
+    assert sorted(g[0] for g in grants) == ["INSERT", "SELECT"]
+
+
+def _superuser():
+    return psycopg.connect(_conninfo(user=connection.settings_dict["USER"]), autocommit=True)
