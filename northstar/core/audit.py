@@ -144,6 +144,7 @@ def record_read(
             raise ValueError("record_read needs record_type for ids or an empty list")
         record_type = items[0]._meta.model_name
     items = items[:MAX_IDS]
+    fields = sorted(set(fields))  # once: a generator would be empty for a second owner
     if not items and not note:
         return None
     groups = None if survivor_ref else _owners_of_items(items)
