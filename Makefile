@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test test-sqlite test-postgres lint bench install migrate demo clean translations
+.PHONY: run run-postgres test test-sqlite test-postgres lint bench install migrate demo clean translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Northstar needs Python 3.11 or newer")'
@@ -30,6 +30,23 @@ run: demo
 	@echo "  API docs: http://$(HOST)/api/v1/docs"
 	@echo ""
 	NORTHSTAR_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+
+## make run-postgres: the production database layout on a local PostgreSQL: the owner role
+## migrates, the server runs as the runtime role that cannot erase the audit log
+PG_SERVER ?= postgresql://127.0.0.1:5432
+PG_DB     ?= northstar
+run-postgres: install
+	@$(BIN)/python -c "import psycopg; c = psycopg.connect('$(PG_ADMIN_URL)', autocommit=True); \
+	  c.execute('SELECT 1 FROM pg_database WHERE datname = %s', ['$(PG_DB)']).fetchone() \
+	  or c.execute('CREATE DATABASE \"$(PG_DB)\"')"
+	$(BIN)/python manage.py db_roles --create --admin-url "$(PG_ADMIN_URL:/postgres=/$(PG_DB))"
+	DATABASE_MIGRATE_URL=$(PG_SERVER:postgresql://%=postgresql://northstar_owner@%)/$(PG_DB) \
+	DATABASE_URL=$(PG_SERVER:postgresql://%=postgresql://northstar_runtime@%)/$(PG_DB) \
+	  $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(PG_SERVER:postgresql://%=postgresql://northstar_runtime@%)/$(PG_DB) \
+	  $(BIN)/python manage.py seed_demo
+	NORTHSTAR_DEBUG=1 DATABASE_URL=$(PG_SERVER:postgresql://%=postgresql://northstar_runtime@%)/$(PG_DB) \
+	  $(BIN)/python manage.py runserver $(HOST)
 
 ## make lint: ruff, then the import layers (.importlinter, restated in docs/architecture.md)
 lint: install

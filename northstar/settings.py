@@ -161,6 +161,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# Two roles on PostgreSQL (docs/operations.md): DATABASE_URL is the runtime role,
+# which owns nothing and may only append to the audit log; DATABASE_MIGRATE_URL is
+# the owner role that `manage.py migrate` (and `db_roles`, `backup`) connect as.
+NORTHSTAR_MIGRATE_DATABASE = (
+    dj_database_url.parse(env("DATABASE_MIGRATE_URL")) if env("DATABASE_MIGRATE_URL") else None
+)
 if env("NORTHSTAR_TEST_DB_NAME"):
     # Lets several suites share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": env("NORTHSTAR_TEST_DB_NAME")}

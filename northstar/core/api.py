@@ -16,6 +16,7 @@ from northstar.core import two_factor
 from northstar.core.actor import Actor
 from northstar.core.audit import entries_for_organisation
 from northstar.core.errors import DomainError, Forbidden
+from northstar.core.keys import key_problems
 from northstar.core.models import AuditEntry
 from northstar.core.signin import AddressRateThrottle
 from northstar.core.tokens import issue_token, revoke_token
@@ -89,17 +90,27 @@ def revoke(request, token_id: int):
 class Health(Schema):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unavailable"]
+    keys: Literal["ok", "wrong", "unknown"]
 
 
-@router.get("/health", auth=None, response=Health)
+@router.get("/health", auth=None, response={200: Health, 503: Health})
 def health(request):
+    """200 when the database answers and the field keys open it; 503 otherwise."""
+    keys = "unknown"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
     except Exception:  # noqa: BLE001 - health must answer, whatever the database does
         database = "unavailable"
-    return {"status": "ok" if database == "ok" else "degraded", "database": database}
+    if database == "ok":
+        try:
+            keys = "wrong" if key_problems(record=False) else "ok"
+        except Exception:  # noqa: BLE001 - a malformed key ring is a wrong key ring
+            keys = "wrong"
+    healthy = database == "ok" and keys == "ok"
+    return (200 if healthy else 503), {"status": "ok" if healthy else "degraded",
+                                       "database": database, "keys": keys}
 
 
 class Me(Schema):
@@ -132,6 +143,8 @@ class AuditOut(Schema):
     id: int
     at: dt.datetime
     actor: str = Field(..., alias="actor_label")
+    organisation: str | None = Field(None, description="the actor's organisation (a referral "
+                                     "recipient's reads show in the owner's log)")
     action: str
     channel: str
     record_type: str
@@ -139,6 +152,11 @@ class AuditOut(Schema):
     survivor_ref: str
     fields: list[str]
     note: str
+
+
+    @staticmethod
+    def resolve_organisation(entry) -> str | None:
+        return entry.organisation.name if entry.organisation_id else None
 
 
 class AuditPage(Schema):

@@ -17,3 +17,4 @@ class CoreConfig(AppConfig):
     def ready(self):
         post_save.connect(_watch_reads, sender="core.AuditEntry",
                           dispatch_uid="core.unusual_reads")
+        from northstar.core import checks  # noqa: F401 - registers the system checks

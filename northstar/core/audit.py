@@ -1,15 +1,88 @@
 """Writing the audit log. Actions and selectors call ``record`` (writes) and
-``record_read`` (reads); handlers and views never write it themselves."""
+``record_read`` (reads); handlers and views never write it themselves.
+
+Both go through one writer, ``_append``, which links each entry into the hash
+chain (``core/chain.py``) under a lock, so two writers can never fork it, and
+stamps the organisation that owns the survivor named, so the owner's log shows
+a referral recipient's reads too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Q
+
+from northstar.core import chain
 from northstar.core.actor import Actor
 from northstar.core.models import AuditEntry
 
 #: The most ids one list entry names; a page is paged well below this.
 MAX_IDS = 1000
+
+#: Key of the PostgreSQL advisory lock that serialises chain writers ("NSAUDIT").
+CHAIN_LOCK = 0x4E5341554454
+
+
+def _owner_of(survivor_ref: str):
+    """Id of the organisation owning the survivor with this reference, or None.
+
+    The core layer knows no survivor, so it asks the app registry rather than
+    importing the survivors app (imports point down, never up).
+    """
+    if not survivor_ref:
+        return None
+    survivor = apps.get_model("survivors", "Survivor")
+    return (survivor._base_manager.filter(reference=survivor_ref)
+            .values_list("organisation_id", flat=True).first())
+
+
+def _owners_of_items(items) -> dict | None:
+    """Owning organisation id → the items it owns, for survivors and records hanging off one
+    (``survivor_id``); None when the items say nothing about survivors."""
+    if not items or not all(hasattr(i, "_meta") for i in items):
+        return None
+    survivor = apps.get_model("survivors", "Survivor")
+    if all(isinstance(i, survivor) for i in items):
+        owner = {i.pk: i.organisation_id for i in items}
+        key = [i.pk for i in items]
+    elif all(getattr(i, "survivor_id", None) for i in items):
+        key = [i.survivor_id for i in items]
+        owner = dict(survivor._base_manager.filter(pk__in=set(key))
+                     .values_list("pk", "organisation_id"))
+    else:
+        return None
+    groups: dict = {}
+    for item, survivor_id in zip(items, key, strict=True):
+        groups.setdefault(owner.get(survivor_id), []).append(item)
+    return groups
+
+
+def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry:
+    """Write one entry as the next link of the chain."""
+    if owner_organisation_id is None:
+        owner_organisation_id = _owner_of(values.get("survivor_ref", ""))
+    entry = AuditEntry(
+        actor=actor.user, actor_label=actor.label, organisation=actor.organisation,
+        channel=actor.channel, owner_organisation_id=owner_organisation_id, **values,
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Held to the end of the transaction: the next writer reads this entry as its
+            # predecessor only once it is committed. SQLite writers are serialised already.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        entry.prev_hash = last or chain.GENESIS
+        entry.entry_hash = chain.link_hash(chain_values(entry), entry.prev_hash)
+        entry.save()
+    return entry
+
+
+def chain_values(entry: AuditEntry) -> dict:
+    return {name: getattr(entry, name) for name in chain.CHAINED_FIELDS}
 
 
 def record(
@@ -23,12 +96,9 @@ def record(
     note: str = "",
 ) -> AuditEntry:
     rid = str(record_id) if record_id not in (None, "") else ""
-    return AuditEntry.objects.create(
-        actor=actor.user,
-        actor_label=actor.label,
-        organisation=actor.organisation,
+    return _append(
+        actor,
         action=action,
-        channel=actor.channel,
         record_type=record_type,
         record_id=rid if len(rid) <= 64 else "",
         record_ids=[rid] if rid else [],
@@ -59,6 +129,11 @@ def record_read(
     nothing. ``record_type`` defaults to the model's name. A read of figures
     with no record behind them passes ``records=()`` with ``note`` and
     ``record_type`` and is still written (``record_ids`` empty).
+
+    Survivors, and records that hang off one, are stamped with the organisation
+    that owns the survivor; a list mixing several owners (a referral recipient's
+    caseload) is written as one entry per owner, so each owner's log names
+    exactly its own records. Returns the (first) entry written.
     """
     if records is None or isinstance(records, str | int) or hasattr(records, "_meta"):
         items = [] if records is None else [records]
@@ -68,16 +143,31 @@ def record_read(
         if not items or not hasattr(items[0], "_meta"):
             raise ValueError("record_read needs record_type for ids or an empty list")
         record_type = items[0]._meta.model_name
-    ids = [_id_of(i) for i in items][:MAX_IDS]
-    if not ids and not note:
+    items = items[:MAX_IDS]
+    fields = sorted(set(fields))  # once: a generator would be empty for a second owner
+    if not items and not note:
         return None
+    groups = None if survivor_ref else _owners_of_items(items)
+    if not groups or len(groups) == 1:
+        owner = next(iter(groups)) if groups else None
+        return _read_entry(actor, items, owner, record_type=record_type, export=export,
+                           survivor_ref=survivor_ref, fields=fields, note=note)
+    # Records of several organisations' survivors (a referral recipient's list): one entry
+    # per owning organisation, so each owner's log names exactly its own records.
+    entries = [_read_entry(actor, group, owner, record_type=record_type, export=export,
+                           survivor_ref="", fields=fields,
+                           note=note or f"listed {len(group)} of {len(items)}")
+               for owner, group in groups.items()]
+    return entries[0]
+
+
+def _read_entry(actor, items, owner, *, record_type, export, survivor_ref, fields, note):
+    ids = [_id_of(i) for i in items]
     single = ids[0] if len(ids) == 1 else ""
-    return AuditEntry.objects.create(
-        actor=actor.user,
-        actor_label=actor.label,
-        organisation=actor.organisation,
+    return _append(
+        actor,
+        owner_organisation_id=owner,
         action="export" if export else "read",
-        channel=actor.channel,
         record_type=record_type,
         record_id=single if len(single) <= 64 else "",
         record_ids=ids,
@@ -88,4 +178,24 @@ def record_read(
 
 
 def entries_for_organisation(organisation):
-    return AuditEntry.objects.filter(organisation=organisation).select_related("actor")
+    """The entries an organisation's supervisors see: made by it, or about its survivors."""
+    return (AuditEntry.objects
+            .filter(Q(organisation=organisation) | Q(owner_organisation=organisation))
+            .select_related("actor", "organisation"))
+
+
+def verify_chain(*, using: str = "default", after_id: int = 0, prev_hash: str | None = None):
+    """First broken link as ``(id, reason)``, or None when the whole chain holds.
+
+    ``after_id``/``prev_hash`` resume from a checkpoint: the id and hash of the
+    last entry already verified; that entry must still be there, unchanged, so
+    deleting everything since the last run is found too. Rows are streamed, so a
+    long log fits in memory.
+    """
+    if after_id and not AuditEntry.objects.using(using).filter(
+            pk=after_id, entry_hash=prev_hash).exists():
+        return after_id, "the checkpoint entry is gone or changed"
+    rows = (AuditEntry.objects.using(using).filter(id__gt=after_id).order_by("id")
+            .values("id", "prev_hash", "entry_hash", *chain.CHAINED_FIELDS)
+            .iterator(chunk_size=2000))
+    return chain.first_broken_link(rows, chain.GENESIS if prev_hash is None else prev_hash)

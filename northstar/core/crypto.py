@@ -24,11 +24,27 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from northstar.core.errors import DomainError
+
 PREFIX = "ns1"
 
 
 class DecryptionError(Exception):
     pass
+
+
+class KeyCheckFailed(DomainError):
+    """The configured field keys are not the ones this database was sealed with.
+
+    Raised instead of writing: a record sealed with a wrong key could never be
+    opened again. The message names the key id and what to do; pages and the
+    API answer 503 (the service is misconfigured, the request was fine).
+    """
+
+    status = 503
+
+    def __init__(self, message: str):
+        super().__init__(message, None)
 
 
 def _b64decode(value: str) -> bytes:
@@ -66,7 +82,11 @@ class Keyring:
         raise DecryptionError(f"unknown key id {kid!r}: was it retired before rotation finished?")
 
     def seal(self, plaintext: str, context: str) -> str:
-        kid, key = self.keys[0]
+        return self.seal_with(self.primary_id, plaintext, context)
+
+    def seal_with(self, kid: str, plaintext: str, context: str) -> str:
+        """Seal with one named key of the ring (key-check values are sealed with each key)."""
+        key = self._key(kid)
         nonce = os.urandom(12)
         ct = AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
         return f"{PREFIX}.{kid}.{base64.urlsafe_b64encode(nonce + ct).decode().rstrip('=')}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 
 from northstar.core.crypto import keyring
+from northstar.core.keys import ensure_writable
 
 MASK = "•••"
 
@@ -38,7 +39,13 @@ class Sealed:
 
 
 class EncryptedTextField(models.TextField):
-    """Assign plain text (or ``""`` for none); it is sealed when saved."""
+    """Assign plain text (or ``""`` for none); it is sealed when saved.
+
+    Sealing first proves the key ring is this database's (``core/keys.py``):
+    a wrong key refuses the write instead of sealing what no one could open.
+    """
+
+    sealed = True
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("blank", True)
@@ -63,7 +70,7 @@ class EncryptedTextField(models.TextField):
             return ""
         if isinstance(value, Sealed):
             return value.token
-        return keyring().seal(str(value), self.context)
+        return ensure_writable().seal(str(value), self.context)
 
 
 def reveal(value) -> str:

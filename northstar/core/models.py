@@ -110,8 +110,10 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One thing someone did to survivor data. Never changed, never deleted.
 
-    On PostgreSQL a trigger refuses UPDATE and DELETE on this table as well, so
-    not even a bug elsewhere in the application can rewrite history.
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table as well, the
+    runtime database role holds no UPDATE, DELETE or TRUNCATE on it, and each row
+    carries a hash of the one before it, so even the superuser cannot rewrite
+    history unseen (``manage.py verify_audit``).
     """
 
     class Action(models.TextChoices):
@@ -139,6 +141,11 @@ class AuditEntry(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: The organisation that owns the survivor named by ``survivor_ref``, so a
+    #: referral recipient's reads show in the owner's log too.
+    owner_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=16, choices=Action.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     record_type = models.CharField(max_length=64)
@@ -150,6 +157,9 @@ class AuditEntry(models.Model):
     fields = models.JSONField(default=list, blank=True)
     #: What happened, in words: "withdrew consent", "override of block finding"…
     note = models.CharField(max_length=300, blank=True)
+    #: The hash chain (``core/chain.py``): the previous entry's hash, and this one's.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -191,3 +201,19 @@ class UnusualReadAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} opened {self.records} records in {self.window_minutes} min"
+
+
+class KeyCheck(models.Model):
+    """A known value sealed with one field key, to prove a configured key is the right one.
+
+    Written the first time a key id is used; from then on a key ring whose key
+    does not open it fails the system check, ``/health`` and every write.
+    Holds nothing secret: only a fixed text sealed with the key.
+    """
+
+    key_id = models.CharField(max_length=32, unique=True)
+    check_value = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key_id

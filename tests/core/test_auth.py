@@ -37,7 +37,7 @@ def test_no_token_no_data(api, survivor_a):
 def test_health_answers_without_authentication(api, db):
     r = api().get("/api/v1/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "database": "ok"}
+    assert r.json() == {"status": "ok", "database": "ok", "keys": "ok"}
 
 
 def test_the_openapi_document_is_served_and_lists_the_consent_endpoints(api, db):

@@ -17,6 +17,7 @@ from northstar.core import crypto
 from northstar.core.actor import Actor
 from northstar.core.audit import record
 from northstar.core.fields import EncryptedTextField, Sealed
+from northstar.core.keys import ensure_writable
 
 
 def encrypted_fields():
@@ -28,7 +29,7 @@ def encrypted_fields():
 
 def reseal_all(batch_size: int = 500) -> dict[str, int]:
     """Re-seal every value not already under the primary key. Returns counts per model."""
-    ring = crypto.keyring()
+    ring = ensure_writable()  # never re-seal with a key that is not this database's
     counts: dict[str, int] = {}
     for model, names in encrypted_fields():
         changed = 0
