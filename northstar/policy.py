@@ -204,3 +204,25 @@ def staff_who_work_with_records(organisation):
     return get_user_model().objects.filter(
         is_active=True, membership__organisation=organisation,
         membership__role__in=roles.CASE_ROLES)
+
+
+def may_assign_case_to(organisation, user_id) -> bool:
+    """A case is assigned only to an active member of the organisation in a case role."""
+    return staff_who_work_with_records(organisation).filter(pk=user_id).exists()
+
+
+def navigation(actor: Actor | None) -> dict[str, bool]:
+    """What the page navigation offers this actor: one boolean per area, decided here
+    so that templates never compare role names."""
+    if actor is None:
+        return {"works_with_records": False, "may_see_fund": False,
+                "may_review_translations": False, "may_see_aggregates": False,
+                "may_override_block": False, "may_read_audit": False}
+    return {
+        "works_with_records": works_with_records(actor),
+        "may_see_fund": may_see_fund(actor),
+        "may_review_translations": is_administrator(actor),
+        "may_see_aggregates": may_see_aggregates(actor),
+        "may_override_block": may_override_block(actor),
+        "may_read_audit": may_read_audit(actor),
+    }

@@ -224,8 +224,8 @@ def record_sign_out(actor: Actor, survivor: Survivor, *, quick_exit: bool) -> No
 
 def record_view(actor: Actor, survivor: Survivor, *, page: str) -> None:
     """A survivor reading their own record is a read like any other."""
-    audit.record(actor, "read", "portal_page", survivor.pk, survivor_ref=survivor.reference,
-                 note=f"viewed {page}")
+    audit.record_read(actor, survivor.pk, record_type="portal_page",
+                      survivor_ref=survivor.reference, note=f"viewed {page}")
 
 
 # --- The survivor's own choices ------------------------------------------------------

@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from northstar.core.i18n import base_language
+
 CURRENCIES_FILE = Path(__file__).parent / "data" / "currencies.toml"
 
 #: language → (decimal separator, grouping separator)
@@ -39,17 +41,6 @@ MONTHS: dict[str, tuple[str, ...]] = {
     "lo": ("ມັງກອນ", "ກຸມພາ", "ມີນາ", "ເມສາ", "ພຶດສະພາ", "ມິຖຸນາ", "ກໍລະກົດ", "ສິງຫາ",
            "ກັນຍາ", "ຕຸລາ", "ພະຈິກ", "ທັນວາ"),
 }
-
-
-def base_language(language: str | None) -> str:
-    """Map any tag we may meet (``zh-Hant``, ``zh_TW``, ``tl``, ``km-KH``) to a portal language."""
-    code = (language or "en").replace("_", "-").lower()
-    if code.startswith("zh"):
-        return "zh-hant"
-    if code in ("tl", "fil") or code.startswith(("tl-", "fil-")):
-        return "fil"
-    code = code.split("-")[0]
-    return code if code in SEPARATORS else "en"
 
 
 def format_date(value: dt.date | dt.datetime | None, language: str) -> str:

@@ -7,7 +7,6 @@ from ninja import Query, Router
 
 from northstar import policy
 from northstar.apiutils import actor_of
-from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.models import Organisation
@@ -79,7 +78,7 @@ def referral_out(actor: Actor, r: Referral, *, message: str | None = None,
 
 
 def _staff(actor: Actor) -> None:
-    if actor.survivor_id is not None or not roles.works_with_records(actor.role):
+    if not policy.works_with_records(actor):
         raise Forbidden("your role does not work with referrals")
 
 
@@ -99,15 +98,11 @@ def list_services(request, filters: Query[ServiceFilters]):
             "page": filters.page, "page_size": filters.page_size}
 
 
-def may_import(actor: Actor) -> bool:
-    return actor.survivor_id is None and (actor.role in roles.ADMIN_ROLES or roles.oversees(actor.role))
-
-
 @router.post("/services/import", response={200: ImportOut})
 def import_services(request, payload: ImportIn):
     """Import a directory CSV (org admins, supervisors): every row or, on any error, none."""
     actor = actor_of(request)
-    if not may_import(actor):
+    if not policy.may_manage_directory(actor):
         raise Forbidden("only an organisation administrator or supervisor imports the directory")
     return actions.import_services(actor, text=payload.csv)
 
@@ -137,9 +132,8 @@ def list_referrals(request, filters: Query[ReferralFilters]):
     total = qs.count()
     start = (filters.page - 1) * filters.page_size
     items = list(qs[start:start + filters.page_size])
-    actions.note_read(actor, items)
-    # One query for the whole page, not one per referral.
-    granting = selectors.referrals_granting_access(actor, items)
+    # Audited, and one query for the whole page, not one per referral.
+    granting = selectors.referrals_seen(actor, items)
     return {"items": [referral_out(actor, r, sees=r.pk in granting) for r in items],
             "count": total,
             "page": filters.page, "page_size": filters.page_size}
@@ -184,11 +178,9 @@ def get_referral(request, referral_id: int):
     actor = actor_of(request)
     _staff(actor)
     referral = selectors.referral_for(actor, referral_id)
-    actions.note_read(actor, [referral])
-    message = None
-    if selectors.recipient_may_see_survivor(actor, referral):
-        message = actions.reveal_message(actor, referral)
-    return referral_out(actor, referral, message=message)
+    sees = referral.pk in selectors.referrals_seen(actor, [referral])
+    message = actions.reveal_message(actor, referral) if sees else None
+    return referral_out(actor, referral, message=message, sees=sees)
 
 
 def _step_endpoint(step: str):

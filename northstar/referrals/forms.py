@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from northstar.core.models import Organisation
+from northstar.referrals.models import Service
 from northstar.referrals.vocabulary import (
     DEFAULT_SHARED_FIELDS,
     JURISDICTIONS,
@@ -54,9 +56,6 @@ class ReferralForm(forms.Form):
                               max_length=2000, required=False)
 
     def __init__(self, *args, organisation=None, **kwargs):
-        from northstar.core.models import Organisation
-        from northstar.referrals.models import Service
-
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = Organisation.objects.exclude(pk=organisation.pk)
         self.fields["service"].queryset = Service.objects.filter(active=True).select_related(

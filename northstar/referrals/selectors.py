@@ -5,20 +5,15 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from northstar import policy
-from northstar.core import roles
+from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.referrals import access
 from northstar.referrals.models import Referral, Service
 
 
-def _staff(actor: Actor) -> bool:
-    return (actor.survivor_id is None and actor.organisation is not None
-            and roles.works_with_records(actor.role))
-
-
 def visible_referrals(actor: Actor) -> QuerySet[Referral]:
     """Referrals the actor's organisation sent or received; nothing for anyone else."""
-    if not _staff(actor):
+    if not policy.works_with_records(actor):
         return Referral.objects.none()
     org = actor.organisation
     return (Referral.objects.filter(Q(sender=org) | Q(recipient=org))
@@ -46,6 +41,24 @@ def referrals_granting_access(actor: Actor, referrals: list[Referral]) -> set[in
         return sent
     return sent | set(access.active_referrals(actor.organisation)
                       .filter(pk__in=received).values_list("pk", flat=True))
+
+
+def referrals_seen(actor: Actor, referrals: list[Referral]) -> set[int]:
+    """Referrals shown to the actor: the read is audited, and the ids through which the
+    actor sees the survivor are returned (one query for the whole page).
+
+    Seeing referrals is reading survivor data (who needs what): one audit entry per
+    survivor, naming every referral id whole. A recipient whose access has ended no
+    longer learns who a referral is about, so their entry names no survivor either.
+    """
+    granting = referrals_granting_access(actor, referrals)
+    by_ref: dict[str, list[Referral]] = {}
+    for r in referrals:
+        by_ref.setdefault(r.survivor.reference if r.pk in granting else "", []).append(r)
+    for ref, shown in by_ref.items():
+        audit.record_read(actor, shown, survivor_ref=ref,
+                          note=f"viewed {len(shown)} referral(s)")
+    return granting
 
 
 def search_services(*, need: str = "", jurisdiction: str = "", area: str = "",

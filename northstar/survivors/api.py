@@ -6,11 +6,11 @@ from ninja import Query, Router
 
 from northstar import policy
 from northstar.apiutils import actor_of, page_of
-from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden
 from northstar.core.models import Organisation
-from northstar.survivors import actions
+from northstar.survivors import actions, selectors
+from northstar.survivors.consent import in_force
 from northstar.survivors.models import Case, Consent, Survivor
 from northstar.survivors.schemas import (
     CaseFilters,
@@ -54,11 +54,6 @@ def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool) -> dict:
     return out
 
 
-def _viewed(actor: Actor, survivor: Survivor) -> dict:
-    actions.note_viewed(actor, "survivor", survivor, survivor.reference)
-    return survivor_out(actor, survivor, personal=False)
-
-
 def case_out(case: Case, *, summary: str | None = None) -> dict:
     return {
         **{f: getattr(case, f) for f in (
@@ -83,9 +78,6 @@ def consent_out(consent: Consent) -> dict:
     return data
 
 
-_listed = actions.note_listed
-
-
 # --- Survivors -----------------------------------------------------------------
 
 
@@ -103,34 +95,27 @@ def list_survivors(request, filters: Query[SurvivorFilters]):
     if filters.interpreter_needed is not None:
         qs = qs.filter(interpreter_needed=filters.interpreter_needed)
     if filters.language:
-        qs = [s for s in qs if filters.language in (s.languages or [])]
-        qs = Survivor.objects.filter(pk__in=[s.pk for s in qs]).order_by("-created_at", "-id")
+        qs = qs.filter(languages__has_element=filters.language)
     items, paging = page_of(qs, filters)
-    _listed(actor, "survivor", items)
+    items = selectors.listed(actor, items, record_type="survivor")
     return {"items": [survivor_out(actor, s, personal=False) for s in items], **paging}
 
 
 @router.post("/survivors", response={201: SurvivorOut})
 def create_survivor(request, payload: SurvivorIn):
     actor = actor_of(request)
-    if not _may_create(actor):
+    if not policy.may_record(actor):
         raise Forbidden("your role does not record survivors")
     data = payload.model_dump(exclude_unset=True)
     survivor = actions.create_survivor(actor, data=data)
     return 201, survivor_out(actor, survivor, personal=False)
 
 
-def _may_create(actor: Actor) -> bool:
-    from northstar.core import roles
-
-    return actor.survivor_id is None and roles.works_with_records(actor.role)
-
-
 @router.get("/survivors/duplicates", response=list[SurvivorOut])
 def duplicates(request, query: Query[DuplicateQuery]):
     """Likely duplicates in your organisation, by a keyed blind index of name and birth date."""
     actor = actor_of(request)
-    if not _may_create(actor):
+    if not policy.works_with_records(actor):
         raise Forbidden("your role does not work with survivor records")
     found = actions.find_duplicates(actor, given_name=query.given_name,
                                     family_name=query.family_name,
@@ -144,7 +129,7 @@ def get_survivor(request, survivor_id: int, personal: bool = True):
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id)
     if not personal:
-        return _viewed(actor, survivor)
+        return survivor_out(actor, selectors.survivor_seen(actor, survivor), personal=False)
     return survivor_out(actor, survivor, personal=True)
 
 
@@ -167,7 +152,7 @@ def archive_survivor(request, survivor_id: int):
     """Archive a record (supervisors). It disappears from every list; the audit trail stays."""
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id, change=True)
-    if not policy.may_read_audit(actor):
+    if not policy.may_archive(actor):
         raise Forbidden("only a supervisor archives a survivor record")
     actions.archive_survivor(actor, survivor)
     return 204, None
@@ -188,21 +173,28 @@ def list_cases(request, filters: Query[CaseFilters]):
         qs = qs.filter(status=filters.status)
     if filters.jurisdiction:
         qs = qs.filter(jurisdiction=filters.jurisdiction)
-    if filters.form or filters.sector:
-        keep = [c.pk for c in qs
-                if (not filters.form or filters.form in c.forms_of_exploitation)
-                and (not filters.sector or filters.sector in c.sectors)]
-        qs = qs.filter(pk__in=keep)
+    if filters.form:
+        qs = qs.filter(forms_of_exploitation__has_element=filters.form)
+    if filters.sector:
+        qs = qs.filter(sectors__has_element=filters.sector)
     items, paging = page_of(qs, filters)
-    _listed(actor, "case", items)
+    items = selectors.listed(actor, items, record_type="case")
     return {"items": [case_out(c) for c in items], **paging}
+
+
+def _check_caseworker(survivor: Survivor, user_id: int | None) -> None:
+    if user_id is not None and not policy.may_assign_case_to(survivor.organisation, user_id):
+        raise DomainError("must be an active caseworker, legal officer or supervisor of the "
+                          "survivor's organisation", "caseworker_id")
 
 
 @router.post("/survivors/{survivor_id}/cases", response={201: CaseOut})
 def create_case(request, survivor_id: int, payload: CaseIn):
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id, change=True)
-    case = actions.create_case(actor, survivor, data=payload.model_dump(exclude_unset=True))
+    data = payload.model_dump(exclude_unset=True)
+    _check_caseworker(survivor, data.get("caseworker_id"))
+    case = actions.create_case(actor, survivor, data=data)
     return 201, case_out(case)
 
 
@@ -224,6 +216,7 @@ def update_case(request, case_id: int, payload: CasePatch):
                                          "period_start", "period_end", "summary",
                                          "fears_retaliation_at_home", "caseworker_id"):
             raise DomainError("may not be null", key)
+    _check_caseworker(case.survivor, changes.get("caseworker_id"))
     case = actions.update_case(actor, case, version=version, changes=changes)
     return case_out(case)
 
@@ -232,7 +225,7 @@ def update_case(request, case_id: int, payload: CasePatch):
 def archive_case(request, case_id: int):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id, change=True)
-    if not policy.may_read_audit(actor):
+    if not policy.may_archive(actor):
         raise Forbidden("only a supervisor archives a case")
     actions.archive_case(actor, case)
     return 204, None
@@ -250,14 +243,12 @@ def list_consents(request, survivor_id: int, filters: Query[ConsentFilters]):
     qs = policy.visible_consents(actor).filter(survivor=survivor)
     if filters.purpose:
         qs = qs.filter(purpose=filters.purpose)
-    items = list(qs)
     if filters.active is not None:
-        items = [c for c in items if c.is_active() == filters.active]
-    start = (filters.page - 1) * filters.page_size
-    page = items[start : start + filters.page_size]
-    _listed(actor, "consent", page)
-    return {"items": [consent_out(c) for c in page], "count": len(items),
-            "page": filters.page, "page_size": filters.page_size}
+        live = in_force(qs)
+        qs = live if filters.active else qs.exclude(pk__in=live.values("pk"))
+    items, paging = page_of(qs, filters)
+    items = selectors.listed(actor, items, record_type="consent")
+    return {"items": [consent_out(c) for c in items], **paging}
 
 
 @router.post("/survivors/{survivor_id}/consents", response={201: ConsentOut})
@@ -282,9 +273,7 @@ def give_consent(request, survivor_id: int, payload: ConsentIn):
 
 @router.get("/consents/{consent_id}", response=ConsentOut)
 def get_consent(request, consent_id: int):
-    actor = actor_of(request)
-    consent = policy.consent_for(actor, consent_id)
-    audit.record(actor, "read", "consent", consent.pk, survivor_ref=consent.survivor.reference)
+    consent = selectors.consent_seen(actor_of(request), consent_id)
     return consent_out(consent)
 
 

@@ -1,120 +1,17 @@
-"""Where apps put their part of the shared pages, without editing them.
+"""Kept so apps that have not moved yet still import; the registry is ``northstar.ui.panels``.
 
-The survivor/case page and the caseload page belong to ``web``; each app adds
-a panel (a template and a function giving its context) or a source of caseload
-alerts, registered from its ``AppConfig.ready()``. Panels render in ``order``.
-
-    register_case_panel("plan", "pathways/panels/plan.html", plan_context, order=30)
-
-A context function takes ``(request, case)`` and returns a dict, or None to hide
-the panel. An alert source takes ``(actor)`` and returns ``Alert`` items.
-
-Where a case panel sits on the "at a glance" page follows its ``order``:
-below 20 the top band, full width (where the survivor is in the justice chain,
-what they asked for); 20–79 the grid of cards (delivery per outcome, Do No Harm,
-money, referrals); 80 and above the detail band at the bottom (history, notes).
-A ready-made template for a titled list is ``web/panel_list.html`` (context
-``{"key", "title", "items": [{"label", "url", "note"}], "empty"}``).
-A panel that raises is shown as "could not be shown" instead of breaking the
-page, so one app's bug never hides a survivor's case from their caseworker.
+Domain apps must import ``northstar.ui.panels`` (``northstar.web`` is the page
+layer above them); nothing in ``web`` itself imports this module.
 """
 
-from __future__ import annotations
-
-import datetime as dt
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from django.conf import settings
-from django.http import Http404
-
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    template: str
-    context: Callable
-    order: int = 50
-
-
-@dataclass(frozen=True, order=True)
-class Alert:
-    """Something a caseworker must act on; overdue ones sort first on the caseload."""
-
-    due: dt.date | None
-    title: str = field(compare=False)
-    url: str = field(compare=False, default="")
-    severity: str = field(compare=False, default="info")  # info | warning | overdue
-    survivor_reference: str = field(compare=False, default="")
-
-
-_case_panels: dict[str, Panel] = {}
-_survivor_panels: dict[str, Panel] = {}
-_alert_sources: dict[str, Callable] = {}
-
-
-def register_case_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
-    _case_panels[key] = Panel(key, template, context, order)
-
-
-def register_survivor_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
-    _survivor_panels[key] = Panel(key, template, context, order)
-
-
-def register_alert_source(key: str, source: Callable) -> None:
-    _alert_sources[key] = source
-
-
-def case_panels() -> list[Panel]:
-    return sorted(_case_panels.values(), key=lambda p: (p.order, p.key))
-
-
-def survivor_panels() -> list[Panel]:
-    return sorted(_survivor_panels.values(), key=lambda p: (p.order, p.key))
-
-
-TOP_BAND_BELOW = 20
-DETAIL_BAND_FROM = 80
-
-
-def _area(order: int) -> str:
-    if order < TOP_BAND_BELOW:
-        return "top"
-    return "detail" if order >= DETAIL_BAND_FROM else "grid"
-
-
-def render_panels(panels: list[Panel], request, obj) -> list[dict]:
-    rendered = []
-    for panel in panels:
-        try:
-            context = panel.context(request, obj)
-        except Http404:
-            continue
-        except Exception:
-            if settings.DEBUG:
-                raise
-            logger.exception("case/survivor panel %r failed", panel.key)
-            rendered.append({"key": panel.key, "template": "web/_panel_failed.html",
-                             "context": {"key": panel.key}, "area": _area(panel.order)})
-            continue
-        if context is not None:
-            rendered.append({"key": panel.key, "template": panel.template, "context": context,
-                             "area": _area(panel.order)})
-    return rendered
-
-
-def alerts_for(actor) -> list[Alert]:
-    """Every registered alert for the actor, overdue first, then by due date."""
-    items: list[Alert] = []
-    for key, source in _alert_sources.items():
-        try:
-            items.extend(source(actor))
-        except Exception:
-            if settings.DEBUG:
-                raise
-            logger.exception("caseload alert source %r failed", key)
-    rank = {"overdue": 0, "warning": 1, "info": 2}
-    return sorted(items, key=lambda a: (rank.get(a.severity, 3), a.due or dt.date.max))
+from northstar.ui.panels import (  # noqa: F401 - re-exported for apps not yet moved
+    Alert,
+    Panel,
+    alerts_for,
+    case_panels,
+    register_alert_source,
+    register_case_panel,
+    register_survivor_panel,
+    render_panels,
+    survivor_panels,
+)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from northstar.core.actor import Actor
-from northstar.web import panels
+from northstar.ui import panels
 from tests.web.test_intake import client_for
 
 
