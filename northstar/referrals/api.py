@@ -1,12 +1,11 @@
 """The service directory and referrals over JSON. Thin: parse, select, call an action."""
 
-from __future__ import annotations
-
 from django.http import HttpResponse
 from ninja import Query, Router
+from ninja.pagination import paginate
 
 from northstar import policy
-from northstar.apiutils import actor_of
+from northstar.apiutils import Pages, actor_of
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.models import Organisation
@@ -18,10 +17,8 @@ from northstar.referrals.schemas import (
     ReferralFilters,
     ReferralIn,
     ReferralOut,
-    ReferralPage,
     ServiceFilters,
     ServiceOut,
-    ServicePage,
     StepIn,
 )
 
@@ -85,17 +82,18 @@ def _staff(actor: Actor) -> None:
 # --- Directory ------------------------------------------------------------------
 
 
-@router.get("/services", response=ServicePage)
+def _services_shown(request, rows: list[Service]) -> list[dict]:
+    return [service_out(s) for s in rows]
+
+
+@router.get("/services", response=list[ServiceOut])
+@paginate(Pages, shown=_services_shown)
 def list_services(request, filters: Query[ServiceFilters]):
     """Search the directory by need, place and language; shortest wait first."""
-    found = selectors.search_services(
+    return selectors.search_services(
         need=filters.need or "", jurisdiction=filters.jurisdiction or "",
         area=filters.area or "", language=filters.language or "", serves=filters.serves or "",
         trauma_informed=filters.trauma_informed, no_curfew=filters.no_curfew, q=filters.q or "")
-    start = (filters.page - 1) * filters.page_size
-    items = found[start:start + filters.page_size]
-    return {"items": [service_out(s) for s in items], "count": len(found),
-            "page": filters.page, "page_size": filters.page_size}
 
 
 @router.post("/services/import", response={200: ImportOut})
@@ -118,25 +116,19 @@ def get_service(request, service_id: int):
 # --- Referrals ------------------------------------------------------------------
 
 
-@router.get("/referrals", response=ReferralPage)
+def _referrals_shown(request, rows: list[Referral]) -> list[dict]:
+    actor = actor_of(request)
+    granting = selectors.referrals_seen(actor, rows)  # audited; one query for the page
+    return [referral_out(actor, r, sees=r.pk in granting) for r in rows]
+
+
+@router.get("/referrals", response=list[ReferralOut])
+@paginate(Pages, shown=_referrals_shown)
 def list_referrals(request, filters: Query[ReferralFilters]):
     actor = actor_of(request)
     _staff(actor)
-    qs = selectors.visible_referrals(actor).prefetch_related("steps")
-    if filters.direction == "sent":
-        qs = qs.filter(sender=actor.organisation)
-    elif filters.direction == "received":
-        qs = qs.filter(recipient=actor.organisation)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    total = qs.count()
-    start = (filters.page - 1) * filters.page_size
-    items = list(qs[start:start + filters.page_size])
-    # Audited, and one query for the whole page, not one per referral.
-    granting = selectors.referrals_seen(actor, items)
-    return {"items": [referral_out(actor, r, sees=r.pk in granting) for r in items],
-            "count": total,
-            "page": filters.page, "page_size": filters.page_size}
+    return filters.filter(selectors.visible_referrals(actor, direction=filters.direction)
+                          .prefetch_related("steps"))
 
 
 @router.post("/referrals", response={201: ReferralOut})

@@ -41,7 +41,7 @@ def services(request):
         refer_for = policy.changeable_survivors(request.actor).filter(
             pk=_int_or_none(request.GET["survivor"])).first()
     return render(request, "referrals/services.html", {
-        "form": form, "page": page, "count": len(found), "refer_for": refer_for,
+        "form": form, "page": page, "count": page.paginator.count, "refer_for": refer_for,
         "may_import": policy.may_manage_directory(request.actor)})
 
 
@@ -81,12 +81,8 @@ def services_import(request):
 @login_required
 def referral_list(request):
     actor = _staff(request)
-    qs = selectors.visible_referrals(actor)
     direction = request.GET.get("direction", "")
-    if direction == "sent":
-        qs = qs.filter(sender=actor.organisation)
-    elif direction == "received":
-        qs = qs.filter(recipient=actor.organisation)
+    qs = selectors.visible_referrals(actor, direction=direction)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     items = list(page)
     granting = selectors.referrals_seen(actor, items)  # one query, not one per row

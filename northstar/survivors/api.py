@@ -1,32 +1,27 @@
 """Survivors, cases and consents over JSON. Thin: parse, ask the policy, call an action."""
 
-from __future__ import annotations
-
 from ninja import Query, Router
+from ninja.pagination import paginate
 
 from northstar import policy
-from northstar.apiutils import actor_of, page_of
+from northstar.apiutils import Pages, actor_of
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden
 from northstar.core.models import Organisation
 from northstar.survivors import actions, selectors
-from northstar.survivors.consent import in_force
 from northstar.survivors.models import Case, Consent, Survivor
 from northstar.survivors.schemas import (
     CaseFilters,
     CaseIn,
     CaseOut,
-    CasePage,
     CasePatch,
     ConsentFilters,
     ConsentIn,
     ConsentOut,
-    ConsentPage,
     DuplicateQuery,
     SurvivorFilters,
     SurvivorIn,
     SurvivorOut,
-    SurvivorPage,
     SurvivorPatch,
     WithdrawIn,
 )
@@ -81,24 +76,17 @@ def consent_out(consent: Consent) -> dict:
 # --- Survivors -----------------------------------------------------------------
 
 
-@router.get("/survivors", response=SurvivorPage)
+def _survivors_shown(request, rows: list[Survivor]) -> list[dict]:
+    actor = actor_of(request)
+    return [survivor_out(actor, s, personal=False)
+            for s in selectors.listed(actor, rows, record_type="survivor")]
+
+
+@router.get("/survivors", response=list[SurvivorOut])
+@paginate(Pages, shown=_survivors_shown)
 def list_survivors(request, filters: Query[SurvivorFilters]):
     """Survivors you may see, by reference code; no personal fields in lists."""
-    actor = actor_of(request)
-    qs = policy.visible_survivors(actor).select_related("organisation")
-    if filters.reference:
-        qs = qs.filter(reference__iexact=filters.reference)
-    if filters.nationality:
-        qs = qs.filter(nationality=filters.nationality)
-    if filters.sex:
-        qs = qs.filter(sex=filters.sex)
-    if filters.interpreter_needed is not None:
-        qs = qs.filter(interpreter_needed=filters.interpreter_needed)
-    if filters.language:
-        qs = qs.filter(languages__has_element=filters.language)
-    items, paging = page_of(qs, filters)
-    items = selectors.listed(actor, items, record_type="survivor")
-    return {"items": [survivor_out(actor, s, personal=False) for s in items], **paging}
+    return filters.filter(policy.visible_survivors(actor_of(request)))
 
 
 @router.post("/survivors", response={201: SurvivorOut})
@@ -161,25 +149,16 @@ def archive_survivor(request, survivor_id: int):
 # --- Cases ---------------------------------------------------------------------
 
 
-@router.get("/cases", response=CasePage)
+def _cases_shown(request, rows: list[Case]) -> list[dict]:
+    actor = actor_of(request)
+    return [case_out(c) for c in selectors.listed(actor, rows, record_type="case")]
+
+
+@router.get("/cases", response=list[CaseOut])
+@paginate(Pages, shown=_cases_shown)
 def list_cases(request, filters: Query[CaseFilters]):
     actor = actor_of(request)
-    qs = policy.visible_cases(actor).select_related("survivor", "caseworker")
-    if filters.caseworker_id:
-        qs = qs.filter(caseworker_id=filters.caseworker_id)
-    if filters.survivor_id:
-        qs = qs.filter(survivor_id=filters.survivor_id)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.jurisdiction:
-        qs = qs.filter(jurisdiction=filters.jurisdiction)
-    if filters.form:
-        qs = qs.filter(forms_of_exploitation__has_element=filters.form)
-    if filters.sector:
-        qs = qs.filter(sectors__has_element=filters.sector)
-    items, paging = page_of(qs, filters)
-    items = selectors.listed(actor, items, record_type="case")
-    return {"items": [case_out(c) for c in items], **paging}
+    return filters.filter(policy.visible_cases(actor).select_related("survivor", "caseworker"))
 
 
 def _check_caseworker(survivor: Survivor, user_id: int | None) -> None:
@@ -234,21 +213,19 @@ def archive_case(request, case_id: int):
 # --- Consents ------------------------------------------------------------------
 
 
-@router.get("/survivors/{survivor_id}/consents", response=ConsentPage)
+def _consents_shown(request, rows: list[Consent]) -> list[dict]:
+    actor = actor_of(request)
+    return [consent_out(c) for c in selectors.listed(actor, rows, record_type="consent")]
+
+
+@router.get("/survivors/{survivor_id}/consents", response=list[ConsentOut])
+@paginate(Pages, shown=_consents_shown)
 def list_consents(request, survivor_id: int, filters: Query[ConsentFilters]):
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id)
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         raise Forbidden("consents are visible to the survivor's own organisation")
-    qs = policy.visible_consents(actor).filter(survivor=survivor)
-    if filters.purpose:
-        qs = qs.filter(purpose=filters.purpose)
-    if filters.active is not None:
-        live = in_force(qs)
-        qs = live if filters.active else qs.exclude(pk__in=live.values("pk"))
-    items, paging = page_of(qs, filters)
-    items = selectors.listed(actor, items, record_type="consent")
-    return {"items": [consent_out(c) for c in items], **paging}
+    return filters.filter(policy.visible_consents(actor).filter(survivor=survivor))
 
 
 @router.post("/survivors/{survivor_id}/consents", response={201: ConsentOut})

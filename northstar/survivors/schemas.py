@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.db.models import Q
 from ninja import Field, Schema
+from ninja.filter_schema import FilterLookup
 
-from northstar.apiutils import PageQuery, StrictSchema
+from northstar.apiutils import Filters, StrictSchema
 from northstar.core.jurisdictions import Jurisdiction
 from northstar.survivors import models as m
+from northstar.survivors.consent import in_force
 from northstar.survivors.validation import (
     COUNTRY_PATTERN,
     EARLIEST_BIRTH_YEAR,
@@ -107,18 +110,13 @@ class SurvivorOut(Schema):
     )
 
 
-class SurvivorPage(Schema):
-    items: list[SurvivorOut]
-    count: int
-    page: int
-    page_size: int
-
-
-class SurvivorFilters(PageQuery):
-    reference: str | None = Field(None, max_length=32)
+class SurvivorFilters(Filters):
+    reference: Annotated[str | None, FilterLookup("reference__iexact")] = Field(
+        None, max_length=32)
     nationality: str | None = Field(None, pattern=COUNTRY_PATTERN)
     sex: SexT | None = None
-    language: str | None = Field(None, pattern=Lang, max_length=LANGUAGE_MAX)
+    language: Annotated[str | None, FilterLookup("languages__has_element")] = Field(
+        None, pattern=Lang, max_length=LANGUAGE_MAX, description="one of the languages spoken")
     interpreter_needed: bool | None = None
 
 
@@ -194,19 +192,12 @@ class CaseOut(Schema):
     summary: str | None = Field(None, description="opened on detail reads only (audited)")
 
 
-class CasePage(Schema):
-    items: list[CaseOut]
-    count: int
-    page: int
-    page_size: int
-
-
-class CaseFilters(PageQuery):
+class CaseFilters(Filters):
     survivor_id: int | None = None
     caseworker_id: int | None = None
     status: StatusT | None = None
-    form: FormT | None = None
-    sector: SectorT | None = None
+    form: Annotated[FormT | None, FilterLookup("forms_of_exploitation__has_element")] = None
+    sector: Annotated[SectorT | None, FilterLookup("sectors__has_element")] = None
     jurisdiction: JurisdictionT | None = None
 
 
@@ -247,13 +238,13 @@ class ConsentOut(Schema):
     active: bool
 
 
-class ConsentPage(Schema):
-    items: list[ConsentOut]
-    count: int
-    page: int
-    page_size: int
-
-
-class ConsentFilters(PageQuery):
+class ConsentFilters(Filters):
     purpose: PurposeT | None = None
-    active: bool | None = None
+    active: bool | None = Field(None, description="in force now (given, not withdrawn, "
+                                                  "not expired)")
+
+    def filter_active(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        live = Q(pk__in=in_force().values("pk"))
+        return live if value else ~live
