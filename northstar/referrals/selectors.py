@@ -50,17 +50,16 @@ def referrals_seen(actor: Actor, referrals: list[Referral]) -> set[int]:
     """Referrals shown to the actor: the read is audited, and the ids through which the
     actor sees the survivor are returned (one query for the whole page).
 
-    Seeing referrals is reading survivor data (who needs what): one audit entry per
-    survivor, naming every referral id whole. A recipient whose access has ended no
+    Seeing referrals is reading survivor data (who needs what): one audit entry for the
+    page, naming every referral id whole; it names the survivor when the page is about
+    one survivor whom the actor may still see. A recipient whose access has ended no
     longer learns who a referral is about, so their entry names no survivor either.
     """
     granting = referrals_granting_access(actor, referrals)
-    by_ref: dict[str, list[Referral]] = {}
-    for r in referrals:
-        by_ref.setdefault(r.survivor.reference if r.pk in granting else "", []).append(r)
-    for ref, shown in by_ref.items():
-        audit.record_read(actor, shown, survivor_ref=ref,
-                          note=f"viewed {len(shown)} referral(s)")
+    refs = {r.survivor.reference if r.pk in granting else "" for r in referrals}
+    audit.record_read(actor, referrals, record_type="referral",
+                      survivor_ref=refs.pop() if len(refs) == 1 else "",
+                      note=f"viewed {len(referrals)} referral(s)")
     return granting
 
 
