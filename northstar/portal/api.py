@@ -63,8 +63,8 @@ def _out(survivor, access: PortalAccess | None) -> dict:
 
 @router.get("/survivors/{survivor_id}/portal-access", response=AccessOut)
 def portal_access(request, survivor_id: int):
-    _, survivor = _own_survivor(request, survivor_id)
-    return _out(survivor, PortalAccess.objects.filter(survivor=survivor).first())
+    actor, survivor = _own_survivor(request, survivor_id)
+    return _out(survivor, actions.access_seen(actor, survivor))
 
 
 @router.post("/survivors/{survivor_id}/portal-access", response=AccessOut)
