@@ -199,7 +199,9 @@ for _step in actions.STEP_NAMES:
     router.post(f"/referrals/{{referral_id}}/{_step}", response=ReferralOut)(_step_endpoint(_step))
 
 
-@router.get("/referrals/{referral_id}/letter.pdf")
+@router.get("/referrals/{referral_id}/letter.pdf", openapi_extra={"responses": {200: {
+    "description": "the referral letter (PDF)",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def referral_letter(request, referral_id: int, language: str = "en"):
     """The referral letter for a recipient outside Northstar, in ``language`` where its text
     is translated (the export is audited)."""
