@@ -16,7 +16,7 @@ OPEN_STATES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_P
 
 def _panel(request, survivor, case=None) -> dict | None:
     actor = request.actor
-    if actor.survivor_id is not None or actor.organisation is None:
+    if not policy.works_with_records(actor):
         return None
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         return None
