@@ -250,7 +250,8 @@ def give_consent(request, survivor_id: int, payload: ConsentIn):
 
 @router.get("/consents/{consent_id}", response=ConsentOut)
 def get_consent(request, consent_id: int):
-    consent = selectors.consent_seen(actor_of(request), consent_id)
+    actor = actor_of(request)
+    consent = selectors.consent_seen(actor, policy.consent_for(actor, consent_id))
     return consent_out(consent)
 
 

@@ -1,16 +1,16 @@
 """Reads of survivors, cases and consents that are shown to someone: each one audited.
 
 The policy decides *which* records an actor may see (``policy.visible_*``,
-``policy.*_for``); these selectors are what pages and handlers call to show
-them, so that every read writes its one audit entry through
-``audit.record_read`` and no handler writes the audit log itself.
+``policy.*_for``) and the caller has asked it; these selectors are what pages
+and handlers call to show the records, so that every read writes its one audit
+entry through ``audit.record_read`` and no handler writes the audit log itself.
+They sit below the policy (``survivors`` is layer 2) and so never import it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.survivors.models import Case, Consent, Survivor
@@ -28,9 +28,8 @@ def case_seen(actor: Actor, case: Case) -> Case:
     return case
 
 
-def consent_seen(actor: Actor, consent_id) -> Consent:
-    """One consent the actor may see, its reading audited (who agreed to share what)."""
-    consent = policy.consent_for(actor, consent_id)
+def consent_seen(actor: Actor, consent: Consent) -> Consent:
+    """A consent shown (who agreed to share what, with whom): an audited read."""
     audit.record_read(actor, consent, survivor_ref=consent.survivor.reference)
     return consent
 
