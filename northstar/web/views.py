@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from northstar import policy
 from northstar.core.errors import DomainError, NotFound
-from northstar.safeguards.actions import findings_for_case
 from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
 from northstar.survivors.models import Case as SurvivorCase
@@ -167,7 +166,6 @@ def case_detail(request, case_id: int):
     tasks = [a for a in panels.alerts_for(actor) if a.survivor_reference == survivor.reference]
     intake = selectors.visible_intakes(actor).filter(case=case, completed_at__isnull=True).first()
     return render(request, "web/case_detail.html", {
-        "harm_findings": _open_findings_unless_panel(actor, case, rendered),
         "case": case, "survivor": survivor, "summary": summary,
         "top_panels": [p for p in rendered if p["area"] == "top"],
         "grid_panels": [p for p in rendered if p["area"] == "grid"],
@@ -177,17 +175,6 @@ def case_detail(request, case_id: int):
         "tasks": tasks[:10], "more_tasks": max(0, len(tasks) - 10),
         "open_intake": intake,
     })
-
-
-def _open_findings_unless_panel(actor, case, rendered) -> list | None:
-    """Open Do No Harm findings, when the safeguards app has no panel of its own on the page.
-
-    The case page must show them whatever is registered: a supervisor cannot act
-    on a harm they never see.
-    """
-    if any("safeguard" in p["key"] or "harm" in p["key"] for p in rendered):
-        return None
-    return list(findings_for_case(actor, case).filter(status="open"))
 
 
 @require_POST
