@@ -124,6 +124,33 @@ def survivor_fields(actor: Actor, survivor: Survivor) -> frozenset[str] | None:
     raise NotFound("No such survivor")
 
 
+def survivors_fields(actor: Actor, survivors) -> dict[int, frozenset[str] | None]:
+    """``survivor_fields`` for a whole page of visible survivors, in at most one query.
+
+    A list that asked ``survivor_fields`` per row would query the referrals once for
+    every survivor shared with the actor's organisation (an N+1 on the recipient's side).
+    """
+    out: dict[int, frozenset[str] | None] = {}
+    shared: list[int] = []
+    for survivor in survivors:
+        if actor.survivor_id == survivor.pk or (
+                _is_own_org_staff(actor) and survivor.organisation_id == actor.organisation.pk):
+            out[survivor.pk] = ALL_FIELDS
+        else:
+            shared.append(survivor.pk)
+    if shared and _is_own_org_staff(actor):
+        granted: dict[int, set[str]] = {}
+        rows = referral_access.active_referrals(actor.organisation).filter(
+            survivor_id__in=shared).values_list("survivor_id", "shared_fields")
+        for survivor_id, names in rows:
+            granted.setdefault(survivor_id, set()).update(names or ())
+        out.update({pk: frozenset(names) for pk, names in granted.items() if names})
+    missing = [pk for pk in shared if pk not in out]
+    if missing:
+        raise NotFound("No such survivor")
+    return out
+
+
 # --- Named permissions: every "may this actor…" question is answered here -------
 
 

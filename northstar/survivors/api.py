@@ -32,9 +32,12 @@ CLEAR_FIELDS = ("birth_year", "sex", "gender", "nationality", "languages", "pref
                 "interpreter_needed", "advocacy_visibility", "created_at")
 
 
-def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool) -> dict:
-    """What this actor may see of ``survivor``; opening personal fields is audited."""
-    fields = policy.survivor_fields(actor, survivor)
+def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool,
+                 fields: frozenset[str] | None | bool = False) -> dict:
+    """What this actor may see of ``survivor``; opening personal fields is audited.
+    ``fields``, when a list has already asked the policy for the page, is its answer."""
+    if fields is False:
+        fields = policy.survivor_fields(actor, survivor)
     out = {"id": survivor.pk, "reference": survivor.reference,
            "organisation_id": survivor.organisation_id, "version": survivor.version,
            "access": "full" if fields is policy.ALL_FIELDS else "shared"}
@@ -78,7 +81,8 @@ def consent_out(consent: Consent) -> dict:
 
 def _survivors_shown(request, rows: list[Survivor]) -> list[dict]:
     actor = actor_of(request)
-    return [survivor_out(actor, s, personal=False)
+    fields = policy.survivors_fields(actor, rows)  # one query for the page, not one per row
+    return [survivor_out(actor, s, personal=False, fields=fields[s.pk])
             for s in selectors.listed(actor, rows, record_type="survivor")]
 
 

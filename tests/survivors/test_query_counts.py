@@ -7,6 +7,8 @@ under a ceiling measured with one row.
 import pytest
 
 from northstar.core.models import Organisation
+from northstar.referrals import selectors as referral_selectors
+from northstar.referrals.actions import take_step
 from northstar.referrals.models import ProviderProfile, Service
 from northstar.survivors import actions
 from tests.query_counts import grow_caseload
@@ -53,3 +55,18 @@ def test_the_audit_log(api, supervisor, big_caseload, django_assert_max_num_quer
     with django_assert_max_num_queries(5):
         body = client.get("/api/v1/audit", {"page_size": 25}).json()
     assert body["count"] > 25 and len(body["items"]) == 25
+
+
+def test_a_referral_recipients_list_of_shared_survivors(
+        api, caseworker, other_caseworker, actor_for, org_b, django_assert_max_num_queries):
+    """The recipient sees each shared survivor's shared fields: asked once for the page."""
+    survivors = grow_caseload(actor_for(caseworker), 12, recipient=org_b)
+    recipient = actor_for(other_caseworker)
+    for referral in referral_selectors.visible_referrals(recipient):
+        take_step(recipient, referral, step="accept")
+    client = api(other_caseworker)
+    with django_assert_max_num_queries(7):
+        body = client.get("/api/v1/survivors", {"page_size": 25}).json()
+    assert body["count"] == len(survivors)
+    assert {item["access"] for item in body["items"]} == {"shared"}
+    assert all(item["is_child"] is None for item in body["items"])  # not the full record
