@@ -124,6 +124,33 @@ def survivor_fields(actor: Actor, survivor: Survivor) -> frozenset[str] | None:
     raise NotFound("No such survivor")
 
 
+def survivors_fields(actor: Actor, survivors) -> dict[int, frozenset[str] | None]:
+    """``survivor_fields`` for a whole page of visible survivors, in at most one query.
+
+    A list that asked ``survivor_fields`` per row would query the referrals once for
+    every survivor shared with the actor's organisation (an N+1 on the recipient's side).
+    """
+    out: dict[int, frozenset[str] | None] = {}
+    shared: list[int] = []
+    for survivor in survivors:
+        if actor.survivor_id == survivor.pk or (
+                _is_own_org_staff(actor) and survivor.organisation_id == actor.organisation.pk):
+            out[survivor.pk] = ALL_FIELDS
+        else:
+            shared.append(survivor.pk)
+    if shared and _is_own_org_staff(actor):
+        granted: dict[int, set[str]] = {}
+        rows = referral_access.active_referrals(actor.organisation).filter(
+            survivor_id__in=shared).values_list("survivor_id", "shared_fields")
+        for survivor_id, names in rows:
+            granted.setdefault(survivor_id, set()).update(names or ())
+        out.update({pk: frozenset(names) for pk, names in granted.items() if names})
+    missing = [pk for pk in shared if pk not in out]
+    if missing:
+        raise NotFound("No such survivor")
+    return out
+
+
 # --- Named permissions: every "may this actor…" question is answered here -------
 
 
@@ -215,3 +242,25 @@ def must_use_two_factor(actor: Actor) -> bool:
     return bool(getattr(user, "is_superuser", False) or roles.oversees(actor.role)
                 or actor.role in roles.ADMIN_ROLES
                 or (actor.organisation is not None and actor.organisation.require_two_factor))
+
+
+def may_assign_case_to(organisation, user_id) -> bool:
+    """A case is assigned only to an active member of the organisation in a case role."""
+    return staff_who_work_with_records(organisation).filter(pk=user_id).exists()
+
+
+def navigation(actor: Actor | None) -> dict[str, bool]:
+    """What the page navigation offers this actor: one boolean per area, decided here
+    so that templates never compare role names."""
+    if actor is None:
+        return {"works_with_records": False, "may_see_fund": False,
+                "may_review_translations": False, "may_see_aggregates": False,
+                "may_override_block": False, "may_read_audit": False}
+    return {
+        "works_with_records": works_with_records(actor),
+        "may_see_fund": may_see_fund(actor),
+        "may_review_translations": is_administrator(actor),
+        "may_see_aggregates": may_see_aggregates(actor),
+        "may_override_block": may_override_block(actor),
+        "may_read_audit": may_read_audit(actor),
+    }

@@ -7,7 +7,7 @@ class CompensationConfig(AppConfig):
 
     def ready(self) -> None:
         from northstar.compensation import views
-        from northstar.web import panels
+        from northstar.ui import panels
 
         panels.register_case_panel("compensation", "compensation/panels/money.html",
                                    views.money_panel, order=50)

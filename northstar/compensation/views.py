@@ -34,7 +34,7 @@ from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
-from northstar.web.panels import Alert
+from northstar.ui.panels import Alert
 
 
 def _or_404(fn, *args, **kwargs):

@@ -1,17 +1,17 @@
 """Authentication, health, who-am-I and the audit log."""
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import connection
 from ninja import Field, Query, Router, Schema
+from ninja.filter_schema import FilterLookup
+from ninja.pagination import paginate
 
 from northstar import policy
-from northstar.apiutils import PageQuery, StrictSchema, actor_of, page_of
+from northstar.apiutils import Filters, Pages, StrictSchema, actor_of
 from northstar.core import two_factor
 from northstar.core.actor import Actor
 from northstar.core.audit import entries_for_organisation
@@ -130,13 +130,14 @@ def me(request):
             "jurisdiction": org.jurisdiction if org else None, "role": actor.role}
 
 
-class AuditFilters(PageQuery):
+class AuditFilters(Filters):
     survivor_ref: str | None = Field(None, max_length=32)
     action: Literal["create", "read", "update", "delete", "export"] | None = None
     record_type: str | None = Field(None, max_length=64)
-    actor: str | None = Field(None, max_length=150, description="username")
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    actor: Annotated[str | None, FilterLookup("actor_label")] = Field(
+        None, max_length=150, description="username")
+    since: Annotated[dt.datetime | None, FilterLookup("at__gte")] = None
+    until: Annotated[dt.datetime | None, FilterLookup("at__lt")] = None
 
 
 class AuditOut(Schema):
@@ -159,34 +160,14 @@ class AuditOut(Schema):
         return entry.organisation.name if entry.organisation_id else None
 
 
-class AuditPage(Schema):
-    items: list[AuditOut]
-    count: int
-    page: int
-    page_size: int
-
-
-@router.get("/audit", response=AuditPage)
+@router.get("/audit", response=list[AuditOut])
+@paginate(Pages)
 def audit_log(request, filters: Query[AuditFilters]):
     """The organisation's audit log, newest first. Supervisors only."""
     actor = actor_of(request)
     if not policy.may_read_audit(actor):
         raise Forbidden("only supervisors read the audit log")
-    qs = entries_for_organisation(actor.organisation)
-    if filters.survivor_ref:
-        qs = qs.filter(survivor_ref=filters.survivor_ref)
-    if filters.action:
-        qs = qs.filter(action=filters.action)
-    if filters.record_type:
-        qs = qs.filter(record_type=filters.record_type)
-    if filters.actor:
-        qs = qs.filter(actor_label=filters.actor)
-    if filters.since:
-        qs = qs.filter(at__gte=filters.since)
-    if filters.until:
-        qs = qs.filter(at__lt=filters.until)
-    items, paging = page_of(qs, filters)
-    return {"items": items, **paging}
+    return filters.filter(entries_for_organisation(actor.organisation))
 
 
 class UnusualReadAlertOut(Schema):

@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_save
 
+# Registers the JSON-list lookups (``has_element``…) every app filters with; the module
+# defines no model, so importing it while the app registry loads is safe.
+from northstar.core import lookups  # noqa: F401
+
 
 def _watch_reads(sender, instance, created, **kwargs):
     """Every read written to the audit log is counted towards the unusual-reads alert."""

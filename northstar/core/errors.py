@@ -1,5 +1,5 @@
 """Domain errors, raised by actions and mapped to HTTP answers in one place
-(``northstar.api`` for the API, ``northstar.web.views`` for pages)."""
+(``northstar.api`` for the API, ``core.middleware.DomainErrorMiddleware`` for pages)."""
 
 
 class DomainError(Exception):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from northstar import policy
 from northstar.justice import selectors, timeline
-from northstar.web import panels
+from northstar.ui import panels
 
 
 def stage_panel(request, case) -> dict | None:

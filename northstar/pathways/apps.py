@@ -9,7 +9,7 @@ class PathwaysConfig(AppConfig):
         # Imported here, not at the top: the panels import models, which Django
         # allows only once every app is loaded (the one hidden import Django needs).
         from northstar.pathways import panels
-        from northstar.web.panels import register_case_panel
+        from northstar.ui.panels import register_case_panel
 
         register_case_panel(
             "priorities", "pathways/panels/priorities.html", panels.priorities_panel, order=20

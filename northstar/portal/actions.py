@@ -232,10 +232,19 @@ def record_sign_out(actor: Actor, survivor: Survivor, *, quick_exit: bool) -> No
                  note="left with quick exit" if quick_exit else "signed out")
 
 
+def access_seen(actor: Actor, survivor: Survivor) -> PortalAccess | None:
+    """The survivor's portal access as staff read it (PIN set, locked, last sign-in): a
+    read of the survivor's record, audited like any other."""
+    access = PortalAccess.objects.filter(survivor=survivor).first()
+    audit.record_read(actor, survivor.pk, record_type="portal_access",
+                      survivor_ref=survivor.reference, note="portal access state read")
+    return access
+
+
 def record_view(actor: Actor, survivor: Survivor, *, page: str) -> None:
     """A survivor reading their own record is a read like any other."""
-    audit.record(actor, "read", "portal_page", survivor.pk, survivor_ref=survivor.reference,
-                 note=f"viewed {page}")
+    audit.record_read(actor, survivor.pk, record_type="portal_page",
+                      survivor_ref=survivor.reference, note=f"viewed {page}")
 
 
 # --- The survivor's own choices ------------------------------------------------------

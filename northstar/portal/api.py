@@ -11,7 +11,6 @@ from ninja import Field, Router, Schema
 
 from northstar import policy
 from northstar.apiutils import StrictSchema, actor_of
-from northstar.core import roles
 from northstar.core.errors import Forbidden, NotFound
 from northstar.portal import actions, catalogue
 from northstar.portal.models import PortalAccess
@@ -64,8 +63,8 @@ def _out(survivor, access: PortalAccess | None) -> dict:
 
 @router.get("/survivors/{survivor_id}/portal-access", response=AccessOut)
 def portal_access(request, survivor_id: int):
-    _, survivor = _own_survivor(request, survivor_id)
-    return _out(survivor, PortalAccess.objects.filter(survivor=survivor).first())
+    actor, survivor = _own_survivor(request, survivor_id)
+    return _out(survivor, actions.access_seen(actor, survivor))
 
 
 @router.post("/survivors/{survivor_id}/portal-access", response=AccessOut)
@@ -87,7 +86,7 @@ def disable_portal_access(request, survivor_id: int):
 def translations_to_review(request):
     """Per language, every survivor-facing translation still marked ``# needs-review``."""
     actor = actor_of(request)
-    if not (request.user.is_staff or actor.role in roles.ADMIN_ROLES):
+    if not policy.may_review_translations(actor):
         raise Forbidden("only an organisation administrator can see the review list")
     return [{"language": r["language"], "translated": r["translated"],
              "untranslated": r["untranslated"],

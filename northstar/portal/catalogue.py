@@ -3,16 +3,16 @@
 Every translation we write is marked with a translator comment ``# needs-review``
 in its ``.po`` entry. A reviewer who has checked a sentence removes that line (and
 may add ``# reviewed-by: <name> <date>``). This module reads the ``.po`` files
-with the standard library only; the admin page and ``manage.py
-translation_review`` show the result.
+with ``polib``; the admin page and ``manage.py translation_review`` show the
+result.
 """
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
 from django.conf import settings
 
 REVIEW_MARK = "needs-review"
@@ -41,71 +41,24 @@ class Entry:
         return bool(self.msgstr) and "fuzzy" not in self.flags
 
 
-def _unquote(text: str) -> str:
-    return ast.literal_eval(text) if text.startswith('"') else ""
+def _entry(po_entry: polib.POEntry) -> Entry:
+    plural = bool(po_entry.msgid_plural)
+    return Entry(
+        msgid=po_entry.msgid,
+        msgstr=po_entry.msgstr_plural.get(0, "") if plural else po_entry.msgstr,
+        msgctxt=po_entry.msgctxt,
+        comments=[line.strip() for line in (po_entry.tcomment or "").splitlines()],
+        references=[f"{where}:{line}" if line else where
+                    for where, line in po_entry.occurrences],
+        flags=set(po_entry.flags),
+        plural=plural,
+    )
 
 
 def parse_po(path: Path) -> list[Entry]:
     """Entries of a .po file (the header entry and obsolete ``#~`` entries left out)."""
-    entries: list[Entry] = []
-    current = Entry()
-    target = None
-    started = False
-
-    def flush():
-        nonlocal current, started, target
-        if started and current.msgid:
-            entries.append(current)
-        current, started, target = Entry(), False, None
-
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
-            continue
-        if line.startswith("#~"):
-            continue
-        if line.startswith("#,"):
-            current.flags |= {f.strip() for f in line[2:].split(",")}
-        elif line.startswith("#:"):
-            current.references.extend(line[2:].split())
-        elif line.startswith("#.") or line.startswith("#|"):
-            pass
-        elif line.startswith("#"):
-            if started:
-                flush()
-            current.comments.append(line[1:].strip())
-        elif line.startswith("msgctxt "):
-            if started and target != "msgctxt":
-                flush()
-            current.msgctxt = _unquote(line[8:])
-            target, started = "msgctxt", True
-        elif line.startswith("msgid_plural "):
-            current.plural = True
-            target = "msgid_plural"
-        elif line.startswith("msgid "):
-            if started and target not in ("msgctxt",):
-                flush()
-            current.msgid = _unquote(line[6:])
-            target, started = "msgid", True
-        elif line.startswith("msgstr[0] "):
-            current.msgstr = _unquote(line[10:])
-            target = "msgstr"
-        elif line.startswith("msgstr["):
-            target = "other"
-        elif line.startswith("msgstr "):
-            current.msgstr = _unquote(line[7:])
-            target = "msgstr"
-        elif line.startswith('"'):
-            piece = _unquote(line)
-            if target == "msgid":
-                current.msgid += piece
-            elif target == "msgstr":
-                current.msgstr += piece
-            elif target == "msgctxt":
-                current.msgctxt = (current.msgctxt or "") + piece
-    flush()
-    return entries
+    return [_entry(e) for e in polib.pofile(str(path), encoding="utf-8")
+            if not e.obsolete and e.msgid]
 
 
 def locale_dir() -> Path:

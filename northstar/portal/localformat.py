@@ -1,9 +1,11 @@
 """Dates, numbers and money as people in each of the portal's languages write them.
 
-Pure Python (no Django): separators and month names follow CLDR 45 for each
-language; digits are Latin everywhere, as on the documents survivors are given.
-Thai dates use the Buddhist Era year (as on Thai documents). Currencies come from
-``data/currencies.toml`` (ISO 4217 minor units, with source and date).
+Babel (CLDR) knows each language's separators, grouping and month names; digits
+are Latin everywhere, as on the documents survivors are given. Two things are
+ours, not CLDR's: Thai dates use the Buddhist Era year (as on Thai documents),
+and money is rounded half-up to the currency's ISO 4217 minor units and shown
+with the symbol used in the region, both from ``data/currencies.toml`` (with
+source and date), so an amount reads the same on every page and every document.
 """
 
 from __future__ import annotations
@@ -14,42 +16,23 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from northstar.core.i18n import base_language
+
 CURRENCIES_FILE = Path(__file__).parent / "data" / "currencies.toml"
 
-#: language → (decimal separator, grouping separator)
-SEPARATORS: dict[str, tuple[str, str]] = {
-    "en": (".", ","), "km": (",", "."), "th": (".", ","), "vi": (",", "."),
-    "my": (".", ","), "fil": (".", ","), "id": (",", "."), "lo": (",", "."),
-    "zh-hant": (".", ","),
-}
+#: Portal language → Babel locale. English dates are written day first in the region.
+BABEL_LOCALES = {"en": "en_GB", "zh-hant": "zh_Hant"}
 
-MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "km": ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា",
-           "តុលា", "វិច្ឆិកា", "ធ្នូ"),
-    "th": ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
-           "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"),
-    "my": ("ဇန်နဝါရီ", "ဖေဖော်ဝါရီ", "မတ်", "ဧပြီ", "မေ", "ဇွန်", "ဇူလိုင်", "ဩဂုတ်",
-           "စက်တင်ဘာ", "အောက်တိုဘာ", "နိုဝင်ဘာ", "ဒီဇင်ဘာ"),
-    "fil": ("Enero", "Pebrero", "Marso", "Abril", "Mayo", "Hunyo", "Hulyo", "Agosto",
-            "Setyembre", "Oktubre", "Nobyembre", "Disyembre"),
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember"),
-    "lo": ("ມັງກອນ", "ກຸມພາ", "ມີນາ", "ເມສາ", "ພຶດສະພາ", "ມິຖຸນາ", "ກໍລະກົດ", "ສິງຫາ",
-           "ກັນຍາ", "ຕຸລາ", "ພະຈິກ", "ທັນວາ"),
-}
+#: Buddhist Era = Gregorian year + 543 (Thai official documents).
+BUDDHIST_ERA_OFFSET = 543
 
 
-def base_language(language: str | None) -> str:
-    """Map any tag we may meet (``zh-Hant``, ``zh_TW``, ``tl``, ``km-KH``) to a portal language."""
-    code = (language or "en").replace("_", "-").lower()
-    if code.startswith("zh"):
-        return "zh-hant"
-    if code in ("tl", "fil") or code.startswith(("tl-", "fil-")):
-        return "fil"
-    code = code.split("-")[0]
-    return code if code in SEPARATORS else "en"
+def babel_locale(language: str | None) -> str:
+    lang = base_language(language)
+    return BABEL_LOCALES.get(lang, lang)
 
 
 def format_date(value: dt.date | dt.datetime | None, language: str) -> str:
@@ -58,28 +41,10 @@ def format_date(value: dt.date | dt.datetime | None, language: str) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.date()
-    lang = base_language(language)
-    d, m, y = value.day, value.month, value.year
-    if lang == "zh-hant":
-        return f"{y}年{m}月{d}日"
-    if lang == "vi":
-        return f"{d} tháng {m}, {y}"
-    if lang == "th":
-        return f"{d} {MONTHS['th'][m - 1]} {y + 543}"
-    if lang == "my":
-        return f"{y}၊ {MONTHS['my'][m - 1]} {d}"
-    if lang == "fil":
-        return f"{MONTHS['fil'][m - 1]} {d}, {y}"
-    return f"{d} {MONTHS[lang][m - 1]} {y}"
-
-
-def _group(digits: str, sep: str) -> str:
-    parts = []
-    while len(digits) > 3:
-        parts.insert(0, digits[-3:])
-        digits = digits[:-3]
-    parts.insert(0, digits)
-    return sep.join(parts)
+    if base_language(language) == "th":
+        day_month = babel_format_date(value, "d MMMM", locale="th")
+        return f"{day_month} {value.year + BUDDHIST_ERA_OFFSET}"
+    return babel_format_date(value, "long", locale=babel_locale(language))
 
 
 def format_number(value, language: str, decimals: int = 0) -> str:
@@ -90,15 +55,10 @@ def format_number(value, language: str, decimals: int = 0) -> str:
         raise ValueError(f"not a number: {value!r}") from None
     if not number.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
-    dec_sep, group_sep = SEPARATORS[base_language(language)]
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if rounded < 0 else ""
-    whole, _, frac = f"{abs(rounded):f}".partition(".")
-    text = _group(whole, group_sep)
-    if decimals > 0:
-        text += dec_sep + frac.ljust(decimals, "0")
-    return sign + text
+    rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(rounded, format=pattern, locale=babel_locale(language),
+                          numbering_system="latn")
 
 
 @cache
@@ -115,8 +75,7 @@ def format_money(amount, currency: str, language: str) -> str:
     """An amount in its currency's minor units, e.g. ``฿1,234.50``, ``1.234.567 ₫``."""
     code = (currency or "").upper()
     info = currencies().get(code)
-    units = minor_units(code)
-    number = format_number(amount, language, units)
+    number = format_number(amount, language, minor_units(code))
     if info is None:
         return f"{number} {code}".strip()
     sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)

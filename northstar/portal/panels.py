@@ -9,6 +9,7 @@ from django.utils import timezone
 from northstar import policy
 from northstar.core.models import AuditEntry
 from northstar.portal.models import PortalAccess
+from northstar.ui import panels
 
 
 def access_panel(request, survivor) -> dict | None:
@@ -30,8 +31,4 @@ def access_panel(request, survivor) -> dict | None:
 
 
 def register() -> None:
-    try:
-        from northstar.web import panels
-    except ImportError:  # pragma: no cover - web is part of the project
-        return
     panels.register_survivor_panel("portal", "portal/panels/access.html", access_panel, order=80)

@@ -1,9 +1,9 @@
 """What the portal shows from other apps: plan, priorities, justice stage, claims, payments.
 
 Every reader starts from ``policy.visible_cases(actor)`` with the survivor's own
-actor, so it can only ever return that survivor's rows. Each returns plain data;
-if the other app is missing (it is optional to the portal) or its data cannot be
-read, the reader returns nothing and logs, rather than breaking the survivor's page.
+actor, so it can only ever return that survivor's rows. Each returns plain data.
+Every app is installed, so a failure here is a bug and surfaces; only a date
+written badly in an event's details is skipped (and logged).
 """
 
 from __future__ import annotations
@@ -13,119 +13,88 @@ import logging
 from decimal import Decimal
 
 from northstar import policy
+from northstar.compensation.models import Claim
 from northstar.core.actor import Actor
+from northstar.justice.models import TimelineEvent
+from northstar.pathways.models import PlanItem, Priorities
 
 log = logging.getLogger(__name__)
-
-#: Only an app that is truly absent is skipped; a database error or a bug must surface
-#: (a swallowed DatabaseError would leave a PostgreSQL transaction broken).
-_FAILURES = (ModuleNotFoundError, LookupError)
 
 
 def plan_items(actor: Actor) -> list[dict]:
     """Plan items across the survivor's cases: intervention, outcome and status keys."""
-    try:
-        from northstar.pathways.models import PlanItem
-
-        qs = (PlanItem.objects.filter(case__in=policy.visible_cases(actor))
-              .order_by("created_at", "id"))
-        return [{"intervention": i.intervention, "outcome": i.outcome, "status": i.status,
-                 "updated_at": i.updated_at} for i in qs]
-    except _FAILURES:
-        log.warning("portal: could not read plan items", exc_info=True)
-        return []
+    qs = (PlanItem.objects.filter(case__in=policy.visible_cases(actor))
+          .order_by("created_at", "id"))
+    return [{"intervention": i.intervention, "outcome": i.outcome, "status": i.status,
+             "updated_at": i.updated_at} for i in qs]
 
 
 def outcome_ranking(actor: Actor) -> list[str]:
     """The survivor's latest ranking of the three outcomes (keys), most important first."""
-    try:
-        from northstar.pathways.models import Priorities
-
-        latest = (Priorities.objects.filter(case__in=policy.visible_cases(actor))
-                  .order_by("-recorded_at", "-id").first())
-        return [str(k) for k in (latest.ranking if latest else [])]
-    except _FAILURES:
-        log.warning("portal: could not read priorities", exc_info=True)
-        return []
+    latest = (Priorities.objects.filter(case__in=policy.visible_cases(actor))
+              .order_by("-recorded_at", "-id").first())
+    return [str(k) for k in (latest.ranking if latest else [])]
 
 
 def current_stage(actor: Actor) -> str | None:
     """The stage of the latest (not voided) justice-chain event on the survivor's cases."""
-    try:
-        from northstar.justice.models import TimelineEvent
-
-        event = (TimelineEvent.objects.filter(case__in=policy.visible_cases(actor),
-                                              voided_at__isnull=True)
-                 .order_by("-occurred_on", "-id").first())
-        return event.stage if event else None
-    except _FAILURES:
-        log.warning("portal: could not read the justice stage", exc_info=True)
-        return None
+    event = (TimelineEvent.objects.filter(case__in=policy.visible_cases(actor),
+                                          voided_at__isnull=True)
+             .order_by("-occurred_on", "-id").first())
+    return event.stage if event else None
 
 
 def upcoming(actor: Actor, today: dt.date) -> list[dict]:
     """Dates ahead that the survivor should know: court hearings, and when their time to
     rest and decide (reflection period) ends. Earliest first."""
-    try:
-        from northstar.justice.models import TimelineEvent
-
-        events = list(TimelineEvent.objects.filter(case__in=policy.visible_cases(actor),
-                                                   voided_at__isnull=True)
-                      .order_by("occurred_on", "id"))
-        items = []
-        for event in events:
-            if event.kind == "hearing" and event.occurred_on >= today:
-                items.append({"kind": "hearing", "date": event.occurred_on})
-            elif event.kind == "reflection_period_start":
-                ends = (event.details or {}).get("ends_on")
-                ended = any(e.kind == "reflection_period_end" and e.case_id == event.case_id
-                            and (e.occurred_on, e.pk) >= (event.occurred_on, event.pk)
-                            for e in events)
-                if ends and not ended:
-                    ends = dt.date.fromisoformat(str(ends))
-                    if ends >= today:
-                        items.append({"kind": "reflection_ends", "date": ends})
-        return sorted(items, key=lambda i: i["date"])
-    except (*_FAILURES, ValueError):
-        log.warning("portal: could not read upcoming dates", exc_info=True)
-        return []
+    events = list(TimelineEvent.objects.filter(case__in=policy.visible_cases(actor),
+                                               voided_at__isnull=True)
+                  .order_by("occurred_on", "id"))
+    items = []
+    for event in events:
+        if event.kind == "hearing" and event.occurred_on >= today:
+            items.append({"kind": "hearing", "date": event.occurred_on})
+        elif event.kind == "reflection_period_start":
+            ends = (event.details or {}).get("ends_on")
+            ended = any(e.kind == "reflection_period_end" and e.case_id == event.case_id
+                        and (e.occurred_on, e.pk) >= (event.occurred_on, event.pk)
+                        for e in events)
+            if ends and not ended:
+                ends = dt.date.fromisoformat(str(ends))
+                if ends >= today:
+                    items.append({"kind": "reflection_ends", "date": ends})
+    return sorted(items, key=lambda i: i["date"])
 
 
 def claims(actor: Actor) -> list[dict]:
     """Claims with status, amounts, payments received and the next instalment due."""
-    try:
-        from northstar.compensation.models import Claim
-
-        result = []
-        qs = (Claim.objects.filter(case__in=policy.visible_cases(actor))
-              .prefetch_related("payments", "instalments").order_by("created_at", "id"))
-        for claim in qs:
-            payments = [{"date": p.received_on, "amount": p.amount}
-                        for p in claim.payments.all()]
-            received = sum((p["amount"] for p in payments), Decimal(0))
-            upcoming = sorted(
-                (i for i in claim.instalments.all() if i.superseded_at is None),
-                key=lambda i: (i.due_on, i.number))
-            # Instalments are paid in order: the next one due is the first not yet covered.
-            covered, next_due = received, None
-            for instalment in upcoming:
-                if covered >= instalment.amount:
-                    covered -= instalment.amount
-                    continue
-                next_due = {"date": instalment.due_on, "amount": instalment.amount - covered}
-                break
-            result.append({
-                "id": claim.pk,
-                "status": claim.status,
-                "currency": claim.currency,
-                "claimed": claim.amount_claimed,
-                "awarded": claim.amount_awarded,
-                "agreed": claim.amount_agreed,
-                "received": received,
-                "payments": payments,
-                "next_due": next_due,
-            })
-        return result
-    except _FAILURES:
-        log.warning("portal: could not read claims", exc_info=True)
-        return []
+    result = []
+    qs = (Claim.objects.filter(case__in=policy.visible_cases(actor))
+          .prefetch_related("payments", "instalments").order_by("created_at", "id"))
+    for claim in qs:
+        payments = [{"date": p.received_on, "amount": p.amount}
+                    for p in claim.payments.all()]
+        received = sum((p["amount"] for p in payments), Decimal(0))
+        upcoming = sorted(
+            (i for i in claim.instalments.all() if i.superseded_at is None),
+            key=lambda i: (i.due_on, i.number))
+        # Instalments are paid in order: the next one due is the first not yet covered.
+        covered, next_due = received, None
+        for instalment in upcoming:
+            if covered >= instalment.amount:
+                covered -= instalment.amount
+                continue
+            next_due = {"date": instalment.due_on, "amount": instalment.amount - covered}
+            break
+        result.append({
+            "id": claim.pk,
+            "status": claim.status,
+            "currency": claim.currency,
+            "claimed": claim.amount_claimed,
+            "awarded": claim.amount_awarded,
+            "agreed": claim.amount_agreed,
+            "received": received,
+            "payments": payments,
+            "next_due": next_due,
+        })
+    return result

@@ -11,8 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,13 +21,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from northstar import policy
-from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
+from northstar.core.i18n import base_language
 from northstar.core.signin import client_address
 from northstar.portal import actions, catalogue, sources, texts
 from northstar.portal.forms import PinForm, SignInForm
-from northstar.portal.localformat import base_language
 from northstar.portal.models import PortalAccess
 from northstar.portal.session import PortalSession
 from northstar.survivors.models import AdvocacyVisibility, ConsentPurpose, Survivor
@@ -180,7 +178,7 @@ def sign_out(request):
 def choose_language(request, code: str):
     codes = {c for c, _ in LANGUAGES}
     if code not in codes:
-        raise Http404()
+        raise NotFound()
     request.portal.language = code
     target = request.GET.get("next", "")
     if not (target.startswith("/portal/") and url_has_allowed_host_and_scheme(
@@ -310,7 +308,7 @@ def consent(request):
                                   consents=[c for c in in_force if c.is_active()])
         return redirect(reverse("portal:choices") + "?saved=withdrawn")
     except NotFound:
-        raise Http404() from None
+        raise  # a page's NotFound is a 404 (middleware), not a refused choice
     except DomainError as exc:
         message = (texts.UI["consent_child"] if "child" in exc.message
                    else texts.UI["consent_referral_ask"] if "referral" in exc.message
@@ -349,14 +347,9 @@ def advocacy(request):
 def staff_access(request, survivor_id: int):
     """Set or reset a survivor's PIN with them, or turn their portal access off."""
     actor = request.actor
-    try:
-        survivor = policy.survivor_for(actor, survivor_id, change=True)
-    except NotFound:
-        raise Http404() from None
-    except Forbidden:
-        raise PermissionDenied() from None
+    survivor = policy.survivor_for(actor, survivor_id, change=True)
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
-        raise Http404()
+        raise NotFound()
     access = PortalAccess.objects.filter(survivor=survivor).first()
     form = PinForm(request.POST or None)
     done = None
@@ -380,16 +373,11 @@ def staff_access(request, survivor_id: int):
     })
 
 
-def _may_review_translations(request) -> bool:
-    user = request.user
-    return user.is_staff or request.actor.role in roles.ADMIN_ROLES
-
-
 @login_required
 def translation_review(request):
     """Every translation still waiting for a native speaker's review, per language."""
-    if not _may_review_translations(request):
-        raise PermissionDenied()
+    if not policy.may_review_translations(request.actor):
+        raise Forbidden("only an organisation administrator reviews translations")
     wanted = request.GET.get("language", "")
     report = catalogue.review_report()
     languages = [r for r in report if not wanted or r["language"] == wanted]

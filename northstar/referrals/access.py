@@ -1,6 +1,8 @@
 """What an organisation may see of a survivor through referrals.
 
-``northstar.policy`` is the only caller: it decides access, this module answers
+This module and ``referrals/models.py`` are the *sharing* layer: below the
+policy, above survivors; they import neither the policy nor anything above it.
+``northstar.policy`` decides access; this module answers
 the referral part of the question. A referral grants a read-only view of the
 fields chosen for it while it is accepted or in progress *and* the referral
 consent it was made under still stands (not withdrawn, not expired). Revoking
@@ -15,11 +17,11 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from northstar.referrals.models import ACCESS_STATES, Referral
+
 
 def active_referrals(organisation, at: dt.datetime | None = None) -> QuerySet:
     """Referrals through which ``organisation`` may see a survivor at ``at``."""
-    from northstar.referrals.models import ACCESS_STATES, Referral
-
     at = at or timezone.now()
     if organisation is None or organisation.pk is None:
         return Referral.objects.none()

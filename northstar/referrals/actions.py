@@ -12,14 +12,16 @@ import datetime as dt
 import re
 import secrets
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden
+from northstar.core.fields import reveal
 from northstar.core.models import Organisation
-from northstar.referrals import csv_import
+from northstar.referrals import csv_import, letter
 from northstar.referrals.models import (
     FINAL_STATES,
     ProviderProfile,
@@ -35,6 +37,7 @@ from northstar.referrals.vocabulary import (
     SHAREABLE_FIELDS,
     URGENCIES,
 )
+from northstar.safeguards.actions import record_findings
 from northstar.survivors.consent import may_flow
 from northstar.survivors.models import Case, Survivor
 
@@ -207,8 +210,6 @@ def create_referral(
     _step(actor, referral, S.SENT)
     if case is not None:
         # Do No Harm on the case: e.g. a referral explained without a needed interpreter.
-        from northstar.safeguards.actions import record_findings
-
         record_findings(actor, case, action="refer",
                         context={"interpreter_present": decision.consent.interpreter_used},
                         source=f"referral:{referral.pk}")
@@ -333,29 +334,11 @@ def send_reminders(actor: Actor, *, now: dt.datetime | None = None,
     return reminded
 
 
-def note_read(actor: Actor, referrals: list[Referral]) -> None:
-    """Seeing referrals is reading survivor data (who needs what): one audit entry per survivor."""
-    from northstar.referrals.selectors import referrals_granting_access
-
-    # A recipient whose access has ended no longer learns who a referral is about, so
-    # their organisation's audit log must not name the survivor either.
-    granting = referrals_granting_access(actor, referrals)
-    by_ref: dict[str, list[str]] = {}
-    for r in referrals:
-        by_ref.setdefault(r.survivor.reference if r.pk in granting else "", []).append(str(r.pk))
-    for ref, ids in by_ref.items():
-        joined = ",".join(ids)
-        audit.record(actor, "read", "referral", joined if len(joined) <= 64 else "",
-                     survivor_ref=ref, note=f"viewed {len(ids)} referral(s): {joined}"[:300])
-
-
 def reveal_message(actor: Actor, referral: Referral) -> str:
-    from northstar.core.fields import reveal
-
     text = reveal(referral.message)
     if text:
-        audit.record(actor, "read", "referral", referral.pk,
-                     survivor_ref=referral.survivor.reference, fields=["message"])
+        audit.record_read(actor, referral, survivor_ref=referral.survivor.reference,
+                          fields=["message"])
     return text
 
 
@@ -366,17 +349,12 @@ def referral_letter(actor: Actor, referral: Referral, *, language: str | None = 
     Written only by the sender, only while the referral stands and its consent
     holds; each generation is audited as an ``export`` naming the fields.
     """
-    from northstar.referrals import letter
-
     if side_of(actor, referral) != "sender":
         raise Forbidden("only the referring organisation prints the referral letter")
     if referral.status in FINAL_STATES:
         raise Conflict(f"a {referral.status} referral has no letter", "status")
     if not may_flow(referral.survivor, "referral", recipient=referral.recipient):
         raise DomainError("the survivor's consent to this referral no longer stands", "consent")
-    from django.conf import settings
-    from django.utils import translation
-
     language = language or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):
         raise DomainError(f"must be one of: {', '.join(dict(settings.LANGUAGES))}", "language")

@@ -1,13 +1,11 @@
 """The service directory and referrals over JSON. Thin: parse, select, call an action."""
 
-from __future__ import annotations
-
 from django.http import HttpResponse
 from ninja import Query, Router
+from ninja.pagination import paginate
 
 from northstar import policy
-from northstar.apiutils import actor_of
-from northstar.core import roles
+from northstar.apiutils import Pages, actor_of
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.models import Organisation
@@ -19,10 +17,8 @@ from northstar.referrals.schemas import (
     ReferralFilters,
     ReferralIn,
     ReferralOut,
-    ReferralPage,
     ServiceFilters,
     ServiceOut,
-    ServicePage,
     StepIn,
 )
 
@@ -79,35 +75,32 @@ def referral_out(actor: Actor, r: Referral, *, message: str | None = None,
 
 
 def _staff(actor: Actor) -> None:
-    if actor.survivor_id is not None or not roles.works_with_records(actor.role):
+    if not policy.works_with_records(actor):
         raise Forbidden("your role does not work with referrals")
 
 
 # --- Directory ------------------------------------------------------------------
 
 
-@router.get("/services", response=ServicePage)
+def _services_shown(request, rows: list[Service]) -> list[dict]:
+    return [service_out(s) for s in rows]
+
+
+@router.get("/services", response=list[ServiceOut])
+@paginate(Pages, shown=_services_shown)
 def list_services(request, filters: Query[ServiceFilters]):
     """Search the directory by need, place and language; shortest wait first."""
-    found = selectors.search_services(
+    return selectors.search_services(
         need=filters.need or "", jurisdiction=filters.jurisdiction or "",
         area=filters.area or "", language=filters.language or "", serves=filters.serves or "",
         trauma_informed=filters.trauma_informed, no_curfew=filters.no_curfew, q=filters.q or "")
-    start = (filters.page - 1) * filters.page_size
-    items = found[start:start + filters.page_size]
-    return {"items": [service_out(s) for s in items], "count": len(found),
-            "page": filters.page, "page_size": filters.page_size}
-
-
-def may_import(actor: Actor) -> bool:
-    return actor.survivor_id is None and (actor.role in roles.ADMIN_ROLES or roles.oversees(actor.role))
 
 
 @router.post("/services/import", response={200: ImportOut})
 def import_services(request, payload: ImportIn):
     """Import a directory CSV (org admins, supervisors): every row or, on any error, none."""
     actor = actor_of(request)
-    if not may_import(actor):
+    if not policy.may_manage_directory(actor):
         raise Forbidden("only an organisation administrator or supervisor imports the directory")
     return actions.import_services(actor, text=payload.csv)
 
@@ -123,26 +116,19 @@ def get_service(request, service_id: int):
 # --- Referrals ------------------------------------------------------------------
 
 
-@router.get("/referrals", response=ReferralPage)
+def _referrals_shown(request, rows: list[Referral]) -> list[dict]:
+    actor = actor_of(request)
+    granting = selectors.referrals_seen(actor, rows)  # audited; one query for the page
+    return [referral_out(actor, r, sees=r.pk in granting) for r in rows]
+
+
+@router.get("/referrals", response=list[ReferralOut])
+@paginate(Pages, shown=_referrals_shown)
 def list_referrals(request, filters: Query[ReferralFilters]):
     actor = actor_of(request)
     _staff(actor)
-    qs = selectors.visible_referrals(actor).prefetch_related("steps")
-    if filters.direction == "sent":
-        qs = qs.filter(sender=actor.organisation)
-    elif filters.direction == "received":
-        qs = qs.filter(recipient=actor.organisation)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    total = qs.count()
-    start = (filters.page - 1) * filters.page_size
-    items = list(qs[start:start + filters.page_size])
-    actions.note_read(actor, items)
-    # One query for the whole page, not one per referral.
-    granting = selectors.referrals_granting_access(actor, items)
-    return {"items": [referral_out(actor, r, sees=r.pk in granting) for r in items],
-            "count": total,
-            "page": filters.page, "page_size": filters.page_size}
+    return filters.filter(selectors.visible_referrals(actor, direction=filters.direction)
+                          .prefetch_related("steps"))
 
 
 @router.post("/referrals", response={201: ReferralOut})
@@ -184,11 +170,9 @@ def get_referral(request, referral_id: int):
     actor = actor_of(request)
     _staff(actor)
     referral = selectors.referral_for(actor, referral_id)
-    actions.note_read(actor, [referral])
-    message = None
-    if selectors.recipient_may_see_survivor(actor, referral):
-        message = actions.reveal_message(actor, referral)
-    return referral_out(actor, referral, message=message)
+    sees = referral.pk in selectors.referrals_seen(actor, [referral])
+    message = actions.reveal_message(actor, referral) if sees else None
+    return referral_out(actor, referral, message=message, sees=sees)
 
 
 def _step_endpoint(step: str):
@@ -215,7 +199,9 @@ for _step in actions.STEP_NAMES:
     router.post(f"/referrals/{{referral_id}}/{_step}", response=ReferralOut)(_step_endpoint(_step))
 
 
-@router.get("/referrals/{referral_id}/letter.pdf")
+@router.get("/referrals/{referral_id}/letter.pdf", openapi_extra={"responses": {200: {
+    "description": "the referral letter (PDF)",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def referral_letter(request, referral_id: int, language: str = "en"):
     """The referral letter for a recipient outside Northstar, in ``language`` where its text
     is translated (the export is audited)."""

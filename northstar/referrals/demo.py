@@ -7,6 +7,8 @@ from pathlib import Path
 from northstar.core.actor import Actor
 from northstar.referrals import actions
 from northstar.referrals.models import Referral
+from northstar.survivors import actions as survivor_actions
+from northstar.survivors.models import Survivor
 
 DIRECTORY = Path(__file__).with_name("data") / "demo_directory.csv"
 
@@ -19,9 +21,6 @@ def seed(context: dict) -> None:
         return
     if Referral.objects.filter(sender=orgs["TH"], recipient=orgs["KH"]).exists():
         return
-    from northstar.survivors import actions as survivor_actions
-    from northstar.survivors.models import Survivor
-
     actor = Actor.for_user(sender_user, "cli")
     survivor = Survivor.objects.filter(organisation=orgs["TH"], nationality="KH").order_by("id").first()
     if survivor is None:

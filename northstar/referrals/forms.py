@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from northstar.core.jurisdictions import Jurisdiction
+from northstar.core.models import Organisation
+from northstar.referrals.models import Service
 from northstar.referrals.vocabulary import (
     DEFAULT_SHARED_FIELDS,
-    JURISDICTIONS,
     POPULATIONS,
     SERVICE_KINDS,
     SHAREABLE_FIELDS,
@@ -23,7 +25,7 @@ def _choices(d: dict, blank: str | None = None):
 class ServiceSearchForm(forms.Form):
     need = forms.ChoiceField(label=_("Need"), choices=_choices(SERVICE_KINDS, "any"), required=False)
     jurisdiction = forms.ChoiceField(label=_("Country"), required=False,
-                                     choices=[("", "any"), *[(j, j) for j in JURISDICTIONS]])
+                                     choices=[("", "any"), *Jurisdiction.choices])
     area = forms.CharField(label=_("Area"), max_length=100, required=False)
     language = forms.RegexField(label=_("Language (ISO 639)"), regex=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$",
                                 required=False, max_length=12)
@@ -54,9 +56,6 @@ class ReferralForm(forms.Form):
                               max_length=2000, required=False)
 
     def __init__(self, *args, organisation=None, **kwargs):
-        from northstar.core.models import Organisation
-        from northstar.referrals.models import Service
-
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = Organisation.objects.exclude(pk=organisation.pk)
         self.fields["service"].queryset = Service.objects.filter(active=True).select_related(

@@ -50,6 +50,8 @@ def render_html(referral: Referral, values: dict[str, str]) -> str:
 
 
 def render_pdf(referral: Referral, values: dict[str, str]) -> bytes:
+    # WeasyPrint loads Pango and friends (native libraries, hundreds of ms): only
+    # the rare letter export pays for it, not every process that imports referrals.
     from weasyprint import HTML
 
     return HTML(string=render_html(referral, values)).write_pdf()

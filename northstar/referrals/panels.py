@@ -8,13 +8,15 @@ from django.utils import timezone
 from northstar import policy
 from northstar.referrals import actions
 from northstar.referrals.models import Referral, ReferralStatus
+from northstar.ui import panels
+from northstar.ui.panels import Alert
 
 OPEN_STATES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
 def _panel(request, survivor, case=None) -> dict | None:
     actor = request.actor
-    if actor.survivor_id is not None or actor.organisation is None:
+    if not policy.works_with_records(actor):
         return None
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         return None
@@ -38,10 +40,7 @@ def survivor_panel(request, survivor) -> dict | None:
 
 def referral_alerts(actor):
     """Referrals waiting for this organisation's answer, and its own referrals nobody answered."""
-    from northstar.core import roles
-    from northstar.web.panels import Alert
-
-    if actor.survivor_id is not None or not roles.works_with_records(actor.role):
+    if not policy.works_with_records(actor):
         return []
     org = actor.organisation
     today = timezone.localdate()
@@ -74,8 +73,6 @@ def referral_alerts(actor):
 
 
 def register() -> None:
-    from northstar.web import panels
-
     panels.register_case_panel("referrals", "referrals/panels/referrals.html", case_panel, order=55)
     panels.register_survivor_panel("referrals", "referrals/panels/referrals.html", survivor_panel,
                                    order=55)

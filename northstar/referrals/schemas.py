@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.db.models import Q
 from ninja import Field, Schema
 
-from northstar.apiutils import PageQuery, StrictSchema
+from northstar.apiutils import Filters, StrictSchema
 from northstar.referrals.vocabulary import (
     JURISDICTIONS,
     POPULATIONS,
@@ -22,13 +23,10 @@ FieldT = Literal[tuple(SHAREABLE_FIELDS)]
 JurisdictionT = Literal[JURISDICTIONS]
 StatusT = Literal["sent", "accepted", "declined", "in_progress", "completed", "closed", "revoked"]
 
-#: No list is anywhere near this many pages; beyond it the database offset overflows.
-MAX_PAGE = 1_000_000
+class ServiceFilters(StrictSchema):
+    """The directory search: ``selectors.search_services`` answers each criterion in the
+    database (list fields included), so Ninja's pagination pages the result."""
 
-
-
-class ServiceFilters(PageQuery):
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
     need: NeedT | None = None
     jurisdiction: JurisdictionT | None = None
     area: str | None = Field(None, max_length=100)
@@ -65,11 +63,6 @@ class ServiceOut(Schema):
     contact: str
 
 
-class ServicePage(Schema):
-    items: list[ServiceOut]
-    count: int
-    page: int
-    page_size: int
 
 
 class ImportIn(StrictSchema):
@@ -100,11 +93,15 @@ class StepIn(StrictSchema):
     reason: str = Field("", max_length=500, description="why (required to decline or revoke)")
 
 
-class ReferralFilters(PageQuery):
-    #: Bounded so a huge page number is a 422, not a database overflow (500).
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
-    direction: Literal["sent", "received"] | None = None
+class ReferralFilters(Filters):
+    direction: Literal["sent", "received"] | None = Field(
+        None, description="sent by your organisation, or received by it")
     status: StatusT | None = None
+
+    def filter_direction(self, value: str | None) -> Q:
+        """The side is the actor's organisation: ``selectors.visible_referrals(actor,
+        direction=…)`` narrows by it; nothing to add here."""
+        return Q()
 
 
 class StepOut(Schema):
@@ -141,8 +138,3 @@ class ReferralOut(Schema):
     message: str | None = None
 
 
-class ReferralPage(Schema):
-    items: list[ReferralOut]
-    count: int
-    page: int
-    page_size: int

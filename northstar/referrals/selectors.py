@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from northstar import policy
-from northstar.core import roles
+from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.referrals import access
 from northstar.referrals.models import Referral, Service
 
 
-def _staff(actor: Actor) -> bool:
-    return (actor.survivor_id is None and actor.organisation is not None
-            and roles.works_with_records(actor.role))
-
-
-def visible_referrals(actor: Actor) -> QuerySet[Referral]:
-    """Referrals the actor's organisation sent or received; nothing for anyone else."""
-    if not _staff(actor):
+def visible_referrals(actor: Actor, *, direction: str | None = None) -> QuerySet[Referral]:
+    """Referrals the actor's organisation sent or received (or only those ``direction``,
+    ``"sent"`` or ``"received"``); nothing for anyone else."""
+    if not policy.works_with_records(actor):
         return Referral.objects.none()
     org = actor.organisation
-    return (Referral.objects.filter(Q(sender=org) | Q(recipient=org))
+    side = {"sent": Q(sender=org), "received": Q(recipient=org)}.get(
+        direction or "", Q(sender=org) | Q(recipient=org))
+    return (Referral.objects.filter(side)
             .select_related("sender", "recipient", "service", "survivor", "consent"))
 
 
@@ -48,11 +46,32 @@ def referrals_granting_access(actor: Actor, referrals: list[Referral]) -> set[in
                       .filter(pk__in=received).values_list("pk", flat=True))
 
 
+def referrals_seen(actor: Actor, referrals: list[Referral]) -> set[int]:
+    """Referrals shown to the actor: the read is audited, and the ids through which the
+    actor sees the survivor are returned (one query for the whole page).
+
+    Seeing referrals is reading survivor data (who needs what): one audit entry for the
+    page, naming every referral id whole; it names the survivor when the page is about
+    one survivor whom the actor may still see. A recipient whose access has ended no
+    longer learns who a referral is about, so their entry names no survivor either.
+    """
+    granting = referrals_granting_access(actor, referrals)
+    refs = {r.survivor.reference if r.pk in granting else "" for r in referrals}
+    audit.record_read(actor, referrals, record_type="referral",
+                      survivor_ref=refs.pop() if len(refs) == 1 else "",
+                      note=f"viewed {len(referrals)} referral(s)")
+    return granting
+
+
 def search_services(*, need: str = "", jurisdiction: str = "", area: str = "",
                     language: str = "", serves: str = "", trauma_informed: bool | None = None,
-                    no_curfew: bool = False, q: str = "") -> list[Service]:
-    """Active services matching every given criterion; lists are matched in Python so the
-    same search runs on SQLite and PostgreSQL (the directory is thousands of rows, not millions)."""
+                    no_curfew: bool = False, q: str = "") -> QuerySet[Service]:
+    """Active services matching every given criterion, shortest wait first (unknown waits
+    last). The database answers every criterion, lists included (``core.lookups``), so
+    the result pages without reading the whole directory.
+
+    A service with no areas (or no population) listed serves every area (everyone).
+    """
     qs = Service.objects.filter(active=True).select_related("provider", "provider__provider_profile")
     if need:
         qs = qs.filter(kind=need)
@@ -62,19 +81,12 @@ def search_services(*, need: str = "", jurisdiction: str = "", area: str = "",
         qs = qs.filter(curfew=False, movement_restrictions="")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(provider__name__icontains=q))
-    jurisdiction, language, area = jurisdiction.upper(), language.lower(), area.strip().lower()
-    out = []
-    for s in qs:
-        if jurisdiction and jurisdiction not in s.jurisdictions:
-            continue
-        if language and not any(lang == language or lang.split("-")[0] == language
-                                for lang in s.languages):
-            continue
-        if area and s.areas and not any(area in a.lower() for a in s.areas):
-            continue
-        if serves and s.serves and serves not in s.serves:
-            continue
-        out.append(s)
-    # Shortest wait first; unknown waits last.
-    out.sort(key=lambda s: (s.waiting_days is None, s.waiting_days or 0, s.name))
-    return out
+    if jurisdiction:
+        qs = qs.filter(jurisdictions__has_element=jurisdiction.upper())
+    if language:
+        qs = qs.filter(languages__has_language=language.lower())
+    if area.strip():
+        qs = qs.filter(Q(areas=[]) | Q(areas__has_element_containing=area.strip()))
+    if serves:
+        qs = qs.filter(Q(serves=[]) | Q(serves__has_element=serves))
+    return qs.order_by(F("waiting_days").asc(nulls_last=True), "name", "pk")

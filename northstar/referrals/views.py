@@ -5,31 +5,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
 from northstar.referrals import actions, selectors
-from northstar.referrals.api import may_import
 from northstar.referrals.forms import ImportForm, ReferralForm, ServiceSearchForm, StepForm
 
 
-def _staff_or_404(request):
-    actor = request.actor
-    if actor.survivor_id is not None or not roles.works_with_records(actor.role):
-        raise Http404()
-    return actor
-
-
-def _or_404(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+def _staff(request):
+    """Referral pages are for staff who work with records; anyone else finds nothing here."""
+    if not policy.works_with_records(request.actor):
+        raise NotFound()
+    return request.actor
 
 
 @login_required
@@ -50,8 +41,8 @@ def services(request):
         refer_for = policy.changeable_survivors(request.actor).filter(
             pk=_int_or_none(request.GET["survivor"])).first()
     return render(request, "referrals/services.html", {
-        "form": form, "page": page, "count": len(found), "refer_for": refer_for,
-        "may_import": may_import(request.actor)})
+        "form": form, "page": page, "count": page.paginator.count, "refer_for": refer_for,
+        "may_import": policy.may_manage_directory(request.actor)})
 
 
 def _int_or_none(value):
@@ -63,8 +54,8 @@ def _int_or_none(value):
 
 @login_required
 def services_import(request):
-    if not may_import(request.actor):
-        raise Http404()
+    if not policy.may_manage_directory(request.actor):
+        raise NotFound()
     form = ImportForm(request.POST or None, request.FILES or None)
     errors, counts = [], None
     if request.method == "POST" and form.is_valid():
@@ -89,31 +80,26 @@ def services_import(request):
 
 @login_required
 def referral_list(request):
-    actor = _staff_or_404(request)
-    qs = selectors.visible_referrals(actor)
+    actor = _staff(request)
     direction = request.GET.get("direction", "")
-    if direction == "sent":
-        qs = qs.filter(sender=actor.organisation)
-    elif direction == "received":
-        qs = qs.filter(recipient=actor.organisation)
+    qs = selectors.visible_referrals(actor, direction=direction)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     items = list(page)
-    granting = selectors.referrals_granting_access(actor, items)  # one query, not one per row
+    granting = selectors.referrals_seen(actor, items)  # one query, not one per row
     rows = [(r, r.pk in granting) for r in items]
-    actions.note_read(actor, items)
     return render(request, "referrals/list.html", {"page": page, "rows": rows,
                                                    "direction": direction})
 
 
 @login_required
 def referral_new(request):
-    actor = _staff_or_404(request)
-    survivor = _or_404(policy.survivor_for, actor, request.GET.get("survivor"))
+    actor = _staff(request)
+    survivor = policy.survivor_for(actor, request.GET.get("survivor"))
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
-        raise Http404()
+        raise NotFound()
     case = None
     if request.GET.get("case"):
-        case = _or_404(policy.case_for, actor, request.GET["case"])
+        case = policy.case_for(actor, request.GET["case"])
     initial = {"service": request.GET.get("service")} if request.GET.get("service") else None
     form = ReferralForm(request.POST or None, organisation=actor.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -140,10 +126,9 @@ def referral_new(request):
 
 @login_required
 def referral_detail(request, referral_id: int):
-    actor = _staff_or_404(request)
-    referral = _or_404(selectors.referral_for, actor, referral_id)
-    sees = selectors.recipient_may_see_survivor(actor, referral)
-    actions.note_read(actor, [referral])
+    actor = _staff(request)
+    referral = selectors.referral_for(actor, referral_id)
+    sees = referral.pk in selectors.referrals_seen(actor, [referral])
     message = actions.reveal_message(actor, referral) if sees and request.GET.get("message") else None
     return render(request, "referrals/detail.html", {
         "r": referral, "sees": sees, "message": message,
@@ -155,8 +140,8 @@ def referral_detail(request, referral_id: int):
 @login_required
 @require_POST
 def referral_step(request, referral_id: int, step: str):
-    actor = _staff_or_404(request)
-    referral = _or_404(selectors.referral_for, actor, referral_id)
+    actor = _staff(request)
+    referral = selectors.referral_for(actor, referral_id)
     form = StepForm(request.POST)
     note = form.data.get("reason", "")
     try:
@@ -170,8 +155,8 @@ def referral_step(request, referral_id: int, step: str):
 
 @login_required
 def referral_letter(request, referral_id: int):
-    actor = _staff_or_404(request)
-    referral = _or_404(selectors.referral_for, actor, referral_id)
+    actor = _staff(request)
+    referral = selectors.referral_for(actor, referral_id)
     try:
         pdf = actions.referral_letter(actor, referral,
                                       language=request.GET.get("language") or None)

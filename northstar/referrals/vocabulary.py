@@ -1,10 +1,13 @@
 """The service directory's words: kinds of service, who a service serves, urgency.
 
-Pure Python (no Django) so the CSV importer, the API schemas and the forms
-share one list; a new kind of service is one line here.
+One list each, shared by the CSV importer, the API schemas and the forms; a new
+kind of service is one line here. The jurisdictions are not repeated here: they
+are ``core.jurisdictions.Jurisdiction``, the one list the whole platform serves.
 """
 
 from __future__ import annotations
+
+from northstar.core.jurisdictions import Jurisdiction
 
 SERVICE_KINDS: dict[str, str] = {
     "shelter": "Shelter",
@@ -40,7 +43,8 @@ URGENCIES: dict[str, str] = {
 ANSWER_WITHIN_HOURS: dict[str, int] = {"routine": 24 * 7, "soon": 72, "urgent": 24,
                                        "emergency": 4}
 
-JURISDICTIONS = ("KH", "HK", "MM", "PH", "TH", "VN", "LA", "ID", "MY", "SG")
+#: The codes of ``core.jurisdictions.Jurisdiction``, as the importer and the schemas want them.
+JURISDICTIONS: tuple[str, ...] = tuple(Jurisdiction.values)
 
 #: Survivor fields a referral may share, and the minimal default. "needs" is the
 #: referral's own list of needs; the rest are names of survivor fields, so the

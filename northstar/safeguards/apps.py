@@ -9,7 +9,7 @@ class SafeguardsConfig(AppConfig):
         # Imported here, not at the top: the panels import models, which Django
         # allows only once every app is loaded (the one hidden import Django needs).
         from northstar.safeguards import panels
-        from northstar.web.panels import register_alert_source, register_case_panel
+        from northstar.ui.panels import register_alert_source, register_case_panel
 
         register_case_panel(
             "do_no_harm", "safeguards/panels/findings.html", panels.findings_panel, order=10

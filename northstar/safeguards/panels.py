@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from northstar.safeguards import actions, selectors
-from northstar.web.panels import Alert
+from northstar.ui.panels import Alert
 
 
 def findings_panel(request, case) -> dict:

@@ -54,28 +54,6 @@ def _check_child_advocacy(survivor: Survivor) -> None:
         )
 
 
-# --- Reads that open nothing sealed are reads too ------------------------------
-
-
-def note_viewed(actor: Actor, record_type: str, record, survivor_ref: str) -> None:
-    """A record shown without its sealed fields: audited, naming no field."""
-    audit.record(actor, "read", record_type, record.pk, survivor_ref=survivor_ref)
-
-
-def note_listed(actor: Actor, record_type: str, items) -> None:
-    """A list is a read too: one entry naming every record shown (ids kept whole)."""
-    ids = [str(i.pk) for i in items]
-    if not ids:
-        return
-    shown, note = [], f"listed {len(ids)}: "
-    for pk in ids:
-        if len(note) + len(",".join([*shown, pk])) > 290:
-            shown.append("…")
-            break
-        shown.append(pk)
-    audit.record(actor, "read", record_type, "", note=note + ",".join(shown))
-
-
 # --- Survivors -----------------------------------------------------------------
 
 
@@ -136,8 +114,7 @@ def reveal_personal_data(actor: Actor, survivor: Survivor, *,
     names = [f for f in Survivor.PERSONAL_FIELDS if fields is None or f in fields]
     if not names:
         return {}
-    audit.record(actor, "read", "survivor", survivor.pk, survivor_ref=survivor.reference,
-                 fields=names)
+    audit.record_read(actor, survivor, survivor_ref=survivor.reference, fields=names)
     return {name: reveal(getattr(survivor, name)) for name in names}
 
 
@@ -160,37 +137,24 @@ def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
         return []
     matches = list(Survivor.objects.filter(organisation=actor.organisation, duplicate_key=key,
                                            archived_at__isnull=True))
-    audit.record(actor, "read", "survivor", ",".join(str(s.pk) for s in matches),
-                 note=f"duplicate search: {len(matches)} match(es)")
+    audit.record_read(actor, matches, record_type="survivor",
+                      note=f"duplicate search: {len(matches)} match(es)")
     return matches
 
 
 # --- Cases ---------------------------------------------------------------------
 
 
-def _check_caseworker(survivor: Survivor, user_id: int | None) -> None:
-    """A case is assigned only to someone in a case role in the survivor's organisation."""
-    if user_id is None:
-        return
-    from northstar.core.models import Membership
-    from northstar.core.roles import CASE_ROLES
-
-    if not Membership.objects.filter(user_id=user_id, organisation=survivor.organisation,
-                                     role__in=CASE_ROLES, user__is_active=True).exists():
-        raise DomainError("must be an active caseworker, legal officer or supervisor of the "
-                          "survivor's organisation", "caseworker_id")
-
-
 @transaction.atomic
 def create_case(actor: Actor, survivor: Survivor, *, data: dict) -> Case:
+    """Open a case. A ``caseworker_id`` must already be one the policy lets the case go to
+    (``policy.may_assign_case_to``): the caller asked, as for every access question."""
     values = clean_case(data)
     if "forms_of_exploitation" not in values:
         raise DomainError("choose at least one", "forms_of_exploitation")
     values.setdefault("jurisdiction", actor.organisation.jurisdiction if actor.organisation
                       else survivor.organisation.jurisdiction)
-    if "caseworker_id" in values:
-        _check_caseworker(survivor, values["caseworker_id"])
-    else:
+    if "caseworker_id" not in values:
         values["caseworker_id"] = actor.user.pk if actor.user is not None else None
     n = Case.objects.filter(survivor=survivor).count() + 1
     case = Case(survivor=survivor, created_by=actor.user, **values)
@@ -202,6 +166,8 @@ def create_case(actor: Actor, survivor: Survivor, *, data: dict) -> Case:
             break
         except IntegrityError:
             continue
+    else:
+        raise Conflict("could not allocate a case reference; try again", "reference")
     audit.record(actor, "create", "case", case.pk, survivor_ref=survivor.reference,
                  fields=values.keys())
     return case
@@ -216,8 +182,6 @@ def update_case(actor: Actor, case: Case, *, version: int, changes: dict) -> Cas
             "this case was changed by someone else; reload and apply your change again",
             "version", current_version=current.version,
         )
-    if "caseworker_id" in values:
-        _check_caseworker(current.survivor, values["caseworker_id"])
     for key, value in values.items():
         setattr(current, key, value)
     if current.period_start and current.period_end and current.period_end < current.period_start:
@@ -232,8 +196,7 @@ def update_case(actor: Actor, case: Case, *, version: int, changes: dict) -> Cas
 
 
 def reveal_case_summary(actor: Actor, case: Case) -> str:
-    audit.record(actor, "read", "case", case.pk, survivor_ref=case.survivor.reference,
-                 fields=["summary"])
+    audit.record_read(actor, case, survivor_ref=case.survivor.reference, fields=["summary"])
     return reveal(case.summary)
 
 

@@ -1,32 +1,27 @@
 """Survivors, cases and consents over JSON. Thin: parse, ask the policy, call an action."""
 
-from __future__ import annotations
-
 from ninja import Query, Router
+from ninja.pagination import paginate
 
 from northstar import policy
-from northstar.apiutils import actor_of, page_of
-from northstar.core import audit
+from northstar.apiutils import Pages, actor_of
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden
 from northstar.core.models import Organisation
-from northstar.survivors import actions
+from northstar.survivors import actions, selectors
 from northstar.survivors.models import Case, Consent, Survivor
 from northstar.survivors.schemas import (
     CaseFilters,
     CaseIn,
     CaseOut,
-    CasePage,
     CasePatch,
     ConsentFilters,
     ConsentIn,
     ConsentOut,
-    ConsentPage,
     DuplicateQuery,
     SurvivorFilters,
     SurvivorIn,
     SurvivorOut,
-    SurvivorPage,
     SurvivorPatch,
     WithdrawIn,
 )
@@ -37,9 +32,12 @@ CLEAR_FIELDS = ("birth_year", "sex", "gender", "nationality", "languages", "pref
                 "interpreter_needed", "advocacy_visibility", "created_at")
 
 
-def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool) -> dict:
-    """What this actor may see of ``survivor``; opening personal fields is audited."""
-    fields = policy.survivor_fields(actor, survivor)
+def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool,
+                 fields: frozenset[str] | None | bool = False) -> dict:
+    """What this actor may see of ``survivor``; opening personal fields is audited.
+    ``fields``, when a list has already asked the policy for the page, is its answer."""
+    if fields is False:
+        fields = policy.survivor_fields(actor, survivor)
     out = {"id": survivor.pk, "reference": survivor.reference,
            "organisation_id": survivor.organisation_id, "version": survivor.version,
            "access": "full" if fields is policy.ALL_FIELDS else "shared"}
@@ -52,11 +50,6 @@ def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool) -> dict:
         opened = actions.reveal_personal_data(actor, survivor, fields=fields)
         out["personal"] = opened or None
     return out
-
-
-def _viewed(actor: Actor, survivor: Survivor) -> dict:
-    actions.note_viewed(actor, "survivor", survivor, survivor.reference)
-    return survivor_out(actor, survivor, personal=False)
 
 
 def case_out(case: Case, *, summary: str | None = None) -> dict:
@@ -83,54 +76,38 @@ def consent_out(consent: Consent) -> dict:
     return data
 
 
-_listed = actions.note_listed
-
-
 # --- Survivors -----------------------------------------------------------------
 
 
-@router.get("/survivors", response=SurvivorPage)
+def _survivors_shown(request, rows: list[Survivor]) -> list[dict]:
+    actor = actor_of(request)
+    fields = policy.survivors_fields(actor, rows)  # one query for the page, not one per row
+    return [survivor_out(actor, s, personal=False, fields=fields[s.pk])
+            for s in selectors.listed(actor, rows, record_type="survivor")]
+
+
+@router.get("/survivors", response=list[SurvivorOut])
+@paginate(Pages, shown=_survivors_shown)
 def list_survivors(request, filters: Query[SurvivorFilters]):
     """Survivors you may see, by reference code; no personal fields in lists."""
-    actor = actor_of(request)
-    qs = policy.visible_survivors(actor).select_related("organisation")
-    if filters.reference:
-        qs = qs.filter(reference__iexact=filters.reference)
-    if filters.nationality:
-        qs = qs.filter(nationality=filters.nationality)
-    if filters.sex:
-        qs = qs.filter(sex=filters.sex)
-    if filters.interpreter_needed is not None:
-        qs = qs.filter(interpreter_needed=filters.interpreter_needed)
-    if filters.language:
-        qs = [s for s in qs if filters.language in (s.languages or [])]
-        qs = Survivor.objects.filter(pk__in=[s.pk for s in qs]).order_by("-created_at", "-id")
-    items, paging = page_of(qs, filters)
-    _listed(actor, "survivor", items)
-    return {"items": [survivor_out(actor, s, personal=False) for s in items], **paging}
+    return filters.filter(policy.visible_survivors(actor_of(request)))
 
 
 @router.post("/survivors", response={201: SurvivorOut})
 def create_survivor(request, payload: SurvivorIn):
     actor = actor_of(request)
-    if not _may_create(actor):
+    if not policy.may_record(actor):
         raise Forbidden("your role does not record survivors")
     data = payload.model_dump(exclude_unset=True)
     survivor = actions.create_survivor(actor, data=data)
     return 201, survivor_out(actor, survivor, personal=False)
 
 
-def _may_create(actor: Actor) -> bool:
-    from northstar.core import roles
-
-    return actor.survivor_id is None and roles.works_with_records(actor.role)
-
-
 @router.get("/survivors/duplicates", response=list[SurvivorOut])
 def duplicates(request, query: Query[DuplicateQuery]):
     """Likely duplicates in your organisation, by a keyed blind index of name and birth date."""
     actor = actor_of(request)
-    if not _may_create(actor):
+    if not policy.works_with_records(actor):
         raise Forbidden("your role does not work with survivor records")
     found = actions.find_duplicates(actor, given_name=query.given_name,
                                     family_name=query.family_name,
@@ -144,7 +121,7 @@ def get_survivor(request, survivor_id: int, personal: bool = True):
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id)
     if not personal:
-        return _viewed(actor, survivor)
+        return survivor_out(actor, selectors.survivor_seen(actor, survivor), personal=False)
     return survivor_out(actor, survivor, personal=True)
 
 
@@ -167,7 +144,7 @@ def archive_survivor(request, survivor_id: int):
     """Archive a record (supervisors). It disappears from every list; the audit trail stays."""
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id, change=True)
-    if not policy.may_read_audit(actor):
+    if not policy.may_archive(actor):
         raise Forbidden("only a supervisor archives a survivor record")
     actions.archive_survivor(actor, survivor)
     return 204, None
@@ -176,33 +153,31 @@ def archive_survivor(request, survivor_id: int):
 # --- Cases ---------------------------------------------------------------------
 
 
-@router.get("/cases", response=CasePage)
+def _cases_shown(request, rows: list[Case]) -> list[dict]:
+    actor = actor_of(request)
+    return [case_out(c) for c in selectors.listed(actor, rows, record_type="case")]
+
+
+@router.get("/cases", response=list[CaseOut])
+@paginate(Pages, shown=_cases_shown)
 def list_cases(request, filters: Query[CaseFilters]):
     actor = actor_of(request)
-    qs = policy.visible_cases(actor).select_related("survivor", "caseworker")
-    if filters.caseworker_id:
-        qs = qs.filter(caseworker_id=filters.caseworker_id)
-    if filters.survivor_id:
-        qs = qs.filter(survivor_id=filters.survivor_id)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.jurisdiction:
-        qs = qs.filter(jurisdiction=filters.jurisdiction)
-    if filters.form or filters.sector:
-        keep = [c.pk for c in qs
-                if (not filters.form or filters.form in c.forms_of_exploitation)
-                and (not filters.sector or filters.sector in c.sectors)]
-        qs = qs.filter(pk__in=keep)
-    items, paging = page_of(qs, filters)
-    _listed(actor, "case", items)
-    return {"items": [case_out(c) for c in items], **paging}
+    return filters.filter(policy.visible_cases(actor).select_related("survivor", "caseworker"))
+
+
+def _check_caseworker(survivor: Survivor, user_id: int | None) -> None:
+    if user_id is not None and not policy.may_assign_case_to(survivor.organisation, user_id):
+        raise DomainError("must be an active caseworker, legal officer or supervisor of the "
+                          "survivor's organisation", "caseworker_id")
 
 
 @router.post("/survivors/{survivor_id}/cases", response={201: CaseOut})
 def create_case(request, survivor_id: int, payload: CaseIn):
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id, change=True)
-    case = actions.create_case(actor, survivor, data=payload.model_dump(exclude_unset=True))
+    data = payload.model_dump(exclude_unset=True)
+    _check_caseworker(survivor, data.get("caseworker_id"))
+    case = actions.create_case(actor, survivor, data=data)
     return 201, case_out(case)
 
 
@@ -224,6 +199,7 @@ def update_case(request, case_id: int, payload: CasePatch):
                                          "period_start", "period_end", "summary",
                                          "fears_retaliation_at_home", "caseworker_id"):
             raise DomainError("may not be null", key)
+    _check_caseworker(case.survivor, changes.get("caseworker_id"))
     case = actions.update_case(actor, case, version=version, changes=changes)
     return case_out(case)
 
@@ -232,7 +208,7 @@ def update_case(request, case_id: int, payload: CasePatch):
 def archive_case(request, case_id: int):
     actor = actor_of(request)
     case = policy.case_for(actor, case_id, change=True)
-    if not policy.may_read_audit(actor):
+    if not policy.may_archive(actor):
         raise Forbidden("only a supervisor archives a case")
     actions.archive_case(actor, case)
     return 204, None
@@ -241,23 +217,19 @@ def archive_case(request, case_id: int):
 # --- Consents ------------------------------------------------------------------
 
 
-@router.get("/survivors/{survivor_id}/consents", response=ConsentPage)
+def _consents_shown(request, rows: list[Consent]) -> list[dict]:
+    actor = actor_of(request)
+    return [consent_out(c) for c in selectors.listed(actor, rows, record_type="consent")]
+
+
+@router.get("/survivors/{survivor_id}/consents", response=list[ConsentOut])
+@paginate(Pages, shown=_consents_shown)
 def list_consents(request, survivor_id: int, filters: Query[ConsentFilters]):
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id)
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         raise Forbidden("consents are visible to the survivor's own organisation")
-    qs = policy.visible_consents(actor).filter(survivor=survivor)
-    if filters.purpose:
-        qs = qs.filter(purpose=filters.purpose)
-    items = list(qs)
-    if filters.active is not None:
-        items = [c for c in items if c.is_active() == filters.active]
-    start = (filters.page - 1) * filters.page_size
-    page = items[start : start + filters.page_size]
-    _listed(actor, "consent", page)
-    return {"items": [consent_out(c) for c in page], "count": len(items),
-            "page": filters.page, "page_size": filters.page_size}
+    return filters.filter(policy.visible_consents(actor).filter(survivor=survivor))
 
 
 @router.post("/survivors/{survivor_id}/consents", response={201: ConsentOut})
@@ -283,8 +255,7 @@ def give_consent(request, survivor_id: int, payload: ConsentIn):
 @router.get("/consents/{consent_id}", response=ConsentOut)
 def get_consent(request, consent_id: int):
     actor = actor_of(request)
-    consent = policy.consent_for(actor, consent_id)
-    audit.record(actor, "read", "consent", consent.pk, survivor_ref=consent.survivor.reference)
+    consent = selectors.consent_seen(actor, policy.consent_for(actor, consent_id))
     return consent_out(consent)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from northstar.survivors.models import PURPOSES_NEEDING_RECIPIENT, Consent, ConsentPurpose
@@ -25,15 +26,24 @@ class FlowDecision:
         return self.allowed
 
 
-def active_consents(survivor, purpose: str, *, at: dt.datetime | None = None):
-    """Consents for ``purpose`` in force at ``at``, as a queryset."""
-    at = at or timezone.now()
-    from django.db.models import Q
+def in_force(consents: QuerySet[Consent] | None = None, *,
+             at: dt.datetime | None = None) -> QuerySet[Consent]:
+    """Those of ``consents`` (default: all) in force at ``at``: given, not withdrawn, not expired.
 
-    return Consent.objects.filter(survivor=survivor, purpose=purpose, given_at__lte=at).filter(
+    The database answers, so a list filtered by it pages correctly; it says what
+    ``Consent.is_active`` says of one row.
+    """
+    at = at or timezone.now()
+    consents = Consent.objects.all() if consents is None else consents
+    return consents.filter(given_at__lte=at).filter(
         Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at),
         Q(expires_at__isnull=True) | Q(expires_at__gt=at),
     )
+
+
+def active_consents(survivor, purpose: str, *, at: dt.datetime | None = None):
+    """Consents for ``purpose`` in force at ``at``, as a queryset."""
+    return in_force(Consent.objects.filter(survivor=survivor, purpose=purpose), at=at)
 
 
 def may_flow(
@@ -49,8 +59,6 @@ def may_flow(
         consents = consents.filter(recipient=recipient)
     elif recipient is not None:
         # For other purposes a consent may be general (no recipient) or named.
-        from django.db.models import Q
-
         consents = consents.filter(Q(recipient__isnull=True) | Q(recipient=recipient))
     consent = consents.order_by("-given_at").first()
     if consent is None:

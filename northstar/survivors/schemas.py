@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.db.models import Q
 from ninja import Field, Schema
+from ninja.filter_schema import FilterLookup
 
-from northstar.apiutils import PageQuery, StrictSchema
+from northstar.apiutils import Filters, StrictSchema
 from northstar.core.jurisdictions import Jurisdiction
 from northstar.survivors import models as m
+from northstar.survivors.consent import in_force
+from northstar.survivors.validation import (
+    COUNTRY_PATTERN,
+    EARLIEST_BIRTH_YEAR,
+    LANGUAGE_MAX,
+    LANGUAGE_PATTERN,
+    MAX_LANGUAGES,
+    MAX_TRANSIT_COUNTRIES,
+    PERSONAL_TEXT,
+    SUMMARY_MAX,
+)
 
 
 def _lit(choices):
@@ -30,42 +43,46 @@ PurposeT = _lit(m.ConsentPurpose)
 MethodT = Literal["verbal", "written", "thumbprint"]
 GivenByT = _lit(m.ConsentGivenBy)
 JurisdictionT = _lit(Jurisdiction)
-Country = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-Lang = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+Lang = LANGUAGE_PATTERN
+
+
+def _personal(name: str):
+    return Field(None, max_length=PERSONAL_TEXT[name])
 
 
 class PersonalIn(StrictSchema):
-    given_name: str | None = Field(None, max_length=200)
-    family_name: str | None = Field(None, max_length=200)
-    aliases: str | None = Field(None, max_length=500)
+    given_name: str | None = _personal("given_name")
+    family_name: str | None = _personal("family_name")
+    aliases: str | None = _personal("aliases")
     date_of_birth: dt.date | None = None
-    phone: str | None = Field(None, max_length=50)
-    address: str | None = Field(None, max_length=1000)
-    id_document_numbers: str | None = Field(None, max_length=500)
-    contact_notes: str | None = Field(None, max_length=5000)
+    phone: str | None = _personal("phone")
+    address: str | None = _personal("address")
+    id_document_numbers: str | None = _personal("id_document_numbers")
+    contact_notes: str | None = _personal("contact_notes")
 
 
 class SurvivorIn(PersonalIn):
     """A new survivor. Personal fields are sealed at rest; the rest is non-identifying."""
 
-    birth_year: int | None = Field(None, ge=1900, le=2100)
+    birth_year: int | None = Field(None, ge=EARLIEST_BIRTH_YEAR)
     sex: SexT = "unknown"
     gender: GenderT = "unknown"
-    nationality: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    languages: list[str] = Field(default_factory=list, description="ISO 639 codes", max_length=20)
-    preferred_language: str = Field("en", pattern=Lang)
+    nationality: str | None = Field(None, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2")
+    languages: list[str] = Field(default_factory=list, description="ISO 639 codes",
+                                 max_length=MAX_LANGUAGES)
+    preferred_language: str = Field("en", pattern=Lang, max_length=LANGUAGE_MAX)
     interpreter_needed: bool = False
     advocacy_visibility: AdvocacyT = "none"
 
 
 class SurvivorPatch(PersonalIn):
     version: int = Field(..., ge=1, description="the version you read; a stale one gets 409")
-    birth_year: int | None = Field(None, ge=1900, le=2100)
+    birth_year: int | None = Field(None, ge=EARLIEST_BIRTH_YEAR)
     sex: SexT | None = None
     gender: GenderT | None = None
-    nationality: str | None = Field(None, pattern=r"^[A-Z]{2}$")
-    languages: list[str] | None = Field(None, max_length=20)
-    preferred_language: str | None = Field(None, pattern=Lang)
+    nationality: str | None = Field(None, pattern=COUNTRY_PATTERN)
+    languages: list[str] | None = Field(None, max_length=MAX_LANGUAGES)
+    preferred_language: str | None = Field(None, pattern=Lang, max_length=LANGUAGE_MAX)
     interpreter_needed: bool | None = None
     advocacy_visibility: AdvocacyT | None = None
 
@@ -93,24 +110,19 @@ class SurvivorOut(Schema):
     )
 
 
-class SurvivorPage(Schema):
-    items: list[SurvivorOut]
-    count: int
-    page: int
-    page_size: int
-
-
-class SurvivorFilters(PageQuery):
-    reference: str | None = Field(None, max_length=32)
-    nationality: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+class SurvivorFilters(Filters):
+    reference: Annotated[str | None, FilterLookup("reference__iexact")] = Field(
+        None, max_length=32)
+    nationality: str | None = Field(None, pattern=COUNTRY_PATTERN)
     sex: SexT | None = None
-    language: str | None = Field(None, pattern=Lang)
+    language: Annotated[str | None, FilterLookup("languages__has_element")] = Field(
+        None, pattern=Lang, max_length=LANGUAGE_MAX, description="one of the languages spoken")
     interpreter_needed: bool | None = None
 
 
 class DuplicateQuery(StrictSchema):
-    given_name: str = Field(..., max_length=200)
-    family_name: str = Field("", max_length=200)
+    given_name: str = Field(..., max_length=PERSONAL_TEXT["given_name"])
+    family_name: str = Field("", max_length=PERSONAL_TEXT["family_name"])
     date_of_birth: dt.date
 
 
@@ -118,9 +130,9 @@ class CaseIn(StrictSchema):
     jurisdiction: JurisdictionT | None = None
     forms_of_exploitation: list[FormT] = Field(..., min_length=1)
     sectors: list[SectorT] = Field(default_factory=list)
-    country_of_origin: str | None = Field(None, pattern=r"^[A-Z]{2}$")
-    transit_countries: list[str] = Field(default_factory=list, max_length=20)
-    country_of_destination: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    country_of_origin: str | None = Field(None, pattern=COUNTRY_PATTERN)
+    transit_countries: list[str] = Field(default_factory=list, max_length=MAX_TRANSIT_COUNTRIES)
+    country_of_destination: str | None = Field(None, pattern=COUNTRY_PATTERN)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     recruitment_method: RecruitmentT = "unknown"
@@ -129,7 +141,7 @@ class CaseIn(StrictSchema):
     fears_retaliation_at_home: bool | None = None
     trial_participation: TrialT = "undecided"
     status: StatusT = "open"
-    summary: str | None = Field(None, max_length=20000)
+    summary: str | None = Field(None, max_length=SUMMARY_MAX)
     caseworker_id: int | None = Field(None, description="responsible caseworker (default: you)")
 
 
@@ -138,9 +150,9 @@ class CasePatch(StrictSchema):
     jurisdiction: JurisdictionT | None = None
     forms_of_exploitation: list[FormT] | None = Field(None, min_length=1)
     sectors: list[SectorT] | None = None
-    country_of_origin: str | None = Field(None, pattern=r"^[A-Z]{2}$")
-    transit_countries: list[str] | None = Field(None, max_length=20)
-    country_of_destination: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    country_of_origin: str | None = Field(None, pattern=COUNTRY_PATTERN)
+    transit_countries: list[str] | None = Field(None, max_length=MAX_TRANSIT_COUNTRIES)
+    country_of_destination: str | None = Field(None, pattern=COUNTRY_PATTERN)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     recruitment_method: RecruitmentT | None = None
@@ -149,7 +161,7 @@ class CasePatch(StrictSchema):
     fears_retaliation_at_home: bool | None = None
     trial_participation: TrialT | None = None
     status: StatusT | None = None
-    summary: str | None = Field(None, max_length=20000)
+    summary: str | None = Field(None, max_length=SUMMARY_MAX)
     caseworker_id: int | None = Field(None, description="reassign the case")
 
 
@@ -180,19 +192,12 @@ class CaseOut(Schema):
     summary: str | None = Field(None, description="opened on detail reads only (audited)")
 
 
-class CasePage(Schema):
-    items: list[CaseOut]
-    count: int
-    page: int
-    page_size: int
-
-
-class CaseFilters(PageQuery):
+class CaseFilters(Filters):
     survivor_id: int | None = None
     caseworker_id: int | None = None
     status: StatusT | None = None
-    form: FormT | None = None
-    sector: SectorT | None = None
+    form: Annotated[FormT | None, FilterLookup("forms_of_exploitation__has_element")] = None
+    sector: Annotated[SectorT | None, FilterLookup("sectors__has_element")] = None
     jurisdiction: JurisdictionT | None = None
 
 
@@ -233,13 +238,13 @@ class ConsentOut(Schema):
     active: bool
 
 
-class ConsentPage(Schema):
-    items: list[ConsentOut]
-    count: int
-    page: int
-    page_size: int
-
-
-class ConsentFilters(PageQuery):
+class ConsentFilters(Filters):
     purpose: PurposeT | None = None
-    active: bool | None = None
+    active: bool | None = Field(None, description="in force now (given, not withdrawn, "
+                                                  "not expired)")
+
+    def filter_active(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        live = Q(pk__in=in_force().values("pk"))
+        return live if value else ~live

@@ -14,9 +14,25 @@ from northstar.core.errors import DomainError
 from northstar.core.jurisdictions import Jurisdiction
 from northstar.survivors import models as m
 
-COUNTRY = re.compile(r"^[A-Z]{2}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# --- The limits of survivor and case fields, defined once ------------------------
+# The API schemas (``survivors/schemas.py``) and the page forms (``web/forms.py``)
+# derive their limits from these names, so the three channels cannot disagree.
+
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+#: Longest language tag kept (e.g. ``zh-Hant-TW``).
+LANGUAGE_MAX = 10
+#: Sealed personal text fields and their longest length.
+PERSONAL_TEXT = {"given_name": 200, "family_name": 200, "aliases": 500, "phone": 50,
+                 "address": 1000, "id_document_numbers": 500, "contact_notes": 5000}
+SUMMARY_MAX = 20000
+EARLIEST_BIRTH_YEAR = 1900
+MAX_LANGUAGES = 20
+MAX_TRANSIT_COUNTRIES = 20
 MAX_TEXT = 2000
+
+COUNTRY = re.compile(COUNTRY_PATTERN)
+LANGUAGE = re.compile(LANGUAGE_PATTERN)
 
 
 def _text(field: str, value, limit: int = MAX_TEXT) -> str:
@@ -67,10 +83,6 @@ def _date(field: str, value) -> dt.date | None:
         raise DomainError("must be a date as YYYY-MM-DD", field) from None
 
 
-PERSONAL_TEXT = {"given_name": 200, "family_name": 200, "aliases": 500, "phone": 50,
-                 "address": 1000, "id_document_numbers": 500, "contact_notes": 5000}
-
-
 def clean_survivor(data: dict, *, child_check_on=None) -> dict:
     """Validated copy of ``data`` (only the keys given)."""
     clean: dict = {}
@@ -87,8 +99,9 @@ def clean_survivor(data: dict, *, child_check_on=None) -> dict:
                 clean[key] = None
             elif isinstance(value, bool) or not isinstance(value, int):
                 raise DomainError("must be a whole number", key)
-            elif not 1900 <= value <= timezone.localdate().year:
-                raise DomainError("must be a year between 1900 and this year", key)
+            elif not EARLIEST_BIRTH_YEAR <= value <= timezone.localdate().year:
+                raise DomainError(f"must be a year between {EARLIEST_BIRTH_YEAR} and this year",
+                                  key)
             else:
                 clean[key] = value
         elif key == "sex":
@@ -102,9 +115,12 @@ def clean_survivor(data: dict, *, child_check_on=None) -> dict:
                 isinstance(v, str) and LANGUAGE.match(v) for v in value
             ):
                 raise DomainError("must be a list of ISO 639 language codes", key)
+            if len(value) > MAX_LANGUAGES:
+                raise DomainError(f"at most {MAX_LANGUAGES} languages", key)
             clean[key] = list(dict.fromkeys(value))
         elif key == "preferred_language":
-            if not isinstance(value, str) or not LANGUAGE.match(value):
+            if not isinstance(value, str) or not LANGUAGE.match(value) \
+                    or len(value) > LANGUAGE_MAX:
                 raise DomainError("must be an ISO 639 language code", key)
             clean[key] = value
         elif key == "interpreter_needed":
@@ -135,6 +151,8 @@ def clean_case(data: dict) -> dict:
         elif key == "transit_countries":
             if not isinstance(value, list):
                 raise DomainError("must be a list", key)
+            if len(value) > MAX_TRANSIT_COUNTRIES:
+                raise DomainError(f"at most {MAX_TRANSIT_COUNTRIES} countries", key)
             clean[key] = [_country(key, v, blank_ok=False) for v in value]
         elif key in ("period_start", "period_end"):
             clean[key] = _date(key, value)
@@ -153,7 +171,7 @@ def clean_case(data: dict) -> dict:
         elif key == "status":
             clean[key] = _choice(key, value, m.CaseStatus)
         elif key == "summary":
-            clean[key] = _text(key, value, 20000)
+            clean[key] = _text(key, value, SUMMARY_MAX)
         elif key == "caseworker_id":
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise DomainError("must be a user id", key)

@@ -54,8 +54,8 @@ def reveal_intake_draft(actor: Actor, intake: Intake, *, step: str) -> dict:
     if intake.draft_step != step or not intake.draft:
         return {}
     values = json.loads(reveal(intake.draft))
-    audit.record(actor, "read", "intake", intake.pk, survivor_ref=_ref(intake),
-                 fields=sorted(values), note=f"draft of step {step} reopened")
+    audit.record_read(actor, intake, survivor_ref=_ref(intake), fields=values,
+                      note=f"draft of step {step} reopened")
     return values
 
 

@@ -1,6 +1,12 @@
+"""What every page template needs: the actor, the languages, and what they may reach.
+
+The navigation's booleans come from ``policy.navigation`` so that templates never
+compare role names (``may.works_with_records``, ``may.may_see_fund``…).
+"""
+
 from django.conf import settings
 
-from northstar.core import roles
+from northstar import policy
 
 
 def navigation(request):
@@ -8,6 +14,5 @@ def navigation(request):
     return {
         "actor": actor,
         "languages": settings.LANGUAGES,
-        "case_roles": roles.CASE_ROLES,
-        "aggregate_roles": roles.AGGREGATE_ROLES,
+        "may": policy.navigation(actor),
     }

@@ -6,28 +6,38 @@ from django import forms
 
 from northstar.core.models import Organisation
 from northstar.survivors import models as m
+from northstar.survivors.validation import (
+    EARLIEST_BIRTH_YEAR,
+    LANGUAGE_MAX,
+    PERSONAL_TEXT,
+    SUMMARY_MAX,
+)
+
+
+def _personal(name: str, **kwargs) -> forms.CharField:
+    """A sealed personal text field, its limit taken from ``survivors.validation``."""
+    return forms.CharField(max_length=PERSONAL_TEXT[name], required=False, **kwargs)
 
 
 class SurvivorForm(forms.Form):
-    given_name = forms.CharField(max_length=200, required=False)
-    family_name = forms.CharField(max_length=200, required=False)
-    aliases = forms.CharField(max_length=500, required=False)
+    given_name = _personal("given_name")
+    family_name = _personal("family_name")
+    aliases = _personal("aliases")
     date_of_birth = forms.DateField(required=False, help_text="YYYY-MM-DD",
                                     widget=forms.DateInput(attrs={"type": "date"}))
-    birth_year = forms.IntegerField(required=False, min_value=1900, max_value=2100,
+    birth_year = forms.IntegerField(required=False, min_value=EARLIEST_BIRTH_YEAR,
                                     help_text="if the exact date is not known")
     sex = forms.ChoiceField(choices=m.Sex.choices, initial=m.Sex.UNKNOWN)
     gender = forms.ChoiceField(choices=m.Gender.choices, initial=m.Gender.UNKNOWN)
     nationality = forms.CharField(max_length=2, required=False, help_text="ISO code, e.g. KH")
     languages = forms.CharField(max_length=100, required=False,
                                 help_text="ISO 639 codes, comma-separated, e.g. km, th")
-    preferred_language = forms.CharField(max_length=10, initial="en")
+    preferred_language = forms.CharField(max_length=LANGUAGE_MAX, initial="en")
     interpreter_needed = forms.BooleanField(required=False)
-    phone = forms.CharField(max_length=50, required=False)
-    address = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    id_document_numbers = forms.CharField(max_length=500, required=False)
-    contact_notes = forms.CharField(max_length=5000, required=False,
-                                    widget=forms.Textarea(attrs={"rows": 3}))
+    phone = _personal("phone")
+    address = _personal("address", widget=forms.Textarea(attrs={"rows": 2}))
+    id_document_numbers = _personal("id_document_numbers")
+    contact_notes = _personal("contact_notes", widget=forms.Textarea(attrs={"rows": 3}))
 
     def data_for_action(self) -> dict:
         data = dict(self.cleaned_data)
@@ -59,7 +69,8 @@ class CaseForm(forms.Form):
     coercion = forms.ChoiceField(choices=m.Coercion.choices, initial=m.Coercion.UNKNOWN)
     trial_participation = forms.ChoiceField(choices=m.TrialParticipation.choices,
                                             initial=m.TrialParticipation.UNDECIDED)
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(required=False, max_length=SUMMARY_MAX,
+                              widget=forms.Textarea(attrs={"rows": 4}))
 
     def data_for_action(self) -> dict:
         data = dict(self.cleaned_data)

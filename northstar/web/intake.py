@@ -8,14 +8,12 @@ in the intake's draft. Resuming opens the step where the caseworker stopped.
 
 from __future__ import annotations
 
-import importlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -23,11 +21,15 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from northstar.core import roles
+from northstar import policy
 from northstar.core.errors import DomainError, NotFound
+from northstar.core.i18n import base_language
+from northstar.pathways import actions as pathways
 from northstar.pathways.forms import OUTCOMES, PrioritiesForm, WishesForm
-from northstar.portal.localformat import base_language
+from northstar.portal import texts
+from northstar.screening import actions as screening
 from northstar.screening.forms import ScreeningForm
+from northstar.screening.rules import engine as screening_engine
 from northstar.survivors import actions as survivor_actions
 from northstar.survivors import consent as consent_gate
 from northstar.survivors.models import ConsentPurpose
@@ -38,27 +40,9 @@ from northstar.web.models import STEP_ORDER, Intake, IntakeStep
 LATER = "later"
 
 
-def engine(module: str):
-    """An app's module, or None while that app has not landed it yet.
-
-    Only the module's own absence is forgiven: an import error *inside* it is a
-    bug and must surface, not quietly turn a step off.
-    """
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(f"{exc.name}.")):
-            return None
-        raise
-
-
 def survivor_language(language: str) -> str:
     """The interface language closest to the survivor's (English if we have none)."""
     return base_language(language)
-
-
-def _texts():
-    return engine("northstar.portal.texts")
 
 
 def in_language(language: str, table: dict) -> dict:
@@ -70,23 +54,14 @@ def in_language(language: str, table: dict) -> dict:
 
 def consent_explanations(language: str) -> tuple[dict[str, dict[str, str]], list[str]]:
     """Each purpose in plain words, and what is always said, in the survivor's language."""
-    texts = _texts()
-    table = getattr(texts, "CONSENT_EXPLANATIONS", {}) if texts else {}
-    always = getattr(texts, "CONSENT_ALWAYS", {}) if texts else {}
+    table, always = texts.CONSENT_EXPLANATIONS, texts.CONSENT_ALWAYS
     with translation.override(survivor_language(language)):
         return in_language(language, table), [str(t) for t in always.values()]
 
 
 def _require_case_role(request):
-    if not roles.works_with_records(request.actor.role) or request.actor.survivor_id:
-        raise Http404()
-
-
-def _intake_or_404(request, intake_id) -> Intake:
-    try:
-        return selectors.intake_for(request.actor, intake_id)
-    except NotFound:
-        raise Http404() from None
+    if not policy.may_record(request.actor):
+        raise NotFound()
 
 
 def _apply_error(form, exc: DomainError) -> None:
@@ -158,7 +133,7 @@ def intake_list(request):
 @never_cache
 @login_required
 def intake_resume(request, intake_id: int):
-    intake = _intake_or_404(request, intake_id)
+    intake = selectors.intake_for(request.actor, intake_id)
     step = intake.draft_step or intake.step
     if step == IntakeStep.DONE:
         return redirect("case", case_id=intake.case_id)
@@ -168,7 +143,7 @@ def intake_resume(request, intake_id: int):
 @login_required
 @require_POST
 def intake_discard(request, intake_id: int):
-    intake = _intake_or_404(request, intake_id)
+    intake = selectors.intake_for(request.actor, intake_id)
     if intake.completed_at is None:
         actions.discard_intake(request.actor, intake)
         messages.success(request, "Intake stopped. Anything already recorded stays on record.")
@@ -220,9 +195,9 @@ def _possible_duplicates(request, form) -> list:
 @never_cache
 @login_required
 def intake_step(request, intake_id: int, step: str):
-    intake = _intake_or_404(request, intake_id)
+    intake = selectors.intake_for(request.actor, intake_id)
     if step not in IntakeStep.values or step == IntakeStep.DONE:
-        raise Http404()
+        raise NotFound()
     if STEP_ORDER.index(step) > intake.step_index:
         return redirect(_step_url(intake, intake.step)) if intake.step != IntakeStep.DONE \
             else redirect("case", case_id=intake.case_id)
@@ -300,14 +275,12 @@ def _consent_step(request, intake: Intake):
     }, status)
 
 
-def _screening_rules() -> dict | None:
-    module = engine("northstar.screening.rules.engine")
-    return module.rules() if module else None
+def _screening_rules() -> dict:
+    return screening_engine.rules()
 
 
 def _screening_step(request, intake: Intake):
     """Case facts and the screening questions together; both saved or neither."""
-    screening = engine("northstar.screening.actions")
     rules = _screening_rules()
     survivor = intake.survivor
     if request.method == "POST":
@@ -341,19 +314,17 @@ def _screening_step(request, intake: Intake):
                 return redirect(_step_url(intake, IntakeStep.SCREENING))
         return _render(request, intake, IntakeStep.SCREENING, {
             "form": case_form, "answers_form": answers_form, "case": intake.case}, 422)
-    latest = screening.latest_screening(intake.case) if (screening and intake.case_id) else None
+    latest = screening.latest_screening(intake.case) if intake.case_id else None
     return _render(request, intake, IntakeStep.SCREENING, {
         "form": case_form, "answers_form": answers_form, "case": intake.case,
         "screening": latest, "rescreen": request.GET.get("again") == "1"})
 
 
 def _outcome_texts(language: str) -> dict:
-    texts = _texts()
-    return in_language(language, getattr(texts, "OUTCOMES", {}) if texts else {})
+    return in_language(language, texts.OUTCOMES)
 
 
 def _priorities_step(request, intake: Intake):
-    pathways = engine("northstar.pathways.actions")
     form = _draft_form(request, intake, IntakeStep.PRIORITIES, PrioritiesForm)
     lang = survivor_language(intake.survivor.preferred_language)
     context = {"form": form, "explain_lang": lang, "outcome_texts": _outcome_texts(lang),
@@ -361,7 +332,7 @@ def _priorities_step(request, intake: Intake):
     if request.method == "POST":
         if request.POST.get("action") == LATER:
             return _saved_for_later(request, intake, IntakeStep.PRIORITIES, form)
-        if form.is_valid() and pathways is not None:
+        if form.is_valid():
             try:
                 pathways.set_priorities(request.actor, intake.case, ranking=form.ranking(),
                                         words=form.cleaned_data["words"])
@@ -370,23 +341,16 @@ def _priorities_step(request, intake: Intake):
             else:
                 actions.complete_intake_step(request.actor, intake, step=IntakeStep.PRIORITIES)
                 return redirect(_step_url(intake, IntakeStep.PATHWAYS))
-        if pathways is None:
-            form.add_error(None, "The pathways engine is not installed; save and finish later.")
         return _render(request, intake, IntakeStep.PRIORITIES, context, 422)
     return _render(request, intake, IntakeStep.PRIORITIES, context)
 
 
 def _intervention_texts(language: str) -> dict:
-    texts = _texts()
-    return in_language(language, getattr(texts, "INTERVENTION_DESCRIPTIONS", {})
-                       if texts else {})
+    return in_language(language, texts.INTERVENTION_DESCRIPTIONS)
 
 
 def _pathways_step(request, intake: Intake):
     """Assess the pathways with the survivor's wishes, then choose what goes into the plan."""
-    pathways = engine("northstar.pathways.actions")
-    if pathways is None:
-        return _render(request, intake, IntakeStep.PATHWAYS, {"options": None})
     case, survivor = intake.case, intake.survivor
     assessment = pathways.latest_assessment(case)
     wishes_form = WishesForm(request.POST if request.POST.get("action") == "assess" else None,

@@ -9,14 +9,12 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from northstar import policy
-from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.web.models import Intake
 
 
 def visible_intakes(actor: Actor) -> QuerySet[Intake]:
-    if actor.survivor_id is not None or actor.organisation is None \
-            or not roles.works_with_records(actor.role):
+    if not policy.works_with_records(actor):
         return Intake.objects.none()
     return Intake.objects.filter(organisation=actor.organisation).filter(
         Q(survivor__isnull=True) | Q(survivor__in=policy.changeable_survivors(actor))

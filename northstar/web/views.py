@@ -5,20 +5,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Case, IntegerField, Prefetch, Value, When
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core import roles
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.redirects import safe_next
 from northstar.survivors import actions
+from northstar.survivors import selectors as survivor_selectors
 from northstar.survivors.models import Case as SurvivorCase
-from northstar.web import panels, selectors
+from northstar.ui import panels
+from northstar.web import selectors
 from northstar.web.forms import (
     CaseForm,
     CaseloadFilterForm,
@@ -26,13 +26,6 @@ from northstar.web.forms import (
     SurvivorForm,
     WithdrawForm,
 )
-
-
-def _or_404(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def _apply_error(form, exc: DomainError) -> None:
@@ -67,16 +60,8 @@ def caseload(request):
         if f["nationality"]:
             qs = qs.filter(nationality=f["nationality"])
         if f["exploitation"]:
-            cases = policy.visible_cases(actor).filter(
-                forms_of_exploitation__contains=f["exploitation"]) \
-                if connection.vendor == "postgresql" else None
-            if cases is not None:
-                qs = qs.filter(cases__in=cases)
-            else:  # SQLite has no JSON containment; filter the (small) id list in Python
-                ids = [c.survivor_id for c in policy.visible_cases(actor).only(
-                    "survivor_id", "forms_of_exploitation")
-                    if f["exploitation"] in c.forms_of_exploitation]
-                qs = qs.filter(pk__in=ids)
+            qs = qs.filter(cases__in=policy.visible_cases(actor).filter(
+                forms_of_exploitation__has_element=f["exploitation"]))
         if f["status"]:
             qs = qs.filter(cases__status=f["status"], cases__archived_at__isnull=True)
         if f["attention"] == "overdue":
@@ -89,13 +74,13 @@ def caseload(request):
         When(reference__in=overdue_refs, then=Value(0)), default=Value(1),
         output_field=IntegerField())).order_by("overdue_first", "-created_at", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    actions.note_listed(actor, "survivor", page.object_list)
+    page.object_list = survivor_selectors.listed(actor, page.object_list, record_type="survivor")
     alert_page = Paginator(alerts, 10).get_page(request.GET.get("apage"))
     return render(request, "web/caseload.html", {
         "page": page, "form": form, "qs": _querystring(request),
         "alert_page": alert_page, "alert_qs": _querystring(request, "apage"),
         "overdue_refs": overdue_refs,
-        "may_record": roles.works_with_records(actor.role),
+        "may_record": policy.may_record(actor),
         "open_intakes": selectors.visible_intakes(actor).filter(
             completed_at__isnull=True, started_by=actor.user).count() if actor.user else 0,
     })
@@ -105,8 +90,8 @@ def caseload(request):
 @login_required
 def survivor_new(request):
     actor = request.actor
-    if not roles.works_with_records(actor.role):
-        raise Http404()
+    if not policy.may_record(actor):
+        raise NotFound()
     form = SurvivorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,14 +108,14 @@ def survivor_new(request):
 @login_required
 def survivor_detail(request, survivor_id: int):
     actor = request.actor
-    survivor = _or_404(policy.survivor_for, actor, survivor_id)
+    survivor = policy.survivor_for(actor, survivor_id)
     fields = policy.survivor_fields(actor, survivor)
     full = fields is policy.ALL_FIELDS
     personal = None
     if request.GET.get("personal") == "1" or not full:
         personal = actions.reveal_personal_data(actor, survivor, fields=fields)
     else:
-        actions.note_viewed(actor, "survivor", survivor, survivor.reference)
+        survivor_selectors.survivor_seen(actor, survivor)
     context = {
         "survivor": survivor, "full": full, "personal": personal,
         "shared_fields": sorted(fields) if not full else None,
@@ -148,9 +133,9 @@ def survivor_detail(request, survivor_id: int):
 @login_required
 def case_new(request, survivor_id: int):
     actor = request.actor
-    survivor = _or_404(policy.survivor_for, actor, survivor_id)
+    survivor = policy.survivor_for(actor, survivor_id)
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
-        raise Http404()
+        raise NotFound()
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,20 +153,19 @@ def case_new(request, survivor_id: int):
 def case_detail(request, case_id: int):
     """The case at a glance: facts, consent, next tasks and every registered panel."""
     actor = request.actor
-    case = _or_404(policy.case_for, actor, case_id)
+    case = policy.case_for(actor, case_id)
     survivor = case.survivor
     if request.GET.get("summary") == "1":
         summary = actions.reveal_case_summary(actor, case)
     else:
         summary = None
-        actions.note_viewed(actor, "case", case, survivor.reference)
+        survivor_selectors.case_seen(actor, case)
     rendered = panels.render_panels(panels.case_panels(), request, case)
     consents = list(policy.visible_consents(actor).filter(survivor=survivor).select_related(
         "recipient"))
     tasks = [a for a in panels.alerts_for(actor) if a.survivor_reference == survivor.reference]
     intake = selectors.visible_intakes(actor).filter(case=case, completed_at__isnull=True).first()
     return render(request, "web/case_detail.html", {
-        "harm_findings": _open_findings_unless_panel(actor, case, rendered),
         "case": case, "survivor": survivor, "summary": summary,
         "top_panels": [p for p in rendered if p["area"] == "top"],
         "grid_panels": [p for p in rendered if p["area"] == "grid"],
@@ -191,21 +175,6 @@ def case_detail(request, case_id: int):
         "tasks": tasks[:10], "more_tasks": max(0, len(tasks) - 10),
         "open_intake": intake,
     })
-
-
-def _open_findings_unless_panel(actor, case, rendered) -> list | None:
-    """Open Do No Harm findings, when the safeguards app has no panel of its own on the page.
-
-    The case page must show them whatever is registered: a supervisor cannot act
-    on a harm they never see.
-    """
-    if any("safeguard" in p["key"] or "harm" in p["key"] for p in rendered):
-        return None
-    try:
-        from northstar.safeguards.actions import findings_for_case
-    except ImportError:
-        return None
-    return list(findings_for_case(actor, case).filter(status="open"))
 
 
 @require_POST
@@ -225,9 +194,9 @@ def set_language(request):
 @login_required
 def consent_new(request, survivor_id: int):
     actor = request.actor
-    survivor = _or_404(policy.survivor_for, actor, survivor_id)
+    survivor = policy.survivor_for(actor, survivor_id)
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
-        raise Http404()
+        raise NotFound()
     form = ConsentForm(request.POST or None,
                        initial={"language": survivor.preferred_language})
     if request.method == "POST" and form.is_valid():
@@ -250,8 +219,8 @@ def consent_new(request, survivor_id: int):
 @require_POST
 def consent_withdraw(request, consent_id: int):
     actor = request.actor
-    consent = _or_404(policy.consent_for, actor, consent_id)
-    _or_404(policy.survivor_for, actor, consent.survivor_id, change=True)
+    consent = policy.consent_for(actor, consent_id)
+    policy.survivor_for(actor, consent.survivor_id, change=True)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

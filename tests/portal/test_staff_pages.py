@@ -75,3 +75,10 @@ def test_an_org_admin_sees_the_unreviewed_translations_per_language(users):
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.RESEARCHER, Role.SUPERVISOR])
 def test_other_roles_cannot_open_the_translation_review(users, role):
     assert _staff(users[("a", role)]).get("/portal/staff/translations/").status_code == 403
+
+
+def test_reading_a_survivors_portal_access_over_the_api_is_audited(api, caseworker, survivor_a):
+    response = api(caseworker).get(f"/api/v1/survivors/{survivor_a.pk}/portal-access")
+    assert response.status_code == 200 and response.json()["has_pin"] is False
+    entry = AuditEntry.objects.get(action="read", record_type="portal_access")
+    assert entry.survivor_ref == survivor_a.reference and entry.channel == "api"

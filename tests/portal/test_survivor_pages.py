@@ -64,9 +64,9 @@ def test_money_shows_award_payments_and_next_instalment_in_the_survivors_languag
     comp.record_payment(staff, claim, received_on=today - dt.timedelta(days=9),
                         amount="15000", proof_reference="bank transfer 1")
     html = portal_client(survivor_a).get("/portal/money/").content.decode()  # Khmer
-    assert "฿60.000,00" in html and "฿45.000,00" in html  # Khmer separators
-    assert f'id="claim-{claim.pk}-received">฿15.000,00' in html
-    assert f'id="claim-{claim.pk}-next"' in html and "฿30.000,00" in html
+    assert "฿60,000.00" in html and "฿45,000.00" in html  # Khmer separators (CLDR)
+    assert f'id="claim-{claim.pk}-received">฿15,000.00' in html
+    assert f'id="claim-{claim.pk}-next"' in html and "฿30,000.00" in html
     assert "ការបង់ប្រាក់បានចាប់ផ្តើមហើយ" in html  # "Payments have started" (status paying)
 
 

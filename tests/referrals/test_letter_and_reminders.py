@@ -13,7 +13,7 @@ from northstar.core.models import AuditEntry
 from northstar.referrals import actions, letter
 from northstar.referrals.models import Referral
 from northstar.survivors import actions as survivor_actions
-from northstar.web.panels import alerts_for
+from northstar.ui.panels import alerts_for
 
 
 @pytest.fixture

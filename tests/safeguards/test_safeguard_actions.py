@@ -150,7 +150,7 @@ def test_open_findings_list_shows_only_own_organisations_cases(
 def test_open_blocks_raise_a_caseload_alert_for_the_organisation_only(
     case_a, caseworker, other_caseworker, actor_for
 ):
-    from northstar.web.panels import alerts_for
+    from northstar.ui.panels import alerts_for
 
     actions.record_findings(
         actor_for(caseworker), case_a, action="restrict_movement", context={}, source="timeline:9"

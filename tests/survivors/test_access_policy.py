@@ -2,7 +2,12 @@
 
 import pytest
 
+from northstar import policy
+from northstar.core.errors import NotFound
 from northstar.core.roles import Role
+from northstar.referrals import actions as referral_actions
+from northstar.referrals import selectors as referral_selectors
+from northstar.survivors import actions as survivor_actions
 
 ENDPOINTS = [
     ("get", "/api/v1/survivors/{survivor}"),
@@ -100,3 +105,26 @@ def test_only_a_supervisor_archives_a_survivor(api, caseworker, supervisor, surv
     assert api(caseworker).delete(f"/api/v1/survivors/{survivor_a.pk}").status_code == 403
     assert api(supervisor).delete(f"/api/v1/survivors/{survivor_a.pk}").status_code == 204
     assert api(caseworker).get(f"/api/v1/survivors/{survivor_a.pk}").status_code == 404
+
+
+def test_a_page_of_survivors_gets_the_same_fields_as_one_at_a_time(
+        caseworker, other_caseworker, actor_for, survivor_a, org_b):
+    own = actor_for(caseworker)
+    survivor_actions.record_consent(own, survivor_a, purpose="referral", recipient=org_b,
+                                    language="km", method="written")
+    referral = referral_actions.create_referral(own, survivor=survivor_a, recipient=org_b,
+                                                needs=["legal_aid"])
+    recipient = actor_for(other_caseworker)
+    referral_actions.take_step(recipient, referral_selectors.referral_for(recipient, referral.pk),
+                               step="accept")
+    assert policy.survivors_fields(own, [survivor_a]) == {
+        survivor_a.pk: policy.survivor_fields(own, survivor_a)} == {survivor_a.pk: None}
+    shared = policy.survivors_fields(recipient, [survivor_a])[survivor_a.pk]
+    assert shared == policy.survivor_fields(recipient, survivor_a) and shared
+    assert "phone" not in shared and "address" not in shared  # only the default shared fields
+
+
+def test_a_page_naming_a_survivor_outside_reach_is_refused(other_caseworker, actor_for,
+                                                           survivor_a):
+    with pytest.raises(NotFound):
+        policy.survivors_fields(actor_for(other_caseworker), [survivor_a])

@@ -1,4 +1,5 @@
 from northstar.core.models import AuditEntry
+from northstar.survivors import actions
 
 
 def reads(survivor):
@@ -58,14 +59,42 @@ def test_creates_updates_and_case_reads_are_audited_with_their_fields(api, casew
 def test_listing_survivors_is_recorded_as_a_read(api, caseworker, survivor_a):
     api(caseworker).get("/api/v1/survivors")
     entry = AuditEntry.objects.get(action="read", record_type="survivor")
-    assert str(survivor_a.pk) in entry.note
+    assert entry.record_ids == [str(survivor_a.pk)]
 
 
 def test_the_caseload_page_and_the_case_page_are_audited_reads(client, caseworker, case_a):
     client.force_login(caseworker)
     client.get("/")
-    listed = AuditEntry.objects.get(action="read", record_type="survivor", record_id="")
-    assert str(case_a.survivor_id) in listed.note
+    listed = AuditEntry.objects.get(action="read", record_type="survivor")
+    assert listed.record_ids == [str(case_a.survivor_id)]
     client.get(f"/cases/{case_a.pk}/")
     viewed = AuditEntry.objects.get(action="read", record_type="case", record_id=str(case_a.pk))
     assert viewed.fields == [] and viewed.channel == "web"
+
+
+def test_reading_a_consent_is_an_audited_read(api, caseworker, survivor_a, actor_for):
+    consent = actions.record_consent(actor_for(caseworker), survivor_a, purpose="statistics",
+                                     language="km", method="verbal")
+    response = api(caseworker).get(f"/api/v1/consents/{consent.pk}")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="read", record_type="consent")
+    assert entry.record_ids == [str(consent.pk)]
+    assert entry.survivor_ref == survivor_a.reference and entry.channel == "api"
+
+
+def test_another_organisation_reading_a_consent_gets_404_and_leaves_no_read(
+        api, other_caseworker, survivor_a, caseworker, actor_for):
+    consent = actions.record_consent(actor_for(caseworker), survivor_a, purpose="statistics",
+                                     language="km", method="verbal")
+    assert api(other_caseworker).get(f"/api/v1/consents/{consent.pk}").status_code == 404
+    assert not AuditEntry.objects.filter(action="read", record_type="consent").exists()
+
+
+def test_a_list_of_consents_names_every_consent_shown_whole(api, caseworker, survivor_a,
+                                                            actor_for):
+    shown = [actions.record_consent(actor_for(caseworker), survivor_a, purpose=p,
+                                    language="km", method="verbal")
+             for p in ("statistics", "research")]
+    api(caseworker).get(f"/api/v1/survivors/{survivor_a.pk}/consents")
+    entry = AuditEntry.objects.get(action="read", record_type="consent")
+    assert sorted(entry.record_ids) == sorted(str(c.pk) for c in shown)

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from northstar.core.actor import Actor
+from northstar.core.errors import DomainError, NotFound
 from northstar.survivors import actions
-from northstar.web import panels
+from northstar.ui import panels
 from tests.web.test_intake import client_for
 
 
@@ -18,6 +20,10 @@ def registry(monkeypatch):
     monkeypatch.setattr(panels, "_case_panels", {})
     monkeypatch.setattr(panels, "_alert_sources", {})
     return panels
+
+
+def actor_of(user) -> Actor:
+    return Actor.for_user(user, "web")
 
 
 def list_panel(key, title, *items):
@@ -45,15 +51,45 @@ def test_a_panel_that_hides_itself_is_not_shown(registry, case_a, caseworker):
     assert "panel-hidden-h" not in html
 
 
-def test_a_broken_panel_does_not_hide_the_case_from_the_caseworker(registry, case_a, caseworker):
-    def broken(request, case):
-        raise RuntimeError("bug in another app")
+def test_a_panel_that_refuses_does_not_hide_the_case_from_the_caseworker(registry, case_a,
+                                                                         caseworker):
+    def refusing(request, case):
+        raise DomainError("the rule file for this panel could not be read")
 
-    registry.register_case_panel("broken", "web/panel_list.html", broken)
+    registry.register_case_panel("refusing", "web/panel_list.html", refusing)
     response = client_for(caseworker).get(reverse("case", args=[case_a.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "could not be shown" in html and case_a.reference in html
+
+
+def test_a_panel_that_finds_nothing_for_this_reader_is_left_out(registry, case_a, caseworker):
+    def not_theirs(request, case):
+        raise NotFound()
+
+    registry.register_case_panel("not_theirs", "web/panel_list.html", not_theirs)
+    html = client_for(caseworker).get(reverse("case", args=[case_a.pk])).content.decode()
+    assert "could not be shown" not in html and case_a.reference in html
+
+
+def test_a_programming_error_in_a_panel_is_not_swallowed(registry, case_a, caseworker):
+    def buggy(request, case):
+        return {"items": [1]}["title"]  # a KeyError: a bug, not a refusal
+
+    registry.register_case_panel("buggy", "web/panel_list.html", buggy)
+    with pytest.raises(KeyError):
+        client_for(caseworker).get(reverse("case", args=[case_a.pk]))
+
+
+def test_an_alert_source_that_refuses_leaves_the_others(registry, caseworker):
+    today = dt.date.today()
+
+    def refusing(actor):
+        raise DomainError("source unavailable")
+
+    registry.register_alert_source("refusing", refusing)
+    registry.register_alert_source("fine", lambda actor: [panels.Alert(today, "Call back")])
+    assert [a.title for a in panels.alerts_for(actor_of(caseworker))] == ["Call back"]
 
 
 def test_next_tasks_are_this_survivors_alerts_only(registry, case_a, survivor_a, caseworker):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from northstar.survivors import actions
-from northstar.web import panels
+from northstar.ui import panels
 from tests.web.test_intake import client_for
 
 

@@ -1,6 +1,7 @@
 """Small template filters for the caseworker pages."""
 
 from django import template
+from django.http import QueryDict
 
 register = template.Library()
 
@@ -20,8 +21,6 @@ def humanise(value) -> str:
 @register.filter
 def drop_param(querystring, name: str = "page") -> str:
     """``querystring`` without ``name``: pager links must not repeat the page number."""
-    from django.http import QueryDict
-
     params = QueryDict(str(querystring or ""), mutable=True)
     params.pop(name, None)
     return params.urlencode()

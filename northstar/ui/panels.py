@@ -1,6 +1,8 @@
 """Where apps put their part of the shared pages, without editing them.
 
-The survivor/case page and the caseload page belong to ``web``; each app adds
+The survivor/case page and the caseload page belong to ``web``; this registry
+sits below every app (it imports no app), so apps register into it without
+importing ``northstar.web``. Each app adds
 a panel (a template and a function giving its context) or a source of caseload
 alerts, registered from its ``AppConfig.ready()``. Panels render in ``order``.
 
@@ -15,8 +17,12 @@ what they asked for); 20–79 the grid of cards (delivery per outcome, Do No Har
 money, referrals); 80 and above the detail band at the bottom (history, notes).
 A ready-made template for a titled list is ``web/panel_list.html`` (context
 ``{"key", "title", "items": [{"label", "url", "note"}], "empty"}``).
-A panel that raises is shown as "could not be shown" instead of breaking the
-page, so one app's bug never hides a survivor's case from their caseworker.
+A panel that raises a domain error (``DomainError``, e.g. a rule file it
+cannot read, or a ``Conflict``) is shown as "could not be shown" instead of
+breaking the page, so one app's refusal never hides a survivor's case from their
+caseworker; one that answers ``NotFound``/``Forbidden``/``Http404`` is simply
+not shown. A programming error (``TypeError``, ``KeyError``…) is not swallowed:
+it is a bug and must fail loudly.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+
+from northstar.core.errors import DomainError, Forbidden, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -86,17 +94,19 @@ def _area(order: int) -> str:
     return "detail" if order >= DETAIL_BAND_FROM else "grid"
 
 
+#: A panel raising one of these is not for this reader: it is left out, silently.
+HIDDEN = (NotFound, Forbidden, Http404, PermissionDenied)
+
+
 def render_panels(panels: list[Panel], request, obj) -> list[dict]:
     rendered = []
     for panel in panels:
         try:
             context = panel.context(request, obj)
-        except Http404:
+        except HIDDEN:
             continue
-        except Exception:
-            if settings.DEBUG:
-                raise
-            logger.exception("case/survivor panel %r failed", panel.key)
+        except DomainError as exc:
+            logger.warning("case/survivor panel %r could not be shown: %s", panel.key, exc)
             rendered.append({"key": panel.key, "template": "web/_panel_failed.html",
                              "context": {"key": panel.key}, "area": _area(panel.order)})
             continue
@@ -112,9 +122,9 @@ def alerts_for(actor) -> list[Alert]:
     for key, source in _alert_sources.items():
         try:
             items.extend(source(actor))
-        except Exception:
-            if settings.DEBUG:
-                raise
-            logger.exception("caseload alert source %r failed", key)
+        except HIDDEN:
+            continue
+        except DomainError as exc:
+            logger.warning("caseload alert source %r could not answer: %s", key, exc)
     rank = {"overdue": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda a: (rank.get(a.severity, 3), a.due or dt.date.max))

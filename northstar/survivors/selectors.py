@@ -1,0 +1,41 @@
+"""Reads of survivors, cases and consents that are shown to someone: each one audited.
+
+The policy decides *which* records an actor may see (``policy.visible_*``,
+``policy.*_for``) and the caller has asked it; these selectors are what pages
+and handlers call to show the records, so that every read writes its one audit
+entry through ``audit.record_read`` and no handler writes the audit log itself.
+They sit below the policy (``survivors`` is layer 2) and so never import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.survivors.models import Case, Consent, Survivor
+
+
+def survivor_seen(actor: Actor, survivor: Survivor) -> Survivor:
+    """A survivor shown without their sealed fields: a read naming no field."""
+    audit.record_read(actor, survivor, survivor_ref=survivor.reference)
+    return survivor
+
+
+def case_seen(actor: Actor, case: Case) -> Case:
+    """A case shown without its sealed summary: a read naming no field."""
+    audit.record_read(actor, case, survivor_ref=case.survivor.reference)
+    return case
+
+
+def consent_seen(actor: Actor, consent: Consent) -> Consent:
+    """A consent shown (who agreed to share what, with whom): an audited read."""
+    audit.record_read(actor, consent, survivor_ref=consent.survivor.reference)
+    return consent
+
+
+def listed(actor: Actor, records: Iterable, *, record_type: str) -> list:
+    """The records of one page of a list, as shown: one entry naming every id, whole."""
+    shown = list(records)
+    audit.record_read(actor, shown, record_type=record_type)
+    return shown

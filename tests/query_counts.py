@@ -1,0 +1,23 @@
+"""Shared helper for query-count tests: a caseload that grows, with everything a list shows."""
+
+from __future__ import annotations
+
+from northstar.referrals import actions as referral_actions
+from northstar.survivors import actions
+
+
+def grow_caseload(actor, n: int, *, recipient=None) -> list:
+    """``n`` more survivors, each with a case and a consent (and a referral to
+    ``recipient`` when given): enough rows that a query per row would show."""
+    survivors = []
+    for _ in range(n):
+        s = actions.create_survivor(actor, data={"nationality": "KH", "languages": ["km"]})
+        case = actions.create_case(actor, s, data={"forms_of_exploitation": ["labour"]})
+        actions.record_consent(actor, s, purpose="statistics", language="km", method="verbal")
+        if recipient is not None:
+            actions.record_consent(actor, s, purpose="referral", recipient=recipient,
+                                   language="km", method="written")
+            referral_actions.create_referral(actor, survivor=s, recipient=recipient,
+                                             case=case, needs=["legal_aid"])
+        survivors.append(s)
+    return survivors

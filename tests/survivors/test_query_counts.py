@@ -1,0 +1,72 @@
+"""Every list endpoint costs the same number of queries for 1 row or a full page.
+
+A query per row (an N+1) fails here: each list is read with 25 rows on the page
+under a ceiling measured with one row.
+"""
+
+import pytest
+
+from northstar.core.models import Organisation
+from northstar.referrals import selectors as referral_selectors
+from northstar.referrals.actions import take_step
+from northstar.referrals.models import ProviderProfile, Service
+from northstar.survivors import actions
+from tests.query_counts import grow_caseload
+
+
+@pytest.fixture
+def big_caseload(caseworker, actor_for, org_b, case_a):
+    grow_caseload(actor_for(caseworker), 24, recipient=org_b)
+    for n in range(25):
+        provider = Organisation.objects.create(name=f"Provider {n}", kind="ngo",
+                                               jurisdiction="TH", code=f"PRV{n}")
+        ProviderProfile.objects.create(organisation=provider, areas_served=["Bangkok"])
+        Service.objects.create(provider=provider, kind="shelter", name=f"Shelter {n}",
+                               jurisdictions=["TH"], languages=["th"])
+    return case_a
+
+
+@pytest.mark.parametrize("path,ceiling", [
+    ("/api/v1/survivors", 6),
+    ("/api/v1/cases", 6),
+    ("/api/v1/referrals", 8),
+    ("/api/v1/services", 5),
+])
+def test_a_full_page_of_a_list_costs_no_more_than_one_row(
+        api, caseworker, big_caseload, django_assert_max_num_queries, path, ceiling):
+    client = api(caseworker)
+    with django_assert_max_num_queries(ceiling):
+        body = client.get(path, {"page_size": 25}).json()
+    assert body["count"] >= 1
+
+
+def test_the_consent_list(api, caseworker, actor_for, survivor_a, django_assert_max_num_queries):
+    for purpose in ("statistics", "research", "advocacy", "case_management"):
+        actions.record_consent(actor_for(caseworker), survivor_a, purpose=purpose,
+                               language="km", method="verbal")
+    client = api(caseworker)
+    with django_assert_max_num_queries(6):
+        body = client.get(f"/api/v1/survivors/{survivor_a.pk}/consents").json()
+    assert body["count"] == 4
+
+
+def test_the_audit_log(api, supervisor, big_caseload, django_assert_max_num_queries):
+    client = api(supervisor)
+    with django_assert_max_num_queries(5):
+        body = client.get("/api/v1/audit", {"page_size": 25}).json()
+    assert body["count"] > 25 and len(body["items"]) == 25
+
+
+def test_a_referral_recipients_list_of_shared_survivors(
+        api, caseworker, other_caseworker, actor_for, org_b, django_assert_max_num_queries):
+    """The recipient sees each shared survivor's shared fields: asked once for the page."""
+    survivors = grow_caseload(actor_for(caseworker), 12, recipient=org_b)
+    recipient = actor_for(other_caseworker)
+    for referral in referral_selectors.visible_referrals(recipient):
+        take_step(recipient, referral, step="accept")
+    client = api(other_caseworker)
+    with django_assert_max_num_queries(7):
+        body = client.get("/api/v1/survivors", {"page_size": 25}).json()
+    assert body["count"] == len(survivors)
+    assert {item["access"] for item in body["items"]} == {"shared"}
+    assert all(item["is_child"] is None for item in body["items"])  # not the full record

@@ -1,0 +1,44 @@
+"""The shared pages cost the same number of queries however long the caseload is.
+
+An N+1 (a query per survivor, case or consent shown) fails here: each page is
+read with a caseload of 25 survivors, under a fixed ceiling measured with one.
+"""
+
+import pytest
+
+from tests.query_counts import grow_caseload
+from tests.web.test_intake import client_for
+
+
+@pytest.fixture
+def big_caseload(caseworker, actor_for, org_b, case_a):
+    grow_caseload(actor_for(caseworker), 24, recipient=org_b)
+    return case_a
+
+
+def test_the_caseload_page(big_caseload, caseworker, django_assert_max_num_queries):
+    client = client_for(caseworker)
+    with django_assert_max_num_queries(18):
+        response = client.get("/")
+    assert response.status_code == 200 and big_caseload.survivor.reference in response.content.decode()
+
+
+def test_the_survivor_page(big_caseload, caseworker, django_assert_max_num_queries):
+    client = client_for(caseworker)
+    with django_assert_max_num_queries(17):
+        response = client.get(f"/survivors/{big_caseload.survivor_id}/")
+    assert response.status_code == 200
+
+
+def test_the_case_page(big_caseload, caseworker, django_assert_max_num_queries):
+    client = client_for(caseworker)
+    with django_assert_max_num_queries(32):
+        response = client.get(f"/cases/{big_caseload.pk}/")
+    assert response.status_code == 200 and big_caseload.reference in response.content.decode()
+
+
+def test_the_referral_list_page(big_caseload, caseworker, django_assert_max_num_queries):
+    client = client_for(caseworker)
+    with django_assert_max_num_queries(10):
+        response = client.get("/referrals/")
+    assert response.status_code == 200
