@@ -1,7 +1,9 @@
 """The shared pages cost the same number of queries however long the caseload is.
 
 An N+1 (a query per survivor, case or consent shown) fails here: each page is
-read with a caseload of 25 survivors, under a fixed ceiling measured with one.
+read with a caseload of 25 survivors, under a fixed ceiling measured with one. Each audited read costs five queries
+(the survivor's owner, a savepoint, the chain head, the insert, the release);
+the case page audits each panel's read on its own.
 """
 
 import pytest
@@ -18,27 +20,27 @@ def big_caseload(caseworker, actor_for, org_b, case_a):
 
 def test_the_caseload_page(big_caseload, caseworker, django_assert_max_num_queries):
     client = client_for(caseworker)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get("/")
     assert response.status_code == 200 and big_caseload.survivor.reference in response.content.decode()
 
 
 def test_the_survivor_page(big_caseload, caseworker, django_assert_max_num_queries):
     client = client_for(caseworker)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = client.get(f"/survivors/{big_caseload.survivor_id}/")
     assert response.status_code == 200
 
 
 def test_the_case_page(big_caseload, caseworker, django_assert_max_num_queries):
     client = client_for(caseworker)
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(53):
         response = client.get(f"/cases/{big_caseload.pk}/")
     assert response.status_code == 200 and big_caseload.reference in response.content.decode()
 
 
 def test_the_referral_list_page(big_caseload, caseworker, django_assert_max_num_queries):
     client = client_for(caseworker)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get("/referrals/")
     assert response.status_code == 200
