@@ -212,3 +212,26 @@ def test_a_malformed_or_missing_id_is_not_found_like_any_other(bad_id, users, ac
     with pytest.raises(NotFound) as raised:
         policy.survivor_for(actor_for(users[("a", CW)]), bad_id)
     assert "survivor" in str(raised.value)
+
+
+def test_what_a_refusal_says_names_the_kind_of_record_and_nothing_more(shared, users,
+                                                                        actor_for):
+    """These are the API's 404/403 bodies: the same for a missing and a hidden record."""
+    stranger = actor_for(users[("b", RES)])
+    for ask, record_id, message in (
+            (policy.survivor_for, shared["survivor_id"], "No such survivor"),
+            (policy.case_for, shared["case_id"], "No such case"),
+            (policy.consent_for, shared["consent_id"], "No such consent")):
+        with pytest.raises(NotFound) as raised:
+            ask(stranger, record_id)
+        assert raised.value.message == message
+    with pytest.raises(NotFound) as raised:
+        policy.survivor_fields(stranger, shared["obj"]["survivor"])
+    assert raised.value.message == "No such survivor"
+    with pytest.raises(Forbidden) as raised:
+        policy.survivor_for(actor_for(users[("b", CW)]), shared["survivor_id"], change=True)
+    assert raised.value.message == "This record is shared with your organisation read-only"
+    with pytest.raises(Forbidden) as raised:
+        policy.case_for(Actor.survivor(shared["obj"]["survivor"]), shared["case_id"],
+                        change=True)
+    assert raised.value.message == "A survivor cannot change case records"
