@@ -14,8 +14,10 @@ from django.utils import timezone
 from northstar import policy
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden, NotFound
+from northstar.core.models import Membership
 from northstar.core.roles import Role
 from northstar.referrals import actions as referrals
+from northstar.survivors.actions import record_consent
 from northstar.survivors.models import Case, Survivor
 from tests.records import build_records, person
 
@@ -91,8 +93,6 @@ def test_supervisors_see_exact_figures_and_everyone_else_disclosure_safe_ones(us
 def test_the_staff_lists_name_active_people_of_the_organisation_in_the_right_roles(users,
                                                                                   org_a):
     retired = users[("a", SUP)].__class__.objects.create_user(username="retired.sup")
-    from northstar.core.models import Membership
-
     Membership.objects.create(user=retired, organisation=org_a, role=SUP)
     retired.is_active = False
     retired.save()
@@ -235,3 +235,15 @@ def test_what_a_refusal_says_names_the_kind_of_record_and_nothing_more(shared, u
         policy.case_for(Actor.survivor(shared["obj"]["survivor"]), shared["case_id"],
                         change=True)
     assert raised.value.message == "A survivor cannot change case records"
+
+
+def test_a_case_or_consent_from_the_policy_arrives_with_its_survivor(
+        users, actor_for, case_a, django_assert_max_num_queries):
+    """Pages show the survivor's reference beside every case and consent: one query each."""
+    actor = actor_for(users[("a", CW)])
+    consent = record_consent(actor, case_a.survivor, purpose="statistics", language="km",
+                             method="verbal")
+    with django_assert_max_num_queries(1):
+        assert policy.case_for(actor, case_a.pk).survivor.reference == case_a.survivor.reference
+    with django_assert_max_num_queries(1):
+        assert policy.consent_for(actor, consent.pk).survivor.pk == case_a.survivor_id
