@@ -1,0 +1,145 @@
+"""One survivor of organisation A with a record of every kind, made through the real actions.
+
+The walkers (every read audited, the 404 matrix, portal isolation) fill each route's
+path parameters from ``build_records``; a new kind of record needs one line here.
+``long_ids`` makes every table count from a different seven-digit number, so an id cut
+mid-number, or the id of the wrong kind of record, cannot pass for a real one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+from django.db import connection, models
+
+from northstar.compensation import actions as compensation
+from northstar.core.actor import Actor
+from northstar.core.tokens import issue_token
+from northstar.justice import actions as justice
+from northstar.pathways import actions as pathways
+from northstar.portal import actions as portal
+from northstar.referrals import actions as referrals
+from northstar.referrals.models import Service
+from northstar.safeguards import actions as safeguards
+from northstar.screening.actions import screen_case
+from northstar.survivors import actions as survivors
+from northstar.web import actions as intake_actions
+from northstar.web.models import IntakeStep
+
+PIN = "482913"
+
+CALCULATION = {
+    "jurisdiction": "TH", "currency": "THB", "method": "statutory",
+    "work_periods": [{"start": "2025-06-01", "end": "2025-07-31", "days_worked": 61,
+                      "hours_per_day": 12, "agreed_daily_wage": "300",
+                      "statutory_daily_wage": None, "amount_paid": "9000", "region": "Bangkok",
+                      "sector": None, "normal_daily_hours": "8"}],
+    "recruitment_fees": "15000", "debts_imposed": "0", "unlawful_deductions": "0",
+    "medical_costs": "5000", "travel_costs": "3000", "lost_earnings": "0",
+    "offender_gain": None, "non_pecuniary": {"amount": "0", "justification": ""},
+}
+
+
+def start_ids_far_apart(first: int = 4_700_000, step: int = 10_000) -> None:
+    """Make each table's next id a different seven-digit number (SQLite and PostgreSQL)."""
+    tables = sorted({m._meta.db_table for m in apps.get_models()
+                     if isinstance(m._meta.pk, models.AutoField | models.BigAutoField)})
+    with connection.cursor() as cursor:
+        for n, table in enumerate(tables):
+            start = first + n * step
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)",
+                               [table, start])
+            elif connection.vendor == "sqlite":
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                               [table, start - 1])
+
+
+def person(caseworker, *, given_name: str, family_name: str, nationality: str = "KH"):
+    return survivors.create_survivor(Actor.for_user(caseworker, "cli"), data={
+        "given_name": given_name, "family_name": family_name, "date_of_birth": "1998-04-12",
+        "phone": "+855 12 345 678", "sex": "female", "nationality": nationality,
+        "languages": ["km"], "preferred_language": "km", "interpreter_needed": True,
+    })
+
+
+def build_records(*, caseworker, supervisor, recipient, survivor=None,
+                  given_name: str = "Demo Sokha", family_name: str = "Walker") -> dict:
+    """Every kind of survivor-linked record for one survivor of the caseworker's organisation.
+
+    ``recipient`` is another organisation on the platform, to which the survivor is referred.
+    Returns path-parameter names (as routes spell them) → ids, plus the objects under ``obj``.
+    """
+    actor = Actor.for_user(caseworker, "cli")
+    boss = Actor.for_user(supervisor, "cli")
+    survivor = survivor or person(caseworker, given_name=given_name, family_name=family_name)
+    # Labour exploitation with low coercion: the kind out-of-court mediation is offered for.
+    case = survivors.create_case(actor, survivor, data={
+        "forms_of_exploitation": ["labour"], "sectors": ["construction"],
+        "country_of_origin": "KH", "country_of_destination": "TH",
+        "period_start": dt.date(2025, 1, 1), "period_end": dt.date(2025, 6, 30),
+        "relationship_to_offender": "stranger", "coercion": "low",
+        "summary": "Wages withheld for six months on a building site.",
+    })
+    consent = survivors.record_consent(actor, survivor, purpose="case_management",
+                                       language="km", method="verbal")
+    screening = screen_case(actor, case, answers={
+        "act": ["recruitment"], "means": ["deception"], "purpose": ["forced_labour"],
+        "indicators": {"withholding_of_wages": True}, "involuntary": True,
+        "menace_of_penalty": "unknown"})
+    priorities = pathways.set_priorities(
+        actor, case, ranking=["monetary_support", "healing", "safety_self_and_others"],
+        words="My family owes money because of me.")
+    assessment = pathways.assess_case(actor, case, wishes={"advocacy": "anonymous"})
+    item = pathways.add_plan_item(actor, case, intervention="trauma_informed_support",
+                                  note="Weekly counselling in her language.")
+    event = justice.record_event(actor, case, kind="interview", occurred_on=dt.date(2025, 8, 1),
+                                 details={"interviewer": "Investigator", "interviewer_role":
+                                          "police", "language": "th",
+                                          "interpreter_present": False, "video_recorded": False})
+    (finding, *_) = safeguards.record_findings(actor, case, action="detain", context={},
+                                               source="test:walker")
+    calculation = compensation.save_calculation(actor, case, data=CALCULATION)
+    claim = compensation.create_claim(actor, case, route="civil_suit", payer="employer",
+                                      amount_claimed="1000", currency="THB",
+                                      filed_on="2025-09-01")
+    mediation = compensation.open_mediation(actor, case, opened_on="2025-09-01",
+                                            conditions_confirmed=True)
+    compensation.deposit_to_fund(boss, amount="10000", received_on="2025-01-01", currency="THB",
+                                 source="Donor grant")
+    disbursement = compensation.disburse(actor, survivor, purpose="medical", amount="500",
+                                         paid_on="2025-02-01", approver_id=supervisor.pk,
+                                         case=case)
+    service = Service.objects.create(provider=recipient, kind="legal_aid",
+                                     name="Legal aid for wage claims",
+                                     jurisdictions=[recipient.jurisdiction], languages=["km"])
+    survivors.record_consent(actor, survivor, purpose="referral", recipient=recipient,
+                             language="km", method="written", interpreter_used=True)
+    referral = referrals.create_referral(actor, survivor=survivor, recipient=recipient,
+                                         service=service, case=case, needs=["legal_aid"],
+                                         message="Wage claim continues after return home.")
+    intake = intake_actions.start_intake(actor)
+    intake_actions.complete_intake_step(actor, intake, step=IntakeStep.SURVIVOR,
+                                        survivor=survivor)
+    intake_actions.save_intake_draft(actor, intake, step=IntakeStep.CONSENT,
+                                     values={"purposes": ["statistics"]})
+    access = portal.set_pin(actor, survivor, pin=PIN)
+    token, _ = issue_token(caseworker, name="walker")
+    objects = {
+        "survivor": survivor, "case": case, "consent": consent, "screening": screening,
+        "priorities": priorities, "assessment": assessment, "item": item, "event": event,
+        "finding": finding, "calculation": calculation, "claim": claim, "mediation": mediation,
+        "disbursement": disbursement, "service": service, "referral": referral,
+        "intake": intake, "portal_access": access, "token": token,
+    }
+    return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
+
+
+def every_id_in_the_database() -> set[str]:
+    """The id of every row of every model, as text: what a whole record id looks like."""
+    found: set[str] = set()
+    for model in apps.get_models():
+        found.update(str(pk) for pk in model._default_manager.values_list("pk", flat=True))
+    return found
