@@ -99,6 +99,9 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
                                  details={"interviewer": "Investigator", "interviewer_role":
                                           "police", "language": "th",
                                           "interpreter_present": False, "video_recorded": False})
+    # A reflection period with no end agreed yet: the task lists show a task for it.
+    justice.record_event(actor, case, kind="reflection_period_start",
+                         occurred_on=dt.date(2025, 8, 2), details={})
     (finding, *_) = safeguards.record_findings(actor, case, action="detain", context={},
                                                source="test:walker")
     calculation = compensation.save_calculation(actor, case, data=CALCULATION)

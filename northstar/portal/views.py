@@ -350,7 +350,8 @@ def staff_access(request, survivor_id: int):
     survivor = policy.survivor_for(actor, survivor_id, change=True)
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         raise NotFound()
-    access = PortalAccess.objects.filter(survivor=survivor).first()
+    access = actions.access_seen(actor, survivor) if request.method == "GET" else \
+        PortalAccess.objects.filter(survivor=survivor).first()
     form = PinForm(request.POST or None)
     done = None
     if request.method == "POST" and request.POST.get("action") == "disable":

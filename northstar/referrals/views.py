@@ -14,6 +14,7 @@ from northstar import policy
 from northstar.core.errors import DomainError, NotFound
 from northstar.referrals import actions, selectors
 from northstar.referrals.forms import ImportForm, ReferralForm, ServiceSearchForm, StepForm
+from northstar.survivors.selectors import survivor_seen
 
 
 def _staff(request):
@@ -100,6 +101,8 @@ def referral_new(request):
     case = None
     if request.GET.get("case"):
         case = policy.case_for(actor, request.GET["case"])
+    if request.method == "GET":
+        survivor_seen(actor, survivor)
     initial = {"service": request.GET.get("service")} if request.GET.get("service") else None
     form = ReferralForm(request.POST or None, organisation=actor.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():

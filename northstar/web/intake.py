@@ -127,6 +127,7 @@ def intake_list(request):
     _require_case_role(request)
     open_intakes = selectors.visible_intakes(request.actor).filter(completed_at__isnull=True)
     page = Paginator(open_intakes, 20).get_page(request.GET.get("page"))
+    page.object_list = selectors.intakes_listed(request.actor, page.object_list)
     return render(request, "web/intake_list.html", {"page": page})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from northstar import policy
+from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.web.models import Intake
 
@@ -19,6 +20,13 @@ def visible_intakes(actor: Actor) -> QuerySet[Intake]:
     return Intake.objects.filter(organisation=actor.organisation).filter(
         Q(survivor__isnull=True) | Q(survivor__in=policy.changeable_survivors(actor))
     ).select_related("survivor", "case", "started_by")
+
+
+def intakes_listed(actor: Actor, intakes) -> list[Intake]:
+    """One page of unfinished intakes, as shown (who, which survivor, which step): audited."""
+    shown = list(intakes)
+    audit.record_read(actor, shown, record_type="intake")
+    return shown
 
 
 def intake_for(actor: Actor, intake_id) -> Intake:

@@ -110,7 +110,7 @@ WRITES = {
         lambda w: {"purpose": "medical", "amount": "1", "paid_on": "2025-02-02",
                    "approver_id": w["users"][SUPERVISOR].pk}, None, None),
     "POST /api/v1/referrals/{referral_id}/accept": ({}, RECIPIENT, None),
-    "POST /api/v1/referrals/{referral_id}/decline": ({}, RECIPIENT, None),
+    "POST /api/v1/referrals/{referral_id}/decline": ({"reason": "No bed free this month."}, RECIPIENT, None),
     "POST /api/v1/referrals/{referral_id}/start": ({}, RECIPIENT, _accepted),
     "POST /api/v1/referrals/{referral_id}/complete": ({}, RECIPIENT, _accepted),
     "POST /api/v1/referrals/{referral_id}/close": ({}, None, None),

@@ -41,9 +41,12 @@ NO_SURVIVOR_DATA = {
     # The audit log shows references and ids of who read or changed what, never a survivor's
     # personal or case data; it is the record of reads, and is not itself recorded.
     "GET /api/v1/audit": "the audit log (supervisors): references and ids, no survivor data",
+    "GET /api/v1/audit/alerts": "unusual-read alerts: which staff account read how many records",
     # --- pages ---
     "audit/": "the audit log page; same reason as GET /api/v1/audit",
     "login/": "sign-in form",
+    "login/verify/": "the second-factor prompt at sign-in",
+    "account/two-factor/": "the staff member's own two-factor enrolment",
     "logout/": "sign-out",
     "language/": "switch the interface language",
     "referrals/services/": "the service directory",
