@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
+
 from northstar import policy
 from northstar.compensation import figures
 from northstar.compensation.claims import claim_facts
@@ -12,7 +14,8 @@ from northstar.compensation.models import Claim
 from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden
-from northstar.survivors.consent import may_flow
+from northstar.survivors.consent import active_consents
+from northstar.survivors.models import ConsentPurpose
 
 
 def _suppress_small_groups(result: dict, route_and_survivor: list[tuple[str, int]]) -> None:
@@ -37,13 +40,17 @@ def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
     """
     if not policy.may_see_aggregates(actor):
         raise Forbidden("your role does not see compensation figures")
-    claims = list(Claim.objects.filter(
+    found = Claim.objects.filter(
         case__survivor__organisation=actor.organisation, case__archived_at__isnull=True,
         case__survivor__archived_at__isnull=True,
-    ).select_related("case__survivor").prefetch_related("payments", "instalments"))
+    )
     restricted = policy.sees_only_disclosure_safe_figures(actor)
     if restricted:
-        claims = [c for c in claims if may_flow(c.case.survivor, "statistics")]
+        # The statistics consent in force, asked in the database for every claim at once.
+        found = found.filter(Exists(active_consents(OuterRef("case__survivor"),
+                                                    ConsentPurpose.STATISTICS)))
+    claims = list(found.select_related("case__survivor")
+                  .prefetch_related("payments", "instalments"))
     facts = [claim_facts(c) for c in claims]
     result = figures.organisation_figures(facts, as_of)
     result["restricted_to_statistics_consent"] = restricted
