@@ -24,7 +24,7 @@ from northstar.compensation.rules import (
     default_rules,
 )
 
-CALCULATOR_VERSION = "1.0.0"
+CALCULATOR_VERSION = "1.1.0"  # 1.1: minor units from CLDR (IDR, MMK, LAK in whole units)
 METHODS = ("statutory", "greater_of")
 ROUNDING = "ROUND_HALF_UP"
 
