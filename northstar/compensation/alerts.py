@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from northstar import policy
-from northstar.compensation import lifecycle
+from northstar.compensation import lifecycle, selectors
 from northstar.compensation.claims import overdue_instalments
 from northstar.compensation.models import Claim, CompensationAlert
 from northstar.core import audit
@@ -47,3 +47,20 @@ def raise_overdue_alerts(*, as_of: dt.date) -> dict:
                      note=f"overdue instalments on {as_of.isoformat()}: {raised} raised, "
                           f"{resolved} resolved")
     return {"raised": raised, "resolved": resolved, "overdue_instalments": len(still_overdue)}
+
+
+def open_alerts_for(actor: Actor) -> list[CompensationAlert]:
+    """Open overdue-instalment alerts addressed to this person, on claims they may see.
+
+    Shown on the caseload with the survivor's reference and the amount overdue, so
+    showing them is an audited read naming each claim."""
+    if actor.user is None:
+        return []
+    alerts = list(CompensationAlert.objects.filter(
+        recipient=actor.user, resolved_on__isnull=True,
+        instalment__claim__in=selectors.visible_claims(actor).values("pk"),
+    ).select_related("instalment__claim__case__survivor"))
+    shown = list({a.instalment.claim_id: a.instalment.claim for a in alerts}.values())
+    audit.record_read(actor, shown, record_type="compensation_claim",
+                      note=f"overdue instalment alerts: {len(alerts)}" if shown else "")
+    return alerts

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from northstar import policy
 from northstar.compensation import (
+    alerts,
     calculations,
     claims,
     eligibility,
@@ -39,7 +40,6 @@ from northstar.compensation.forms import (
     SessionForm,
     TransitionForm,
 )
-from northstar.compensation.models import CompensationAlert
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
 from northstar.core.errors import DomainError, NotFound
@@ -260,14 +260,8 @@ def money_panel(request, case) -> dict | None:
 
 def overdue_alerts(actor) -> list[Alert]:
     """Open alerts for overdue instalments addressed to this person, on cases they may see."""
-    if actor.user is None:
-        return []
-    visible = selectors.visible_claims(actor).values("pk")
-    alerts = CompensationAlert.objects.filter(
-        recipient=actor.user, resolved_on__isnull=True, instalment__claim__in=visible,
-    ).select_related("instalment__claim__case__survivor")
     out = []
-    for alert in alerts:
+    for alert in alerts.open_alerts_for(actor):
         instalment = alert.instalment
         claim_ = instalment.claim
         out.append(Alert(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from northstar.compensation import calculations, claims, fund, mediations
+from northstar.compensation import alerts, calculations, claims, fund, mediations
 from northstar.core.models import AuditEntry
 from northstar.survivors import actions as survivor_actions
 from tests.compensation.conftest import CALC
@@ -183,3 +184,15 @@ def test_lists_take_as_many_queries_for_five_records_as_for_one(
     _records(actor, boss, labour_case, n=4)
     five = _queries(client, path, django_assert_max_num_queries)
     assert five == one, f"{path}: {one} queries for one record, {five} for five"
+
+
+def test_overdue_alerts_on_the_caseload_are_an_audited_read(records, caseworker, supervisor):
+    # The second instalment (500, due 1 April 2025) is unpaid: the supervisor is alerted.
+    alerts.raise_overdue_alerts(as_of=timezone.localdate())
+    claim = records["claim"][0]
+    before = set(AuditEntry.objects.values_list("pk", flat=True))
+    page = logged_in(supervisor).get("/")
+    assert "overdue" in page.content.decode()
+    entry = AuditEntry.objects.exclude(pk__in=before).get(
+        record_type="compensation_claim", action="read", note__startswith="overdue")
+    assert [str(i) for i in entry.record_ids] == [str(claim.pk)]
