@@ -206,3 +206,124 @@ def test_a_calculation_error_names_its_field():
     with pytest.raises(CalculationError) as caught:
         calculator.calculate(claim("ZZ"))
     assert caught.value.field == "jurisdiction"
+
+
+# ---------------------------------------------------------------- refusals name their field
+
+
+def _period(**changes) -> dict:
+    worked = period("2025-07-01", "2025-07-10", 10, 8, region="Bangkok", normal_daily_hours="8")
+    return {**worked, **changes}
+
+
+FOREIGN = {"amount": "15", "currency": "USD", "rate": "33.5", "rate_date": "2025-07-01"}
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"end": "2025-06-30"}, "work_periods.0.end"),
+    ({"start": "1 July"}, "work_periods.0.start"),
+    ({"end": None}, "work_periods.0.end"),
+    ({"days_worked": 11}, "work_periods.0.days_worked"),
+    ({"days_worked": "ten"}, "work_periods.0.days_worked"),
+    ({"days_worked": 10.0}, "work_periods.0.days_worked"),
+    ({"days_worked": "-1"}, "work_periods.0.days_worked"),
+    ({"days_worked": "NaN"}, "work_periods.0.days_worked"),
+    ({"days_worked": None}, "work_periods.0.days_worked"),
+    ({"days_worked": [10]}, "work_periods.0.days_worked"),
+    ({"hours_per_day": "0"}, "work_periods.0.hours_per_day"),
+    ({"normal_daily_hours": "0"}, "work_periods.0.normal_daily_hours"),
+    ({"agreed_daily_wage": {**FOREIGN, "fee": "1"}}, "work_periods.0.agreed_daily_wage.fee"),
+    ({"agreed_daily_wage": {**FOREIGN, "currency": "US"}},
+     "work_periods.0.agreed_daily_wage.currency"),
+    ({"agreed_daily_wage": {**FOREIGN, "currency": "U$D"}},
+     "work_periods.0.agreed_daily_wage.currency"),
+    ({"agreed_daily_wage": {**FOREIGN, "rate": "0"}}, "work_periods.0.agreed_daily_wage.rate"),
+    ({"agreed_daily_wage": {**FOREIGN, "rate_date": None}},
+     "work_periods.0.agreed_daily_wage.rate_date"),
+    ({"agreed_daily_wage": {**FOREIGN, "rate_date": "July"}},
+     "work_periods.0.agreed_daily_wage.rate_date"),
+    ({"agreed_daily_wage": {**FOREIGN, "amount": "x"}},
+     "work_periods.0.agreed_daily_wage.amount"),
+    ({"amount_paid": "-5"}, "work_periods.0.amount_paid"),
+    ({"region": "Chiang Mai"}, "work_periods.0.statutory_daily_wage"),
+    ({"start": "2024-01-01", "end": "2024-01-10"}, "work_periods.0.statutory_daily_wage"),
+])
+def test_each_refusal_names_the_field_to_fix(changes, field):
+    assert asks_for(claim("TH", _period(**changes))) == field
+
+
+def test_a_refusal_carries_a_message_for_the_person():
+    with pytest.raises(CalculationError) as caught:
+        calculate(claim("TH", _period(end="2025-06-30")))
+    assert caught.value.message == str(caught.value) == "The end of the period is before its start."
+
+
+def test_a_one_day_period_is_accepted():
+    result = calculate(claim("TH", _period(start="2025-07-01", end="2025-07-01", days_worked=1)))
+    assert line(result, "unpaid_wages")["amount"] == "400.00"
+
+
+def test_dates_may_be_given_as_dates():
+    import datetime as dt
+
+    result = calculate(claim("TH", _period(start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 10))))
+    assert line(result, "unpaid_wages")["amount"] == "4000.00"
+
+
+def test_an_amount_in_the_statement_currency_may_be_written_as_a_foreign_amount():
+    # {"amount": "300", "currency": "THB"} needs no rate: it is entered as 300 THB.
+    result = calculate(claim("TH", _period(amount_paid={"amount": "300", "currency": "thb"})))
+    wages = line(result, "unpaid_wages")
+    assert wages["amount"] == "3700.00" and wages["inputs"]["amount_paid"] == "300 THB"
+    assert wages["conversions"] == []
+
+
+# ---------------------------------------------------------------- rates over time
+
+
+def test_a_period_starting_on_the_effective_date_is_one_stretch_at_the_new_rate():
+    result = calculate(claim("TH", _period()))
+    segments = line(result, "unpaid_wages")["segments"]
+    assert [(s["start"], s["end"]) for s in segments] == [("2025-07-01", "2025-07-10")]
+    assert segments[0]["statutory_rate"] == "400 THB/day from 2025-07-01, Bangkok"
+
+
+def test_a_period_ending_on_the_effective_date_has_its_last_day_at_the_new_rate():
+    # 21 June–1 July 2025, 11 days: 10 × 372 + 1 × 400 = 4,120.00
+    result = calculate(claim("TH", _period(start="2025-06-21", end="2025-07-01", days_worked=11)))
+    wages = line(result, "unpaid_wages")
+    assert [(s["start"], s["end"]) for s in wages["segments"]] == [
+        ("2025-06-21", "2025-06-30"), ("2025-07-01", "2025-07-01")]
+    assert wages["amount"] == "4120.00"
+
+
+def test_a_change_that_does_not_apply_leaves_one_stretch():
+    # The general wage's March change does not touch a garment worker: 15 Feb–16 Apr is one
+    # stretch at 350. 61 days × 350 = 21,350.00
+    data = claim("XX", period("2025-02-15", "2025-04-16", 61, 8, sector="garment"))
+    wages = calculator.calculate(data, rules=sector_rules()).lines[0]
+    assert [(s["start"], s["end"]) for s in wages.segments] == [("2025-02-15", "2025-04-16")]
+    assert wages.amount == Decimal("21350.00")
+
+
+REGION_RULES = SECTOR_RULES.replace('region = "all"\nsector = "garment"',
+                                    'region = "North"\nsector = "all"').replace(
+    'amount = "350"\neffective_from = 2025-01-01', 'amount = "320"\neffective_from = 2025-03-01')
+
+
+def test_a_regional_wage_beats_the_national_one_from_the_same_day():
+    rules = parse_rules(tomllib.loads(REGION_RULES))
+    data = claim("XX", period("2025-04-01", "2025-04-10", 10, 8, region="North"))
+    wages = calculator.calculate(data, rules=rules).lines[0]
+    assert wages.amount == Decimal("3200.00")
+    assert wages.segments[0]["statutory_rate"] == "320 THB/day from 2025-03-01, North"
+
+
+def test_one_hour_of_overtime_stays_in_the_first_tier():
+    # Jakarta, normal 7 h, 8 h worked: 1 h × 1.5 only. 10 × 8.5 × 5,396,761 / 173
+    # = 2,651,587.77… → 2,651,588 rupiah.
+    result = calculate(claim("ID", period("2025-03-01", "2025-03-10", 10, 8, region="Jakarta",
+                                          normal_daily_hours="7")))
+    wages = line(result, "unpaid_wages")
+    assert wages["amount"] == "2651588"
+    assert "1 h × 1.5)" in wages["formula"] and "× 2" not in wages["formula"]
