@@ -355,7 +355,7 @@ def overtime_pay(hours: Decimal, hourly: Decimal, tiers: tuple[OvertimeTier, ...
 
 
 def _wage_line(index: int, period: dict, jur: Jurisdiction, currency: str, minor: int,
-               rules: WageRules) -> WagePeriod:
+               ) -> WagePeriod:
     """One work period: wages due at the greater of agreed and statutory, overtime, less paid."""
     f = lambda name: _wage_field(index, name)  # noqa: E731
     start = _parse_date(period.get("start"), f("start"))
@@ -506,7 +506,7 @@ def calculate(data: dict, rules: WageRules | None = None) -> Calculation:
     periods = data.get("work_periods") or []
     if not isinstance(periods, list):
         raise CalculationError("Expected a list of work periods.", "work_periods")
-    wage_lines = [_wage_line(i, p if isinstance(p, dict) else {}, jur, currency, minor, rules)
+    wage_lines = [_wage_line(i, p if isinstance(p, dict) else {}, jur, currency, minor)
                   for i, p in enumerate(periods)]
 
     lines: list[Line] = []

@@ -327,3 +327,69 @@ def test_one_hour_of_overtime_stays_in_the_first_tier():
     wages = line(result, "unpaid_wages")
     assert wages["amount"] == "2651588"
     assert "1 h × 1.5)" in wages["formula"] and "× 2" not in wages["formula"]
+
+
+# ---------------------------------------------------------------- second round of survivors
+
+
+def test_the_statutory_value_counts_every_stretch_and_its_overtime():
+    # Bangkok, June–July 2025, 12 h/day, normal 8, agreed 300 (below both rates):
+    # June 30 × (372 + 4 × 1.5 × 46.5) = 19,530; July 31 × (400 + 4 × 1.5 × 50) = 21,700.
+    # The statutory value of the labour is 41,230.00 (wages due, as the agreed wage is lower).
+    data = claim("TH", period("2025-06-01", "2025-07-31", 61, 12, agreed_daily_wage="300",
+                              region="Bangkok", normal_daily_hours="8"),
+                 method="greater_of", offender_gain="0")
+    item = line(calculate(data), "labour_value_greater_of")
+    assert item["inputs"]["statutory_value_of_labour"] == "41230.00"
+    assert item["amount"] == "41230.00"
+
+
+@pytest.mark.parametrize("agreed, basis", [("300", "statutory"), ("400", "statutory"),
+                                           ("401", "agreed")])
+def test_the_agreed_wage_is_applied_only_when_it_is_higher(agreed, basis):
+    result = calculate(claim("TH", _period(agreed_daily_wage=agreed)))
+    assert line(result, "unpaid_wages")["segments"][0]["applied_basis"] == basis
+
+
+def test_no_overtime_means_no_overtime_in_the_formula():
+    wages = line(calculate(claim("TH", _period())), "unpaid_wages")
+    assert "overtime" not in wages["formula"]
+
+
+def test_overpaid_wages_owe_nothing_and_say_so():
+    # Due 4,000, paid 5,000: 0.00 owing, and the formula says why.
+    wages = line(calculate(claim("TH", _period(amount_paid="5000"))), "unpaid_wages")
+    assert wages["amount"] == "0.00"
+    assert wages["formula"].startswith("2025-07-01–2025-07-10")
+    assert wages["formula"].endswith("(more was paid than was due: nothing owing for this period)")
+
+
+def test_wages_paid_exactly_owe_nothing_without_a_note():
+    wages = line(calculate(claim("TH", _period(amount_paid="4000"))), "unpaid_wages")
+    assert wages["amount"] == "0.00" and "more was paid" not in wages["formula"]
+
+
+def test_a_normal_day_of_24_hours_is_accepted():
+    wages = line(calculate(claim("TH", _period(hours_per_day=24, normal_daily_hours="24"))),
+                 "unpaid_wages")
+    assert wages["amount"] == "4000.00"
+
+
+def test_an_equal_gain_and_wage_side_is_the_value_of_the_labour():
+    data = claim("TH", _period(), method="greater_of", offender_gain="4000")
+    item = line(calculate(data), "labour_value_greater_of")
+    assert item["amount"] == "4000.00" and item["formula"].endswith("the value of the labour")
+
+
+@pytest.mark.parametrize("data, field", [
+    ("not an object", "body"),
+    ({"jurisdiction": "TH", "work_periods": "x"}, "work_periods"),
+    ({"jurisdiction": "TH", "work_periods": ["x"]}, "work_periods.0.start"),
+    ({"jurisdiction": "TH", "non_pecuniary": "x"}, "non_pecuniary"),
+    ({"jurisdiction": "TH", "currency": "EUR"}, "currency"),
+    ({"jurisdiction": "TH", "method": "guess"}, "method"),
+])
+def test_malformed_bodies_are_refused_naming_the_field(data, field):
+    with pytest.raises(CalculationError) as caught:
+        calculator.calculate(data)
+    assert caught.value.field == field
