@@ -11,33 +11,53 @@ from ninja import Router
 
 from northstar import policy
 from northstar.apiutils import actor_of
-from northstar.compensation import actions, figures, selectors
-from northstar.compensation.calculator import CalculationError, calculate
+from northstar.compensation import (
+    calculations,
+    claims,
+    eligibility,
+    figures,
+    fund,
+    mediations,
+    reports,
+    selectors,
+)
 from northstar.compensation.figures import as_money
 from northstar.compensation.models import Claim, Disbursement, Mediation, SavedCalculation
 from northstar.compensation.schemas import (
     AgreementIn,
     CalculateIn,
+    CalculationDetailOut,
+    CalculationListOut,
+    ClaimDetailOut,
     ClaimIn,
+    ClaimListOut,
+    ClaimOut,
     DepositIn,
     DisbursementIn,
+    DisbursementListOut,
+    DisbursementOut,
+    EligibilityOut,
     EscalationIn,
+    FiguresOut,
+    FundBalanceOut,
+    FundReportOut,
+    MediationDetailOut,
     MediationIn,
+    MediationListOut,
+    MediationOut,
     PartyIn,
     PaymentIn,
     SaveCalculationIn,
     ScheduleIn,
     SessionIn,
+    StatementOut,
     TransitionIn,
 )
-from northstar.core import audit, roles
 from northstar.core.actor import Actor
-from northstar.core.errors import DomainError, Forbidden, NotFound
+from northstar.core.errors import Forbidden, NotFound
 from northstar.core.fields import reveal
 
 router = Router(tags=["compensation"])
-
-_listed = actions.note_listed
 
 
 # --- serialisers ---------------------------------------------------------------
@@ -76,27 +96,27 @@ def claim_out(claim: Claim, *, detail: bool = False, payer_name: str | None = No
             {"kind": e.kind, "on": e.on, "from_status": e.from_status, "to_status": e.to_status,
              "amount": as_money(e.amount, claim.currency) if e.amount is not None else None, "note": e.note,
              "by": e.actor_label, "at": e.at.isoformat()} for e in claim.events.all()]
-        out["figures"] = figures.claim_figures(actions.claim_facts(claim), timezone.localdate())
+        out["figures"] = figures.claim_figures(claims.claim_facts(claim), timezone.localdate())
     return out
 
 
-def mediation_out(mediation: Mediation, *, opened: bool = False) -> dict:
+def mediation_out(item: Mediation, *, opened: bool = False) -> dict:
     out = {
-        "id": mediation.pk, "case_id": mediation.case_id, "status": mediation.status,
-        "mediator": mediation.mediator, "opened_on": mediation.opened_on,
-        "agreed_on": mediation.agreed_on, "closed_on": mediation.closed_on,
-        "claim_id": mediation.claim_id, "failure_reason": mediation.failure_reason,
-        "eligibility": mediation.eligibility,
-        "court_claim_ids": [c.pk for c in mediation.court_claims.all()],
+        "id": item.pk, "case_id": item.case_id, "status": item.status,
+        "mediator": item.mediator, "opened_on": item.opened_on,
+        "agreed_on": item.agreed_on, "closed_on": item.closed_on,
+        "claim_id": item.claim_id, "failure_reason": item.failure_reason,
+        "eligibility": item.eligibility,
+        "court_claim_ids": [c.pk for c in item.court_claims.all()],
         "sessions": [{"id": s.pk, "held_on": s.held_on, "outcome": s.outcome,
                       "summary": reveal(s.summary) if opened else None}
-                     for s in mediation.sessions.all()],
+                     for s in item.sessions.all()],
         "parties": [{"id": p.pk, "role": p.role, "represented_by": p.represented_by,
                      "name": reveal(p.name) if opened else None}
-                    for p in mediation.parties.all()],
+                    for p in item.parties.all()],
     }
     if opened:
-        out["agreement_terms"] = reveal(mediation.agreement_terms) or None
+        out["agreement_terms"] = reveal(item.agreement_terms) or None
     return out
 
 
@@ -109,97 +129,90 @@ def disbursement_out(d: Disbursement) -> dict:
 # --- the calculator ------------------------------------------------------------
 
 
-@router.post("/compensation/calculate")
+@router.post("/compensation/calculate", response=StatementOut)
 def calculate_claim(request, payload: CalculateIn):
     """Stateless: an itemised statement for the figures given. Nothing is stored."""
     actor = actor_of(request)
     if actor.survivor_id is not None:
         raise Forbidden("the calculator is for staff")
-    try:
-        return calculate(payload.model_dump(mode="json"))
-    except CalculationError as exc:
-        raise DomainError(exc.message, exc.field) from None
+    return calculations.run_calculator(payload.model_dump(mode="json"))
 
 
-@router.post("/cases/{case_id}/calculations", response={201: dict})
+@router.post("/cases/{case_id}/calculations", response={201: CalculationDetailOut})
 def save_calculation(request, case_id: int, payload: SaveCalculationIn):
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
     data = payload.model_dump(mode="json")
     label = data.pop("label", "")
-    calc = actions.save_calculation(actor, case, data=data, label=label)
-    return 201, calculation_out(calc, actions.reveal_calculation(actor, calc))
+    calc = calculations.save_calculation(actor, case, data=data, label=label)
+    return 201, calculation_out(calc, calculations.open_calculation(actor, calc))
 
 
-@router.get("/cases/{case_id}/calculations")
+@router.get("/cases/{case_id}/calculations", response=CalculationListOut)
 def list_calculations(request, case_id: int):
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    items = list(selectors.visible_calculations(actor).filter(case=case))
-    _listed(actor, "compensation_calculation", items, case.survivor.reference)
-    return {"items": [calculation_out(c) for c in items]}
+    return {"items": [calculation_out(c) for c in calculations.calculations_on_case(actor, case)]}
 
 
-@router.get("/compensation/calculations/{calculation_id}")
+@router.get("/compensation/calculations/{calculation_id}", response=CalculationDetailOut)
 def get_calculation(request, calculation_id: int):
     actor = actor_of(request)
     calc = selectors.calculation_for(actor, calculation_id)
-    return calculation_out(calc, actions.reveal_calculation(actor, calc))
+    return calculation_out(calc, calculations.open_calculation(actor, calc))
 
 
 # --- claims --------------------------------------------------------------------
 
 
-@router.post("/cases/{case_id}/claims", response={201: dict})
+@router.post("/cases/{case_id}/claims", response={201: ClaimOut})
 def create_claim(request, case_id: int, payload: ClaimIn):
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    claim = actions.create_claim(actor, case, **payload.model_dump())
+    claim = claims.create_claim(actor, case, **payload.model_dump())
     return 201, claim_out(claim)
 
 
-@router.get("/cases/{case_id}/claims")
+@router.get("/cases/{case_id}/claims", response=ClaimListOut)
 def list_claims(request, case_id: int):
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    items = list(selectors.visible_claims(actor).filter(case=case))
-    _listed(actor, "compensation_claim", items, case.survivor.reference)
-    return {"items": [claim_out(c) for c in items]}
+    return {"items": [claim_out(c) for c in claims.claims_on_case(actor, case)]}
 
 
 def _claim_detail(actor: Actor, claim: Claim) -> dict:
-    name = actions.reveal_claim(actor, claim)
+    name = claims.open_claim(actor, claim)
     return claim_out(claim, detail=True, payer_name=name or None)
 
 
-@router.get("/compensation/claims/{claim_id}")
+@router.get("/compensation/claims/{claim_id}", response=ClaimDetailOut)
 def get_claim(request, claim_id: int):
     actor = actor_of(request)
     return _claim_detail(actor, selectors.claim_for(actor, claim_id))
 
 
-@router.post("/compensation/claims/{claim_id}/transitions")
+@router.post("/compensation/claims/{claim_id}/transitions", response=ClaimOut)
 def transition_claim(request, claim_id: int, payload: TransitionIn):
     actor = actor_of(request)
     claim = selectors.claim_for(actor, claim_id)
-    claim = actions.transition_claim(actor, claim, **payload.model_dump())
+    claim = claims.transition_claim(actor, claim, **payload.model_dump())
     return claim_out(claim)
 
 
-@router.post("/compensation/claims/{claim_id}/schedule")
+@router.post("/compensation/claims/{claim_id}/schedule", response=ClaimDetailOut)
 def set_schedule(request, claim_id: int, payload: ScheduleIn):
     actor = actor_of(request)
     claim = selectors.claim_for(actor, claim_id)
-    actions.set_schedule(actor, claim, instalments=payload.model_dump()["instalments"])
+    claims.set_schedule(actor, claim, instalments=payload.model_dump()["instalments"])
     claim.refresh_from_db()
     return _claim_detail(actor, claim)
 
 
-@router.post("/compensation/claims/{claim_id}/payments", response={201: dict})
+@router.post("/compensation/claims/{claim_id}/payments", response={201: ClaimDetailOut})
 def record_payment(request, claim_id: int, payload: PaymentIn):
     actor = actor_of(request)
     claim = selectors.claim_for(actor, claim_id)
-    actions.record_payment(actor, claim, **payload.model_dump())
+    claims.record_payment(actor, claim, **payload.model_dump())
     claim.refresh_from_db()
     return 201, _claim_detail(actor, claim)
 
@@ -207,171 +220,126 @@ def record_payment(request, claim_id: int, payload: PaymentIn):
 # --- figures -------------------------------------------------------------------
 
 
-@router.get("/compensation/figures")
+@router.get("/compensation/figures", response=FiguresOut)
 def organisation_figures(request, as_of: dt.date | None = None):
     """Awarded vs received, time taken and on-time compliance, overall and by route.
 
-    Aggregates only. Supervisors and administrators see their organisation's
-    claims; researchers see only claims of survivors whose statistics consent
-    stands, and no group backed by fewer than ``MIN_CELL`` survivors (nor one recoverable by subtraction).
+    Aggregates only. Supervisors see their organisation's claims; those who see only
+    disclosure-safe figures (researchers) see only claims of survivors whose statistics
+    consent stands, and no group backed by fewer than ``MIN_CELL`` survivors (nor one
+    recoverable by subtraction).
     """
-    return actions.organisation_report(actor_of(request), as_of=as_of or timezone.localdate())
+    return reports.organisation_report(actor_of(request), as_of=as_of or timezone.localdate())
 
 
 # --- mediation -----------------------------------------------------------------
 
 
-@router.get("/cases/{case_id}/mediation-eligibility")
+@router.get("/cases/{case_id}/mediation-eligibility", response=EligibilityOut)
 def mediation_eligibility(request, case_id: int):
     """Whether out-of-court compensation may be offered, and why, from the pathways engine."""
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    return actions.read_mediation_assessment(actor, case)
+    return eligibility.read_mediation_assessment(actor, case)
 
 
-@router.post("/cases/{case_id}/mediations", response={201: dict})
+@router.post("/cases/{case_id}/mediations", response={201: MediationOut})
 def open_mediation(request, case_id: int, payload: MediationIn):
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    data = payload.model_dump()
-    mediation = actions.open_mediation(actor, case, **data)
-    return 201, mediation_out(mediation)
+    opened = mediations.open_mediation(actor, case, **payload.model_dump())
+    return 201, mediation_out(opened)
 
 
-@router.get("/cases/{case_id}/mediations")
+@router.get("/cases/{case_id}/mediations", response=MediationListOut)
 def list_mediations(request, case_id: int):
     actor = actor_of(request)
     case = selectors.staff_case_for(actor, case_id)
-    items = list(selectors.visible_mediations(actor).filter(case=case)
-                 .prefetch_related("court_claims", "sessions", "parties"))
-    _listed(actor, "compensation_mediation", items, case.survivor.reference)
-    return {"items": [mediation_out(m) for m in items]}
+    return {"items": [mediation_out(m) for m in mediations.mediations_on_case(actor, case)]}
 
 
-def _mediation_detail(actor: Actor, mediation: Mediation) -> dict:
-    actions.reveal_mediation(actor, mediation)
-    return mediation_out(mediation, opened=True)
-
-
-@router.get("/compensation/mediations/{mediation_id}")
+@router.get("/compensation/mediations/{mediation_id}", response=MediationDetailOut)
 def get_mediation(request, mediation_id: int):
     actor = actor_of(request)
-    return _mediation_detail(actor, selectors.mediation_for(actor, mediation_id))
+    found = selectors.mediation_for(actor, mediation_id)
+    mediations.read_mediation(actor, found)
+    return mediation_out(found, opened=True)
 
 
-@router.post("/compensation/mediations/{mediation_id}/parties", response={201: dict})
+@router.post("/compensation/mediations/{mediation_id}/parties", response={201: MediationOut})
 def add_party(request, mediation_id: int, payload: PartyIn):
     actor = actor_of(request)
-    mediation = selectors.mediation_for(actor, mediation_id)
-    actions.add_party(actor, mediation, **payload.model_dump())
-    return 201, mediation_out(mediation)
+    found = selectors.mediation_for(actor, mediation_id)
+    mediations.add_party(actor, found, **payload.model_dump())
+    return 201, mediation_out(found)
 
 
-@router.post("/compensation/mediations/{mediation_id}/sessions", response={201: dict})
+@router.post("/compensation/mediations/{mediation_id}/sessions", response={201: MediationOut})
 def record_session(request, mediation_id: int, payload: SessionIn):
     actor = actor_of(request)
-    mediation = selectors.mediation_for(actor, mediation_id)
-    actions.record_session(actor, mediation, **payload.model_dump())
-    return 201, mediation_out(mediation)
+    found = selectors.mediation_for(actor, mediation_id)
+    mediations.record_session(actor, found, **payload.model_dump())
+    return 201, mediation_out(found)
 
 
-@router.post("/compensation/mediations/{mediation_id}/agreement", response={201: dict})
+@router.post("/compensation/mediations/{mediation_id}/agreement", response={201: ClaimOut})
 def record_agreement(request, mediation_id: int, payload: AgreementIn):
     actor = actor_of(request)
-    mediation = selectors.mediation_for(actor, mediation_id)
-    claim = actions.record_agreement(actor, mediation, **payload.model_dump())
+    found = selectors.mediation_for(actor, mediation_id)
+    claim = mediations.record_agreement(actor, found, **payload.model_dump())
     return 201, claim_out(claim)
 
 
-@router.post("/compensation/mediations/{mediation_id}/escalation", response={201: dict})
+@router.post("/compensation/mediations/{mediation_id}/escalation", response={201: ClaimOut})
 def escalate_mediation(request, mediation_id: int, payload: EscalationIn):
     actor = actor_of(request)
-    mediation = selectors.mediation_for(actor, mediation_id)
-    claim = actions.escalate_mediation(actor, mediation, **payload.model_dump())
+    found = selectors.mediation_for(actor, mediation_id)
+    claim = mediations.escalate_mediation(actor, found, **payload.model_dump())
     return 201, claim_out(claim)
 
 
 # --- the victim fund -----------------------------------------------------------
 
 
-def _fund_staff(actor: Actor) -> None:
-    if actor.survivor_id is not None or actor.organisation is None or not (
-            roles.works_with_records(actor.role) or actor.role in roles.ADMIN_ROLES):
-        raise Forbidden("your role does not work with the victim fund")
-
-
-@router.get("/compensation/fund")
+@router.get("/compensation/fund", response=FundReportOut)
 def fund_report(request):
     """Balance, deposits and disbursements by purpose; per survivor only for case staff."""
-    actor = actor_of(request)
-    if not (policy.may_see_aggregates(actor) or roles.works_with_records(actor.role)) \
-            or actor.survivor_id is not None:
-        raise Forbidden("your role does not see the victim fund")
-    fund = selectors.fund_of(actor)
-    if fund is None:
-        return {"currency": None, "balance": "0", "deposits": "0", "disbursed": "0",
-                "by_purpose": {}, "per_survivor": None}
-    cur = fund.currency
-    deposits = sum((d.amount for d in fund.deposits.all()), Decimal(0))
-    rows = list(fund.disbursements.select_related("survivor"))
-    by_purpose: dict[str, str | None] = {}
-    for row in rows:
-        by_purpose[row.purpose] = as_money(
-            sum((r.amount for r in rows if r.purpose == row.purpose), Decimal(0)), cur)
-    if actor.role == roles.Role.RESEARCHER:
-        by_purpose = actions.suppress_small_purposes(
-            by_purpose, [(r.purpose, r.survivor_id) for r in rows])
-    out = {"currency": cur, "balance": as_money(actions.fund_balance(fund), cur),
-           "deposits": as_money(deposits, cur),
-           "disbursed": as_money(sum((r.amount for r in rows), Decimal(0)), cur),
-           "by_purpose": by_purpose, "per_survivor": None}
-    if roles.works_with_records(actor.role):
-        visible = set(policy.visible_survivors(actor).values_list("pk", flat=True))
-        per: dict[str, dict] = {}
-        for row in rows:
-            if row.survivor_id in visible:
-                item = per.setdefault(row.survivor.reference, {"total": Decimal(0), "count": 0})
-                item["total"] += row.amount
-                item["count"] += 1
-        out["per_survivor"] = {k: {"total": as_money(v["total"], cur), "count": v["count"]}
-                               for k, v in sorted(per.items())}
-        audit.record(actor, "read", "victim_fund_disbursement", "",
-                     note=f"fund report: {len(per)} survivor(s)")
-    return out
+    return fund.fund_report(actor_of(request))
 
 
-@router.post("/compensation/fund/deposits", response={201: dict})
+@router.post("/compensation/fund/deposits", response={201: FundBalanceOut})
 def deposit(request, payload: DepositIn):
     actor = actor_of(request)
-    _fund_staff(actor)
-    actions.deposit_to_fund(actor, **payload.model_dump())
-    fund = selectors.fund_of(actor)
-    return 201, {"currency": fund.currency,
-                 "balance": as_money(actions.fund_balance(fund), fund.currency)}
+    if not policy.may_see_fund(actor):
+        raise Forbidden("your role does not work with the victim fund")
+    fund.deposit_to_fund(actor, **payload.model_dump())
+    found = selectors.fund_of(actor)
+    return 201, {"currency": found.currency,
+                 "balance": as_money(fund.fund_balance(found), found.currency)}
 
 
-@router.post("/survivors/{survivor_id}/disbursements", response={201: dict})
+@router.post("/survivors/{survivor_id}/disbursements", response={201: DisbursementOut})
 def disburse(request, survivor_id: int, payload: DisbursementIn):
     actor = actor_of(request)
-    _fund_staff(actor)
-    if not roles.works_with_records(actor.role):
+    if not policy.may_see_fund(actor):
+        raise Forbidden("your role does not work with the victim fund")
+    if not policy.works_with_records(actor):
         raise NotFound("No such survivor")
     survivor = policy.survivor_for(actor, survivor_id, change=True)
     data = payload.model_dump()
     case_id = data.pop("case_id")
     case = policy.case_for(actor, case_id) if case_id is not None else None
-    paid = actions.disburse(actor, survivor, case=case, **data)
+    paid = fund.disburse(actor, survivor, case=case, **data)
     return 201, disbursement_out(paid)
 
 
-@router.get("/survivors/{survivor_id}/disbursements")
+@router.get("/survivors/{survivor_id}/disbursements", response=DisbursementListOut)
 def list_disbursements(request, survivor_id: int):
     actor = actor_of(request)
-    if not roles.works_with_records(actor.role) or actor.survivor_id is not None:
+    if not policy.works_with_records(actor):
         raise NotFound("No such survivor")
     survivor = policy.survivor_for(actor, survivor_id, change=True)
-    items = list(Disbursement.objects.filter(survivor=survivor).select_related("fund", "approver"))
-    _listed(actor, "victim_fund_disbursement", items, survivor.reference)
+    items = fund.disbursements_to(actor, survivor)
     total = sum((d.amount for d in items), Decimal(0))
     currency = items[0].fund.currency if items else "THB"
     return {"items": [disbursement_out(d) for d in items], "total": as_money(total, currency)}

@@ -14,6 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.numbers import get_currency_precision
+
 from northstar.compensation.rules import (
     Jurisdiction,
     MinimumWage,
@@ -22,7 +24,7 @@ from northstar.compensation.rules import (
     default_rules,
 )
 
-CALCULATOR_VERSION = "1.0.0"
+CALCULATOR_VERSION = "1.1.0"  # 1.1: minor units from CLDR (IDR, MMK, LAK in whole units)
 METHODS = ("statutory", "greater_of")
 ROUNDING = "ROUND_HALF_UP"
 
@@ -61,21 +63,65 @@ class CalculationError(ValueError):
         self.field = field
 
 
+def minor_unit(currency: str) -> int:
+    """The currency's decimal places, from CLDR via Babel: the one definition every module uses."""
+    return get_currency_precision(currency)
+
+
 @dataclass(frozen=True)
-class Money:
-    """An amount in a currency. Only Decimal; arithmetic across currencies is refused."""
+class Line:
+    """One head of loss on the statement: what went in, the formula with its numbers, the sources."""
 
-    amount: Decimal
+    head: str
+    label: str
+    amount: Decimal  # rounded to the currency's minor unit
+    formula: str
+    inputs: dict
+    sources: tuple[str, ...]
+    conversions: tuple[dict, ...] = ()
+    segments: tuple[dict, ...] | None = None  # wage lines only
+
+    def as_dict(self) -> dict:
+        """The line as the API and the stored statement show it."""
+        out = {"head": self.head, "label": self.label, "amount": str(self.amount),
+               "formula": self.formula, "inputs": self.inputs, "sources": list(self.sources)}
+        if self.segments is not None:
+            out["segments"] = list(self.segments)
+        out["conversions"] = list(self.conversions)
+        return out
+
+
+@dataclass(frozen=True)
+class WagePeriod:
+    """One work period's wage line, and the unrounded sums the "greater of" method needs."""
+
+    line: Line
+    due: Decimal
+    paid: Decimal
+    statutory_value: Decimal
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """The itemised statement: lines, their total, and the versions that produced them."""
+
     currency: str
+    lines: tuple[Line, ...]
+    total: Decimal
+    method: str
+    jurisdiction: str
+    calculator_version: str
+    rule_set_version: str
+    rounding: str
+    total_formula: str
 
-    def __post_init__(self):
-        if not isinstance(self.amount, Decimal):
-            raise TypeError("Money needs a Decimal amount")
-
-    def __add__(self, other: Money) -> Money:
-        if other.currency != self.currency:
-            raise ValueError(f"cannot add {other.currency} to {self.currency}")
-        return Money(self.amount + other.amount, self.currency)
+    def as_dict(self) -> dict:
+        """The contract of POST /api/v1/compensation/calculate (and of a saved calculation)."""
+        return {"currency": self.currency, "lines": [line.as_dict() for line in self.lines],
+                "total": str(self.total), "method": self.method,
+                "jurisdiction": self.jurisdiction, "calculator_version": self.calculator_version,
+                "rule_set_version": self.rule_set_version, "rounding": self.rounding,
+                "total_formula": self.total_formula}
 
 
 def quantize(amount: Decimal, minor_unit: int) -> Decimal:
@@ -309,7 +355,7 @@ def overtime_pay(hours: Decimal, hourly: Decimal, tiers: tuple[OvertimeTier, ...
 
 
 def _wage_line(index: int, period: dict, jur: Jurisdiction, currency: str, minor: int,
-               rules: WageRules) -> dict:
+               ) -> WagePeriod:
     """One work period: wages due at the greater of agreed and statutory, overtime, less paid."""
     f = lambda name: _wage_field(index, name)  # noqa: E731
     start = _parse_date(period.get("start"), f("start"))
@@ -426,19 +472,17 @@ def _wage_line(index: int, period: dict, jur: Jurisdiction, currency: str, minor
         "statutory_daily_wage": user_statutory.entered if user_statutory else None,
     }
     conversions = [c.conversion for c in (agreed, paid) if c and c.conversion]
-    return {
-        "head": "unpaid_wages", "label": HEADS["unpaid_wages"],
-        "amount": str(quantize(unpaid, minor)), "formula": formula, "inputs": inputs,
-        "sources": sources, "segments": segments, "conversions": conversions,
-        "_statutory_value": statutory_value, "_paid": paid_amount, "_due": due,
-    }
+    line = Line(head="unpaid_wages", label=HEADS["unpaid_wages"],
+                amount=quantize(unpaid, minor), formula=formula, inputs=inputs,
+                sources=tuple(sources), conversions=tuple(conversions), segments=tuple(segments))
+    return WagePeriod(line=line, due=due, paid=paid_amount, statutory_value=statutory_value)
 
 
 def _opt(value):
     return value if value not in (None, "") else None
 
 
-def calculate(data: dict, rules: WageRules | None = None) -> dict:
+def calculate(data: dict, rules: WageRules | None = None) -> Calculation:
     """Itemise a claim. ``data`` follows the contract of POST /api/v1/compensation/calculate."""
     rules = rules or default_rules()
     if not isinstance(data, dict):
@@ -454,7 +498,7 @@ def calculate(data: dict, rules: WageRules | None = None) -> dict:
         raise CalculationError(
             f"Currency {currency!r} is not supported; use one of {', '.join(sorted(rules.currencies))}.",
             "currency")
-    minor = rules.currencies[currency].minor_unit
+    minor = minor_unit(currency)
     method = data.get("method") or "statutory"
     if method not in METHODS:
         raise CalculationError(f"Method must be one of {', '.join(METHODS)}.", "method")
@@ -462,57 +506,57 @@ def calculate(data: dict, rules: WageRules | None = None) -> dict:
     periods = data.get("work_periods") or []
     if not isinstance(periods, list):
         raise CalculationError("Expected a list of work periods.", "work_periods")
-    wage_lines = [_wage_line(i, p if isinstance(p, dict) else {}, jur, currency, minor, rules)
+    wage_lines = [_wage_line(i, p if isinstance(p, dict) else {}, jur, currency, minor)
                   for i, p in enumerate(periods)]
 
-    lines: list[dict] = []
+    lines: list[Line] = []
     if method == "statutory":
-        lines.extend(wage_lines)
+        lines.extend(w.line for w in wage_lines)
     else:
         gain = _money_input(data.get("offender_gain"), "offender_gain", currency, allow_none=True)
         if gain is None:
             raise CalculationError(
                 "The \"greater of\" method needs the gross income or value the offender gained "
                 "from the labour (enter 0 if it is unknown).", "offender_gain")
-        due = sum((w["_due"] for w in wage_lines), Decimal(0))
-        paid = sum((w["_paid"] for w in wage_lines), Decimal(0))
+        due = sum((w.due for w in wage_lines), Decimal(0))
+        paid = sum((w.paid for w in wage_lines), Decimal(0))
         wage_side = max(due - paid, Decimal(0))
         chosen = max(wage_side, gain.amount)
         side = "the offender's gain" if gain.amount > wage_side else "the value of the labour"
-        lines.append({
-            "head": "labour_value_greater_of", "label": HEADS["labour_value_greater_of"],
-            "amount": str(quantize(chosen, minor)),
-            "formula": (f"greater of (wages due at the greater of agreed and statutory rates incl. "
-                        f"overtime {fmt(quantize(due, minor))} − paid {fmt(quantize(paid, minor))} = "
-                        f"{fmt(quantize(wage_side, minor))}) and (offender's gross gain {gain.entered}) "
-                        f"= {fmt(quantize(chosen, minor))}, {side}"),
-            "inputs": {"labour_value_less_paid": str(quantize(wage_side, minor)),
-                       "statutory_value_of_labour": str(quantize(
-                           sum((w["_statutory_value"] for w in wage_lines), Decimal(0)), minor)),
-                       "offender_gain": gain.entered,
-                       "work_periods": [w["inputs"] for w in wage_lines]},
-            "sources": [
+        lines.append(Line(
+            head="labour_value_greater_of", label=HEADS["labour_value_greater_of"],
+            amount=quantize(chosen, minor),
+            formula=(f"greater of (wages due at the greater of agreed and statutory rates incl. "
+                     f"overtime {fmt(quantize(due, minor))} − paid {fmt(quantize(paid, minor))} = "
+                     f"{fmt(quantize(wage_side, minor))}) and (offender's gross gain {gain.entered}) "
+                     f"= {fmt(quantize(chosen, minor))}, {side}"),
+            inputs={"labour_value_less_paid": str(quantize(wage_side, minor)),
+                    "statutory_value_of_labour": str(quantize(
+                        sum((w.statutory_value for w in wage_lines), Decimal(0)), minor)),
+                    "offender_gain": gain.entered,
+                    "work_periods": [w.line.inputs for w in wage_lines]},
+            sources=(
                 "18 U.S.C. § 1593 'greater of' formula (jurisdictions.md §1.4), used as restitution practice",
                 f"Offender's gain: {USER_SOURCE}",
-                *[s for w in wage_lines for s in w["sources"]],
-            ],
-            "segments": [s for w in wage_lines for s in w["segments"]],
-            "conversions": [c for w in wage_lines for c in w["conversions"]]
-            + ([gain.conversion] if gain.conversion else []),
-        })
+                *[s for w in wage_lines for s in w.line.sources],
+            ),
+            segments=tuple(s for w in wage_lines for s in w.line.segments or ()),
+            conversions=tuple(c for w in wage_lines for c in w.line.conversions)
+            + ((gain.conversion,) if gain.conversion else ()),
+        ))
 
     for head in SIMPLE_HEADS:
         entered = _money_input(data.get(head), head, currency, allow_none=True)
         if entered is None or entered.amount == 0:
             continue
         amount = quantize(entered.amount, minor)
-        lines.append({
-            "head": head, "label": HEADS[head], "amount": str(amount),
-            "formula": f"{entered.entered} = {fmt(amount)} {currency}" if entered.conversion
-            else f"as entered: {fmt(amount)} {currency}",
-            "inputs": {head: entered.entered}, "sources": [USER_SOURCE],
-            "conversions": [entered.conversion] if entered.conversion else [],
-        })
+        lines.append(Line(
+            head=head, label=HEADS[head], amount=amount,
+            formula=(f"{entered.entered} = {fmt(amount)} {currency}" if entered.conversion
+                     else f"as entered: {fmt(amount)} {currency}"),
+            inputs={head: entered.entered}, sources=(USER_SOURCE,),
+            conversions=(entered.conversion,) if entered.conversion else (),
+        ))
 
     harm = data.get("non_pecuniary") or {}
     if not isinstance(harm, dict):
@@ -525,27 +569,19 @@ def calculate(data: dict, rules: WageRules | None = None) -> dict:
                 "A non-pecuniary amount must be justified by the lawyer; the calculator never "
                 "invents one.", "non_pecuniary.justification")
         amount = quantize(harm_amount.amount, minor)
-        lines.append({
-            "head": "non_pecuniary", "label": HEADS["non_pecuniary"], "amount": str(amount),
-            "formula": f"as entered and justified by the lawyer: {harm_amount.entered}",
-            "inputs": {"amount": harm_amount.entered, "justification": justification},
-            "sources": [f"{USER_SOURCE} (lawyer's justification)"],
-            "conversions": [harm_amount.conversion] if harm_amount.conversion else [],
-        })
+        lines.append(Line(
+            head="non_pecuniary", label=HEADS["non_pecuniary"], amount=amount,
+            formula=f"as entered and justified by the lawyer: {harm_amount.entered}",
+            inputs={"amount": harm_amount.entered, "justification": justification},
+            sources=(f"{USER_SOURCE} (lawyer's justification)",),
+            conversions=(harm_amount.conversion,) if harm_amount.conversion else (),
+        ))
 
-    for line in lines:
-        for key in ("_statutory_value", "_paid", "_due"):
-            line.pop(key, None)
-    total = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
-    total = quantize(total, minor)
-    return {
-        "currency": currency,
-        "lines": lines,
-        "total": str(total),
-        "method": method,
-        "jurisdiction": code,
-        "calculator_version": CALCULATOR_VERSION,
-        "rule_set_version": rules.version,
-        "rounding": f"{ROUNDING} to {minor} decimal place(s) per line; total = sum of the rounded lines",
-        "total_formula": " + ".join(line["amount"] for line in lines) + f" = {total}" if lines else "0",
-    }
+    total = quantize(sum((line.amount for line in lines), Decimal(0)), minor)
+    return Calculation(
+        currency=currency, lines=tuple(lines), total=total, method=method, jurisdiction=code,
+        calculator_version=CALCULATOR_VERSION, rule_set_version=rules.version,
+        rounding=f"{ROUNDING} to {minor} decimal place(s) per line; total = sum of the rounded lines",
+        total_formula=(" + ".join(str(line.amount) for line in lines) + f" = {total}"
+                       if lines else "0"),
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from northstar.compensation import actions
+from northstar.compensation import alerts, calculations, claims, fund, mediations
 from northstar.compensation.models import Claim
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError
@@ -41,43 +41,43 @@ def seed(context: dict) -> None:
     if not labour:
         return
     first = labour[0]
-    calc = actions.save_calculation(actor, first, data=_calc_input(ago(500)),
+    calc = calculations.save_calculation(actor, first, data=_calc_input(ago(500)),
                                     label="Unpaid wages, fishing boat (demo)")
-    court = actions.create_claim(actor, first, route="criminal_restitution", payer="offender",
+    court = claims.create_claim(actor, first, route="criminal_restitution", payer="offender",
                                  amount_claimed=str(calc.total), currency="THB",
                                  calculation_id=calc.pk, filed_on=ago(400),
                                  forum_reference="Demo Criminal Court 123/2568")
-    court = actions.transition_claim(actor, court, to="awarded", on=ago(250), amount="30000")
-    actions.set_schedule(actor, court, instalments=[
+    court = claims.transition_claim(actor, court, to="awarded", on=ago(250), amount="30000")
+    claims.set_schedule(actor, court, instalments=[
         {"due_on": ago(200), "amount": "10000"}, {"due_on": ago(140), "amount": "10000"},
         {"due_on": ago(80), "amount": "10000"}])
-    actions.record_payment(actor, court, received_on=ago(190), amount="10000",
+    claims.record_payment(actor, court, received_on=ago(190), amount="10000",
                            proof_reference="Court deposit slip (demo)")
     for case in labour[1:4]:
         if case.coercion != "low":
             continue
         try:
-            mediation = actions.open_mediation(actor, case, opened_on=ago(300),
-                                               mediator="Provincial labour office (demo)",
-                                               parties=[{"role": "worker", "name": "Survivor"},
-                                                        {"role": "employer", "name": "Demo Co."}])
+            opened = mediations.open_mediation(actor, case, opened_on=ago(300),
+                                              mediator="Provincial labour office (demo)",
+                                              parties=[{"role": "worker", "name": "Survivor"},
+                                                       {"role": "employer", "name": "Demo Co."}])
         except DomainError:
             continue
-        actions.record_session(actor, mediation, held_on=ago(290), outcome="progress")
-        agreed = actions.record_agreement(
-            actor, mediation, agreed_on=ago(280), amount="18000", currency="THB",
+        mediations.record_session(actor, opened, held_on=ago(290), outcome="progress")
+        agreed = mediations.record_agreement(
+            actor, opened, agreed_on=ago(280), amount="18000", currency="THB",
             payer="employer", terms="Unpaid wages in two instalments (demo).",
             instalments=[{"due_on": ago(250), "amount": "9000"},
                          {"due_on": ago(220), "amount": "9000"}])
-        actions.record_payment(actor, agreed, received_on=ago(252), amount="9000",
-                               proof_reference="Bank transfer (demo)")
-        actions.record_payment(actor, agreed, received_on=ago(221), amount="9000",
-                               proof_reference="Bank transfer (demo)")
+        claims.record_payment(actor, agreed, received_on=ago(252), amount="9000",
+                              proof_reference="Bank transfer (demo)")
+        claims.record_payment(actor, agreed, received_on=ago(221), amount="9000",
+                              proof_reference="Bank transfer (demo)")
         break
-    actions.deposit_to_fund(boss, amount="200000", received_on=ago(365), currency="THB",
+    fund.deposit_to_fund(boss, amount="200000", received_on=ago(365), currency="THB",
                             source="Demo donor grant")
     for case, purpose, amount in zip(labour[:3], ("living_costs", "medical", "transport"),
                                      ("4500", "2200", "900"), strict=False):
-        actions.disburse(actor, case.survivor, purpose=purpose, amount=amount, paid_on=ago(100),
+        fund.disburse(actor, case.survivor, purpose=purpose, amount=amount, paid_on=ago(100),
                          approver_id=supervisor.pk, case=case)
-    actions.raise_overdue_alerts(as_of=today)
+    alerts.raise_overdue_alerts(as_of=today)

@@ -11,14 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from northstar.compensation.calculator import quantize
-from northstar.compensation.rules import default_rules
+from northstar.compensation.calculator import minor_unit, quantize
 
 
 def as_money(amount: Decimal, currency: str) -> str:
-    """An amount as a string with exactly the currency's ISO 4217 decimals (same on every database)."""
-    found = default_rules().currencies.get(currency)
-    return str(quantize(Decimal(amount), found.minor_unit if found else 2))
+    """An amount as a string with exactly the currency's decimals (same on every database)."""
+    return str(quantize(Decimal(amount), minor_unit(currency)))
 
 
 ROUTES = ("criminal_restitution", "civil_suit", "state_fund", "labour_tribunal",

@@ -1,10 +1,11 @@
-"""API input schemas. Strict: an unknown key is a 422 naming it. Amounts are decimal strings."""
+"""API schemas. Input is strict: an unknown key is a 422 naming it. Amounts are decimal strings."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field
+from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from northstar.apiutils import StrictSchema
 
@@ -150,3 +151,195 @@ class DisbursementIn(StrictSchema):
     approver_id: int
     case_id: int | None = None
     note: str = Field("", max_length=2000)
+
+
+# --- responses -------------------------------------------------------------------
+# Amounts are strings with exactly the currency's decimals; dates ISO 8601.
+
+
+class OpenSchema(Schema):
+    """Output whose documented fields are typed and whose further keys pass through unchanged
+    (a statement line's ``segments``, the engine's explanation of an assessment)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class StatementLineOut(OpenSchema):
+    head: str
+    label: str
+    amount: str
+    formula: str
+    inputs: dict
+    sources: list[str]
+    conversions: list[dict]
+
+
+class StatementOut(Schema):
+    currency: str
+    lines: list[StatementLineOut]
+    total: str
+    method: str
+    jurisdiction: str
+    calculator_version: str
+    rule_set_version: str
+    rounding: str
+    total_formula: str
+
+
+class CalculationOut(Schema):
+    id: int
+    case_id: int
+    label: str
+    jurisdiction: str
+    method: str
+    currency: str
+    total: str
+    calculator_version: str
+    rule_set_version: str
+    created_at: str
+
+
+class CalculationDetailOut(CalculationOut):
+    inputs: dict
+    result: StatementOut
+
+
+class CalculationListOut(Schema):
+    items: list[CalculationOut]
+
+
+class ClaimOut(Schema):
+    id: int
+    case_id: int
+    route: str
+    status: str
+    payer: str
+    forum_reference: str
+    calculation_id: int | None
+    currency: str
+    amount_claimed: str
+    amount_awarded: str | None
+    amount_agreed: str | None
+    filed_on: dt.date | None
+    decided_on: dt.date | None
+    closed_on: dt.date | None
+    escalated_from_mediation_id: int | None
+    version: int
+
+
+class InstalmentOut(Schema):
+    id: int
+    number: int
+    due_on: dt.date
+    amount: str
+
+
+class PaymentOut(Schema):
+    id: int
+    received_on: dt.date
+    amount: str
+    proof_reference: str
+
+
+class ClaimEventOut(Schema):
+    kind: str
+    on: dt.date
+    from_status: str
+    to_status: str
+    amount: str | None
+    note: str
+    by: str
+    at: str
+
+
+class ClaimDetailOut(ClaimOut):
+    payer_name: str | None
+    instalments: list[InstalmentOut]
+    payments: list[PaymentOut]
+    timeline: list[ClaimEventOut]
+    figures: dict
+
+
+class ClaimListOut(Schema):
+    items: list[ClaimOut]
+
+
+class FiguresOut(Schema):
+    as_of: str
+    all: dict
+    by_route: dict[str, dict]
+    restricted_to_statistics_consent: bool
+
+
+class EligibilityOut(OpenSchema):
+    key: str
+    eligibility: str
+    rule_set_version: str
+
+
+class SessionOut(Schema):
+    id: int
+    held_on: dt.date
+    outcome: str
+    summary: str | None
+
+
+class PartyOut(Schema):
+    id: int
+    role: str
+    represented_by: str
+    name: str | None
+
+
+class MediationOut(Schema):
+    id: int
+    case_id: int
+    status: str
+    mediator: str
+    opened_on: dt.date
+    agreed_on: dt.date | None
+    closed_on: dt.date | None
+    claim_id: int | None
+    failure_reason: str
+    eligibility: dict
+    court_claim_ids: list[int]
+    sessions: list[SessionOut]
+    parties: list[PartyOut]
+
+
+class MediationDetailOut(MediationOut):
+    agreement_terms: str | None
+
+
+class MediationListOut(Schema):
+    items: list[MediationOut]
+
+
+class FundReportOut(Schema):
+    currency: str | None
+    balance: str
+    deposits: str
+    disbursed: str
+    by_purpose: dict[str, str | None]
+    per_survivor: dict[str, dict] | None
+
+
+class FundBalanceOut(Schema):
+    currency: str
+    balance: str
+
+
+class DisbursementOut(Schema):
+    id: int
+    survivor_id: int
+    case_id: int | None
+    purpose: str
+    amount: str
+    currency: str
+    paid_on: dt.date
+    approver: str
+
+
+class DisbursementListOut(Schema):
+    items: list[DisbursementOut]
+    total: str

@@ -12,31 +12,26 @@ from django.db.models import QuerySet
 
 from northstar import policy
 from northstar.compensation.models import Claim, Mediation, SavedCalculation, VictimFund
-from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import NotFound
 
 
-def _staff(actor: Actor) -> bool:
-    return actor.survivor_id is None and roles.works_with_records(actor.role)
-
-
 def visible_claims(actor: Actor) -> QuerySet[Claim]:
-    if not _staff(actor):
+    if not policy.works_with_records(actor):
         return Claim.objects.none()
     return Claim.objects.filter(case__in=policy.visible_cases(actor)).select_related(
         "case__survivor")
 
 
 def visible_calculations(actor: Actor) -> QuerySet[SavedCalculation]:
-    if not _staff(actor):
+    if not policy.works_with_records(actor):
         return SavedCalculation.objects.none()
     return SavedCalculation.objects.filter(case__in=policy.visible_cases(actor)).select_related(
         "case__survivor")
 
 
 def visible_mediations(actor: Actor) -> QuerySet[Mediation]:
-    if not _staff(actor):
+    if not policy.works_with_records(actor):
         return Mediation.objects.none()
     return Mediation.objects.filter(case__in=policy.visible_cases(actor)).select_related(
         "case__survivor")
@@ -59,12 +54,13 @@ def mediation_for(actor: Actor, mediation_id) -> Mediation:
 
 def staff_case_for(actor: Actor, case_id):
     """A case the actor may work on (not a survivor, not read-only)."""
-    if not _staff(actor):
+    if not policy.works_with_records(actor):
         raise NotFound("No such case")
     return policy.case_for(actor, case_id, change=True)
 
 
 def fund_of(actor: Actor) -> VictimFund | None:
+    """The actor's organisation's fund (balance and totals only; no survivor behind it)."""
     if actor.organisation is None or actor.survivor_id is not None:
         return None
     return VictimFund.objects.filter(organisation=actor.organisation).first()

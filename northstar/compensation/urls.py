@@ -12,7 +12,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/", views.claim, name="claim"),
     path("figures/", views.organisation_figures, name="figures"),
     path("cases/<int:case_id>/mediation/new/", views.mediation_new, name="mediation_new"),
-    path("mediations/<int:mediation_id>/", views.mediation, name="mediation"),
+    path("mediations/<int:mediation_id>/", views.mediation_page, name="mediation"),
     path("survivors/<int:survivor_id>/assistance/", views.assistance, name="assistance"),
-    path("fund/", views.fund, name="fund"),
+    path("fund/", views.fund_page, name="fund"),
 ]

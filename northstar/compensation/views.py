@@ -6,15 +6,26 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from northstar.compensation import actions, figures, lifecycle, selectors
-from northstar.compensation.calculator import CalculationError, calculate
+from northstar import policy
+from northstar.compensation import (
+    alerts,
+    calculations,
+    claims,
+    eligibility,
+    figures,
+    fund,
+    lifecycle,
+    mediations,
+    reports,
+    selectors,
+)
 from northstar.compensation.forms import (
     AgreementForm,
     CalculatorForm,
@@ -29,19 +40,11 @@ from northstar.compensation.forms import (
     SessionForm,
     TransitionForm,
 )
-from northstar.compensation.models import CompensationAlert
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
 from northstar.ui.panels import Alert
-
-
-def _or_404(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def statement_translated(lang: str) -> bool:
@@ -83,7 +86,7 @@ def _translated(statement: dict) -> dict:
 def calculator(request, case_id: int):
     """Work out a claim for this case; show the itemised statement; save it to the case."""
     actor = request.actor
-    case = _or_404(selectors.staff_case_for, actor, case_id)
+    case = selectors.staff_case_for(actor, case_id)
     initial = {"jurisdiction": case.jurisdiction} if case.jurisdiction in default_rules(
     ).jurisdictions else {}
     form = CalculatorForm(request.POST or None, initial=initial)
@@ -92,11 +95,11 @@ def calculator(request, case_id: int):
         data = form.calculator_input()
         try:
             if request.POST.get("save"):
-                calc = actions.save_calculation(actor, case, data=data,
-                                                label=form.cleaned_data.get("label") or "")
+                calc = calculations.save_calculation(actor, case, data=data,
+                                                     label=form.cleaned_data.get("label") or "")
                 return redirect("compensation:calculation", calculation_id=calc.pk)
-            result = calculate(data)
-        except (CalculationError, DomainError) as exc:
+            result = calculations.run_calculator(data)
+        except DomainError as exc:
             form.add_error(form.field_for(exc.field or ""), exc.message)
         else:
             statement = _translated(build_statement(result, prepared_on=timezone.localdate(),
@@ -108,12 +111,12 @@ def calculator(request, case_id: int):
 
 def _statement_of(request, calculation_id: int, *, export: str = ""):
     actor = request.actor
-    calc = _or_404(selectors.calculation_for, actor, calculation_id)
+    calc = selectors.calculation_for(actor, calculation_id)
     languages, _missing = _languages_for(calc.case)
     lang = request.GET.get("lang") or "en"
     if lang not in dict(languages):
         lang = "en"
-    opened = actions.reveal_calculation(actor, calc, export=export)
+    opened = calculations.open_calculation(actor, calc, export=export)
     with translation.override(lang):
         statement = _translated(build_statement(
             opened["result"], prepared_on=timezone.localdate(calc.created_at),
@@ -155,8 +158,8 @@ def calculation_pdf(request, calculation_id: int):
 def claim_new(request, case_id: int):
     """File (or draft) a claim on a case, optionally based on a saved calculation."""
     actor = request.actor
-    case = _or_404(selectors.staff_case_for, actor, case_id)
-    calcs = list(selectors.visible_calculations(actor).filter(case=case))
+    case = selectors.staff_case_for(actor, case_id)
+    calcs = calculations.calculations_on_case(actor, case)
     initial = {}
     chosen = next((c for c in calcs if str(c.pk) == request.GET.get("calculation")), None)
     if chosen:
@@ -166,7 +169,7 @@ def claim_new(request, case_id: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            created = actions.create_claim(actor, case, **data)
+            created = claims.create_claim(actor, case, **data)
         except DomainError as exc:
             _apply_error(form, exc)
         else:
@@ -188,7 +191,7 @@ def claim(request, claim_id: int):
     POST with ``step`` = transition, payment or schedule records that step (no JavaScript needed).
     """
     actor = request.actor
-    found = _or_404(selectors.claim_for, actor, claim_id)
+    found = selectors.claim_for(actor, claim_id)
     allowed = sorted(lifecycle.ALLOWED[found.status])
     forms_ = {"transition": TransitionForm(allowed=allowed, prefix="t"),
               "payment": PaymentForm(prefix="p"), "schedule": ScheduleForm(prefix="s")}
@@ -203,12 +206,12 @@ def claim(request, claim_id: int):
             try:
                 data = form.cleaned_data
                 if step == "transition":
-                    actions.transition_claim(actor, found, to=data["to"], on=data["on"],
+                    claims.transition_claim(actor, found, to=data["to"], on=data["on"],
                                              amount=data["amount"] or None, note=data["note"])
                 elif step == "payment":
-                    actions.record_payment(actor, found, **data)
+                    claims.record_payment(actor, found, **data)
                 else:
-                    actions.set_schedule(actor, found, instalments=form.rows())
+                    claims.set_schedule(actor, found, instalments=form.rows())
             except DomainError as exc:
                 _apply_error(form, exc)
                 status = exc.status
@@ -216,8 +219,9 @@ def claim(request, claim_id: int):
                 form.add_error(None, exc)
             else:
                 return redirect("compensation:claim", claim_id=found.pk)
-    payer_name = actions.reveal_claim(actor, found) if request.GET.get("payer") == "1" else None
-    facts = actions.claim_facts(found)
+    payer_name = claims.open_claim(actor, found,
+                                   with_payer_name=request.GET.get("payer") == "1") or None
+    facts = claims.claim_facts(found)
     today = timezone.localdate()
     overdue = set(figures.overdue_instalments(facts, today))
     instalments = [
@@ -239,11 +243,8 @@ def claim(request, claim_id: int):
 def money_panel(request, case) -> dict | None:
     """Money claimed, awarded or agreed, and received, for each claim on the case."""
     actor = request.actor
-    claims = list(selectors.visible_claims(actor).filter(case=case).prefetch_related("payments"))
-    calcs = list(selectors.visible_calculations(actor).filter(case=case)[:3])
-    actions.note_listed(actor, "compensation_claim", claims, case.survivor.reference)
     rows = []
-    for item in claims:
+    for item in claims.claims_on_case(actor, case):
         received = sum((p.amount for p in item.payments.all()), 0)
         rows.append({
             "claim": item, "url": reverse("compensation:claim", args=[item.pk]),
@@ -251,22 +252,16 @@ def money_panel(request, case) -> dict | None:
             "obligation": (figures.as_money(item.obligation, item.currency)
                            if item.obligation is not None else None),
             "received": figures.as_money(received, item.currency)})
-    mediations = list(selectors.visible_mediations(actor).filter(case=case))
-    return {"key": "compensation", "case": case, "rows": rows, "calculations": calcs,
-            "mediations": mediations,
+    return {"key": "compensation", "case": case, "rows": rows,
+            "calculations": calculations.calculations_on_case(actor, case, limit=3),
+            "mediations": mediations.mediations_on_case(actor, case),
             "calculator_url": reverse("compensation:calculator", args=[case.pk])}
 
 
 def overdue_alerts(actor) -> list[Alert]:
     """Open alerts for overdue instalments addressed to this person, on cases they may see."""
-    if actor.user is None:
-        return []
-    visible = selectors.visible_claims(actor).values("pk")
-    alerts = CompensationAlert.objects.filter(
-        recipient=actor.user, resolved_on__isnull=True, instalment__claim__in=visible,
-    ).select_related("instalment__claim__case__survivor")
     out = []
-    for alert in alerts:
+    for alert in alerts.open_alerts_for(actor):
         instalment = alert.instalment
         claim_ = instalment.claim
         out.append(Alert(
@@ -285,10 +280,9 @@ def overdue_alerts(actor) -> list[Alert]:
 def organisation_figures(request):
     """Delivery figures by route: is mediated compensation paid more reliably than court awards?"""
     actor = request.actor
-    try:
-        report = actions.organisation_report(actor, as_of=timezone.localdate())
-    except DomainError:
-        raise Http404() from None
+    if not policy.may_see_aggregates(actor):
+        raise NotFound("No such page")
+    report = reports.organisation_report(actor, as_of=timezone.localdate())
     groups = [("all", report["all"])] + list(report["by_route"].items())
     return render(request, "compensation/figures.html", {"report": report, "groups": groups})
 
@@ -300,8 +294,8 @@ def organisation_figures(request):
 def mediation_new(request, case_id: int):
     """Offer out-of-court mediation only where the pathways engine allows it, and say why."""
     actor = request.actor
-    case = _or_404(selectors.staff_case_for, actor, case_id)
-    assessment = actions.read_mediation_assessment(actor, case)
+    case = selectors.staff_case_for(actor, case_id)
+    assessment = eligibility.read_mediation_assessment(actor, case)
     offered = assessment["eligibility"] in ("eligible", "conditional")
     form = MediationForm(request.POST or None)
     status = 200
@@ -310,14 +304,14 @@ def mediation_new(request, case_id: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                mediation = actions.open_mediation(
+                opened = mediations.open_mediation(
                     actor, case, opened_on=data["opened_on"], mediator=data["mediator"],
                     parties=form.parties(), conditions_confirmed=data["conditions_confirmed"])
             except DomainError as exc:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
             else:
-                return redirect("compensation:mediation", mediation_id=mediation.pk)
+                return redirect("compensation:mediation", mediation_id=opened.pk)
     return render(request, "compensation/mediation_new.html", {
         "case": case, "assessment": assessment, "offered": offered, "form": form},
         status=status)
@@ -328,10 +322,10 @@ MEDIATION_STEPS = {"party": PartyForm, "session": SessionForm, "agreement": Agre
 
 
 @login_required
-def mediation(request, mediation_id: int):
+def mediation_page(request, mediation_id: int):
     """Parties, sessions, the agreement and its compliance, and escalation to court."""
     actor = request.actor
-    found = _or_404(selectors.mediation_for, actor, mediation_id)
+    found = selectors.mediation_for(actor, mediation_id)
     step_forms = {key: cls(prefix=key) for key, cls in MEDIATION_STEPS.items()}
     status = 200
     step = request.POST.get("step") if request.method == "POST" else None
@@ -342,14 +336,14 @@ def mediation(request, mediation_id: int):
             data = dict(form.cleaned_data)
             try:
                 if step == "party":
-                    actions.add_party(actor, found, **data)
+                    mediations.add_party(actor, found, **data)
                 elif step == "session":
-                    actions.record_session(actor, found, **data)
+                    mediations.record_session(actor, found, **data)
                 elif step == "agreement":
                     data["instalments"] = form.rows() if data.get("instalments") else []
-                    actions.record_agreement(actor, found, **data)
+                    mediations.record_agreement(actor, found, **data)
                 else:
-                    actions.escalate_mediation(actor, found, **data)
+                    mediations.escalate_mediation(actor, found, **data)
             except DomainError as exc:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
@@ -358,7 +352,7 @@ def mediation(request, mediation_id: int):
                 form.add_error(None, exc)
             else:
                 return redirect("compensation:mediation", mediation_id=found.pk)
-    actions.reveal_mediation(actor, found)
+    mediations.read_mediation(actor, found)
     found.refresh_from_db()
     return render(request, "compensation/mediation.html", {
         "mediation": found, "case": found.case, "forms": step_forms,
@@ -374,28 +368,18 @@ def mediation(request, mediation_id: int):
 
 
 def _approvers(actor):
-    from django.contrib.auth import get_user_model
-
-    from northstar.core import roles
-
-    return get_user_model().objects.filter(
-        is_active=True, membership__organisation=actor.organisation,
-        membership__role__in=(roles.Role.SUPERVISOR, roles.Role.ORG_ADMIN)).order_by("username")
+    return policy.staff_who_manage_fund(actor.organisation).order_by("username")
 
 
 def assistance_panel(request, survivor) -> dict | None:
     """Interim assistance paid to this survivor; only for their own organisation's staff."""
-    from northstar import policy
-    from northstar.core import roles
-
     actor = request.actor
-    if not roles.works_with_records(actor.role) or \
+    if not policy.works_with_records(actor) or \
             policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         return None
     if survivor.organisation_id != getattr(actor.organisation, "pk", None):
         return None
-    paid = list(survivor.fund_disbursements.select_related("fund").all()[:5])
-    actions.note_listed(actor, "victim_fund_disbursement", paid, survivor.reference)
+    paid = fund.disbursements_to(actor, survivor, limit=5)
     return {"key": "assistance", "title": gettext("Interim assistance"),
             "items": [{"label": f"{d.paid_on:%Y-%m-%d} · {d.get_purpose_display()} · "
                                 f"{figures.as_money(d.amount, d.fund.currency)} {d.fund.currency}",
@@ -407,14 +391,11 @@ def assistance_panel(request, survivor) -> dict | None:
 @login_required
 def assistance(request, survivor_id: int):
     """Money paid now, while a claim runs: never conditioned on testimony or participation."""
-    from northstar import policy
-    from northstar.core import roles
-
     actor = request.actor
-    if not roles.works_with_records(actor.role):
-        raise Http404()
-    survivor = _or_404(policy.survivor_for, actor, survivor_id, change=True)
-    fund = selectors.fund_of(actor)
+    if not policy.works_with_records(actor):
+        raise NotFound("No such survivor")
+    survivor = policy.survivor_for(actor, survivor_id, change=True)
+    found = selectors.fund_of(actor)
     cases = list(policy.visible_cases(actor).filter(survivor=survivor))
     form = DisbursementForm(request.POST or None, approvers=_approvers(actor), cases=cases)
     status = 200
@@ -425,54 +406,43 @@ def assistance(request, survivor_id: int):
             case_id = data.pop("case_id")
             case = next((c for c in cases if c.pk == case_id), None)
             try:
-                actions.disburse(actor, survivor, case=case, **data)
+                fund.disburse(actor, survivor, case=case, **data)
             except DomainError as exc:
                 _apply_error(form, exc)
                 status = exc.status
             else:
                 return redirect("compensation:assistance", survivor_id=survivor.pk)
-    paid = list(survivor.fund_disbursements.select_related("fund", "approver"))
-    actions.note_listed(actor, "victim_fund_disbursement", paid, survivor.reference)
+    paid = fund.disbursements_to(actor, survivor)
     total = sum((d.amount for d in paid), 0)
     return render(request, "compensation/assistance.html", {
-        "survivor": survivor, "fund": fund, "form": form, "paid": paid,
-        "total": figures.as_money(total, fund.currency) if fund else "0",
-        "balance": figures.as_money(actions.fund_balance(fund), fund.currency) if fund else None,
+        "survivor": survivor, "fund": found, "form": form, "paid": paid,
+        "total": figures.as_money(total, found.currency) if found else "0",
+        "balance": figures.as_money(fund.fund_balance(found), found.currency) if found else None,
     }, status=status)
 
 
 @login_required
-def fund(request):
+def fund_page(request):
     """The organisation's victim fund: balance, deposits and what was paid out, by purpose."""
-    from northstar.core import roles
-
     actor = request.actor
-    if actor.organisation is None or not (roles.works_with_records(actor.role)
-                                          or actor.role in roles.ADMIN_ROLES):
-        raise Http404()
-    may_deposit = roles.oversees(actor.role) or actor.role in roles.ADMIN_ROLES
-    form = DepositForm(request.POST or None) if may_deposit else None
+    if not policy.may_see_fund(actor):
+        raise NotFound("No such page")
+    form = DepositForm(request.POST or None) if policy.may_manage_fund(actor) else None
     status = 200
     if request.method == "POST" and form is not None:
         status = 422
         if form.is_valid():
             try:
-                actions.deposit_to_fund(actor, **form.cleaned_data)
+                fund.deposit_to_fund(actor, **form.cleaned_data)
             except DomainError as exc:
                 _apply_error(form, exc)
                 status = exc.status
             else:
                 return redirect("compensation:fund")
     found = selectors.fund_of(actor)
-    by_purpose = []
-    if found:
-        from django.db.models import Sum
-
-        rows = found.disbursements.values("purpose").annotate(total=Sum("amount")).order_by(
-            "purpose")
-        by_purpose = [(r["purpose"], figures.as_money(r["total"], found.currency)) for r in rows]
+    report = fund.fund_report(actor, per_survivor=False)
     return render(request, "compensation/fund.html", {
-        "fund": found, "form": form, "by_purpose": by_purpose,
+        "fund": found, "form": form, "by_purpose": sorted(report["by_purpose"].items()),
         "deposits": list(found.deposits.order_by("-received_on")[:50]) if found else [],
-        "balance": figures.as_money(actions.fund_balance(found), found.currency) if found else None,
+        "balance": report["balance"] if found else None,
     }, status=status)

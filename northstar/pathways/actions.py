@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from northstar import policy
-from northstar.core import audit
+from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
 from northstar.core.disclosure import MIN_CELL
 from northstar.core.errors import Conflict, DomainError
@@ -345,25 +345,15 @@ def delivery_figures(actor: Actor) -> dict:
 
 def _suppress(row: dict, people: dict[str, int] | None = None) -> dict:
     """Blank every count behind between 1 and ``MIN_CELL - 1`` survivors (``people``, by
-    key; the count itself where not given): small numbers identify people."""
+    key; the count itself where not given): small numbers identify people. The counts by
+    trial participation add up to ``delivered``, so a lone blank among them takes the next
+    smallest with it (``disclosure.suppress``)."""
     people = people or {}
-
-    def few(key: str, n: int) -> bool:
-        return 0 < n and people.get(key, n) < MIN_CELL
-
-    by_trial = row["delivered_by_trial_participation"]
-    hidden = [k for k, v in by_trial.items() if few(k, v)]
-    if len(hidden) == 1:
-        # The cells add up to ``delivered``: one lone blank would be recoverable by
-        # subtraction, so the next smallest non-zero cell is blanked with it.
-        rest = [k for k, v in by_trial.items() if k not in hidden and v > 0]
-        if rest:
-            hidden.append(min(rest, key=lambda k: (by_trial[k], k)))
+    counts = {k: v for k, v in row.items() if isinstance(v, int) and not isinstance(v, bool)}
     return {
-        **{k: (None if few(k, v) else v) if isinstance(v, int) and not isinstance(v, bool)
-           else v for k, v in row.items()},
-        "delivered_by_trial_participation": {
-            k: None if k in hidden else v for k, v in by_trial.items()
-        },
+        **row,
+        **disclosure.suppress(counts, people, additive=False),
+        "delivered_by_trial_participation": disclosure.suppress(
+            row["delivered_by_trial_participation"], people),
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from northstar.compensation import actions
+from northstar.compensation import calculations, claims, mediations
 from northstar.compensation.models import Claim, ClaimEvent, Disbursement, Mediation
 from tests.compensation.conftest import CALC
 
@@ -12,11 +12,11 @@ from tests.compensation.conftest import CALC
 @pytest.fixture
 def org_b_records(other_caseworker, actor_for, case_b, users):
     actor = actor_for(other_caseworker)
-    calc = actions.save_calculation(actor, case_b, data=CALC)
-    claim = actions.create_claim(actor, case_b, route="civil_suit", payer="employer",
+    calc = calculations.save_calculation(actor, case_b, data=CALC)
+    claim = claims.create_claim(actor, case_b, route="civil_suit", payer="employer",
                                  amount_claimed="1000", currency="THB", filed_on="2025-01-01")
-    actions.transition_claim(actor, claim, to="awarded", on="2025-02-01", amount="1000")
-    mediation = actions.open_mediation(actor, case_b, opened_on="2025-01-01")
+    claims.transition_claim(actor, claim, to="awarded", on="2025-02-01", amount="1000")
+    mediation = mediations.open_mediation(actor, case_b, opened_on="2025-01-01")
     return {"case": case_b.pk, "survivor": case_b.survivor_id, "calc": calc.pk, "claim": claim.pk,
             "mediation": mediation.pk}
 

@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from northstar.compensation.calculator import CalculationError, calculate
+from northstar.compensation import calculator
+from northstar.compensation.calculator import CalculationError
+
+
+def calculate(data: dict) -> dict:
+    """The statement as the API returns and a saved calculation stores it: the contract."""
+    return calculator.calculate(data).as_dict()
 
 
 def claim(jurisdiction: str, *periods: dict, **heads) -> dict:
@@ -160,12 +166,13 @@ def test_myanmar_overtime_on_the_base_wage_and_allowance_change():
     # 8 normal hours and 2× overtime on the base MMK 4,800 are in the data (600/h base).
     # September 2025: 6,800/day; from 1 October 2025: 7,800/day. 10 h/day, every day.
     # Sept: 30 × (6,800 + 2 h × 2 × 600) = 30 × 9,200 = 276,000
-    # Oct:  31 × (7,800 + 2 h × 2 × 600) = 31 × 10,200 = 316,200 → 592,200.00
+    # Oct:  31 × (7,800 + 2 h × 2 × 600) = 31 × 10,200 = 316,200 → 592,200
+    # (whole kyat: CLDR, through Babel, gives MMK no decimals)
     result = calculate(claim("MM", period("2025-09-01", "2025-10-31", 61, 10,
                                           sector="employers_of_10_or_more")))
     wages = line(result, "unpaid_wages")
-    assert [s["due"] for s in wages["segments"]] == ["276000.00", "316200.00"]
-    assert wages["amount"] == "592200.00"
+    assert [s["due"] for s in wages["segments"]] == ["276000", "316200"]
+    assert wages["amount"] == "592200"
 
 
 # ---------------------------------------------------------------- Indonesia
@@ -174,10 +181,11 @@ def test_myanmar_overtime_on_the_base_wage_and_allowance_change():
 def test_indonesia_tiered_overtime_on_one_173rd_of_the_monthly_wage():
     # Jakarta 2025: IDR 5,396,761/month; hourly = 5,396,761/173. 11 h/day, normal 7 (entered).
     # Day = 7 h + overtime (1 h × 1.5 + 3 h × 2 = 7.5 h) = 14.5 h-equivalents.
-    # 10 days × 14.5 × 5,396,761/173 = 782,530,345/173 = 4,523,296.7919… → 4,523,296.79
+    # 10 days × 14.5 × 5,396,761/173 = 782,530,345/173 = 4,523,296.7919… → 4,523,297
+    # (whole rupiah: CLDR, through Babel, gives IDR no decimals; rounded half up)
     result = calculate(claim("ID", period("2025-03-01", "2025-03-10", 10, 11, region="Jakarta",
                                           normal_daily_hours="7")))
-    assert line(result, "unpaid_wages")["amount"] == "4523296.79"
+    assert line(result, "unpaid_wages")["amount"] == "4523297"
 
 
 # ---------------------------------------------------------------- Malaysia

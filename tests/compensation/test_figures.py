@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from northstar.compensation import actions
+from northstar.compensation import claims
 from northstar.compensation.figures import ClaimFacts, organisation_figures
 from northstar.survivors import actions as survivor_actions
 
@@ -71,9 +71,9 @@ def test_money_is_never_summed_across_currencies():
 def test_figures_endpoint_for_supervisor_and_researcher(api, caseworker, supervisor, users,
                                                         case_a, actor_for):
     actor = actor_for(caseworker)
-    claim = actions.create_claim(actor, case_a, route="criminal_restitution", payer="offender",
+    claim = claims.create_claim(actor, case_a, route="criminal_restitution", payer="offender",
                                  amount_claimed="1000", currency="THB", filed_on="2025-01-01")
-    actions.transition_claim(actor, claim, to="awarded", on="2025-03-01", amount="1000")
+    claims.transition_claim(actor, claim, to="awarded", on="2025-03-01", amount="1000")
     body = api(supervisor).get("/api/v1/compensation/figures").json()
     assert body["by_route"]["criminal_restitution"]["claims"] == 1
     assert body["by_route"]["criminal_restitution"]["median_days_filing_to_decision"] == "59"
@@ -97,7 +97,7 @@ def _consenting_case(actor, n: int):
 
 
 def _claim(actor, case, route: str):
-    return actions.create_claim(actor, case, route=route, payer="employer",
+    return claims.create_claim(actor, case, route=route, payer="employer",
                                 amount_claimed="100", currency="THB", filed_on="2025-01-01")
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from northstar.compensation import actions
+from northstar.compensation import calculations, claims, mediations
 from northstar.compensation.models import CompensationAlert, SavedCalculation
 from northstar.compensation.views import statement_html
 from northstar.core.models import AuditEntry
@@ -82,8 +82,8 @@ def test_the_pdf_is_built_from_html_showing_every_line_and_the_total(caseworker,
     from northstar.compensation.statement import build_statement
     from northstar.compensation.views import _translated
 
-    calc = actions.save_calculation(actor_for(caseworker), case_a, data=CALC)
-    result = actions.reveal_calculation(actor_for(caseworker), calc)["result"]
+    calc = calculations.save_calculation(actor_for(caseworker), case_a, data=CALC)
+    result = calculations.open_calculation(actor_for(caseworker), calc)["result"]
     html = statement_html(_translated(build_statement(result, prepared_on=dt.date(2026, 1, 1))),
                           "en")
     assert CALC_TOTAL in html
@@ -97,10 +97,10 @@ def test_the_pdf_is_built_from_html_showing_every_line_and_the_total(caseworker,
 
 def test_case_page_panel_shows_money_claimed_awarded_and_received(caseworker, case_a, actor_for):
     actor = actor_for(caseworker)
-    claim = actions.create_claim(actor, case_a, route="criminal_restitution", payer="offender",
+    claim = claims.create_claim(actor, case_a, route="criminal_restitution", payer="offender",
                                  amount_claimed="50000", currency="THB", filed_on="2025-08-01")
-    actions.transition_claim(actor, claim, to="awarded", on="2025-10-01", amount="40000")
-    actions.record_payment(actor, claim, received_on="2025-10-15", amount="12500",
+    claims.transition_claim(actor, claim, to="awarded", on="2025-10-01", amount="40000")
+    claims.record_payment(actor, claim, received_on="2025-10-15", amount="12500",
                            proof_reference="receipt 7")
     html = logged_in(caseworker).get(reverse("case", args=[case_a.pk])).content.decode()
     assert "50000.00 THB" in html and "40000.00" in html and "12500.00" in html
@@ -113,10 +113,10 @@ def test_case_page_panel_shows_money_claimed_awarded_and_received(caseworker, ca
 def test_overdue_instalments_alert_the_caseworker_and_supervisor_on_the_caseload(
         caseworker, supervisor, other_caseworker, case_a, actor_for):
     actor = actor_for(caseworker)
-    claim = actions.create_claim(actor, case_a, route="labour_tribunal", payer="employer",
+    claim = claims.create_claim(actor, case_a, route="labour_tribunal", payer="employer",
                                  amount_claimed="2000", currency="THB", filed_on="2025-01-01")
-    actions.transition_claim(actor, claim, to="awarded", on="2025-02-01", amount="2000")
-    actions.set_schedule(actor, claim, instalments=[{"due_on": "2025-03-01", "amount": "1000"},
+    claims.transition_claim(actor, claim, to="awarded", on="2025-02-01", amount="2000")
+    claims.set_schedule(actor, claim, instalments=[{"due_on": "2025-03-01", "amount": "1000"},
                                                     {"due_on": "2099-01-01", "amount": "1000"}])
     call_command("compensation_alerts", "--as-of", "2025-03-02")
     assert set(CompensationAlert.objects.values_list("recipient__username", flat=True)) == {
@@ -127,7 +127,7 @@ def test_overdue_instalments_alert_the_caseworker_and_supervisor_on_the_caseload
     assert "Compensation instalment 1 of 1000.00 THB overdue" in html
     other = logged_in(other_caseworker).get(reverse("caseload")).content.decode()
     assert "Compensation instalment" not in other
-    actions.record_payment(actor, claim, received_on="2025-03-05", amount="1000",
+    claims.record_payment(actor, claim, received_on="2025-03-05", amount="1000",
                            proof_reference="late transfer")
     assert not CompensationAlert.objects.filter(resolved_on__isnull=True).exists()
 
@@ -144,10 +144,10 @@ def test_pages_of_another_organisation_answer_404(caseworker, other_caseworker, 
                                                   name, key):
     actor = actor_for(other_caseworker)
     ids = {"case": case_b.pk,
-           "calc": actions.save_calculation(actor, case_b, data=CALC).pk,
-           "claim": actions.create_claim(actor, case_b, route="civil_suit", payer="employer",
+           "calc": calculations.save_calculation(actor, case_b, data=CALC).pk,
+           "claim": claims.create_claim(actor, case_b, route="civil_suit", payer="employer",
                                          amount_claimed="1", currency="THB").pk,
-           "mediation": actions.open_mediation(actor, case_b, opened_on="2025-01-01").pk,
+           "mediation": mediations.open_mediation(actor, case_b, opened_on="2025-01-01").pk,
            "survivor": case_b.survivor_id}
     exports = AuditEntry.objects.filter(action="export").count()
     assert logged_in(caseworker).get(reverse(name, args=[ids[key]])).status_code == 404
@@ -158,7 +158,7 @@ def test_a_claim_can_be_filed_and_followed_from_the_pages_without_javascript(cas
                                                                             actor_for):
     from northstar.compensation.models import Claim
 
-    calc = actions.save_calculation(actor_for(caseworker), case_a, data=CALC)
+    calc = calculations.save_calculation(actor_for(caseworker), case_a, data=CALC)
     client = logged_in(caseworker)
     new_url = reverse("compensation:claim_new", args=[case_a.pk])
     page = client.get(new_url + f"?calculation={calc.pk}")
@@ -187,9 +187,9 @@ def test_a_claim_can_be_filed_and_followed_from_the_pages_without_javascript(cas
 
 def test_a_payment_form_on_a_rejected_claim_is_refused(caseworker, case_a, actor_for):
     actor = actor_for(caseworker)
-    claim = actions.create_claim(actor, case_a, route="civil_suit", payer="employer",
+    claim = claims.create_claim(actor, case_a, route="civil_suit", payer="employer",
                                  amount_claimed="100", currency="THB", filed_on="2025-01-01")
-    actions.transition_claim(actor, claim, to="rejected", on="2025-02-01")
+    claims.transition_claim(actor, claim, to="rejected", on="2025-02-01")
     client = logged_in(caseworker)
     url = reverse("compensation:claim", args=[claim.pk])
     assert "Record a payment received" not in client.get(url).content.decode()
@@ -202,10 +202,10 @@ def test_a_payment_form_on_a_rejected_claim_is_refused(caseworker, case_a, actor
 def test_figures_page_for_supervisors_and_not_for_caseworkers(caseworker, supervisor, case_a,
                                                              actor_for):
     actor = actor_for(caseworker)
-    claim = actions.create_claim(actor, case_a, route="labour_tribunal", payer="employer",
+    claim = claims.create_claim(actor, case_a, route="labour_tribunal", payer="employer",
                                  amount_claimed="1000", currency="THB", filed_on="2025-01-01")
-    actions.transition_claim(actor, claim, to="awarded", on="2025-01-31", amount="800")
-    actions.record_payment(actor, claim, received_on="2025-02-10", amount="800",
+    claims.transition_claim(actor, claim, to="awarded", on="2025-01-31", amount="800")
+    claims.record_payment(actor, claim, received_on="2025-02-10", amount="800",
                            proof_reference="x")
     page = logged_in(supervisor).get(reverse("compensation:figures"))
     html = page.content.decode()

@@ -6,7 +6,7 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from northstar.compensation import actions, lifecycle
+from northstar.compensation import claims, lifecycle, mediations
 
 
 def _raw(table: str, column: str) -> list[str]:
@@ -18,13 +18,13 @@ def _raw(table: str, column: str) -> list[str]:
 def test_payer_party_names_terms_and_notes_are_encrypted_at_rest(caseworker, labour_case,
                                                                  actor_for):
     actor = actor_for(caseworker)
-    actions.create_claim(actor, labour_case, route="civil_suit", payer="employer",
+    claims.create_claim(actor, labour_case, route="civil_suit", payer="employer",
                          amount_claimed="10", currency="THB", payer_name="Somchai Employer")
-    mediation = actions.open_mediation(actor, labour_case, opened_on="2025-01-01",
+    mediation = mediations.open_mediation(actor, labour_case, opened_on="2025-01-01",
                                        parties=[{"role": "employer", "name": "Somchai Employer"}])
-    actions.record_session(actor, mediation, held_on="2025-01-02", outcome="progress",
+    mediations.record_session(actor, mediation, held_on="2025-01-02", outcome="progress",
                            summary="Somchai admitted the debt")
-    actions.record_agreement(actor, mediation, agreed_on="2025-01-03", amount="10",
+    mediations.record_agreement(actor, mediation, agreed_on="2025-01-03", amount="10",
                              currency="THB", payer="employer", terms="Somchai pays 10 baht")
     stored = (_raw("compensation_claim", "payer_name") + _raw("compensation_mediationparty", "name")
               + _raw("compensation_mediationsession", "summary")

@@ -6,7 +6,9 @@ import datetime as dt
 import tomllib
 
 import pytest
+from babel.core import get_global
 
+from northstar.compensation.calculator import minor_unit
 from northstar.compensation.rules import WAGES_FILE, RuleDataError, load_rules, parse_rules
 
 
@@ -24,10 +26,15 @@ def test_shipped_wage_rules_load_and_every_wage_has_a_source_and_date():
             assert wage.source and isinstance(wage.checked, dt.date)
 
 
-def test_iso_4217_minor_units():
-    rules = load_rules()
-    assert rules.currencies["VND"].minor_unit == 0
-    assert {rules.currencies[c].minor_unit for c in ("THB", "PHP", "MYR", "SGD", "HKD")} == {2}
+def test_minor_units_come_from_cldr_through_babel():
+    assert minor_unit("VND") == 0
+    assert {minor_unit(c) for c in ("THB", "PHP", "MYR", "SGD", "HKD", "USD", "KHR")} == {2}
+    # CLDR states the decimals in use: none for rupiah, kyat and kip.
+    assert {minor_unit(c) for c in ("IDR", "MMK", "LAK")} == {0}
+
+
+def test_every_supported_currency_is_known_to_cldr():
+    assert set(load_rules().currencies) <= set(get_global("all_currencies"))
 
 
 def test_not_found_figures_are_recorded_as_unknown():

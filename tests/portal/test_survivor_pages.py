@@ -50,7 +50,7 @@ def test_rights_show_where_the_survivor_is_now(survivor_a, case_a, staff, portal
 
 def test_money_shows_award_payments_and_next_instalment_in_the_survivors_language(
         survivor_a, case_a, staff, portal_client):
-    from northstar.compensation import actions as comp
+    from northstar.compensation import claims as comp
 
     today = timezone.localdate()
     claim = comp.create_claim(staff, case_a, route="labour_tribunal", payer="employer",
@@ -72,7 +72,7 @@ def test_money_shows_award_payments_and_next_instalment_in_the_survivors_languag
 
 def test_another_survivors_plan_and_claims_never_appear(survivor_a, case_a, staff,
                                                         portal_client, caseworker, actor_for):
-    from northstar.compensation import actions as comp
+    from northstar.compensation import claims as comp
     from northstar.survivors import actions as survivors
 
     other = survivors.create_survivor(staff, data={"birth_year": 1985})

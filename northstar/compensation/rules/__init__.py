@@ -70,7 +70,6 @@ class Jurisdiction:
 @dataclass(frozen=True)
 class Currency:
     code: str
-    minor_unit: int
     source: str
     checked: dt.date
 
@@ -116,12 +115,9 @@ def parse_rules(data: dict) -> WageRules:
     for code, entry in data.get("currencies", {}).items():
         where = f"currencies.{code}"
         c_source, c_checked = _sourced(entry, where)
-        minor = entry.get("minor_unit")
-        if not isinstance(minor, int) or isinstance(minor, bool) or not 0 <= minor <= 4:
-            raise RuleDataError(f"{where}: minor_unit must be an integer 0–4")
         if len(code) != 3 or not code.isupper():
             raise RuleDataError(f"{where}: not an ISO 4217 alphabetic code")
-        currencies[code] = Currency(code, minor, c_source, c_checked)
+        currencies[code] = Currency(code, c_source, c_checked)
 
     jurisdictions: dict[str, Jurisdiction] = {}
     for code, raw in data.get("jurisdictions", {}).items():

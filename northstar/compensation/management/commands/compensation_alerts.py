@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from northstar.compensation.actions import raise_overdue_alerts
+from northstar.compensation.alerts import raise_overdue_alerts
 
 
 class Command(BaseCommand):

@@ -1,0 +1,142 @@
+"""The victim fund: money in (deposits), interim assistance out (disbursements), and its
+report. Assistance is never tied to testimony or to taking part in a trial."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from northstar import policy
+from northstar.compensation import selectors, validation
+from northstar.compensation.calculator import minor_unit, quantize
+from northstar.compensation.figures import as_money
+from northstar.compensation.models import Disbursement, FundDeposit, Purpose, VictimFund
+from northstar.compensation.validation import choice, day, money
+from northstar.core import audit, disclosure
+from northstar.core.actor import Actor
+from northstar.core.errors import DomainError, Forbidden
+from northstar.survivors.models import Case, Survivor
+
+
+def fund_balance(fund: VictimFund) -> Decimal:
+    deposits = fund.deposits.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    paid = fund.disbursements.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return quantize(Decimal(deposits) - Decimal(paid), minor_unit(fund.currency))
+
+
+@transaction.atomic
+def deposit_to_fund(actor: Actor, *, amount, received_on, source: str,
+                    currency: str | None = None) -> FundDeposit:
+    """Money into the organisation's fund; the first deposit sets the fund's currency."""
+    if not policy.may_manage_fund(actor):
+        raise Forbidden("only a supervisor or organisation administrator records deposits")
+    fund = VictimFund.objects.select_for_update().filter(organisation=actor.organisation).first()
+    if fund is None:
+        if not currency:
+            raise DomainError("the first deposit sets the fund's currency", "currency")
+        fund = VictimFund.objects.create(organisation=actor.organisation,
+                                         currency=validation.currency(currency))
+    elif currency and str(currency).upper() != fund.currency:
+        raise DomainError(f"the fund is kept in {fund.currency}", "currency")
+    value = money(amount, "amount", fund.currency)
+    if not str(source or "").strip():
+        raise DomainError("say where the money came from", "source")
+    deposit = FundDeposit.objects.create(fund=fund, amount=value, received_on=day(received_on,
+                                         "received_on"), source=source[:200],
+                                         recorded_by=actor.user)
+    audit.record(actor, "create", "victim_fund_deposit", deposit.pk, fields=["amount", "source"])
+    return deposit
+
+
+@transaction.atomic
+def disburse(actor: Actor, survivor: Survivor, *, purpose: str, amount, paid_on, approver_id,
+             case: Case | None = None, note: str = "") -> Disbursement:
+    """Interim assistance to a survivor. Refused beyond the balance; never tied to testimony."""
+    fund = VictimFund.objects.select_for_update().filter(organisation=actor.organisation).first()
+    if fund is None:
+        raise DomainError("the organisation has no victim fund yet; record a deposit first", "fund")
+    purpose = choice(purpose, "purpose", Purpose)
+    value = money(amount, "amount", fund.currency)
+    try:
+        approver_pk = int(approver_id)
+    except (TypeError, ValueError):
+        approver_pk = -1
+    approver = policy.staff_who_manage_fund(actor.organisation).filter(pk=approver_pk).first()
+    if approver is None:
+        raise DomainError("the approver must be an active supervisor or administrator of your "
+                          "organisation", "approver_id")
+    if case is not None and case.survivor_id != survivor.pk:
+        raise DomainError("this case belongs to another survivor", "case_id")
+    balance = fund_balance(fund)
+    if value > balance:
+        raise DomainError(f"the fund holds {balance} {fund.currency}; {value} cannot be paid out",
+                          "amount", balance=str(balance))
+    paid = Disbursement.objects.create(
+        fund=fund, survivor=survivor, case=case, purpose=purpose, amount=value,
+        paid_on=day(paid_on, "paid_on"), approver=approver, note=note or "",
+        recorded_by=actor.user)
+    audit.record(actor, "create", "victim_fund_disbursement", paid.pk,
+                 survivor_ref=survivor.reference,
+                 fields=["purpose", "amount", "paid_on", "approver"] + (["note"] if note else []))
+    return paid
+
+
+# --- reads ---------------------------------------------------------------------
+
+
+def disbursements_to(actor: Actor, survivor: Survivor, *, limit: int | None = None,
+                     ) -> list[Disbursement]:
+    """What the fund paid this survivor, newest first, as shown: one audited read naming each."""
+    items = list(survivor.fund_disbursements.select_related("fund", "approver")[:limit])
+    audit.record_read(actor, items, record_type="victim_fund_disbursement",
+                      survivor_ref=survivor.reference)
+    return items
+
+
+def fund_report(actor: Actor, *, per_survivor: bool = True) -> dict:
+    """Balance, deposits and disbursements by purpose; per survivor only for case staff.
+
+    Those who see the figures without working with the fund (researchers) never see
+    what a purpose paid when fewer than ``MIN_CELL`` survivors received it. The report is an audited read; the
+    per-survivor breakdown names every disbursement behind it.
+    """
+    if not (policy.may_see_aggregates(actor) or policy.works_with_records(actor)):
+        raise Forbidden("your role does not see the victim fund")
+    fund = selectors.fund_of(actor)
+    if fund is None:
+        audit.record_read(actor, (), record_type="victim_fund_figures", note="fund report: no fund")
+        return {"currency": None, "balance": "0", "deposits": "0", "disbursed": "0",
+                "by_purpose": {}, "per_survivor": None}
+    cur = fund.currency
+    deposits = fund.deposits.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    rows = list(fund.disbursements.select_related("survivor").order_by("pk"))
+    totals: dict[str, Decimal] = {}
+    survivors: dict[str, set[int]] = {}
+    for row in rows:
+        totals[row.purpose] = totals.get(row.purpose, Decimal(0)) + row.amount
+        survivors.setdefault(row.purpose, set()).add(row.survivor_id)
+    by_purpose: dict[str, str | None] = {p: as_money(t, cur) for p, t in totals.items()}
+    if not policy.may_see_fund(actor):
+        by_purpose = disclosure.suppress(by_purpose, {p: len(s) for p, s in survivors.items()})
+    disbursed = sum((r.amount for r in rows), Decimal(0))
+    out = {"currency": cur, "balance": as_money(Decimal(deposits) - disbursed, cur),
+           "deposits": as_money(deposits, cur), "disbursed": as_money(disbursed, cur),
+           "by_purpose": by_purpose, "per_survivor": None}
+    if per_survivor and policy.works_with_records(actor):
+        visible = set(policy.visible_survivors(actor).values_list("pk", flat=True))
+        shown = [row for row in rows if row.survivor_id in visible]
+        per: dict[str, dict] = {}
+        for row in shown:
+            item = per.setdefault(row.survivor.reference, {"total": Decimal(0), "count": 0})
+            item["total"] += row.amount
+            item["count"] += 1
+        out["per_survivor"] = {k: {"total": as_money(v["total"], cur), "count": v["count"]}
+                               for k, v in sorted(per.items())}
+        audit.record_read(actor, shown, record_type="victim_fund_disbursement",
+                          fields=["per_survivor"], note=f"fund report: {len(per)} survivor(s)")
+    else:
+        audit.record_read(actor, (), record_type="victim_fund_figures",
+                          note="fund report: balance and totals by purpose")
+    return out
