@@ -13,7 +13,7 @@ import datetime as dt
 from django.apps import apps
 from django.db import connection, models
 
-from northstar.compensation import actions as compensation
+from northstar.compensation import calculations, claims, fund, mediations
 from northstar.core.actor import Actor
 from northstar.core.tokens import issue_token
 from northstar.justice import actions as justice
@@ -104,15 +104,15 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
                          occurred_on=dt.date(2025, 8, 2), details={})
     (finding, *_) = safeguards.record_findings(actor, case, action="detain", context={},
                                                source="test:walker")
-    calculation = compensation.save_calculation(actor, case, data=CALCULATION)
-    claim = compensation.create_claim(actor, case, route="civil_suit", payer="employer",
+    calculation = calculations.save_calculation(actor, case, data=CALCULATION)
+    claim = claims.create_claim(actor, case, route="civil_suit", payer="employer",
                                       amount_claimed="1000", currency="THB",
                                       filed_on="2025-09-01")
-    mediation = compensation.open_mediation(actor, case, opened_on="2025-09-01",
+    mediation = mediations.open_mediation(actor, case, opened_on="2025-09-01",
                                             conditions_confirmed=True)
-    compensation.deposit_to_fund(boss, amount="10000", received_on="2025-01-01", currency="THB",
+    fund.deposit_to_fund(boss, amount="10000", received_on="2025-01-01", currency="THB",
                                  source="Donor grant")
-    disbursement = compensation.disburse(actor, survivor, purpose="medical", amount="500",
+    disbursement = fund.disburse(actor, survivor, purpose="medical", amount="500",
                                          paid_on="2025-02-01", approver_id=supervisor.pk,
                                          case=case)
     service = Service.objects.create(provider=recipient, kind="legal_aid",

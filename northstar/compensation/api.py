@@ -33,6 +33,7 @@ from northstar.compensation.schemas import (
     ClaimListOut,
     ClaimOut,
     DepositIn,
+    DisbursementDeclineIn,
     DisbursementIn,
     DisbursementListOut,
     DisbursementOut,
@@ -123,7 +124,7 @@ def mediation_out(item: Mediation, *, opened: bool = False) -> dict:
 def disbursement_out(d: Disbursement) -> dict:
     return {"id": d.pk, "survivor_id": d.survivor_id, "case_id": d.case_id, "purpose": d.purpose,
             "amount": as_money(d.amount, d.fund.currency), "currency": d.fund.currency, "paid_on": d.paid_on,
-            "approver": d.approver.get_username()}
+            "approver": d.approver.get_username(), "status": d.status}
 
 
 # --- the calculator ------------------------------------------------------------
@@ -321,16 +322,38 @@ def deposit(request, payload: DepositIn):
 @router.post("/survivors/{survivor_id}/disbursements", response={201: DisbursementOut})
 def disburse(request, survivor_id: int, payload: DisbursementIn):
     actor = actor_of(request)
+    survivor = policy.survivor_for(actor, survivor_id, change=True)  # 404 outside reach
     if not policy.may_see_fund(actor):
         raise Forbidden("your role does not work with the victim fund")
-    if not policy.works_with_records(actor):
-        raise NotFound("No such survivor")
-    survivor = policy.survivor_for(actor, survivor_id, change=True)
     data = payload.model_dump()
     case_id = data.pop("case_id")
     case = policy.case_for(actor, case_id) if case_id is not None else None
     paid = fund.disburse(actor, survivor, case=case, **data)
     return 201, disbursement_out(paid)
+
+
+@router.get("/compensation/fund/approvals", response=list[DisbursementOut])
+def disbursements_awaiting_me(request):
+    """Disbursements that name you as approver and wait for your decision."""
+    return [disbursement_out(d) for d in fund.awaiting_approval(actor_of(request))]
+
+
+@router.post("/compensation/fund/disbursements/{disbursement_id}/approve",
+             response=DisbursementOut)
+def approve_disbursement(request, disbursement_id: int):
+    """Only the approver the disbursement names may approve it."""
+    actor = actor_of(request)
+    found = selectors.disbursement_for(actor, disbursement_id)
+    return disbursement_out(fund.approve_disbursement(actor, found))
+
+
+@router.post("/compensation/fund/disbursements/{disbursement_id}/decline",
+             response=DisbursementOut)
+def decline_disbursement(request, disbursement_id: int, payload: DisbursementDeclineIn):
+    """The named approver declines, with a reason (sealed); the money returns to the fund."""
+    actor = actor_of(request)
+    found = selectors.disbursement_for(actor, disbursement_id)
+    return disbursement_out(fund.decline_disbursement(actor, found, reason=payload.reason))
 
 
 @router.get("/survivors/{survivor_id}/disbursements", response=DisbursementListOut)

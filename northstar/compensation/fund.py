@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from northstar import policy
 from northstar.compensation import selectors, validation
@@ -16,13 +17,16 @@ from northstar.compensation.models import Disbursement, FundDeposit, Purpose, Vi
 from northstar.compensation.validation import choice, day, money
 from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
-from northstar.core.errors import DomainError, Forbidden
+from northstar.core.errors import Conflict, DomainError, Forbidden
 from northstar.survivors.models import Case, Survivor
 
 
 def fund_balance(fund: VictimFund) -> Decimal:
+    """What is left to pay out: deposits less every disbursement approved or awaiting its
+    approver (money promised to a survivor is reserved until it is declined)."""
     deposits = fund.deposits.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    paid = fund.disbursements.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    paid = fund.disbursements.filter(declined_at__isnull=True).aggregate(
+        s=Sum("amount"))["s"] or Decimal(0)
     return quantize(Decimal(deposits) - Decimal(paid), minor_unit(fund.currency))
 
 
@@ -73,14 +77,69 @@ def disburse(actor: Actor, survivor: Survivor, *, purpose: str, amount, paid_on,
     if value > balance:
         raise DomainError(f"the fund holds {balance} {fund.currency}; {value} cannot be paid out",
                           "amount", balance=str(balance))
+    # The approver must approve: a disbursement naming someone else waits for them. Naming
+    # oneself is approving it now (and audited as such).
+    approves_now = actor.user is not None and approver.pk == actor.user.pk
     paid = Disbursement.objects.create(
         fund=fund, survivor=survivor, case=case, purpose=purpose, amount=value,
         paid_on=day(paid_on, "paid_on"), approver=approver, note=note or "",
-        recorded_by=actor.user)
+        recorded_by=actor.user, approved_at=timezone.now() if approves_now else None)
     audit.record(actor, "create", "victim_fund_disbursement", paid.pk,
                  survivor_ref=survivor.reference,
-                 fields=["purpose", "amount", "paid_on", "approver"] + (["note"] if note else []))
+                 fields=["purpose", "amount", "paid_on", "approver"] + (["note"] if note else [])
+                 + (["approved_at"] if approves_now else []),
+                 note="approved by its recorder" if approves_now else "awaiting its approver")
     return paid
+
+
+def _decision(actor: Actor, disbursement: Disbursement) -> Disbursement:
+    locked = Disbursement.objects.select_for_update().select_related("survivor").get(
+        pk=disbursement.pk)
+    if not policy.may_manage_fund(actor) or actor.user is None \
+            or locked.approver_id != actor.user.pk:
+        raise Forbidden("only the approver named on this disbursement may decide it")
+    if locked.status != "pending":
+        raise Conflict(f"this disbursement is already {locked.status}")
+    return locked
+
+
+@transaction.atomic
+def approve_disbursement(actor: Actor, disbursement: Disbursement) -> Disbursement:
+    """The named approver approves: the money may now be paid to the survivor."""
+    found = _decision(actor, disbursement)
+    found.approved_at = timezone.now()
+    found.save(update_fields=["approved_at"])
+    audit.record(actor, "update", "victim_fund_disbursement", found.pk,
+                 survivor_ref=found.survivor.reference, fields=["approved_at"], note="approved")
+    return found
+
+
+@transaction.atomic
+def decline_disbursement(actor: Actor, disbursement: Disbursement, *, reason: str) -> Disbursement:
+    """The named approver declines, saying why (sealed); the reserved money returns to the fund."""
+    if not str(reason or "").strip():
+        raise DomainError("say why the disbursement is declined", "reason")
+    found = _decision(actor, disbursement)
+    found.declined_at = timezone.now()
+    found.decline_reason = reason.strip()[:1000]
+    found.save(update_fields=["declined_at", "decline_reason"])
+    audit.record(actor, "update", "victim_fund_disbursement", found.pk,
+                 survivor_ref=found.survivor.reference, fields=["declined_at", "decline_reason"],
+                 note="declined")
+    return found
+
+
+def awaiting_approval(actor: Actor) -> list[Disbursement]:
+    """Disbursements waiting for this actor's decision, oldest first: an audited read."""
+    if actor.user is None or not policy.may_manage_fund(actor):
+        raise Forbidden("only a supervisor or organisation administrator approves disbursements")
+    items = list(Disbursement.objects.filter(
+        fund__organisation=actor.organisation, approver=actor.user, approved_at__isnull=True,
+        declined_at__isnull=True).select_related("fund", "survivor", "approver")
+        .order_by("recorded_at", "pk"))
+    audit.record_read(actor, items, record_type="victim_fund_disbursement",
+                      note=f"{len(items)} awaiting approval" if items else "")
+    return items
 
 
 # --- reads ---------------------------------------------------------------------
@@ -107,11 +166,13 @@ def fund_report(actor: Actor, *, per_survivor: bool = True) -> dict:
     fund = selectors.fund_of(actor)
     if fund is None:
         audit.record_read(actor, (), record_type="victim_fund_figures", note="fund report: no fund")
-        return {"currency": None, "balance": "0", "deposits": "0", "disbursed": "0",
+        return {"currency": None, "balance": "0", "deposits": "0", "disbursed": "0", "awaiting_approval": "0",
                 "by_purpose": {}, "per_survivor": None}
     cur = fund.currency
     deposits = fund.deposits.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    rows = list(fund.disbursements.select_related("survivor").order_by("pk"))
+    everything = list(fund.disbursements.select_related("survivor").order_by("pk"))
+    rows = [r for r in everything if r.status == "approved"]
+    pending = sum((r.amount for r in everything if r.status == "pending"), Decimal(0))
     totals: dict[str, Decimal] = {}
     survivors: dict[str, set[int]] = {}
     for row in rows:
@@ -121,8 +182,9 @@ def fund_report(actor: Actor, *, per_survivor: bool = True) -> dict:
     if not policy.may_see_fund(actor):
         by_purpose = disclosure.suppress(by_purpose, {p: len(s) for p, s in survivors.items()})
     disbursed = sum((r.amount for r in rows), Decimal(0))
-    out = {"currency": cur, "balance": as_money(Decimal(deposits) - disbursed, cur),
+    out = {"currency": cur, "balance": as_money(Decimal(deposits) - disbursed - pending, cur),
            "deposits": as_money(deposits, cur), "disbursed": as_money(disbursed, cur),
+           "awaiting_approval": as_money(pending, cur),
            "by_purpose": by_purpose, "per_survivor": None}
     if per_survivor and policy.works_with_records(actor):
         visible = set(policy.visible_survivors(actor).values_list("pk", flat=True))

@@ -317,9 +317,21 @@ class Disbursement(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    #: The named approver's decision. Until then the money is reserved, not paid.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-paid_on", "-id"]
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.amount} on {self.paid_on}"
+
+    @property
+    def status(self) -> str:
+        if self.approved_at is not None:
+            return "approved"
+        if self.declined_at is not None:
+            return "declined"
+        return "pending"

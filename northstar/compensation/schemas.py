@@ -320,6 +320,8 @@ class FundReportOut(Schema):
     balance: str
     deposits: str
     disbursed: str
+    #: Disbursements recorded but not yet approved by the approver they name (reserved).
+    awaiting_approval: str
     by_purpose: dict[str, str | None]
     per_survivor: dict[str, dict] | None
 
@@ -338,6 +340,12 @@ class DisbursementOut(Schema):
     currency: str
     paid_on: dt.date
     approver: str
+    #: pending until the named approver approves; declined money returns to the fund.
+    status: str
+
+
+class DisbursementDeclineIn(StrictSchema):
+    reason: str = Field(..., min_length=1, max_length=1000)
 
 
 class DisbursementListOut(Schema):

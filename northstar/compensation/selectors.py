@@ -11,7 +11,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from northstar import policy
-from northstar.compensation.models import Claim, Mediation, SavedCalculation, VictimFund
+from northstar.compensation.models import (
+    Claim,
+    Disbursement,
+    Mediation,
+    SavedCalculation,
+    VictimFund,
+)
 from northstar.core.actor import Actor
 from northstar.core.errors import NotFound
 
@@ -64,3 +70,13 @@ def fund_of(actor: Actor) -> VictimFund | None:
     if actor.organisation is None or actor.survivor_id is not None:
         return None
     return VictimFund.objects.filter(organisation=actor.organisation).first()
+
+
+
+def disbursement_for(actor: Actor, disbursement_id) -> Disbursement:
+    """A disbursement of the actor's own fund, for those who may approve one; 404 otherwise."""
+    if not policy.may_manage_fund(actor):
+        raise NotFound("No such disbursement")
+    found = Disbursement.objects.filter(fund__organisation=actor.organisation) \
+        .select_related("fund", "survivor", "approver")
+    return policy.one_of(found, disbursement_id, "disbursement")

@@ -15,4 +15,6 @@ urlpatterns = [
     path("mediations/<int:mediation_id>/", views.mediation_page, name="mediation"),
     path("survivors/<int:survivor_id>/assistance/", views.assistance, name="assistance"),
     path("fund/", views.fund_page, name="fund"),
+    path("fund/disbursements/<int:disbursement_id>/decide/", views.decide_disbursement,
+         name="decide_disbursement"),
 ]

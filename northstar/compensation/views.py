@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
 from northstar import policy
 from northstar.compensation import (
@@ -445,4 +446,19 @@ def fund_page(request):
         "fund": found, "form": form, "by_purpose": sorted(report["by_purpose"].items()),
         "deposits": list(found.deposits.order_by("-received_on")[:50]) if found else [],
         "balance": report["balance"] if found else None,
+        "awaiting": report["awaiting_approval"] if found else None,
+        "to_decide": fund.awaiting_approval(actor) if policy.may_manage_fund(actor) else [],
     }, status=status)
+
+
+@login_required
+@require_POST
+def decide_disbursement(request, disbursement_id: int):
+    """The named approver approves or declines (with a reason) a disbursement."""
+    actor = request.actor
+    found = selectors.disbursement_for(actor, disbursement_id)
+    if request.POST.get("decision") == "approve":
+        fund.approve_disbursement(actor, found)
+    else:
+        fund.decline_disbursement(actor, found, reason=request.POST.get("reason", ""))
+    return redirect("compensation:fund")

@@ -63,12 +63,20 @@ def _owners_of_items(items) -> dict | None:
 def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry:
     """Write one entry as the next link of the chain."""
     if owner_organisation_id is None:
-        owner_organisation_id = _owner_of(values.get("survivor_ref", ""))
+        ref = values.get("survivor_ref", "")
+        own = actor.organisation
+        # References are "<organisation code>-<six letters>" and codes are unique: a reference
+        # with the actor's own code is the actor's organisation's survivor (no query needed).
+        if ref and own is not None and ref.rpartition("-")[0] == own.code:
+            owner_organisation_id = own.pk
+        else:
+            owner_organisation_id = _owner_of(ref)
     entry = AuditEntry(
         actor=actor.user, actor_label=actor.label, organisation=actor.organisation,
         channel=actor.channel, owner_organisation_id=owner_organisation_id, **values,
     )
-    with transaction.atomic():
+    # No savepoint of its own inside an action's transaction: the entry stands or falls with it.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             # Held to the end of the transaction: the next writer reads this entry as its
             # predecessor only once it is committed. SQLite writers are serialised already.

@@ -14,7 +14,7 @@ from northstar import policy
 from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
 from northstar.core.disclosure import MIN_CELL
-from northstar.core.errors import Conflict, DomainError
+from northstar.core.errors import Conflict, DomainError, Forbidden
 from northstar.core.fields import reveal
 from northstar.pathways.models import (
     CLOSED,
@@ -28,6 +28,7 @@ from northstar.pathways.models import (
 )
 from northstar.pathways.profile import profile_for_case
 from northstar.pathways.rules import engine
+from northstar.survivors.consent import may_flow
 from northstar.survivors.models import Case
 
 MAX_WORDS = 4000
@@ -270,10 +271,6 @@ def delivery_figures(actor: Actor) -> dict:
     cases whose survivor's statistics consent stands, and never a cell backed
     by fewer than ``MIN_CELL`` cases.
     """
-    from northstar.core import roles
-    from northstar.core.errors import Forbidden
-    from northstar.survivors.consent import may_flow
-
     if not policy.may_see_aggregates(actor) or actor.organisation is None:
         raise Forbidden("your role does not see delivery figures")
     cases = list(
@@ -285,7 +282,7 @@ def delivery_figures(actor: Actor) -> dict:
         .select_related("survivor")
         .prefetch_related("plan_items", "priorities")
     )
-    researcher = actor.role == roles.Role.RESEARCHER
+    researcher = policy.sees_only_disclosure_safe_figures(actor)
     if researcher:
         cases = [c for c in cases if may_flow(c.survivor, "statistics")]
     trial_values = ("yes", "no", "undecided")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from northstar.compensation.models import Disbursement
 from northstar.survivors import actions as survivor_actions
+from tests.conftest import ApiClient
 
 
 def _actor(user):
@@ -20,10 +21,16 @@ def fund_with(api, supervisor, amount="10000"):
     return response.json()
 
 
-def pay(client, survivor, supervisor, amount, purpose="medical", **extra):
-    return client.post(f"/api/v1/survivors/{survivor.pk}/disbursements", {
+def pay(client, survivor, supervisor, amount, purpose="medical", approve=True, **extra):
+    """Record a disbursement naming ``supervisor`` as approver, who then approves it."""
+    response = client.post(f"/api/v1/survivors/{survivor.pk}/disbursements", {
         "purpose": purpose, "amount": amount, "paid_on": "2025-09-05",
         "approver_id": supervisor.pk, **extra})
+    if approve and response.status_code == 201:
+        approved = ApiClient(supervisor).post(
+            f"/api/v1/compensation/fund/disbursements/{response.json()['id']}/approve")
+        assert approved.status_code == 200, approved.content
+    return response
 
 
 def test_disbursements_reduce_the_balance_and_are_reported_per_survivor(api, caseworker, supervisor,

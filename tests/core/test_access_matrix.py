@@ -22,7 +22,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver
 
 from northstar.api import api as ninja_api
-from northstar.compensation import actions as compensation
+from northstar.compensation import claims
 from northstar.core.actor import Actor
 from northstar.core.models import AuditEntry, Organisation
 from northstar.core.roles import Role
@@ -41,7 +41,7 @@ def _accepted(w):
 
 
 def _awarded(w):
-    compensation.transition_claim(Actor.for_user(w["users"]["caseworker"], "cli"),
+    claims.transition_claim(Actor.for_user(w["users"]["caseworker"], "cli"),
                                   w["obj"]["claim"], to="awarded", on="2025-10-01",
                                   amount="1000")
 
@@ -53,6 +53,10 @@ def _version(model, pk):
 #: Every write that names a record: a body that the owner's request succeeds with, who the
 #: owner is (the case's caseworker unless named), and what must be true first.
 WRITES = {
+    "POST /api/v1/compensation/fund/disbursements/{disbursement_id}/approve": (
+        {}, SUPERVISOR, None),
+    "POST /api/v1/compensation/fund/disbursements/{disbursement_id}/decline": (
+        {"reason": "Paid by the shelter already."}, SUPERVISOR, None),
     "POST /api/v1/auth/tokens/{token_id}/revoke": ({}, None, None),
     "PATCH /api/v1/survivors/{survivor_id}": (
         lambda w: {"version": _version(Survivor, w["survivor_id"]), "phone": "+855 000"},
@@ -252,6 +256,8 @@ PAGES_WITHOUT_GET = {
     "pathways/cases/<int:case_id>/plan/add/": "POST only",
     "pathways/items/<int:item_id>/status/": "POST only",
     "safeguards/findings/<int:finding_id>/resolve/": "POST only",
+    "compensation/fund/disbursements/<int:disbursement_id>/decide/":
+        "POST only (the approver's decision; the API's approve/decline are in WRITES)",
 }
 #: Pages whose GET, for the owner, redirects to another page of the record.
 REDIRECTS = {"intake/<int:intake_id>/": "resumes the intake at its current step"}
