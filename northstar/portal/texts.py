@@ -246,20 +246,10 @@ RIGHTS: dict[str, dict[str, Promise]] = {
     },
 }
 
-#: Rights that hold at every stage (DOMAIN.md §5–§6).
-GENERAL_RIGHTS: dict[str, Promise] = {
-    "not_punished": _("You will not be arrested or punished for things you were forced to do."),
-    "services_not_conditional": _(
-        "You get help and shelter even if you do not go to court or talk to the police."
-    ),
-    "free_to_move": _("You are free to come and go. No one may lock you in."),
-    "voluntary_return": _("You go home only if you want to, and only when you are ready."),
-    "interpreter": _("You can ask for an interpreter who speaks your language."),
-    "tell_once": _(
-        "You should have to tell your story as few times as possible. "
-        "You can say no to telling it again."
-    ),
-}
+# What holds at every stage is no longer one text for everyone: the rights page reads
+# the legal position of the survivor's own jurisdiction (``portal/legal.py``), because
+# "you will not be arrested", "you may move freely" and "you return only if you want
+# to" are false in some jurisdictions and for people taken from scam compounds.
 
 # --- Compensation claims ----------------------------------------------------------
 
@@ -349,6 +339,9 @@ UI: dict[str, Promise] = {
     "rights_stages": _("All the steps"),
     "rights_questions": _("You can ask your caseworker about anything you do not understand."),
     "rights_coming_up": _("Coming up"),
+    "rights_law": _("What the law here says"),
+    "rights_unknown": _("What we do not know about the law here"),
+    "rights_promise": _("What we promise"),
     "event_hearing": _("Court hearing"),
     "event_reflection_ends": _("Your time to rest and decide ends"),
     # Money
@@ -413,8 +406,6 @@ def all_messages() -> Iterator[tuple[str, Promise]]:
     for stage, parts in RIGHTS.items():
         for part, text in parts.items():
             yield f"rights.{stage}.{part}", text
-    for key, text in GENERAL_RIGHTS.items():
-        yield f"general_rights.{key}", text
     for status, parts in CLAIM_STATUS.items():
         for part, text in parts.items():
             yield f"claim_status.{status}.{part}", text
