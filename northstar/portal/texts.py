@@ -206,14 +206,14 @@ RIGHTS: dict[str, dict[str, Promise]] = {
         "title": _("Time to rest and decide"),
         "next": _(
             "You have time to rest, get care and think before you decide anything. "
-            "You do not have to talk to the police during this time."
+            "We will not push you to talk to the police during this time."
         ),
     },
     "rescue_exit": {
         "title": _("Leaving a bad situation"),
         "next": _(
-            "You are safe and you are not under arrest. You choose whether and how to take "
-            "part in a legal case."
+            "We are here to help you. Your help does not depend on taking part in a legal "
+            "case. Below you can read what the law here says about being arrested or punished."
         ),
     },
     "investigation": {
@@ -233,8 +233,8 @@ RIGHTS: dict[str, dict[str, Promise]] = {
     "rehabilitation": {
         "title": _("Getting better"),
         "next": _(
-            "You get care, counselling, legal advice and help with papers. You are free to come "
-            "and go. You can learn new skills if you want."
+            "You get care, counselling, legal advice and help with papers. "
+            "You can learn new skills if you want."
         ),
     },
     "reintegration_advocacy": {
