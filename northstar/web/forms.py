@@ -105,7 +105,9 @@ class CaseForm(forms.Form):
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(choices=m.ConsentPurpose.choices)
     recipient = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False,
-                                       help_text="required for a referral consent")
+                                       help_text=_("required for a referral consent; for "
+                                                   "sharing with law enforcement, name the "
+                                                   "police or prosecution office"))
     language = forms.CharField(max_length=10, help_text="language it was explained in")
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
