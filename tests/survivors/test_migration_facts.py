@@ -71,3 +71,12 @@ def test_the_case_form_asks_in_plain_words_and_saves_the_answers(caseworker, sur
     assert case.migration_facts() == {"entry": "regular", "visa_tied_to_employer": "yes",
                                       "documents_held_by_employer": "yes",
                                       "recruitment_debt": "unknown"}
+
+
+def test_the_case_page_shows_the_migration_facts_in_plain_words(caseworker, survivor_a,
+                                                                 actor_for):
+    case = actions.create_case(actor_for(caseworker), survivor_a, data={
+        "forms_of_exploitation": ["labour"], "entry": "irregular"})
+    html = client_for(caseworker).get(reverse("case", args=[case.pk])).content.decode()
+    assert 'id="fact-entry">Irregular (without them)' in html
+    assert 'id="fact-recruitment_debt">Not known yet' in html
