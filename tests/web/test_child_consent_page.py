@@ -36,3 +36,21 @@ def test_a_mother_is_refused_where_the_family_trafficked_the_child(caseworker, c
 def test_the_survivor_form_asks_whether_the_family_is_involved(caseworker):
     html = client_for(caseworker).get(reverse("survivor_new")).content.decode()
     assert "Is a family member involved in the trafficking?" in html
+
+
+def test_at_intake_a_father_cannot_consent_while_nobody_has_asked_about_the_family(caseworker):
+    from northstar.web.models import Intake
+    from tests.web.test_intake import CONSENT_FORM, SURVIVOR_FORM
+
+    client = client_for(caseworker)
+    response = client.post(reverse("intake_new"), {**SURVIVOR_FORM, "birth_year": "2012",
+                                                   "action": "save"})
+    assert response.status_code == 302, response.content[:500]
+    intake = Intake.objects.get()
+    assert intake.survivor.family_involved == "unknown"
+    response = client.post(reverse("intake_step", args=[intake.pk, "consent"]), {
+        **CONSENT_FORM, "given_by": "guardian", "guardian_relationship": "father",
+        "guardian_name": "Demo Father", "action": "save"})
+    assert response.status_code == 422
+    assert "whether the family is involved" in response.content.decode()
+    assert not Consent.objects.exists()
