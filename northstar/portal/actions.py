@@ -241,10 +241,11 @@ def access_seen(actor: Actor, survivor: Survivor) -> PortalAccess | None:
     return access
 
 
-def record_view(actor: Actor, survivor: Survivor, *, page: str) -> None:
+def record_view(actor: Actor, survivor: Survivor, *, page: str, detail: str = "") -> None:
     """A survivor reading their own record is a read like any other."""
     audit.record_read(actor, survivor.pk, record_type="portal_page",
-                      survivor_ref=survivor.reference, note=f"viewed {page}")
+                      survivor_ref=survivor.reference,
+                      note=f"viewed {page}" + (f" ({detail})" if detail else ""))
 
 
 # --- The survivor's own choices ------------------------------------------------------

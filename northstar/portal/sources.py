@@ -98,3 +98,11 @@ def claims(actor: Actor) -> list[dict]:
             "next_due": next_due,
         })
     return result
+
+
+def jurisdiction(actor: Actor, survivor) -> str:
+    """Whose law the survivor is told about: their latest open case's jurisdiction, else
+    the organisation's (a survivor with no case yet is still helped under some law)."""
+    case = (policy.visible_cases(actor).filter(archived_at__isnull=True)
+            .order_by("-created_at", "-id").values_list("jurisdiction", flat=True).first())
+    return case or survivor.organisation.jurisdiction

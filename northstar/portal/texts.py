@@ -206,14 +206,14 @@ RIGHTS: dict[str, dict[str, Promise]] = {
         "title": _("Time to rest and decide"),
         "next": _(
             "You have time to rest, get care and think before you decide anything. "
-            "You do not have to talk to the police during this time."
+            "We will not push you to talk to the police during this time."
         ),
     },
     "rescue_exit": {
         "title": _("Leaving a bad situation"),
         "next": _(
-            "You are safe and you are not under arrest. You choose whether and how to take "
-            "part in a legal case."
+            "We are here to help you. Your help does not depend on taking part in a legal "
+            "case. Below you can read what the law here says about being arrested or punished."
         ),
     },
     "investigation": {
@@ -233,8 +233,8 @@ RIGHTS: dict[str, dict[str, Promise]] = {
     "rehabilitation": {
         "title": _("Getting better"),
         "next": _(
-            "You get care, counselling, legal advice and help with papers. You are free to come "
-            "and go. You can learn new skills if you want."
+            "You get care, counselling, legal advice and help with papers. "
+            "You can learn new skills if you want."
         ),
     },
     "reintegration_advocacy": {
@@ -246,20 +246,10 @@ RIGHTS: dict[str, dict[str, Promise]] = {
     },
 }
 
-#: Rights that hold at every stage (DOMAIN.md §5–§6).
-GENERAL_RIGHTS: dict[str, Promise] = {
-    "not_punished": _("You will not be arrested or punished for things you were forced to do."),
-    "services_not_conditional": _(
-        "You get help and shelter even if you do not go to court or talk to the police."
-    ),
-    "free_to_move": _("You are free to come and go. No one may lock you in."),
-    "voluntary_return": _("You go home only if you want to, and only when you are ready."),
-    "interpreter": _("You can ask for an interpreter who speaks your language."),
-    "tell_once": _(
-        "You should have to tell your story as few times as possible. "
-        "You can say no to telling it again."
-    ),
-}
+# What holds at every stage is no longer one text for everyone: the rights page reads
+# the legal position of the survivor's own jurisdiction (``portal/legal.py``), because
+# "you will not be arrested", "you may move freely" and "you return only if you want
+# to" are false in some jurisdictions and for people taken from scam compounds.
 
 # --- Compensation claims ----------------------------------------------------------
 
@@ -349,6 +339,9 @@ UI: dict[str, Promise] = {
     "rights_stages": _("All the steps"),
     "rights_questions": _("You can ask your caseworker about anything you do not understand."),
     "rights_coming_up": _("Coming up"),
+    "rights_law": _("What the law here says"),
+    "rights_unknown": _("What we do not know about the law here"),
+    "rights_promise": _("What we promise"),
     "event_hearing": _("Court hearing"),
     "event_reflection_ends": _("Your time to rest and decide ends"),
     # Money
@@ -413,8 +406,6 @@ def all_messages() -> Iterator[tuple[str, Promise]]:
     for stage, parts in RIGHTS.items():
         for part, text in parts.items():
             yield f"rights.{stage}.{part}", text
-    for key, text in GENERAL_RIGHTS.items():
-        yield f"general_rights.{key}", text
     for status, parts in CLAIM_STATUS.items():
         for part, text in parts.items():
             yield f"claim_status.{status}.{part}", text

@@ -25,7 +25,7 @@ from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
 from northstar.core.i18n import base_language
 from northstar.core.signin import client_address
-from northstar.portal import actions, catalogue, sources, texts
+from northstar.portal import actions, catalogue, legal, sources, texts
 from northstar.portal.forms import PinForm, SignInForm
 from northstar.portal.models import PortalAccess
 from northstar.portal.session import PortalSession
@@ -217,8 +217,15 @@ def plan(request):
 
 @portal_page()
 def rights(request):
+    """The stage the survivor is at, and what the law of THEIR jurisdiction gives them —
+    read from the cited legal-position data, so nothing is promised that the law does
+    not keep there (an audited read: it is chosen by the survivor's case)."""
     survivor = request.portal_survivor
-    actions.record_view(request.portal_actor, survivor, page="rights")
+    jurisdiction = sources.jurisdiction(request.portal_actor, survivor)
+    actions.record_view(request.portal_actor, survivor, page="rights",
+                        detail=f"legal position {jurisdiction}")
+    statements = legal.statements_for(jurisdiction, child=survivor.is_child(),
+                                      language=translation.get_language())
     stage = sources.current_stage(request.portal_actor)
     labels = {"hearing": texts.UI["event_hearing"],
               "reflection_ends": texts.UI["event_reflection_ends"]}
@@ -226,7 +233,9 @@ def rights(request):
               for item in sources.upcoming(request.portal_actor, timezone.localdate())]
     return render(request, "portal/rights.html", _context(
         request, stage=stage, stage_text=texts.RIGHTS.get(stage or ""), coming=coming,
-        stages=texts.RIGHTS, general=texts.GENERAL_RIGHTS))
+        stages=texts.RIGHTS, jurisdiction=jurisdiction,
+        groups=[(kind, texts.UI[heading], items)
+                for kind, heading, items in legal.grouped(statements)]))
 
 
 @portal_page()

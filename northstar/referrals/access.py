@@ -7,17 +7,21 @@ the referral part of the question. A referral grants a read-only view of the
 fields chosen for it while it is accepted or in progress *and* the referral
 consent it was made under still stands (not withdrawn, not expired). Revoking
 the referral, closing or completing it, or withdrawing the consent ends the
-view at once: every answer is computed from the rows at the moment of asking.
+view at once. A recipient that is law enforcement or a prosecutor also needs
+the survivor's consent to share with law enforcement naming it, for as long as
+it sees anything (``survivors.consent.may_refer``): every answer is computed from the rows at the moment of asking.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from northstar.referrals.models import ACCESS_STATES, Referral
+from northstar.survivors.consent import in_force, is_law_enforcement
+from northstar.survivors.models import Consent, ConsentPurpose
 
 
 def active_referrals(organisation, at: dt.datetime | None = None) -> QuerySet:
@@ -25,7 +29,7 @@ def active_referrals(organisation, at: dt.datetime | None = None) -> QuerySet:
     at = at or timezone.now()
     if organisation is None or organisation.pk is None:
         return Referral.objects.none()
-    return Referral.objects.filter(
+    referrals = Referral.objects.filter(
         recipient=organisation,
         status__in=ACCESS_STATES,
         consent__recipient=organisation,
@@ -35,6 +39,12 @@ def active_referrals(organisation, at: dt.datetime | None = None) -> QuerySet:
         Q(consent__withdrawn_at__isnull=True) | Q(consent__withdrawn_at__gt=at),
         Q(consent__expires_at__isnull=True) | Q(consent__expires_at__gt=at),
     )
+    if is_law_enforcement(organisation):
+        named = in_force(Consent.objects.filter(
+            survivor=OuterRef("survivor"), recipient=organisation,
+            purpose=ConsentPurpose.LAW_ENFORCEMENT_SHARING), at=at)
+        referrals = referrals.filter(Exists(named))
+    return referrals
 
 
 def shared_survivor_ids(organisation, at: dt.datetime | None = None) -> QuerySet:

@@ -38,7 +38,7 @@ from northstar.referrals.vocabulary import (
     URGENCIES,
 )
 from northstar.safeguards.actions import record_findings
-from northstar.survivors.consent import may_flow
+from northstar.survivors.consent import may_refer
 from northstar.survivors.models import Case, Survivor
 
 S = ReferralStatus
@@ -171,7 +171,9 @@ def create_referral(
     shared_fields: list[str] | None = None,
     message: str = "",
 ) -> Referral:
-    """Send a referral; refused (422 ``consent``) without the survivor's consent for this recipient."""
+    """Send a referral; refused (422 ``consent``) without the survivor's consent for this
+    recipient — and, for the police or a prosecutor, consent to share with law enforcement
+    naming it."""
     if actor.organisation is None:
         raise Forbidden("only staff of an organisation send referrals")
     if survivor.organisation_id != actor.organisation.pk:
@@ -196,7 +198,7 @@ def create_referral(
     fields = _clean_shared(shared_fields)
     if len(message or "") > 2000:
         raise DomainError("at most 2000 characters", "message")
-    decision = may_flow(survivor, "referral", recipient=recipient)
+    decision = may_refer(survivor, recipient)
     if not decision:
         raise DomainError(f"the survivor has not consented to this referral: {decision.reason}",
                           "consent")
@@ -275,7 +277,7 @@ def take_step(actor: Actor, referral: Referral, *, step: str, note: str = "") ->
         raise DomainError("at most 500 characters", "reason" if step in ("decline", "revoke") else "note")
     if step in ("decline", "revoke") and not note:
         raise DomainError(f"say why the referral is {target}", "reason")
-    if step == "accept" and not may_flow(current.survivor, "referral", recipient=current.recipient):
+    if step == "accept" and not may_refer(current.survivor, current.recipient):
         raise DomainError("the survivor's consent to this referral no longer stands", "consent")
     now = timezone.now()
     current.status = target
@@ -353,7 +355,7 @@ def referral_letter(actor: Actor, referral: Referral, *, language: str | None = 
         raise Forbidden("only the referring organisation prints the referral letter")
     if referral.status in FINAL_STATES:
         raise Conflict(f"a {referral.status} referral has no letter", "status")
-    if not may_flow(referral.survivor, "referral", recipient=referral.recipient):
+    if not may_refer(referral.survivor, referral.recipient):
         raise DomainError("the survivor's consent to this referral no longer stands", "consent")
     language = language or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):

@@ -133,7 +133,11 @@ def list_referrals(request, filters: Query[ReferralFilters]):
 
 @router.post("/referrals", response={201: ReferralOut})
 def create_referral(request, payload: ReferralIn):
-    """Refer a survivor; refused (422, field ``consent``) without their consent for the recipient."""
+    """Refer a survivor; refused (422, field ``consent``) without their consent for the recipient.
+
+    A recipient that is law enforcement (police, prosecution) also needs the survivor's
+    consent to share with law enforcement naming that organisation.
+    """
     actor = actor_of(request)
     _staff(actor)
     survivor = policy.survivor_for(actor, payload.survivor_id, change=True)

@@ -44,7 +44,10 @@ class ReferralForm(forms.Form):
                                      help_text=_("The recipient is the service's provider."))
     recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None,
                                        required=False,
-                                       help_text=_("Only when no service is chosen."))
+                                       help_text=_("Only when no service is chosen. A referral "
+                                                   "to the police or a prosecutor also needs "
+                                                   "the survivor's consent to share with law "
+                                                   "enforcement, naming that organisation."))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=_choices(URGENCIES), initial="routine")
     needs = forms.MultipleChoiceField(label=_("Needs"), choices=_choices(SERVICE_KINDS),
                                       widget=forms.CheckboxSelectMultiple, required=False)

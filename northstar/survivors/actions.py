@@ -21,6 +21,7 @@ from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import reveal
 from northstar.core.models import Organisation
 from northstar.survivors.models import (
+    FAMILY_GUARDIANS,
     PURPOSES_NEEDING_RECIPIENT,
     AdvocacyVisibility,
     Case,
@@ -28,9 +29,16 @@ from northstar.survivors.models import (
     ConsentGivenBy,
     ConsentMethod,
     ConsentPurpose,
+    GuardianRelationship,
+    Relationship,
     Survivor,
+    YesNoUnknown,
 )
-from northstar.survivors.validation import clean_case, clean_survivor
+from northstar.survivors.validation import PERSONAL_TEXT, clean_case, clean_survivor
+
+#: Where a child's consent goes when the family cannot give it.
+NOT_THE_FAMILY = ("ask a guardian ad litem (through the court) or the child's social worker "
+                  "to decide with the child instead")
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -225,6 +233,8 @@ def record_consent(
     explanation_version: str = "1",
     given_at: dt.datetime | None = None,
     expires_at: dt.datetime | None = None,
+    guardian_relationship: str = "",
+    guardian_name: str = "",
 ) -> Consent:
     if purpose not in ConsentPurpose.values:
         raise DomainError(f"must be one of: {', '.join(ConsentPurpose.values)}", "purpose")
@@ -234,6 +244,8 @@ def record_consent(
         raise DomainError(f"must be one of: {', '.join(ConsentGivenBy.values)}", "given_by")
     if purpose in PURPOSES_NEEDING_RECIPIENT and recipient is None:
         raise DomainError("a referral consent must name the receiving organisation", "recipient")
+    guardian_relationship, guardian_name = _check_guardian(
+        survivor, given_by, guardian_relationship, guardian_name)
     if not language or len(language) > 10:
         raise DomainError("the language the consent was explained in is required", "language")
     if actor.survivor_id is not None:
@@ -251,11 +263,56 @@ def record_consent(
         explanation_version=explanation_version, explained_by=actor.user,
         explained_by_label=actor.label, language=language, interpreter_used=interpreter_used,
         method=method, given_by=given_by, given_at=given_at, expires_at=expires_at,
+        guardian_relationship=guardian_relationship, guardian_name=guardian_name,
     )
     audit.record(actor, "create", "consent", consent.pk, survivor_ref=survivor.reference,
                  fields=["purpose", "recipient", "method", "language"],
                  note=f"{purpose} consent given ({method})")
     return consent
+
+
+def family_involvement(survivor: Survivor) -> str:
+    """Whether family took part in the trafficking: "yes", "no" or "unknown".
+
+    A case naming family as the offender counts as "yes" whatever the survivor
+    record says; "no" only when someone asked and recorded it.
+    """
+    if survivor.family_involved == YesNoUnknown.YES or survivor.cases.filter(
+            relationship_to_offender=Relationship.FAMILY).exists():
+        return YesNoUnknown.YES
+    return survivor.family_involved
+
+
+def _check_guardian(survivor: Survivor, given_by: str, relationship: str | None,
+                    name: str | None) -> tuple[str, str]:
+    """A consent given by a parent or guardian names who gave it, and never a family
+    member while the family may be involved in the trafficking (unknown is not safe)."""
+    relationship, name = relationship or "", (name or "").strip()
+    if given_by != ConsentGivenBy.GUARDIAN:
+        if relationship or name:
+            raise DomainError("only for a consent given by a parent or guardian",
+                              "guardian_relationship")
+        return "", ""
+    if relationship not in GuardianRelationship.values:
+        raise DomainError("say who gave the consent for the child: one of "
+                          + ", ".join(GuardianRelationship.values), "guardian_relationship")
+    if not name:
+        raise DomainError("record the name of the parent or guardian who gave the consent",
+                          "guardian_name")
+    if len(name) > PERSONAL_TEXT["given_name"]:
+        raise DomainError(f"must be at most {PERSONAL_TEXT['given_name']} characters",
+                          "guardian_name")
+    if relationship in FAMILY_GUARDIANS:
+        involved = family_involvement(survivor)
+        if involved == YesNoUnknown.YES:
+            raise DomainError("a family member may not consent for a child whose family is "
+                              f"involved in the trafficking; {NOT_THE_FAMILY}",
+                              "guardian_relationship")
+        if involved == YesNoUnknown.UNKNOWN:
+            raise DomainError("first ask and record whether the family is involved in the "
+                              "trafficking (never assume it is not); if it may be, "
+                              f"{NOT_THE_FAMILY}", "family_involved")
+    return relationship, name
 
 
 @transaction.atomic

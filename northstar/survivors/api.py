@@ -9,7 +9,7 @@ from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden
 from northstar.core.models import Organisation
 from northstar.survivors import actions, selectors
-from northstar.survivors.models import Case, Consent, Survivor
+from northstar.survivors.models import MIGRATION_FACTS, Case, Consent, Survivor
 from northstar.survivors.schemas import (
     CaseFilters,
     CaseIn,
@@ -29,7 +29,7 @@ from northstar.survivors.schemas import (
 router = Router(tags=["survivors"])
 
 CLEAR_FIELDS = ("birth_year", "sex", "gender", "nationality", "languages", "preferred_language",
-                "interpreter_needed", "advocacy_visibility", "created_at")
+                "interpreter_needed", "advocacy_visibility", "family_involved", "created_at")
 
 
 def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool,
@@ -58,7 +58,7 @@ def case_out(case: Case, *, summary: str | None = None) -> dict:
             "id", "reference", "survivor_id", "jurisdiction", "forms_of_exploitation", "sectors",
             "country_of_origin", "transit_countries", "country_of_destination", "period_start",
             "period_end", "recruitment_method", "relationship_to_offender", "coercion",
-            "fears_retaliation_at_home", "trial_participation", "status", "version",
+            "fears_retaliation_at_home", "trial_participation", *MIGRATION_FACTS, "status", "version",
             "created_at", "caseworker_id")},
         "caseworker": case.caseworker.get_username() if case.caseworker_id else None,
         "survivor_reference": case.survivor.reference,
@@ -70,7 +70,7 @@ def case_out(case: Case, *, summary: str | None = None) -> dict:
 def consent_out(consent: Consent) -> dict:
     data = {f: getattr(consent, f) for f in (
         "id", "survivor_id", "purpose", "recipient_id", "scope_note", "explanation_version",
-        "explained_by_label", "language", "interpreter_used", "method", "given_by", "given_at",
+        "explained_by_label", "language", "interpreter_used", "method", "given_by", "guardian_relationship", "given_at",
         "expires_at", "withdrawn_at", "withdrawn_by_label", "withdrawal_reason")}
     data["active"] = consent.is_active()
     return data

@@ -15,6 +15,10 @@ from django.utils import timezone
 
 from northstar.survivors.models import PURPOSES_NEEDING_RECIPIENT, Consent, ConsentPurpose
 
+#: Organisation kinds whose work is investigating or prosecuting: a referral to one is
+#: also a flow to law enforcement. ("prosecution" is matched once core has that kind.)
+LAW_ENFORCEMENT_KINDS = frozenset({"law_enforcement", "prosecution"})
+
 
 @dataclass(frozen=True)
 class FlowDecision:
@@ -65,3 +69,28 @@ def may_flow(
         who = f" to {recipient}" if recipient is not None else ""
         return FlowDecision(False, f"no active {purpose} consent{who}")
     return FlowDecision(True, "active consent", consent)
+
+
+def is_law_enforcement(organisation) -> bool:
+    """Police, immigration enforcement or a prosecution agency: sharing with it is sharing
+    with law enforcement, whatever the referral is for."""
+    return getattr(organisation, "kind", None) in LAW_ENFORCEMENT_KINDS
+
+
+def may_refer(survivor, recipient, *, at: dt.datetime | None = None) -> FlowDecision:
+    """May a referral send ``survivor``'s data to ``recipient``?
+
+    It needs referral consent naming the recipient, and — when the recipient is
+    law enforcement or a prosecutor — also consent to share with law enforcement
+    naming that same organisation: a general "yes to the police" or a referral
+    consent alone is not a survivor's choice to be handed to these police.
+    """
+    decision = may_flow(survivor, ConsentPurpose.REFERRAL, recipient=recipient, at=at)
+    if not decision or not is_law_enforcement(recipient):
+        return decision
+    named = active_consents(survivor, ConsentPurpose.LAW_ENFORCEMENT_SHARING, at=at).filter(
+        recipient=recipient).exists()
+    if not named:
+        return FlowDecision(False, f"{recipient} is law enforcement: it also needs consent to "
+                                   f"share with law enforcement naming {recipient}")
+    return decision

@@ -37,6 +37,14 @@ class AdvocacyVisibility(models.TextChoices):
     PUBLIC = "public", "Takes part under their own name"
 
 
+class YesNoUnknown(models.TextChoices):
+    """A fact that may not be known yet: unknown is its own answer, never "no"."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known yet"
+
+
 class Survivor(models.Model):
     """A person Northstar's users stand beside, known everywhere by a pseudonymous code.
 
@@ -86,6 +94,12 @@ class Survivor(models.Model):
     #: A child may only choose none or anonymous (enforced in actions).
     advocacy_visibility = models.CharField(
         max_length=10, choices=AdvocacyVisibility.choices, default=AdvocacyVisibility.NONE
+    )
+    #: Whether a family member took part in the trafficking. A parent's or relative's
+    #: consent for a child is refused on "yes" and on "unknown" (ask; never assume safe).
+    family_involved = models.CharField(
+        max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
+        verbose_name="Family involved in the trafficking",
     )
 
     version = models.PositiveIntegerField(default=1)
@@ -182,6 +196,19 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed"
 
 
+class Entry(models.TextChoices):
+    """How the survivor entered the country where they were exploited."""
+
+    REGULAR = "regular", "Regular (with the papers the law asks for)"
+    IRREGULAR = "irregular", "Irregular (without them)"
+    UNKNOWN = "unknown", "Not known yet"
+
+
+#: Migration facts on a case (issue 11 §7): non-identifying, each "unknown" until asked.
+MIGRATION_FACTS = ("entry", "visa_tied_to_employer", "documents_held_by_employer",
+                   "recruitment_debt")
+
+
 class Case(models.Model):
     """One survivor's experience of exploitation. A survivor may have several."""
 
@@ -206,6 +233,19 @@ class Case(models.Model):
     trial_participation = models.CharField(
         max_length=10, choices=TrialParticipation.choices, default=TrialParticipation.UNDECIDED
     )
+    # Migration status (MIGRATION_FACTS): what screening, pathways and safeguards read
+    # for debt on return and non-punishment of immigration offences.
+    entry = models.CharField(max_length=10, choices=Entry.choices, default=Entry.UNKNOWN,
+                             verbose_name="Entry into the country")
+    visa_tied_to_employer = models.CharField(
+        max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
+        verbose_name="Visa or permit tied to one employer")
+    documents_held_by_employer = models.CharField(
+        max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
+        verbose_name="Passport or papers held by the employer")
+    recruitment_debt = models.CharField(
+        max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
+        verbose_name="Owes a recruitment debt")
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     #: The caseworker responsible: alerts and reminders go to them (and supervisors).
     caseworker = models.ForeignKey(
@@ -235,6 +275,10 @@ class Case(models.Model):
     def responsible(self):
         """Who answers for this case: the assigned caseworker, else whoever opened it."""
         return self.caseworker or self.created_by
+
+    def migration_facts(self) -> dict[str, str]:
+        """The migration facts by name, for the engines (each "unknown" until recorded)."""
+        return {name: getattr(self, name) for name in MIGRATION_FACTS}
 
     @property
     def cross_border(self) -> bool:
@@ -270,6 +314,26 @@ class ConsentGivenBy(models.TextChoices):
     GUARDIAN = "guardian", "Parent or guardian (for a child)"
 
 
+class GuardianRelationship(models.TextChoices):
+    """Who gave a child's consent on their behalf."""
+
+    MOTHER = "mother", "Mother"
+    FATHER = "father", "Father"
+    GRANDPARENT = "grandparent", "Grandparent"
+    SIBLING = "sibling", "Brother or sister"
+    OTHER_RELATIVE = "other_relative", "Other relative"
+    GUARDIAN_AD_LITEM = "guardian_ad_litem", "Guardian ad litem (appointed by a court)"
+    SOCIAL_WORKER = "social_worker", "Social worker with legal guardianship"
+    OTHER_LEGAL_GUARDIAN = "other_legal_guardian", "Other legal guardian (not family)"
+
+
+#: Guardians who are family: refused while the family may be involved in the trafficking.
+FAMILY_GUARDIANS = frozenset({
+    GuardianRelationship.MOTHER, GuardianRelationship.FATHER, GuardianRelationship.GRANDPARENT,
+    GuardianRelationship.SIBLING, GuardianRelationship.OTHER_RELATIVE,
+})
+
+
 class Consent(models.Model):
     """One consent, for one purpose, as it was explained and given.
 
@@ -296,6 +360,11 @@ class Consent(models.Model):
     given_by = models.CharField(
         max_length=10, choices=ConsentGivenBy.choices, default=ConsentGivenBy.SURVIVOR
     )
+    #: For a consent given by a parent or guardian: who they are to the child, and
+    #: their name (sealed like personal data).
+    guardian_relationship = models.CharField(
+        max_length=24, choices=GuardianRelationship.choices, blank=True)
+    guardian_name = EncryptedTextField()
     given_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

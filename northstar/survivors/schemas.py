@@ -42,6 +42,9 @@ StatusT = _lit(m.CaseStatus)
 PurposeT = _lit(m.ConsentPurpose)
 MethodT = Literal["verbal", "written", "thumbprint"]
 GivenByT = _lit(m.ConsentGivenBy)
+GuardianT = _lit(m.GuardianRelationship)
+YesNoUnknownT = _lit(m.YesNoUnknown)
+EntryT = _lit(m.Entry)
 JurisdictionT = _lit(Jurisdiction)
 Lang = LANGUAGE_PATTERN
 
@@ -73,6 +76,8 @@ class SurvivorIn(PersonalIn):
     preferred_language: str = Field("en", pattern=Lang, max_length=LANGUAGE_MAX)
     interpreter_needed: bool = False
     advocacy_visibility: AdvocacyT = "none"
+    family_involved: YesNoUnknownT = Field(
+        "unknown", description="a family member took part in the trafficking (unknown: ask)")
 
 
 class SurvivorPatch(PersonalIn):
@@ -85,6 +90,7 @@ class SurvivorPatch(PersonalIn):
     preferred_language: str | None = Field(None, pattern=Lang, max_length=LANGUAGE_MAX)
     interpreter_needed: bool | None = None
     advocacy_visibility: AdvocacyT | None = None
+    family_involved: YesNoUnknownT | None = None
 
 
 class SurvivorOut(Schema):
@@ -103,6 +109,7 @@ class SurvivorOut(Schema):
     preferred_language: str | None = None
     interpreter_needed: bool | None = None
     advocacy_visibility: str | None = None
+    family_involved: str | None = None
     version: int
     created_at: dt.datetime | None = None
     personal: dict[str, str] | None = Field(
@@ -140,6 +147,10 @@ class CaseIn(StrictSchema):
     coercion: CoercionT = "unknown"
     fears_retaliation_at_home: bool | None = None
     trial_participation: TrialT = "undecided"
+    entry: EntryT = Field("unknown", description="regular or irregular entry into the country")
+    visa_tied_to_employer: YesNoUnknownT = "unknown"
+    documents_held_by_employer: YesNoUnknownT = "unknown"
+    recruitment_debt: YesNoUnknownT = "unknown"
     status: StatusT = "open"
     summary: str | None = Field(None, max_length=SUMMARY_MAX)
     caseworker_id: int | None = Field(None, description="responsible caseworker (default: you)")
@@ -160,6 +171,10 @@ class CasePatch(StrictSchema):
     coercion: CoercionT | None = None
     fears_retaliation_at_home: bool | None = None
     trial_participation: TrialT | None = None
+    entry: EntryT | None = None
+    visa_tied_to_employer: YesNoUnknownT | None = None
+    documents_held_by_employer: YesNoUnknownT | None = None
+    recruitment_debt: YesNoUnknownT | None = None
     status: StatusT | None = None
     summary: str | None = Field(None, max_length=SUMMARY_MAX)
     caseworker_id: int | None = Field(None, description="reassign the case")
@@ -184,6 +199,10 @@ class CaseOut(Schema):
     coercion: str
     fears_retaliation_at_home: bool | None
     trial_participation: str
+    entry: str
+    visa_tied_to_employer: str
+    documents_held_by_employer: str
+    recruitment_debt: str
     status: str
     version: int
     created_at: dt.datetime
@@ -208,6 +227,10 @@ class ConsentIn(StrictSchema):
     interpreter_used: bool = False
     method: MethodT
     given_by: GivenByT = "survivor"
+    guardian_relationship: GuardianT | None = Field(
+        None, description="who gave a child's consent (given_by guardian): required then")
+    guardian_name: str | None = Field(
+        None, max_length=200, description="the guardian's name; sealed at rest, never returned")
     scope_note: str = Field("", max_length=500)
     explanation_version: str = Field("1", max_length=20)
     given_at: dt.datetime | None = None
@@ -230,6 +253,7 @@ class ConsentOut(Schema):
     interpreter_used: bool
     method: str
     given_by: str
+    guardian_relationship: str
     given_at: dt.datetime
     expires_at: dt.datetime | None
     withdrawn_at: dt.datetime | None

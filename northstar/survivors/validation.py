@@ -129,6 +129,8 @@ def clean_survivor(data: dict, *, child_check_on=None) -> dict:
             clean[key] = value
         elif key == "advocacy_visibility":
             clean[key] = _choice(key, value, m.AdvocacyVisibility)
+        elif key == "family_involved":
+            clean[key] = _choice(key, value, m.YesNoUnknown)
         else:
             raise DomainError("unknown field", key)
     dob, year = clean.get("date_of_birth"), clean.get("birth_year")
@@ -172,6 +174,10 @@ def clean_case(data: dict) -> dict:
             clean[key] = _choice(key, value, m.CaseStatus)
         elif key == "summary":
             clean[key] = _text(key, value, SUMMARY_MAX)
+        elif key == "entry":
+            clean[key] = _choice(key, value, m.Entry)
+        elif key in m.MIGRATION_FACTS:
+            clean[key] = _choice(key, value, m.YesNoUnknown)
         elif key == "caseworker_id":
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise DomainError("must be a user id", key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.models import Organisation
 from northstar.survivors import models as m
@@ -17,6 +18,14 @@ from northstar.survivors.validation import (
 def _personal(name: str, **kwargs) -> forms.CharField:
     """A sealed personal text field, its limit taken from ``survivors.validation``."""
     return forms.CharField(max_length=PERSONAL_TEXT[name], required=False, **kwargs)
+
+
+def _unknown_first(choices, **kwargs) -> forms.ChoiceField:
+    """A yes/no/unknown question: "not known yet" is chosen until someone answers.
+
+    Not required, so an older form without it still posts; blank stays "unknown".
+    """
+    return forms.ChoiceField(choices=choices.choices, initial="unknown", required=False, **kwargs)
 
 
 class SurvivorForm(forms.Form):
@@ -38,9 +47,15 @@ class SurvivorForm(forms.Form):
     address = _personal("address", widget=forms.Textarea(attrs={"rows": 2}))
     id_document_numbers = _personal("id_document_numbers")
     contact_notes = _personal("contact_notes", widget=forms.Textarea(attrs={"rows": 3}))
+    family_involved = _unknown_first(
+        m.YesNoUnknown, label=_("Is a family member involved in the trafficking?"),
+        help_text=_("Ask. Until someone answers, a parent or relative cannot consent for a "
+                    "child."))
 
     def data_for_action(self) -> dict:
         data = dict(self.cleaned_data)
+        if not data.get("family_involved"):
+            data.pop("family_involved", None)
         data["languages"] = [x.strip() for x in (data.get("languages") or "").split(",") if x.strip()]
         data["nationality"] = (data.get("nationality") or "").upper()
         if data.get("date_of_birth"):
@@ -69,6 +84,14 @@ class CaseForm(forms.Form):
     coercion = forms.ChoiceField(choices=m.Coercion.choices, initial=m.Coercion.UNKNOWN)
     trial_participation = forms.ChoiceField(choices=m.TrialParticipation.choices,
                                             initial=m.TrialParticipation.UNDECIDED)
+    # Migration status (issue 11 §7): non-identifying facts the engines read.
+    entry = _unknown_first(m.Entry, label=_("How did they enter the country?"))
+    visa_tied_to_employer = _unknown_first(
+        m.YesNoUnknown, label=_("Is their visa or work permit tied to one employer?"))
+    documents_held_by_employer = _unknown_first(
+        m.YesNoUnknown, label=_("Does the employer hold their passport or papers?"))
+    recruitment_debt = _unknown_first(
+        m.YesNoUnknown, label=_("Do they owe a debt for their recruitment or travel?"))
     summary = forms.CharField(required=False, max_length=SUMMARY_MAX,
                               widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -82,11 +105,20 @@ class CaseForm(forms.Form):
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(choices=m.ConsentPurpose.choices)
     recipient = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False,
-                                       help_text="required for a referral consent")
+                                       help_text=_("required for a referral consent; for "
+                                                   "sharing with law enforcement, name the "
+                                                   "police or prosecution office"))
     language = forms.CharField(max_length=10, help_text="language it was explained in")
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
+    guardian_relationship = forms.ChoiceField(
+        label=_("If a parent or guardian gave it: who are they to the child?"),
+        choices=[("", "—"), *m.GuardianRelationship.choices], required=False,
+        help_text=_("A family member cannot consent while the family may be involved in the "
+                    "trafficking; ask a guardian ad litem or the social worker."))
+    guardian_name = forms.CharField(label=_("Name of the parent or guardian"), max_length=200,
+                                    required=False, help_text=_("Sealed like personal data."))
     scope_note = forms.CharField(max_length=500, required=False)
 
 
@@ -107,6 +139,13 @@ class IntakeConsentForm(forms.Form):
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
+    guardian_relationship = forms.ChoiceField(
+        label=_("If a parent or guardian gave it: who are they to the child?"),
+        choices=[("", "—"), *m.GuardianRelationship.choices], required=False,
+        help_text=_("A family member cannot consent while the family may be involved in the "
+                    "trafficking; ask a guardian ad litem or the social worker."))
+    guardian_name = forms.CharField(label=_("Name of the parent or guardian"), max_length=200,
+                                    required=False, help_text=_("Sealed like personal data."))
 
     def __init__(self, *args, purposes=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -252,7 +252,9 @@ def _consent_step(request, intake: Intake):
                     survivor_actions.record_consent(
                         request.actor, survivor, purpose=purpose, language=data["language"],
                         interpreter_used=data["interpreter_used"], method=data["method"],
-                        given_by=data["given_by"])
+                        given_by=data["given_by"],
+                        guardian_relationship=data["guardian_relationship"],
+                        guardian_name=data["guardian_name"])
             except DomainError as exc:
                 _apply_error(form, exc)
             else:

@@ -206,6 +206,8 @@ def consent_new(request, survivor_id: int):
                 actor, survivor, purpose=data["purpose"], recipient=data["recipient"],
                 language=data["language"], interpreter_used=data["interpreter_used"],
                 method=data["method"], given_by=data["given_by"], scope_note=data["scope_note"],
+                guardian_relationship=data["guardian_relationship"],
+                guardian_name=data["guardian_name"],
             )
         except DomainError as exc:
             _apply_error(form, exc)

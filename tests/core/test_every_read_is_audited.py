@@ -61,7 +61,6 @@ NO_SURVIVOR_DATA = {
     "compensation/cases/<int:case_id>/calculator/": "blank calculator for the case",
     "portal/home/": "the portal's menu: four links, nothing about the survivor",
     "portal/": "portal sign-in form",
-    "portal/rights/": "the same rights text for every survivor",
     "portal/exit/": "quick exit: ends the session and leaves",
     "portal/sign-out/": "ends the portal session",
     "portal/language/<str:code>/": "switch the portal language",

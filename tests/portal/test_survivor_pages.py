@@ -44,8 +44,9 @@ def test_rights_show_where_the_survivor_is_now(survivor_a, case_a, staff, portal
     client.get("/portal/language/en/")
     html = client.get("/portal/rights/").content.decode()
     assert 'id="stage-now" data-stage="reflection_period"' in html
-    assert "You do not have to talk to the police during this time." in html
-    assert "You will not be arrested or punished" in html
+    assert "We will not push you to talk to the police during this time." in html
+    assert "You will not be arrested or punished" not in html  # the law of TH says less
+    assert "Minister of Justice can still allow a charge" in html
 
 
 def test_money_shows_award_payments_and_next_instalment_in_the_survivors_language(
