@@ -21,6 +21,16 @@ class AuditedAdmin(admin.ModelAdmin):
                      fields=[f for f in form.changed_data if "password" not in f],
                      note="changed by a platform operator in the admin")
 
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        audit.record(Actor.for_user(request.user, "admin"), "delete", self.audit_type, pk,
+                     note=f"deleted by a platform operator in the admin: {obj}"[:300])
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):

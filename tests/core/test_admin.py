@@ -79,3 +79,16 @@ def test_the_audit_log_cannot_be_changed_in_the_admin(client, survivor_a, django
     assert client.post(f"/admin/core/auditentry/{entry.pk}/delete/",
                        {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_an_operators_deletion_in_the_admin_is_audited(client, org_b, django_user_model):
+    from northstar.referrals.models import Service
+
+    service = Service.objects.create(provider=org_b, kind="legal_aid", name="Old clinic",
+                                     jurisdictions=["KH"], languages=["km"])
+    client.force_login(_operator(django_user_model))
+    response = client.post(f"/admin/referrals/service/{service.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Service.objects.filter(pk=service.pk).exists()
+    entry = AuditEntry.objects.get(record_type="service", action="delete")
+    assert entry.record_id == str(service.pk) and "Old clinic" in entry.note
