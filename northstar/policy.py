@@ -249,13 +249,36 @@ def may_assign_case_to(organisation, user_id) -> bool:
     return staff_who_work_with_records(organisation).filter(pk=user_id).exists()
 
 
+def may_administer_organisation(actor: Actor) -> bool:
+    """The organisation's own profile, services, provider profile and people: its org admins,
+    for their own organisation only (the Django admin is for platform operators)."""
+    return is_administrator(actor)
+
+
+def administers(actor: Actor, organisation_id) -> bool:
+    """Whether ``organisation_id`` is the organisation this actor administers."""
+    return may_administer_organisation(actor) and actor.organisation.pk == organisation_id
+
+
+def may_change_membership(actor: Actor, membership) -> bool:
+    """Change someone's role or deactivate them: an org admin of their organisation, and
+    never for themself (no self-promotion, no locking the last admin out by accident)."""
+    return (administers(actor, membership.organisation_id)
+            and getattr(actor.user, "pk", None) != membership.user_id)
+
+
+def may_change_role(actor: Actor, membership) -> bool:
+    return may_change_membership(actor, membership)
+
+
 def navigation(actor: Actor | None) -> dict[str, bool]:
     """What the page navigation offers this actor: one boolean per area, decided here
     so that templates never compare role names."""
     if actor is None:
         return {"works_with_records": False, "may_see_fund": False,
                 "may_review_translations": False, "may_see_aggregates": False,
-                "may_override_block": False, "may_read_audit": False}
+                "may_override_block": False, "may_read_audit": False,
+                "may_administer_organisation": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -263,4 +286,5 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "may_see_aggregates": may_see_aggregates(actor),
         "may_override_block": may_override_block(actor),
         "may_read_audit": may_read_audit(actor),
+        "may_administer_organisation": may_administer_organisation(actor),
     }

@@ -81,7 +81,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 # --- Applications ------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, for platform operators (superusers) only.
+    "northstar.core.admin_site.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "northstar.referrals",
     "northstar.justice",
     "northstar.portal",
+    "northstar.organisation",
     "northstar.web",
 ]
 

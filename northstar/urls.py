@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from northstar.api import api
@@ -12,6 +13,11 @@ urlpatterns = [
     path("account/two-factor/", core_views.two_factor_enrol, name="two_factor_enrol"),
     path("account/two-factor/recovery-codes/", core_views.new_recovery_codes,
          name="two_factor_recovery_codes"),
+    # Anyone signed in changes their own password (a new person's first one, shown once to
+    # their org admin, is meant to be changed here); Django's validators apply.
+    path("account/password/", auth_views.PasswordChangeView.as_view(
+        template_name="organisation/password_change.html", success_url="/"),
+        name="password_change"),
     path("admin/", admin.site.urls),
     path("audit/", include("northstar.core.urls")),
     path("screening/", include("northstar.screening.urls")),
@@ -21,5 +27,6 @@ urlpatterns = [
     path("referrals/", include("northstar.referrals.urls")),
     path("justice/", include("northstar.justice.urls")),
     path("portal/", include("northstar.portal.urls")),
+    path("organisation/", include("northstar.organisation.urls")),
     path("", include("northstar.web.urls")),
 ]

@@ -1,36 +1,50 @@
-"""Reference data for organisation administrators. No survivor data lives here:
-the admin does not go through the access policy, so survivors are not registered."""
+"""Reference data for platform operators (superusers; see ``admin_site``). No survivor
+data lives here: the admin does not go through the access policy, so survivors are not
+registered. Organisations' own admins use ``northstar.organisation`` instead."""
 
 from django.contrib import admin
 
+from northstar.core import audit
+from northstar.core.actor import Actor
 from northstar.core.models import AuditEntry, Membership, Organisation
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """An operator's change is an audited action like any other, naming the fields changed."""
+
+    audit_type = ""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(Actor.for_user(request.user, "admin"), "update" if change else "create",
+                     self.audit_type, obj.pk,
+                     fields=[f for f in form.changed_data if "password" not in f],
+                     note="changed by a platform operator in the admin")
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        audit.record(Actor.for_user(request.user, "admin"), "delete", self.audit_type, pk,
+                     note=f"deleted by a platform operator in the admin: {obj}"[:300])
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
+    audit_type = "organisation"
     list_display = ("name", "kind", "jurisdiction", "code", "on_platform")
     list_filter = ("kind", "jurisdiction", "on_platform")
     search_fields = ("name", "code")
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
+    audit_type = "membership"
     list_display = ("user", "organisation", "role")
     list_filter = ("role",)
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        membership = getattr(request.user, "membership", None)
-        if request.user.is_superuser or membership is None:
-            return qs if request.user.is_superuser else qs.none()
-        return qs.filter(organisation=membership.organisation)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """An org admin places people in their own organisation only."""
-        membership = getattr(request.user, "membership", None)
-        if db_field.name == "organisation" and membership and not request.user.is_superuser:
-            kwargs["queryset"] = Organisation.objects.filter(pk=membership.organisation_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(AuditEntry)
@@ -49,10 +63,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        membership = getattr(request.user, "membership", None)
-        return qs.filter(organisation=membership.organisation) if membership else qs.none()

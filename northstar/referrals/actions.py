@@ -65,6 +65,24 @@ def _new_org_code(name: str) -> str:
             return code
 
 
+def _refuse_other_organisations(importer: Organisation, records, orgs: dict) -> None:
+    """Rows naming an organisation that is neither the importer nor one it listed."""
+    listed = set(ProviderProfile.objects.filter(
+        listed_by=importer, organisation_id__in=[o.pk for o in orgs.values()])
+        .values_list("organisation_id", flat=True))
+    errors = [
+        {"row": rec.row, "column": "provider",
+         "message": f"{rec.provider!r} is another organisation's directory entry; you can "
+                    "import only your own organisation's services and providers it lists"}
+        for rec in records
+        if (org := orgs.get(rec.provider.lower())) is not None
+        and org.pk != importer.pk and org.pk not in listed
+    ]
+    if errors:
+        raise ImportRejected(f"{len(errors)} problem(s); nothing was imported", "file",
+                             errors=errors)
+
+
 @transaction.atomic
 def import_services(actor: Actor, *, text: str) -> dict:
     """Import a service directory CSV: every row or none.
@@ -72,6 +90,12 @@ def import_services(actor: Actor, *, text: str) -> dict:
     A provider is matched to an organisation by name; one not yet known is
     created outside the platform unless the row says otherwise. A service is
     matched by provider, kind and name and updated in place.
+
+    Staff of an organisation import only their own organisation's services and
+    those of the off-platform providers it listed (``ProviderProfile.listed_by``):
+    a row naming any other organisation is refused, so no one re-points another
+    organisation's directory entry by naming it. Only a platform operator's import
+    (the ``import_services`` command, no organisation) may touch every provider.
     """
     result = csv_import.parse(text)
     if not result.ok:
@@ -83,6 +107,9 @@ def import_services(actor: Actor, *, text: str) -> dict:
     # Look everything up once: a directory of thousands of rows is a handful of queries.
     names = {rec.provider.lower() for rec in result.records}
     orgs = {o.name.lower(): o for o in Organisation.objects.all() if o.name.lower() in names}
+    importer = actor.organisation
+    if importer is not None:
+        _refuse_other_organisations(importer, result.records, orgs)
     for rec in result.records:
         key = rec.provider.lower()
         if key not in orgs:
@@ -124,7 +151,9 @@ def import_services(actor: Actor, *, text: str) -> dict:
             **{f: getattr(service, f) for f in _SERVICE_VALUES})
     created, updated = len(new_services), len(changed)
     for org_id, areas in areas_by_org.items():
-        profile = profiles.get(org_id) or ProviderProfile(organisation_id=org_id)
+        profile = profiles.get(org_id) or ProviderProfile(
+            organisation_id=org_id,
+            listed_by=importer if importer is not None and org_id != importer.pk else None)
         merged = list(dict.fromkeys([*profile.areas_served, *areas]))
         if profile.pk is None or merged != profile.areas_served:
             profile.areas_served = merged

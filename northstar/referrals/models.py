@@ -31,6 +31,11 @@ class ProviderProfile(models.Model):
     website = models.CharField(max_length=200, blank=True)
     notes = models.CharField(max_length=500, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    #: The organisation that keeps this off-platform provider's entry (it listed it by a CSV
+    #: import); only it may update the entry by import. Empty for an organisation's own
+    #: profile and for entries a platform operator imported.
+    listed_by = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
 
     def __str__(self) -> str:
         return f"profile of {self.organisation.name}"

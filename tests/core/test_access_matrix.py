@@ -27,11 +27,12 @@ from northstar.core.actor import Actor
 from northstar.core.models import AuditEntry, Organisation
 from northstar.core.roles import Role
 from northstar.referrals import actions as referrals
+from northstar.referrals.models import Service
 from northstar.survivors.models import Case, Survivor
 from tests.conftest import ApiClient, make_user
 from tests.records import CALCULATION, build_records, start_ids_far_apart
 
-SUPERVISOR, RECIPIENT = "supervisor", "recipient"
+SUPERVISOR, RECIPIENT, ORG_ADMIN = "supervisor", "recipient", "org_admin"
 REASON = "Discussed with her and her lawyer; recorded at the case meeting."
 
 
@@ -161,7 +162,13 @@ def world(org_a, org_b, users):
     built = build_records(caseworker=users[("a", Role.CASEWORKER)],
                           supervisor=users[("a", Role.SUPERVISOR)], recipient=org_c)
     built["users"] = {"caseworker": users[("a", Role.CASEWORKER)],
-                      SUPERVISOR: users[("a", Role.SUPERVISOR)], RECIPIENT: recipient}
+                      SUPERVISOR: users[("a", Role.SUPERVISOR)], RECIPIENT: recipient,
+                      ORG_ADMIN: users[("a", Role.ORG_ADMIN)]}
+    # What an org admin's pages name: one of organisation A's services and people.
+    built["our_service_id"] = Service.objects.create(
+        provider=org_a, kind="shelter", name="Org A shelter", jurisdictions=["TH"],
+        languages=["th"]).pk
+    built["member_id"] = users[("a", Role.CASEWORKER)].membership.pk
     return built
 
 
@@ -295,7 +302,7 @@ def test_a_page_about_a_record_is_404_for_the_other_organisation_and_200_for_the
         response = client.get(url)
         assert response.status_code == 404, (url, f"{role} of org B", response.status_code)
     answers = []
-    for who in ("caseworker", SUPERVISOR):
+    for who in ("caseworker", SUPERVISOR, ORG_ADMIN):
         client.force_login(world["users"][who])
         answers.append((who, client.get(url).status_code))
     expected = 302 if route in REDIRECTS else 200

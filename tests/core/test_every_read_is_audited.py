@@ -65,6 +65,18 @@ NO_SURVIVOR_DATA = {
     "portal/sign-out/": "ends the portal session",
     "portal/language/<str:code>/": "switch the portal language",
     "portal/staff/translations/": "portal strings awaiting review",
+    "account/password/": "the staff member's own password form",
+    # An org admin's pages about their organisation: its profile, its directory entry and
+    # its staff (usernames and roles). No survivor appears on any of them.
+    "organisation/": "the organisation's profile, directory entry and head-counts",
+    "organisation/profile/": "form for the organisation's name, contact and 2FA setting",
+    "organisation/provider/": "form for the organisation's entry in the service directory",
+    "organisation/services/": "the organisation's own services (directory entries)",
+    "organisation/services/new/": "blank form for a new service",
+    "organisation/services/<int:our_service_id>/": "one of the organisation's services",
+    "organisation/people/": "the organisation's staff: usernames and roles",
+    "organisation/people/new/": "blank form for a new staff member",
+    "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.

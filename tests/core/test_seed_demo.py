@@ -1,5 +1,6 @@
 import json
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from northstar.core.models import Organisation
@@ -23,6 +24,10 @@ def test_the_demo_has_two_jurisdictions_a_user_per_role_and_fifty_survivors_and_
     assert all(s.given_name.reveal().startswith("Demo ") for s in Survivor.objects.all())
     # A demo log-in works, and so does the demo survivor's portal sign-in.
     assert client.login(username="caseworker.th", password=creds["caseworker.th"])
+    # Demo org admins administer their organisation at /organisation/, not in the Django
+    # admin (which is for platform operators only).
+    admin = get_user_model().objects.get(username="org_admin.th")
+    assert not (admin.is_staff or admin.is_superuser or admin.user_permissions.exists())
     (portal_key,) = [k for k in creds if k.startswith("portal ")]
     signed_in = client.post("/portal/", {"reference": portal_key.split()[1],
                                          "pin": creds[portal_key]})

@@ -17,7 +17,6 @@ import secrets
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -66,11 +65,10 @@ class Command(BaseCommand):
                     user, made = get_user_model().objects.get_or_create(username=username)
                     if made:
                         user.set_password(password)
-                        user.is_staff = role == Role.ORG_ADMIN
                         user.save()
+                        # Org admins are not Django staff: they administer their own
+                        # organisation at /organisation/; the Django admin is for operators.
                         Membership.objects.create(user=user, organisation=org, role=role)
-                        if role == Role.ORG_ADMIN:
-                            self._admin_permissions(user)
                     context["users"][username] = user
                 if created:
                     self._survivors(org, context["users"][f"caseworker.{spec['suffix']}"],
@@ -88,12 +86,6 @@ class Command(BaseCommand):
             "portal sign-in at /portal/):"))
         for username, password in creds.items():
             self.stdout.write(f"  {username:28} {password}")
-
-    def _admin_permissions(self, user):
-        perms = Permission.objects.filter(content_type__app_label__in=["core", "referrals"]).exclude(
-            codename__contains="auditentry"
-        )
-        user.user_permissions.add(*perms)
 
     def _survivors(self, org, caseworker, count, rng):
         actor = Actor.for_user(caseworker, "cli")
