@@ -22,9 +22,13 @@ from northstar.compensation.rules import (
     OvertimeTier,
     WageRules,
     default_rules,
+    hours,
 )
+from northstar.law.position import greater_of_is_entitlement
 
-CALCULATOR_VERSION = "1.1.0"  # 1.1: minor units from CLDR (IDR, MMK, LAK in whole units)
+# 1.1: minor units from CLDR (IDR, MMK, LAK in whole units). 1.2: normal hours, overtime and
+# sector exclusions from hours.toml; "greater of" labelled an argument outside the US.
+CALCULATOR_VERSION = "1.2.0"
 METHODS = ("statutory", "greater_of")
 ROUNDING = "ROUND_HALF_UP"
 
@@ -40,6 +44,9 @@ HEADS = {
     "unpaid_wages": gettext_noop("Unpaid and under-paid wages, including overtime"),
     "labour_value_greater_of": gettext_noop(
         "Value of the labour: the greater of the statutory value and the offender's gain"),
+    "labour_value_greater_of_argument": gettext_noop(
+        "Value of the labour (an argument for negotiation, not an entitlement in this "
+        "jurisdiction): the greater of the statutory value and the offender's gain"),
     "recruitment_fees": gettext_noop("Unlawful recruitment fees"),
     "debts_imposed": gettext_noop("Debts imposed"),
     "unlawful_deductions": gettext_noop("Unlawful deductions"),
@@ -354,6 +361,55 @@ def overtime_pay(hours: Decimal, hourly: Decimal, tiers: tuple[OvertimeTier, ...
 # ------------------------------------------------------------------ the calculation
 
 
+def _words(sector: str | None) -> str:
+    return (sector or "").replace("_", " ")
+
+
+def _for(sector: str | None) -> str:
+    return f" ({_words(sector)})" if sector else ""
+
+
+def _hours_sector(sector: str | None) -> str | None:
+    """The sector in the hours rules' vocabulary, or None where it has no entry there."""
+    return sector if sector in hours.rules().sectors else None
+
+
+def _statutory_normal_hours(jur: Jurisdiction, sector: str | None) -> tuple[Decimal | None, str]:
+    """Normal daily hours from hours.toml (by sector), else from wages.toml, with the source."""
+    answer = hours.normal_hours(jur.code, _hours_sector(sector))
+    if answer.known and answer.daily is not None:
+        return answer.daily, answer.source
+    if answer.excluded:
+        return None, f"working-hours rules do not cover this sector: {answer.source}"
+    general = hours.rules().jurisdictions.get(jur.code)
+    if sector is None and general is not None and general.general.hours.status == "known" \
+            and general.general.hours.daily is not None:
+        rule = general.general.hours
+        return rule.daily, f"{rule.source} (the general rule; give the sector where it differs)"
+    if jur.normal_daily_hours.value is not None:
+        return jur.normal_daily_hours.value, jur.normal_daily_hours.source
+    return None, answer.source or jur.normal_daily_hours.source
+
+
+def _statutory_overtime(jur: Jurisdiction, sector: str | None,
+                        ) -> tuple[tuple[OvertimeTier, ...] | None, str]:
+    """Overtime tiers from hours.toml (by sector), else from wages.toml, with the source."""
+    answer = hours.overtime_multiplier(jur.code, _hours_sector(sector))
+    if answer.known and answer.tiers:
+        return tuple(OvertimeTier(t.hours, t.multiplier) for t in answer.tiers), answer.source
+    if answer.excluded:
+        return None, f"overtime rules do not cover this sector: {answer.source}"
+    if jur.overtime.value is not None:
+        return jur.overtime.value, jur.overtime.source
+    return None, answer.source or jur.overtime.source
+
+
+def _minimum_wage_covers(jur: Jurisdiction, sector: str | None) -> hours.WageAnswer:
+    """Whether the general minimum wage applies to the sector (its own source may exclude it)."""
+    return hours.minimum_wage_applies(jur.code, _hours_sector(sector)) if sector else \
+        hours.WageAnswer(hours.Status.KNOWN, jur.code, None, "", None, "law")
+
+
 def _wage_line(index: int, period: dict, jur: Jurisdiction, currency: str, minor: int,
                ) -> WagePeriod:
     """One work period: wages due at the greater of agreed and statutory, overtime, less paid."""
@@ -380,13 +436,14 @@ def _wage_line(index: int, period: dict, jur: Jurisdiction, currency: str, minor
     sources: list[str] = []
     normal = _parse_decimal(period.get("normal_daily_hours"), f("normal_daily_hours"),
                             allow_zero=False, allow_none=True)
+    sector = _opt(period.get("sector"))
     if normal is None:
-        normal = jur.normal_daily_hours.value
+        normal, why = _statutory_normal_hours(jur, sector)
         if normal is None:
             raise CalculationError(
-                f"Normal daily working hours for {jur.name} are not in the wage data "
-                f"({jur.normal_daily_hours.source}); enter them for this period.", f("normal_daily_hours"))
-        sources.append(f"Normal daily hours {fmt(normal)}: {jur.normal_daily_hours.source}")
+                f"Normal daily working hours for {jur.name}{_for(sector)} are not in the rule "
+                f"data ({why}); enter them for this period.", f("normal_daily_hours"))
+        sources.append(f"Normal daily hours {fmt(normal)}: {why}")
     else:
         sources.append(f"Normal daily hours {fmt(normal)}: {USER_SOURCE}")
     if normal > 24:
@@ -404,14 +461,14 @@ def _wage_line(index: int, period: dict, jur: Jurisdiction, currency: str, minor
                                        f("overtime_multiplier"))
             tiers = (OvertimeTier(None, user_multiplier),)
             sources.append(f"Overtime multiplier {fmt(user_multiplier)}: {USER_SOURCE}")
-        elif jur.overtime.value is None:
-            raise CalculationError(
-                f"The statutory overtime premium for {jur.name} is not in the wage data "
-                f"({jur.overtime.source}); enter the overtime multiplier for this period.",
-                f("overtime_multiplier"))
         else:
-            tiers = jur.overtime.value
-            sources.append(f"Overtime: {jur.overtime.source}")
+            tiers, why = _statutory_overtime(jur, sector)
+            if tiers is None:
+                raise CalculationError(
+                    f"The statutory overtime premium for {jur.name}{_for(sector)} is not in the "
+                    f"rule data ({why}); enter the overtime multiplier for this period.",
+                    f("overtime_multiplier"))
+            sources.append(f"Overtime: {why}")
 
     if user_statutory is not None:
         if user_statutory.conversion:
@@ -421,8 +478,28 @@ def _wage_line(index: int, period: dict, jur: Jurisdiction, currency: str, minor
                       f"{fmt(user_statutory.amount)} {currency}/day as entered", USER_SOURCE)]
         sources.append(f"Statutory daily wage {fmt(user_statutory.amount)} {currency}: {USER_SOURCE}")
     else:
-        rates = statutory_rates(jur, currency, start, end, _opt(period.get("region")),
-                                _opt(period.get("sector")), index)
+        covered = _minimum_wage_covers(jur, sector)
+        if covered.applies is False and agreed is not None:
+            # No statutory minimum for this sector: wages are due at the agreed rate.
+            rates = [Rate(start, end, Decimal(0), None, None,
+                          f"no general minimum wage for {_words(sector)}", covered.source)]
+            sources.append(f"The general minimum wage does not apply to {_words(sector)}: "
+                           f"{covered.source}")
+        elif covered.applies is False:
+            instead = covered.instead
+            hint = (f" The {instead.name} is {instead.currency} {instead.amount} a {instead.unit}"
+                    f"{' ' + instead.allowances if instead.allowances else ''} ({instead.source}):"
+                    " enter the daily equivalent owed, or the agreed daily wage." if instead else
+                    " Enter the agreed daily wage, or the statutory daily wage that applies.")
+            raise CalculationError(
+                f"The general minimum wage of {jur.name} does not apply to {_words(sector)} "
+                f"({covered.source}).{hint}", f("statutory_daily_wage"))
+        else:
+            if covered.status == hours.Status.UNKNOWN and sector is not None:
+                sources.append(f"Whether the minimum wage covers {_words(sector)} is not known "
+                               f"({covered.source}); the general rate is shown")
+            rates = statutory_rates(jur, currency, start, end, _opt(period.get("region")),
+                                    sector, index)
         sources.extend(f"Minimum wage {r.description}: {r.source}" for r in rates)
 
     segments, due, statutory_value, steps = [], Decimal(0), Decimal(0), []
@@ -523,8 +600,11 @@ def calculate(data: dict, rules: WageRules | None = None) -> Calculation:
         wage_side = max(due - paid, Decimal(0))
         chosen = max(wage_side, gain.amount)
         side = "the offender's gain" if gain.amount > wage_side else "the value of the labour"
+        entitled = greater_of_is_entitlement(jur.code)
         lines.append(Line(
-            head="labour_value_greater_of", label=HEADS["labour_value_greater_of"],
+            head="labour_value_greater_of",
+            label=HEADS["labour_value_greater_of" if entitled else
+                        "labour_value_greater_of_argument"],
             amount=quantize(chosen, minor),
             formula=(f"greater of (wages due at the greater of agreed and statutory rates incl. "
                      f"overtime {fmt(quantize(due, minor))} − paid {fmt(quantize(paid, minor))} = "
@@ -537,6 +617,9 @@ def calculate(data: dict, rules: WageRules | None = None) -> Calculation:
                     "work_periods": [w.line.inputs for w in wage_lines]},
             sources=(
                 "18 U.S.C. § 1593 'greater of' formula (jurisdictions.md §1.4), used as restitution practice",
+                *(() if entitled else (
+                    f"United States law: in {jur.name} no law gives this 'greater of' amount; it is "
+                    "an argument for negotiation or advocacy, not an entitlement",)),
                 f"Offender's gain: {USER_SOURCE}",
                 *[s for w in wage_lines for s in w.line.sources],
             ),

@@ -105,9 +105,11 @@ def test_statutory_wage_from_the_user_overrides_the_data_even_where_the_data_kno
 
 
 def test_unknown_normal_hours_and_region_are_asked_for_not_guessed():
-    data = claim("TH", period("2025-07-01", "2025-07-10", 10, 8, region="Bangkok"))
+    # Hong Kong sets no statutory daily hours (hours.toml): they are asked, not guessed.
+    data = claim("HK", period("2025-07-01", "2025-07-10", 10, 8))
     assert asks_for(data) == "work_periods.0.normal_daily_hours"
-    data = claim("TH", period("2025-07-01", "2025-07-10", 10, 8, normal_daily_hours="8"))
+    # Thailand's 8 hours are in the data now; its minimum wage still needs the province.
+    data = claim("TH", period("2025-07-01", "2025-07-10", 10, 8))
     assert asks_for(data) == "work_periods.0.region"
 
 
