@@ -62,9 +62,21 @@ def test_assess_names_the_bad_field(tmp_path):
 
 def test_rules_lists_every_rule_with_source_and_date():
     rows = json.loads(run("rules", "--json"))
-    ids = {r["id"] for r in rows}
+    engines = {"screening", "pathways", "safeguards", "reflection_periods"}
+    ids = {r["id"] for r in rows if r["rule_set"] in engines}
     periods = {f"reflection_period_{code}" for code in reflection_periods.periods()}
     assert ids == screening.rule_ids() | pathways.rule_ids() | safeguards.rule_ids() | periods
     assert all(r["source"] and r["checked"] for r in rows)
     text = run("rules", "--set", "safeguards")
     assert "never_detain_a_victim" in text and "source:" in text and "checked 2026-" in text
+
+
+def test_rules_lists_the_wage_hours_reflection_disclosure_and_legal_position_data_with_sources():
+    rows = json.loads(run("rules", "--json"))
+    sets = {row["rule_set"] for row in rows}
+    assert {"wages", "hours", "reflection_periods", "disclosure", "legal_position"} <= sets
+    assert all(row["source"] and row["checked"] for row in rows)
+    ids = {row["id"] for row in rows}
+    assert {"HK.domestic_work.minimum_wage", "TH.general.hours", "min_cell"} <= ids
+    text = run("rules", "--set", "legal_position")
+    assert "source:" in text and "TH" in text

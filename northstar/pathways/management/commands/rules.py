@@ -7,27 +7,83 @@ source or checked date makes this command fail, naming the rule.
 from __future__ import annotations
 
 import json
+import tomllib
 
 from django.core.management.base import BaseCommand, CommandError
 
+from northstar.compensation import rules as wage_rules
+from northstar.compensation.rules import hours
+from northstar.core import disclosure
 from northstar.justice.rules import periods as reflection_periods
+from northstar.law import position
 from northstar.pathways.rules import engine as pathways
 from northstar.rules.errors import RuleDataError
 from northstar.safeguards.rules import engine as safeguards
 from northstar.screening.rules import engine as screening
+
+
+class _Wages:
+    """The minimum wages, normal hours and overtime of ``wages.toml`` in the rules' row shape."""
+
+    @staticmethod
+    def load():
+        return wage_rules.load_rules()
+
+    @staticmethod
+    def list_rules() -> list[dict]:
+        data = wage_rules.load_rules()
+        rows = []
+        for code, jur in sorted(data.jurisdictions.items()):
+            for what, fact in (("normal_daily_hours", jur.normal_daily_hours),
+                               ("overtime", jur.overtime)):
+                shown = "unknown" if fact.value is None else (
+                    ", then ".join(f"{t.multiplier}x" for t in fact.value)
+                    if what == "overtime" else f"{fact.value} h")
+                rows.append({"rule_set": "wages", "rule_set_version": str(data.version),
+                             "id": f"{code}.{what}", "explanation": f"{jur.name}: {shown}",
+                             "source": fact.source, "checked": fact.checked.isoformat()})
+            for wage in jur.minimum_wages:
+                rows.append({
+                    "rule_set": "wages", "rule_set_version": str(data.version),
+                    "id": f"{code}.minimum_wage.{wage.region}.{wage.sector}.{wage.effective_from}",
+                    "explanation": (f"{jur.name}, {wage.region}, {wage.sector}: {wage.amount} "
+                                    f"{wage.currency}/{wage.unit} from {wage.effective_from}"),
+                    "source": wage.source, "checked": wage.checked.isoformat()})
+        return rows
+
+
+class _Disclosure:
+    """The threshold under which aggregate figures are blanked (``core/rules/disclosure.toml``)."""
+
+    @staticmethod
+    def load():
+        return disclosure.RULES_FILE.read_bytes()
+
+    @staticmethod
+    def list_rules() -> list[dict]:
+        raw = tomllib.loads(disclosure.RULES_FILE.read_text(encoding="utf-8"))
+        entry = raw["min_cell"]
+        return [{"rule_set": "disclosure", "rule_set_version": str(raw["version"]),
+                 "id": "min_cell", "explanation": f"{entry['value']}: {entry['explanation']}",
+                 "source": entry["source"], "checked": str(entry["checked"])}]
+
 
 ENGINES = {
     "screening": screening,
     "pathways": pathways,
     "safeguards": safeguards,
     "reflection_periods": reflection_periods,
+    "legal_position": position,
+    "wages": _Wages,
+    "hours": hours,
+    "disclosure": _Disclosure,
 }
 
 
 class Command(BaseCommand):
     help = (
-        "List every screening, pathway, Do No Harm and reflection-period rule with its source "
-        "and checked date."
+        "List every screening, pathway, Do No Harm, reflection-period, legal-position, wage, "
+        "hours and disclosure rule with its source and checked date."
     )
 
     def add_arguments(self, parser):
