@@ -34,3 +34,17 @@ def test_bad_answers_are_refused_naming_the_answer_and_change_nothing(
         actions.screen_case(actor_for(caseworker), case_a, answers={"act": ["kidnap"]})
     assert err.value.field == "act"
     assert not Screening.objects.exists()
+
+
+
+def test_caseworker_cannot_miss_the_protect_as_a_child_flag_on_the_case_page(
+    client, case_a, caseworker, actor_for
+):
+    actions.screen_case(
+        actor_for(caseworker),
+        case_a,
+        answers={"act": ["recruitment"], "purpose": ["sexual_exploitation"]},
+    )
+    client.force_login(caseworker)
+    page = client.get(f"/screening/cases/{case_a.pk}/").content.decode()
+    assert "Possible trafficking — protect as a child until the age is known" in page
