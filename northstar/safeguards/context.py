@@ -37,6 +37,11 @@ def active_purposes(survivor) -> list[str]:
 MIGRATION_FACTS = ("entry", "visa_tied_to_employer", "documents_held_by_employer", "recruitment_debt")
 
 
+def _recorded(value):
+    """A stored migration fact, or None when the record does not know it (so a caller may)."""
+    return None if value in (None, "", "unknown") else value
+
+
 def latest_screening_class(case: Case) -> str | None:
     """The classification of the case's latest screening, through the reverse relation
     (safeguards does not import screening: the two stand alone)."""
@@ -57,7 +62,7 @@ def context_for_case(case: Case, given: dict | None = None) -> dict:
         "coercion": case.coercion or "unknown",
         "fears_retaliation_at_home": case.fears_retaliation_at_home,
         "screening": latest_screening_class(case),
-        **{name: getattr(case, name, None) or None for name in MIGRATION_FACTS},
+        **{name: _recorded(getattr(case, name, None)) for name in MIGRATION_FACTS},
     }
     context = dict(given or {})
     for key, value in known.items():

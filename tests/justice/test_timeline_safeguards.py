@@ -114,3 +114,10 @@ def test_bad_event_is_refused_naming_the_field_and_nothing_is_stored(api, casewo
         "kind": kind, "occurred_on": TODAY.isoformat(), "details": details})
     assert response.status_code == 422 and response.json()["field"] == field
     assert not TimelineEvent.objects.exists()
+
+
+def test_immigration_detention_of_a_survivor_is_an_absolute_block(api, caseworker, case_a):
+    body = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "detention", "occurred_on": TODAY.isoformat(),
+        "details": {"kind": "immigration_detention"}}).json()
+    assert "never_detain_for_immigration_offences" in body["finding_rules"]
