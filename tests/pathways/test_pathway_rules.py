@@ -513,13 +513,6 @@ def test_out_of_court_compensation_is_never_offered_when_the_latest_screening_is
         assert "out_of_court_compensation_never_when_screened_as_trafficking" in rules_of(item)
 
 
-def test_out_of_court_compensation_waits_for_a_screening():
-    profile = {k: v for k, v in ADULT_LABOUR.items() if k != "screening"}
-    item = one(profile, "out_of_court_compensation")
-    assert item["eligibility"] == "conditional"
-    assert "out_of_court_compensation_needs_a_screening" in rules_of(item)
-
-
 def test_domestic_servitude_counts_as_labour_exploitation_for_out_of_court_compensation():
     item = one(ADULT_LABOUR, "out_of_court_compensation", exploitation=["domestic_servitude"])
     assert item["eligibility"] == "eligible"
