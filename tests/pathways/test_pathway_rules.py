@@ -598,3 +598,19 @@ def test_a_bad_migration_fact_is_named():
     with pytest.raises(engine.InvalidProfile) as err:
         engine.assess({**ADULT_LABOUR, "migration": {"entry": "by boat"}})
     assert err.value.field == "migration.entry"
+
+
+@pytest.mark.parametrize("code", engine.rules()["jurisdictions"])
+def test_each_jurisdictions_state_compensation_explanation_uses_its_own_law(code):
+    item = one(ADULT_LABOUR, "state_compensation", jurisdiction=code)
+    name = position_for(code).name
+    own = [n for n in item["feasibility"] if n.startswith(f"{name}:")]
+    assert own, item["feasibility"]
+    others = {position_for(c).name for c in engine.rules()["jurisdictions"]} - {name}
+    assert not any(n.startswith(f"{other}:") for n in item["feasibility"] for other in others)
+
+
+def test_thai_court_orders_are_never_said_to_pay_in_practice():
+    item = one(ADULT_LABOUR, "state_compensation", jurisdiction="TH")
+    thai = [n for n in item["feasibility"] if n.startswith(position_for("TH").name)]
+    assert thai and all("improvable, not delivering" in n for n in thai)

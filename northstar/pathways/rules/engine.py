@@ -311,6 +311,8 @@ def _assess_one(item: dict, facts: dict, fired: list[dict]) -> dict:
     reasons.append({"rule": item["id"], "explanation": item["explanation"]})
     if facts["livelihood_interests"] and item["key"] == "livelihood":
         feasibility.append("Interests: " + ", ".join(facts["livelihood_interests"]))
+    if item["key"] == "state_compensation" and eligibility != "not_eligible":
+        feasibility.extend(state_compensation_in_law(facts["jurisdiction"]))
     return {
         "key": item["key"],
         "title": item["title"],
@@ -347,6 +349,35 @@ def assess(profile: Mapping[str, Any]) -> dict:
         "routes_without_testimony": routes_without_testimony(facts),
         "rule_set_version": data["version"],
     }
+
+
+#: Compensation routes the state compensation intervention covers (not settlement or wages).
+STATE_ROUTES = ("criminal_court_order", "civil_claim", "state_fund", "state_support")
+DELIVERY_WORDS = {
+    "delivering": "pays in practice",
+    "improvable": "improvable, not delivering",
+    "unknown": "whether it pays in practice is not known",
+}
+
+
+def state_compensation_in_law(jurisdiction: str) -> list[str]:
+    """This jurisdiction's own compensation routes, from its legal position (``northstar.law``):
+    what the law provides and whether it pays, so no survivor is promised a payment the
+    record does not show. A route the law does not provide is not listed."""
+    try:
+        position = law.position_for(jurisdiction)
+    except law.UnknownJurisdiction:
+        return ["No legal position is recorded for this jurisdiction: do not promise compensation."]
+    notes = [
+        f"{position.name}: {r.label} — {DELIVERY_WORDS[r.delivery.value]} "
+        f"(source: {r.exists.source})"
+        for r in position.compensation_routes
+        if r.route in STATE_ROUTES and r.exists.value == "yes"
+    ]
+    return notes or [
+        f"{position.name}: no state or court compensation route was found in the sources; "
+        "that does not mean none exists. Ask a lawyer before promising anything."
+    ]
 
 
 def routes_without_testimony(facts: dict) -> list[dict]:
