@@ -5,6 +5,7 @@ import pytest
 from northstar.core.errors import DomainError
 from northstar.core.models import AuditEntry
 from northstar.screening import actions
+from northstar.screening.forms import ScreeningForm
 from northstar.screening.models import Screening
 
 
@@ -48,3 +49,12 @@ def test_caseworker_cannot_miss_the_protect_as_a_child_flag_on_the_case_page(
     client.force_login(caseworker)
     page = client.get(f"/screening/cases/{case_a.pk}/").content.decode()
     assert "Possible trafficking — protect as a child until the age is known" in page
+
+
+def test_the_screening_form_passes_migration_facts_to_the_engine():
+    form = ScreeningForm(data={"mig_documents_held_by_employer": "yes", "mig_entry": "unknown",
+                               "ind_debt_bondage": "yes"})
+    assert form.is_valid(), form.errors
+    answers = form.answers()
+    assert answers["migration"] == {"documents_held_by_employer": "yes"}
+    assert actions.assess(answers)["classification"] == "forced_labour"
