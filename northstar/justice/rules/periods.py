@@ -37,6 +37,10 @@ class PeriodEntry(loader.Sourced):
             raise ValueError("days is given exactly when status is statutory")
         if self.days is not None and self.days <= 0:
             raise ValueError("days must be a whole number > 0")
+        if (self.guideline_days is None) != (self.status != "guideline"):
+            raise ValueError("guideline_days is given exactly when status is guideline")
+        if self.guideline_days is not None and self.guideline_days <= 0:
+            raise ValueError("guideline_days must be a whole number > 0")
         return self
 
 
