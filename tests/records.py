@@ -85,10 +85,12 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     })
     consent = survivors.record_consent(actor, survivor, purpose="case_management",
                                        language="km", method="verbal")
+    # Screened as a labour-rights violation, not trafficking: mediation is never opened on a
+    # case whose latest screening is (possible) trafficking (issue 11 §4).
     screening = screen_case(actor, case, answers={
-        "act": ["recruitment"], "means": ["deception"], "purpose": ["forced_labour"],
-        "indicators": {"withholding_of_wages": True}, "involuntary": True,
-        "menace_of_penalty": "unknown"})
+        "act": [], "means": [], "purpose": [],
+        "indicators": {"withholding_of_wages": True, "excessive_overtime": True},
+        "involuntary": False, "menace_of_penalty": "unknown"})
     priorities = pathways.set_priorities(
         actor, case, ranking=["monetary_support", "healing", "safety_self_and_others"],
         words="My family owes money because of me.")

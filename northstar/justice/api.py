@@ -59,8 +59,11 @@ class TaskOut(Schema):
 
 class PeriodOut(Schema):
     jurisdiction: str
-    status: str
-    days: int | None
+    status: str = Field(description="statutory | guideline | practice | none | unknown")
+    days: int | None = Field(description="Length in law; null where no statute gives one.")
+    guideline_days: int | None = Field(
+        None, description="A guideline's cap (e.g. Thailand's NRM: up to 15 days before the "
+        "identification interview). Never ends the survivor's reflection by itself.")
     summary: str
     source: str
     checked: dt.date
@@ -90,7 +93,7 @@ def task_out(t: timeline.Task, case=None) -> dict:
 
 
 def period_out(p) -> dict:
-    return {f: getattr(p, f) for f in ("jurisdiction", "status", "days", "summary", "source",
+    return {f: getattr(p, f) for f in ("jurisdiction", "status", "days", "guideline_days", "summary", "source",
                                        "checked")}
 
 

@@ -248,11 +248,12 @@ def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
         elif event.kind == "reflection_period_start":
             ends = _date(d.get("ends_on"))
             if ends and not later("reflection_period_end", event):
-                when = "ends today" if ends == today else (
-                    "ended" if ends < today else "ends")
+                when = "planned to end today" if ends == today else (
+                    "was planned to end" if ends < today else "is planned to end")
                 tasks.append(Task(ends, "reflection_period_ending",
                                   f"Reflection period {when} {ends.isoformat()}: "
-                                  "talk through the survivor's choices, no pressure",
+                                  "talk through the survivor's choices, no pressure; it runs "
+                                  "until the survivor or you record its end",
                                   _severity(ends, today), event.id))
         elif (event.kind == "hearing" and d.get("faced_offender") is True
               and event.occurred_on < today and not later("follow_up_done", event)):
@@ -304,17 +305,36 @@ def video_statement_on(events: Iterable[EventFacts]) -> dt.date | None:
 
 
 def reflection_period_active(events: Iterable[EventFacts], on: dt.date) -> bool:
-    """Whether a reflection period runs on ``on`` (started, not ended, not past its end)."""
+    """Whether a reflection period runs on ``on``: from its start until the survivor or the
+    caseworker records its end. A planned end date never ends it by itself (no jurisdiction
+    has a statutory period; Thailand's 15 days is a referral guideline, issue 11 §5)."""
     active = False
     for e in sorted(events, key=lambda e: (e.occurred_on, e.id or 0)):
         if e.occurred_on > on:
             break
         if e.kind == "reflection_period_start":
-            ends = _date(e.details.get("ends_on"))
-            active = ends is None or ends >= on
+            active = True
         elif e.kind == "reflection_period_end":
             active = False
     return active
+
+
+#: Hearing testimony that makes the survivor tell their story again.
+TOLD_AT_HEARING = ("in_person", "video")
+
+
+def retellings(prior: Iterable[EventFacts]) -> dict[str, int]:
+    """How often the survivor has already told their story, as the safeguards context counts it:
+    interviews, identification interviews and hearings where they testified."""
+    prior = list(prior)
+    interviews = [e for e in prior if e.kind == "interview"]
+    identification = sum(1 for e in interviews if e.details.get("purpose") == "identification")
+    return {
+        "previous_interviews": len(interviews) - identification,
+        "previous_identification_interviews": identification,
+        "previous_hearings": sum(1 for e in prior if e.kind == "hearing"
+                                 and e.details.get("testimony") in TOLD_AT_HEARING),
+    }
 
 
 def safeguard_checks(
@@ -334,21 +354,24 @@ def safeguard_checks(
                      for e in prior) or bool(facts.get("identified_as_victim"))
     checks: list[tuple[str, dict[str, Any]]] = []
     if event.kind == "interview":
-        retellings = sum(1 for e in prior if e.kind == "interview")
         checks.append(("interview", {
             **base,
             "interpreter_present": d.get("interpreter_present"),
             "language": d.get("language"),
-            "previous_interviews": retellings,
+            **retellings(prior),
+            "recorded_statement_on_file": video_statement_on(prior) is not None,
             "reflection_period_active": reflection_period_active(prior, event.occurred_on),
         }))
     elif event.kind == "shelter_stay" and (d.get("curfew") or d.get("movement_restricted")):
         checks.append(("restrict_movement", {"age": facts.get("age")}))
     elif event.kind == "detention":
-        checks.append(("detain", {"age": facts.get("age"), "identified_as_victim": identified}))
+        offence = {"immigration_detention": "immigration"}.get(d.get("kind"))
+        checks.append(("detain", {"age": facts.get("age"), "identified_as_victim": identified,
+                                  "offence": offence}))
         if d.get("charged"):
             checks.append(("charge_with_offence",
-                           {"age": facts.get("age"), "identified_as_victim": identified}))
+                           {"age": facts.get("age"), "identified_as_victim": identified,
+                            "offence": offence}))
     elif event.kind == "return":
         checks.append(("return_home", {
             **base,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from northstar.pathways.rules.engine import MIGRATION
 from northstar.survivors.models import Case
 
 
@@ -10,7 +11,10 @@ def profile_for_case(case: Case, wishes: dict | None = None) -> dict:
 
     Advocacy visibility comes from the survivor's record unless the wishes say
     otherwise. ``received_trauma_care`` is true when a trauma-informed support
-    plan item on the case has been delivered or is in progress.
+    plan item on the case has been delivered or is in progress. ``screening`` is
+    the latest screening's class (none: not screened). Migration facts and the
+    offender's criminal case are read with ``getattr`` so this runs before those
+    fields exist on the case; anything missing is unknown.
     """
     survivor = case.survivor
     wishes = dict(wishes or {})
@@ -35,5 +39,10 @@ def profile_for_case(case: Case, wishes: dict | None = None) -> dict:
         "trial_participation": case.trial_participation,
         "received_trauma_care": True if care else None,
         "wishes": wishes,
+        "screening": case.screenings.order_by("-created_at", "-id")
+        .values_list("classification", flat=True)
+        .first(),
+        "offender_criminal_case": getattr(case, "offender_criminal_case", None) or "unknown",
+        "migration": {name: getattr(case, name, None) or "unknown" for name in MIGRATION},
     }
     return profile

@@ -43,6 +43,23 @@ class Wishes(StrictSchema):
     )
 
 
+class Migration(StrictSchema):
+    """Migration facts (non-identifying); each absent = unknown."""
+
+    entry: Literal[engine.MIGRATION["entry"]] | None = Field(
+        None, description="Regular or irregular entry into the country of destination."
+    )
+    visa_tied_to_employer: Literal[engine.MIGRATION["visa_tied_to_employer"]] | None = Field(
+        None, description="The visa or work permit is tied to one employer."
+    )
+    documents_held_by_employer: Literal[engine.MIGRATION["documents_held_by_employer"]] | None = (
+        Field(None, description="The employer or recruiter holds the identity documents.")
+    )
+    recruitment_debt: Literal[engine.MIGRATION["recruitment_debt"]] | None = Field(
+        None, description="The survivor owes a recruitment debt."
+    )
+
+
 class PathwayProfile(StrictSchema):
     """The survivor's profile. Absent facts are unknown."""
 
@@ -71,6 +88,16 @@ class PathwayProfile(StrictSchema):
         None, description="Has received trauma-informed care."
     )
     wishes: Wishes | None = Field(None, description="What the survivor wants, in their own choice.")
+    screening: Literal[engine.SCREENING] | None = Field(
+        None,
+        description="The classification of the case's latest screening; absent = not screened. "
+        "Out-of-court compensation is never offered when it is (possible) trafficking.",
+    )
+    offender_criminal_case: Literal[engine.CRIMINAL_CASE] = Field(
+        "unknown",
+        description="The offender's criminal case: reconciliation needs it decided or absent.",
+    )
+    migration: Migration | None = Field(None, description="Migration facts; absent = unknown.")
 
 
 class Reason(Schema):
@@ -97,8 +124,20 @@ class InterventionResult(Schema):
     reasons: list[Reason]
 
 
+class RouteWithoutTestimony(Schema):
+    route: str = Field(description="Kind of route, e.g. state_fund, out_of_court_settlement.")
+    label: str = Field(description="The route in words, with its law.")
+    delivery: str = Field(description="Whether it pays in practice: delivering, improvable, …")
+    source: str = Field(description="Where the legal position says it needs no testimony.")
+
+
 class PathwayResult(Schema):
     interventions: list[InterventionResult] = Field(description="All nine, always.")
+    routes_without_testimony: list[RouteWithoutTestimony] = Field(
+        default_factory=list,
+        description="When the survivor will not take part in a trial: the compensation routes "
+        "that still work without her testimony here (from northstar/law). Empty otherwise.",
+    )
     rule_set_version: str
 
 

@@ -111,35 +111,90 @@ def record_findings(
     return findings
 
 
+def _second_supervisor(actor: Actor, case: Case, second_supervisor_id: int | None, rules: str):
+    """The second supervisor a ``two_supervisors`` block needs: another overseer of the case's
+    organisation than ``actor``, named and audited with the override."""
+    second = (
+        policy.staff_who_oversee(case.survivor.organisation)
+        .filter(pk=second_supervisor_id)
+        .exclude(pk=getattr(actor.user, "pk", None))
+        .first()
+        if second_supervisor_id
+        else None
+    )
+    if second is None:
+        raise DomainError(
+            f"Do No Harm blocks this action ({rules}) and this rule needs a second supervisor "
+            "of the organisation, other than you, to confirm the override",
+            "second_supervisor_id",
+        )
+    return second
+
+
+def _check_override(
+    actor: Actor,
+    case: Case,
+    result: dict,
+    justification: str,
+    second_supervisor_id: int | None,
+):
+    """Refuse an override the blocks do not allow; return the second supervisor, if any.
+
+    Absolute blocks (``override = never``) cannot be overridden by anyone; the
+    others need a supervisor, a written reason at least as long as the rules ask,
+    and, where a rule says so, a second supervisor.
+    """
+    found = engine.blocks(result)
+    rules = ", ".join(f["rule"] for f in found)
+    needed, min_chars = engine.override_needed(result)
+    if needed == "never":
+        absolute = ", ".join(f["rule"] for f in found if f["override"] == "never")
+        raise Forbidden(
+            f"Do No Harm forbids this action ({absolute}); nobody can override this block",
+            "action",
+            findings=result["findings"],
+        )
+    if not policy.may_override_block(actor):
+        raise Forbidden(
+            f"Do No Harm blocks this action ({rules}); only a supervisor can record it, "
+            "with a written justification",
+            "justification",
+            findings=result["findings"],
+        )
+    if len(justification) < min_chars:
+        raise DomainError(
+            f"Do No Harm blocks this action ({rules}); write why it must go ahead anyway "
+            f"(at least {min_chars} characters)",
+            "justification",
+            findings=result["findings"],
+        )
+    if needed == "two_supervisors":
+        return _second_supervisor(actor, case, second_supervisor_id, rules)
+    return None
+
+
 @transaction.atomic
 def propose_action(
-    actor: Actor, case: Case, *, action: str, context: dict, justification: str = ""
+    actor: Actor,
+    case: Case,
+    *,
+    action: str,
+    context: dict,
+    justification: str = "",
+    second_supervisor_id: int | None = None,
 ) -> ProposedAction:
     """Record a proposed action after the safeguards; a ``block`` needs a supervisor's reason.
 
     Refused (nothing stored) when a block fires, unless the actor oversees
     cases and gives a written justification, which is audited with the rules
-    it overrides.
+    it overrides. Absolute blocks refuse everyone; some need a second supervisor.
     """
     result, full = run_check(case, action=action, context=context)
     blocks = engine.blocks(result)
     justification = (justification or "").strip()
+    second = None
     if blocks:
-        rules = ", ".join(f["rule"] for f in blocks)
-        if not policy.may_override_block(actor):
-            raise Forbidden(
-                f"Do No Harm blocks this action ({rules}); only a supervisor can record it, "
-                "with a written justification",
-                "justification",
-                findings=result["findings"],
-            )
-        if len(justification) < 20:
-            raise DomainError(
-                f"Do No Harm blocks this action ({rules}); write why it must go ahead anyway "
-                "(at least 20 characters)",
-                "justification",
-                findings=result["findings"],
-            )
+        second = _check_override(actor, case, result, justification, second_supervisor_id)
     proposal = ProposedAction.objects.create(
         case=case,
         action=action,
@@ -147,6 +202,7 @@ def propose_action(
         rule_set_version=result["rule_set_version"],
         justification=justification if blocks else "",
         overridden_by=actor.user if blocks else None,
+        second_supervisor=second,
         created_by=actor.user,
         created_by_label=actor.label,
     )
@@ -176,14 +232,20 @@ def propose_action(
             proposal.pk,
             survivor_ref=case.survivor.reference,
             fields=["justification"],
-            note=f"override of block finding(s): {', '.join(f['rule'] for f in blocks)}",
+            note=f"override of block finding(s): {', '.join(f['rule'] for f in blocks)}"
+            + (f"; second supervisor {second.username}" if second else ""),
         )
     return proposal
 
 
 @transaction.atomic
 def resolve_finding(
-    actor: Actor, finding: Finding, *, status: str = FindingStatus.RESOLVED, justification: str = ""
+    actor: Actor,
+    finding: Finding,
+    *,
+    status: str = FindingStatus.RESOLVED,
+    justification: str = "",
+    second_supervisor_id: int | None = None,
 ) -> Finding:
     """Close an open finding: ``resolved`` (the risk was dealt with) or ``overridden``.
 
@@ -205,6 +267,20 @@ def resolve_finding(
         and not policy.may_override_block(actor)
     ):
         raise Forbidden("only a supervisor can override a Do No Harm block", "status")
+    second = None
+    if status == FindingStatus.OVERRIDDEN and current.severity == "block":
+        needed, min_chars = engine.override_of(current.rule)
+        if needed == "never":
+            raise Forbidden(
+                f"nobody can override this Do No Harm block ({current.rule})", "status"
+            )
+        if len(justification) < min_chars:
+            raise DomainError(
+                f"write why this block is overridden (at least {min_chars} characters)",
+                "justification",
+            )
+        if needed == "two_supervisors":
+            second = _second_supervisor(actor, current.case, second_supervisor_id, current.rule)
     current.status = status
     current.resolved_by = actor.user
     current.resolved_by_label = actor.label
@@ -220,7 +296,8 @@ def resolve_finding(
         current.pk,
         survivor_ref=current.case.survivor.reference,
         fields=["status", "justification"],
-        note=f"{note} {current.rule}",
+        note=f"{note} {current.rule}"
+        + (f"; second supervisor {second.username}" if second else ""),
     )
     return current
 

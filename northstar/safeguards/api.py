@@ -81,6 +81,7 @@ def propose(request, case_id: int, payload: ProposeIn):
         action=payload.action,
         context=_context(payload),
         justification=payload.justification,
+        second_supervisor_id=payload.second_supervisor_id,
     )
     return 201, _proposal_out(proposal)
 
@@ -122,6 +123,10 @@ def resolve(request, finding_id: int, payload: ResolveIn):
     policy.case_for(actor, finding.case_id, change=True)
     return finding_out(
         actions.resolve_finding(
-            actor, finding, status=payload.status, justification=payload.justification
+            actor,
+            finding,
+            status=payload.status,
+            justification=payload.justification,
+            second_supervisor_id=payload.second_supervisor_id,
         )
     )

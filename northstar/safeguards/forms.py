@@ -20,6 +20,7 @@ FROM_RECORD = frozenset(
         "coercion",
         "fears_retaliation_at_home",
         "preferred_language",
+        "screening",
     }
 )
 
@@ -47,6 +48,12 @@ class SafeguardForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                     label=label,
                 )
+            elif spec.get("choices"):
+                field = forms.ChoiceField(
+                    choices=[("", "unknown")] + [(c, c.replace("_", " ")) for c in spec["choices"]],
+                    required=False,
+                    label=label,
+                )
             else:
                 field = forms.CharField(required=False, max_length=20, label=label)
             field.help_text = spec["description"]
@@ -55,7 +62,15 @@ class SafeguardForm(forms.Form):
             required=False,
             max_length=4000,
             widget=forms.Textarea(attrs={"rows": 3}),
-            help_text="Only a supervisor can record an action a safeguard blocks, and must say why.",
+            help_text="Only a supervisor can record an action a safeguard blocks, and must say "
+            "why; some blocks ask for a longer reason, and some can be overridden by nobody.",
+        )
+        self.fields["second_supervisor_id"] = forms.IntegerField(
+            required=False,
+            min_value=1,
+            label="Second supervisor (user id)",
+            help_text="Only where a block needs two supervisors: another supervisor of your "
+            "organisation who confirms the override.",
         )
 
     def context(self) -> dict:
@@ -79,3 +94,4 @@ class ResolveForm(forms.Form):
         ]
     )
     justification = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    second_supervisor_id = forms.IntegerField(required=False, min_value=1)

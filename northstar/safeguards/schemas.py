@@ -58,8 +58,14 @@ class ProposeIn(SafeguardCheckIn):
         max_length=4000,
         description=(
             "Required when a block finding fires: a supervisor's written reason why the action "
-            "must go ahead anyway (audited)."
+            "must go ahead anyway (audited); some rules ask for more characters "
+            "(`min_justification`)."
         ),
+    )
+    second_supervisor_id: int | None = Field(
+        None,
+        description="For a block whose `override` is `two_supervisors`: the user id of a second "
+        "supervisor of the organisation, other than you, who confirms the override (audited).",
     )
 
 
@@ -70,6 +76,13 @@ class FindingResult(Schema):
     )
     harm: Harm = Field(description="Type of harm the action risks.")
     explanation: str
+    override: Literal["supervisor", "two_supervisors", "never"] | None = Field(
+        None,
+        description="For a block: who may let the action go ahead anyway (`never` = nobody).",
+    )
+    min_justification: int | None = Field(
+        None, description="For a block: the shortest written reason accepted, in characters."
+    )
 
 
 class SafeguardResult(Schema):
@@ -117,6 +130,11 @@ class ResolveIn(StrictSchema):
         min_length=1,
         max_length=4000,
         description="How the risk was dealt with, or why it is overridden.",
+    )
+    second_supervisor_id: int | None = Field(
+        None,
+        description="Overriding a `two_supervisors` block: the user id of a second supervisor "
+        "of the organisation, other than you (audited).",
     )
 
 

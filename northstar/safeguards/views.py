@@ -33,6 +33,7 @@ def safeguards_page(request, case_id: int):
                     action=action,
                     context=context,
                     justification=form.cleaned_data["justification"],
+                    second_supervisor_id=form.cleaned_data.get("second_supervisor_id"),
                 )
                 messages.success(request, "Action recorded.")
                 return redirect("safeguards:case", case_id=case.pk)
@@ -90,6 +91,7 @@ def resolve_page(request, finding_id: int):
                 finding,
                 status=form.cleaned_data["status"],
                 justification=form.cleaned_data["justification"],
+                second_supervisor_id=form.cleaned_data.get("second_supervisor_id"),
             )
             messages.success(request, "Finding closed.")
         except DomainError as exc:

@@ -59,6 +59,15 @@ class ScreeningForm(forms.Form):
             required=False,
             label="Was it exacted under threat of a penalty?",
         )
+        for name in engine.MIGRATION_KEYS:
+            allowed = engine.MIGRATION_VALUES[name]
+            self.fields[f"mig_{name}"] = forms.ChoiceField(
+                choices=[("unknown", "Not known yet")]
+                + [(v, _label(v)) for v in allowed if v != "unknown"],
+                initial="unknown",
+                required=False,
+                label=f"Migration: {_label(name).lower()}",
+            )
         for name in data["indicators"]:
             self.fields[f"ind_{name}"] = forms.ChoiceField(
                 choices=TRI,
@@ -87,4 +96,11 @@ class ScreeningForm(forms.Form):
                 indicators[name] = value == "yes"
         if indicators:
             out["indicators"] = indicators
+        migration = {
+            name: c[f"mig_{name}"]
+            for name in engine.MIGRATION_KEYS
+            if c.get(f"mig_{name}") not in (None, "", "unknown")
+        }
+        if migration:
+            out["migration"] = migration
         return out

@@ -11,8 +11,10 @@ from northstar.survivors.models import Case
 
 class Classification(models.TextChoices):
     NO_INDICATION = "no_indication", "No indication of exploitation yet"
+    INDICATOR_PRESENT = "indicator_present", "An indicator to look into"
     LABOUR_RIGHTS_VIOLATION = "labour_rights_violation", "Labour rights violation"
     FORCED_LABOUR = "forced_labour", "Forced labour"
+    POSSIBLE_TRAFFICKING = "possible_trafficking", "Possible trafficking"
     TRAFFICKING = "trafficking", "Human trafficking"
 
 

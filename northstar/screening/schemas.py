@@ -30,6 +30,23 @@ IndicatorAnswers = create_model(
 )
 
 
+class MigrationAnswers(StrictSchema):
+    """Migration facts (non-identifying); each absent = unknown."""
+
+    entry: Literal["regular", "irregular", "unknown"] | None = Field(
+        None, description="Regular or irregular entry into the country of destination."
+    )
+    visa_tied_to_employer: Literal["yes", "no", "unknown"] | None = Field(
+        None, description="The visa or work permit is tied to one employer."
+    )
+    documents_held_by_employer: Literal["yes", "no", "unknown"] | None = Field(
+        None, description="The employer or recruiter holds the person's identity documents."
+    )
+    recruitment_debt: Literal["yes", "no", "unknown"] | None = Field(
+        None, description="The person owes a recruitment debt."
+    )
+
+
 class ScreeningAnswers(StrictSchema):
     """Answers about the situation. Anything absent is unknown, never false."""
 
@@ -51,6 +68,9 @@ class ScreeningAnswers(StrictSchema):
         None, description="Purpose(s) of exploitation; [] = none reported, absent = unknown."
     )
     indicators: IndicatorAnswers | None = Field(None, description="ILO forced-labour indicators.")
+    migration: MigrationAnswers | None = Field(
+        None, description="Migration facts; documents held by the employer counts as an indicator."
+    )
     involuntary: TriState | None = Field(
         None,
         description="The person did not offer themself voluntarily "
@@ -71,9 +91,19 @@ class Reason(Schema):
     answers: list[str] = Field(default_factory=list, description="The answers that made it fire.")
 
 
+class Flag(Schema):
+    flag: str = Field(description="Key of the alert, e.g. protect_as_child_until_age_known.")
+    text: str = Field(description="What the caseworker must not miss, in words.")
+
+
 class ScreeningResult(Schema):
     classification: ClassificationName = Field(
         description="From least to most severe: " + ", ".join(_data["classes"]) + "."
+    )
+    flags: list[Flag] = Field(
+        default_factory=list,
+        description="Alerts shown above the classification (e.g. protect as a child until "
+        "the age is known).",
     )
     reasons: list[Reason]
     unknown: list[str] = Field(description="Answers still unknown. Do not force identification.")

@@ -85,7 +85,7 @@ WRITES = {
     "POST /api/v1/cases/{case_id}/safeguard-checks": ({"action": "detain", "context": {}},
                                                       None, None),
     "POST /api/v1/cases/{case_id}/proposed-actions": (
-        {"action": "detain", "context": {}, "justification": REASON}, SUPERVISOR, None),
+        {"action": "restrict_movement", "context": {}, "justification": REASON}, SUPERVISOR, None),
     "POST /api/v1/findings/{finding_id}/resolve": (
         {"status": "resolved", "justification": REASON}, None, None),
     "POST /api/v1/cases/{case_id}/calculations": (CALCULATION, None, None),

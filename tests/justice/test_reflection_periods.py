@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from northstar.justice.rules import periods as p
+from northstar.law.position import position_for
 from northstar.rules.errors import RuleDataError
 
 
@@ -17,11 +18,17 @@ def test_every_jurisdiction_has_a_sourced_and_dated_entry():
         assert period.source and isinstance(period.checked, dt.date)
 
 
-def test_thailand_gives_fifteen_days_under_its_2022_nrm():
+def test_thailands_fifteen_days_is_a_referral_guideline_not_a_statutory_period():
     th = p.period_for("TH")
-    assert (th.status, th.days) == ("statutory", 15)
-    assert "2022" in th.summary
-    assert th.ends_on(dt.date(2026, 3, 1)) == dt.date(2026, 3, 15)
+    assert (th.status, th.days, th.guideline_days) == ("guideline", None, 15)
+    assert "2022" in th.summary and "not a statutory" in th.summary
+    assert th.ends_on(dt.date(2026, 3, 1)) is None  # never ends a reflection by itself
+
+
+def test_the_reflection_data_agrees_with_the_legal_position():
+    from_law = position_for("TH").reflection
+    assert from_law.status.value == p.period_for("TH").status == "guideline"
+    assert from_law.days.value == p.period_for("TH").guideline_days
 
 
 @pytest.mark.parametrize("code", ["KH", "PH", "LA", "ID", "MY", "SG"])

@@ -22,18 +22,40 @@ def test_another_organisation_cannot_see_or_write_the_timeline(api, other_casewo
     assert not TimelineEvent.objects.exists()
 
 
-def test_reflection_period_in_thailand_ends_after_fifteen_days(api, caseworker, case_a):
+def test_thailands_fifteen_day_guideline_never_ends_a_survivors_reflection_by_itself(
+    api, caseworker, case_a
+):
     assert case_a.jurisdiction == "TH"
-    start = TODAY - dt.timedelta(days=13)
+    start = TODAY - dt.timedelta(days=40)
     body = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
         "kind": "reflection_period_start", "occurred_on": start.isoformat()}).json()
-    assert body["details"]["ends_on"] == (start + dt.timedelta(days=14)).isoformat()
+    assert "ends_on" not in body["details"]
     timeline = api(caseworker).get(f"/api/v1/cases/{case_a.pk}/timeline").json()
     assert timeline["stage"] == "reflection_period"
     assert timeline["reflection_period_active"] is True
-    assert timeline["reflection_period"]["days"] == 15
+    period = timeline["reflection_period"]
+    assert (period["status"], period["days"], period["guideline_days"]) == ("guideline", None, 15)
     [task] = timeline["tasks"]
-    assert task["kind"] == "reflection_period_ending" and task["severity"] == "warning"
+    assert task["kind"] == "reflection_period_end_unset"
+
+
+def test_the_no_pressure_warning_stays_until_the_reflection_is_ended(api, caseworker, case_a):
+    client = api(caseworker)
+    start = TODAY - dt.timedelta(days=30)
+    client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "reflection_period_start", "occurred_on": start.isoformat(),
+        "details": {"ends_on": (start + dt.timedelta(days=14)).isoformat()}})
+    interview = {"kind": "interview", "occurred_on": (TODAY - dt.timedelta(days=2)).isoformat(),
+                 "details": {"interviewer": "Officer", "interviewer_role": "police",
+                             "language": "km", "interpreter_present": True,
+                             "video_recorded": False}}
+    body = client.post(f"/api/v1/cases/{case_a.pk}/events", interview).json()
+    assert "no_pressure_during_reflection_period" in body["finding_rules"]
+    client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "reflection_period_end", "occurred_on": (TODAY - dt.timedelta(days=1)).isoformat()})
+    body = client.post(f"/api/v1/cases/{case_a.pk}/events",
+                       {**interview, "occurred_on": TODAY.isoformat()}).json()
+    assert "no_pressure_during_reflection_period" not in body["finding_rules"]
 
 
 def test_an_interview_during_the_reflection_period_raises_a_finding(api, caseworker, case_a):

@@ -91,7 +91,10 @@ def test_current_stage_follows_the_latest_event_not_the_order_of_stages():
 def test_reflection_period_is_active_between_start_and_end():
     start = ev(1, "reflection_period_start", TODAY, ends_on=(TODAY + dt.timedelta(days=14)).isoformat())
     assert reflection_period_active([start], TODAY + dt.timedelta(days=3))
-    assert not reflection_period_active([start], TODAY + dt.timedelta(days=15))
+    # A planned end date does not end it: only a recorded end does (issue 11 §5).
+    assert reflection_period_active([start], TODAY + dt.timedelta(days=15))
+    ended = ev(2, "reflection_period_end", TODAY + dt.timedelta(days=20))
+    assert not reflection_period_active([start, ended], TODAY + dt.timedelta(days=21))
     assert not reflection_period_active([start], TODAY - dt.timedelta(days=1))
 
 

@@ -25,14 +25,22 @@ def _open_rules(client) -> set[str]:
     return {f["rule"] for f in client.get("/api/v1/findings").json()["items"]}
 
 
-def test_third_retelling_raises_a_finding(api, caseworker, supervisor, case_a):
+def test_a_second_retelling_already_raises_a_finding(api, caseworker, supervisor, case_a):
     client = api(caseworker)
-    for days_ago in (30, 20):
-        assert _interview(client, case_a, days_ago=days_ago).json()["finding_rules"] == []
-    third = _interview(client, case_a, days_ago=10)
-    assert third.status_code == 201
-    assert "minimise_retelling_the_story" in third.json()["finding_rules"]
+    assert _interview(client, case_a, days_ago=30).json()["finding_rules"] == []
+    second = _interview(client, case_a, days_ago=10)
+    assert second.status_code == 201
+    assert "minimise_retelling_the_story" in second.json()["finding_rules"]
     assert "minimise_retelling_the_story" in _open_rules(api(supervisor))
+
+
+def test_a_hearing_where_she_testified_counts_as_a_retelling(api, caseworker, case_a):
+    client = api(caseworker)
+    client.post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "hearing", "occurred_on": (TODAY - dt.timedelta(days=30)).isoformat(),
+        "details": {"testimony": "in_person"}})
+    assert "minimise_retelling_the_story" in _interview(client, case_a, days_ago=10).json()[
+        "finding_rules"]
 
 
 def test_interview_without_a_needed_interpreter_raises_a_finding(api, caseworker, supervisor,
@@ -106,3 +114,10 @@ def test_bad_event_is_refused_naming_the_field_and_nothing_is_stored(api, casewo
         "kind": kind, "occurred_on": TODAY.isoformat(), "details": details})
     assert response.status_code == 422 and response.json()["field"] == field
     assert not TimelineEvent.objects.exists()
+
+
+def test_immigration_detention_of_a_survivor_is_an_absolute_block(api, caseworker, case_a):
+    body = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
+        "kind": "detention", "occurred_on": TODAY.isoformat(),
+        "details": {"kind": "immigration_detention"}}).json()
+    assert "never_detain_for_immigration_offences" in body["finding_rules"]

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from northstar.pathways import actions as pathways_actions
 from northstar.pathways.forms import PrioritiesForm, WishesForm
 from northstar.pathways.models import PlanItem, Priorities
 from northstar.safeguards.models import Finding, ProposedAction
@@ -168,3 +169,16 @@ def test_the_intake_asks_the_same_questions_as_the_case_pages():
 def test_the_priorities_page_asks_for_a_rank_of_each_outcome(web, case_a):
     html = web.get(f"/pathways/cases/{case_a.pk}/priorities/").content.decode()
     assert "Rank of “Healing from trauma”" in html and 'name="rank_healing"' in html
+
+
+def test_a_survivor_who_will_not_testify_sees_which_routes_work_without_it(
+    web, case_a, caseworker, actor_for
+):
+    case_a.trial_participation = "no"
+    case_a.save()
+    pathways_actions.assess_case(actor_for(caseworker), case_a)
+    page = web.get(f"/pathways/cases/{case_a.pk}/").content.decode()
+    assert "Compensation routes that work without her testimony" in page
+    # Thailand records no route known to work without testimony once settlement is excluded
+    # (the case is not screened, so settlement is never listed): say so, never promise.
+    assert "That is not known to be absent" in page

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from northstar.law.position import position_for
 from northstar.pathways.rules import engine
 from northstar.rules.errors import RuleDataError
 
@@ -33,6 +34,7 @@ ADULT_LABOUR = {
     "trial_participation": "no",
     "received_trauma_care": True,
     "wishes": {"reconcile": False, "advocacy": "public", "livelihood_interests": ["cooking"]},
+    "screening": "labour_rights_violation",
 }
 
 
@@ -48,17 +50,17 @@ def rules_of(item):
     return [r["rule"] for r in item["reasons"]]
 
 
-def test_contract_example_lists_all_nine_with_reconciliation_conditional():
+def test_contract_example_lists_all_nine_and_never_reconciles_a_child_with_her_trafficking_family():
     result = engine.assess(CONTRACT)
     assert [i["key"] for i in result["interventions"]] == list(engine.intervention_keys())
     rec = one(CONTRACT, "reconciliation")
     assert (rec["pathway"], rec["outcome"], rec["eligibility"], rec["readiness"]) == (
         "restorative",
         "healing",
-        "conditional",
+        "not_eligible",
         "needs_research",
     )
-    assert rec["conditions"] and rec["reasons"]
+    assert rules_of(rec)[0] == "reconciliation_never_for_a_child_trafficked_by_family"
 
 
 # ------------------------------------------------------------ readiness of each of the nine
@@ -146,10 +148,26 @@ def test_out_of_court_model_is_noted_as_most_needed_in_cambodia():
 
 
 # ------------------------------------------------------------ state compensation
-def test_state_compensation_is_feasible_where_the_legal_system_delivers_it():
+def test_thai_state_compensation_is_not_presented_as_delivering():
     item = one(ADULT_LABOUR, "state_compensation", jurisdiction="TH")
-    assert "state_compensation_feasible_with_strong_legal_system" in rules_of(item)
-    assert any("ss.34-35" in note for note in item["feasibility"])
+    assert "state_compensation_thailand_in_law_but_rarely_paid" in rules_of(item)
+    note = next(n for n in item["feasibility"] if "ss.34-35" in n)
+    assert "improvable, not delivering" in note and "5 were paid" in note
+    assert not any("can deliver" in n for n in item["feasibility"])
+
+
+def test_philippine_state_compensation_uses_its_own_law_and_is_improvable():
+    item = one(ADULT_LABOUR, "state_compensation", jurisdiction="PH")
+    assert "state_compensation_philippines_in_law_delivery_improvable" in rules_of(item)
+    note = next(n for n in item["feasibility"] if "RA 9208" in n)
+    assert "improvable, not delivering" in note and "ss.34-35" not in note
+
+
+@pytest.mark.parametrize("code", ["TH", "PH"])
+def test_state_compensation_notes_agree_with_the_legal_position(code):
+    from_law = {r.delivery.value for r in position_for(code).compensation_routes
+                if r.route in ("state_fund", "criminal_court_order", "civil_claim")}
+    assert "delivering" not in from_law and "improvable" in from_law
 
 
 def test_state_compensation_notes_wage_arrears_without_conviction_in_malaysia():
@@ -485,3 +503,114 @@ def test_out_of_court_compensation_is_never_offered_for_sex_trafficking_or_coerc
     exploitation = profile.get("exploitation") or []
     if "sex" in exploitation or profile.get("coercion") == "high":
         assert item["eligibility"] == "not_eligible"
+
+
+# ------------------------------------------------------------ issue 11: harms prevented
+def test_out_of_court_compensation_is_never_offered_when_the_latest_screening_is_trafficking():
+    for screening in ("trafficking", "possible_trafficking"):
+        item = one(ADULT_LABOUR, "out_of_court_compensation", screening=screening)
+        assert item["eligibility"] == "not_eligible"
+        assert "out_of_court_compensation_never_when_screened_as_trafficking" in rules_of(item)
+
+
+def test_domestic_servitude_counts_as_labour_exploitation_for_out_of_court_compensation():
+    item = one(ADULT_LABOUR, "out_of_court_compensation", exploitation=["domestic_servitude"])
+    assert item["eligibility"] == "eligible"
+
+
+def test_a_recruitment_debt_is_claimed_with_the_compensation():
+    item = one(ADULT_LABOUR, "out_of_court_compensation", migration={"recruitment_debt": "yes"})
+    assert "out_of_court_compensation_include_recruitment_fees" in rules_of(item)
+
+
+def test_reconciliation_waits_while_the_offenders_criminal_case_is_pending():
+    adult = {**ADULT_LABOUR, "relationship_to_offender": "family", "wishes": {"reconcile": True}}
+    item = one(adult, "reconciliation", offender_criminal_case="pending")
+    assert item["eligibility"] == "not_eligible"
+    assert "reconciliation_not_while_criminal_case_pending" in rules_of(item)
+    item = one(adult, "reconciliation")
+    assert "reconciliation_criminal_case_unknown" in rules_of(item)
+    assert item["eligibility"] == "conditional"
+    decided = one(adult, "reconciliation", offender_criminal_case="decided")
+    assert decided["eligibility"] == "conditional"  # the facilitator condition stays
+    assert "reconciliation_criminal_case_unknown" not in rules_of(decided)
+
+
+def test_a_child_of_unknown_age_trafficked_by_family_is_never_offered_reconciliation():
+    profile = {**ADULT_LABOUR, "age": None, "relationship_to_offender": "family",
+               "wishes": {"reconcile": True}, "offender_criminal_case": "decided"}
+    item = one(profile, "reconciliation")
+    assert item["eligibility"] == "not_eligible"
+    assert "reconciliation_never_for_a_child_trafficked_by_family" in rules_of(item)
+
+
+@pytest.mark.parametrize(
+    ("key", "rule"),
+    [
+        ("out_of_court_compensation",
+         "out_of_court_compensation_child_needs_guardian_and_best_interest"),
+        ("victim_impact_panel", "victim_impact_panel_child_needs_child_protection_assessment"),
+        ("reconciliation", "reconciliation_child_needs_best_interest_assessment"),
+        ("peer_therapy", "peer_therapy_child_in_child_groups"),
+        ("trauma_informed_support", "trauma_informed_support_child_mental_safety_first"),
+        ("survivor_led_advocacy", "advocacy_anonymous_until_adult_age_confirmed"),
+    ],
+)
+def test_every_child_protection_applies_when_the_age_is_unknown(key, rule):
+    profile = {**ADULT_LABOUR, "age": None, "relationship_to_offender": "community",
+               "wishes": {"reconcile": True, "advocacy": "anonymous"}}
+    assert rule in rules_of(one(profile, key))
+
+
+def test_irregular_entry_asks_legal_aid_for_non_punishment_for_immigration_offences():
+    item = one(ADULT_LABOUR, "legal_aid_deterrence", migration={"entry": "irregular"})
+    assert "legal_aid_non_punishment_for_immigration_offences" in rules_of(item)
+    item = one(ADULT_LABOUR, "legal_aid_deterrence", migration={"visa_tied_to_employer": "yes"})
+    assert "legal_aid_visa_tied_to_employer" in rules_of(item)
+
+
+def test_thailands_fifteen_days_is_called_a_guideline_not_a_reflection_period():
+    item = one(ADULT_LABOUR, "trauma_informed_support", jurisdiction="TH")
+    assert "trauma_informed_support_thailand_reflection_period" in rules_of(item)
+    note = next(n for n in item["feasibility"] if "15 days" in n)
+    assert "guideline" in note and "not a right to a reflection period" in note
+
+
+def test_a_survivor_who_will_not_testify_is_told_which_routes_still_work():
+    result = engine.assess({**ADULT_LABOUR, "jurisdiction": "VN"})
+    routes = result["routes_without_testimony"]
+    assert routes and all(r["source"] for r in routes)
+    assert "state_support" in {r["route"] for r in routes}
+    assert engine.assess({**ADULT_LABOUR, "jurisdiction": "VN",
+                          "trial_participation": "undecided"})["routes_without_testimony"] == []
+
+
+def test_settlement_is_never_listed_as_a_route_without_testimony_for_possible_trafficking():
+    safe = engine.assess({**ADULT_LABOUR, "jurisdiction": "TH"})["routes_without_testimony"]
+    assert "out_of_court_settlement" in {r["route"] for r in safe}
+    for screening in (None, "possible_trafficking", "trafficking"):
+        profile = {**ADULT_LABOUR, "jurisdiction": "TH", "screening": screening}
+        routes = engine.assess(profile)["routes_without_testimony"]
+        assert "out_of_court_settlement" not in {r["route"] for r in routes}
+
+
+def test_a_bad_migration_fact_is_named():
+    with pytest.raises(engine.InvalidProfile) as err:
+        engine.assess({**ADULT_LABOUR, "migration": {"entry": "by boat"}})
+    assert err.value.field == "migration.entry"
+
+
+@pytest.mark.parametrize("code", engine.rules()["jurisdictions"])
+def test_each_jurisdictions_state_compensation_explanation_uses_its_own_law(code):
+    item = one(ADULT_LABOUR, "state_compensation", jurisdiction=code)
+    name = position_for(code).name
+    own = [n for n in item["feasibility"] if n.startswith(f"{name}:")]
+    assert own, item["feasibility"]
+    others = {position_for(c).name for c in engine.rules()["jurisdictions"]} - {name}
+    assert not any(n.startswith(f"{other}:") for n in item["feasibility"] for other in others)
+
+
+def test_thai_court_orders_are_never_said_to_pay_in_practice():
+    item = one(ADULT_LABOUR, "state_compensation", jurisdiction="TH")
+    thai = [n for n in item["feasibility"] if n.startswith(position_for("TH").name)]
+    assert thai and all("improvable, not delivering" in n for n in thai)

@@ -27,10 +27,10 @@ def test_contract_example_returns_all_nine(api, caseworker):
     assert (rec["pathway"], rec["outcome"], rec["eligibility"], rec["readiness"]) == (
         "restorative",
         "healing",
-        "conditional",
+        "not_eligible",  # a child whose family trafficked her: never (issue 11 §4)
         "needs_research",
     )
-    assert rec["conditions"] and rec["reasons"][0]["rule"]
+    assert rec["reasons"][0]["rule"] == "reconciliation_never_for_a_child_trafficked_by_family"
     assert items["out_of_court_compensation"]["eligibility"] == "not_eligible"
     assert items["survivor_led_advocacy"]["options"] == ["anonymous"]
 

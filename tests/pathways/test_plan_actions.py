@@ -7,6 +7,8 @@ from northstar.core.models import AuditEntry
 from northstar.pathways import actions, selectors
 from northstar.pathways.models import Priorities
 from northstar.pathways.profile import profile_for_case
+from northstar.pathways.rules import engine
+from northstar.screening.actions import screen_case
 
 RANKING = ["healing", "monetary_support", "safety_self_and_others"]
 
@@ -114,3 +116,29 @@ def test_delivered_trauma_care_opens_livelihood_without_condition(case_a, casewo
     assert "livelihood_follows_trauma_care" not in [
         r["rule"] for r in a.intervention("livelihood")["reasons"]
     ]
+
+
+def test_a_stored_case_screened_as_trafficking_is_never_offered_out_of_court_compensation(
+    case_a, caseworker, actor_for
+):
+    case_a.coercion = "low"
+    case_a.save()
+    screen_case(
+        actor_for(caseworker), case_a,
+        answers={"age": 30, "act": ["recruitment"], "means": ["deception"],
+                 "purpose": ["forced_labour"]},
+    )
+    profile = profile_for_case(case_a)
+    assert profile["screening"] == "trafficking"
+    assert profile["migration"]["recruitment_debt"] == "unknown"
+    item = next(i for i in engine.assess(profile)["interventions"]
+                if i["key"] == "out_of_court_compensation")
+    assert item["eligibility"] == "not_eligible"
+    assert "out_of_court_compensation_never_when_screened_as_trafficking" in [
+        r["rule"] for r in item["reasons"]
+    ]
+
+
+def test_the_profile_reads_migration_facts_from_the_case_when_recorded(case_a):
+    case_a.entry = "irregular"  # the stored field lands on another branch; read by getattr
+    assert profile_for_case(case_a)["migration"]["entry"] == "irregular"

@@ -63,8 +63,9 @@ def test_a_severity_other_than_block_or_warn_is_refused(tmp_path):
 
 
 def test_a_reflection_period_entry_names_its_jurisdiction(tmp_path):
-    bad = _broken(tmp_path, periods.PERIODS_FILE, "days = 15", "days = 0")
-    with pytest.raises(RuleDataError, match=r"reflection_periods.toml: periods.TH: days must be"):
+    bad = _broken(tmp_path, periods.PERIODS_FILE, "guideline_days = 15", "guideline_days = 0")
+    with pytest.raises(RuleDataError,
+                       match=r"reflection_periods.toml: periods.TH: guideline_days must be"):
         periods.load(bad)
 
 

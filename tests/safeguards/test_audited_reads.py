@@ -123,3 +123,11 @@ def test_another_organisation_gets_404_and_nothing_is_read(other_caseworker, ful
     before = AuditEntry.objects.filter(action="read").count()
     assert client.get(path.format(case=full_case.pk)).status_code == 404
     assert AuditEntry.objects.filter(action="read").count() == before
+
+
+def test_the_check_page_says_when_nobody_can_override_a_block(caseworker, case_a):
+    client = Client()
+    assert client.login(username=caseworker.username, password=PASSWORD)
+    res = client.post(f"/safeguards/cases/{case_a.pk}/",
+                      {"action": "detain", "ctx_offence": "immigration", "do": "check"})
+    assert "Nobody can override this." in res.content.decode()

@@ -98,9 +98,18 @@ def test_a_childs_return_needs_a_best_interest_assessment():
     )
 
 
-def test_return_of_someone_of_unknown_age_is_assessed_as_for_a_child():
+def test_return_of_someone_of_unknown_age_is_blocked_until_assessed_as_for_a_child():
     found = findings("return_home", age=None, informed_consent_to_return=True)
-    assert found["return_age_unknown_assess_as_child"]["severity"] == "warn"
+    assert found["child_return_needs_best_interest_assessment"]["severity"] == "block"
+
+
+def test_someone_of_unknown_age_is_never_returned_to_the_family_that_trafficked_them():
+    found = findings(
+        "return_home", age=None, informed_consent_to_return=True,
+        best_interest_assessment_done=True, family_involved_in_trafficking=True,
+    )
+    rule = found["child_never_returned_to_family_that_trafficked_them"]
+    assert rule["severity"] == "block" and rule["override"] == "never"
 
 
 def test_a_child_is_never_returned_to_the_family_that_trafficked_them():
@@ -173,9 +182,21 @@ def test_interviews_in_a_language_not_the_survivors_are_flagged():
     assert findings("interview", language="km", preferred_language="KM") == {}
 
 
-def test_the_number_of_retellings_is_minimised():
-    assert "minimise_retelling_the_story" in findings("interview", previous_interviews=2)
-    assert "minimise_retelling_the_story" not in findings("interview", previous_interviews=1)
+def test_a_second_telling_already_warns_about_retraumatising():
+    assert "minimise_retelling_the_story" in findings("interview", previous_interviews=1)
+    assert "minimise_retelling_the_story" not in findings("interview", previous_interviews=0)
+
+
+def test_identification_interviews_and_hearings_count_as_retellings():
+    found = findings("interview", previous_interviews=0, previous_hearings=1)
+    assert "minimise_retelling_the_story" in found
+    found = findings("interview", previous_interviews=0, previous_identification_interviews=1)
+    assert "minimise_retelling_the_story" in found
+
+
+def test_a_recorded_statement_on_file_says_use_it_instead_of_a_new_telling():
+    found = findings("interview", recorded_statement_on_file=True)
+    assert "Use it" in found["use_the_recorded_statement"]["explanation"]
 
 
 def test_a_child_is_interviewed_by_a_specialist():
@@ -247,8 +268,102 @@ def test_a_settlement_must_be_voluntary():
     )
     assert found["settlement_must_be_voluntary"]["severity"] == "block"
     assert (
-        findings("settle_out_of_court", exploitation=["labour"], coercion="low", voluntary=True)
+        findings(
+            "settle_out_of_court", exploitation=["labour"], coercion="low", voluntary=True,
+            screening="labour_rights_violation",
+        )
         == {}
+    )
+
+
+def test_a_settlement_whose_voluntariness_is_unknown_warns():
+    found = findings("settle_out_of_court", exploitation=["labour"], coercion="low")
+    assert found["settlement_voluntariness_unknown"]["severity"] == "warn"
+
+
+def test_coercion_left_out_warns_like_coercion_unknown():
+    found = findings("record_settlement", exploitation=["labour"], voluntary=True)
+    assert found["settlement_coercion_unknown"]["severity"] == "warn"
+
+
+def test_a_settlement_without_a_needed_interpreter_is_blocked():
+    found = findings(
+        "record_settlement", exploitation=["labour"], coercion="low", voluntary=True,
+        interpreter_needed=True, interpreter_present=False,
+    )
+    assert found["settlement_needs_interpreter"]["severity"] == "block"
+
+
+def test_a_settlement_on_a_case_screened_as_trafficking_is_absolutely_blocked():
+    for screening in ("trafficking", "possible_trafficking"):
+        found = findings(
+            "settle_out_of_court", exploitation=["labour"], coercion="low", voluntary=True,
+            screening=screening,
+        )
+        rule = found["no_settlement_when_screened_as_trafficking"]
+        assert rule["severity"] == "block" and rule["override"] == "never"
+
+
+def test_a_settlement_on_an_unscreened_case_warns():
+    found = findings("settle_out_of_court", exploitation=["labour"], coercion="low", voluntary=True)
+    assert found["settlement_not_screened"]["severity"] == "warn"
+
+
+def test_no_agreement_may_require_withdrawing_a_complaint_or_testimony():
+    for term in ("withdraw_complaint", "withdraw_testimony", "refuse_to_testify"):
+        found = findings("record_settlement", agreement_terms=["payment_in_instalments", term])
+        rule = found["agreement_never_requires_withdrawing_complaint_or_testimony"]
+        assert rule["severity"] == "block" and rule["override"] == "never"
+    assert "agreement_never_requires_withdrawing_complaint_or_testimony" not in findings(
+        "record_settlement", agreement_terms=["payment_in_instalments"]
+    )
+
+
+def test_a_child_of_unknown_age_needs_a_best_interest_check_before_settlement():
+    found = findings("settle_out_of_court", age=None)
+    assert found["out_of_court_settlement_for_child_needs_best_interest"]["severity"] == "block"
+
+
+def test_domestic_servitude_warns_of_debt_on_return_like_labour():
+    found = findings("return_home", informed_consent_to_return=True,
+                     exploitation=["domestic_servitude"])
+    assert "return_debt_from_unpaid_wages" in found
+
+
+def test_a_recruitment_debt_or_held_documents_warn_before_return():
+    found = findings("return_home", informed_consent_to_return=True, recruitment_debt="yes",
+                     documents_held_by_employer="yes")
+    assert {"return_with_recruitment_debt", "return_documents_held_by_employer"} <= set(found)
+
+
+def test_detention_or_charge_for_immigration_offences_is_absolutely_blocked():
+    for action in ("detain", "charge_with_offence"):
+        rule = findings(action, offence="immigration")["never_detain_for_immigration_offences"]
+        assert rule["override"] == "never"
+        rule = findings(action, entry="irregular")[
+            "irregular_entry_offence_unknown_treat_as_immigration"
+        ]
+        assert rule["override"] == "never"
+    assert "irregular_entry_offence_unknown_treat_as_immigration" not in findings(
+        "detain", entry="irregular", offence="unrelated"
+    )
+
+
+def test_detaining_or_charging_a_victim_otherwise_needs_two_supervisors():
+    assert findings("detain")["never_detain_a_victim"]["override"] == "two_supervisors"
+    assert findings("charge_with_offence")["never_criminalise_for_forced_acts"][
+        "min_justification"
+    ] == 200
+
+
+def test_supervising_a_child_asks_for_a_best_interest_justification_not_a_blanket_block():
+    found = findings("restrict_movement", age=15)
+    assert found["child_supervision_needs_best_interest_justification"]["severity"] == "block"
+    assert "never_restrict_movement_in_shelter" not in found
+    justified = findings("restrict_movement", age=15, supervision_justified_in_best_interest=True)
+    assert list(justified) == ["child_supervision_least_restrictive_and_reviewed"]
+    assert "child_supervision_needs_best_interest_justification" in findings(
+        "restrict_movement", age=None
     )
 
 
@@ -343,8 +458,11 @@ def test_every_finding_cites_a_rule_that_exists_in_the_data(action, context):
 @settings(deadline=None)  # no wall-clock limits in tests
 @given(contexts)
 def test_detention_and_conditioning_services_are_always_blocked(context):
-    for action in ("detain", "condition_services_on_testimony", "restrict_movement"):
+    for action in ("detain", "condition_services_on_testimony"):
         assert engine.blocks(engine.check(action, context))
+    # An adult's movement is never restricted; a child's only with a best-interest justification.
+    if context.get("age") is not None and context["age"] >= 18:
+        assert engine.blocks(engine.check("restrict_movement", context))
 
 
 @settings(deadline=None)  # no wall-clock limits in tests

@@ -24,7 +24,9 @@ def test_contract_example_returns_findings_with_rule_severity_harm(api, casework
     res = api(caseworker).post("/api/v1/safeguards/check", CONTRACT)
     assert res.status_code == 200, res.content
     findings = res.json()["findings"]
-    assert findings and set(findings[0]) == {"rule", "severity", "harm", "explanation"}
+    assert findings and {"rule", "severity", "harm", "explanation"} <= set(findings[0])
+    blocks = [f for f in findings if f["severity"] == "block"]
+    assert all(f["override"] and f["min_justification"] for f in blocks)
     assert any(f["severity"] == "warn" and f["harm"] == "psychological" for f in findings)
 
 
@@ -64,12 +66,13 @@ def test_a_block_refuses_a_caseworkers_proposal_and_changes_nothing(api, casewor
 
 def test_a_supervisor_needs_a_written_justification(api, supervisor, case_a):
     res = api(supervisor).post(
-        f"/api/v1/cases/{case_a.pk}/proposed-actions", {"action": "detain", "context": {}}
+        f"/api/v1/cases/{case_a.pk}/proposed-actions",
+        {"action": "restrict_movement", "context": {}},
     )
     assert res.status_code == 422 and res.json()["field"] == "justification"
     res = api(supervisor).post(
         f"/api/v1/cases/{case_a.pk}/proposed-actions",
-        {"action": "detain", "context": {}, "justification": REASON},
+        {"action": "restrict_movement", "context": {}, "justification": REASON},
     )
     assert res.status_code == 201, res.content
     assert res.json()["overridden"] is True

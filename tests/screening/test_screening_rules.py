@@ -68,7 +68,7 @@ def test_unknown_age_with_act_and_purpose_prompts_to_protect_as_a_child():
     result = engine.assess({"act": ["receipt"], "means": [], "purpose": ["sexual_exploitation"]})
     assert "trafficking_if_child_age_unknown" in fired(result)
     assert "age" in result["unknown"]
-    assert result["classification"] != "trafficking"
+    assert result["classification"] == "possible_trafficking"
 
 
 def test_forced_labour_needs_involuntariness_and_menace_together():
@@ -91,13 +91,98 @@ def test_a_purpose_of_forced_labour_is_at_least_forced_labour():
     assert "forced_labour_purpose_of_exploitation" in fired(result)
 
 
-def test_a_single_ilo_indicator_is_at_least_a_labour_rights_violation():
-    result = engine.assess({"indicators": {"excessive_overtime": True}})
+def test_two_ilo_indicators_are_at_least_a_labour_rights_violation():
+    result = engine.assess({"indicators": {"excessive_overtime": True, "isolation": True}})
     assert result["classification"] == "labour_rights_violation"
     reason = next(
         r for r in result["reasons"] if r["rule"] == "labour_rights_violation_ilo_indicator"
     )
-    assert reason["answers"] == ["indicators.excessive_overtime: true"]
+    assert reason["answers"] == ["indicators.isolation: true", "indicators.excessive_overtime: true"]
+
+
+def test_one_ilo_indicator_alone_is_not_called_a_labour_rights_violation():
+    result = engine.assess({"indicators": {"isolation": True}})
+    assert result["classification"] == "indicator_present"
+    assert "one_ilo_indicator_ask_about_the_others" in fired(result)
+    assert "labour_rights_violation_ilo_indicator" not in fired(result)
+    assert engine.assess({"indicators": {"debt_bondage": True}})["classification"] == (
+        "indicator_present"
+    )
+
+
+def test_debt_bondage_with_retained_documents_does_not_headline_as_a_labour_rights_violation():
+    result = engine.assess(
+        {"indicators": {"debt_bondage": True, "retention_of_identity_documents": True}}
+    )
+    assert result["classification"] == "forced_labour"
+    assert fired(result)[0] == "forced_labour_debt_bondage_with_documents_retained"
+
+
+def test_sexual_exploitation_with_unknown_age_is_flagged_protect_as_a_child_not_no_indication():
+    result = engine.assess({"act": ["recruitment"], "purpose": ["sexual_exploitation"]})
+    assert result["classification"] == "possible_trafficking"
+    assert [f["flag"] for f in result["flags"]] == ["protect_as_child_until_age_known"]
+    assert "protect as a child until the age is known" in result["flags"][0]["text"]
+
+
+def test_forced_labour_with_unknown_age_is_flagged_like_sexual_exploitation():
+    sexual = engine.assess({"act": ["transportation"], "purpose": ["sexual_exploitation"]})
+    labour = engine.assess({"act": ["transportation"], "purpose": ["forced_labour"]})
+    assert sexual["classification"] == labour["classification"] == "possible_trafficking"
+    assert sexual["flags"] == labour["flags"]
+
+
+def test_adult_whose_means_are_not_yet_answered_is_possible_trafficking_not_no_indication():
+    result = engine.assess({"age": 30, "act": ["recruitment"], "purpose": ["sexual_exploitation"]})
+    assert result["classification"] == "possible_trafficking"
+    assert "possible_trafficking_act_and_purpose_without_means" in fired(result)
+    assert [f["flag"] for f in result["flags"]] == ["possible_trafficking"]
+
+
+@given(
+    age=st.one_of(st.none(), st.integers(0, 99)),
+    act=st.lists(st.sampled_from(engine.rules()["acts"]), min_size=1, max_size=2),
+    means=st.one_of(st.none(), st.lists(st.sampled_from(engine.rules()["means"]), max_size=2)),
+    purpose=st.lists(st.sampled_from(engine.rules()["purposes"]), min_size=1, max_size=2),
+)
+@settings(max_examples=200, deadline=None)
+def test_act_and_purpose_recorded_is_never_no_indication(age, act, means, purpose):
+    answers = {"age": age, "act": act, "means": means, "purpose": purpose}
+    result = engine.assess({k: v for k, v in answers.items() if v is not None})
+    assert result["classification"] in ("possible_trafficking", "trafficking")
+
+
+def test_documents_held_by_the_employer_count_as_the_retained_documents_indicator():
+    result = engine.assess(
+        {
+            "indicators": {"debt_bondage": True},
+            "migration": {"documents_held_by_employer": "yes"},
+        }
+    )
+    assert result["classification"] == "forced_labour"
+
+
+def test_migration_facts_prompt_the_right_questions():
+    result = engine.assess(
+        {
+            "migration": {
+                "recruitment_debt": "yes",
+                "visa_tied_to_employer": "yes",
+                "entry": "irregular",
+            }
+        }
+    )
+    assert {
+        "migration_recruitment_debt_ask_if_it_binds",
+        "migration_visa_tied_to_employer_vulnerability",
+        "migration_irregular_entry_fear_of_authorities",
+    } <= set(fired(result))
+
+
+def test_a_bad_migration_fact_is_named():
+    with pytest.raises(engine.InvalidAnswers) as err:
+        engine.assess({"migration": {"recruitment_debt": "maybe"}})
+    assert err.value.field == "migration.recruitment_debt"
 
 
 def test_coercive_indicators_prompt_asking_whether_the_person_could_leave():

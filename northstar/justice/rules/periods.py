@@ -17,7 +17,7 @@ from pydantic import model_validator
 from northstar.rules import loader
 
 PERIODS_FILE = Path(__file__).with_name("reflection_periods.toml")
-STATUSES = ("statutory", "practice", "none", "unknown")
+STATUSES = ("statutory", "guideline", "practice", "none", "unknown")
 
 
 class PeriodEntry(loader.Sourced):
@@ -25,6 +25,9 @@ class PeriodEntry(loader.Sourced):
 
     status: Literal[STATUSES]
     days: int | None = None
+    #: A guideline's cap in days (e.g. Thailand's NRM wait before the identification
+    #: interview): shown, never used to end a survivor's reflection.
+    guideline_days: int | None = None
     practice_days: int | None = None
     summary: loader.Text
 
@@ -34,6 +37,10 @@ class PeriodEntry(loader.Sourced):
             raise ValueError("days is given exactly when status is statutory")
         if self.days is not None and self.days <= 0:
             raise ValueError("days must be a whole number > 0")
+        if (self.guideline_days is None) != (self.status != "guideline"):
+            raise ValueError("guideline_days is given exactly when status is guideline")
+        if self.guideline_days is not None and self.guideline_days <= 0:
+            raise ValueError("guideline_days must be a whole number > 0")
         return self
 
 
@@ -51,6 +58,7 @@ class ReflectionPeriod:
     summary: str
     source: str
     checked: dt.date
+    guideline_days: int | None = None
 
     @property
     def known(self) -> bool:
@@ -65,7 +73,9 @@ def load(path: Path = PERIODS_FILE) -> dict[str, ReflectionPeriod]:
     """Read and validate the periods file; ``RuleDataError`` names the entry at fault."""
     data = loader.load(path, PeriodsFile)
     return {
-        code: ReflectionPeriod(code, e.status, e.days, e.summary, e.source, e.checked)
+        code: ReflectionPeriod(
+            code, e.status, e.days, e.summary, e.source, e.checked, e.guideline_days
+        )
         for code, e in data.periods.items()
     }
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from northstar.law import position as law
 from northstar.rules import loader
 from northstar.rules.conditions import When, check_facts, matches
 from northstar.rules.errors import InvalidInput
@@ -32,8 +33,27 @@ COERCION = ("low", "high", "unknown")
 RELATIONSHIP = ("stranger", "community", "family", "unknown")
 TRIAL = ("yes", "no", "undecided")
 ADVOCACY = ("none", "anonymous", "public")
+#: The classification of the case's latest screening (screening.toml classes).
+SCREENING = (
+    "no_indication", "indicator_present", "labour_rights_violation", "forced_labour",
+    "possible_trafficking", "trafficking",
+)
+#: Screenings that are, or may be, trafficking: no out-of-court settlement.
+TRAFFICKING_SCREENINGS = ("possible_trafficking", "trafficking")
+#: The offender's criminal case: none brought, pending, decided, or unknown.
+CRIMINAL_CASE = ("none", "pending", "decided", "unknown")
+#: Migration facts (issue 11 §7) and the values each may take; default unknown.
+MIGRATION = {
+    "entry": ("regular", "irregular", "unknown"),
+    "visa_tied_to_employer": ("yes", "no", "unknown"),
+    "documents_held_by_employer": ("yes", "no", "unknown"),
+    "recruitment_debt": ("yes", "no", "unknown"),
+}
 FACTS = frozenset(
     {
+        "screening",
+        "offender_criminal_case",
+        *MIGRATION,
         "jurisdiction",
         "age",
         "is_child",
@@ -64,6 +84,9 @@ PROFILE_KEYS = frozenset(
         "trial_participation",
         "received_trauma_care",
         "wishes",
+        "screening",
+        "offender_criminal_case",
+        "migration",
     }
 )
 WISH_KEYS = frozenset({"reconcile", "advocacy", "livelihood_interests"})
@@ -222,7 +245,22 @@ def facts_of(profile: Mapping[str, Any]) -> dict:
     ):
         raise InvalidProfile("wishes.livelihood_interests", "must be a list of words")
     interests = [x.strip() for x in interests or [] if x.strip()] or None
+    migration = profile.get("migration") or {}
+    if not isinstance(migration, Mapping):
+        raise InvalidProfile("migration", "must be an object")
+    extra = set(migration) - set(MIGRATION)
+    if extra:
+        raise InvalidProfile(f"migration.{sorted(extra)[0]}", "unknown field")
     return {
+        **{
+            name: _choice(migration.get(name), f"migration.{name}", allowed, "unknown")
+            for name, allowed in MIGRATION.items()
+        },
+        "screening": _choice(profile.get("screening"), "screening", SCREENING, None),
+        "offender_criminal_case": _choice(
+            profile.get("offender_criminal_case"), "offender_criminal_case", CRIMINAL_CASE,
+            "unknown",
+        ),
         "jurisdiction": jurisdiction,
         "age": age,
         "is_child": is_child,
@@ -273,6 +311,8 @@ def _assess_one(item: dict, facts: dict, fired: list[dict]) -> dict:
     reasons.append({"rule": item["id"], "explanation": item["explanation"]})
     if facts["livelihood_interests"] and item["key"] == "livelihood":
         feasibility.append("Interests: " + ", ".join(facts["livelihood_interests"]))
+    if item["key"] == "state_compensation" and eligibility != "not_eligible":
+        feasibility.extend(state_compensation_in_law(facts["jurisdiction"]))
     return {
         "key": item["key"],
         "title": item["title"],
@@ -306,8 +346,61 @@ def assess(profile: Mapping[str, Any]) -> dict:
             _assess_one(item, facts, [r for r in fired if item["key"] in r["interventions"]])
             for item in data["interventions"]
         ],
+        "routes_without_testimony": routes_without_testimony(facts),
         "rule_set_version": data["version"],
     }
+
+
+#: Compensation routes the state compensation intervention covers (not settlement or wages).
+STATE_ROUTES = ("criminal_court_order", "civil_claim", "state_fund", "state_support")
+DELIVERY_WORDS = {
+    "delivering": "pays in practice",
+    "improvable": "improvable, not delivering",
+    "unknown": "whether it pays in practice is not known",
+}
+
+
+def state_compensation_in_law(jurisdiction: str) -> list[str]:
+    """This jurisdiction's own compensation routes, from its legal position (``northstar.law``):
+    what the law provides and whether it pays, so no survivor is promised a payment the
+    record does not show. A route the law does not provide is not listed."""
+    try:
+        position = law.position_for(jurisdiction)
+    except law.UnknownJurisdiction:
+        return ["No legal position is recorded for this jurisdiction: do not promise compensation."]
+    notes = [
+        f"{position.name}: {r.label} — {DELIVERY_WORDS[r.delivery.value]} "
+        f"(source: {r.exists.source})"
+        for r in position.compensation_routes
+        if r.route in STATE_ROUTES and r.exists.value == "yes"
+    ]
+    return notes or [
+        f"{position.name}: no state or court compensation route was found in the sources; "
+        "that does not mean none exists. Ask a lawyer before promising anything."
+    ]
+
+
+def routes_without_testimony(facts: dict) -> list[dict]:
+    """For a survivor who will not testify: the compensation routes that still work without
+    her testimony, from the jurisdiction's legal position (``northstar.law``).
+
+    Empty unless she said she will not take part in a trial. An out-of-court
+    settlement is listed only when the latest screening is known not to be
+    trafficking (unknown is never safe).
+    """
+    if facts["trial_participation"] != "no":
+        return []
+    screening = facts["screening"]
+    trafficking = None if screening is None else screening in TRAFFICKING_SCREENINGS
+    return [
+        {
+            "route": r.route,
+            "label": r.label,
+            "delivery": r.delivery.value,
+            "source": r.needs_testimony.source,
+        }
+        for r in law.routes_without_testimony(facts["jurisdiction"], trafficking=trafficking)
+    ]
 
 
 def order_by_priorities(results: list[dict], ranking: list[str]) -> list[dict]:

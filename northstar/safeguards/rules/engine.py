@@ -27,7 +27,13 @@ RULES_FILE = Path(__file__).with_name("safeguards.toml")
 SEVERITIES = ("block", "warn")
 CONTEXT_TYPES = ("int", "bool", "string", "list")
 #: Facts the engine derives from the context (documented in the TOML header).
-DERIVED_FACTS = frozenset({"language_matches_preferred"})
+DERIVED_FACTS = frozenset({"language_matches_preferred", "possibly_child", "retellings"})
+#: Who may override a block: a supervisor (default), two supervisors, or nobody.
+OVERRIDES = ("supervisor", "two_supervisors", "never")
+#: Every earlier telling of the story: interviews, identification interviews, hearings.
+RETELLING_KEYS = ("previous_interviews", "previous_identification_interviews", "previous_hearings")
+
+
 class InvalidCheck(InvalidInput):
     """An action or context the engine cannot read; ``field`` names the offending entry."""
 
@@ -45,6 +51,9 @@ class SafeguardRule(loader.Rule):
     severity: Literal[SEVERITIES]
     harm: loader.Text
     when: When
+    #: Blocks only: who may let the action go ahead anyway, and how long the written reason must be.
+    override: Literal[OVERRIDES] = "supervisor"
+    min_justification: int = 20
 
 
 class SafeguardsFile(loader.RuleFile):
@@ -70,6 +79,8 @@ class SafeguardsFile(loader.RuleFile):
                 if action not in self.actions:
                     raise ValueError(f"rule {rule.id}: unknown action {action!r}")
             check_facts(rule.id, rule.when, facts)
+            if rule.severity == "warn" and "override" in rule.model_fields_set:
+                raise ValueError(f"rule {rule.id}: only a block has an 'override'")
         return self
 
 
@@ -105,6 +116,7 @@ def list_rules() -> list[dict]:
             "severity": r["severity"],
             "harm": r["harm"],
             "actions": list(r["actions"]),
+            "override": r.get("override", "supervisor") if r["severity"] == "block" else None,
         }
         for r in data["rules"]
     ]
@@ -149,6 +161,13 @@ def read_context(context: Mapping[str, Any]) -> dict:
     # A consent that is not recorded is no consent.
     if facts.get("consents") is None:
         facts["consents"] = []
+    # Unknown coercion is "unknown", whether the caller said so or left it out.
+    if facts.get("coercion") is None:
+        facts["coercion"] = "unknown"
+    age = facts.get("age")
+    facts["possibly_child"] = age is None or age < rules()["child_age_under"]
+    told = [facts.get(k) for k in RETELLING_KEYS]
+    facts["retellings"] = None if all(t is None for t in told) else sum(t or 0 for t in told)
     language, preferred = facts.get("language"), facts.get("preferred_language")
     facts["language_matches_preferred"] = (
         None if not language or not preferred else language.lower() == preferred.lower()
@@ -165,17 +184,45 @@ def check(action: str, context: Mapping[str, Any]) -> dict:
         )
     facts = read_context(context)
     findings = [
-        {
-            "rule": r["id"],
-            "severity": r["severity"],
-            "harm": r["harm"],
-            "explanation": r["explanation"],
-        }
+        _finding(r)
         for r in data["rules"]
         if action in r["actions"] and matches(r["when"], facts)
     ]
     findings.sort(key=lambda f: SEVERITIES.index(f["severity"]))
     return {"findings": findings, "rule_set_version": data["version"]}
+
+
+def _finding(rule: dict) -> dict:
+    finding = {
+        "rule": rule["id"],
+        "severity": rule["severity"],
+        "harm": rule["harm"],
+        "explanation": rule["explanation"],
+    }
+    if rule["severity"] == "block":
+        finding["override"] = rule.get("override", "supervisor")
+        finding["min_justification"] = rule.get("min_justification", 20)
+    return finding
+
+
+def override_of(rule_id: str) -> tuple[str, int]:
+    """Who may override the block ``rule_id`` and the shortest written reason accepted.
+
+    A rule no longer in the file keeps the plain supervisor override.
+    """
+    for rule in rules()["rules"]:
+        if rule["id"] == rule_id:
+            return rule.get("override", "supervisor"), rule.get("min_justification", 20)
+    return "supervisor", 20
+
+
+def override_needed(result: dict) -> tuple[str, int]:
+    """The strictest override among a result's blocks: ``never`` beats two supervisors beats one."""
+    found = blocks(result)
+    if not found:
+        return "supervisor", 0
+    strictest = max((f["override"] for f in found), key=OVERRIDES.index)
+    return strictest, max(f["min_justification"] for f in found)
 
 
 def blocks(result: dict) -> list[dict]:

@@ -24,15 +24,30 @@ KINDS = (
     "palermo",
     "palermo_child",
     "palermo_child_age_unknown",
+    "act_purpose_without_means",
     "ilo_forced_labour",
+    "indicators_together",
+    "migration_fact",
     "purpose",
     "indicator",
     "indicator_hint",
     "nothing_fired",
     "unknowns",
 )
-ANSWER_KEYS = ("age", "act", "means", "purpose", "indicators", "involuntary", "menace_of_penalty")
+ANSWER_KEYS = (
+    "age", "act", "means", "purpose", "indicators", "involuntary", "menace_of_penalty", "migration"
+)
 UNKNOWN = "unknown"
+#: Migration facts (issue 11 §7), each "yes" | "no" | "unknown"; absent = unknown.
+MIGRATION_KEYS = ("entry", "visa_tied_to_employer", "documents_held_by_employer", "recruitment_debt")
+MIGRATION_VALUES = {
+    "entry": ("regular", "irregular", UNKNOWN),
+    "visa_tied_to_employer": ("yes", "no", UNKNOWN),
+    "documents_held_by_employer": ("yes", "no", UNKNOWN),
+    "recruitment_debt": ("yes", "no", UNKNOWN),
+}
+#: A migration fact that is itself an ILO indicator when the indicator is not answered.
+MIGRATION_INDICATORS = {"documents_held_by_employer": "retention_of_identity_documents"}
 
 
 class InvalidAnswers(InvalidInput):
@@ -44,6 +59,13 @@ class ScreeningRule(loader.Rule):
     classification: loader.Text
     purposes: list[str] | None = None
     indicators: list[str] | None = None
+    #: For ``indicator`` rules: how many of ``indicators`` must be present (one alone is not
+    #: a finding, ILO 2012: "in other cases several indicators together are needed").
+    min_indicators: int = 1
+    #: For ``migration_fact`` rules: the facts (all must hold) that make the rule fire.
+    migration: dict[str, str] | None = None
+    #: A flag a caseworker cannot miss, shown above the classification (key of ``flags``).
+    flag: str | None = None
 
 
 class ScreeningFile(loader.RuleFile):
@@ -55,6 +77,7 @@ class ScreeningFile(loader.RuleFile):
     means: list[str]
     purposes: list[str]
     indicators: list[str]
+    flags: dict[str, loader.Text]
     rules: list[ScreeningRule]
 
     @model_validator(mode="after")
@@ -74,6 +97,11 @@ class ScreeningFile(loader.RuleFile):
             for name in rule.purposes or ():
                 if name not in self.purposes:
                     raise ValueError(f"rule {rule.id}: unknown purpose {name!r}")
+            if rule.flag is not None and rule.flag not in self.flags:
+                raise ValueError(f"rule {rule.id}: unknown flag {rule.flag!r}")
+            for key, value in (rule.migration or {}).items():
+                if value not in MIGRATION_VALUES.get(key, ()):
+                    raise ValueError(f"rule {rule.id}: unknown migration fact {key}={value!r}")
         return self
 
 
@@ -153,6 +181,10 @@ def read_answers(answers: Mapping[str, Any]) -> dict:
             indicators[name] = _tri(raw_indicators, name)
         except InvalidAnswers as err:
             raise InvalidAnswers(f"indicators.{name}", err.message) from None
+    migration = read_migration(answers.get("migration"))
+    for fact, indicator in MIGRATION_INDICATORS.items():
+        if migration[fact] == "yes" and indicators.get(indicator) is None:
+            indicators[indicator] = True
     return {
         "age": age,
         "act": _listed(answers, "act", data["acts"]),
@@ -161,7 +193,23 @@ def read_answers(answers: Mapping[str, Any]) -> dict:
         "indicators": indicators,
         "involuntary": _tri(answers, "involuntary"),
         "menace_of_penalty": _tri(answers, "menace_of_penalty"),
+        "migration": migration,
     }
+
+
+def read_migration(raw: Any) -> dict[str, str]:
+    """Migration facts with unknown as the default; a bad key or value raises ``InvalidAnswers``."""
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise InvalidAnswers("migration", "must be an object of fact: value")
+    for key, value in raw.items():
+        if key not in MIGRATION_KEYS:
+            raise InvalidAnswers(f"migration.{key}", "unknown migration fact")
+        if value is not None and value not in MIGRATION_VALUES[key]:
+            raise InvalidAnswers(
+                f"migration.{key}", f"must be one of {', '.join(MIGRATION_VALUES[key])}"
+            )
+    return {key: raw.get(key) or UNKNOWN for key in MIGRATION_KEYS}
 
 
 def _fires(rule: dict, a: dict, child_age_under: int) -> list[str] | None:
@@ -191,6 +239,26 @@ def _fires(rule: dict, a: dict, child_age_under: int) -> list[str] | None:
                 f"purpose: {', '.join(a['purpose'])}",
             ]
         return None
+    if kind == "act_purpose_without_means":
+        # An adult (or a child: palermo_child decides) with act and purpose but no means
+        # recorded yet: a purpose of exploitation is itself an indication.
+        if a["age"] is not None and a["act"] and a["purpose"] and not a["means"]:
+            means = "unknown" if a["means"] is None else "none reported yet"
+            return [
+                f"act: {', '.join(a['act'])}",
+                f"means: {means}",
+                f"purpose: {', '.join(a['purpose'])}",
+            ]
+        return None
+    if kind == "indicators_together":
+        if all(a["indicators"].get(n) is True for n in rule["indicators"]):
+            return [f"indicators.{n}: true" for n in rule["indicators"]]
+        return None
+    if kind == "migration_fact":
+        wanted = rule.get("migration") or {}
+        if wanted and all(a["migration"][k] == v for k, v in wanted.items()):
+            return [f"migration.{k}: {v}" for k, v in wanted.items()]
+        return None
     if kind == "ilo_forced_labour":
         if a["involuntary"] is True and a["menace_of_penalty"] is True:
             return ["involuntary: true", "menace_of_penalty: true"]
@@ -200,6 +268,8 @@ def _fires(rule: dict, a: dict, child_age_under: int) -> list[str] | None:
         return [f"purpose: {', '.join(hit)}"] if hit else None
     if kind in ("indicator", "indicator_hint"):
         hit = [n for n in rule["indicators"] if a["indicators"].get(n) is True]
+        if len(hit) < rule.get("min_indicators", 1):
+            return None
         return [f"indicators.{n}: true" for n in hit] or None
     return None  # nothing_fired / unknowns are decided after the others
 
@@ -231,8 +301,10 @@ def assess(answers: Mapping[str, Any]) -> dict:
         fired += [(r, unknown[:]) for r in data["rules"] if r["kind"] == "unknowns"]
     classification = max((r["classification"] for r, _ in fired), key=order.index, default=order[0])
     fired.sort(key=lambda item: -order.index(item[0]["classification"]))
+    flags = list(dict.fromkeys(r["flag"] for r, _ in fired if r.get("flag")))
     return {
         "classification": classification,
+        "flags": [{"flag": f, "text": data["flags"][f]} for f in flags],
         "reasons": [
             {"rule": r["id"], "explanation": r["explanation"], "answers": t} for r, t in fired
         ],
