@@ -67,6 +67,8 @@ def seed(context: dict) -> None:
         agreed = mediations.record_agreement(
             actor, opened, agreed_on=ago(280), amount="18000", currency="THB",
             payer="employer", terms="Unpaid wages in two instalments (demo).",
+            term_kinds=["payment_in_instalments"], voluntary=True, interpreter_needed=True,
+            interpreter_present=True,
             instalments=[{"due_on": ago(250), "amount": "9000"},
                          {"due_on": ago(220), "amount": "9000"}])
         claims.record_payment(actor, agreed, received_on=ago(252), amount="9000",

@@ -211,6 +211,30 @@ class AgreementForm(ScheduleForm):
     payer = forms.ChoiceField(label=_("Payer"))
     terms = forms.CharField(label=_("Terms agreed (kept sealed)"),
                             widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+    term_kinds = forms.MultipleChoiceField(
+        label=_("The terms require her to…"), required=False,
+        widget=forms.CheckboxSelectMultiple, choices=[
+            ("withdraw_complaint", _("withdraw a complaint")),
+            ("withdraw_testimony", _("withdraw her testimony")),
+            ("refuse_to_testify", _("not testify")),
+            ("confidentiality", _("keep the agreement confidential")),
+            ("payment_in_instalments", _("accept payment in instalments")),
+            ("other", _("something else"))])
+    voluntary = forms.TypedChoiceField(
+        label=_("Did she agree freely, without pressure?"), required=False,
+        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
+    interpreter_needed = forms.TypedChoiceField(
+        label=_("Does she need an interpreter?"), required=False,
+        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
+    interpreter_present = forms.TypedChoiceField(
+        label=_("Was a qualified interpreter present?"), required=False,
+        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
+    justification = forms.CharField(
+        label=_("Supervisor's written reason to override a block (only where allowed)"),
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
     def __init__(self, *args, **kwargs):
         from northstar.compensation.models import Payer
@@ -218,7 +242,9 @@ class AgreementForm(ScheduleForm):
         super().__init__(*args, **kwargs)
         self.fields["payer"].choices = Payer.choices
         self.fields["instalments"].required = False
-        self.order_fields(["agreed_on", "amount", "currency", "payer", "terms", "instalments"])
+        self.order_fields(["agreed_on", "amount", "currency", "payer", "terms", "term_kinds",
+                           "voluntary", "interpreter_needed", "interpreter_present",
+                           "instalments", "justification"])
 
 
 class EscalationForm(forms.Form):

@@ -23,6 +23,7 @@ from northstar.compensation.validation import choice, day
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError
+from northstar.safeguards import actions as safeguard_actions
 from northstar.survivors.models import Case
 
 COURT_ROUTES = tuple(r for r in Route.values if r != Route.OUT_OF_COURT_MEDIATION)
@@ -99,9 +100,26 @@ def record_session(actor: Actor, mediation: Mediation, *, held_on, outcome: str,
 
 @transaction.atomic
 def record_agreement(actor: Actor, mediation: Mediation, *, agreed_on, amount, currency: str,
-                     payer: str, terms: str, instalments: list[dict] | None = None) -> Claim:
-    """The parties agreed: a settled out-of-court claim, whose payments measure compliance."""
+                     payer: str, terms: str, instalments: list[dict] | None = None,
+                     term_kinds: list[str] | None = None, voluntary: bool | None = None,
+                     interpreter_needed: bool | None = None,
+                     interpreter_present: bool | None = None,
+                     justification: str = "", second_supervisor_id: int | None = None) -> Claim:
+    """The parties agreed: a settled out-of-court claim, whose payments measure compliance.
+
+    The agreement first goes through the Do No Harm safeguards (``record_settlement``): a
+    term requiring her to withdraw a complaint or testimony, a case screened as
+    trafficking, or a needed interpreter who was absent blocks it (nothing is stored);
+    unknown voluntariness or coercion warns. The check is recorded on the case.
+    """
     current = _open(mediation)
+    context = {"agreement_terms": list(term_kinds or []), "voluntary": voluntary,
+               "interpreter_needed": interpreter_needed,
+               "interpreter_present": interpreter_present}
+    safeguard_actions.propose_action(
+        actor, current.case, action="record_settlement",
+        context={k: v for k, v in context.items() if v is not None},
+        justification=justification, second_supervisor_id=second_supervisor_id)
     when = day(agreed_on, "agreed_on")
     if when < current.opened_on:
         raise DomainError("the agreement cannot precede the opening of the mediation", "agreed_on")

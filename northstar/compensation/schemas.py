@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -123,6 +124,17 @@ class AgreementIn(StrictSchema):
     payer: str
     terms: str = Field(max_length=8000)
     instalments: list[InstalmentIn] = Field(default_factory=list, max_length=240)
+    #: What the terms require, for the Do No Harm check (e.g. withdraw_complaint blocks).
+    term_kinds: list[Literal["withdraw_complaint", "withdraw_testimony", "refuse_to_testify",
+                             "confidentiality", "payment_in_instalments", "other"]] = Field(
+        default_factory=list, max_length=6)
+    #: She agreed freely; null = not known (warns).
+    voluntary: bool | None = None
+    interpreter_needed: bool | None = None
+    interpreter_present: bool | None = None
+    #: A supervisor's written reason to override a block that allows it.
+    justification: str = Field(default="", max_length=4000)
+    second_supervisor_id: int | None = None
 
 
 class EscalationIn(StrictSchema):

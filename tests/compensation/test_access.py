@@ -44,7 +44,7 @@ ENDPOINTS = [
      {"held_on": "2025-01-02", "outcome": "progress"}),
     ("post", "/api/v1/compensation/mediations/{mediation}/agreement",
      {"agreed_on": "2025-01-03", "amount": "1", "currency": "THB", "payer": "employer",
-      "terms": "x"}),
+      "terms": "x", "voluntary": True, "interpreter_needed": True, "interpreter_present": True}),
     ("post", "/api/v1/compensation/mediations/{mediation}/escalation",
      {"route": "civil_suit", "amount_claimed": "1", "payer": "employer", "reason": "x",
       "on": "2025-01-04"}),

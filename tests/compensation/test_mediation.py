@@ -57,6 +57,8 @@ def test_mediation_agreement_then_escalation_keeps_the_whole_history(api, casewo
     agreed = client.post(f"/api/v1/compensation/mediations/{mid}/agreement", {
         "agreed_on": "2025-09-20", "amount": "30000", "currency": "THB", "payer": "employer",
         "terms": "Employer pays unpaid wages in two instalments; brand guarantees.",
+        "term_kinds": ["payment_in_instalments"], "voluntary": True,
+        "interpreter_needed": True, "interpreter_present": True,
         "instalments": [{"due_on": "2025-10-20", "amount": "15000"},
                         {"due_on": "2025-11-20", "amount": "15000"}]})
     assert agreed.status_code == 201, agreed.content
@@ -118,3 +120,33 @@ def test_conditional_eligibility_needs_the_caseworker_to_confirm_the_conditions(
 def test_refusal_names_only_the_rules_that_block(api, caseworker, sex_trafficking_case):
     body = open_on(api(caseworker), sex_trafficking_case).json()
     assert "out_of_court_compensation_disputes_escalate_to_court" not in body["rules"]
+
+
+def test_no_mediation_agreement_may_require_her_to_withdraw_her_complaint(api, caseworker,
+                                                                         supervisor, labour_case):
+    from northstar.compensation.models import Claim
+
+    client = api(caseworker)
+    mid = open_on(client, labour_case).json()["id"]
+    body = {"agreed_on": "2025-09-20", "amount": "30000", "currency": "THB", "payer": "employer",
+            "terms": "Pays if she drops the police complaint.", "voluntary": True,
+            "interpreter_needed": True, "interpreter_present": True,
+            "term_kinds": ["withdraw_complaint"]}
+    refused = client.post(f"/api/v1/compensation/mediations/{mid}/agreement", body)
+    assert refused.status_code in (403, 422), refused.content
+    # Absolute: not even a supervisor with a long written reason can record it.
+    overridden = api(supervisor).post(f"/api/v1/compensation/mediations/{mid}/agreement", dict(
+        body, justification="She insists on settling; we explained everything to her. " * 5))
+    assert overridden.status_code in (403, 422), overridden.content
+    assert not Claim.objects.filter(route="out_of_court_mediation").exists()
+
+
+def test_a_settlement_without_a_needed_interpreter_is_blocked(api, caseworker, labour_case):
+    client = api(caseworker)
+    mid = open_on(client, labour_case).json()["id"]
+    refused = client.post(f"/api/v1/compensation/mediations/{mid}/agreement", {
+        "agreed_on": "2025-09-20", "amount": "30000", "currency": "THB", "payer": "employer",
+        "terms": "Employer pays.", "voluntary": True, "interpreter_needed": True,
+        "interpreter_present": False})
+    assert refused.status_code in (403, 422)
+    assert "interpreter" in refused.json()["detail"]

@@ -235,7 +235,9 @@ def test_mediation_pages_refuse_a_sex_trafficking_case_and_run_a_labour_one(
     agreed = client.post(page_url, {
         "step": "agreement", "agreement-agreed_on": "2025-09-20", "agreement-amount": "1000",
         "agreement-currency": "THB", "agreement-payer": "employer", "agreement-terms": "Pay",
-        "agreement-instalments": "2025-10-01 500\n2025-11-01 500"})
+        "agreement-instalments": "2025-10-01 500\n2025-11-01 500",
+        "agreement-voluntary": "yes", "agreement-interpreter_needed": "yes",
+        "agreement-interpreter_present": "yes"})
     assert agreed.status_code == 302, agreed.content.decode()[:2000]
     mediation.refresh_from_db()
     assert mediation.status == "agreed" and mediation.claim.instalments.count() == 2

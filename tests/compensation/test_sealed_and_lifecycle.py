@@ -25,7 +25,8 @@ def test_payer_party_names_terms_and_notes_are_encrypted_at_rest(caseworker, lab
     mediations.record_session(actor, mediation, held_on="2025-01-02", outcome="progress",
                            summary="Somchai admitted the debt")
     mediations.record_agreement(actor, mediation, agreed_on="2025-01-03", amount="10",
-                             currency="THB", payer="employer", terms="Somchai pays 10 baht")
+                             currency="THB", payer="employer", terms="Somchai pays 10 baht",
+                             voluntary=True, interpreter_needed=True, interpreter_present=True)
     stored = (_raw("compensation_claim", "payer_name") + _raw("compensation_mediationparty", "name")
               + _raw("compensation_mediationsession", "summary")
               + _raw("compensation_mediation", "agreement_terms"))

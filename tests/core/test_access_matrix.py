@@ -107,7 +107,8 @@ WRITES = {
         {"held_on": "2025-09-03", "outcome": "progress"}, None, None),
     "POST /api/v1/compensation/mediations/{mediation_id}/agreement": (
         {"agreed_on": "2025-09-04", "amount": "1", "currency": "THB", "payer": "employer",
-         "terms": "One payment."}, None, None),
+         "terms": "One payment.", "voluntary": True, "interpreter_needed": True,
+         "interpreter_present": True}, None, None),
     "POST /api/v1/compensation/mediations/{mediation_id}/escalation": (
         {"route": "civil_suit", "amount_claimed": "1", "payer": "employer",
          "reason": "No agreement.", "on": "2025-09-05"}, None, None),
