@@ -16,6 +16,7 @@ from django.test import Client
 
 from northstar.core.models import AuditEntry
 from northstar.core.tokens import issue_token
+from northstar.survivors.models import Survivor
 from tests.conftest import PASSWORD
 
 NUL = "\x00"
@@ -164,3 +165,24 @@ def test_a_read_token_may_search_for_duplicates(caseworker, survivor_a):
                       content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert r.status_code == 200
     assert [s["id"] for s in r.json()] == [survivor_a.pk]
+
+
+# --- Pages: the same ranges before any view runs ------------------------------------
+
+
+@pytest.mark.parametrize("born", ["1850-01-01", "0001-01-01"])
+def test_a_page_form_refuses_a_birth_date_in_1850_or_year_one(client, caseworker, born):
+    client.force_login(caseworker)
+    r = client.post("/survivors/new/", {"date_of_birth": born, "preferred_language": "en",
+                                        "sex": "unknown", "gender": "unknown"})
+    assert r.status_code == 422
+    assert b"date_of_birth" in r.content
+    assert not Survivor.objects.exists()
+
+
+def test_a_page_form_refuses_a_date_in_year_one_anywhere(client, caseworker, case_a):
+    client.force_login(caseworker)
+    r = client.post(f"/compensation/cases/{case_a.pk}/mediation/new/",
+                    {"opened_on": "0001-01-01", "mediator": "Labour office"})
+    assert r.status_code == 422
+    assert b"opened_on" in r.content
