@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from northstar.api import api as ninja_api
 from northstar.core.models import AuditEntry
 from northstar.core.tokens import issue_token
 from northstar.survivors.models import Survivor
@@ -186,3 +187,24 @@ def test_a_page_form_refuses_a_date_in_year_one_anywhere(client, caseworker, cas
                     {"opened_on": "0001-01-01", "mediator": "Labour office"})
     assert r.status_code == 422
     assert b"opened_on" in r.content
+
+
+# --- The OpenAPI document declares the error answers --------------------------------
+
+
+def test_every_api_operation_documents_its_error_answers():
+    schema = ninja_api.get_openapi_schema()
+    assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"detail", "field"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            where = f"{method.upper()} {path}"
+            assert {"404", "422", "429"} <= codes, where
+            if operation.get("security"):
+                assert {"401", "403"} <= codes, where
+            if "requestBody" in operation:
+                assert {"400", "413"} <= codes, where
+            if method != "get":
+                assert "409" in codes, where
+            error = operation["responses"]["422"]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/ErrorOut"}, where
