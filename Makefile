@@ -71,7 +71,7 @@ test-sqlite: install
 
 ## make test-fuzz: schemathesis sends generated requests (valid and invalid) to every API
 ## operation, in-process on SQLite with a caseworker's token; any 5xx fails it
-FUZZ_EXAMPLES ?= 6
+FUZZ_EXAMPLES ?= 15
 test-fuzz: install
 	@echo "== API fuzzing (schemathesis, $(FUZZ_EXAMPLES) examples per operation and mode) =="
 	env -u DATABASE_URL NORTHSTAR_FUZZ=1 NORTHSTAR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("NORTHSTAR_FUZZ") != "1",
     reason="the fuzzing run is its own step of `make test` (NORTHSTAR_FUZZ=1)")
 
-EXAMPLES = int(os.environ.get("NORTHSTAR_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("NORTHSTAR_FUZZ_EXAMPLES", "15"))
 
 
 @pytest.fixture
