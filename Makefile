@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run run-postgres test test-sqlite test-postgres lint bench install migrate demo clean translations
+.PHONY: run run-postgres test test-sqlite test-fuzz test-postgres lint bench install migrate demo clean translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Northstar needs Python 3.11 or newer")'
@@ -53,8 +53,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## make test: the whole suite on SQLite, then again on PostgreSQL
-test: lint test-sqlite test-postgres
+## make test: the whole suite on SQLite, the API fuzzing run, then the suite again on PostgreSQL
+test: lint test-sqlite test-fuzz test-postgres
 
 test-sqlite: install
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -68,6 +68,14 @@ test-sqlite: install
 	fi
 	@echo "== Test suite on SQLite (with the browser tests) =="
 	env -u DATABASE_URL $(BIN)/pytest
+
+## make test-fuzz: schemathesis sends generated requests (valid and invalid) to every API
+## operation, in-process on SQLite with a caseworker's token; any 5xx fails it
+FUZZ_EXAMPLES ?= 15
+test-fuzz: install
+	@echo "== API fuzzing (schemathesis, $(FUZZ_EXAMPLES) examples per operation and mode) =="
+	env -u DATABASE_URL NORTHSTAR_FUZZ=1 NORTHSTAR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(BIN)/pytest tests/test_api_fuzz.py
 
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \

@@ -11,7 +11,7 @@ import json
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as _NinjaSessionAuth
@@ -52,7 +52,60 @@ class SessionAuth(_NinjaSessionAuth):
         return user
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """Every error answer: what went wrong and, for bad input, which field."""
+
+    detail: str
+    field: str | None = None
+
+
+#: The error answers an operation may give and when (see ``_error_responses``).
+ERRORS = {
+    400: "malformed JSON",
+    401: "no valid token or session",
+    403: "your role, or a read-only token, may not do this",
+    404: "no such record, or not one you may see",
+    409: "the record changed since you read it, or the step is not allowed now",
+    413: "request body too large",
+    422: "invalid input; `field` names the first problem",
+    429: "too many attempts; try again later",
+}
+
+
+class Api(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also declares every error answer, so a
+    schema-driven fuzzer (``tests/test_api_fuzz.py``) finds nothing undocumented."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
+            ErrorOut.model_json_schema())
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                _error_responses(method, operation)
+        return schema
+
+
+def _error_responses(method: str, operation: dict) -> None:
+    """Adds the error answers this operation can give, each with the ``ErrorOut`` schema.
+
+    422 for any input; 400 and 413 where a body is read; 401 and 403 where a sign-in
+    is needed; 404 where a record is named or a record may be looked up; 409 where
+    something is written; 429 for every operation (sign-in lockout and throttles)."""
+    codes = {422, 429, 404}
+    if "requestBody" in operation:
+        codes |= {400, 413}
+    if operation.get("security"):
+        codes |= {401, 403}
+    if method in ("post", "put", "patch", "delete"):
+        codes |= {409}
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    responses = operation.setdefault("responses", {})
+    for code in sorted(codes):
+        responses.setdefault(str(code), {"description": ERRORS[code], "content": content})
+
+
+api = Api(
     title="Northstar API",
     version="1",
     description=(

@@ -2,25 +2,103 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import types
+import typing
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Schema
 from ninja.pagination import PaginationBase
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from northstar.core.actor import Actor
+from northstar.core.edge import EARLIEST_DATE, NUL, latest_date
 
 MAX_PAGE_SIZE = 200
 #: Far beyond any real caseload; keeps an absurd page number a 422, not a database overflow.
 MAX_PAGE = 1_000_000
 
 
+def _kinds(annotation) -> set:
+    """The plain types an annotation admits (``date | None`` → {date, NoneType})."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _kinds(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return set().union(*(_kinds(a) for a in typing.get_args(annotation)))
+    if origin is typing.Literal:
+        return {type(v) for v in typing.get_args(annotation)}
+    return {origin or annotation}
+
+
+_NUMBERS = {int, float, Decimal}
+_DATES = {dt.date, dt.datetime}
+
+
+def _no_coercion(cls, value, info: ValidationInfo):
+    """``false`` is not an age and ``0`` is not a date: refuse what lax parsing would coerce."""
+    field = cls.model_fields.get(info.field_name) if info.field_name else None
+    if field is None:
+        return value
+    kinds = _kinds(field.annotation)
+    if isinstance(value, bool) and bool not in kinds and kinds & (_NUMBERS | _DATES | {str}):
+        raise ValueError("must be a number or text, not true/false")
+    if (isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+            and kinds & _DATES and not kinds & (_NUMBERS | {str})):
+        raise ValueError("must be a date written as YYYY-MM-DD, not a number")
+    return value
+
+
+def _walk(value, check: Callable[[Any], None]) -> None:
+    check(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _walk(key, check)
+            _walk(item, check)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _walk(item, check)
+    elif isinstance(value, BaseModel):
+        for item in value.__dict__.values():
+            _walk(item, check)
+
+
+def _plausible(cls, value, info: ValidationInfo):
+    """No NUL in any text (PostgreSQL cannot store it), and every date in a range a
+    record can really have; a birth date or year is not in the future."""
+    name = info.field_name or ""
+    birth = "birth" in name
+    today = dt.date.today()
+
+    def check(item) -> None:
+        if isinstance(item, str) and NUL in item:
+            raise ValueError("must not contain a NUL character")
+        if isinstance(item, dt.date):
+            day = item.date() if isinstance(item, dt.datetime) else item
+            latest = today if birth else latest_date(today)
+            if not EARLIEST_DATE <= day <= latest:
+                raise ValueError(f"must be between {EARLIEST_DATE.isoformat()} and "
+                                 f"{latest.isoformat()}")
+        if birth and isinstance(item, int) and not isinstance(item, bool) \
+                and name.endswith("year") and not EARLIEST_DATE.year <= item <= today.year:
+            raise ValueError(f"must be between {EARLIEST_DATE.year} and {today.year}")
+
+    _walk(value, check)
+    return value
+
+
 class StrictSchema(Schema):
-    """Input schema: an unknown key is a 422 naming it, never silently dropped."""
+    """Input schema: an unknown key is a 422 naming it, never silently dropped; so is a
+    NUL character anywhere, an implausible date, or a value of the wrong JSON type that
+    lax parsing would coerce (``false`` as a number, ``0`` as a date)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    _no_coercion = field_validator("*", mode="before")(classmethod(_no_coercion))
+    _plausible = field_validator("*", mode="after")(classmethod(_plausible))
 
 
 class PageQuery(StrictSchema):
@@ -43,7 +121,10 @@ def page_of(queryset, query: PageQuery) -> tuple[list[Any], dict]:
 class Filters(FilterSchema):
     """Query filters of a list endpoint: a field filters on its own name, or on the
     lookup its ``FilterLookup`` names; Ninja builds the query, ``None`` filters nothing.
-    A value that does not parse is a 422 naming the field."""
+    A value that does not parse, holds a NUL or is an implausible date is a 422 naming
+    the field."""
+
+    _plausible = field_validator("*", mode="after")(classmethod(_plausible))
 
 
 class Pages(PaginationBase):

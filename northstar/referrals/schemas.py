@@ -30,7 +30,7 @@ class ServiceFilters(StrictSchema):
     need: NeedT | None = None
     jurisdiction: JurisdictionT | None = None
     area: str | None = Field(None, max_length=100)
-    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", max_length=10)
     serves: GroupT | None = None
     trauma_informed: bool | None = None
     no_curfew: bool = False

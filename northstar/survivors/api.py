@@ -103,9 +103,12 @@ def create_survivor(request, payload: SurvivorIn):
     return 201, survivor_out(actor, survivor, personal=False)
 
 
-@router.get("/survivors/duplicates", response=list[SurvivorOut])
-def duplicates(request, query: Query[DuplicateQuery]):
-    """Likely duplicates in your organisation, by a keyed blind index of name and birth date."""
+@router.post("/survivors/duplicates", response=list[SurvivorOut])
+def duplicates(request, query: DuplicateQuery):
+    """Likely duplicates in your organisation, by a keyed blind index of name and birth date.
+
+    A POST so that names and birth dates travel in the body, never in a URL (and so
+    never in an access log); nothing is created."""
     actor = actor_of(request)
     if not policy.works_with_records(actor):
         raise Forbidden("your role does not work with survivor records")

@@ -223,7 +223,8 @@ class CaseFilters(Filters):
 class ConsentIn(StrictSchema):
     purpose: PurposeT
     recipient_id: int | None = Field(None, description="receiving organisation (referral)")
-    language: str = Field(..., pattern=Lang, description="language the consent was explained in")
+    language: str = Field(..., pattern=Lang, max_length=LANGUAGE_MAX,
+                          description="language the consent was explained in")
     interpreter_used: bool = False
     method: MethodT
     given_by: GivenByT = "survivor"

@@ -98,8 +98,6 @@ WORDS = {
 
 #: Query parameters a read needs to show anything, filled from the walked records.
 QUERY = {
-    "GET /api/v1/survivors/duplicates": lambda ids: {
-        "given_name": "Demo Sokha", "family_name": "Walker", "date_of_birth": "1998-04-12"},
     "referrals/new/": lambda ids: {"survivor": ids["survivor_id"], "case": ids["case_id"]},
 }
 

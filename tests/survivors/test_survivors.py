@@ -32,14 +32,14 @@ def test_a_child_cannot_be_put_forward_for_public_advocacy(api, caseworker, acto
 
 def test_likely_duplicates_are_found_by_blind_index_across_spelling(api, caseworker, other_caseworker,
                                                                     survivor_a):
-    found = api(caseworker).get("/api/v1/survivors/duplicates", {
+    found = api(caseworker).post("/api/v1/survivors/duplicates", {
         "given_name": "testperson", "family_name": "SOKHA DEMO", "date_of_birth": "1998-04-12"})
     assert [s["id"] for s in found.json()] == [survivor_a.pk]
-    other_dob = api(caseworker).get("/api/v1/survivors/duplicates", {
+    other_dob = api(caseworker).post("/api/v1/survivors/duplicates", {
         "given_name": "Demo Sokha", "family_name": "Testperson", "date_of_birth": "1998-04-13"})
     assert other_dob.json() == []
     # Another organisation never learns the survivor exists.
-    theirs = api(other_caseworker).get("/api/v1/survivors/duplicates", {
+    theirs = api(other_caseworker).post("/api/v1/survivors/duplicates", {
         "given_name": "Demo Sokha", "family_name": "Testperson", "date_of_birth": "1998-04-12"})
     assert theirs.json() == []
 
