@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from northstar.compensation.calculator import METHODS
+from northstar.compensation.models import PartyRole, Payer, Purpose, Route
 from northstar.compensation.rules import default_rules
 
 PERIODS = 3
@@ -111,8 +112,6 @@ class ClaimForm(forms.Form):
         required=False)
 
     def __init__(self, *args, calculations=(), **kwargs):
-        from northstar.compensation.models import Payer, Route
-
         super().__init__(*args, **kwargs)
         self.fields["route"].choices = Route.choices
         self.fields["payer"].choices = Payer.choices
@@ -162,8 +161,6 @@ def _date(label) -> forms.DateField:
 
 
 def _party_choices():
-    from northstar.compensation.models import PartyRole
-
     return [("", "—")] + list(PartyRole.choices)
 
 
@@ -237,8 +234,6 @@ class AgreementForm(ScheduleForm):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
     def __init__(self, *args, **kwargs):
-        from northstar.compensation.models import Payer
-
         super().__init__(*args, **kwargs)
         self.fields["payer"].choices = Payer.choices
         self.fields["instalments"].required = False
@@ -260,8 +255,6 @@ class EscalationForm(forms.Form):
                                required=False, max_length=3)
 
     def __init__(self, *args, **kwargs):
-        from northstar.compensation.models import Payer, Route
-
         super().__init__(*args, **kwargs)
         self.fields["route"].choices = [c for c in Route.choices
                                         if c[0] != Route.OUT_OF_COURT_MEDIATION]
@@ -279,8 +272,6 @@ class DisbursementForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, approvers=(), cases=(), **kwargs):
-        from northstar.compensation.models import Purpose
-
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = Purpose.choices
         self.fields["approver_id"].choices = [(u.pk, u.get_username()) for u in approvers]

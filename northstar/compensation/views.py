@@ -145,7 +145,7 @@ def statement_html(statement: dict, lang: str) -> str:
 @login_required
 def calculation_pdf(request, calculation_id: int):
     """The statement as a PDF a lawyer can file. Audited as an export."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy native library: loaded only when a PDF is asked for
 
     calc, statement, _, lang = _statement_of(request, calculation_id, export="pdf")
     pdf = HTML(string=statement_html(statement, lang)).write_pdf()

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
 
 from northstar.core.errors import DomainError
 
@@ -119,8 +120,6 @@ def _keyring_for(ring: tuple[tuple[str, str], ...]) -> Keyring:
 
 
 def keyring() -> Keyring:
-    from django.conf import settings
-
     return _keyring_for(tuple(tuple(k) for k in settings.NORTHSTAR_FIELD_KEYS))
 
 
@@ -144,8 +143,6 @@ def blind_index(key: str, *parts: str) -> str:
 
 def duplicate_key(name: str, date_of_birth: str) -> str | None:
     """Blind index of name + date of birth, or None when either is missing."""
-    from django.conf import settings
-
     norm = normalise_name(name or "")
     if not norm or not date_of_birth:
         return None
