@@ -56,3 +56,11 @@ def calculations_on_case(actor: Actor, case: Case, *, limit: int | None = None,
     audit.record_read(actor, items, record_type="compensation_calculation",
                       survivor_ref=case.survivor.reference)
     return items
+
+
+def sector_of(case: Case) -> str | None:
+    """The case's one sector, for the calculator; domestic servitude is domestic work."""
+    sectors = list(case.sectors or [])
+    if "domestic_servitude" in (case.forms_of_exploitation or []) and not sectors:
+        return "domestic_work"
+    return sectors[0] if len(sectors) == 1 else None

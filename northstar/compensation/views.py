@@ -28,6 +28,7 @@ from northstar.compensation import (
     selectors,
 )
 from northstar.compensation.forms import (
+    PERIODS,
     AgreementForm,
     CalculatorForm,
     ClaimForm,
@@ -90,6 +91,11 @@ def calculator(request, case_id: int):
     case = selectors.staff_case_for(actor, case_id)
     initial = {"jurisdiction": case.jurisdiction} if case.jurisdiction in default_rules(
     ).jurisdictions else {}
+    # The case's sector feeds the calculator: it decides whether the general minimum wage,
+    # normal hours and overtime apply (a domestic helper's may not).
+    sector = calculations.sector_of(case)
+    if sector:
+        initial.update({f"p{i}_sector": sector for i in range(PERIODS)})
     form = CalculatorForm(request.POST or None, initial=initial)
     statement = None
     if request.method == "POST" and form.is_valid():

@@ -272,3 +272,13 @@ def test_fund_and_interim_assistance_pages(caseworker, supervisor, other_casewor
     survivor_page = client.get(reverse("survivor", args=[survivor_a.pk])).content.decode()
     assert "Interim assistance" in survivor_page and "1200.00 THB" in survivor_page
     assert logged_in(other_caseworker).get(url).status_code == 404
+
+
+def test_the_calculator_starts_from_the_cases_sector(client, caseworker, survivor_a, actor_for):
+    from northstar.survivors import actions as survivor_actions
+
+    case = survivor_actions.create_case(actor_for(caseworker), survivor_a, data={
+        "forms_of_exploitation": ["domestic_servitude"], "jurisdiction": "HK"})
+    client.force_login(caseworker)
+    page = client.get(f"/compensation/cases/{case.pk}/calculator/").content.decode()
+    assert 'name="p0_sector"' in page and 'value="domestic_work"' in page
