@@ -62,6 +62,7 @@ def context_for_case(case: Case, given: dict | None = None) -> dict:
         "coercion": case.coercion or "unknown",
         "fears_retaliation_at_home": case.fears_retaliation_at_home,
         "screening": latest_screening_class(case),
+        "jurisdiction": case.jurisdiction or None,
         **{name: _recorded(getattr(case, name, None)) for name in MIGRATION_FACTS},
     }
     context = dict(given or {})

@@ -85,11 +85,21 @@ class FindingResult(Schema):
     )
 
 
+class LawStatement(Schema):
+    key: str
+    text: str
+    basis: str = Field(description="law, guideline, secondary, or not_found (then the text says so)")
+    source: str
+
+
 class SafeguardResult(Schema):
     findings: list[FindingResult] = Field(
         description="Empty when the action carries no known risk."
     )
     rule_set_version: str
+    law_here: list[LawStatement] | None = Field(
+        None, description="Given a jurisdiction: what its law says on the matter of this action "
+        "(northstar/law), never more than the law gives.")
 
 
 class CaseCheckOut(SafeguardResult):

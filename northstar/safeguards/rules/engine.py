@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from northstar.law import position
 from northstar.rules import loader
 from northstar.rules.conditions import When, check_facts, matches
 from northstar.rules.errors import InvalidInput
@@ -189,7 +190,36 @@ def check(action: str, context: Mapping[str, Any]) -> dict:
         if action in r["actions"] and matches(r["when"], facts)
     ]
     findings.sort(key=lambda f: SEVERITIES.index(f["severity"]))
-    return {"findings": findings, "rule_set_version": data["version"]}
+    out = {"findings": findings, "rule_set_version": data["version"]}
+    if facts.get("jurisdiction"):
+        out["law_here"] = law_here(action, facts["jurisdiction"], facts.get("possibly_child"))
+    return out
+
+
+#: Which parts of the legal position bear on each action (statement key prefixes).
+LAW_TOPICS = {
+    "detain": ("non_punishment", "movement"),
+    "charge_with_offence": ("non_punishment",),
+    "restrict_movement": ("movement",),
+    "return_home": ("return", "movement"),
+    "interview": ("reflection", "testimony"),
+    "identify_formally": ("reflection", "referral"),
+    "share_with_law_enforcement": ("non_punishment", "testimony"),
+    "settle_out_of_court": ("compensation",),
+    "record_settlement": ("compensation",),
+    "condition_services_on_testimony": ("compensation",),
+}
+
+
+def law_here(action: str, jurisdiction: str, child: bool | None) -> list[dict]:
+    """What the law of this jurisdiction says on the matter of ``action``, each statement
+    with its basis and source; where it is not known, the statement says so."""
+    topics = LAW_TOPICS.get(action, ())
+    return [
+        {"key": st.key, "text": st.text, "basis": st.basis, "source": st.source}
+        for st in position.law_statements(jurisdiction, child=child)
+        if st.key.split(".")[0] in topics
+    ]
 
 
 def _finding(rule: dict) -> dict:
