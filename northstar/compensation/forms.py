@@ -201,6 +201,14 @@ class SessionForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
+def _yes_no_unknown(label) -> forms.TypedChoiceField:
+    """Yes / No / Not known, as True / False / None: unknown is never read as no."""
+    return forms.TypedChoiceField(
+        label=label, required=False,
+        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
+
+
 class AgreementForm(ScheduleForm):
     agreed_on = _date(_("Agreed on"))
     amount = forms.CharField(label=_("Amount agreed"), max_length=20)
@@ -217,18 +225,9 @@ class AgreementForm(ScheduleForm):
             ("confidentiality", _("keep the agreement confidential")),
             ("payment_in_instalments", _("accept payment in instalments")),
             ("other", _("something else"))])
-    voluntary = forms.TypedChoiceField(
-        label=_("Did she agree freely, without pressure?"), required=False,
-        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
-    interpreter_needed = forms.TypedChoiceField(
-        label=_("Does she need an interpreter?"), required=False,
-        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
-    interpreter_present = forms.TypedChoiceField(
-        label=_("Was a qualified interpreter present?"), required=False,
-        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
+    voluntary = _yes_no_unknown(_("Did she agree freely, without pressure?"))
+    interpreter_needed = _yes_no_unknown(_("Does she need an interpreter?"))
+    interpreter_present = _yes_no_unknown(_("Was a qualified interpreter present?"))
     justification = forms.CharField(
         label=_("Supervisor's written reason to override a block (only where allowed)"),
         required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
