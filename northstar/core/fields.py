@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from northstar.core import crypto
 from northstar.core.crypto import keyring
 from northstar.core.keys import ensure_writable
 
@@ -78,3 +79,32 @@ def reveal(value) -> str:
     if isinstance(value, Sealed):
         return value.reveal()
     return value or ""
+
+
+def seal_plaintext(app_label: str, model_name: str, *field_names: str):
+    """A ``RunPython`` step sealing rows written before a column was sealed.
+
+    It reads the raw column (so no ``Sealed`` wrapping) and writes the token the
+    field itself would write, under the same context; values already sealed
+    (``ns1.`` tokens) are left alone, so running it twice is harmless.
+    """
+
+    def forward(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        table = schema_editor.quote_name(model._meta.db_table)
+        pk = schema_editor.quote_name(model._meta.pk.column)
+        context_of = f"{app_label}.{model_name.lower()}."
+        with schema_editor.connection.cursor() as cursor:
+            for name in field_names:
+                column = schema_editor.quote_name(model._meta.get_field(name).column)
+                cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608 - model names
+                plain = [(row_pk, value) for row_pk, value in cursor.fetchall()
+                         if value and not value.startswith(f"{crypto.PREFIX}.")]
+                if not plain:
+                    continue
+                ring = ensure_writable()
+                for row_pk, value in plain:
+                    cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                                   [ring.seal(value, context_of + name), row_pk])
+
+    return forward
