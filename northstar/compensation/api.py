@@ -74,7 +74,10 @@ def calculation_out(calc: SavedCalculation, opened: dict | None = None) -> dict:
     return out
 
 
-def claim_out(claim: Claim, *, detail: bool = False, payer_name: str | None = None) -> dict:
+def claim_out(claim: Claim, *, detail: bool = False, payer_name: str | None = None,
+              texts: dict | None = None) -> dict:
+    """``texts``: the sealed proofs and notes opened by ``claims.open_claim_texts``."""
+    texts = texts or {"proofs": {}, "notes": {}}
     out = {
         "id": claim.pk, "case_id": claim.case_id, "route": claim.route, "status": claim.status,
         "payer": claim.payer, "forum_reference": claim.forum_reference,
@@ -92,27 +95,32 @@ def claim_out(claim: Claim, *, detail: bool = False, payer_name: str | None = No
             for i in claim.instalments.filter(superseded_at__isnull=True)]
         out["payments"] = [
             {"id": p.pk, "received_on": p.received_on, "amount": as_money(p.amount, claim.currency),
-             "proof_reference": p.proof_reference} for p in claim.payments.all()]
+             "proof_reference": texts["proofs"].get(p.pk, str(p.proof_reference or ""))}
+            for p in claim.payments.all()]
         out["timeline"] = [
             {"kind": e.kind, "on": e.on, "from_status": e.from_status, "to_status": e.to_status,
-             "amount": as_money(e.amount, claim.currency) if e.amount is not None else None, "note": e.note,
+             "amount": as_money(e.amount, claim.currency) if e.amount is not None else None, "note": texts["notes"].get(e.pk, str(e.note or "")),
              "by": e.actor_label, "at": e.at.isoformat()} for e in claim.events.all()]
         out["figures"] = figures.claim_figures(claims.claim_facts(claim), timezone.localdate())
     return out
 
 
-def mediation_out(item: Mediation, *, opened: bool = False) -> dict:
+def mediation_out(item: Mediation, *, opened: dict | None = None) -> dict:
+    """``opened``: what ``mediations.read_mediation`` opened; without it sealed text is masked."""
     out = {
         "id": item.pk, "case_id": item.case_id, "status": item.status,
         "mediator": item.mediator, "opened_on": item.opened_on,
         "agreed_on": item.agreed_on, "closed_on": item.closed_on,
-        "claim_id": item.claim_id, "failure_reason": item.failure_reason,
+        "claim_id": item.claim_id,
+        "failure_reason": opened["failure_reason"] if opened else str(item.failure_reason or ""),
         "eligibility": item.eligibility,
         "court_claim_ids": [c.pk for c in item.court_claims.all()],
         "sessions": [{"id": s.pk, "held_on": s.held_on, "outcome": s.outcome,
                       "summary": reveal(s.summary) if opened else None}
                      for s in item.sessions.all()],
-        "parties": [{"id": p.pk, "role": p.role, "represented_by": p.represented_by,
+        "parties": [{"id": p.pk, "role": p.role,
+                     "represented_by": opened["represented_by"].get(p.pk, "") if opened
+                     else str(p.represented_by or ""),
                      "name": reveal(p.name) if opened else None}
                     for p in item.parties.all()],
     }
@@ -182,8 +190,8 @@ def list_claims(request, case_id: int):
 
 
 def _claim_detail(actor: Actor, claim: Claim) -> dict:
-    name = claims.open_claim(actor, claim)
-    return claim_out(claim, detail=True, payer_name=name or None)
+    opened = claims.open_claim_detail(actor, claim)
+    return claim_out(claim, detail=True, payer_name=opened["payer_name"] or None, texts=opened)
 
 
 @router.get("/compensation/claims/{claim_id}", response=ClaimDetailOut)
@@ -263,8 +271,7 @@ def list_mediations(request, case_id: int):
 def get_mediation(request, mediation_id: int):
     actor = actor_of(request)
     found = selectors.mediation_for(actor, mediation_id)
-    mediations.read_mediation(actor, found)
-    return mediation_out(found, opened=True)
+    return mediation_out(found, opened=mediations.read_mediation(actor, found))
 
 
 @router.post("/compensation/mediations/{mediation_id}/parties", response={201: MediationOut})

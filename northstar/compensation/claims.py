@@ -243,11 +243,17 @@ def claims_on_case(actor: Actor, case: Case) -> list[Claim]:
     return items
 
 
-def open_claim(actor: Actor, claim: Claim, *, with_payer_name: bool = True) -> str:
-    """Open a claim's detail (payments, schedule, timeline and, if asked, the payer's sealed
-    name): always an audited read. Returns the payer's name ("" when not asked or none)."""
+def open_claim_detail(actor: Actor, claim: Claim, *, with_payer_name: bool = True) -> dict:
+    """Open a claim's detail (payments with their sealed proof references, schedule, timeline
+    with its sealed notes and, if asked, the payer's sealed name): one audited read naming
+    the sealed fields opened. Returns ``payer_name`` ("" when not asked or none), ``proofs``
+    and ``notes`` (by payment / event id)."""
     name = reveal(claim.payer_name) if with_payer_name else ""
+    proofs = {p.pk: reveal(p.proof_reference) for p in claim.payments.all()}
+    notes = {e.pk: reveal(e.note) for e in claim.events.all()}
     audit.record_read(actor, claim, record_type="compensation_claim",
                       survivor_ref=claim.case.survivor.reference,
-                      fields=["payments", "timeline"] + (["payer_name"] if name else []))
-    return name
+                      fields=["payments", "timeline"] + (["payer_name"] if name else [])
+                      + (["payments.proof_reference"] if any(proofs.values()) else [])
+                      + (["timeline.note"] if any(notes.values()) else []))
+    return {"payer_name": name, "proofs": proofs, "notes": notes}

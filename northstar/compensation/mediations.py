@@ -23,6 +23,7 @@ from northstar.compensation.validation import choice, day
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError
+from northstar.core.fields import reveal
 from northstar.safeguards import actions as safeguard_actions
 from northstar.survivors.models import Case
 
@@ -196,8 +197,11 @@ def mediations_on_case(actor: Actor, case: Case) -> list[Mediation]:
     return items
 
 
-def read_mediation(actor: Actor, mediation: Mediation) -> None:
-    """Record that a mediation's parties, sessions and terms were opened."""
+def read_mediation(actor: Actor, mediation: Mediation) -> dict:
+    """Record that a mediation's parties, sessions, terms and failure reason were opened;
+    returns the sealed free text opened here (representatives, why it failed)."""
     audit.record_read(actor, mediation, record_type="compensation_mediation",
                       survivor_ref=mediation.case.survivor.reference,
-                      fields=["parties", "sessions", "agreement_terms"])
+                      fields=["parties", "sessions", "agreement_terms", "failure_reason"])
+    return {"failure_reason": reveal(mediation.failure_reason),
+            "represented_by": {p.pk: reveal(p.represented_by) for p in mediation.parties.all()}}

@@ -128,7 +128,7 @@ class ClaimEvent(models.Model):
     to_status = models.CharField(max_length=16, blank=True)
     on = models.DateField()
     amount = models.DecimalField(null=True, blank=True, **MONEY)
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedTextField()  # may quote a proof or name people; 300 chars at the edge
     actor_label = models.CharField(max_length=150)
     at = models.DateTimeField(default=timezone.now)
 
@@ -160,7 +160,7 @@ class Payment(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
     received_on = models.DateField()
     amount = models.DecimalField(**MONEY)
-    proof_reference = models.CharField(max_length=200)
+    proof_reference = EncryptedTextField()  # a slip or account reference; 200 at the edge
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -221,7 +221,7 @@ class Mediation(models.Model):
     claim = models.OneToOneField(Claim, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="mediation")
     closed_on = models.DateField(null=True, blank=True)
-    failure_reason = models.CharField(max_length=300, blank=True)
+    failure_reason = EncryptedTextField()  # may name people; 300 chars at the edge
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -238,7 +238,7 @@ class MediationParty(models.Model):
     mediation = models.ForeignKey(Mediation, on_delete=models.PROTECT, related_name="parties")
     role = models.CharField(max_length=24, choices=PartyRole.choices)
     name = EncryptedTextField()
-    represented_by = models.CharField(max_length=200, blank=True)
+    represented_by = EncryptedTextField()  # a person around her; 200 chars at the edge
 
     def __str__(self) -> str:
         return f"{self.role} in mediation {self.mediation_id}"

@@ -226,8 +226,9 @@ def claim(request, claim_id: int):
                 form.add_error(None, exc)
             else:
                 return redirect("compensation:claim", claim_id=found.pk)
-    payer_name = claims.open_claim(actor, found,
-                                   with_payer_name=request.GET.get("payer") == "1") or None
+    texts = claims.open_claim_detail(actor, found,
+                                     with_payer_name=request.GET.get("payer") == "1")
+    payer_name = texts["payer_name"] or None
     facts = claims.claim_facts(found)
     today = timezone.localdate()
     overdue = set(figures.overdue_instalments(facts, today))
@@ -237,8 +238,10 @@ def claim(request, claim_id: int):
                                             key=lambda i: (i.due_on, i.number)))]
     return render(request, "compensation/claim.html", {
         "forms": forms_, "owing": found.status in lifecycle.OWING,
-        "claim": found, "case": found.case, "events": list(found.events.all()),
-        "instalments": instalments, "payments": list(found.payments.all()),
+        "claim": found, "case": found.case,
+        "events": [{"item": e, "note": texts["notes"][e.pk]} for e in found.events.all()],
+        "instalments": instalments,
+        "payments": [{"item": p, "proof": texts["proofs"][p.pk]} for p in found.payments.all()],
         "figures": figures.claim_figures(facts, today), "payer_name": payer_name,
         "mediation": getattr(found, "mediation", None), "escalated_from": found.escalated_from,
     }, status=status)
@@ -359,12 +362,14 @@ def mediation_page(request, mediation_id: int):
                 form.add_error(None, exc)
             else:
                 return redirect("compensation:mediation", mediation_id=found.pk)
-    mediations.read_mediation(actor, found)
     found.refresh_from_db()
+    opened = mediations.read_mediation(actor, found)
     return render(request, "compensation/mediation.html", {
         "mediation": found, "case": found.case, "forms": step_forms,
         "parties": [{"role": p.get_role_display(), "name": reveal(p.name),
-                     "represented_by": p.represented_by} for p in found.parties.all()],
+                     "represented_by": opened["represented_by"].get(p.pk, "")}
+                    for p in found.parties.all()],
+        "failure_reason": opened["failure_reason"],
         "sessions": [{"held_on": s.held_on, "outcome": s.get_outcome_display(),
                       "summary": reveal(s.summary)} for s in found.sessions.all()],
         "terms": reveal(found.agreement_terms), "court_claims": list(found.court_claims.all()),

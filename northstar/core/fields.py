@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from northstar.core import crypto
 from northstar.core.crypto import keyring
 from northstar.core.keys import ensure_writable
 
@@ -78,3 +79,42 @@ def reveal(value) -> str:
     if isinstance(value, Sealed):
         return value.reveal()
     return value or ""
+
+
+
+def seal_plaintext(app_label: str, model_name: str, *field_names: str):
+    """A ``RunPython`` step sealing rows written before a column was sealed (see
+    ``seal_stored_plaintext``)."""
+
+    def forward(apps, schema_editor):
+        seal_stored_plaintext(schema_editor.connection, apps.get_model(app_label, model_name),
+                              *field_names)
+
+    return forward
+
+
+def seal_stored_plaintext(connection, model, *field_names: str) -> int:
+    """Seal plaintext already stored in ``field_names`` of ``model``; returns how many values.
+
+    It reads the raw column (so no ``Sealed`` wrapping) and writes the token the field itself
+    would write, under the same context; values already sealed (``ns1.`` tokens) are left
+    alone, so running it twice is harmless.
+    """
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    context_of = f"{model._meta.label_lower}."
+    sealed = 0
+    with connection.cursor() as cursor:
+        for name in field_names:
+            column = quote(model._meta.get_field(name).column)
+            cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608 - model names
+            plain = [(row_pk, value) for row_pk, value in cursor.fetchall()
+                     if value and not value.startswith(f"{crypto.PREFIX}.")]
+            if not plain:
+                continue
+            ring = ensure_writable()
+            for row_pk, value in plain:
+                cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                               [ring.seal(value, context_of + name), row_pk])
+            sealed += len(plain)
+    return sealed

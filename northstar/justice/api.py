@@ -43,7 +43,7 @@ class EventOut(Schema):
     recorded_by_label: str
     recorded_at: dt.datetime
     voided_at: dt.datetime | None
-    void_reason: str
+    void_reason: str = Field(description="Masked unless notes=true opened it (audited).")
     note: str | None = None
 
 
@@ -80,10 +80,13 @@ class TimelineOut(Schema):
     events: list[EventOut]
 
 
-def event_out(e: TimelineEvent, note: str | None = None) -> dict:
+def event_out(e: TimelineEvent, note: str | None = None, void_reason: str | None = None) -> dict:
+    """``void_reason`` is sealed: shown only when opened, otherwise masked (``str`` of it)."""
     return {**{f: getattr(e, f) for f in (
         "id", "case_id", "kind", "stage", "occurred_on", "details", "finding_rules",
-        "recorded_by_label", "recorded_at", "voided_at", "void_reason")}, "note": note}
+        "recorded_by_label", "recorded_at", "voided_at")},
+        "void_reason": void_reason if void_reason is not None else str(e.void_reason or ""),
+        "note": note}
 
 
 def task_out(t: timeline.Task, case=None) -> dict:
@@ -104,7 +107,8 @@ def list_events(request, case_id: int, notes: bool = False, include_void: bool =
     case = policy.case_for(actor, case_id)
     events = selectors.timeline_of(actor, case, include_void=include_void)
     opened = selectors.notes_of(actor, case, events) if notes else {}
-    return [event_out(e, opened.get(e.pk)) for e in events]
+    reasons = selectors.void_reasons_of(actor, case, events) if notes else {}
+    return [event_out(e, opened.get(e.pk), reasons.get(e.pk)) for e in events]
 
 
 @router.post("/cases/{case_id}/events", response={201: EventOut})

@@ -34,7 +34,7 @@ class TimelineEvent(models.Model):
     recorded_by_label = models.CharField(max_length=150)
     recorded_at = models.DateTimeField(default=timezone.now)
     voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=300, blank=True)
+    void_reason = EncryptedTextField()  # free text that may name people; 300 chars at the edge
 
     class Meta:
         ordering = ["occurred_on", "id"]

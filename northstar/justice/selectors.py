@@ -43,6 +43,18 @@ def notes_of(actor: Actor, case: Case, events: list[TimelineEvent]) -> dict[int,
     return notes
 
 
+def void_reasons_of(actor: Actor, case: Case, events: list[TimelineEvent]) -> dict[int, str]:
+    """Open the sealed void reasons of ``events`` (they may name people); audited like notes."""
+    reasons = {e.pk: reveal(e.void_reason) for e in events}
+    shown = [pk for pk, text in reasons.items() if text]
+    if shown:
+        audit.record_read(
+            actor, shown, record_type="timeline_event", survivor_ref=case.survivor.reference,
+            fields=["void_reason"],
+        )
+    return reasons
+
+
 def event_for(actor: Actor, case: Case, event_id) -> TimelineEvent:
     """One event of a case the actor may see, or ``NotFound``."""
     return policy.one_of(

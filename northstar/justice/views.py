@@ -83,10 +83,12 @@ def case_timeline(request, case_id: int):
                 messages.success(request, _("Recorded."))
             return redirect("justice:timeline", case_id=case.pk)
     events = selectors.timeline_of(actor, case, include_void=True)
-    notes = selectors.notes_of(actor, case, events) if request.GET.get("notes") == "1" else None
+    opening = request.GET.get("notes") == "1"
+    notes = selectors.notes_of(actor, case, events) if opening else None
+    void_reasons = selectors.void_reasons_of(actor, case, events) if opening else {}
     info = selectors.summary(case)
     return render(request, "justice/timeline.html", {
-        "case": case, "events": events, "notes": notes, "info": info,
+        "case": case, "events": events, "notes": notes, "void_reasons": void_reasons, "info": info,
         "stages": timeline.STAGES, "kinds": _kind_fieldsets(), "may_change": may_change,
         "error": error, "posted": posted, "today": timezone.localdate().isoformat(),
     }, status=422 if error else 200)

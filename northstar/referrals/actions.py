@@ -373,6 +373,20 @@ def reveal_message(actor: Actor, referral: Referral) -> str:
     return text
 
 
+def reveal_reasons(actor: Actor, referral: Referral) -> dict:
+    """Open a referral's sealed reasons (decline, end, each step's note): free text that
+    may name people, shown to either side on the referral itself; one audited read."""
+    steps = {s.pk: reveal(s.note) for s in referral.steps.all()}
+    opened = {"decline_reason": reveal(referral.decline_reason),
+              "end_note": reveal(referral.end_note), "steps": steps}
+    fields = [name for name in ("decline_reason", "end_note") if opened[name]]
+    fields += ["steps.note"] if any(steps.values()) else []
+    if fields:
+        audit.record_read(actor, referral, survivor_ref=referral.survivor.reference,
+                          fields=fields)
+    return opened
+
+
 @transaction.atomic
 def referral_letter(actor: Actor, referral: Referral, *, language: str | None = None) -> bytes:
     """The PDF letter for a recipient outside Northstar: only the shared fields.

@@ -44,9 +44,12 @@ def service_out(s: Service) -> dict:
 
 
 def referral_out(actor: Actor, r: Referral, *, message: str | None = None,
-                 sees: bool | None = None) -> dict:
+                 sees: bool | None = None, reasons: dict | None = None) -> dict:
     """One referral as this side may see it; the recipient learns who it is about only
-    while the referral grants access (``sees``, when a list has already worked it out)."""
+    while the referral grants access (``sees``, when a list has already worked it out).
+    The sealed reasons show as opened by ``actions.reveal_reasons``, else masked."""
+    reasons = reasons or {}
+    step_notes = reasons.get("steps", {})
     if sees is None:
         sees = selectors.recipient_may_see_survivor(actor, r)
     sender_side = actions.side_of(actor, r) == "sender"
@@ -64,12 +67,13 @@ def referral_out(actor: Actor, r: Referral, *, message: str | None = None,
         "survivor_reference": r.survivor.reference if sees else None,
         "case_id": r.case_id if sender_side else None,
         "sent_at": r.sent_at.isoformat(), "answered_at": _iso(r.answered_at),
-        "decline_reason": r.decline_reason, "started_at": _iso(r.started_at),
-        "ended_at": _iso(r.ended_at), "end_note": r.end_note,
+        "decline_reason": reasons.get("decline_reason", str(r.decline_reason or "")),
+        "started_at": _iso(r.started_at),
+        "ended_at": _iso(r.ended_at), "end_note": reasons.get("end_note", str(r.end_note or "")),
         "consent_active": r.consent.is_active(),
         "actions": actions.allowed_steps(actor, r),
         "steps": [{"status": s.status, "at": s.at.isoformat(), "actor_label": s.actor_label,
-                   "note": s.note} for s in r.steps.all()],
+                   "note": step_notes.get(s.pk, str(s.note or ""))} for s in r.steps.all()],
         "message": message,
     }
 
@@ -175,7 +179,8 @@ def get_referral(request, referral_id: int):
     referral = selectors.referral_for(actor, referral_id)  # 404 outside reach, any role
     sees = referral.pk in selectors.referrals_seen(actor, [referral])
     message = actions.reveal_message(actor, referral) if sees else None
-    return referral_out(actor, referral, message=message, sees=sees)
+    return referral_out(actor, referral, message=message, sees=sees,
+                        reasons=actions.reveal_reasons(actor, referral))
 
 
 def _step_endpoint(step: str):
@@ -183,7 +188,8 @@ def _step_endpoint(step: str):
         actor = actor_of(request)
         referral = selectors.referral_for(actor, referral_id)  # 404 outside reach, any role
         referral = actions.take_step(actor, referral, step=step, note=payload.reason)
-        return referral_out(actor, selectors.referral_for(actor, referral.pk))
+        referral = selectors.referral_for(actor, referral.pk)
+        return referral_out(actor, referral, reasons=actions.reveal_reasons(actor, referral))
 
     handler.__name__ = f"{step}_referral"
     handler.__doc__ = {

@@ -107,10 +107,10 @@ class Referral(models.Model):
                               default=ReferralStatus.SENT)
     sent_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=500, blank=True)
+    decline_reason = EncryptedTextField()  # may name people; 500 chars at the edge
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    end_note = models.CharField(max_length=500, blank=True)
+    end_note = EncryptedTextField()  # may name people; 500 chars at the edge
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -138,7 +138,7 @@ class ReferralStep(models.Model):
     actor_label = models.CharField(max_length=150)
     organisation = models.ForeignKey(Organisation, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    note = models.CharField(max_length=500, blank=True)
+    note = EncryptedTextField()  # the step's reason, sealed like the referral's
 
     class Meta:
         ordering = ["at", "id"]

@@ -135,6 +135,7 @@ def referral_detail(request, referral_id: int):
     message = actions.reveal_message(actor, referral) if sees and request.GET.get("message") else None
     return render(request, "referrals/detail.html", {
         "r": referral, "sees": sees, "message": message,
+        "reasons": actions.reveal_reasons(actor, referral),
         "side": actions.side_of(actor, referral),
         "steps": actions.allowed_steps(actor, referral), "form": StepForm(),
         "history": referral.steps.all()})

@@ -67,11 +67,15 @@ def case_out(case: Case, *, summary: str | None = None) -> dict:
     }
 
 
-def consent_out(consent: Consent) -> dict:
+def consent_out(consent: Consent, texts: dict[str, str] | None = None) -> dict:
+    """``texts`` are the sealed fields opened by ``selectors.consent_texts``; any not opened
+    show as typed just now (a write's own echo) or masked."""
     data = {f: getattr(consent, f) for f in (
-        "id", "survivor_id", "purpose", "recipient_id", "scope_note", "explanation_version",
+        "id", "survivor_id", "purpose", "recipient_id", "explanation_version",
         "explained_by_label", "language", "interpreter_used", "method", "given_by", "guardian_relationship", "given_at",
-        "expires_at", "withdrawn_at", "withdrawn_by_label", "withdrawal_reason")}
+        "expires_at", "withdrawn_at", "withdrawn_by_label")}
+    for name in selectors.CONSENT_TEXTS:
+        data[name] = (texts or {}).get(name, str(getattr(consent, name) or ""))
     data["active"] = consent.is_active()
     return data
 
@@ -222,7 +226,9 @@ def archive_case(request, case_id: int):
 
 def _consents_shown(request, rows: list[Consent]) -> list[dict]:
     actor = actor_of(request)
-    return [consent_out(c) for c in selectors.listed(actor, rows, record_type="consent")]
+    shown = selectors.listed(actor, rows, record_type="consent")
+    texts = selectors.consent_texts(actor, shown)
+    return [consent_out(c, texts[c.pk]) for c in shown]
 
 
 @router.get("/survivors/{survivor_id}/consents", response=list[ConsentOut])
@@ -259,7 +265,7 @@ def give_consent(request, survivor_id: int, payload: ConsentIn):
 def get_consent(request, consent_id: int):
     actor = actor_of(request)
     consent = selectors.consent_seen(actor, policy.consent_for(actor, consent_id))
-    return consent_out(consent)
+    return consent_out(consent, selectors.consent_texts(actor, [consent])[consent.pk])
 
 
 @router.post("/consents/{consent_id}/withdraw", response=ConsentOut)

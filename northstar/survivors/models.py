@@ -348,7 +348,7 @@ class Consent(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="for referral: the organisation that may receive the data",
     )
-    scope_note = models.CharField(max_length=500, blank=True)
+    scope_note = EncryptedTextField()  # may name people; 500 chars at the edge
     explanation_version = models.CharField(max_length=20, default="1")
     explained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -369,7 +369,7 @@ class Consent(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by_label = models.CharField(max_length=150, blank=True)
-    withdrawal_reason = models.CharField(max_length=500, blank=True)
+    withdrawal_reason = EncryptedTextField()  # may say why, naming people; 500 at the edge
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

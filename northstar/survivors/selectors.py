@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from northstar.core import audit
 from northstar.core.actor import Actor
+from northstar.core.fields import reveal
 from northstar.survivors.models import Case, Consent, Survivor
 
 
@@ -32,6 +33,28 @@ def consent_seen(actor: Actor, consent: Consent) -> Consent:
     """A consent shown (who agreed to share what, with whom): an audited read."""
     audit.record_read(actor, consent, survivor_ref=consent.survivor.reference)
     return consent
+
+
+CONSENT_TEXTS = ("scope_note", "withdrawal_reason")
+
+
+def consent_texts(actor: Actor, consents: Iterable[Consent]) -> dict[int, dict[str, str]]:
+    """Open the sealed free text of ``consents`` (it may name people): one audited read
+    per survivor naming the consents and the fields opened; empty texts open nothing."""
+    opened: dict[int, dict[str, str]] = {}
+    by_survivor: dict[str, tuple[list[int], set[str]]] = {}
+    for consent in consents:
+        texts = {name: reveal(getattr(consent, name)) for name in CONSENT_TEXTS}
+        opened[consent.pk] = texts
+        shown = {name for name, text in texts.items() if text}
+        if shown:
+            ids, fields = by_survivor.setdefault(consent.survivor.reference, ([], set()))
+            ids.append(consent.pk)
+            fields.update(shown)
+    for reference, (ids, fields) in by_survivor.items():
+        audit.record_read(actor, ids, record_type="consent", survivor_ref=reference,
+                          fields=sorted(fields))
+    return opened
 
 
 def listed(actor: Actor, records: Iterable, *, record_type: str) -> list:

@@ -9,6 +9,7 @@ from django.test import Client
 from northstar.core.models import AuditEntry
 from northstar.justice.models import TimelineEvent
 from tests.conftest import PASSWORD
+from tests.raw import raw_column
 
 TODAY = dt.date.today()
 
@@ -111,7 +112,13 @@ def test_voided_event_is_kept_with_its_reason(api, caseworker, case_a):
                        {"reason": "wrong case"}).status_code == 200
     assert client.get(f"/api/v1/cases/{case_a.pk}/events").json() == []
     kept = client.get(f"/api/v1/cases/{case_a.pk}/events", {"include_void": "true"}).json()
-    assert kept[0]["void_reason"] == "wrong case"
+    assert kept[0]["void_reason"] == "•••"  # sealed: masked until opened
+    opened = client.get(f"/api/v1/cases/{case_a.pk}/events",
+                        {"include_void": "true", "notes": "true"}).json()
+    assert opened[0]["void_reason"] == "wrong case"
+    assert AuditEntry.objects.filter(record_type="timeline_event", action="read",
+                                     fields=["void_reason"]).exists()
+    assert all("wrong case" not in raw for raw in raw_column("justice_timelineevent", "void_reason"))
 
 
 def test_timeline_page_records_an_event_without_javascript(caseworker, case_a):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from northstar.core.fields import reveal
 from northstar.core.models import AuditEntry
 from northstar.referrals.models import Referral
 from northstar.survivors import actions as survivor_actions
@@ -103,7 +104,7 @@ def test_revocation_by_the_sender_ends_access_and_keeps_the_reason(
     response = sender.post(f"/api/v1/referrals/{rid}/revoke", {"reason": "survivor moved"})
     assert response.status_code == 200 and response.json()["status"] == "revoked"
     assert recipient.get(f"/api/v1/survivors/{survivor_a.pk}").status_code == 404
-    assert Referral.objects.get(pk=rid).end_note == "survivor moved"
+    assert reveal(Referral.objects.get(pk=rid).end_note) == "survivor moved"
 
 
 def test_only_the_sender_may_revoke_and_only_the_recipient_may_accept(
