@@ -66,6 +66,10 @@ def _walk(value, check: Callable[[Any], None]) -> None:
             _walk(item, check)
 
 
+#: The largest whole number a database column holds (64-bit signed).
+BIGGEST = 2**63 - 1
+
+
 def _plausible(cls, value, info: ValidationInfo):
     """No NUL in any text (PostgreSQL cannot store it), and every date in a range a
     record can really have; a birth date or year is not in the future."""
@@ -76,6 +80,9 @@ def _plausible(cls, value, info: ValidationInfo):
     def check(item) -> None:
         if isinstance(item, str) and NUL in item:
             raise ValueError("must not contain a NUL character")
+        if isinstance(item, int) and not isinstance(item, bool) and not -BIGGEST <= item <= BIGGEST:
+            # No id or count is this large; the database could not even compare with it.
+            raise ValueError(f"must be between {-BIGGEST} and {BIGGEST}")
         if isinstance(item, dt.date):
             day = item.date() if isinstance(item, dt.datetime) else item
             latest = today if birth else latest_date(today)

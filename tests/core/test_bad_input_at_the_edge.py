@@ -208,3 +208,10 @@ def test_every_api_operation_documents_its_error_answers():
                 assert "409" in codes, where
             error = operation["responses"]["422"]["content"]["application/json"]["schema"]
             assert error == {"$ref": "#/components/schemas/ErrorOut"}, where
+
+
+def test_an_id_too_large_for_any_column_in_a_list_filter_is_a_422_not_a_500(api, caseworker):
+    # Found by the fuzzer: SQLite cannot even compare with a number this large.
+    answer = api(caseworker).get("/api/v1/cases", {"survivor_id": "-1245275070511281864704"})
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "survivor_id"
