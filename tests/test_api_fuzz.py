@@ -56,8 +56,13 @@ def real_ids(caseworker, actor_for, survivor_a, case_a):
 
 @pytest.fixture
 def bearer(caseworker):
-    _, raw = issue_token(caseworker, name="fuzz", scope="write")
-    return {"Authorization": f"Bearer {raw}"}
+    """A fresh write token for each operation: the fuzzer may revoke the one it holds
+    (``POST /auth/tokens/{id}/revoke``), which must not turn every later request into a 401."""
+    def fresh() -> dict:
+        _, raw = issue_token(caseworker, name="fuzz", scope="write")
+        return {"Authorization": f"Bearer {raw}"}
+
+    return fresh
 
 
 def test_no_generated_request_makes_the_api_answer_5xx(bearer, real_ids, in_process):
@@ -66,11 +71,13 @@ def test_no_generated_request_makes_the_api_answer_5xx(bearer, real_ids, in_proc
     answers: Counter[int] = Counter()
     failures: list[str] = []
 
+    headers = bearer()
+
     def send(case) -> None:
         for name, value in list((case.path_parameters or {}).items()):
             if name in real_ids and isinstance(value, int) and value % 2 == 0:
                 case.path_parameters[name] = real_ids[name]
-        response = case.call(headers=bearer)
+        response = case.call(headers=headers)
         answers[response.status_code] += 1
         if response.status_code >= 500:
             failures.append(f"{case.method} {case.formatted_path} answered "
@@ -78,6 +85,7 @@ def test_no_generated_request_makes_the_api_answer_5xx(bearer, real_ids, in_proc
 
     operations = [result.ok() for result in schema.get_all_operations()]
     for operation in operations:
+        headers = bearer()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             run = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                            database=None, suppress_health_check=list(HealthCheck))(
