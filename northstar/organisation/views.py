@@ -39,25 +39,34 @@ def home(request):
     })
 
 
+def _form_page(request, form, save, *, saved: str, then: str, title: str, back: str | None = None):
+    """One form page: on a valid POST call ``save(cleaned_data)`` (an audited action), show
+    a rule it refuses on the field it names (a refusal of access stays a 403), then go on."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(request, saved)
+            return redirect(then)
+    return render(request, "organisation/form.html", {
+        "form": form, "title": title, **({"back": back} if back else {}),
+    }, status=_status(request, form))
+
+
 @login_required
 def profile(request):
     organisation = selectors.administered(request.actor)
     initial = {f: getattr(organisation, f) for f in forms.OrganisationForm.base_fields}
     form = forms.OrganisationForm(request.POST or None, initial=initial,
                                   organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_organisation(request.actor, organisation, form.cleaned_data)
-        except Forbidden:
-            raise
-        except DomainError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The organisation's profile is saved."))
-            return redirect("organisation:home")
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Organisation profile"),
-    }, status=_status(request, form))
+    return _form_page(
+        request, form, lambda data: actions.update_organisation(request.actor, organisation, data),
+        saved=_("The organisation's profile is saved."), then="organisation:home",
+        title=_("Organisation profile"))
 
 
 @login_required
@@ -65,13 +74,10 @@ def provider(request):
     profile = selectors.provider_profile(request.actor)
     initial = {f: getattr(profile, f) for f in forms.ProviderProfileForm.base_fields}
     form = forms.ProviderProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        actions.save_provider_profile(request.actor, profile, form.cleaned_data)
-        messages.success(request, _("The provider profile is saved."))
-        return redirect("organisation:home")
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Provider profile in the service directory"),
-    }, status=_status(request, form))
+    return _form_page(
+        request, form, lambda data: actions.save_provider_profile(request.actor, profile, data),
+        saved=_("The provider profile is saved."), then="organisation:home",
+        title=_("Provider profile in the service directory"))
 
 
 @login_required
@@ -85,19 +91,10 @@ def _service_page(request, service: Service, title: str):
     initial = ({f: getattr(service, f) for f in forms.ServiceForm.base_fields}
                if service.pk else None)
     form = forms.ServiceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.save_service(request.actor, service, form.cleaned_data)
-        except Forbidden:
-            raise
-        except DomainError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The service is saved."))
-            return redirect("organisation:services")
-    return render(request, "organisation/form.html", {
-        "form": form, "title": title, "back": "organisation:services",
-    }, status=_status(request, form))
+    return _form_page(
+        request, form, lambda data: actions.save_service(request.actor, service, data),
+        saved=_("The service is saved."), then="organisation:services", title=title,
+        back="organisation:services")
 
 
 @login_required
