@@ -217,3 +217,54 @@ class KeyCheck(models.Model):
 
     def __str__(self) -> str:
         return self.key_id
+
+
+class Job(models.Model):
+    """One piece of long or scheduled work, run once (``core/jobs.py``).
+
+    ``key`` is the idempotency key: a second submission with the same key returns
+    the first job instead of starting another, so a retried request, a second
+    scheduler or a second application instance never runs the same work twice.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)  # noqa: DJ001
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    #: What the job is doing or why it failed, in words (never personal data).
+    message = models.CharField(max_length=300, blank=True)
+    #: Small results (counts, ids) as JSON; files sealed as bytes (``crypto.seal_bytes``).
+    result = models.JSONField(default=dict, blank=True)
+    result_file = models.BinaryField(null=True, blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created_at"]),
+                   models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(100 * self.done / self.total))

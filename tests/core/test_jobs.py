@@ -1,0 +1,61 @@
+import pytest
+
+from northstar.core import jobs
+from northstar.core.crypto import DecryptionError, keyring
+from northstar.core.models import Job
+
+RUNS: list[int] = []
+
+
+@jobs.task("tests.count_to")
+def count_to(job, *, n):
+    for i in range(n):
+        jobs.report(job, i + 1, n)
+    RUNS.append(job.pk)
+    return {"counted": n}
+
+
+@jobs.task("tests.file")
+def make_file(job):
+    return jobs.FileResult("a.csv", "text/csv", b"given_name\nSokha\n")
+
+
+@jobs.task("tests.fails")
+def fails(job):
+    raise RuntimeError("boom")
+
+
+def test_sealed_bytes_open_only_in_their_own_context():
+    sealed = keyring().seal_bytes(b"scan of a passport", "documents.1")
+    assert b"passport" not in sealed
+    assert keyring().open_bytes(sealed, "documents.1") == b"scan of a passport"
+    with pytest.raises(DecryptionError):
+        keyring().open_bytes(sealed, "documents.2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_runs_once_with_its_progress_and_result():
+    RUNS.clear()
+    job = jobs.submit("tests.count_to", key="count-1", n=3)
+    again = jobs.submit("tests.count_to", key="count-1", n=3)
+    assert again.pk == job.pk
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.result) == ("done", 3, 3, {"counted": 3})
+    assert RUNS == [job.pk]
+    assert jobs.run(job.pk) is None  # delivered twice: runs once
+    assert RUNS == [job.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_result_is_sealed_at_rest():
+    job = jobs.submit("tests.file")
+    stored = Job.objects.get(pk=job.pk)
+    assert b"Sokha" not in bytes(stored.result_file)
+    assert jobs.result_bytes(stored) == b"given_name\nSokha\n"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_job_is_recorded_without_its_exception_text():
+    job = Job.objects.get(pk=jobs.submit("tests.fails").pk)
+    assert job.status == "failed"
+    assert "boom" not in job.message
