@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,7 +25,7 @@ from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
 from northstar.core.i18n import base_language
 from northstar.core.signin import client_address
-from northstar.portal import actions, catalogue, legal, sources, texts
+from northstar.portal import actions, catalogue, legal, review_exchange, sources, texts
 from northstar.portal.forms import PinForm, SignInForm
 from northstar.portal.models import PortalAccess
 from northstar.portal.session import PortalSession
@@ -383,12 +383,29 @@ def staff_access(request, survivor_id: int):
     })
 
 
+def _review_file(language: str, kind: str) -> HttpResponse:
+    """One language's review list for a volunteer: CSV for a spreadsheet, PO for Poedit."""
+    try:
+        body = (review_exchange.export_csv(language) if kind == "csv"
+                else review_exchange.export_po(language))
+    except review_exchange.ReviewFileError as exc:
+        raise NotFound(str(exc)) from None
+    response = HttpResponse(
+        ("\ufeff" + body) if kind == "csv" else body,
+        content_type="text/csv; charset=utf-8" if kind == "csv" else "text/x-gettext-translation; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="northstar-review-{language}.{kind}"'
+    return response
+
+
 @login_required
 def translation_review(request):
     """Every translation still waiting for a native speaker's review, per language."""
     if not policy.may_review_translations(request.actor):
         raise Forbidden("only an organisation administrator reviews translations")
     wanted = request.GET.get("language", "")
+    download = request.GET.get("download", "")
+    if wanted and download in ("csv", "po"):
+        return _review_file(wanted, download)
     report = catalogue.review_report()
     languages = [r for r in report if not wanted or r["language"] == wanted]
     return render(request, "portal/translation_review.html", {
