@@ -149,22 +149,39 @@ def import_po(language: str, text: str, *, reviewer: str, **kwargs) -> Outcome:
     return import_rows(language, rows, **kwargs)
 
 
+def _plural_count(po: polib.POFile) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
+    return int(match.group(1)) if match else 2
+
+
 def fill(language: str, drafts: dict[str, str]) -> Outcome:
     """Write drafts for strings still in English, each marked ``needs-review``."""
     locale = locale_of(language)
     path = catalogue.po_path(locale)
     po = polib.pofile(str(path), encoding="utf-8")
     outcome = Outcome()
+    plurals = _plural_count(po)
     for entry in po:
-        if entry.obsolete or not entry.msgid or entry.msgstr or entry.msgid_plural:
+        if entry.obsolete or not entry.msgid or entry.msgstr or any(entry.msgstr_plural.values()):
             continue
-        draft = (drafts.get(entry.msgid) or "").strip()
-        if not draft:
-            continue
-        if not _same_placeholders(entry.msgid, draft):
-            outcome.refused.append(f"'{entry.msgid[:60]}': placeholders differ")
-            continue
-        entry.msgstr = draft
+        draft = drafts.get(entry.msgid)
+        if entry.msgid_plural:
+            # A plural entry's draft is a list, one form per plural form of the language.
+            forms = [f.strip() for f in (draft if isinstance(draft, list) else [])][:plurals]
+            if len(forms) < plurals or not all(forms):
+                continue
+            if not all(_same_placeholders(entry.msgid_plural, f) for f in forms):
+                outcome.refused.append(f"'{entry.msgid[:60]}': placeholders differ")
+                continue
+            entry.msgstr_plural = dict(enumerate(forms))
+        else:
+            draft = (draft or "").strip() if isinstance(draft, str) else ""
+            if not draft:
+                continue
+            if not _same_placeholders(entry.msgid, draft):
+                outcome.refused.append(f"'{entry.msgid[:60]}': placeholders differ")
+                continue
+            entry.msgstr = draft
         comments = [c for c in (entry.tcomment or "").split("\n") if c.strip()]
         if catalogue.REVIEW_MARK not in comments:
             comments.append(catalogue.REVIEW_MARK)
