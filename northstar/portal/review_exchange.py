@@ -51,8 +51,19 @@ def locale_of(language: str) -> str:
 
 def _pending(locale: str) -> list[polib.POEntry]:
     po = polib.pofile(str(catalogue.po_path(locale)), encoding="utf-8")
-    return [e for e in po if not e.obsolete and e.msgid and e.msgstr
+    return [e for e in po if not e.obsolete and e.msgid and _text(e)
             and catalogue.REVIEW_MARK in (e.tcomment or "").split("\n")]
+
+
+#: Plural forms travel in one cell, separated by this (form 0 first).
+FORMS = " || "
+
+
+def _text(entry: polib.POEntry) -> str:
+    if entry.msgid_plural:
+        forms = [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
+        return FORMS.join(forms) if all(forms) else ""
+    return entry.msgstr
 
 
 def export_csv(language: str) -> str:
@@ -62,7 +73,7 @@ def export_csv(language: str) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for e in _pending(locale):
-        writer.writerow([code, e.msgctxt or "", e.msgid, e.msgstr, "", "",
+        writer.writerow([code, e.msgctxt or "", e.msgid, _text(e), "", "",
                          " ".join(f"{w}:{n}" if n else w for w, n in e.occurrences[:3])])
     return out.getvalue()
 
@@ -75,6 +86,7 @@ def export_po(language: str) -> str:
                    "MIME-Version": "1.0", "Content-Transfer-Encoding": "8bit"}
     for e in _pending(locale):
         po.append(polib.POEntry(msgid=e.msgid, msgstr=e.msgstr, msgctxt=e.msgctxt,
+                                msgid_plural=e.msgid_plural, msgstr_plural=e.msgstr_plural,
                                 tcomment=e.tcomment, occurrences=e.occurrences,
                                 flags=["fuzzy"]))
     return str(po)
@@ -115,12 +127,20 @@ def import_rows(language: str, rows: list[dict], *, today: dt.date | None = None
         if not text:
             outcome.refused.append(f"Row {number}: the translation is empty.")
             continue
-        if not _same_placeholders(english, text):
+        forms = [f.strip() for f in text.split(FORMS)] if entry.msgid_plural else [text]
+        if entry.msgid_plural and len(forms) != len(entry.msgstr_plural):
+            outcome.refused.append(
+                f"Row {number}: give {len(entry.msgstr_plural)} forms separated by '{FORMS.strip()}'.")
+            continue
+        if not all(_same_placeholders(entry.msgid_plural or english, f) for f in forms):
             outcome.refused.append(
                 f"Row {number}: the translation must keep the placeholders of the English "
                 f"text exactly ({', '.join(PLACEHOLDER.findall(english)) or 'none'}).")
             continue
-        entry.msgstr = text
+        if entry.msgid_plural:
+            entry.msgstr_plural = dict(enumerate(forms))
+        else:
+            entry.msgstr = text
         _mark_reviewed(entry, name[:80], today)
         outcome.reviewed += 1
     if outcome.reviewed:
@@ -143,7 +163,7 @@ def import_po(language: str, text: str, *, reviewer: str, **kwargs) -> Outcome:
         reviewed = polib.pofile(text)
     except (OSError, ValueError) as exc:
         raise ReviewFileError("This file could not be read as a PO catalogue.") from exc
-    rows = [{"english": e.msgid, "context": e.msgctxt or "", "translation": e.msgstr,
+    rows = [{"english": e.msgid, "context": e.msgctxt or "", "translation": _text(e),
              "corrected": "", "reviewed_by": reviewer}
             for e in reviewed if e.msgid and not e.obsolete and "fuzzy" not in e.flags]
     return import_rows(language, rows, **kwargs)

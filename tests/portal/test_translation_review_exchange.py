@@ -83,3 +83,13 @@ def test_an_unknown_language_is_said_in_a_sentence():
     with pytest.raises(review_exchange.ReviewFileError, match="no catalogue"):
         review_exchange.export_csv("xx")
 
+
+
+def test_a_po_file_back_from_poedit_marks_what_the_reviewer_unfuzzied(locale_copy):
+    exported = polib.pofile(review_exchange.export_po("km"))
+    assert exported and all("fuzzy" in e.flags for e in exported)
+    first = exported[0]
+    first.flags.remove("fuzzy")
+    outcome = review_exchange.import_po("km", str(exported), reviewer="Dara")
+    assert outcome.reviewed == 1
+    assert len(_pending_km()) == len(exported) - 1
