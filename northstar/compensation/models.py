@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField
 from northstar.core.models import Organisation
@@ -47,31 +48,31 @@ class SavedCalculation(models.Model):
 
 
 class Route(models.TextChoices):
-    CRIMINAL_RESTITUTION = "criminal_restitution", "Criminal restitution"
-    CIVIL_SUIT = "civil_suit", "Civil suit"
-    STATE_FUND = "state_fund", "State fund"
-    LABOUR_TRIBUNAL = "labour_tribunal", "Labour tribunal"
-    OUT_OF_COURT_MEDIATION = "out_of_court_mediation", "Out-of-court mediation"
+    CRIMINAL_RESTITUTION = "criminal_restitution", _("Criminal restitution")
+    CIVIL_SUIT = "civil_suit", _("Civil suit")
+    STATE_FUND = "state_fund", _("State fund")
+    LABOUR_TRIBUNAL = "labour_tribunal", _("Labour tribunal")
+    OUT_OF_COURT_MEDIATION = "out_of_court_mediation", _("Out-of-court mediation")
 
 
 class Payer(models.TextChoices):
-    OFFENDER = "offender", "Offender"
-    EMPLOYER = "employer", "Employer"
-    RECRUITMENT_AGENCY = "recruitment_agency", "Recruitment agency"
-    SUPPLY_CHAIN_BUYER = "supply_chain_buyer", "Buyer in the supply chain"
-    STATE_FUND = "state_fund", "State fund"
+    OFFENDER = "offender", _("Offender")
+    EMPLOYER = "employer", _("Employer")
+    RECRUITMENT_AGENCY = "recruitment_agency", _("Recruitment agency")
+    SUPPLY_CHAIN_BUYER = "supply_chain_buyer", _("Buyer in the supply chain")
+    STATE_FUND = "state_fund", _("State fund")
 
 
 class ClaimStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    FILED = "filed", "Filed"
-    AWARDED = "awarded", "Awarded"
-    SETTLED = "settled", "Settled"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    PAYING = "paying", "Paying"
-    PAID_IN_FULL = "paid_in_full", "Paid in full"
-    DEFAULTED = "defaulted", "Defaulted"
+    DRAFT = "draft", _("Draft")
+    FILED = "filed", _("Filed")
+    AWARDED = "awarded", _("Awarded")
+    SETTLED = "settled", _("Settled")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PAYING = "paying", _("Paying")
+    PAID_IN_FULL = "paid_in_full", _("Paid in full")
+    DEFAULTED = "defaulted", _("Defaulted")
 
 
 class Claim(models.Model):
@@ -81,7 +82,7 @@ class Claim(models.Model):
     payer = models.CharField(max_length=24, choices=Payer.choices)
     payer_name = EncryptedTextField(blank=True)
     forum_reference = models.CharField(max_length=120, blank=True,
-                                       help_text="court, tribunal or fund file number")
+                                       help_text=_("court, tribunal or fund file number"))
     calculation = models.ForeignKey(SavedCalculation, null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="claims")
     currency = models.CharField(max_length=3)
@@ -192,18 +193,18 @@ class CompensationAlert(models.Model):
 
 
 class MediationStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    AGREED = "agreed", "Agreement reached"
-    FAILED = "failed", "Failed"
-    ESCALATED = "escalated", "Escalated to court"
+    OPEN = "open", _("Open")
+    AGREED = "agreed", _("Agreement reached")
+    FAILED = "failed", _("Failed")
+    ESCALATED = "escalated", _("Escalated to court")
 
 
 class PartyRole(models.TextChoices):
-    WORKER = "worker", "Worker"
-    EMPLOYER = "employer", "Employer"
-    SUBCONTRACTOR = "subcontractor", "Subcontractor"
-    RECRUITMENT_AGENCY = "recruitment_agency", "Recruitment agency"
-    BUYER_BRAND = "buyer_brand", "Buyer / brand"
+    WORKER = "worker", _("Worker")
+    EMPLOYER = "employer", _("Employer")
+    SUBCONTRACTOR = "subcontractor", _("Subcontractor")
+    RECRUITMENT_AGENCY = "recruitment_agency", _("Recruitment agency")
+    BUYER_BRAND = "buyer_brand", _("Buyer / brand")
 
 
 class Mediation(models.Model):
@@ -247,10 +248,10 @@ class MediationParty(models.Model):
 
 class MediationSession(models.Model):
     class Outcome(models.TextChoices):
-        PROGRESS = "progress", "Progress"
-        AGREEMENT = "agreement", "Agreement"
-        NO_AGREEMENT = "no_agreement", "No agreement"
-        POSTPONED = "postponed", "Postponed"
+        PROGRESS = "progress", _("Progress")
+        AGREEMENT = "agreement", _("Agreement")
+        NO_AGREEMENT = "no_agreement", _("No agreement")
+        POSTPONED = "postponed", _("Postponed")
 
     mediation = models.ForeignKey(Mediation, on_delete=models.PROTECT, related_name="sessions")
     held_on = models.DateField()
@@ -294,10 +295,10 @@ class FundDeposit(models.Model):
 
 
 class Purpose(models.TextChoices):
-    LIVING_COSTS = "living_costs", "Living costs"
-    TRANSPORT = "transport", "Transport"
-    MEDICAL = "medical", "Medical"
-    LEGAL_FEES = "legal_fees", "Legal fees"
+    LIVING_COSTS = "living_costs", _("Living costs")
+    TRANSPORT = "transport", _("Transport")
+    MEDICAL = "medical", _("Medical")
+    LEGAL_FEES = "legal_fees", _("Legal fees")
 
 
 class Disbursement(models.Model):

@@ -1,16 +1,17 @@
 """The jurisdictions Northstar serves (ISO 3166-1 alpha-2)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Jurisdiction(models.TextChoices):
-    KH = "KH", "Cambodia"
-    HK = "HK", "Hong Kong"
-    MM = "MM", "Myanmar"
-    PH = "PH", "Philippines"
-    TH = "TH", "Thailand"
-    VN = "VN", "Vietnam"
-    LA = "LA", "Laos"
-    ID = "ID", "Indonesia"
-    MY = "MY", "Malaysia"
-    SG = "SG", "Singapore"
+    KH = "KH", _("Cambodia")
+    HK = "HK", _("Hong Kong")
+    MM = "MM", _("Myanmar")
+    PH = "PH", _("Philippines")
+    TH = "TH", _("Thailand")
+    VN = "VN", _("Vietnam")
+    LA = "LA", _("Laos")
+    ID = "ID", _("Indonesia")
+    MY = "MY", _("Malaysia")
+    SG = "SG", _("Singapore")

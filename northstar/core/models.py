@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.jurisdictions import Jurisdiction
 from northstar.core.roles import Role
@@ -13,11 +14,11 @@ from northstar.core.roles import Role
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        NGO = "ngo", "NGO"
-        LEGAL_AID = "legal_aid", "Legal aid"
-        SHELTER = "shelter", "Shelter"
-        GOVERNMENT_AGENCY = "government_agency", "Government agency"
-        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+        NGO = "ngo", _("NGO")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        SHELTER = "shelter", _("Shelter")
+        GOVERNMENT_AGENCY = "government_agency", _("Government agency")
+        LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -192,7 +193,7 @@ class UnusualReadAlert(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    records = models.PositiveIntegerField(help_text="full records opened in the window")
+    records = models.PositiveIntegerField(help_text=_("full records opened in the window"))
     window_minutes = models.PositiveIntegerField()
     threshold = models.PositiveIntegerField()
 
@@ -228,10 +229,10 @@ class Job(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Running"
-        DONE = "done", "Finished"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=64)
     key = models.CharField(max_length=200, unique=True, null=True, blank=True)  # noqa: DJ001

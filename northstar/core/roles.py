@@ -2,15 +2,16 @@
 a case-management system with 150 permission constants is one nobody audits."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CASEWORKER = "caseworker", "Caseworker"
-    LEGAL_OFFICER = "legal_officer", "Legal officer"
-    SUPERVISOR = "supervisor", "Supervisor"
-    ORG_ADMIN = "org_admin", "Organisation administrator"
-    RESEARCHER = "researcher", "Researcher (aggregate figures only)"
-    COUNCIL_COORDINATOR = "council_coordinator", "Advisory council coordinator"
+    CASEWORKER = "caseworker", _("Caseworker")
+    LEGAL_OFFICER = "legal_officer", _("Legal officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    RESEARCHER = "researcher", _("Researcher (aggregate figures only)")
+    COUNCIL_COORDINATOR = "council_coordinator", _("Advisory council coordinator")
 
 
 #: Roles that work with individual survivor records.

@@ -81,7 +81,7 @@ class ServiceForm(forms.Form):
     languages = ListField(label=_("Languages (ISO 639, e.g. th; km; my)"), required=True,
                           pattern=_LANG)
     serves = ListField(label=_("Serves (empty: everyone)"), allowed=set(POPULATIONS),
-                       help_text=", ".join(POPULATIONS))
+                       help_text=_(", ").join(POPULATIONS))
     trauma_informed = forms.BooleanField(label=_("Trauma-informed"), required=False)
     curfew = forms.BooleanField(label=_("Curfew"), required=False)
     movement_restrictions = forms.CharField(label=_("Movement restrictions"), max_length=300,

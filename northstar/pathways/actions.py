@@ -241,7 +241,7 @@ def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
         rows.append(
             {
                 "outcome": outcome,
-                "label": Outcome(outcome).label,
+                "label": str(Outcome(outcome).label),
                 "planned": sum(
                     1 for i in mine if i.status in (PlanStatus.PROPOSED, PlanStatus.AGREED)
                 ),

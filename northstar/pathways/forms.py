@@ -7,6 +7,7 @@ the guided intake ask the survivor the same questions in the same words.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from northstar.pathways.models import Outcome, PlanStatus
 
@@ -28,17 +29,17 @@ class WishesForm(forms.Form):
         choices=TRI,
         initial="unknown",
         required=False,
-        label="Do they want to reconcile with family or community members involved?",
-        help_text="Only ask if they raise it themselves.",
+        label=_("Do they want to reconcile with family or community members involved?"),
+        help_text=_("Only ask if they raise it themselves."),
     )
     advocacy = forms.ChoiceField(
-        choices=ADVOCACY, required=False, label="Taking part in advocacy"
+        choices=ADVOCACY, required=False, label=_("Taking part in advocacy")
     )
     livelihood_interests = forms.CharField(
-        label="Work or skills they are interested in",
+        label=_("Work or skills they are interested in"),
         required=False,
         max_length=300,
-        help_text="Comma-separated, in their words: e.g. tailoring, cooking",
+        help_text=_("Comma-separated, in their words: e.g. tailoring, cooking"),
     )
 
     def wishes(self) -> dict:
@@ -60,11 +61,11 @@ class PrioritiesForm(forms.Form):
     """The survivor ranks the three outcomes and says, in their words, what matters."""
 
     words = forms.CharField(
-        label="In the survivor's own words",
+        label=_("In the survivor's own words"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What they want, written as they said it. Sealed; opening it later is logged.",
+        help_text=_("What they want, written as they said it. Sealed; opening it later is logged."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -87,7 +88,7 @@ class PrioritiesForm(forms.Form):
     def clean(self):
         data = super().clean()
         seen: dict[str, str] = {}
-        for key, _ in OUTCOMES:
+        for key, _label in OUTCOMES:
             rank = data.get(f"rank_{key}")
             if rank and rank in seen:
                 self.add_error(f"rank_{key}", "Each rank can be used once; this one is taken.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField
 from northstar.pathways.rules.engine import titles
@@ -16,18 +17,18 @@ from northstar.survivors.models import Case
 
 
 class Outcome(models.TextChoices):
-    MONETARY_SUPPORT = "monetary_support", "Monetary support"
-    HEALING = "healing", "Healing from trauma"
-    SAFETY = "safety_self_and_others", "Saving themselves and others from harm"
+    MONETARY_SUPPORT = "monetary_support", _("Monetary support")
+    HEALING = "healing", _("Healing from trauma")
+    SAFETY = "safety_self_and_others", _("Saving themselves and others from harm")
 
 
 class PlanStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    AGREED = "agreed", "Agreed"
-    IN_PROGRESS = "in_progress", "In progress"
-    DELIVERED = "delivered", "Delivered"
-    DECLINED = "declined_by_survivor", "Declined by the survivor"
-    STOPPED = "stopped", "Stopped"
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DELIVERED = "delivered", _("Delivered")
+    DECLINED = "declined_by_survivor", _("Declined by the survivor")
+    STOPPED = "stopped", _("Stopped")
 
 
 #: Which status may follow which. Delivered is final; a declined or stopped

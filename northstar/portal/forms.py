@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from northstar.portal import texts
 
@@ -17,12 +18,12 @@ class PinForm(forms.Form):
     """Staff form: the PIN is chosen with the survivor, typed twice, never shown again."""
 
     pin = forms.CharField(
-        label="New PIN (6 digits, chosen with the survivor)", min_length=6, max_length=6,
+        label=_("New PIN (6 digits, chosen with the survivor)"), min_length=6, max_length=6,
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password",
                                           "pattern": "[0-9]{6}"}),
     )
     pin_again = forms.CharField(
-        label="The same PIN again", min_length=6, max_length=6,
+        label=_("The same PIN again"), min_length=6, max_length=6,
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password",
                                           "pattern": "[0-9]{6}"}),
     )

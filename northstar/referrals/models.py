@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField
 from northstar.core.models import Organisation
@@ -45,10 +46,10 @@ class Service(models.Model):
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
     kind = models.CharField(max_length=32, choices=list(SERVICE_KINDS.items()))
     name = models.CharField(max_length=200)
-    jurisdictions = models.JSONField(default=list, help_text="ISO 3166-1 alpha-2 codes")
-    areas = models.JSONField(default=list, blank=True, help_text="provinces, cities, districts")
-    languages = models.JSONField(default=list, help_text="ISO 639 codes")
-    serves = models.JSONField(default=list, blank=True, help_text="groups served; empty = all")
+    jurisdictions = models.JSONField(default=list, help_text=_("ISO 3166-1 alpha-2 codes"))
+    areas = models.JSONField(default=list, blank=True, help_text=_("provinces, cities, districts"))
+    languages = models.JSONField(default=list, help_text=_("ISO 639 codes"))
+    serves = models.JSONField(default=list, blank=True, help_text=_("groups served; empty = all"))
     trauma_informed = models.BooleanField(default=False)
     curfew = models.BooleanField(default=False)
     movement_restrictions = models.CharField(max_length=300, blank=True)
@@ -72,10 +73,10 @@ class ReferralStatus(models.TextChoices):
     SENT = "sent"
     ACCEPTED = "accepted"
     DECLINED = "declined"
-    IN_PROGRESS = "in_progress", "In progress"
+    IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed"
     CLOSED = "closed"
-    REVOKED = "revoked", "Revoked by sender"
+    REVOKED = "revoked", _("Revoked by sender")
 
 
 #: States in which the recipient may see the shared fields.
@@ -95,11 +96,11 @@ class Referral(models.Model):
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="referrals")
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="referrals",
-                                help_text="the referral consent naming the recipient")
+                                help_text=_("the referral consent naming the recipient"))
     sender_jurisdiction = models.CharField(max_length=2)
     recipient_jurisdiction = models.CharField(max_length=2)
     urgency = models.CharField(max_length=10, choices=list(URGENCIES.items()), default="routine")
-    needs = models.JSONField(default=list, help_text="service kinds the survivor needs")
+    needs = models.JSONField(default=list, help_text=_("service kinds the survivor needs"))
     shared_fields = models.JSONField(default=list)
     #: What the sender tells the recipient, sealed at rest like personal data.
     message = EncryptedTextField()

@@ -7,6 +7,7 @@ are filled from the record; fields here add to it.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from northstar.safeguards.rules import engine
 
@@ -62,15 +63,15 @@ class SafeguardForm(forms.Form):
             required=False,
             max_length=4000,
             widget=forms.Textarea(attrs={"rows": 3}),
-            help_text="Only a supervisor can record an action a safeguard blocks, and must say "
-            "why; some blocks ask for a longer reason, and some can be overridden by nobody.",
+            help_text=_("Only a supervisor can record an action a safeguard blocks, and must say "
+            "why; some blocks ask for a longer reason, and some can be overridden by nobody."),
         )
         self.fields["second_supervisor_id"] = forms.IntegerField(
             required=False,
             min_value=1,
-            label="Second supervisor (user id)",
-            help_text="Only where a block needs two supervisors: another supervisor of your "
-            "organisation who confirms the override.",
+            label=_("Second supervisor (user id)"),
+            help_text=_("Only where a block needs two supervisors: another supervisor of your "
+            "organisation who confirms the override."),
         )
 
     def context(self) -> dict:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField
 from northstar.survivors.models import Case
 
 
 class Severity(models.TextChoices):
-    BLOCK = "block", "Block"
-    WARN = "warn", "Warning"
+    BLOCK = "block", _("Block")
+    WARN = "warn", _("Warning")
 
 
 class Harm(models.TextChoices):
@@ -24,9 +25,9 @@ class Harm(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"
-    OVERRIDDEN = "overridden", "Overridden by a supervisor"
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    OVERRIDDEN = "overridden", _("Overridden by a supervisor")
 
 
 class ProposedAction(models.Model):

@@ -6,6 +6,7 @@ Nothing ticked is *unknown*, never "no"; "None of these" is an answer.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from northstar.screening.rules import engine
 
@@ -25,11 +26,11 @@ class ScreeningForm(forms.Form):
     """The engine's questions, with the word lists read from ``screening.toml``."""
 
     age = forms.IntegerField(
-        label="Age when it started (years)",
+        label=_("Age when it started (years)"),
         required=False,
         min_value=0,
         max_value=130,
-        help_text="Leave empty if not known. Under 18: no means are needed.",
+        help_text=_("Leave empty if not known. Under 18: no means are needed."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -45,19 +46,19 @@ class ScreeningForm(forms.Form):
                 choices=_choices(names),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                help_text="Leave empty if not known yet.",
+                help_text=_("Leave empty if not known yet."),
             )
         self.fields["involuntary"] = forms.ChoiceField(
             choices=TRI,
             initial="unknown",
             required=False,
-            label="Was the work or service involuntary?",
+            label=_("Was the work or service involuntary?"),
         )
         self.fields["menace_of_penalty"] = forms.ChoiceField(
             choices=TRI,
             initial="unknown",
             required=False,
-            label="Was it exacted under threat of a penalty?",
+            label=_("Was it exacted under threat of a penalty?"),
         )
         for name in engine.MIGRATION_KEYS:
             allowed = engine.MIGRATION_VALUES[name]

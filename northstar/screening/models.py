@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.survivors.models import Case
 
 
 class Classification(models.TextChoices):
-    NO_INDICATION = "no_indication", "No indication of exploitation yet"
-    INDICATOR_PRESENT = "indicator_present", "An indicator to look into"
-    LABOUR_RIGHTS_VIOLATION = "labour_rights_violation", "Labour rights violation"
-    FORCED_LABOUR = "forced_labour", "Forced labour"
-    POSSIBLE_TRAFFICKING = "possible_trafficking", "Possible trafficking"
-    TRAFFICKING = "trafficking", "Human trafficking"
+    NO_INDICATION = "no_indication", _("No indication of exploitation yet")
+    INDICATOR_PRESENT = "indicator_present", _("An indicator to look into")
+    LABOUR_RIGHTS_VIOLATION = "labour_rights_violation", _("Labour rights violation")
+    FORCED_LABOUR = "forced_labour", _("Forced labour")
+    POSSIBLE_TRAFFICKING = "possible_trafficking", _("Possible trafficking")
+    TRAFFICKING = "trafficking", _("Human trafficking")
 
 
 class Screening(models.Model):

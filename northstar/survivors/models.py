@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField, reveal
 from northstar.core.models import Organisation
@@ -32,17 +33,17 @@ class Gender(models.TextChoices):
 
 
 class AdvocacyVisibility(models.TextChoices):
-    NONE = "none", "Does not take part"
-    ANONYMOUS = "anonymous", "Takes part anonymously"
-    PUBLIC = "public", "Takes part under their own name"
+    NONE = "none", _("Does not take part")
+    ANONYMOUS = "anonymous", _("Takes part anonymously")
+    PUBLIC = "public", _("Takes part under their own name")
 
 
 class YesNoUnknown(models.TextChoices):
     """A fact that may not be known yet: unknown is its own answer, never "no"."""
 
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    UNKNOWN = "unknown", "Not known yet"
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Not known yet")
 
 
 class Survivor(models.Model):
@@ -72,7 +73,7 @@ class Survivor(models.Model):
     given_name = EncryptedTextField()
     family_name = EncryptedTextField()
     aliases = EncryptedTextField()
-    date_of_birth = EncryptedTextField(help_text="ISO date, sealed")
+    date_of_birth = EncryptedTextField(help_text=_("ISO date, sealed"))
     phone = EncryptedTextField()
     address = EncryptedTextField()
     id_document_numbers = EncryptedTextField()
@@ -86,8 +87,8 @@ class Survivor(models.Model):
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
     gender = models.CharField(max_length=24, choices=Gender.choices, default=Gender.UNKNOWN)
-    nationality = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
-    languages = models.JSONField(default=list, blank=True, help_text="ISO 639 codes")
+    nationality = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2"))
+    languages = models.JSONField(default=list, blank=True, help_text=_("ISO 639 codes"))
     preferred_language = models.CharField(max_length=10, default="en")
     interpreter_needed = models.BooleanField(default=False)
     #: How the survivor wants to take part in advocacy, in their own choice.
@@ -99,7 +100,7 @@ class Survivor(models.Model):
     #: consent for a child is refused on "yes" and on "unknown" (ask; never assume safe).
     family_involved = models.CharField(
         max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
-        verbose_name="Family involved in the trafficking",
+        verbose_name=_("Family involved in the trafficking"),
     )
 
     version = models.PositiveIntegerField(default=1)
@@ -140,12 +141,12 @@ class Survivor(models.Model):
 
 
 class ExploitationForm(models.TextChoices):
-    SEX = "sex", "Sexual exploitation"
-    LABOUR = "labour", "Labour exploitation"
-    FORCED_CRIMINALITY = "forced_criminality", "Forced criminality (e.g. scam compounds)"
-    FORCED_MARRIAGE = "forced_marriage", "Forced marriage"
-    DOMESTIC_SERVITUDE = "domestic_servitude", "Domestic servitude"
-    OTHER = "other", "Other"
+    SEX = "sex", _("Sexual exploitation")
+    LABOUR = "labour", _("Labour exploitation")
+    FORCED_CRIMINALITY = "forced_criminality", _("Forced criminality (e.g. scam compounds)")
+    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
+    DOMESTIC_SERVITUDE = "domestic_servitude", _("Domestic servitude")
+    OTHER = "other", _("Other")
 
 
 class Sector(models.TextChoices):
@@ -199,9 +200,9 @@ class CaseStatus(models.TextChoices):
 class Entry(models.TextChoices):
     """How the survivor entered the country where they were exploited."""
 
-    REGULAR = "regular", "Regular (with the papers the law asks for)"
-    IRREGULAR = "irregular", "Irregular (without them)"
-    UNKNOWN = "unknown", "Not known yet"
+    REGULAR = "regular", _("Regular (with the papers the law asks for)")
+    IRREGULAR = "irregular", _("Irregular (without them)")
+    UNKNOWN = "unknown", _("Not known yet")
 
 
 #: Migration facts on a case (issue 11 §7): non-identifying, each "unknown" until asked.
@@ -214,7 +215,7 @@ class Case(models.Model):
 
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=40, unique=True)
-    jurisdiction = models.CharField(max_length=2, help_text="where the case is handled")
+    jurisdiction = models.CharField(max_length=2, help_text=_("where the case is handled"))
     forms_of_exploitation = models.JSONField(default=list)
     sectors = models.JSONField(default=list, blank=True)
     country_of_origin = models.CharField(max_length=2, blank=True)
@@ -236,16 +237,16 @@ class Case(models.Model):
     # Migration status (MIGRATION_FACTS): what screening, pathways and safeguards read
     # for debt on return and non-punishment of immigration offences.
     entry = models.CharField(max_length=10, choices=Entry.choices, default=Entry.UNKNOWN,
-                             verbose_name="Entry into the country")
+                             verbose_name=_("Entry into the country"))
     visa_tied_to_employer = models.CharField(
         max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
-        verbose_name="Visa or permit tied to one employer")
+        verbose_name=_("Visa or permit tied to one employer"))
     documents_held_by_employer = models.CharField(
         max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
-        verbose_name="Passport or papers held by the employer")
+        verbose_name=_("Passport or papers held by the employer"))
     recruitment_debt = models.CharField(
         max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN,
-        verbose_name="Owes a recruitment debt")
+        verbose_name=_("Owes a recruitment debt"))
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     #: The caseworker responsible: alerts and reminders go to them (and supervisors).
     caseworker = models.ForeignKey(
@@ -290,12 +291,12 @@ class Case(models.Model):
 
 
 class ConsentPurpose(models.TextChoices):
-    CASE_MANAGEMENT = "case_management", "Case management"
-    REFERRAL = "referral", "Referral to a named organisation"
-    STATISTICS = "statistics", "Anonymous statistics"
-    RESEARCH = "research", "Research"
-    LAW_ENFORCEMENT_SHARING = "law_enforcement_sharing", "Sharing with law enforcement"
-    ADVOCACY = "advocacy", "Advocacy"
+    CASE_MANAGEMENT = "case_management", _("Case management")
+    REFERRAL = "referral", _("Referral to a named organisation")
+    STATISTICS = "statistics", _("Anonymous statistics")
+    RESEARCH = "research", _("Research")
+    LAW_ENFORCEMENT_SHARING = "law_enforcement_sharing", _("Sharing with law enforcement")
+    ADVOCACY = "advocacy", _("Advocacy")
 
 
 #: Purposes whose consent must name the organisation that receives the data.
@@ -306,25 +307,25 @@ class ConsentMethod(models.TextChoices):
     VERBAL = "verbal"
     WRITTEN = "written"
     THUMBPRINT = "thumbprint"
-    PORTAL = "portal", "Given by the survivor in the portal"
+    PORTAL = "portal", _("Given by the survivor in the portal")
 
 
 class ConsentGivenBy(models.TextChoices):
     SURVIVOR = "survivor"
-    GUARDIAN = "guardian", "Parent or guardian (for a child)"
+    GUARDIAN = "guardian", _("Parent or guardian (for a child)")
 
 
 class GuardianRelationship(models.TextChoices):
     """Who gave a child's consent on their behalf."""
 
-    MOTHER = "mother", "Mother"
-    FATHER = "father", "Father"
-    GRANDPARENT = "grandparent", "Grandparent"
-    SIBLING = "sibling", "Brother or sister"
-    OTHER_RELATIVE = "other_relative", "Other relative"
-    GUARDIAN_AD_LITEM = "guardian_ad_litem", "Guardian ad litem (appointed by a court)"
-    SOCIAL_WORKER = "social_worker", "Social worker with legal guardianship"
-    OTHER_LEGAL_GUARDIAN = "other_legal_guardian", "Other legal guardian (not family)"
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Brother or sister")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    GUARDIAN_AD_LITEM = "guardian_ad_litem", _("Guardian ad litem (appointed by a court)")
+    SOCIAL_WORKER = "social_worker", _("Social worker with legal guardianship")
+    OTHER_LEGAL_GUARDIAN = "other_legal_guardian", _("Other legal guardian (not family)")
 
 
 #: Guardians who are family: refused while the family may be involved in the trafficking.
@@ -346,7 +347,7 @@ class Consent(models.Model):
     purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
     recipient = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="for referral: the organisation that may receive the data",
+        help_text=_("for referral: the organisation that may receive the data"),
     )
     scope_note = EncryptedTextField()  # may name people; 500 chars at the edge
     explanation_version = models.CharField(max_length=20, default="1")

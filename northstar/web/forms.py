@@ -32,15 +32,15 @@ class SurvivorForm(forms.Form):
     given_name = _personal("given_name")
     family_name = _personal("family_name")
     aliases = _personal("aliases")
-    date_of_birth = forms.DateField(required=False, help_text="YYYY-MM-DD",
+    date_of_birth = forms.DateField(required=False, help_text=_("YYYY-MM-DD"),
                                     widget=forms.DateInput(attrs={"type": "date"}))
     birth_year = forms.IntegerField(required=False, min_value=EARLIEST_BIRTH_YEAR,
-                                    help_text="if the exact date is not known")
+                                    help_text=_("if the exact date is not known"))
     sex = forms.ChoiceField(choices=m.Sex.choices, initial=m.Sex.UNKNOWN)
     gender = forms.ChoiceField(choices=m.Gender.choices, initial=m.Gender.UNKNOWN)
-    nationality = forms.CharField(max_length=2, required=False, help_text="ISO code, e.g. KH")
+    nationality = forms.CharField(max_length=2, required=False, help_text=_("ISO code, e.g. KH"))
     languages = forms.CharField(max_length=100, required=False,
-                                help_text="ISO 639 codes, comma-separated, e.g. km, th")
+                                help_text=_("ISO 639 codes, comma-separated, e.g. km, th"))
     preferred_language = forms.CharField(max_length=LANGUAGE_MAX, initial="en")
     interpreter_needed = forms.BooleanField(required=False)
     phone = _personal("phone")
@@ -108,7 +108,7 @@ class ConsentForm(forms.Form):
                                        help_text=_("required for a referral consent; for "
                                                    "sharing with law enforcement, name the "
                                                    "police or prosecution office"))
-    language = forms.CharField(max_length=10, help_text="language it was explained in")
+    language = forms.CharField(max_length=10, help_text=_("language it was explained in"))
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
@@ -135,7 +135,7 @@ AGREES = [("yes", "Agrees"), ("no", "Does not agree")]
 class IntakeConsentForm(forms.Form):
     """One yes/no per purpose, each after its explanation was read aloud."""
 
-    language = forms.CharField(max_length=10, help_text="the language it was explained in")
+    language = forms.CharField(max_length=10, help_text=_("the language it was explained in"))
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
@@ -177,14 +177,14 @@ class IntakeConsentForm(forms.Form):
 
 
 class CaseloadFilterForm(forms.Form):
-    q = forms.CharField(label="Reference", required=False, max_length=40)
-    nationality = forms.CharField(label="Nationality", required=False, max_length=2,
-                                  help_text="ISO code, e.g. KH")
-    exploitation = forms.ChoiceField(label="Exploitation", required=False,
+    q = forms.CharField(label=_("Reference"), required=False, max_length=40)
+    nationality = forms.CharField(label=_("Nationality"), required=False, max_length=2,
+                                  help_text=_("ISO code, e.g. KH"))
+    exploitation = forms.ChoiceField(label=_("Exploitation"), required=False,
                                      choices=[("", "any")] + list(m.ExploitationForm.choices))
-    status = forms.ChoiceField(label="Case status", required=False,
+    status = forms.ChoiceField(label=_("Case status"), required=False,
                                choices=[("", "any")] + list(m.CaseStatus.choices))
-    attention = forms.ChoiceField(label="Needs attention", required=False, choices=[
+    attention = forms.ChoiceField(label=_("Needs attention"), required=False, choices=[
         ("", "all survivors"), ("any", "with something to do"), ("overdue", "with overdue items")])
 
     def clean_nationality(self):

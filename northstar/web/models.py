@@ -12,19 +12,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField
 from northstar.core.models import Organisation
 
 
 class IntakeStep(models.TextChoices):
-    SURVIVOR = "survivor", "Survivor"
-    CONSENT = "consent", "Consent"
-    SCREENING = "screening", "Screening"
-    PRIORITIES = "priorities", "Priorities"
-    PATHWAYS = "pathways", "Pathway options"
-    PLAN = "plan", "Plan"
-    DONE = "done", "Done"
+    SURVIVOR = "survivor", _("Survivor")
+    CONSENT = "consent", _("Consent")
+    SCREENING = "screening", _("Screening")
+    PRIORITIES = "priorities", _("Priorities")
+    PATHWAYS = "pathways", _("Pathway options")
+    PLAN = "plan", _("Plan")
+    DONE = "done", _("Done")
 
 
 #: The order of the guided flow.
