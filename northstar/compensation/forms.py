@@ -115,7 +115,7 @@ class ClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["route"].choices = Route.choices
         self.fields["payer"].choices = Payer.choices
-        self.fields["calculation_id"].choices = [("", "—")] + [
+        self.fields["calculation_id"].choices = [("", _("—"))] + [
             (c.pk, f"{c.label or c.created_at:%Y-%m-%d} · {c.total} {c.currency}"
              if not c.label else f"{c.label} · {c.total} {c.currency}") for c in calculations]
 
@@ -161,7 +161,7 @@ def _date(label) -> forms.DateField:
 
 
 def _party_choices():
-    return [("", "—")] + list(PartyRole.choices)
+    return [("", _("—"))] + list(PartyRole.choices)
 
 
 class MediationForm(forms.Form):
@@ -274,7 +274,7 @@ class DisbursementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = Purpose.choices
         self.fields["approver_id"].choices = [(u.pk, u.get_username()) for u in approvers]
-        self.fields["case_id"].choices = [("", "—")] + [(c.pk, c.reference) for c in cases]
+        self.fields["case_id"].choices = [("", _("—"))] + [(c.pk, c.reference) for c in cases]
 
 
 class DepositForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from northstar.core.fields import EncryptedTextField
 from northstar.core.models import Organisation
@@ -20,8 +21,8 @@ class TimelineEvent(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline_events")
-    kind = models.CharField(max_length=32, choices=[(k, v["label"]) for k, v in EVENT_KINDS.items()])
-    stage = models.CharField(max_length=32, choices=list(STAGES.items()))
+    kind = models.CharField(max_length=32, choices=[(k, gettext_lazy(v["label"])) for k, v in EVENT_KINDS.items()])
+    stage = models.CharField(max_length=32, choices=[(k, gettext_lazy(v)) for k, v in STAGES.items()])
     occurred_on = models.DateField()
     details = models.JSONField(default=dict, blank=True)
     #: Free text in the caseworker's words: may identify people, so sealed.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from northstar import policy
 from northstar.justice import selectors, timeline
@@ -19,7 +20,8 @@ def stage_panel(request, case) -> dict | None:
     events = selectors.timeline_of(actor, case)
     return {
         "case_id": case.pk,
-        "stages": [(key, label, key == info["stage"]) for key, label in timeline.STAGES.items()],
+        "stages": [(key, gettext(label), key == info["stage"])
+                   for key, label in timeline.STAGES.items()],
         "stage": info["stage"],
         "tasks": info["tasks"],
         "period": info["reflection_period"],
@@ -28,7 +30,7 @@ def stage_panel(request, case) -> dict | None:
         "interviews": info["interviews"],
         "recent": list(reversed(events[-5:])),
         "count": len(events),
-        "labels": {k: v["label"] for k, v in timeline.EVENT_KINDS.items()},
+        "labels": {k: gettext(v["label"]) for k, v in timeline.EVENT_KINDS.items()},
         "url": reverse("justice:timeline", args=[case.pk]),
         "may_change": policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists(),
     }

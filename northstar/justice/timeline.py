@@ -14,14 +14,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+
+def _(text: str) -> str:
+    """Marks a word for the translation catalogues (makemessages); pages translate it
+    where they show it, so this module stays free of Django."""
+    return text
+
+
 STAGES: dict[str, str] = {
-    "identification": "Identification",
-    "reflection_period": "Reflection period",
-    "rescue_exit": "Rescue / exit",
-    "investigation": "Investigation",
-    "adjudication": "Adjudication",
-    "rehabilitation": "Rehabilitation",
-    "reintegration_advocacy": "Reintegration and advocacy",
+    "identification": _("Identification"),
+    "reflection_period": _("Reflection period"),
+    "rescue_exit": _("Rescue / exit"),
+    "investigation": _("Investigation"),
+    "adjudication": _("Adjudication"),
+    "rehabilitation": _("Rehabilitation"),
+    "reintegration_advocacy": _("Reintegration and advocacy"),
 }
 
 INTERVIEWER_ROLES = ("police", "prosecutor", "immigration", "labour_inspector", "court",
@@ -35,11 +42,11 @@ Spec = tuple[str, bool, tuple[str, ...] | None]
 
 EVENT_KINDS: dict[str, dict[str, Any]] = {
     "stage_change": {
-        "label": "Stage changed", "stage": None,
+        "label": _("Stage changed"), "stage": None,
         "fields": {"reason": ("str", False, None)},
     },
     "interview": {
-        "label": "Interview or statement", "stage": "investigation",
+        "label": _("Interview or statement"), "stage": "investigation",
         "fields": {
             "interviewer": ("str", True, None),
             "interviewer_role": ("str", True, INTERVIEWER_ROLES),
@@ -50,7 +57,7 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
         },
     },
     "hearing": {
-        "label": "Hearing", "stage": "adjudication",
+        "label": _("Hearing"), "stage": "adjudication",
         "fields": {
             "court": ("str", False, None),
             "testimony": ("str", True, TESTIMONY),
@@ -59,7 +66,7 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
         },
     },
     "shelter_stay": {
-        "label": "Shelter stay", "stage": "rehabilitation",
+        "label": _("Shelter stay"), "stage": "rehabilitation",
         "fields": {
             "shelter": ("str", True, None),
             "ends_on": ("date", False, None),
@@ -69,7 +76,7 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
         },
     },
     "detention": {
-        "label": "Detention or arrest of the survivor", "stage": None,
+        "label": _("Detention or arrest of the survivor"), "stage": None,
         "fields": {
             "kind": ("str", True, DETENTION_KINDS),
             "authority": ("str", False, None),
@@ -78,7 +85,7 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
         },
     },
     "return": {
-        "label": "Return / repatriation", "stage": "reintegration_advocacy",
+        "label": _("Return / repatriation"), "stage": "reintegration_advocacy",
         "fields": {
             "destination_country": ("str", True, None),
             "voluntary": ("bool", True, None),
@@ -89,7 +96,7 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
         },
     },
     "identification_decision": {
-        "label": "Identification decision", "stage": "identification",
+        "label": _("Identification decision"), "stage": "identification",
         "fields": {
             "outcome": ("str", True, ID_OUTCOMES),
             "authority": ("str", False, None),
@@ -98,19 +105,19 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
         },
     },
     "reflection_period_start": {
-        "label": "Reflection period started", "stage": "reflection_period",
+        "label": _("Reflection period started"), "stage": "reflection_period",
         "fields": {"ends_on": ("date", False, None)},
     },
     "reflection_period_end": {
-        "label": "Reflection period ended", "stage": "reflection_period",
+        "label": _("Reflection period ended"), "stage": "reflection_period",
         "fields": {"decision": ("str", False, ("cooperate", "decline", "undecided"))},
     },
     "follow_up_planned": {
-        "label": "Follow-up planned", "stage": None,
+        "label": _("Follow-up planned"), "stage": None,
         "fields": {"due_on": ("date", True, None), "what": ("str", True, None)},
     },
     "follow_up_done": {
-        "label": "Follow-up contact", "stage": None,
+        "label": _("Follow-up contact"), "stage": None,
         "fields": {"how": ("str", False, ("in_person", "phone", "message", "other"))},
     },
 }

@@ -32,7 +32,7 @@ def _case(actor, case_id, *, change: bool = False):
 
 def _kind_fieldsets() -> list[dict]:
     return [
-        {"kind": kind, "label": spec["label"],
+        {"kind": kind, "label": _(spec["label"]),
          "fields": [{"name": name, "input": f"{kind}.{name}", "type": typ, "required": req,
                      "choices": choices, "label": name.replace("_", " ").capitalize()}
                     for name, (typ, req, choices) in spec["fields"].items()]}
@@ -89,7 +89,7 @@ def case_timeline(request, case_id: int):
     info = selectors.summary(case)
     return render(request, "justice/timeline.html", {
         "case": case, "events": events, "notes": notes, "void_reasons": void_reasons, "info": info,
-        "stages": timeline.STAGES, "kinds": _kind_fieldsets(), "may_change": may_change,
+        "stages": {k: _(v) for k, v in timeline.STAGES.items()}, "kinds": _kind_fieldsets(), "may_change": may_change,
         "error": error, "posted": posted, "today": timezone.localdate().isoformat(),
     }, status=422 if error else 200)
 

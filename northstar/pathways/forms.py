@@ -12,14 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from northstar.pathways.models import Outcome, PlanStatus
 
 OUTCOMES = Outcome.choices
-TRI = [("unknown", "Not known yet"), ("yes", "Yes"), ("no", "No")]
+TRI = [("unknown", _("Not known yet")), ("yes", _("Yes")), ("no", _("No"))]
 ADVOCACY = [
-    ("", "Not asked yet"),
-    ("none", "Does not want to take part"),
-    ("anonymous", "Anonymously"),
-    ("public", "Under their own name"),
+    ("", _("Not asked yet")),
+    ("none", _("Does not want to take part")),
+    ("anonymous", _("Anonymously")),
+    ("public", _("Under their own name")),
 ]
-RANKS = [("", "—"), ("1", "1 (most important)"), ("2", "2"), ("3", "3")]
+RANKS = [("", _("—")), ("1", _("1 (most important)")), ("2", _("2")), ("3", _("3"))]
 
 
 class WishesForm(forms.Form):

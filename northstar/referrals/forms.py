@@ -25,7 +25,7 @@ def _choices(d: dict, blank: str | None = None):
 class ServiceSearchForm(forms.Form):
     need = forms.ChoiceField(label=_("Need"), choices=_choices(SERVICE_KINDS, "any"), required=False)
     jurisdiction = forms.ChoiceField(label=_("Country"), required=False,
-                                     choices=[("", "any"), *Jurisdiction.choices])
+                                     choices=[("", _("any")), *Jurisdiction.choices])
     area = forms.CharField(label=_("Area"), max_length=100, required=False)
     language = forms.RegexField(label=_("Language (ISO 639)"), regex=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$",
                                 required=False, max_length=12)

@@ -70,12 +70,12 @@ class Service(models.Model):
 
 
 class ReferralStatus(models.TextChoices):
-    SENT = "sent"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
     IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed"
-    CLOSED = "closed"
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
     REVOKED = "revoked", _("Revoked by sender")
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from northstar.safeguards.rules import engine
 
-TRI = [("", "Unknown"), ("yes", "Yes"), ("no", "No")]
+TRI = [("", _("Unknown")), ("yes", _("Yes")), ("no", _("No"))]
 #: Context keys the case record supplies; not asked on the form.
 FROM_RECORD = frozenset(
     {
@@ -51,7 +51,7 @@ class SafeguardForm(forms.Form):
                 )
             elif spec.get("choices"):
                 field = forms.ChoiceField(
-                    choices=[("", "unknown")] + [(c, c.replace("_", " ")) for c in spec["choices"]],
+                    choices=[("", _("unknown"))] + [(c, c.replace("_", " ")) for c in spec["choices"]],
                     required=False,
                     label=label,
                 )
@@ -90,8 +90,8 @@ class SafeguardForm(forms.Form):
 class ResolveForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
-            ("resolved", "Resolved: the risk was dealt with"),
-            ("overridden", "Overridden (supervisor)"),
+            ("resolved", _("Resolved: the risk was dealt with")),
+            ("overridden", _("Overridden (supervisor)")),
         ]
     )
     justification = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))

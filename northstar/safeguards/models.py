@@ -17,11 +17,11 @@ class Severity(models.TextChoices):
 
 
 class Harm(models.TextChoices):
-    PHYSICAL = "physical"
-    PSYCHOLOGICAL = "psychological"
-    LEGAL = "legal"
-    SOCIAL = "social"
-    ECONOMIC = "economic"
+    PHYSICAL = "physical", _("Physical")
+    PSYCHOLOGICAL = "psychological", _("Psychological")
+    LEGAL = "legal", _("Legal")
+    SOCIAL = "social", _("Social")
+    ECONOMIC = "economic", _("Economic")
 
 
 class FindingStatus(models.TextChoices):

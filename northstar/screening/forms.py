@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from northstar.screening.rules import engine
 
 NONE = "__none__"
-TRI = [("unknown", "Not known yet"), ("yes", "Yes"), ("no", "No")]
+TRI = [("unknown", _("Not known yet")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 def _label(name: str) -> str:
@@ -63,7 +63,7 @@ class ScreeningForm(forms.Form):
         for name in engine.MIGRATION_KEYS:
             allowed = engine.MIGRATION_VALUES[name]
             self.fields[f"mig_{name}"] = forms.ChoiceField(
-                choices=[("unknown", "Not known yet")]
+                choices=[("unknown", _("Not known yet"))]
                 + [(v, _label(v)) for v in allowed if v != "unknown"],
                 initial="unknown",
                 required=False,

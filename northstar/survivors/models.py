@@ -14,22 +14,22 @@ ADULT_AGE = 18
 
 
 class Sex(models.TextChoices):
-    FEMALE = "female"
-    MALE = "male"
-    INTERSEX = "intersex"
-    UNKNOWN = "unknown"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    INTERSEX = "intersex", _("Intersex")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Gender(models.TextChoices):
     """Close to HTCDS prs_Gender, in plain words."""
 
-    WOMAN = "woman"
-    MAN = "man"
-    TRANSGENDER_WOMAN = "transgender_woman"
-    TRANSGENDER_MAN = "transgender_man"
-    NON_BINARY = "non_binary"
-    PREFER_NOT_TO_SAY = "prefer_not_to_say"
-    UNKNOWN = "unknown"
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    TRANSGENDER_WOMAN = "transgender_woman", _("Transgender woman")
+    TRANSGENDER_MAN = "transgender_man", _("Transgender man")
+    NON_BINARY = "non_binary", _("Non binary")
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", _("Prefer not to say")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class AdvocacyVisibility(models.TextChoices):
@@ -150,51 +150,51 @@ class ExploitationForm(models.TextChoices):
 
 
 class Sector(models.TextChoices):
-    FISHING = "fishing"
-    AGRICULTURE = "agriculture"
-    MANUFACTURING = "manufacturing"
-    CONSTRUCTION = "construction"
-    DOMESTIC_WORK = "domestic_work"
-    ENTERTAINMENT = "entertainment"
-    ONLINE_SCAM = "online_scam"
-    OTHER = "other"
+    FISHING = "fishing", _("Fishing")
+    AGRICULTURE = "agriculture", _("Agriculture")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    CONSTRUCTION = "construction", _("Construction")
+    DOMESTIC_WORK = "domestic_work", _("Domestic work")
+    ENTERTAINMENT = "entertainment", _("Entertainment")
+    ONLINE_SCAM = "online_scam", _("Online scam")
+    OTHER = "other", _("Other")
 
 
 class RecruitmentMethod(models.TextChoices):
-    JOB_OFFER = "job_offer"
-    RECRUITMENT_AGENCY = "recruitment_agency"
-    FAMILY_OR_FRIEND = "family_or_friend"
-    ONLINE = "online"
-    MARRIAGE_PROPOSAL = "marriage_proposal"
-    ABDUCTION = "abduction"
-    OTHER = "other"
-    UNKNOWN = "unknown"
+    JOB_OFFER = "job_offer", _("Job offer")
+    RECRUITMENT_AGENCY = "recruitment_agency", _("Recruitment agency")
+    FAMILY_OR_FRIEND = "family_or_friend", _("Family or friend")
+    ONLINE = "online", _("Online")
+    MARRIAGE_PROPOSAL = "marriage_proposal", _("Marriage proposal")
+    ABDUCTION = "abduction", _("Abduction")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Relationship(models.TextChoices):
-    STRANGER = "stranger"
-    COMMUNITY = "community"
-    FAMILY = "family"
-    UNKNOWN = "unknown"
+    STRANGER = "stranger", _("Stranger")
+    COMMUNITY = "community", _("Community")
+    FAMILY = "family", _("Family")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Coercion(models.TextChoices):
-    LOW = "low"
-    HIGH = "high"
-    UNKNOWN = "unknown"
+    LOW = "low", _("Low")
+    HIGH = "high", _("High")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class TrialParticipation(models.TextChoices):
-    YES = "yes"
-    NO = "no"
-    UNDECIDED = "undecided"
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNDECIDED = "undecided", _("Undecided")
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open"
-    ACTIVE = "active"
-    ON_HOLD = "on_hold"
-    CLOSED = "closed"
+    OPEN = "open", _("Open")
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    CLOSED = "closed", _("Closed")
 
 
 class Entry(models.TextChoices):
@@ -304,14 +304,14 @@ PURPOSES_NEEDING_RECIPIENT = frozenset({ConsentPurpose.REFERRAL})
 
 
 class ConsentMethod(models.TextChoices):
-    VERBAL = "verbal"
-    WRITTEN = "written"
-    THUMBPRINT = "thumbprint"
+    VERBAL = "verbal", _("Verbal")
+    WRITTEN = "written", _("Written")
+    THUMBPRINT = "thumbprint", _("Thumbprint")
     PORTAL = "portal", _("Given by the survivor in the portal")
 
 
 class ConsentGivenBy(models.TextChoices):
-    SURVIVOR = "survivor"
+    SURVIVOR = "survivor", _("Survivor")
     GUARDIAN = "guardian", _("Parent or guardian (for a child)")
 
 

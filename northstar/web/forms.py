@@ -114,7 +114,7 @@ class ConsentForm(forms.Form):
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
     guardian_relationship = forms.ChoiceField(
         label=_("If a parent or guardian gave it: who are they to the child?"),
-        choices=[("", "—"), *m.GuardianRelationship.choices], required=False,
+        choices=[("", _("—")), *m.GuardianRelationship.choices], required=False,
         help_text=_("A family member cannot consent while the family may be involved in the "
                     "trafficking; ask a guardian ad litem or the social worker."))
     guardian_name = forms.CharField(label=_("Name of the parent or guardian"), max_length=200,
@@ -129,7 +129,7 @@ class WithdrawForm(forms.Form):
 #: Purposes asked about at intake. A referral consent names its recipient, so it
 #: is asked when a referral is made, not here.
 INTAKE_CONSENT_PURPOSES = [p for p in m.ConsentPurpose.values if p not in m.PURPOSES_NEEDING_RECIPIENT]
-AGREES = [("yes", "Agrees"), ("no", "Does not agree")]
+AGREES = [("yes", _("Agrees")), ("no", _("Does not agree"))]
 
 
 class IntakeConsentForm(forms.Form):
@@ -141,7 +141,7 @@ class IntakeConsentForm(forms.Form):
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
     guardian_relationship = forms.ChoiceField(
         label=_("If a parent or guardian gave it: who are they to the child?"),
-        choices=[("", "—"), *m.GuardianRelationship.choices], required=False,
+        choices=[("", _("—")), *m.GuardianRelationship.choices], required=False,
         help_text=_("A family member cannot consent while the family may be involved in the "
                     "trafficking; ask a guardian ad litem or the social worker."))
     guardian_name = forms.CharField(label=_("Name of the parent or guardian"), max_length=200,
@@ -181,11 +181,11 @@ class CaseloadFilterForm(forms.Form):
     nationality = forms.CharField(label=_("Nationality"), required=False, max_length=2,
                                   help_text=_("ISO code, e.g. KH"))
     exploitation = forms.ChoiceField(label=_("Exploitation"), required=False,
-                                     choices=[("", "any")] + list(m.ExploitationForm.choices))
+                                     choices=[("", _("any"))] + list(m.ExploitationForm.choices))
     status = forms.ChoiceField(label=_("Case status"), required=False,
-                               choices=[("", "any")] + list(m.CaseStatus.choices))
+                               choices=[("", _("any"))] + list(m.CaseStatus.choices))
     attention = forms.ChoiceField(label=_("Needs attention"), required=False, choices=[
-        ("", "all survivors"), ("any", "with something to do"), ("overdue", "with overdue items")])
+        ("", _("all survivors")), ("any", _("with something to do")), ("overdue", _("with overdue items"))])
 
     def clean_nationality(self):
         value = (self.cleaned_data.get("nationality") or "").strip().upper()

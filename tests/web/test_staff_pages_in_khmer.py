@@ -22,12 +22,21 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
+    # Skipped: code, and text marked as another language (the language menu names each
+    # language in its own script, as it should).
+    def _skipped(self, tag, attrs) -> bool:
+        lang = dict(attrs).get("lang")
+        return tag in ("script", "style", "code") or (lang is not None and not lang.startswith("km"))
+
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "code"):
+        if self._skip or self._skipped(tag, attrs):
             self._skip += 1
 
+    def handle_startendtag(self, tag, attrs):
+        pass
+
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "code") and self._skip:
+        if self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
