@@ -59,7 +59,9 @@ def test_a_correction_that_breaks_a_placeholder_is_refused(locale_copy):
 
 def test_drafts_fill_only_english_only_strings_and_are_marked_for_review(locale_copy):
     po = polib.pofile(str(catalogue.po_path("km")))
-    untranslated = next(e for e in po if not e.msgstr and not e.msgid_plural and "%" not in e.msgid)
+    untranslated = next(e for e in po if not e.msgid_plural and "%" not in e.msgid)
+    untranslated.msgstr = ""  # a string that is still English-only in this copy
+    po.save(str(catalogue.po_path("km")))
     translated = next(e for e in po if e.msgstr and not e.msgid_plural)
     outcome = review_exchange.fill("km", {untranslated.msgid: "សាកល្បង", translated.msgid: "ផ្សេង"})
     assert outcome.drafted == 1
