@@ -266,10 +266,14 @@ PAGES_WITHOUT_GET = {
     "safeguards/findings/<int:finding_id>/resolve/": "POST only",
     "compensation/fund/disbursements/<int:disbursement_id>/decide/":
         "POST only (the approver's decision; the API's approve/decline are in WRITES)",
+    "cases/<int:case_id>/assign/": "POST only (the case page's assignment form)",
+    "transfers/<int:transfer_id>/<str:decision>/": "POST only (accept, decline, withdraw)",
+    "justice/cases/<int:case_id>/tasks/": "POST only (the case page's task form)",
+    "justice/tasks/<int:task_id>/done/": "POST only",
 }
 #: Pages whose GET, for the owner, redirects to another page of the record.
 REDIRECTS = {"intake/<int:intake_id>/": "resumes the intake at its current step"}
-WORDS = {"step": "consent"}
+WORDS = {"step": "consent", "decision": "accept"}
 
 
 def _pages_naming_a_record(patterns=None, prefix: str = "") -> list[str]:
