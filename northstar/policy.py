@@ -296,11 +296,14 @@ def visible_transfers(actor: Actor) -> QuerySet[Transfer]:
     """Transfers the actor's organisation sent or was asked to take: case staff only.
 
     Neither side sees the survivor's record through a transfer: only its reference codes,
-    until the receiving organisation accepts and the record becomes its own."""
+    until the receiving organisation accepts and the record becomes its own. Once it has,
+    the sender no longer sees the transfer either (its access to the survivor has ended;
+    its audit log keeps what it did)."""
     if not _is_own_org_staff(actor):
         return Transfer.objects.none()
-    return Transfer.objects.filter(
-        Q(from_organisation=actor.organisation) | Q(to_organisation=actor.organisation))
+    org = actor.organisation
+    return Transfer.objects.filter(Q(from_organisation=org, survivor__organisation=org)
+                                   | Q(to_organisation=org))
 
 
 def transfer_for(actor: Actor, transfer_id) -> Transfer:
