@@ -23,6 +23,7 @@ from northstar.core.errors import DomainError, NotFound
 from northstar.core.redirects import safe_next
 from northstar.justice import actions, selectors, tasks, timeline
 from northstar.justice.forms import TaskForm
+from northstar.survivors import actions as survivor_actions
 
 
 def _case(actor, case_id, *, change: bool = False):
@@ -97,6 +98,7 @@ def case_timeline(request, case_id: int):
         "case": case, "events": events, "notes": notes, "void_reasons": void_reasons, "info": info,
         "stages": timeline.STAGES, "kinds": _kind_fieldsets(), "may_change": may_change,
         "error": error, "posted": posted, "today": timezone.localdate().isoformat(),
+        "status_changes": survivor_actions.status_history(actor, case),
     }, status=422 if error else 200)
 
 

@@ -154,6 +154,8 @@ def test_closing_with_a_reason_is_kept_sealed_shown_on_the_case_page_and_audited
     page = client.get(f"/cases/{case_a.pk}/").content.decode()
     assert "Closed" in page and "She moved to Bangkok with her sister Dara." in page
     assert "Another reason (say which)" in page and "Reopen the case" in page
+    timeline = client.get(f"/justice/cases/{case_a.pk}/").content.decode()
+    assert "Case closed and reopened" in timeline and "sister Dara" in timeline
 
 
 def test_another_reason_needs_words_and_says_so_in_a_sentence(case_a, caseworker):
