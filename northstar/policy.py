@@ -22,7 +22,7 @@ from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden, NotFound
 from northstar.referrals import access as referral_access
-from northstar.survivors.models import Case, Consent, Survivor
+from northstar.survivors.models import Case, Consent, Survivor, Transfer, TransferStatus
 
 #: Marker for "every field" in ``survivor_fields``.
 ALL_FIELDS = None
@@ -249,6 +249,81 @@ def may_assign_case_to(organisation, user_id) -> bool:
     return staff_who_work_with_records(organisation).filter(pk=user_id).exists()
 
 
+def may_edit_records(actor: Actor) -> bool:
+    """Correct a survivor's or a case's facts: own-organisation case staff."""
+    return _is_own_org_staff(actor)
+
+
+def may_close_case(actor: Actor) -> bool:
+    """Close or reopen a case, with a reason: own-organisation case staff."""
+    return _is_own_org_staff(actor)
+
+
+def may_assign_cases(actor: Actor) -> bool:
+    """Change who is responsible for a case of the organisation (to someone the case may
+    go to: ``may_assign_case_to``): own-organisation case staff."""
+    return _is_own_org_staff(actor)
+
+
+def may_manage_tasks(actor: Actor) -> bool:
+    """Set tasks on the organisation's cases and mark them done."""
+    return _is_own_org_staff(actor)
+
+
+def sees_overdue_tasks_of_organisation(actor: Actor) -> bool:
+    """Every overdue task in the organisation, whoever it is assigned to: supervisors."""
+    return _is_own_org_staff(actor) and roles.oversees(actor.role)
+
+
+def my_cases_by_default(actor: Actor) -> bool:
+    """The caseload opens on "my cases" for a caseworker or legal officer (a supervisor
+    oversees everyone's, so theirs opens on all)."""
+    return _is_own_org_staff(actor) and not roles.oversees(actor.role)
+
+
+def may_request_transfer(actor: Actor) -> bool:
+    """Ask another organisation on the platform to take over a case: own-organisation staff."""
+    return _is_own_org_staff(actor)
+
+
+def may_receive_transfers(organisation) -> bool:
+    """A transfer goes only to another organisation on the platform with case staff."""
+    return (organisation is not None and getattr(organisation, "on_platform", True)
+            and staff_who_work_with_records(organisation).exists())
+
+
+def visible_transfers(actor: Actor) -> QuerySet[Transfer]:
+    """Transfers the actor's organisation sent or was asked to take: case staff only.
+
+    Neither side sees the survivor's record through a transfer: only its reference codes,
+    until the receiving organisation accepts and the record becomes its own. Once it has,
+    the sender no longer sees the transfer either (its access to the survivor has ended;
+    its audit log keeps what it did)."""
+    if not _is_own_org_staff(actor):
+        return Transfer.objects.none()
+    org = actor.organisation
+    return Transfer.objects.filter(Q(from_organisation=org, survivor__organisation=org)
+                                   | Q(to_organisation=org))
+
+
+def transfer_for(actor: Actor, transfer_id) -> Transfer:
+    return one_of(visible_transfers(actor).select_related(
+        "survivor", "case", "from_organisation", "to_organisation"), transfer_id, "transfer")
+
+
+def may_decide_transfer(actor: Actor, transfer: Transfer) -> bool:
+    """Accept or decline: a supervisor of the receiving organisation, while it is open."""
+    return (_is_own_org_staff(actor) and roles.oversees(actor.role)
+            and transfer.to_organisation_id == actor.organisation.pk
+            and transfer.status == TransferStatus.REQUESTED)
+
+
+def may_cancel_transfer(actor: Actor, transfer: Transfer) -> bool:
+    """Withdraw an open request: staff of the sending organisation."""
+    return (_is_own_org_staff(actor) and transfer.from_organisation_id == actor.organisation.pk
+            and transfer.status == TransferStatus.REQUESTED)
+
+
 def may_administer_organisation(actor: Actor) -> bool:
     """The organisation's own profile, services, provider profile and people: its org admins,
     for their own organisation only (the Django admin is for platform operators)."""
@@ -278,7 +353,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         return {"works_with_records": False, "may_see_fund": False,
                 "may_review_translations": False, "may_see_aggregates": False,
                 "may_override_block": False, "may_read_audit": False,
-                "may_administer_organisation": False}
+                "may_administer_organisation": False, "sees_overdue_tasks": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -287,4 +362,5 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "may_override_block": may_override_block(actor),
         "may_read_audit": may_read_audit(actor),
         "may_administer_organisation": may_administer_organisation(actor),
+        "sees_overdue_tasks": sees_overdue_tasks_of_organisation(actor),
     }

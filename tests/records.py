@@ -17,6 +17,7 @@ from northstar.compensation import calculations, claims, fund, mediations
 from northstar.core.actor import Actor
 from northstar.core.tokens import issue_token
 from northstar.justice import actions as justice
+from northstar.justice import tasks as case_tasks
 from northstar.pathways import actions as pathways
 from northstar.portal import actions as portal
 from northstar.referrals import actions as referrals
@@ -131,13 +132,19 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     intake_actions.save_intake_draft(actor, intake, step=IntakeStep.CONSENT,
                                      values={"purposes": ["statistics"]})
     access = portal.set_pin(actor, survivor, pin=PIN)
+    task = case_tasks.add_task(actor, case, title="Call her about the hearing date",
+                               assignee=caseworker, due_on=dt.date(2025, 9, 1))
+    # An open request to move the survivor to the referral's recipient (consent given above).
+    transfer = survivors.request_transfer(actor, case, to_organisation=recipient,
+                                          reason="She is moving home to be near her family.")
     token, _ = issue_token(caseworker, name="walker")
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
         "priorities": priorities, "assessment": assessment, "item": item, "event": event,
         "finding": finding, "calculation": calculation, "claim": claim, "mediation": mediation,
         "disbursement": disbursement, "service": service, "referral": referral,
-        "intake": intake, "portal_access": access, "token": token,
+        "intake": intake, "portal_access": access, "token": token, "task": task,
+        "transfer": transfer,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

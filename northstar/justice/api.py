@@ -1,17 +1,20 @@
 """The justice-chain timeline over JSON: events per case, stage, tasks, reflection periods."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from northstar import policy
-from northstar.apiutils import StrictSchema, actor_of
+from northstar.apiutils import Pages, StrictSchema, actor_of
+from northstar.core.errors import DomainError, NotFound
+from northstar.core.fields import reveal
 from northstar.justice import actions, selectors, timeline
-from northstar.justice.models import TimelineEvent
+from northstar.justice import tasks as case_tasks
+from northstar.justice.models import CaseTask, TimelineEvent
 from northstar.justice.rules.periods import periods
+from northstar.justice.schemas import CaseTaskFilters, CaseTaskIn, CaseTaskOut, DoneIn
 
 router = Router(tags=["justice"])
 
@@ -171,3 +174,57 @@ def vocabulary(request):
             for k, v in timeline.EVENT_KINDS.items()
         },
     }
+
+
+# --- Tasks set on cases (issue 14) ------------------------------------------------
+
+
+def case_task_out(t: CaseTask) -> dict:
+    return {"id": t.pk, "case_id": t.case_id, "case_reference": t.case.reference,
+            "title": getattr(t, "title_text", None) or reveal(t.title),
+            "assignee_id": t.assignee_id, "due_on": t.due_on, "overdue": t.is_overdue(),
+            "source": t.source, "done_at": t.done_at, "done_by_label": t.done_by_label}
+
+
+def _case_tasks_shown(request, rows: list[CaseTask]) -> list[dict]:
+    return [case_task_out(t) for t in case_tasks.shown(actor_of(request), rows)]
+
+
+@router.get("/case-tasks", response=list[CaseTaskOut])
+@paginate(Pages, shown=_case_tasks_shown)
+def list_case_tasks(request, filters: Query[CaseTaskFilters]):
+    """Tasks set on the cases you see (titles opened and the read audited). ``open=true``
+    with ``due_before=<today>`` is the organisation's overdue list; ``assignee_id`` yours."""
+    actor = actor_of(request)
+    return filters.filter(case_tasks.visible_tasks(actor).select_related("case")
+                          .order_by("due_on", "id"))
+
+
+@router.post("/cases/{case_id}/case-tasks", response={201: CaseTaskOut})
+def add_case_task(request, case_id: int, payload: CaseTaskIn):
+    actor = actor_of(request)
+    case = policy.case_for(actor, case_id, change=True)
+    if not policy.may_manage_tasks(actor):
+        raise NotFound("No such case")
+    policy.survivor_for(actor, case.survivor_id, change=True)
+    if not policy.may_assign_case_to(case.survivor.organisation, payload.assignee_id):
+        raise DomainError("Choose someone of your organisation who works with cases.",
+                          "assignee_id")
+    assignee = policy.staff_who_work_with_records(case.survivor.organisation).get(
+        pk=payload.assignee_id)
+    task = case_tasks.add_task(actor, case, title=payload.title, assignee=assignee,
+                               due_on=payload.due_on)
+    task.title_text = payload.title
+    return 201, case_task_out(task)
+
+
+@router.post("/case-tasks/{task_id}/done", response=CaseTaskOut)
+def mark_case_task(request, task_id: int, payload: DoneIn):
+    """Mark a task done (or, with ``done: false``, not done after all)."""
+    actor = actor_of(request)
+    if not policy.may_manage_tasks(actor):
+        raise NotFound("No such task")
+    task = case_tasks.task_for(actor, task_id)
+    policy.survivor_for(actor, task.case.survivor_id, change=True)
+    task = case_tasks.set_done(actor, task, done=payload.done)
+    return case_task_out(case_tasks.shown(actor, [task], note="task marked")[0])

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField
 from northstar.core.models import Organisation
@@ -46,3 +47,46 @@ class TimelineEvent(models.Model):
 
     def facts(self) -> EventFacts:
         return EventFacts(self.pk, self.kind, self.occurred_on, self.stage, self.details or {})
+
+
+class TaskSource(models.TextChoices):
+    MANUAL = "manual", _("Added by staff")
+    ASSIGNMENT = "assignment", _("A case was assigned")
+    TRANSFER = "transfer", _("A case was transferred")
+
+
+class CaseTask(models.Model):
+    """A task someone set on a case, with an assignee and a due date (issue 14).
+
+    Beside the tasks the timeline derives (``timeline.derive_tasks``), which are never
+    stored. The title may name people, so it is sealed; 200 characters at the edge.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
+    title = EncryptedTextField()
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="case_tasks")
+    due_on = models.DateField()
+    source = models.CharField(max_length=12, choices=TaskSource.choices,
+                              default=TaskSource.MANUAL)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by_label = models.CharField(max_length=150, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            # "My tasks": one assignee's open tasks by due date.
+            models.Index(fields=["assignee", "done_at", "due_on"], name="casetask_mine"),
+            # Overdue in the organisation: open tasks by due date (joined to the case).
+            models.Index(fields=["done_at", "due_on"], name="casetask_open_due"),
+            models.Index(fields=["case", "done_at"], name="casetask_case_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"task on {self.case_id} due {self.due_on}"
+
+    def is_overdue(self, today=None) -> bool:
+        return self.done_at is None and self.due_on < (today or timezone.localdate())

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from northstar import policy
-from northstar.justice import selectors, timeline
+from northstar.justice import selectors, tasks, timeline
+from northstar.justice.forms import TaskForm
 from northstar.ui import panels
 
 
@@ -47,6 +48,24 @@ def task_alerts(actor):
             for case, t in selectors.tasks_for(actor, today=today)]
 
 
+def tasks_panel(request, case) -> dict | None:
+    """The tasks people set on this case (titles opened, audited), with a form to add one."""
+    actor = request.actor
+    if not policy.may_manage_tasks(actor):
+        return None
+    may_change = policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists()
+    return {
+        "case_id": case.pk,
+        "tasks": tasks.tasks_of_case(actor, case),
+        "today": timezone.localdate(),
+        "form": TaskForm(organisation=actor.organisation,
+                         initial={"assignee": case.caseworker_id or getattr(actor.user, "pk", None)})
+        if may_change else None,
+    }
+
+
 def register() -> None:
+    panels.register_case_panel("case_tasks", "justice/panels/case_tasks.html", tasks_panel,
+                               order=22)
     panels.register_case_panel("justice_chain", "justice/panels/stage.html", stage_panel, order=10)
     panels.register_alert_source("justice_timeline", task_alerts)

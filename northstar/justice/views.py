@@ -10,13 +10,20 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from northstar import policy
 from northstar.core.errors import DomainError, NotFound
-from northstar.justice import actions, selectors, timeline
+from northstar.core.redirects import safe_next
+from northstar.justice import actions, selectors, tasks, timeline
+from northstar.justice.forms import TaskForm
+from northstar.survivors import actions as survivor_actions
 
 
 def _case(actor, case_id, *, change: bool = False):
@@ -91,6 +98,7 @@ def case_timeline(request, case_id: int):
         "case": case, "events": events, "notes": notes, "void_reasons": void_reasons, "info": info,
         "stages": {k: _(v) for k, v in timeline.STAGES.items()}, "kinds": _kind_fieldsets(), "may_change": may_change,
         "error": error, "posted": posted, "today": timezone.localdate().isoformat(),
+        "status_changes": survivor_actions.status_history(actor, case),
     }, status=422 if error else 200)
 
 
@@ -108,10 +116,64 @@ def void(request, case_id: int, event_id: int):
     return redirect("justice:timeline", case_id=case.pk)
 
 
+@never_cache
 @login_required
 def my_tasks(request):
+    """The tasks set for me (paged), beside the timeline tasks of the cases I see."""
     actor = request.actor
     if not policy.works_with_records(actor):
         raise NotFound()
     rows = selectors.tasks_read(actor)
-    return render(request, "justice/tasks.html", {"rows": rows})
+    mine = Paginator(tasks.my_open_tasks(actor), 25).get_page(request.GET.get("page"))
+    mine.object_list = tasks.shown(actor, list(mine.object_list), note="my tasks")
+    return render(request, "justice/tasks.html", {
+        "rows": rows, "mine": mine, "today": timezone.localdate(), "qs": ""})
+
+
+@never_cache
+@login_required
+def overdue_tasks(request):
+    """Every overdue task in the organisation, both kinds, for a supervisor: paged."""
+    actor = request.actor
+    if not policy.sees_overdue_tasks_of_organisation(actor):
+        raise NotFound()
+    page = Paginator(tasks.overdue_in_organisation(actor), 50).get_page(request.GET.get("page"))
+    page.object_list = tasks.overdue_page_read(actor, list(page.object_list))
+    return render(request, "justice/overdue.html", {"page": page})
+
+
+@login_required
+@require_POST
+def task_add(request, case_id: int):
+    actor = request.actor
+    case = _case(actor, case_id, change=True)
+    if not policy.may_manage_tasks(actor):
+        raise NotFound()
+    form = TaskForm(request.POST, organisation=actor.organisation)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise DomainError(" ".join(errors), field)
+    data = form.cleaned_data
+    if not policy.may_assign_case_to(case.survivor.organisation, data["assignee"]):
+        raise DomainError(_("Choose someone of your organisation who works with cases."),
+                          "assignee")
+    assignee = policy.staff_who_work_with_records(case.survivor.organisation).get(
+        pk=data["assignee"])
+    tasks.add_task(actor, case, title=data["title"], assignee=assignee, due_on=data["due_on"])
+    messages.success(request, _("Task added."))
+    return redirect("case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def task_done(request, task_id: int):
+    actor = request.actor
+    if not policy.may_manage_tasks(actor):
+        raise NotFound()
+    task = tasks.task_for(actor, task_id)
+    policy.survivor_for(actor, task.case.survivor_id, change=True)
+    try:
+        tasks.set_done(actor, task, done=request.POST.get("done", "1") != "0")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(safe_next(request, reverse("case", args=[task.case_id])))

@@ -17,8 +17,11 @@ def visible_referrals(actor: Actor, *, direction: str | None = None) -> QuerySet
     if not policy.works_with_records(actor):
         return Referral.objects.none()
     org = actor.organisation
-    side = {"sent": Q(sender=org), "received": Q(recipient=org)}.get(
-        direction or "", Q(sender=org) | Q(recipient=org))
+    # The sender sees what it sent while the survivor is still its own: once a transfer has
+    # moved the survivor to another organisation, the old one's access ends everywhere.
+    sent = Q(sender=org, survivor__organisation=org)
+    side = {"sent": sent, "received": Q(recipient=org)}.get(
+        direction or "", sent | Q(recipient=org))
     return (Referral.objects.filter(side)
             .select_related("sender", "recipient", "service", "survivor", "consent"))
 

@@ -8,6 +8,7 @@ transaction and write the audit entry, so no caller can forget it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -19,19 +20,26 @@ from northstar.core.actor import Actor
 from northstar.core.crypto import duplicate_key
 from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import reveal
-from northstar.core.models import Organisation
+from northstar.core.models import AuditEntry, Organisation
+from northstar.survivors import consent as consent_rules
 from northstar.survivors.models import (
     FAMILY_GUARDIANS,
     PURPOSES_NEEDING_RECIPIENT,
+    REASONS_FOR,
     AdvocacyVisibility,
     Case,
+    CaseStatus,
     Consent,
     ConsentGivenBy,
     ConsentMethod,
     ConsentPurpose,
     GuardianRelationship,
     Relationship,
+    StatusChange,
+    StatusChangeKind,
     Survivor,
+    Transfer,
+    TransferStatus,
     YesNoUnknown,
 )
 from northstar.survivors.validation import PERSONAL_TEXT, clean_case, clean_survivor
@@ -60,6 +68,37 @@ def _check_child_advocacy(survivor: Survivor) -> None:
             "anonymously, to protect their identity",
             "advocacy_visibility",
         )
+
+
+# --- Versions: what changed since the version someone read ------------------------
+
+_VERSION_NOTE = re.compile(r"^version (\d+)")
+
+
+def _version_note(version: int, what: str = "") -> str:
+    """The audit note of a write that made ``version``: "version 4" or "version 4: closed"."""
+    return f"version {version}: {what}" if what else f"version {version}"
+
+
+def changed_since(record_type: str, record_id: int, version: int) -> list[str]:
+    """Names of the fields changed after ``version`` of a survivor or case, read from the
+    audit log's writes (each notes the version it made; the log never names values)."""
+    names: set[str] = set()
+    rows = AuditEntry.objects.filter(record_type=record_type, record_id=str(record_id),
+                                     action__in=("update", "delete"), note__startswith="version ")
+    for fields, note in rows.values_list("fields", "note"):
+        match = _VERSION_NOTE.match(note)
+        if match and int(match.group(1)) > version:
+            names.update(fields or ())
+    return sorted(names)
+
+
+def _stale(record_type: str, current, version: int, what: str) -> Conflict:
+    changed = changed_since(record_type, current.pk, version)
+    return Conflict(
+        f"this {what} was changed by someone else; reload and apply your change again",
+        "version", current_version=current.version, changed_fields=changed,
+    )
 
 
 # --- Survivors -----------------------------------------------------------------
@@ -94,10 +133,7 @@ def update_survivor(actor: Actor, survivor: Survivor, *, version: int, changes: 
     values = clean_survivor(changes)
     current = Survivor.objects.select_for_update().get(pk=survivor.pk)
     if current.version != version:
-        raise Conflict(
-            "this survivor was changed by someone else; reload and apply your change again",
-            "version", current_version=current.version,
-        )
+        raise _stale("survivor", current, version, "survivor")
     for key, value in values.items():
         setattr(current, key, value)
     if "date_of_birth" in values and values["date_of_birth"]:
@@ -112,7 +148,7 @@ def update_survivor(actor: Actor, survivor: Survivor, *, version: int, changes: 
     current.save()
     current.refresh_from_db()
     audit.record(actor, "update", "survivor", current.pk, survivor_ref=current.reference,
-                 fields=values.keys())
+                 fields=values.keys(), note=_version_note(current.version))
     return current
 
 
@@ -126,13 +162,37 @@ def reveal_personal_data(actor: Actor, survivor: Survivor, *,
     return {name: reveal(getattr(survivor, name)) for name in names}
 
 
+def _clean_reason(kind: str, reason: str, note: str) -> tuple[str, str]:
+    """A reason from the kind's choices; "other" needs words. The words are sealed."""
+    choices = REASONS_FOR[kind]
+    note = (note or "").strip()
+    if reason not in choices.values:
+        raise DomainError("Choose a reason from the list.", "reason")
+    if reason == "other" and not note:
+        raise DomainError("Say in a few words why.", "note")
+    if len(note) > 500:
+        raise DomainError("Keep the explanation to 500 characters or fewer.", "note")
+    return reason, note
+
+
+def _status_change(actor: Actor, survivor: Survivor, case: Case | None, kind: str,
+                   reason: str, note: str) -> StatusChange:
+    return StatusChange.objects.create(survivor=survivor, case=case, kind=kind, reason=reason,
+                                       note=note, by=actor.user, by_label=actor.label)
+
+
 @transaction.atomic
-def archive_survivor(actor: Actor, survivor: Survivor) -> None:
+def archive_survivor(actor: Actor, survivor: Survivor, *, reason: str = "created_by_mistake",
+                     note: str = "") -> None:
     """Closes the record for everyone; sealed data and consents stay for the audit trail."""
+    reason, note = _clean_reason(StatusChangeKind.ARCHIVED, reason, note)
     Survivor.objects.filter(pk=survivor.pk).update(archived_at=timezone.now(),
                                                    version=F("version") + 1)
+    change = _status_change(actor, survivor, None, StatusChangeKind.ARCHIVED, reason, note)
+    version = Survivor.objects.filter(pk=survivor.pk).values_list("version", flat=True).get()
     audit.record(actor, "delete", "survivor", survivor.pk, survivor_ref=survivor.reference,
-                 note="archived")
+                 fields=["archived_at"],
+                 note=_version_note(version, f"archived ({reason}; status change {change.pk})"))
 
 
 def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
@@ -186,10 +246,7 @@ def update_case(actor: Actor, case: Case, *, version: int, changes: dict) -> Cas
     values = clean_case(changes)
     current = Case.objects.select_for_update().get(pk=case.pk)
     if current.version != version:
-        raise Conflict(
-            "this case was changed by someone else; reload and apply your change again",
-            "version", current_version=current.version,
-        )
+        raise _stale("case", current, version, "case")
     for key, value in values.items():
         setattr(current, key, value)
     if current.period_start and current.period_end and current.period_end < current.period_start:
@@ -199,7 +256,7 @@ def update_case(actor: Actor, case: Case, *, version: int, changes: dict) -> Cas
     current.save()
     current.refresh_from_db()
     audit.record(actor, "update", "case", current.pk, survivor_ref=current.survivor.reference,
-                 fields=values.keys())
+                 fields=values.keys(), note=_version_note(current.version))
     return current
 
 
@@ -209,10 +266,213 @@ def reveal_case_summary(actor: Actor, case: Case) -> str:
 
 
 @transaction.atomic
-def archive_case(actor: Actor, case: Case) -> None:
+def archive_case(actor: Actor, case: Case, *, reason: str = "created_by_mistake",
+                 note: str = "") -> None:
+    reason, note = _clean_reason(StatusChangeKind.ARCHIVED, reason, note)
     Case.objects.filter(pk=case.pk).update(archived_at=timezone.now(), version=F("version") + 1)
+    change = _status_change(actor, case.survivor, case, StatusChangeKind.ARCHIVED, reason, note)
+    version = Case.objects.filter(pk=case.pk).values_list("version", flat=True).get()
     audit.record(actor, "delete", "case", case.pk, survivor_ref=case.survivor.reference,
-                 note="archived")
+                 fields=["archived_at"],
+                 note=_version_note(version, f"archived ({reason}; status change {change.pk})"))
+
+
+@transaction.atomic
+def close_case(actor: Actor, case: Case, *, version: int, reason: str, note: str = "") -> Case:
+    """Close a case with a reason from the list (and words, sealed, for "other")."""
+    return _open_or_close(actor, case, version=version, kind=StatusChangeKind.CLOSED,
+                          reason=reason, note=note)
+
+
+@transaction.atomic
+def reopen_case(actor: Actor, case: Case, *, version: int, reason: str, note: str = "") -> Case:
+    """Reopen a closed case: it is active again."""
+    return _open_or_close(actor, case, version=version, kind=StatusChangeKind.REOPENED,
+                          reason=reason, note=note)
+
+
+def _open_or_close(actor: Actor, case: Case, *, version: int, kind: str, reason: str,
+                   note: str) -> Case:
+    reason, note = _clean_reason(kind, reason, note)
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if current.version != version:
+        raise _stale("case", current, version, "case")
+    closing = kind == StatusChangeKind.CLOSED
+    if closing and current.status == CaseStatus.CLOSED:
+        raise Conflict("This case is already closed.", "status")
+    if not closing and current.status != CaseStatus.CLOSED:
+        raise Conflict("This case is not closed, so it cannot be reopened.", "status")
+    current.status = CaseStatus.CLOSED if closing else CaseStatus.ACTIVE
+    current.version = F("version") + 1
+    current.updated_at = timezone.now()
+    current.save(update_fields=["status", "version", "updated_at"])
+    current.refresh_from_db()
+    change = _status_change(actor, current.survivor, current, kind, reason, note)
+    audit.record(actor, "update", "case", current.pk, survivor_ref=current.survivor.reference,
+                 fields=["status"],
+                 note=_version_note(current.version, f"{kind} ({reason}; status change "
+                                                      f"{change.pk})"))
+    return current
+
+
+def status_history(actor: Actor, case: Case) -> list[StatusChange]:
+    """A case's closings and reopenings, newest first, their sealed words opened: one
+    audited read naming every change shown."""
+    changes = list(StatusChange.objects.filter(case=case).select_related("by"))
+    if changes:
+        audit.record_read(actor, changes, record_type="status_change",
+                          survivor_ref=case.survivor.reference, fields=["note"])
+    for change in changes:
+        change.note_text = reveal(change.note)
+    return changes
+
+
+@transaction.atomic
+def assign_case(actor: Actor, case: Case, *, caseworker, version: int | None = None) -> Case:
+    """Make ``caseworker`` responsible. The caller asked ``policy.may_assign_case_to``."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if version is not None and current.version != version:
+        raise _stale("case", current, version, "case")
+    if current.caseworker_id == caseworker.pk:
+        raise DomainError("This case is already assigned to them.", "caseworker")
+    current.caseworker = caseworker
+    current.version = F("version") + 1
+    current.updated_at = timezone.now()
+    current.save(update_fields=["caseworker", "version", "updated_at"])
+    current.refresh_from_db()
+    audit.record(actor, "update", "case", current.pk, survivor_ref=current.survivor.reference,
+                 fields=["caseworker"],
+                 note=_version_note(current.version, f"assigned to user {caseworker.pk}"))
+    return current
+
+
+# --- Transfer to another organisation ---------------------------------------------
+
+
+def _transfer_consent(survivor: Survivor, recipient: Organisation):
+    """The survivor's referral consent naming ``recipient``, in force now; or a refusal
+    in words."""
+    decision = consent_rules.may_flow(survivor, ConsentPurpose.REFERRAL, recipient=recipient)
+    if not decision:
+        raise DomainError(
+            f"The survivor has not consented to their record going to {recipient.name}. "
+            "Explain the transfer to them and record a referral consent naming that "
+            "organisation first.", "to_organisation")
+    return decision.consent
+
+
+@transaction.atomic
+def request_transfer(actor: Actor, case: Case, *, to_organisation: Organisation,
+                     reason: str = "") -> Transfer:
+    """Ask ``to_organisation`` to take over the survivor and their cases. The caller asked
+    ``policy.may_request_transfer`` and ``policy.may_receive_transfers``."""
+    survivor = Survivor.objects.select_for_update().get(pk=case.survivor_id)
+    if to_organisation.pk == survivor.organisation_id:
+        raise DomainError("A transfer goes to another organisation.", "to_organisation")
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise DomainError("Keep the reason to 1000 characters or fewer.", "reason")
+    consent = _transfer_consent(survivor, to_organisation)
+    if Transfer.objects.filter(survivor=survivor, status=TransferStatus.REQUESTED).exists():
+        raise Conflict("A transfer of this survivor is already waiting for an answer.",
+                       "to_organisation")
+    transfer = Transfer.objects.create(
+        survivor=survivor, case=case, from_organisation=survivor.organisation,
+        to_organisation=to_organisation, consent=consent, reason=reason,
+        requested_by=actor.user, requested_by_label=actor.label)
+    audit.record(actor, "create", "transfer", transfer.pk, survivor_ref=survivor.reference,
+                 fields=["to_organisation", "reason"],
+                 note=f"transfer of case {case.pk} to {to_organisation.code} requested")
+    return transfer
+
+
+def _open_transfer(transfer: Transfer) -> Transfer:
+    current = Transfer.objects.select_for_update().select_related(
+        "survivor", "to_organisation", "from_organisation").get(pk=transfer.pk)
+    if current.status != TransferStatus.REQUESTED:
+        raise Conflict(f"This transfer is no longer open: {current.get_status_display()}.",
+                       "status")
+    return current
+
+
+@transaction.atomic
+def accept_transfer(actor: Actor, transfer: Transfer, *, caseworker=None) -> Transfer:
+    """The receiving organisation takes responsibility: the survivor (and so every case of
+    theirs) becomes its record, and the sending organisation's access ends at once.
+    ``caseworker`` (asked of ``policy.may_assign_case_to`` by the caller) becomes
+    responsible for the cases; by default the one accepting."""
+    current = _open_transfer(transfer)
+    survivor = Survivor.objects.select_for_update().get(pk=current.survivor_id)
+    if survivor.organisation_id != current.from_organisation_id or survivor.archived_at:
+        raise Conflict("The survivor's record changed since the transfer was asked for.",
+                       "status")
+    _transfer_consent(survivor, current.to_organisation)
+    now = timezone.now()
+    old, new = current.from_organisation, current.to_organisation
+    # Written while the sender still owns the record, so the entry shows in its log too.
+    audit.record(actor, "update", "survivor", survivor.pk, survivor_ref=survivor.reference,
+                 fields=["organisation"],
+                 note=f"transfer {current.pk} accepted by {new.code}: {old.code} hands over")
+    Survivor.objects.filter(pk=survivor.pk).update(
+        organisation=new, version=F("version") + 1, updated_at=now)
+    responsible = caseworker or actor.user
+    cases = list(Case.objects.filter(survivor=survivor).values_list("pk", flat=True))
+    Case.objects.filter(pk__in=cases).update(caseworker=responsible, version=F("version") + 1,
+                                             updated_at=now)
+    current.status = TransferStatus.ACCEPTED
+    current.decided_by, current.decided_by_label, current.decided_at = actor.user, actor.label, now
+    current.save(update_fields=["status", "decided_by", "decided_by_label", "decided_at"])
+    version = Survivor.objects.filter(pk=survivor.pk).values_list("version", flat=True).get()
+    audit.record(actor, "update", "survivor", survivor.pk, survivor_ref=survivor.reference,
+                 fields=["organisation"],
+                 note=_version_note(version, f"transferred from {old.code} to {new.code}"))
+    for case_id in cases:
+        audit.record(actor, "update", "case", case_id, survivor_ref=survivor.reference,
+                     fields=["caseworker"], note=f"transfer {current.pk}: now {new.code}'s")
+    return current
+
+
+@transaction.atomic
+def decline_transfer(actor: Actor, transfer: Transfer, *, reason: str) -> Transfer:
+    current = _open_transfer(transfer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why, so the sending organisation can find another way.",
+                          "reason")
+    if len(reason) > 1000:
+        raise DomainError("Keep the reason to 1000 characters or fewer.", "reason")
+    current.status = TransferStatus.DECLINED
+    current.decline_reason = reason
+    current.decided_by, current.decided_by_label = actor.user, actor.label
+    current.decided_at = timezone.now()
+    current.save(update_fields=["status", "decline_reason", "decided_by", "decided_by_label",
+                                "decided_at"])
+    audit.record(actor, "update", "transfer", current.pk, survivor_ref=current.survivor.reference,
+                 fields=["status", "decline_reason"], note="transfer declined")
+    return current
+
+
+@transaction.atomic
+def cancel_transfer(actor: Actor, transfer: Transfer) -> Transfer:
+    current = _open_transfer(transfer)
+    current.status = TransferStatus.CANCELLED
+    current.decided_by, current.decided_by_label = actor.user, actor.label
+    current.decided_at = timezone.now()
+    current.save(update_fields=["status", "decided_by", "decided_by_label", "decided_at"])
+    audit.record(actor, "update", "transfer", current.pk, survivor_ref=current.survivor.reference,
+                 fields=["status"], note="transfer withdrawn by the sender")
+    return current
+
+
+def transfer_seen(actor: Actor, transfer: Transfer, *, reasons: bool = False) -> dict:
+    """A transfer as shown to either side: reference codes, the organisations, and (when
+    asked) its sealed reasons opened. An audited read naming the transfer."""
+    audit.record_read(actor, [transfer], record_type="transfer",
+                      survivor_ref=transfer.survivor.reference,
+                      fields=["reason", "decline_reason"] if reasons else ())
+    if not reasons:
+        return {}
+    return {"reason": reveal(transfer.reason), "decline_reason": reveal(transfer.decline_reason)}
 
 
 # --- Consents ------------------------------------------------------------------

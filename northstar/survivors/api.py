@@ -6,23 +6,32 @@ from ninja.pagination import paginate
 from northstar import policy
 from northstar.apiutils import Pages, actor_of
 from northstar.core.actor import Actor
-from northstar.core.errors import DomainError, Forbidden
+from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.models import Organisation
+from northstar.justice import tasks as case_tasks
 from northstar.survivors import actions, selectors
-from northstar.survivors.models import MIGRATION_FACTS, Case, Consent, Survivor
+from northstar.survivors.models import MIGRATION_FACTS, Case, Consent, Survivor, Transfer
 from northstar.survivors.schemas import (
+    AcceptTransferIn,
+    ArchiveReasonT,
+    AssignIn,
     CaseFilters,
     CaseIn,
     CaseOut,
     CasePatch,
+    CloseIn,
     ConsentFilters,
     ConsentIn,
     ConsentOut,
+    DeclineTransferIn,
     DuplicateQuery,
+    ReopenIn,
     SurvivorFilters,
     SurvivorIn,
     SurvivorOut,
     SurvivorPatch,
+    TransferIn,
+    TransferOut,
     WithdrawIn,
 )
 
@@ -147,13 +156,14 @@ def update_survivor(request, survivor_id: int, payload: SurvivorPatch):
 
 
 @router.delete("/survivors/{survivor_id}", response={204: None})
-def archive_survivor(request, survivor_id: int):
-    """Archive a record (supervisors). It disappears from every list; the audit trail stays."""
+def archive_survivor(request, survivor_id: int, reason: ArchiveReasonT = "created_by_mistake"):
+    """Archive a record created by mistake (supervisors), with a reason. It disappears from
+    every list and answers 404 afterwards; the audit trail stays."""
     actor = actor_of(request)
     survivor = policy.survivor_for(actor, survivor_id, change=True)
     if not policy.may_archive(actor):
         raise Forbidden("only a supervisor archives a survivor record")
-    actions.archive_survivor(actor, survivor)
+    actions.archive_survivor(actor, survivor, reason=reason)
     return 204, None
 
 
@@ -207,18 +217,160 @@ def update_case(request, case_id: int, payload: CasePatch):
                                          "fears_retaliation_at_home", "caseworker_id"):
             raise DomainError("may not be null", key)
     _check_caseworker(case.survivor, changes.get("caseworker_id"))
+    before = case.caseworker_id
     case = actions.update_case(actor, case, version=version, changes=changes)
+    if case.caseworker_id and case.caseworker_id != before:
+        case_tasks.notify_assignment(actor, case, case.caseworker)
     return case_out(case)
 
 
 @router.delete("/cases/{case_id}", response={204: None})
-def archive_case(request, case_id: int):
+def archive_case(request, case_id: int, reason: ArchiveReasonT = "created_by_mistake"):
+    """Archive a case created by mistake (supervisors), with a reason."""
     actor = actor_of(request)
     case = policy.case_for(actor, case_id, change=True)
     if not policy.may_archive(actor):
         raise Forbidden("only a supervisor archives a case")
-    actions.archive_case(actor, case)
+    actions.archive_case(actor, case, reason=reason)
     return 204, None
+
+
+def _changeable_case(actor, case_id) -> Case:
+    case = policy.case_for(actor, case_id, change=True)
+    if not policy.works_with_records(actor):
+        raise NotFound("No such case")
+    policy.survivor_for(actor, case.survivor_id, change=True)
+    return case
+
+
+@router.post("/cases/{case_id}/close", response=CaseOut)
+def close_case(request, case_id: int, payload: CloseIn):
+    """Close a case with a reason (words for "other" are sealed). A stale version is 409."""
+    actor = actor_of(request)
+    case = _changeable_case(actor, case_id)
+    if not policy.may_close_case(actor):
+        raise Forbidden("your role does not close cases")
+    return case_out(actions.close_case(actor, case, version=payload.version,
+                                       reason=payload.reason, note=payload.note))
+
+
+@router.post("/cases/{case_id}/reopen", response=CaseOut)
+def reopen_case(request, case_id: int, payload: ReopenIn):
+    actor = actor_of(request)
+    case = _changeable_case(actor, case_id)
+    if not policy.may_close_case(actor):
+        raise Forbidden("your role does not reopen cases")
+    return case_out(actions.reopen_case(actor, case, version=payload.version,
+                                        reason=payload.reason, note=payload.note))
+
+
+@router.post("/cases/{case_id}/assign", response=CaseOut)
+def assign_case(request, case_id: int, payload: AssignIn):
+    """Make someone of the organisation responsible; they get a task due today."""
+    actor = actor_of(request)
+    case = _changeable_case(actor, case_id)
+    if not policy.may_assign_cases(actor):
+        raise Forbidden("your role does not assign cases")
+    _check_caseworker(case.survivor, payload.caseworker_id)
+    caseworker = policy.staff_who_work_with_records(case.survivor.organisation).get(
+        pk=payload.caseworker_id)
+    return case_out(case_tasks.reassign_case(actor, case, caseworker=caseworker,
+                                             version=payload.version))
+
+
+# --- Transfers -----------------------------------------------------------------------
+
+
+def transfer_out(t: Transfer, texts: dict | None = None) -> dict:
+    texts = texts or {}
+    return {
+        "id": t.pk, "survivor_reference": t.survivor.reference, "case_id": t.case_id,
+        "case_reference": t.case.reference, "from_organisation_id": t.from_organisation_id,
+        "to_organisation_id": t.to_organisation_id, "status": t.status,
+        "status_label": t.get_status_display(),
+        "reason": texts.get("reason", "•••" if t.reason else ""),
+        "decline_reason": texts.get("decline_reason", "•••" if t.decline_reason else ""),
+        "requested_by_label": t.requested_by_label, "requested_at": t.requested_at,
+        "decided_by_label": t.decided_by_label, "decided_at": t.decided_at,
+    }
+
+
+@router.post("/cases/{case_id}/transfers", response={201: TransferOut})
+def request_transfer(request, case_id: int, payload: TransferIn):
+    """Ask another organisation on the platform to take over the survivor and their cases.
+    The survivor's referral consent naming that organisation must stand (422 otherwise)."""
+    actor = actor_of(request)
+    case = _changeable_case(actor, case_id)
+    if not policy.may_request_transfer(actor):
+        raise Forbidden("your role does not transfer cases")
+    to = Organisation.objects.filter(pk=payload.to_organisation_id).first()
+    if to is None or not policy.may_receive_transfers(to):
+        raise DomainError("Choose an organisation on the platform with caseworkers.",
+                          "to_organisation_id")
+    try:
+        transfer = actions.request_transfer(actor, case, to_organisation=to,
+                                            reason=payload.reason)
+    except DomainError as exc:
+        if exc.field == "to_organisation":
+            exc.field = "to_organisation_id"
+        raise
+    return 201, transfer_out(transfer)
+
+
+def _transfers_shown(request, rows: list[Transfer]) -> list[dict]:
+    actor = actor_of(request)
+    return [transfer_out(t) for t in selectors.listed(actor, rows, record_type="transfer")]
+
+
+@router.get("/transfers", response=list[TransferOut])
+@paginate(Pages, shown=_transfers_shown)
+def list_transfers(request):
+    """Transfers your organisation sent or was asked to take (reference codes only)."""
+    return policy.visible_transfers(actor_of(request)).select_related("survivor", "case")
+
+
+@router.get("/transfers/{transfer_id}", response=TransferOut)
+def get_transfer(request, transfer_id: int):
+    """One transfer, its sealed reasons opened (audited)."""
+    actor = actor_of(request)
+    transfer = policy.transfer_for(actor, transfer_id)
+    return transfer_out(transfer, actions.transfer_seen(actor, transfer, reasons=True))
+
+
+@router.post("/transfers/{transfer_id}/accept", response=TransferOut)
+def accept_transfer(request, transfer_id: int, payload: AcceptTransferIn):
+    """A supervisor of the receiving organisation takes responsibility; the sender's access
+    ends at once."""
+    actor = actor_of(request)
+    transfer = policy.transfer_for(actor, transfer_id)
+    if not policy.may_decide_transfer(actor, transfer):
+        raise Forbidden("a supervisor of the receiving organisation accepts an open transfer")
+    caseworker = None
+    if payload.caseworker_id is not None:
+        if not policy.may_assign_case_to(actor.organisation, payload.caseworker_id):
+            raise DomainError("Choose an active caseworker of your organisation.",
+                              "caseworker_id")
+        caseworker = policy.staff_who_work_with_records(actor.organisation).get(
+            pk=payload.caseworker_id)
+    return transfer_out(case_tasks.accept_transfer(actor, transfer, caseworker=caseworker))
+
+
+@router.post("/transfers/{transfer_id}/decline", response=TransferOut)
+def decline_transfer(request, transfer_id: int, payload: DeclineTransferIn):
+    actor = actor_of(request)
+    transfer = policy.transfer_for(actor, transfer_id)
+    if not policy.may_decide_transfer(actor, transfer):
+        raise Forbidden("a supervisor of the receiving organisation declines an open transfer")
+    return transfer_out(actions.decline_transfer(actor, transfer, reason=payload.reason))
+
+
+@router.post("/transfers/{transfer_id}/cancel", response=TransferOut)
+def cancel_transfer(request, transfer_id: int):
+    actor = actor_of(request)
+    transfer = policy.transfer_for(actor, transfer_id)
+    if not policy.may_cancel_transfer(actor, transfer):
+        raise Forbidden("only the sending organisation withdraws an open transfer")
+    return transfer_out(actions.cancel_transfer(actor, transfer))
 
 
 # --- Consents ------------------------------------------------------------------

@@ -387,3 +387,121 @@ class Consent(models.Model):
         if self.withdrawn_at is not None and self.withdrawn_at <= at:
             return False
         return not (self.expires_at is not None and self.expires_at <= at)
+
+
+# --- Closing, reopening and archiving (issue 14) ----------------------------------
+
+
+class CloseReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("The survivor's goals were met")
+    SURVIVOR_CHOSE = "survivor_chose", _("The survivor chose to stop")
+    LOST_CONTACT = "lost_contact", _("Contact with the survivor was lost")
+    SUPPORTED_ELSEWHERE = "supported_elsewhere", _("Another organisation now supports the survivor")
+    OTHER = "other", _("Another reason (say which)")
+
+
+class ReopenReason(models.TextChoices):
+    NEW_NEED = "new_need", _("A new need or risk")
+    NEW_PROCEEDINGS = "new_proceedings", _("New proceedings or a new claim")
+    CLOSED_BY_MISTAKE = "closed_by_mistake", _("It was closed by mistake")
+    OTHER = "other", _("Another reason (say which)")
+
+
+class ArchiveReason(models.TextChoices):
+    CREATED_BY_MISTAKE = "created_by_mistake", _("Created by mistake")
+    DUPLICATE = "duplicate", _("A duplicate of another record")
+    TEST_RECORD = "test_record", _("A test or training record")
+    OTHER = "other", _("Another reason (say which)")
+
+
+class StatusChangeKind(models.TextChoices):
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    ARCHIVED = "archived", _("Archived")
+
+
+#: The reasons each kind of change may give.
+REASONS_FOR = {
+    StatusChangeKind.CLOSED: CloseReason,
+    StatusChangeKind.REOPENED: ReopenReason,
+    StatusChangeKind.ARCHIVED: ArchiveReason,
+}
+
+
+class StatusChange(models.Model):
+    """A case closed or reopened, or a record archived, with why: kept, never changed.
+
+    ``case`` is empty when a whole survivor record was archived. The free-text note may
+    name people, so it is sealed like personal data.
+    """
+
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="status_changes")
+    kind = models.CharField(max_length=10, choices=StatusChangeKind.choices)
+    reason = models.CharField(max_length=32)
+    note = EncryptedTextField()  # 500 characters at the edge
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    by_label = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.reason})"
+
+    def get_reason_display(self) -> str:
+        return dict(REASONS_FOR[self.kind].choices).get(self.reason, self.reason)
+
+
+# --- Transfer of a case to another organisation (issue 14) -------------------------
+
+
+class TransferStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the receiving organisation")
+    ACCEPTED = "accepted", _("Accepted: the receiving organisation is now responsible")
+    DECLINED = "declined", _("Declined by the receiving organisation")
+    CANCELLED = "cancelled", _("Withdrawn by the sending organisation")
+
+
+class Transfer(models.Model):
+    """Responsibility for a survivor (and so every one of their cases) moving to another
+    organisation on the platform. It needs the survivor's referral consent naming the
+    receiving organisation, asked when it is requested and again when it is accepted;
+    on acceptance ``Survivor.organisation`` moves and the sender's access ends."""
+
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="transfers")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                          related_name="transfers_out")
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                        related_name="transfers_in")
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    status = models.CharField(max_length=10, choices=TransferStatus.choices,
+                              default=TransferStatus.REQUESTED)
+    #: Why, in the sender's words (may name people): sealed; 1000 characters at the edge.
+    reason = EncryptedTextField()
+    decline_reason = EncryptedTextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by_label = models.CharField(max_length=150)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["to_organisation", "status"]),
+                   models.Index(fields=["from_organisation", "status"])]
+        constraints = [models.UniqueConstraint(
+            fields=["survivor"], condition=models.Q(status="requested"),
+            name="one_open_transfer_per_survivor")]
+
+    def __str__(self) -> str:
+        return f"transfer of {self.survivor_id} to {self.to_organisation_id}"

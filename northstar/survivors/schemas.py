@@ -273,3 +273,57 @@ class ConsentFilters(Filters):
             return Q()
         live = Q(pk__in=in_force().values("pk"))
         return live if value else ~live
+
+
+# --- Casework (issue 14): close, reopen, assign, archive, transfer ----------------
+
+CloseReasonT = _lit(m.CloseReason)
+ReopenReasonT = _lit(m.ReopenReason)
+ArchiveReasonT = _lit(m.ArchiveReason)
+
+
+class CloseIn(StrictSchema):
+    version: int = Field(..., ge=1)
+    reason: CloseReasonT
+    note: str = Field("", max_length=500, description="sealed; needed for reason 'other'")
+
+
+class ReopenIn(StrictSchema):
+    version: int = Field(..., ge=1)
+    reason: ReopenReasonT
+    note: str = Field("", max_length=500, description="sealed; needed for reason 'other'")
+
+
+class AssignIn(StrictSchema):
+    caseworker_id: int = Field(..., ge=1)
+    version: int | None = Field(None, ge=1)
+
+
+class TransferIn(StrictSchema):
+    to_organisation_id: int = Field(..., ge=1)
+    reason: str = Field("", max_length=1000, description="sealed")
+
+
+class AcceptTransferIn(StrictSchema):
+    caseworker_id: int | None = Field(None, ge=1, description="default: the one accepting")
+
+
+class DeclineTransferIn(StrictSchema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class TransferOut(Schema):
+    id: int
+    survivor_reference: str
+    case_id: int
+    case_reference: str
+    from_organisation_id: int
+    to_organisation_id: int
+    status: Literal[tuple(m.TransferStatus.values)]
+    status_label: str
+    reason: str = Field(description="opened on a single transfer's read (audited), else masked")
+    decline_reason: str
+    requested_by_label: str
+    requested_at: dt.datetime
+    decided_by_label: str
+    decided_at: dt.datetime | None

@@ -177,6 +177,8 @@ class IntakeConsentForm(forms.Form):
 
 
 class CaseloadFilterForm(forms.Form):
+    whose = forms.ChoiceField(label=_("Whose"), required=False, choices=[
+        ("mine", _("My cases")), ("all", _("Everyone's in the organisation"))])
     q = forms.CharField(label=_("Reference"), required=False, max_length=40)
     nationality = forms.CharField(label=_("Nationality"), required=False, max_length=2,
                                   help_text=_("ISO code, e.g. KH"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,7 +18,7 @@ from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
 from northstar.survivors.models import Case as SurvivorCase
 from northstar.ui import panels
-from northstar.web import selectors
+from northstar.web import casework, selectors
 from northstar.web.forms import (
     CaseForm,
     CaseloadFilterForm,
@@ -46,13 +46,20 @@ def _querystring(request, page_param: str = "page") -> str:
 def caseload(request):
     """Survivors of the organisation, those with overdue items first, filterable and paged."""
     actor = request.actor
-    form = CaseloadFilterForm(request.GET or None)
+    mine_by_default = policy.my_cases_by_default(actor)
+    form = CaseloadFilterForm(request.GET or None,
+                              initial={"whose": "mine" if mine_by_default else "all"})
     alerts = panels.alerts_for(actor)
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
     attention_refs = {a.survivor_reference for a in alerts if a.survivor_reference}
     qs = policy.visible_survivors(actor).prefetch_related(
         Prefetch("cases", queryset=SurvivorCase.objects.filter(archived_at__isnull=True)))
+    whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
+    if (whose or ("mine" if mine_by_default else "all")) == "mine" and actor.user is not None:
+        # Survivors with a case of mine, and those I recorded who have no case yet.
+        qs = qs.filter(Q(cases__caseworker=actor.user, cases__archived_at__isnull=True)
+                       | Q(created_by=actor.user, cases__isnull=True))
     if form.is_valid():
         f = form.cleaned_data
         if f["q"]:
@@ -125,6 +132,9 @@ def survivor_detail(request, survivor_id: int):
         "panels": panels.render_panels(panels.survivor_panels(), request, survivor) if full else [],
         "open_intake": selectors.visible_intakes(actor).filter(
             survivor=survivor, completed_at__isnull=True).first() if full else None,
+        "may_edit": full and policy.may_edit_records(actor)
+        and policy.changeable_survivors(actor).filter(pk=survivor.pk).exists(),
+        "may_archive": full and policy.may_archive(actor),
     }
     return render(request, "web/survivor_detail.html", context)
 
@@ -174,6 +184,7 @@ def case_detail(request, case_id: int):
         "withdrawn_consents": [c for c in consents if c.withdrawn_at],
         "tasks": tasks[:10], "more_tasks": max(0, len(tasks) - 10),
         "open_intake": intake,
+        "casework": casework.case_panel_context(request, case),
     })
 
 

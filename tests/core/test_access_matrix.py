@@ -28,11 +28,13 @@ from northstar.core.models import AuditEntry, Organisation
 from northstar.core.roles import Role
 from northstar.referrals import actions as referrals
 from northstar.referrals.models import Service
+from northstar.survivors import actions as survivors
 from northstar.survivors.models import Case, Survivor
 from tests.conftest import ApiClient, make_user
 from tests.records import CALCULATION, build_records, start_ids_far_apart
 
 SUPERVISOR, RECIPIENT, ORG_ADMIN = "supervisor", "recipient", "org_admin"
+RECIPIENT_SUPERVISOR = "recipient_supervisor"
 REASON = "Discussed with her and her lawyer; recorded at the case meeting."
 
 
@@ -49,6 +51,16 @@ def _awarded(w):
 
 def _version(model, pk):
     return model.objects.get(pk=pk).version
+
+
+def _closed(w):
+    survivors.close_case(Actor.for_user(w["users"]["caseworker"], "cli"), w["obj"]["case"],
+                         version=_version(Case, w["case_id"]), reason="goals_met")
+
+
+def _no_open_transfer(w):
+    survivors.cancel_transfer(Actor.for_user(w["users"]["caseworker"], "cli"),
+                              w["obj"]["transfer"])
 
 
 #: Every write that names a record: a body that the owner's request succeeds with, who the
@@ -131,6 +143,24 @@ WRITES = {
                                                             None, None),
     "POST /api/v1/survivors/{survivor_id}/portal-access": ({"pin": "582047"}, None, None),
     "DELETE /api/v1/survivors/{survivor_id}/portal-access": (None, None, None),
+    "POST /api/v1/cases/{case_id}/close": (
+        lambda w: {"version": _version(Case, w["case_id"]), "reason": "goals_met"}, None, None),
+    "POST /api/v1/cases/{case_id}/reopen": (
+        lambda w: {"version": _version(Case, w["case_id"]), "reason": "new_need"}, None,
+        _closed),
+    "POST /api/v1/cases/{case_id}/assign": (
+        lambda w: {"caseworker_id": w["users"][SUPERVISOR].pk}, None, None),
+    "POST /api/v1/cases/{case_id}/transfers": (
+        lambda w: {"to_organisation_id": w["obj"]["transfer"].to_organisation_id,
+                   "reason": "She is moving home."}, None, _no_open_transfer),
+    "POST /api/v1/transfers/{transfer_id}/accept": ({}, RECIPIENT_SUPERVISOR, None),
+    "POST /api/v1/transfers/{transfer_id}/decline": (
+        {"reason": "No Khmer-speaking staff this month."}, RECIPIENT_SUPERVISOR, None),
+    "POST /api/v1/transfers/{transfer_id}/cancel": ({}, None, None),
+    "POST /api/v1/cases/{case_id}/case-tasks": (
+        lambda w: {"title": "Call about the hearing", "assignee_id": w["users"][SUPERVISOR].pk,
+                   "due_on": "2025-10-01"}, None, None),
+    "POST /api/v1/case-tasks/{task_id}/done": ({"done": True}, None, None),
 }
 
 #: Records that everyone may read: no organisation owns them.
@@ -160,11 +190,13 @@ def world(org_a, org_b, users):
     org_c = Organisation.objects.create(name="Org C (KH shelter)", kind="shelter",
                                         jurisdiction="KH", code="ORGC")
     recipient = make_user("caseworker.c", org_c, Role.CASEWORKER)
+    recipient_supervisor = make_user("supervisor.c", org_c, Role.SUPERVISOR)
     built = build_records(caseworker=users[("a", Role.CASEWORKER)],
                           supervisor=users[("a", Role.SUPERVISOR)], recipient=org_c)
     built["users"] = {"caseworker": users[("a", Role.CASEWORKER)],
                       SUPERVISOR: users[("a", Role.SUPERVISOR)], RECIPIENT: recipient,
-                      ORG_ADMIN: users[("a", Role.ORG_ADMIN)]}
+                      ORG_ADMIN: users[("a", Role.ORG_ADMIN)],
+                      RECIPIENT_SUPERVISOR: recipient_supervisor}
     # What an org admin's pages name: one of organisation A's services and people.
     built["our_service_id"] = Service.objects.create(
         provider=org_a, kind="shelter", name="Org A shelter", jurisdictions=["TH"],
@@ -266,10 +298,14 @@ PAGES_WITHOUT_GET = {
     "safeguards/findings/<int:finding_id>/resolve/": "POST only",
     "compensation/fund/disbursements/<int:disbursement_id>/decide/":
         "POST only (the approver's decision; the API's approve/decline are in WRITES)",
+    "cases/<int:case_id>/assign/": "POST only (the case page's assignment form)",
+    "transfers/<int:transfer_id>/<str:decision>/": "POST only (accept, decline, withdraw)",
+    "justice/cases/<int:case_id>/tasks/": "POST only (the case page's task form)",
+    "justice/tasks/<int:task_id>/done/": "POST only",
 }
 #: Pages whose GET, for the owner, redirects to another page of the record.
 REDIRECTS = {"intake/<int:intake_id>/": "resumes the intake at its current step"}
-WORDS = {"step": "consent"}
+WORDS = {"step": "consent", "decision": "accept"}
 
 
 def _pages_naming_a_record(patterns=None, prefix: str = "") -> list[str]:

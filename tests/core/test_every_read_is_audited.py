@@ -94,6 +94,7 @@ WORDS = {
     ("intake/<int:intake_id>/<str:step>/", "step"): "consent",
     ("referrals/<int:referral_id>/<str:step>/", "step"): "accept",
     ("portal/language/<str:code>/", "code"): "km",
+    ("transfers/<int:transfer_id>/<str:decision>/", "decision"): "accept",
 }
 
 #: Query parameters a read needs to show anything, filled from the walked records.

@@ -43,6 +43,6 @@ def test_the_navigation_is_the_policys_answer(users, org_a):
     assert policy.navigation(researcher) == {
         "works_with_records": False, "may_see_fund": False, "may_review_translations": False,
         "may_see_aggregates": True, "may_override_block": False, "may_read_audit": False,
-        "may_administer_organisation": False}
+        "may_administer_organisation": False, "sees_overdue_tasks": False}
     assert not any(policy.navigation(survivor).values())
     assert not any(policy.navigation(None).values())

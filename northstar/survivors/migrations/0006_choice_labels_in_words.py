@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survivors', '0004_sealed_consent_texts'),
+        ('survivors', '0005_status_changes_and_transfers'),
     ]
 
     operations = [
