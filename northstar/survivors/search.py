@@ -70,6 +70,19 @@ def tokens_for_values(survivor: Survivor, values: dict[str, str],
     return list(seen.values())
 
 
+def token_rows(survivor_id: int, organisation_id: int, values: dict[str, str],
+               key: tuple[str, bytes]) -> list[tuple]:
+    """The same tokens as plain tuples (``importer.TOKEN_COLUMNS``), for COPY."""
+    kid, raw = key
+    pairs = nt.record_tokens(**{f: values.get(f) or "" for f in INDEXED_FIELDS})
+    seen: dict[str, tuple] = {}
+    for kind, value in pairs:
+        d = digest(raw, organisation_id, kind, value)
+        if d not in seen:
+            seen[d] = (survivor_id, organisation_id, kind, nt.WEIGHTS[kind], d, kid)
+    return list(seen.values())
+
+
 def plaintext_of(survivor: Survivor) -> dict[str, str]:
     """The indexed fields opened for indexing only (never shown: no audited read)."""
     return {f: reveal(getattr(survivor, f)) for f in INDEXED_FIELDS}
