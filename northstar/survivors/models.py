@@ -409,8 +409,14 @@ class NameToken(models.Model):
     survivor so that a search is one index range per query token.
     """
 
-    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="name_tokens")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No database constraint on either key: checking two foreign keys for each of some
+    # twenty tokens per person cost a bulk import more than everything else together.
+    # Survivors are never deleted (archived; PROTECT everywhere), the tokens are derived
+    # data rebuilt by ``rebuild_name_index``, and Django still cascades a delete.
+    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="name_tokens",
+                                 db_constraint=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False)
     kind = models.CharField(max_length=5, choices=TokenKind.choices)
     weight = models.PositiveSmallIntegerField()
     digest = models.CharField(max_length=32)

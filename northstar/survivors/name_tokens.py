@@ -93,16 +93,20 @@ def phone_key(text: str) -> str | None:
     return digits[-PHONE_DIGITS:] if len(digits) >= PHONE_DIGITS else None
 
 
+@lru_cache(maxsize=65536)
+def word_tokens(word: str) -> frozenset[tuple[str, str]]:
+    """Tokens of one normalised word (cached: a register has far fewer names than people)."""
+    if word.isdigit():
+        return frozenset()
+    key = phonetic(word)
+    return frozenset({("word", word), ("phon", key), *(("tri", g) for g in trigrams(key))})
+
+
 def name_tokens(text: str) -> set[tuple[str, str]]:
     """Tokens of a name or of free text holding names (aliases, separated any way)."""
     out: set[tuple[str, str]] = set()
     for word in words(text):
-        if word.isdigit():
-            continue
-        key = phonetic(word)
-        out.add(("word", word))
-        out.add(("phon", key))
-        out.update(("tri", gram) for gram in trigrams(key))
+        out |= word_tokens(word)
     return out
 
 

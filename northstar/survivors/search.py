@@ -52,7 +52,7 @@ def index_key() -> tuple[str, bytes]:
 
 def digest(key: bytes, organisation_id: int, kind: str, value: str) -> str:
     message = f"{organisation_id}\x1f{kind}\x1f{value}".encode()
-    full = hmac.new(key, message, hashlib.sha256).hexdigest()
+    full = hmac.digest(key, message, hashlib.sha256).hex()
     return full[:nt.TRIGRAM_BUCKET_HEX if kind == "tri" else nt.DIGEST_HEX]
 
 
@@ -71,15 +71,19 @@ def tokens_for_values(survivor: Survivor, values: dict[str, str],
 
 
 def token_rows(survivor_id: int, organisation_id: int, values: dict[str, str],
-               key: tuple[str, bytes]) -> list[tuple]:
-    """The same tokens as plain tuples (``importer.TOKEN_COLUMNS``), for COPY."""
+               key: tuple[str, bytes], cache: dict | None = None) -> list[tuple]:
+    """The same tokens as plain tuples (``importer.TOKEN_COLUMNS``), for COPY. ``cache``
+    (one organisation, one key) keeps digests already computed: names repeat a lot."""
     kid, raw = key
+    cache = {} if cache is None else cache
     pairs = nt.record_tokens(**{f: values.get(f) or "" for f in INDEXED_FIELDS})
     seen: dict[str, tuple] = {}
-    for kind, value in pairs:
-        d = digest(raw, organisation_id, kind, value)
+    for pair in pairs:
+        d = cache.get(pair)
+        if d is None:
+            d = cache[pair] = digest(raw, organisation_id, *pair)
         if d not in seen:
-            seen[d] = (survivor_id, organisation_id, kind, nt.WEIGHTS[kind], d, kid)
+            seen[d] = (survivor_id, organisation_id, pair[0], nt.WEIGHTS[pair[0]], d, kid)
     return list(seen.values())
 
 
