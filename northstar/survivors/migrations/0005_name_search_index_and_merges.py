@@ -7,6 +7,27 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def index_existing_survivors(apps, schema_editor):
+    """Survivors recorded before the index existed get their tokens now (a no-op on a new
+    database); ``manage.py rebuild_name_index`` does the same at any later time."""
+    from northstar.core.fields import reveal
+    from northstar.survivors import search
+
+    survivor_model = apps.get_model("survivors", "Survivor")
+    token_model = apps.get_model("survivors", "NameToken")
+    if not survivor_model.objects.exists():
+        return
+    key = search.index_key()
+    cache: dict = {}
+    rows = []
+    for s in survivor_model.objects.only("pk", "organisation_id", *search.INDEXED_FIELDS):
+        values = {f: reveal(getattr(s, f)) for f in search.INDEXED_FIELDS}
+        rows.extend(search.token_rows(s.pk, s.organisation_id, values, key, cache))
+    columns = ("survivor_id", "organisation_id", "kind", "weight", "digest", "key_id")
+    token_model.objects.bulk_create([token_model(**dict(zip(columns, r, strict=True)))
+                                     for r in rows], batch_size=5000)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -55,4 +76,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['organisation', 'digest'], include=('survivor', 'weight'), name='survivors_nametoken_search')],
             },
         ),
+        migrations.RunPython(index_existing_survivors, migrations.RunPython.noop),
     ]
