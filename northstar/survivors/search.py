@@ -142,29 +142,66 @@ def min_score(digests: dict[str, str]) -> int:
     return min(MIN_SCORE, possible)
 
 
+#: How many survivors the strong tokens (word, phonetic key, phone) put forward for the
+#: trigrams to re-rank: common names tie by the hundred, so the pool is wider than a page.
+POOL = 200
+
+
+def _ranked(organisation_id: int, digests: list[str], *, among=None, limit: int | None,
+            min_score: int = 0) -> list[dict]:
+    rows = NameToken.objects.filter(organisation_id=organisation_id, digest__in=digests)
+    if among is not None:
+        rows = rows.filter(survivor_id__in=among)
+    ranked = rows.values("survivor_id").annotate(
+        score=Sum("weight"),
+        words=Count("id", filter=Q(kind="word")), phons=Count("id", filter=Q(kind="phon")),
+        phones=Count("id", filter=Q(kind="phone")), tris=Count("id", filter=Q(kind="tri")),
+    )
+    if min_score:
+        ranked = ranked.filter(score__gte=min_score)
+    ranked = ranked.order_by("-score", "-survivor_id")
+    return list(ranked[:limit] if limit else ranked)
+
+
 def candidates(organisation_id: int, query: str, *, within=None, limit: int = LIMIT,
                exclude: Iterable[int] = ()) -> list[tuple[int, int, dict[str, int]]]:
     """Best matches as (survivor id, score, tokens matched per kind), best first, in SQL.
 
-    ``within`` is a queryset of survivors the caller may see (``policy.visible_survivors``):
-    the ranking only ever counts those.
+    Two steps, so that a common name does not make the database add up every trigram of
+    the organisation: the strong tokens (word, phonetic key, phone) rank a pool of
+    ``POOL`` survivors, whose trigram matches are then added; only when the strong tokens
+    find fewer than ``limit`` does a trigram-only ranking look further (a spelling no rule
+    foresaw). ``within`` is a queryset of survivors the caller may see
+    (``policy.visible_survivors``): only those are ever returned.
     """
     digests = query_digests(organisation_id, query)
     if not digests:
         return []
-    rows = NameToken.objects.filter(organisation_id=organisation_id, digest__in=list(digests))
-    if within is not None:
-        rows = rows.filter(survivor__in=within.values("pk"))
-    if exclude:
-        rows = rows.exclude(survivor_id__in=list(exclude))
-    ranked = list(rows.values("survivor_id").annotate(
-        score=Sum("weight"),
-        words=Count("id", filter=Q(kind="word")), phons=Count("id", filter=Q(kind="phon")),
-        phones=Count("id", filter=Q(kind="phone")), tris=Count("id", filter=Q(kind="tri")),
-    ).filter(score__gte=min_score(digests)).order_by("-score", "-survivor_id")[:limit])
-    return [(row["survivor_id"], row["score"],
-             {"word": row["words"], "phon": row["phons"], "phone": row["phones"],
-              "tri": row["tris"]}) for row in ranked]
+    strong = [d for d, kind in digests.items() if kind != "tri"]
+    grams = [d for d, kind in digests.items() if kind == "tri"]
+    exclude = set(exclude)
+    scores: dict[int, dict] = {}
+    if strong:
+        for row in _ranked(organisation_id, strong, limit=POOL):
+            scores[row["survivor_id"]] = row
+        if grams and scores:
+            for row in _ranked(organisation_id, grams, among=list(scores), limit=None):
+                mine = scores[row["survivor_id"]]
+                mine["score"] += row["score"]
+                mine["tris"] = row["tris"]
+    if grams and len(scores) < limit:
+        for row in _ranked(organisation_id, grams, limit=POOL, min_score=MIN_SCORE):
+            scores.setdefault(row["survivor_id"], row)
+    floor = min_score(digests)
+    pool = [pk for pk, row in scores.items() if row["score"] >= floor and pk not in exclude]
+    if within is not None and pool:
+        seen = set(within.filter(pk__in=pool).values_list("pk", flat=True))
+        pool = [pk for pk in pool if pk in seen]
+    pool.sort(key=lambda pk: (-scores[pk]["score"], -pk))
+    return [(pk, scores[pk]["score"],
+             {"word": scores[pk]["words"], "phon": scores[pk]["phons"],
+              "phone": scores[pk]["phones"], "tri": scores[pk]["tris"]})
+            for pk in pool[:limit]]
 
 
 def query_phonetic_keys(query: str) -> set[str]:
