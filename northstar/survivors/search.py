@@ -22,7 +22,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 
 from northstar.core.crypto import keyring
 from northstar.core.fields import reveal
@@ -148,19 +148,17 @@ POOL = 200
 
 
 def _ranked(organisation_id: int, digests: list[str], *, among=None, limit: int | None,
-            min_score: int = 0) -> list[dict]:
+            min_score: int = 0) -> dict[int, int]:
+    """Survivor id -> summed weight. Only columns of the search index are read (organisation,
+    digest, and the included survivor and weight), so PostgreSQL can answer from the index."""
     rows = NameToken.objects.filter(organisation_id=organisation_id, digest__in=digests)
     if among is not None:
         rows = rows.filter(survivor_id__in=among)
-    ranked = rows.values("survivor_id").annotate(
-        score=Sum("weight"),
-        words=Count("id", filter=Q(kind="word")), phons=Count("id", filter=Q(kind="phon")),
-        phones=Count("id", filter=Q(kind="phone")), tris=Count("id", filter=Q(kind="tri")),
-    )
+    ranked = rows.values("survivor_id").annotate(score=Sum("weight"))
     if min_score:
         ranked = ranked.filter(score__gte=min_score)
     ranked = ranked.order_by("-score", "-survivor_id")
-    return list(ranked[:limit] if limit else ranked)
+    return dict((ranked[:limit] if limit else ranked).values_list("survivor_id", "score"))
 
 
 def candidates(organisation_id: int, query: str, *, within=None, limit: int = LIMIT,
@@ -179,29 +177,31 @@ def candidates(organisation_id: int, query: str, *, within=None, limit: int = LI
         return []
     strong = [d for d, kind in digests.items() if kind != "tri"]
     grams = [d for d, kind in digests.items() if kind == "tri"]
-    exclude = set(exclude)
-    scores: dict[int, dict] = {}
+    scores: dict[int, int] = {}
     if strong:
-        for row in _ranked(organisation_id, strong, limit=POOL):
-            scores[row["survivor_id"]] = row
+        scores = _ranked(organisation_id, strong, limit=POOL)
         if grams and scores:
-            for row in _ranked(organisation_id, grams, among=list(scores), limit=None):
-                mine = scores[row["survivor_id"]]
-                mine["score"] += row["score"]
-                mine["tris"] = row["tris"]
+            for pk, extra in _ranked(organisation_id, grams, among=list(scores),
+                                     limit=None).items():
+                scores[pk] += extra
     if grams and len(scores) < limit:
-        for row in _ranked(organisation_id, grams, limit=POOL, min_score=MIN_SCORE):
-            scores.setdefault(row["survivor_id"], row)
-    floor = min_score(digests)
-    pool = [pk for pk, row in scores.items() if row["score"] >= floor and pk not in exclude]
+        for pk, score in _ranked(organisation_id, grams, limit=POOL,
+                                 min_score=MIN_SCORE).items():
+            scores.setdefault(pk, score)
+    floor, exclude = min_score(digests), set(exclude)
+    pool = [pk for pk, score in scores.items() if score >= floor and pk not in exclude]
     if within is not None and pool:
         seen = set(within.filter(pk__in=pool).values_list("pk", flat=True))
         pool = [pk for pk in pool if pk in seen]
-    pool.sort(key=lambda pk: (-scores[pk]["score"], -pk))
-    return [(pk, scores[pk]["score"],
-             {"word": scores[pk]["words"], "phon": scores[pk]["phons"],
-              "phone": scores[pk]["phones"], "tri": scores[pk]["tris"]})
-            for pk in pool[:limit]]
+    pool = sorted(pool, key=lambda pk: (-scores[pk], -pk))[:limit]
+    kinds: dict[int, dict[str, int]] = {pk: {"word": 0, "phon": 0, "phone": 0, "tri": 0}
+                                        for pk in pool}
+    if pool:  # what matched, for the reasons shown: a page of candidates, not the organisation
+        for pk, kind in NameToken.objects.filter(
+                organisation_id=organisation_id, digest__in=list(digests),
+                survivor_id__in=pool).values_list("survivor_id", "kind"):
+            kinds[pk][kind] += 1
+    return [(pk, scores[pk], kinds[pk]) for pk in pool]
 
 
 def query_phonetic_keys(query: str) -> set[str]:
