@@ -141,3 +141,29 @@ def test_phonetic_rules_join_spellings_of_one_name(a, b):
 def test_phonetic_rules_keep_different_names_apart(a, b):
     assert name_tokens.phonetic(name_tokens.words(a)[0]) != \
         name_tokens.phonetic(name_tokens.words(b)[0])
+
+
+def test_the_index_key_follows_the_primary_field_key_and_a_rebuild_catches_up(
+        caseworker, people, settings):
+    from django.test import override_settings
+
+    from northstar.core.crypto import new_key
+
+    org = people["sokha"].organisation_id
+    before = search.candidates(org, "Sokhar")
+    assert before[0][0] == people["sokha"].pk
+    with override_settings(NORTHSTAR_FIELD_KEYS=[("rotated", new_key()),
+                                                 *settings.NORTHSTAR_FIELD_KEYS]):
+        assert search.candidates(org, "Sokhar") == []  # old digests no longer meet the query
+        search.rebuild()
+        assert search.candidates(org, "Sokhar")[0][0] == people["sokha"].pk
+        assert set(NameToken.objects.values_list("key_id", flat=True)) == {"rotated"}
+
+
+def test_the_rebuild_command_reports_and_audits(people, capsys):
+    from django.core.management import call_command
+
+    NameToken.objects.all().delete()
+    call_command("rebuild_name_index")
+    assert NameToken.objects.filter(survivor=people["sokha"]).exists()
+    assert AuditEntry.objects.filter(record_type="name_index").exists()
