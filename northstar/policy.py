@@ -22,7 +22,14 @@ from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden, NotFound
 from northstar.referrals import access as referral_access
-from northstar.survivors.models import Case, Consent, Survivor, Transfer, TransferStatus
+from northstar.survivors.models import (
+    Case,
+    Consent,
+    MergeRequest,
+    Survivor,
+    Transfer,
+    TransferStatus,
+)
 
 #: Marker for "every field" in ``survivor_fields``.
 ALL_FIELDS = None
@@ -171,6 +178,28 @@ def may_read_audit(actor: Actor) -> bool:
 def may_archive(actor: Actor) -> bool:
     """Archiving a record created by mistake is a supervisor's decision."""
     return _is_own_org_staff(actor) and roles.oversees(actor.role)
+
+
+def may_request_merge(actor: Actor) -> bool:
+    """Ask for two records of one person to be merged: own-organisation case staff."""
+    return _is_own_org_staff(actor)
+
+
+def may_approve_merge(actor: Actor) -> bool:
+    """Approve or refuse a merge (it moves histories and archives a record): a supervisor."""
+    return _is_own_org_staff(actor) and roles.oversees(actor.role)
+
+
+def visible_merge_requests(actor: Actor) -> QuerySet[MergeRequest]:
+    """The organisation's merge requests, for its own case staff only."""
+    if not _is_own_org_staff(actor):
+        return MergeRequest.objects.none()
+    return MergeRequest.objects.filter(organisation=actor.organisation)
+
+
+def merge_request_for(actor: Actor, merge_id) -> MergeRequest:
+    return one_of(visible_merge_requests(actor).select_related("kept", "merged"), merge_id,
+                  "merge request")
 
 
 def may_override_block(actor: Actor) -> bool:

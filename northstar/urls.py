@@ -28,5 +28,6 @@ urlpatterns = [
     path("justice/", include("northstar.justice.urls")),
     path("portal/", include("northstar.portal.urls")),
     path("organisation/", include("northstar.organisation.urls")),
+    path("people/", include("northstar.survivors.urls")),
     path("", include("northstar.web.urls")),
 ]

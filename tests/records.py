@@ -137,6 +137,13 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     # An open request to move the survivor to the referral's recipient (consent given above).
     transfer = survivors.request_transfer(actor, case, to_organisation=recipient,
                                           reason="She is moving home to be near her family.")
+    # Two more records of one person, whose merge waits for a supervisor, and a third that
+    # a merge may still be asked for.
+    twin = person(caseworker, given_name="Demo Sokhar", family_name="Walker-Twin")
+    twin_copy = person(caseworker, given_name="Demo Sokha", family_name="Walker-Twin")
+    spare = person(caseworker, given_name="Demo Srey", family_name="Walker-Spare")
+    merge = survivors.request_merge(actor, kept=twin, merged=twin_copy,
+                                    reason="Same mother's name and village.")
     token, _ = issue_token(caseworker, name="walker")
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
@@ -144,7 +151,7 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "finding": finding, "calculation": calculation, "claim": claim, "mediation": mediation,
         "disbursement": disbursement, "service": service, "referral": referral,
         "intake": intake, "portal_access": access, "token": token, "task": task,
-        "transfer": transfer,
+        "transfer": transfer, "merge": merge, "spare": spare,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

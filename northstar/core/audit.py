@@ -116,6 +116,17 @@ def record(
     )
 
 
+def record_many(actor: Actor, action: str, record_type: str, record_ids: Iterable, *,
+                fields: Iterable[str] = (), note: str = "") -> AuditEntry | None:
+    """One entry for a batch of writes (a bulk import), naming every id (at most ``MAX_IDS``)."""
+    ids = [str(i) for i in record_ids][:MAX_IDS]
+    if not ids:
+        return None
+    return _append(actor, action=action, record_type=record_type,
+                   record_id=ids[0] if len(ids) == 1 else "", record_ids=ids,
+                   survivor_ref="", fields=sorted(set(fields)), note=note[:300])
+
+
 def _id_of(item) -> str:
     return str(getattr(item, "pk", item))
 

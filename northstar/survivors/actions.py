@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from northstar.core import audit
@@ -22,6 +23,7 @@ from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import reveal
 from northstar.core.models import AuditEntry, Organisation
 from northstar.survivors import consent as consent_rules
+from northstar.survivors import search
 from northstar.survivors.models import (
     FAMILY_GUARDIANS,
     PURPOSES_NEEDING_RECIPIENT,
@@ -34,6 +36,9 @@ from northstar.survivors.models import (
     ConsentMethod,
     ConsentPurpose,
     GuardianRelationship,
+    MergeRequest,
+    MergeStatus,
+    NameToken,
     Relationship,
     StatusChange,
     StatusChangeKind,
@@ -122,6 +127,7 @@ def create_survivor(actor: Actor, *, data: dict) -> Survivor:
             continue
     else:  # pragma: no cover - 32^6 codes per organisation
         raise Conflict("could not allocate a reference code; try again")
+    NameToken.objects.bulk_create(search.tokens_for_values(survivor, values))
     audit.record(actor, "create", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  fields=values.keys())
     return survivor
@@ -147,6 +153,8 @@ def update_survivor(actor: Actor, survivor: Survivor, *, version: int, changes: 
     current.updated_at = timezone.now()
     current.save()
     current.refresh_from_db()
+    if set(search.INDEXED_FIELDS) & values.keys():
+        search.index_survivor(current)
     audit.record(actor, "update", "survivor", current.pk, survivor_ref=current.reference,
                  fields=values.keys(), note=_version_note(current.version))
     return current
@@ -195,19 +203,173 @@ def archive_survivor(actor: Actor, survivor: Survivor, *, reason: str = "created
                  note=_version_note(version, f"archived ({reason}; status change {change.pk})"))
 
 
-def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
-                    date_of_birth: str) -> list[Survivor]:
-    """Likely duplicates in the actor's organisation, found without decrypting anything."""
-    key = _duplicate_key_for(clean_survivor({"given_name": given_name,
-                                             "family_name": family_name,
-                                             "date_of_birth": date_of_birth}))
-    if key is None:
+@dataclass
+class Found:
+    """A survivor found by name, with what matched (in words) and the names opened to show."""
+
+    survivor: Survivor
+    score: int
+    reasons: list[str]
+    names: dict[str, str] = field(default_factory=dict)
+
+
+REASONS = {
+    "dob": "same name and date of birth",
+    "word": "a name in common",
+    "phone": "same phone number",
+    "phon": "a name that sounds alike",
+    "tri": "a similar spelling",
+}
+
+
+def _found(actor: Actor, ranked, extra: dict[int, set[str]], *, note: str,
+           names: bool) -> list[Found]:
+    """Load, audit (one entry naming every id shown) and open the names of the candidates."""
+    by_id = Survivor.objects.in_bulk([pk for pk, _, _ in ranked])
+    shown = []
+    for pk, score, counts in ranked:
+        survivor = by_id.get(pk)
+        if survivor is None:
+            continue
+        kinds = {k for k, n in counts.items() if n} | extra.get(pk, set())
+        reasons = [REASONS[k] for k in REASONS if k in kinds]
+        shown.append(Found(survivor, score, reasons))
+    opened = ["given_name", "family_name", "aliases"] if names else []
+    audit.record_read(actor, [f.survivor for f in shown], record_type="survivor", fields=opened,
+                      note=f"{note}: {len(shown)} shown (query not recorded)")
+    if names:
+        for f in shown:
+            f.names = {n: reveal(getattr(f.survivor, n)) for n in opened}
+    return shown
+
+
+def search_survivors(actor: Actor, query: str, *, within, limit: int = search.LIMIT) -> list[Found]:
+    """Survivors of the actor's organisation whose name, alias or phone resembles ``query``.
+
+    ``within`` is what the policy lets the actor see (``policy.visible_survivors``). The
+    ranking happens in SQL over blind-index digests; only the candidates shown are opened.
+    The search is audited as one read naming the ids shown, never the query itself.
+    """
+    query = (query or "").strip()[:200]
+    if actor.organisation is None or not query:
         return []
-    matches = list(Survivor.objects.filter(organisation=actor.organisation, duplicate_key=key,
-                                           archived_at__isnull=True))
-    audit.record_read(actor, matches, record_type="survivor",
-                      note=f"duplicate search: {len(matches)} match(es)")
-    return matches
+    ranked = search.candidates(actor.organisation.pk, query, within=within, limit=limit)
+    return _found(actor, ranked, {}, note="name search", names=True)
+
+
+def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
+                    date_of_birth: str = "", aliases: str = "", phone: str = "",
+                    exclude: tuple[int, ...] = (), limit: int = 10) -> list[Found]:
+    """Possible duplicates in the actor's organisation, with reasons, found without decrypting.
+
+    Two indexes meet here: the exact name + full date of birth key (``duplicate_key``,
+    strongest) and the name index (words, phonetic keys, trigrams, phone).
+    """
+    values = clean_survivor({"given_name": given_name, "family_name": family_name,
+                             "aliases": aliases, "phone": phone,
+                             **({"date_of_birth": date_of_birth} if date_of_birth else {})})
+    live = Survivor.objects.filter(organisation=actor.organisation, archived_at__isnull=True)
+    if exclude:
+        live = live.exclude(pk__in=exclude)
+    key = _duplicate_key_for(values) if values.get("date_of_birth") else None
+    exact = set(live.filter(duplicate_key=key).values_list("pk", flat=True)) if key else set()
+    query = " ".join(values.get(f) or "" for f in search.INDEXED_FIELDS)
+    ranked = search.candidates(actor.organisation.pk, query, within=live, limit=limit * 3)
+    # A possible duplicate shares the phone, or two of the names sound alike (one, for a
+    # one-word name): one common family name alone (every Nguyen) is not a duplicate.
+    needed = min(2, len(search.query_phonetic_keys(query)))
+    ranked = [r for r in ranked
+              if r[0] in exact or r[2]["phone"] or (needed and r[2]["phon"] >= needed)]
+    known = {pk for pk, _, _ in ranked}
+    ranked = [(pk, 100, {"dob": 1}) for pk in exact - known] + ranked
+    ranked.sort(key=lambda r: (r[0] not in exact, -r[1]))
+    return _found(actor, ranked[:limit], {pk: {"dob"} for pk in exact}, note="duplicate search",
+                  names=False)
+
+
+# --- Merging two records of one person -------------------------------------------
+
+
+#: Relations of a survivor that are not histories to move on a merge.
+NOT_MOVED = {"name_tokens", "merged_from"}
+
+
+@transaction.atomic
+def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str) -> MergeRequest:
+    """A caseworker asks for ``merged`` to be merged into ``kept`` (same organisation)."""
+    if kept.pk == merged.pk:
+        raise DomainError("choose two different records to merge", "merged_id")
+    if kept.organisation_id != merged.organisation_id:
+        raise DomainError("only records of one organisation can be merged", "merged_id")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("say why these two records are the same person", "reason")
+    if len(reason) > 1000:
+        raise DomainError("must be at most 1000 characters", "reason")
+    if MergeRequest.objects.filter(status=MergeStatus.REQUESTED).filter(
+            Q(kept__in=(kept, merged)) | Q(merged__in=(kept, merged))).exists():
+        raise Conflict("a merge of one of these records is already waiting for a supervisor",
+                       "merged_id")
+    request = MergeRequest.objects.create(organisation_id=kept.organisation_id, kept=kept,
+                                          merged=merged, reason=reason, requested_by=actor.user)
+    audit.record(actor, "create", "merge_request", request.pk, survivor_ref=kept.reference,
+                 note=f"asked to merge {merged.reference} into {kept.reference}")
+    return request
+
+
+def _move_histories(kept: Survivor, merged: Survivor) -> dict[str, list]:
+    """Point every record hanging off ``merged`` at ``kept``; what moved, by model and id."""
+    moved: dict[str, list] = {}
+    for rel in Survivor._meta.related_objects:
+        if not rel.one_to_many:
+            continue
+        if rel.related_model in (MergeRequest, NameToken, Survivor) or rel.name in NOT_MOVED:
+            continue
+        manager = rel.related_model._base_manager
+        ids = list(manager.filter(**{rel.field.name: merged}).values_list("pk", flat=True))
+        if ids:
+            manager.filter(pk__in=ids).update(**{rel.field.name: kept})
+            moved[f"{rel.related_model._meta.label}.{rel.field.name}"] = ids
+    return moved
+
+
+@transaction.atomic
+def decide_merge(actor: Actor, request: MergeRequest, *, approve: bool) -> MergeRequest:
+    """A supervisor approves (the merge happens now) or refuses a requested merge."""
+    current = MergeRequest.objects.select_for_update().get(pk=request.pk)
+    if current.status != MergeStatus.REQUESTED:
+        raise Conflict("this merge was already decided", "status")
+    if approve and current.requested_by_id is not None and actor.user is not None \
+            and current.requested_by_id == actor.user.pk:
+        raise DomainError("another person must approve a merge you asked for", "status")
+    kept = Survivor.objects.select_for_update().get(pk=current.kept_id)
+    merged = Survivor.objects.select_for_update().get(pk=current.merged_id)
+    current.decided_by, current.decided_at = actor.user, timezone.now()
+    if not approve:
+        current.status = MergeStatus.REFUSED
+        current.save(update_fields=["status", "decided_by", "decided_at"])
+        audit.record(actor, "update", "merge_request", current.pk, survivor_ref=kept.reference,
+                     note=f"refused merging {merged.reference} into {kept.reference}")
+        return current
+    if kept.archived_at is not None or merged.archived_at is not None:
+        raise Conflict("one of these records was archived since the merge was asked", "status")
+    moved = _move_histories(kept, merged)
+    now = timezone.now()
+    Survivor.objects.filter(pk=merged.pk).update(archived_at=now, merged_into=kept,
+                                                 version=F("version") + 1)
+    Survivor.objects.filter(pk=kept.pk).update(version=F("version") + 1, updated_at=now)
+    NameToken.objects.filter(survivor=merged).delete()
+    current.status = MergeStatus.APPROVED
+    current.moved = {"records": moved, "merged_reference": merged.reference,
+                     "kept_reference": kept.reference}
+    current.save(update_fields=["status", "decided_by", "decided_at", "moved"])
+    summary = ", ".join(f"{len(ids)} {label.split('.')[1].lower()}" for label, ids in moved.items())
+    audit.record(actor, "update", "survivor", kept.pk, survivor_ref=kept.reference,
+                 fields=["merged_from"],
+                 note=f"merged {merged.reference} into {kept.reference}: {summary or 'nothing'} moved")
+    audit.record(actor, "delete", "survivor", merged.pk, survivor_ref=merged.reference,
+                 note=f"archived: merged into {kept.reference} (merge request {current.pk})")
+    return current
 
 
 # --- Cases ---------------------------------------------------------------------

@@ -24,8 +24,13 @@ from northstar.survivors.schemas import (
     ConsentIn,
     ConsentOut,
     DeclineTransferIn,
+    DuplicateOut,
     DuplicateQuery,
+    MergeIn,
+    MergeOut,
     ReopenIn,
+    SearchHit,
+    SearchQuery,
     SurvivorFilters,
     SurvivorIn,
     SurvivorOut,
@@ -116,7 +121,7 @@ def create_survivor(request, payload: SurvivorIn):
     return 201, survivor_out(actor, survivor, personal=False)
 
 
-@router.post("/survivors/duplicates", response=list[SurvivorOut])
+@router.post("/survivors/duplicates", response=list[DuplicateOut])
 def duplicates(request, query: DuplicateQuery):
     """Likely duplicates in your organisation, by a keyed blind index of name and birth date.
 
@@ -125,10 +130,88 @@ def duplicates(request, query: DuplicateQuery):
     actor = actor_of(request)
     if not policy.works_with_records(actor):
         raise Forbidden("your role does not work with survivor records")
-    found = actions.find_duplicates(actor, given_name=query.given_name,
-                                    family_name=query.family_name,
-                                    date_of_birth=query.date_of_birth.isoformat())
-    return [survivor_out(actor, s, personal=False) for s in found]
+    found = actions.find_duplicates(
+        actor, given_name=query.given_name, family_name=query.family_name,
+        date_of_birth=query.date_of_birth.isoformat() if query.date_of_birth else "",
+        aliases=query.aliases, phone=query.phone)
+    return [{**survivor_out(actor, f.survivor, personal=False), "reasons": f.reasons}
+            for f in found]
+
+
+def _hit(found: actions.Found) -> dict:
+    return {"id": found.survivor.pk, "reference": found.survivor.reference,
+            "score": found.score, "reasons": found.reasons, "names": found.names or None}
+
+
+@router.get("/survivors/search", response=list[SearchHit])
+def search_survivors(request, query: Query[SearchQuery]):
+    """Find survivors of your organisation by name, alias or phone, tolerant of spelling.
+
+    Ranked in the database over keyed blind-index tokens (no record is decrypted to
+    search); only the candidates returned have their names opened, and the search is
+    audited with the ids shown (never the query)."""
+    actor = actor_of(request)
+    if not policy.works_with_records(actor):
+        raise Forbidden("your role does not work with survivor records")
+    found = actions.search_survivors(actor, query.q, within=policy.visible_survivors(actor),
+                                     limit=query.limit)
+    return [_hit(f) for f in found]
+
+
+# --- Merging two records of one person -------------------------------------------
+
+
+def merge_out(request_) -> dict:
+    return {"id": request_.pk, "kept_id": request_.kept_id,
+            "kept_reference": request_.kept.reference, "merged_id": request_.merged_id,
+            "merged_reference": request_.merged.reference, "status": request_.status,
+            "requested_at": request_.requested_at, "decided_at": request_.decided_at,
+            "moved": request_.moved}
+
+
+@router.get("/merge-requests", response=list[MergeOut])
+def list_merge_requests(request, status: str | None = None):
+    """Your organisation's requests to merge two records of one person (newest first)."""
+    actor = actor_of(request)
+    rows = policy.visible_merge_requests(actor).select_related("kept", "merged")
+    if status:
+        rows = rows.filter(status=status)
+    return [merge_out(r) for r in selectors.listed(actor, rows[:100],
+                                                    record_type="merge_request")]
+
+
+@router.post("/survivors/{survivor_id}/merge-requests", response={201: MergeOut})
+def request_merge(request, survivor_id: int, payload: MergeIn):
+    """Ask a supervisor to merge another record of the same person into this one."""
+    actor = actor_of(request)
+    kept = policy.survivor_for(actor, survivor_id, change=True)
+    if not policy.may_request_merge(actor):
+        raise Forbidden("your role does not ask for merges")
+    try:
+        merged = policy.survivor_for(actor, payload.merged_id, change=True)
+    except (NotFound, Forbidden):
+        raise DomainError("no such survivor in your organisation", "merged_id") from None
+    return 201, merge_out(actions.request_merge(actor, kept=kept, merged=merged,
+                                                reason=payload.reason))
+
+
+def _decide(request, merge_id: int, approve: bool) -> dict:
+    actor = actor_of(request)
+    merge = policy.merge_request_for(actor, merge_id)
+    if not policy.may_approve_merge(actor):
+        raise Forbidden("only a supervisor approves or refuses a merge")
+    return merge_out(actions.decide_merge(actor, merge, approve=approve))
+
+
+@router.post("/merge-requests/{merge_id}/approve", response=MergeOut)
+def approve_merge(request, merge_id: int):
+    """Merge now: every history of the merged record moves to the kept one; it is archived."""
+    return _decide(request, merge_id, True)
+
+
+@router.post("/merge-requests/{merge_id}/refuse", response=MergeOut)
+def refuse_merge(request, merge_id: int):
+    return _decide(request, merge_id, False)
 
 
 @router.get("/survivors/{survivor_id}", response=SurvivorOut)

@@ -110,6 +110,11 @@ class Survivor(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    #: Set when this record was merged into another record of the same person
+    #: (``MergeRequest``): it is archived, and its histories moved to that record.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -505,3 +510,78 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer of {self.survivor_id} to {self.to_organisation_id}"
+
+
+class TokenKind(models.TextChoices):
+    WORD = "word", _("Same word")
+    PHONETIC = "phon", _("Sounds alike")
+    TRIGRAM = "tri", _("Similar spelling")
+    PHONE = "phone", _("Same phone number")
+
+
+class NameToken(models.Model):
+    """One keyed blind-index token of a survivor's name, alias or phone (``survivors.search``).
+
+    ``digest`` is an HMAC under a key derived from the field key ring, with the
+    organisation in its input: it holds no plaintext, and equal names in two
+    organisations give different digests. ``organisation`` is copied from the
+    survivor so that a search is one index range per query token.
+    """
+
+    # No database constraint on either key: checking two foreign keys for each of some
+    # twenty tokens per person cost a bulk import more than everything else together.
+    # Survivors are never deleted (archived; PROTECT everywhere), the tokens are derived
+    # data rebuilt by ``rebuild_name_index``, and Django still cascades a delete.
+    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="name_tokens",
+                                 db_constraint=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False)
+    kind = models.CharField(max_length=5, choices=TokenKind.choices)
+    weight = models.PositiveSmallIntegerField()
+    digest = models.CharField(max_length=32)
+    #: The field key whose derived index key made ``digest`` (rebuilt on rotation).
+    key_id = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "digest"], include=["survivor", "weight"],
+                                name="survivors_nametoken_search")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} token of {self.survivor_id}"
+
+
+class MergeStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for a supervisor")
+    APPROVED = "approved", _("Merged")
+    REFUSED = "refused", _("Refused")
+
+
+class MergeRequest(models.Model):
+    """Two records of one person, to be merged: asked by a caseworker, decided by a supervisor.
+
+    On approval every record hanging off ``merged`` (cases and their events and claims,
+    consents, referrals, intakes...) moves to ``kept``; ``merged`` is archived with
+    ``merged_into`` set. ``moved`` lists what moved, by model and id, so the merge can be
+    undone by hand if it was wrong. The audit log is append-only and is never rewritten:
+    the merge entry names both references.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kept = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
+    reason = EncryptedTextField()  # may name people
+    status = models.CharField(max_length=10, choices=MergeStatus.choices,
+                              default=MergeStatus.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    moved = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"merge of {self.merged_id} into {self.kept_id}"

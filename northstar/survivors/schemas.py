@@ -117,6 +117,11 @@ class SurvivorOut(Schema):
     )
 
 
+class DuplicateOut(SurvivorOut):
+    reasons: list[str] = Field(default_factory=list,
+                               description="why this record may be the same person, in words")
+
+
 class SurvivorFilters(Filters):
     reference: Annotated[str | None, FilterLookup("reference__iexact")] = Field(
         None, max_length=32)
@@ -130,7 +135,42 @@ class SurvivorFilters(Filters):
 class DuplicateQuery(StrictSchema):
     given_name: str = Field(..., max_length=PERSONAL_TEXT["given_name"])
     family_name: str = Field("", max_length=PERSONAL_TEXT["family_name"])
-    date_of_birth: dt.date
+    date_of_birth: dt.date | None = None
+    aliases: str = Field("", max_length=PERSONAL_TEXT["aliases"])
+    phone: str = Field("", max_length=PERSONAL_TEXT["phone"])
+
+
+class SearchQuery(StrictSchema):
+    q: str = Field(..., min_length=1, max_length=200,
+                   description="a name, alias or phone number, as spelt by whoever asks")
+    limit: int = Field(30, ge=1, le=50)
+
+
+class SearchHit(Schema):
+    id: int
+    reference: str
+    score: int = Field(..., description="weighted count of matching index tokens")
+    reasons: list[str] = Field(..., description="what matched, in words")
+    names: dict[str, str] | None = Field(
+        None, description="the names opened to show this candidate (the read is audited)")
+
+
+class MergeIn(StrictSchema):
+    merged_id: int = Field(..., ge=1, le=2**63 - 1,
+                           description="the record to merge into this one (then archived)")
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class MergeOut(Schema):
+    id: int
+    kept_id: int
+    kept_reference: str
+    merged_id: int
+    merged_reference: str
+    status: _lit(m.MergeStatus)
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None = None
+    moved: dict
 
 
 class CaseIn(StrictSchema):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 from django.utils import timezone
 
@@ -46,8 +47,13 @@ def _text(field: str, value, limit: int = MAX_TEXT) -> str:
     return value
 
 
+@cache
+def _allowed(choices) -> frozenset:
+    return frozenset(choices.values)
+
+
 def _choice(field: str, value, choices) -> str:
-    if value not in choices.values:
+    if value not in _allowed(choices):
         raise DomainError(f"must be one of: {', '.join(choices.values)}", field)
     return value
 

@@ -182,15 +182,20 @@ def intake_new(request):
 
 
 def _possible_duplicates(request, form) -> list:
-    """Survivors of the organisation with the same name and date of birth, unless the
-    caseworker has already confirmed this is someone else. Found without decrypting."""
+    """Survivors of the organisation who may be this person (same name and date of birth,
+    names that sound alike, same phone), each with its reasons, unless the caseworker has
+    already confirmed this is someone else. Found through the blind indexes, not decrypting."""
     data = form.cleaned_data
-    if request.POST.get("not_duplicate") or not data.get("date_of_birth"):
+    if request.POST.get("not_duplicate") or not (data.get("given_name") or data.get("phone")):
         return []
-    return survivor_actions.find_duplicates(
+    found = survivor_actions.find_duplicates(
         request.actor, given_name=data.get("given_name", ""),
-        family_name=data.get("family_name", ""),
-        date_of_birth=data["date_of_birth"].isoformat())
+        family_name=data.get("family_name", ""), aliases=data.get("aliases", ""),
+        phone=data.get("phone", ""),
+        date_of_birth=data["date_of_birth"].isoformat() if data.get("date_of_birth") else "")
+    for f in found:
+        f.survivor.match_reasons = f.reasons
+    return [f.survivor for f in found]
 
 
 @never_cache

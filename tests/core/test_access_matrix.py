@@ -75,6 +75,11 @@ WRITES = {
         lambda w: {"version": _version(Survivor, w["survivor_id"]), "phone": "+855 000"},
         None, None),
     "DELETE /api/v1/survivors/{survivor_id}": (None, SUPERVISOR, None),
+    "POST /api/v1/survivors/{survivor_id}/merge-requests": (
+        lambda w: {"merged_id": w["obj"]["spare"].pk, "reason": "Same phone and village."},
+        None, None),
+    "POST /api/v1/merge-requests/{merge_id}/approve": ({}, SUPERVISOR, None),
+    "POST /api/v1/merge-requests/{merge_id}/refuse": ({}, SUPERVISOR, None),
     "POST /api/v1/survivors/{survivor_id}/cases": ({"forms_of_exploitation": ["labour"]},
                                                    None, None),
     "PATCH /api/v1/cases/{case_id}": (
@@ -290,6 +295,7 @@ def test_a_stale_date_cannot_hide_a_write():
 #: Pages that name a record but answer no GET for anyone: nothing to compare.
 PAGES_WITHOUT_GET = {
     "justice/cases/<int:case_id>/events/<int:event_id>/void/": "POST only; GET is 404",
+    "people/merges/<int:merge_id>/decide/": "POST only; GET is 404",
     "referrals/<int:referral_id>/<str:step>/": "POST only (a referral step)",
     "intake/<int:intake_id>/discard/": "POST only",
     "consents/<int:consent_id>/withdraw/": "POST only",

@@ -87,6 +87,7 @@ REDIRECTS_ONLY = {
 #: Routes that are not reads although they answer GET: they refuse it.
 NOT_READS = {
     "justice/cases/<int:case_id>/events/<int:event_id>/void/": "POST only; a GET answers 404",
+    "people/merges/<int:merge_id>/decide/": "POST only; a GET answers 404",
 }
 
 #: Route parameters that are not record ids: the value walked for each route.
@@ -99,6 +100,9 @@ WORDS = {
 
 #: Query parameters a read needs to show anything, filled from the walked records.
 QUERY = {
+    "GET /api/v1/survivors/search": lambda ids: {"q": "Sokha"},
+    "people/search/": lambda ids: {"q": "Sokha"},
+    "people/merges/new/": lambda ids: {"kept": ids["survivor_id"], "merged": ids["spare_id"]},
     "referrals/new/": lambda ids: {"survivor": ids["survivor_id"], "case": ids["case_id"]},
 }
 

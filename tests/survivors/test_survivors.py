@@ -35,9 +35,13 @@ def test_likely_duplicates_are_found_by_blind_index_across_spelling(api, casewor
     found = api(caseworker).post("/api/v1/survivors/duplicates", {
         "given_name": "testperson", "family_name": "SOKHA DEMO", "date_of_birth": "1998-04-12"})
     assert [s["id"] for s in found.json()] == [survivor_a.pk]
+    assert "same name and date of birth" in found.json()[0]["reasons"]
+    # Another birth date: still a possible duplicate by name (a typo in a date is common),
+    # but no longer "same name and date of birth".
     other_dob = api(caseworker).post("/api/v1/survivors/duplicates", {
         "given_name": "Demo Sokha", "family_name": "Testperson", "date_of_birth": "1998-04-13"})
-    assert other_dob.json() == []
+    assert [s["id"] for s in other_dob.json()] == [survivor_a.pk]
+    assert "same name and date of birth" not in other_dob.json()[0]["reasons"]
     # Another organisation never learns the survivor exists.
     theirs = api(other_caseworker).post("/api/v1/survivors/duplicates", {
         "given_name": "Demo Sokha", "family_name": "Testperson", "date_of_birth": "1998-04-12"})

@@ -86,6 +86,10 @@ class Command(BaseCommand):
                note=f"re-sealed with primary key: {sum(counts.values())} rows")
         for label, n in counts.items():
             self.stdout.write(f"{label}: {n} row(s) re-sealed")
+        # The name search index key is derived from the primary field key: rebuild it.
+        from northstar.survivors import search
+        tokens = search.rebuild()
+        self.stdout.write(f"name search index rebuilt: {tokens} token(s)")
         if retire_old:
             data = local_secrets.load_or_create(settings.VAR_DIR)
             data["field_keys"] = data["field_keys"][:1]
