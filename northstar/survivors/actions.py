@@ -135,6 +135,20 @@ def archive_survivor(actor: Actor, survivor: Survivor) -> None:
                  note="archived")
 
 
+def move_survivor_to(survivor: Survivor, organisation) -> None:
+    """Move a survivor and every case of theirs to ``organisation``, in one transaction.
+
+    The building block of a transfer between organisations (the transfer itself, with its
+    consent, audit and notices, is the caller's): ``Case.organisation`` is a copy of the
+    survivor's, kept for the list indexes, and must never disagree with it. Writes no audit
+    entry of its own."""
+    with transaction.atomic():
+        Survivor.objects.filter(pk=survivor.pk).update(
+            organisation=organisation, version=F("version") + 1, updated_at=timezone.now())
+        Case.objects.filter(survivor_id=survivor.pk).update(organisation=organisation)
+    survivor.organisation = organisation
+
+
 def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
                     date_of_birth: str) -> list[Survivor]:
     """Likely duplicates in the actor's organisation, found without decrypting anything."""
