@@ -116,7 +116,10 @@ class Survivor(models.Model):
             models.Index(fields=["organisation", "duplicate_key"]),
             # The caseload and ``GET /api/v1/survivors``: one organisation's live records,
             # newest first, read in index order (no sort) and paged by keyset.
-            models.Index(fields=["organisation", "archived_at", "-created_at", "-id"],
+            # Partial (live rows only): PostgreSQL orders by an index only after columns
+            # compared with "=", and "archived_at IS NULL" is not one.
+            models.Index(fields=["organisation", "-created_at", "-id"],
+                         condition=models.Q(archived_at__isnull=True),
                          name="survivor_org_live_recent"),
         ]
 
@@ -279,7 +282,8 @@ class Case(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["organisation", "archived_at", "-created_at", "-id"],
+            models.Index(fields=["organisation", "-created_at", "-id"],
+                         condition=models.Q(archived_at__isnull=True),
                          name="case_org_live_recent"),
         ]
 
