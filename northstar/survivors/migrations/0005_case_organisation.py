@@ -3,7 +3,6 @@
 # (a separate transaction: PostgreSQL refuses ALTER TABLE with the UPDATE's FK checks pending).
 
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -13,14 +12,17 @@ def copy_survivor_organisation(apps, schema_editor):
     Survivor = apps.get_model("survivors", "Survivor")
     Case.objects.update(organisation_id=models.Subquery(
         Survivor.objects.filter(pk=models.OuterRef("survivor_id")).values("organisation_id")[:1]))
+    # A live case of an archived survivor is archived with them (archive_survivor does so
+    # from now on), so that the case lists need not join the survivors to hide it.
+    Case.objects.filter(archived_at__isnull=True, survivor__archived_at__isnull=False).update(
+        archived_at=models.Subquery(Survivor.objects.filter(
+            pk=models.OuterRef("survivor_id")).values("archived_at")[:1]))
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_jobs'),
         ('survivors', '0004_sealed_consent_texts'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

@@ -5,16 +5,13 @@
 
 import django.db.models.deletion
 
-from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_jobs'),
         ('survivors', '0005_case_organisation'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
