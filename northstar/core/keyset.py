@@ -39,6 +39,8 @@ class Count:
 
 def count(queryset: QuerySet, *, exact: bool = False) -> Count:
     """How many rows ``queryset`` has, reading at most ``COUNT_CAP + 1`` unless ``exact``."""
+    if not isinstance(queryset, QuerySet):  # a list already in memory
+        return Count(len(queryset), True)
     rows = queryset.order_by()
     if exact:
         return Count(rows.count(), True)
@@ -50,6 +52,8 @@ def ordering(queryset: QuerySet) -> list[tuple[Field, bool]] | None:
     """The queryset's ordering as ``(field, descending)`` pairs, when it can be paged by
     keyset: plain non-null columns of the model itself, ending in a unique one (the id).
     ``None`` when it cannot (no ordering, an annotation, a related field, a nullable one)."""
+    if not isinstance(queryset, QuerySet):
+        return None
     query = queryset.query
     names = list(query.order_by) or (
         list(queryset.model._meta.ordering or []) if query.default_ordering else [])
