@@ -67,11 +67,11 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
     """Cases are never shared by referral: only the owning organisation sees them.
 
     Filtered on the case's own ``organisation`` (kept equal to its survivor's), so a list
-    is one range of the ``case_org_live_recent`` index, not a join through every survivor;
-    archiving a survivor archives their cases (``survivors.actions.archive_survivor``), so
-    a live case always has a live survivor.
+    is read in the order of the ``case_org_live_recent`` index; each row of the page then
+    checks its survivor is live by primary key (a live case may belong to an archived
+    survivor: archiving a survivor leaves their cases as they were).
     """
-    live = Case.objects.filter(archived_at__isnull=True)
+    live = Case.objects.filter(archived_at__isnull=True, survivor__archived_at__isnull=True)
     if actor.survivor_id is not None:
         return live.filter(survivor_id=actor.survivor_id)
     if not _is_own_org_staff(actor):

@@ -128,20 +128,11 @@ def reveal_personal_data(actor: Actor, survivor: Survivor, *,
 
 @transaction.atomic
 def archive_survivor(actor: Actor, survivor: Survivor) -> None:
-    """Closes the record for everyone; sealed data and consents stay for the audit trail.
-
-    The survivor's live cases are archived with them, at the same moment, so that a case
-    list needs no join to the survivors to hide them (``policy.visible_cases``)."""
-    now = timezone.now()
-    Survivor.objects.filter(pk=survivor.pk).update(archived_at=now, version=F("version") + 1)
-    closed = list(Case.objects.filter(survivor_id=survivor.pk, archived_at__isnull=True)
-                  .values_list("pk", flat=True))
-    Case.objects.filter(pk__in=closed).update(archived_at=now, version=F("version") + 1)
+    """Closes the record for everyone; sealed data and consents stay for the audit trail."""
+    Survivor.objects.filter(pk=survivor.pk).update(archived_at=timezone.now(),
+                                                   version=F("version") + 1)
     audit.record(actor, "delete", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  note="archived")
-    for case_id in closed:
-        audit.record(actor, "delete", "case", case_id, survivor_ref=survivor.reference,
-                     note="archived with the survivor")
 
 
 def move_survivor_to(survivor: Survivor, organisation) -> None:

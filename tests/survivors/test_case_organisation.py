@@ -1,11 +1,9 @@
 """``Case.organisation`` is a copy of the survivor's, kept for the list indexes (issue 13):
-set when a case is opened, moved with the survivor, and a live case never hides behind an
-archived survivor."""
+set when a case is opened and moved with the survivor."""
 
 from __future__ import annotations
 
 from northstar import policy
-from northstar.core.models import AuditEntry
 from northstar.survivors import actions
 from northstar.survivors.models import Case
 
@@ -24,13 +22,3 @@ def test_moving_a_survivor_moves_every_case_of_theirs(case_a, actor_for, casewor
                .values_list("organisation_id", flat=True)) == {org_b.pk}
     assert not policy.visible_cases(actor_for(caseworker)).filter(pk=case_a.pk).exists()
     assert policy.visible_cases(actor_for(other_caseworker)).filter(pk=case_a.pk).exists()
-
-
-def test_archiving_a_survivor_archives_their_cases_and_says_so(case_a, actor_for, supervisor):
-    actor = actor_for(supervisor)
-    actions.archive_survivor(actor, case_a.survivor)
-    case = Case.objects.get(pk=case_a.pk)
-    assert case.archived_at is not None
-    assert not policy.visible_cases(actor).filter(pk=case.pk).exists()
-    assert AuditEntry.objects.filter(record_type="case", record_id=str(case.pk),
-                                     action="delete").exists()

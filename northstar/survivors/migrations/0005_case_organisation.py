@@ -12,11 +12,6 @@ def copy_survivor_organisation(apps, schema_editor):
     Survivor = apps.get_model("survivors", "Survivor")
     Case.objects.update(organisation_id=models.Subquery(
         Survivor.objects.filter(pk=models.OuterRef("survivor_id")).values("organisation_id")[:1]))
-    # A live case of an archived survivor is archived with them (archive_survivor does so
-    # from now on), so that the case lists need not join the survivors to hide it.
-    Case.objects.filter(archived_at__isnull=True, survivor__archived_at__isnull=False).update(
-        archived_at=models.Subquery(Survivor.objects.filter(
-            pk=models.OuterRef("survivor_id")).values("archived_at")[:1]))
 
 
 class Migration(migrations.Migration):
