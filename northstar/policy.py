@@ -44,13 +44,23 @@ def _is_own_org_staff(actor: Actor) -> bool:
 
 
 def visible_survivors(actor: Actor) -> QuerySet[Survivor]:
+    """Live survivors the actor may see, newest first.
+
+    Never ``DISTINCT``: the own-organisation rows and the referral-shared rows are one
+    ``WHERE`` (a semi-join, so no row twice). An organisation that receives no referral
+    today gets the plain own-organisation filter, which PostgreSQL reads in the order of
+    the ``survivor_org_live_recent`` index and stops after one page.
+    """
     live = Survivor.objects.filter(archived_at__isnull=True)
     if actor.survivor_id is not None:
         return live.filter(pk=actor.survivor_id)
     if not _is_own_org_staff(actor):
         return live.none()
+    own = Q(organisation=actor.organisation)
+    if not referral_access.receives_referrals(actor.organisation):
+        return live.filter(own)
     shared = referral_access.shared_survivor_ids(actor.organisation)
-    return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared)).distinct()
+    return live.filter(own | Q(pk__in=shared))
 
 
 def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
@@ -61,13 +71,19 @@ def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
 
 
 def visible_cases(actor: Actor) -> QuerySet[Case]:
-    """Cases are never shared by referral: only the owning organisation sees them."""
+    """Cases are never shared by referral: only the owning organisation sees them.
+
+    Filtered on the case's own ``organisation`` (kept equal to its survivor's), so a list
+    is read in the order of the ``case_org_live_recent`` index; each row of the page then
+    checks its survivor is live by primary key (a live case may belong to an archived
+    survivor: archiving a survivor leaves their cases as they were).
+    """
     live = Case.objects.filter(archived_at__isnull=True, survivor__archived_at__isnull=True)
     if actor.survivor_id is not None:
         return live.filter(survivor_id=actor.survivor_id)
     if not _is_own_org_staff(actor):
         return live.none()
-    return live.filter(survivor__organisation=actor.organisation)
+    return live.filter(organisation=actor.organisation)
 
 
 def _pk(value) -> int:

@@ -257,6 +257,22 @@ def search_survivors(actor: Actor, query: str, *, within, limit: int = search.LI
     return _found(actor, ranked, {}, note="name search", names=True)
 
 
+def move_survivor_to(survivor: Survivor, organisation) -> None:
+    """Move a survivor and every case of theirs to ``organisation``, in one transaction.
+
+    The building block of a transfer between organisations (the transfer itself, with its
+    consent, audit and notices, is the caller's): ``Case.organisation`` is a copy of the
+    survivor's, kept for the list indexes, and must never disagree with it. Writes no audit
+    entry of its own."""
+    with transaction.atomic():
+        Survivor.objects.filter(pk=survivor.pk).update(
+            organisation=organisation, version=F("version") + 1, updated_at=timezone.now())
+        Case.objects.filter(survivor_id=survivor.pk).update(organisation=organisation)
+        survivor.organisation = organisation
+        # The name index is keyed per organisation: the old one's tokens must not find her.
+        search.index_survivor(survivor)
+
+
 def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
                     date_of_birth: str = "", aliases: str = "", phone: str = "",
                     exclude: tuple[int, ...] = (), limit: int = 10) -> list[Found]:
@@ -575,8 +591,7 @@ def accept_transfer(actor: Actor, transfer: Transfer, *, caseworker=None) -> Tra
     audit.record(actor, "update", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  fields=["organisation"],
                  note=f"transfer {current.pk} accepted by {new.code}: {old.code} hands over")
-    Survivor.objects.filter(pk=survivor.pk).update(
-        organisation=new, version=F("version") + 1, updated_at=now)
+    move_survivor_to(survivor, new)
     responsible = caseworker or actor.user
     cases = list(Case.objects.filter(survivor=survivor).values_list("pk", flat=True))
     Case.objects.filter(pk__in=cases).update(caseworker=responsible, version=F("version") + 1,
