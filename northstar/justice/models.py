@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from northstar.core.fields import EncryptedTextField
 from northstar.core.models import Organisation
-from northstar.justice.timeline import EVENT_KINDS, STAGES, EventFacts
+from northstar.justice.timeline import EVENT_KINDS, STAGES, EventFacts, task_due
 from northstar.survivors.models import Case
 
 
@@ -35,10 +35,32 @@ class TimelineEvent(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = EncryptedTextField()  # free text that may name people; 300 chars at the edge
+    #: When this event's task falls due (``timeline.task_due``), set on every save so task
+    #: lists query and order by it instead of working out every event in Python. Code that
+    #: writes events without ``save()`` (``bulk_create``) sets it with ``with_task_due()``.
+    task_due = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["occurred_on", "id"]
-        indexes = [models.Index(fields=["case", "occurred_on"])]
+        indexes = [
+            models.Index(fields=["case", "occurred_on"]),
+            # The caseload's and the task list's query: open events with a task, by due date.
+            models.Index(fields=["task_due", "case"], name="justice_event_task_due",
+                         condition=models.Q(task_due__isnull=False, voided_at__isnull=True)),
+            # "Answered later?": a case's events of one kind, by date.
+            models.Index(fields=["case", "kind", "occurred_on"], name="justice_event_case_kind"),
+        ]
+
+    def with_task_due(self) -> TimelineEvent:
+        self.task_due = task_due(self.kind, self.occurred_on, self.details)
+        return self
+
+    def save(self, *args, **kwargs):
+        self.with_task_due()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"kind", "occurred_on", "details"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "task_due"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.occurred_on} ({self.case_id})"

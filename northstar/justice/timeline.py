@@ -221,6 +221,101 @@ def _date(value) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
+#: The event that answers an event's task when recorded on or after it: a reflection period
+#: ends with its recorded end; the check-ins after a hearing, a return or a planned follow-up
+#: with a follow-up contact.
+ANSWERED_BY = {
+    "reflection_period_start": "reflection_period_end",
+    "hearing": "follow_up_done",
+    "follow_up_planned": "follow_up_done",
+    "return": "follow_up_done",
+}
+#: A hearing shows as a task this many days ahead.
+HEARING_AHEAD_DAYS = 14
+
+
+def task_due(kind: str, occurred_on, details: Mapping[str, Any] | None) -> dt.date | None:
+    """The date an event's task falls due, whatever today is: stored on the event when it is
+    written (``TimelineEvent.task_due``, indexed) so task lists are one query ordered by it.
+
+    A reflection period: its planned end, or the day by which to agree one; a hearing where
+    the survivor faced the offender: the check-in after it (a hearing's own date is the
+    event's date); a planned follow-up: its date; a return: the check-in after it; a shelter
+    stay: its end. Any other event: none.
+    """
+    d = details or {}
+    on = _date(occurred_on)
+    if kind == "reflection_period_start":
+        return _date(d.get("ends_on")) or on + dt.timedelta(days=AGREE_REFLECTION_END_DAYS)
+    if kind == "hearing":
+        return (on + dt.timedelta(days=FACED_OFFENDER_FOLLOW_UP_DAYS)
+                if d.get("faced_offender") is True else None)
+    if kind == "follow_up_planned":
+        return _date(d.get("due_on"))
+    if kind == "return":
+        return on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
+    if kind == "shelter_stay":
+        return _date(d.get("ends_on"))
+    return None
+
+
+def task_of(event: EventFacts, today: dt.date, *, answered: bool) -> Task | None:
+    """The task one event gives on ``today``, or None. ``answered``: an event of the kind
+    ``ANSWERED_BY`` names was recorded on or after it (the database answers that for a
+    whole caseload; ``derive_tasks`` for one case's events)."""
+    d = event.details
+    if event.kind == "reflection_period_start" and not d.get("ends_on"):
+        if not answered:
+            due = event.occurred_on + dt.timedelta(days=AGREE_REFLECTION_END_DAYS)
+            return Task(due, "reflection_period_end_unset",
+                        "Reflection period has no end date: agree one with the survivor",
+                        _severity(due, today), event.id)
+    elif event.kind == "reflection_period_start":
+        ends = _date(d.get("ends_on"))
+        if ends and not answered:
+            when = "planned to end today" if ends == today else (
+                "was planned to end" if ends < today else "is planned to end")
+            return Task(ends, "reflection_period_ending",
+                        f"Reflection period {when} {ends.isoformat()}: "
+                        "talk through the survivor's choices, no pressure; it runs "
+                        "until the survivor or you record its end",
+                        _severity(ends, today), event.id)
+    elif (event.kind == "hearing" and d.get("faced_offender") is True
+          and event.occurred_on < today and not answered):
+        due = event.occurred_on + dt.timedelta(days=FACED_OFFENDER_FOLLOW_UP_DAYS)
+        return Task(due, "follow_up_due",
+                    "Follow-up due: the survivor faced the offender at the hearing; "
+                    "check on them and offer counselling",
+                    _severity(due, today), event.id)
+    elif (event.kind == "hearing"
+          and today <= event.occurred_on <= today + dt.timedelta(days=HEARING_AHEAD_DAYS)):
+        days = (event.occurred_on - today).days
+        title = {0: "Hearing today", 1: "Hearing tomorrow"}.get(
+            days, f"Hearing on {event.occurred_on.isoformat()}")
+        testimony = d.get("testimony")
+        if testimony:
+            title += f" ({testimony.replace('_', ' ')})"
+        return Task(event.occurred_on, "hearing", title + ": prepare and accompany",
+                    "warning" if days <= 1 else "info", event.id)
+    elif event.kind == "follow_up_planned":
+        due = _date(d.get("due_on"))
+        if due and not answered:
+            return Task(due, "follow_up_due", f"Follow-up due: {d.get('what', '')}",
+                        _severity(due, today), event.id)
+    elif event.kind == "return" and not answered:
+        due = event.occurred_on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
+        return Task(due, "follow_up_due",
+                    "Follow-up due: check on the survivor after their return",
+                    _severity(due, today), event.id)
+    elif event.kind == "shelter_stay":
+        ends = _date(d.get("ends_on"))
+        if ends and today <= ends <= today + dt.timedelta(days=WARN_WITHIN_DAYS):
+            return Task(ends, "shelter_stay_ending",
+                        f"Shelter stay ends {ends.isoformat()}: plan what comes next",
+                        "warning", event.id)
+    return None
+
+
 def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
     """What the caseworker must act on now or soon, from a case's events.
 
@@ -231,63 +326,15 @@ def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
     show until a follow-up contact is recorded on or after them.
     """
     ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
-    tasks: list[Task] = []
 
-    def later(kind: str, after: EventFacts) -> bool:
-        return any(e.kind == kind and (e.occurred_on, e.id or 0) >= (after.occurred_on, after.id or 0)
-                   and e is not after for e in ordered)
+    def later(kind: str | None, after: EventFacts) -> bool:
+        return kind is not None and any(
+            e.kind == kind and (e.occurred_on, e.id or 0) >= (after.occurred_on, after.id or 0)
+            and e is not after for e in ordered)
 
-    for event in ordered:
-        d = event.details
-        if event.kind == "reflection_period_start" and not d.get("ends_on"):
-            if not later("reflection_period_end", event):
-                due = event.occurred_on + dt.timedelta(days=AGREE_REFLECTION_END_DAYS)
-                tasks.append(Task(due, "reflection_period_end_unset",
-                                  "Reflection period has no end date: agree one with the survivor",
-                                  _severity(due, today), event.id))
-        elif event.kind == "reflection_period_start":
-            ends = _date(d.get("ends_on"))
-            if ends and not later("reflection_period_end", event):
-                when = "planned to end today" if ends == today else (
-                    "was planned to end" if ends < today else "is planned to end")
-                tasks.append(Task(ends, "reflection_period_ending",
-                                  f"Reflection period {when} {ends.isoformat()}: "
-                                  "talk through the survivor's choices, no pressure; it runs "
-                                  "until the survivor or you record its end",
-                                  _severity(ends, today), event.id))
-        elif (event.kind == "hearing" and d.get("faced_offender") is True
-              and event.occurred_on < today and not later("follow_up_done", event)):
-            due = event.occurred_on + dt.timedelta(days=FACED_OFFENDER_FOLLOW_UP_DAYS)
-            tasks.append(Task(due, "follow_up_due",
-                              "Follow-up due: the survivor faced the offender at the hearing; "
-                              "check on them and offer counselling",
-                              _severity(due, today), event.id))
-        elif event.kind == "hearing" and today <= event.occurred_on <= today + dt.timedelta(days=14):
-            days = (event.occurred_on - today).days
-            title = {0: "Hearing today", 1: "Hearing tomorrow"}.get(
-                days, f"Hearing on {event.occurred_on.isoformat()}")
-            testimony = d.get("testimony")
-            if testimony:
-                title += f" ({testimony.replace('_', ' ')})"
-            tasks.append(Task(event.occurred_on, "hearing", title + ": prepare and accompany",
-                              "warning" if days <= 1 else "info", event.id))
-        elif event.kind == "follow_up_planned":
-            due = _date(d.get("due_on"))
-            if due and not later("follow_up_done", event):
-                tasks.append(Task(due, "follow_up_due", f"Follow-up due: {d.get('what', '')}",
-                                  _severity(due, today), event.id))
-        elif event.kind == "return" and not later("follow_up_done", event):
-            due = event.occurred_on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
-            tasks.append(Task(due, "follow_up_due",
-                              "Follow-up due: check on the survivor after their return",
-                              _severity(due, today), event.id))
-        elif event.kind == "shelter_stay":
-            ends = _date(d.get("ends_on"))
-            if ends and today <= ends <= today + dt.timedelta(days=WARN_WITHIN_DAYS):
-                tasks.append(Task(ends, "shelter_stay_ending",
-                                  f"Shelter stay ends {ends.isoformat()}: plan what comes next",
-                                  "warning", event.id))
-    return sorted(tasks)
+    tasks = [task_of(event, today, answered=later(ANSWERED_BY.get(event.kind), event))
+             for event in ordered]
+    return sorted(t for t in tasks if t is not None)
 
 
 def current_stage(events: Iterable[EventFacts]) -> str | None:

@@ -7,7 +7,7 @@ first; each function writes in one transaction and records the audit entry.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from northstar import policy
@@ -28,8 +28,8 @@ from northstar.pathways.models import (
 )
 from northstar.pathways.profile import profile_for_case
 from northstar.pathways.rules import engine
-from northstar.survivors.consent import may_flow
-from northstar.survivors.models import Case
+from northstar.survivors.consent import flows_q
+from northstar.survivors.models import Case, ConsentPurpose
 
 MAX_WORDS = 4000
 MAX_NOTE = 2000
@@ -261,6 +261,42 @@ def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
 #: Researchers see a figure only when at least this many cases stand behind it.
 
 
+TRIAL_VALUES = ("yes", "no", "undecided")
+
+
+def _delivery_cases(actor: Actor, researcher: bool):
+    """The cases the figures count, each annotated (in SQL) with, per outcome, whether its
+    latest priorities rank the outcome first (``first_<outcome>``) and whether a plan item
+    for it was delivered (``served_<outcome>``)."""
+    cases = Case.objects.filter(
+        survivor__organisation=actor.organisation,
+        archived_at__isnull=True,
+        survivor__archived_at__isnull=True,
+    )
+    if researcher:
+        cases = cases.filter(flows_q(ConsentPurpose.STATISTICS, survivor="survivor"))
+    latest = Priorities.objects.filter(case=OuterRef("pk")).order_by("-recorded_at", "-pk")
+    cases = cases.annotate(latest_priorities=Subquery(latest.values("pk")[:1]))
+    marks = {}
+    for outcome in Outcome.values:
+        marks[f"first_{outcome}"] = Exists(Priorities.objects.filter(
+            pk=OuterRef("latest_priorities"), ranking__0=outcome))
+        marks[f"served_{outcome}"] = Exists(PlanItem.objects.filter(
+            case=OuterRef("pk"), outcome=outcome, status=PlanStatus.DELIVERED))
+    return cases.annotate(**marks)
+
+
+def _counts(outcome: str) -> dict:
+    """Conditional counts of cases and of distinct survivors for one outcome."""
+    first, served = Q(**{f"first_{outcome}": True}), Q(**{f"served_{outcome}": True})
+    out = {}
+    for key, when in (("ranked_first", first), ("delivered", served),
+                      ("delivered_when_ranked_first", first & served)):
+        out[f"{outcome}__{key}"] = Count("pk", filter=when)
+        out[f"{outcome}__{key}__people"] = Count("survivor", filter=when, distinct=True)
+    return out
+
+
 def delivery_figures(actor: Actor) -> dict:
     """Did survivors get what they ranked first, with or without a trial? Aggregates only.
 
@@ -268,71 +304,57 @@ def delivery_figures(actor: Actor) -> dict:
     delivered cases by the survivor's trial participation (yes/no/undecided),
     so delivery can be compared for those who never go to court. Supervisors
     and administrators count all the organisation's cases; researchers only
-    cases whose survivor's statistics consent stands, and never a cell backed
-    by fewer than ``MIN_CELL`` cases.
+    cases whose survivor's statistics consent stands (``flows_q``, in the
+    database), and never a cell backed by fewer than ``MIN_CELL`` survivors.
+
+    Two queries whatever the organisation's size: one aggregate over the cases
+    (conditional counts per outcome, with distinct survivors behind each) and
+    one grouped by trial participation for the delivered cases.
     """
     if not policy.may_see_aggregates(actor) or actor.organisation is None:
         raise Forbidden("your role does not see delivery figures")
-    cases = list(
-        Case.objects.filter(
-            survivor__organisation=actor.organisation,
-            archived_at__isnull=True,
-            survivor__archived_at__isnull=True,
-        )
-        .select_related("survivor")
-        .prefetch_related("plan_items", "priorities")
-    )
     researcher = policy.sees_only_disclosure_safe_figures(actor)
-    if researcher:
-        cases = [c for c in cases if may_flow(c.survivor, "statistics")]
-    trial_values = ("yes", "no", "undecided")
+    cases = _delivery_cases(actor, researcher)
+    aggregates = {"cases": Count("pk"), "people": Count("survivor", distinct=True)}
+    for outcome in Outcome.values:
+        aggregates.update(_counts(outcome))
+    totals = cases.aggregate(**aggregates)
+    by_trial_rows = cases.values("trial_participation").annotate(**{
+        f"{o}__{k}": agg for o in Outcome.values
+        for k, agg in (("n", Count("pk", filter=Q(**{f"served_{o}": True}))),
+                       ("people", Count("survivor", filter=Q(**{f"served_{o}": True}),
+                                        distinct=True)))
+    }).order_by()
     rows = []
     for outcome in Outcome.values:
-        first = served = served_first = 0
-        by_trial = dict.fromkeys(trial_values, 0)
+        by_trial = dict.fromkeys(TRIAL_VALUES, 0)
         # Survivors behind each count: a survivor with two cases is still one person.
-        who: dict[str, set[int]] = {}
-        for case in cases:
-            priorities = max(
-                case.priorities.all(), key=lambda p: (p.recorded_at, p.pk), default=None
-            )
-            ranked_first = bool(
-                priorities and priorities.ranking and priorities.ranking[0] == outcome
-            )
-            delivered = any(
-                i.outcome == outcome and i.status == PlanStatus.DELIVERED
-                for i in case.plan_items.all()
-            )
-            first += ranked_first
-            served += delivered
-            served_first += ranked_first and delivered
-            for key, counted in (("ranked_first", ranked_first), ("delivered", delivered),
-                                 ("delivered_when_ranked_first", ranked_first and delivered)):
-                if counted:
-                    who.setdefault(key, set()).add(case.survivor_id)
-            if delivered:
-                by_trial[case.trial_participation] = by_trial.get(case.trial_participation, 0) + 1
-                who.setdefault(case.trial_participation, set()).add(case.survivor_id)
+        who = {key: totals[f"{outcome}__{key}__people"]
+               for key in ("ranked_first", "delivered", "delivered_when_ranked_first")}
+        for group in by_trial_rows:
+            if group[f"{outcome}__n"]:
+                by_trial[group["trial_participation"]] = group[f"{outcome}__n"]
+                who[group["trial_participation"]] = group[f"{outcome}__people"]
         row = {
             "outcome": outcome,
-            "ranked_first": first,
-            "delivered": served,
-            "delivered_when_ranked_first": served_first,
+            "ranked_first": totals[f"{outcome}__ranked_first"],
+            "delivered": totals[f"{outcome}__delivered"],
+            "delivered_when_ranked_first": totals[f"{outcome}__delivered_when_ranked_first"],
             "delivered_by_trial_participation": by_trial,
         }
         if researcher:
-            row = _suppress(row, {k: len(v) for k, v in who.items()})
+            row = _suppress(row, {k: v for k, v in who.items() if v})
         rows.append(row)
     audit.record(
         actor,
         "read",
         "delivery_figures",
         "",
-        note=f"delivery per outcome over {len(cases)} case(s)",
+        note=f"delivery per outcome over {totals['cases']} case(s)",
     )
     return {
-        "cases": len(cases)
-        if not researcher or len({c.survivor_id for c in cases}) >= MIN_CELL
+        "cases": totals["cases"]
+        if not researcher or totals["people"] >= MIN_CELL
         else None,
         "outcomes": rows,
         "restricted_to_statistics_consent": researcher,
