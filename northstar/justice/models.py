@@ -51,9 +51,8 @@ class TimelineEvent(models.Model):
             models.Index(fields=["case", "kind", "occurred_on"], name="justice_event_case_kind"),
         ]
 
-    def with_task_due(self) -> TimelineEvent:
-        self.task_due = task_due(self.kind, self.occurred_on, self.details)
-        return self
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.occurred_on} ({self.case_id})"
 
     def save(self, *args, **kwargs):
         self.with_task_due()
@@ -62,8 +61,9 @@ class TimelineEvent(models.Model):
             kwargs["update_fields"] = {*update_fields, "task_due"}
         super().save(*args, **kwargs)
 
-    def __str__(self) -> str:
-        return f"{self.kind} on {self.occurred_on} ({self.case_id})"
+    def with_task_due(self) -> TimelineEvent:
+        self.task_due = task_due(self.kind, self.occurred_on, self.details)
+        return self
 
     def facts(self) -> EventFacts:
         return EventFacts(self.pk, self.kind, self.occurred_on, self.stage, self.details or {})
