@@ -42,6 +42,7 @@ from northstar.compensation.forms import (
     SessionForm,
     TransitionForm,
 )
+from northstar.compensation.models import Route
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
 from northstar.core.errors import DomainError, NotFound
@@ -293,7 +294,8 @@ def organisation_figures(request):
     if not policy.may_see_aggregates(actor):
         raise NotFound("No such page")
     report = reports.organisation_report(actor, as_of=timezone.localdate())
-    groups = [("all", report["all"])] + list(report["by_route"].items())
+    groups = [("all", "", report["all"])] + [
+        (route, Route(route).label, group) for route, group in report["by_route"].items()]
     return render(request, "compensation/figures.html", {"report": report, "groups": groups})
 
 
