@@ -235,13 +235,10 @@ HEARING_AHEAD_DAYS = 14
 
 
 def task_due(kind: str, occurred_on, details: Mapping[str, Any] | None) -> dt.date | None:
-    """The date an event's task falls due, whatever today is: stored on the event when it is
-    written (``TimelineEvent.task_due``, indexed) so task lists are one query ordered by it.
-
-    A reflection period: its planned end, or the day by which to agree one; a hearing where
-    the survivor faced the offender: the check-in after it (a hearing's own date is the
-    event's date); a planned follow-up: its date; a return: the check-in after it; a shelter
-    stay: its end. Any other event: none.
+    """The date the task an event gives until it is answered (``ANSWERED_BY``) falls due,
+    whatever today is: a reflection period's planned end, or the day by which to agree one;
+    the check-in after a hearing where the survivor faced the offender; a planned
+    follow-up's date; the check-in after a return. Any other event: none.
     """
     d = details or {}
     on = _date(occurred_on)
@@ -254,9 +251,38 @@ def task_due(kind: str, occurred_on, details: Mapping[str, Any] | None) -> dt.da
         return _date(d.get("due_on"))
     if kind == "return":
         return on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
-    if kind == "shelter_stay":
-        return _date(d.get("ends_on"))
     return None
+
+
+def window_on(kind: str, occurred_on, details: Mapping[str, Any] | None) -> dt.date | None:
+    """The date a task shown only in the days before it refers to: a hearing's own date (shown
+    ``HEARING_AHEAD_DAYS`` ahead), a shelter stay's end (``WARN_WITHIN_DAYS`` ahead)."""
+    if kind == "hearing":
+        return _date(occurred_on)
+    if kind == "shelter_stay":
+        return _date((details or {}).get("ends_on"))
+    return None
+
+
+def task_dates(events: Iterable[EventFacts]) -> dict[int | None, tuple[dt.date | None,
+                                                                         dt.date | None]]:
+    """For each of one case's (live) events, by id: ``(open_due, window)`` — the due date of
+    its task while nothing has answered it (None once answered, or for an event that gives
+    none) and its ``window_on``. Stored on the events whenever the case's timeline changes,
+    so task lists are two indexed queries instead of every event worked out in Python."""
+    ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
+    out = {}
+    for event in ordered:
+        answered = _answered_later(ordered, ANSWERED_BY.get(event.kind), event)
+        due = None if answered else task_due(event.kind, event.occurred_on, event.details)
+        out[event.id] = (due, window_on(event.kind, event.occurred_on, event.details))
+    return out
+
+
+def _answered_later(ordered: list[EventFacts], kind: str | None, after: EventFacts) -> bool:
+    return kind is not None and any(
+        e.kind == kind and (e.occurred_on, e.id or 0) >= (after.occurred_on, after.id or 0)
+        and e is not after for e in ordered)
 
 
 def task_of(event: EventFacts, today: dt.date, *, answered: bool) -> Task | None:
@@ -326,13 +352,8 @@ def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
     show until a follow-up contact is recorded on or after them.
     """
     ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
-
-    def later(kind: str | None, after: EventFacts) -> bool:
-        return kind is not None and any(
-            e.kind == kind and (e.occurred_on, e.id or 0) >= (after.occurred_on, after.id or 0)
-            and e is not after for e in ordered)
-
-    tasks = [task_of(event, today, answered=later(ANSWERED_BY.get(event.kind), event))
+    tasks = [task_of(event, today,
+                     answered=_answered_later(ordered, ANSWERED_BY.get(event.kind), event))
              for event in ordered]
     return sorted(t for t in tasks if t is not None)
 
