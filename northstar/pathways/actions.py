@@ -7,7 +7,8 @@ first; each function writes in one transaction and records the audit entry.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from northstar import policy
@@ -265,9 +266,8 @@ TRIAL_VALUES = ("yes", "no", "undecided")
 
 
 def _delivery_cases(actor: Actor, researcher: bool):
-    """The cases the figures count, each annotated (in SQL) with, per outcome, whether its
-    latest priorities rank the outcome first (``first_<outcome>``) and whether a plan item
-    for it was delivered (``served_<outcome>``)."""
+    """The cases the figures count: the organisation's live cases, for a researcher only
+    those whose survivor's statistics consent stands (``flows_q``, in the database)."""
     cases = Case.objects.filter(
         survivor__organisation=actor.organisation,
         archived_at__isnull=True,
@@ -275,26 +275,43 @@ def _delivery_cases(actor: Actor, researcher: bool):
     )
     if researcher:
         cases = cases.filter(flows_q(ConsentPurpose.STATISTICS, survivor="survivor"))
-    latest = Priorities.objects.filter(case=OuterRef("pk")).order_by("-recorded_at", "-pk")
-    cases = cases.annotate(latest_priorities=Subquery(latest.values("pk")[:1]))
-    marks = {}
-    for outcome in Outcome.values:
-        marks[f"first_{outcome}"] = Exists(Priorities.objects.filter(
-            pk=OuterRef("latest_priorities"), ranking__0=outcome))
-        marks[f"served_{outcome}"] = Exists(PlanItem.objects.filter(
-            case=OuterRef("pk"), outcome=outcome, status=PlanStatus.DELIVERED))
-    return cases.annotate(**marks)
+    return cases
 
 
-def _counts(outcome: str) -> dict:
-    """Conditional counts of cases and of distinct survivors for one outcome."""
-    first, served = Q(**{f"first_{outcome}": True}), Q(**{f"served_{outcome}": True})
-    out = {}
-    for key, when in (("ranked_first", first), ("delivered", served),
-                      ("delivered_when_ranked_first", first & served)):
-        out[f"{outcome}__{key}"] = Count("pk", filter=when)
-        out[f"{outcome}__{key}__people"] = Count("survivor", filter=when, distinct=True)
-    return out
+def _first_choices(cases) -> dict[str, dict]:
+    """Per outcome ranked first in a case's latest priorities: the cases and survivors that
+    ranked it first, and of those the ones where it was delivered. One grouped query (the
+    latest priorities by an anti-join; "delivered" as an EXISTS on the plan)."""
+    newer = Priorities.objects.filter(case=OuterRef("case")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk")))
+    delivered = PlanItem.objects.filter(case=OuterRef("case"), outcome=OuterRef("first"),
+                                        status=PlanStatus.DELIVERED)
+    served = Q(served=True)
+    rows = (Priorities.objects.filter(case__in=cases.values("pk")).filter(~Exists(newer))
+            .annotate(first=KT("ranking__0")).annotate(served=Exists(delivered))
+            .values("first").order_by()
+            .annotate(ranked_first=Count("case"),
+                      ranked_first__people=Count("case__survivor", distinct=True),
+                      delivered_when_ranked_first=Count("case", filter=served),
+                      delivered_when_ranked_first__people=Count("case__survivor", filter=served,
+                                                                distinct=True)))
+    return {row["first"]: row for row in rows}
+
+
+def _deliveries(cases) -> tuple[dict, dict]:
+    """Cases (and survivors) where each outcome was delivered, by trial participation and
+    in all: two grouped queries over the delivered plan items."""
+    items = PlanItem.objects.filter(case__in=cases.values("pk"),
+                                    status=PlanStatus.DELIVERED).order_by()
+    by_trial: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in items.values("outcome", "case__trial_participation").annotate(
+            n=Count("case", distinct=True), people=Count("case__survivor", distinct=True)):
+        by_trial.setdefault(row["outcome"], {})[row["case__trial_participation"]] = (
+            row["n"], row["people"])
+    people = {row["outcome"]: row["people"] for row in items.values("outcome").annotate(
+        people=Count("case__survivor", distinct=True))}
+    return by_trial, people
 
 
 def delivery_figures(actor: Actor) -> dict:
@@ -307,39 +324,36 @@ def delivery_figures(actor: Actor) -> dict:
     cases whose survivor's statistics consent stands (``flows_q``, in the
     database), and never a cell backed by fewer than ``MIN_CELL`` survivors.
 
-    Two queries whatever the organisation's size: one aggregate over the cases
-    (conditional counts per outcome, with distinct survivors behind each) and
-    one grouped by trial participation for the delivered cases.
+    Four grouped queries whatever the organisation's size (the cases; the latest
+    priorities by first choice; delivered plan items by outcome and trial
+    participation, and by outcome), with the survivors behind each count.
     """
     if not policy.may_see_aggregates(actor) or actor.organisation is None:
         raise Forbidden("your role does not see delivery figures")
     researcher = policy.sees_only_disclosure_safe_figures(actor)
     cases = _delivery_cases(actor, researcher)
-    aggregates = {"cases": Count("pk"), "people": Count("survivor", distinct=True)}
-    for outcome in Outcome.values:
-        aggregates.update(_counts(outcome))
-    totals = cases.aggregate(**aggregates)
-    by_trial_rows = cases.values("trial_participation").annotate(**{
-        f"{o}__{k}": agg for o in Outcome.values
-        for k, agg in (("n", Count("pk", filter=Q(**{f"served_{o}": True}))),
-                       ("people", Count("survivor", filter=Q(**{f"served_{o}": True}),
-                                        distinct=True)))
-    }).order_by()
+    totals = cases.order_by().aggregate(cases=Count("pk"),
+                                        people=Count("survivor", distinct=True))
+    firsts = _first_choices(cases)
+    by_trial_of, delivered_people = _deliveries(cases)
     rows = []
     for outcome in Outcome.values:
+        first = firsts.get(outcome, {})
+        trial = by_trial_of.get(outcome, {})
         by_trial = dict.fromkeys(TRIAL_VALUES, 0)
         # Survivors behind each count: a survivor with two cases is still one person.
-        who = {key: totals[f"{outcome}__{key}__people"]
-               for key in ("ranked_first", "delivered", "delivered_when_ranked_first")}
-        for group in by_trial_rows:
-            if group[f"{outcome}__n"]:
-                by_trial[group["trial_participation"]] = group[f"{outcome}__n"]
-                who[group["trial_participation"]] = group[f"{outcome}__people"]
+        who = {"ranked_first": first.get("ranked_first__people", 0),
+               "delivered": delivered_people.get(outcome, 0),
+               "delivered_when_ranked_first": first.get("delivered_when_ranked_first__people",
+                                                        0)}
+        for value, (n, people) in trial.items():
+            by_trial[value] = n
+            who[value] = people
         row = {
             "outcome": outcome,
-            "ranked_first": totals[f"{outcome}__ranked_first"],
-            "delivered": totals[f"{outcome}__delivered"],
-            "delivered_when_ranked_first": totals[f"{outcome}__delivered_when_ranked_first"],
+            "ranked_first": first.get("ranked_first", 0),
+            "delivered": sum(n for n, _people in trial.values()),
+            "delivered_when_ranked_first": first.get("delivered_when_ranked_first", 0),
             "delivered_by_trial_participation": by_trial,
         }
         if researcher:
