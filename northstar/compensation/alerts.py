@@ -94,17 +94,28 @@ def raise_overdue_alerts(*, as_of: dt.date) -> dict:
     return {"raised": raised, "resolved": resolved, "overdue_instalments": len(still_overdue)}
 
 
-def open_alerts_for(actor: Actor) -> list[CompensationAlert]:
-    """Open overdue-instalment alerts addressed to this person, on claims they may see.
+#: The most overdue-instalment alerts the caseload lists (the earliest due first).
+ALERT_LIMIT = 200
+
+
+def open_alerts_for(actor: Actor, *, survivor=None,
+                    limit: int | None = ALERT_LIMIT) -> list[CompensationAlert]:
+    """Open overdue-instalment alerts addressed to this person, on claims they may see (on
+    one ``survivor``'s when given), the earliest due first, at most ``limit``.
 
     Shown on the caseload with the survivor's reference and the amount overdue, so
     showing them is an audited read naming each claim."""
     if actor.user is None:
         return []
-    alerts = list(CompensationAlert.objects.filter(
+    claims = selectors.visible_claims(actor)
+    if survivor is not None:
+        claims = claims.filter(case__survivor=survivor)
+    found = CompensationAlert.objects.filter(
         recipient=actor.user, resolved_on__isnull=True,
-        instalment__claim__in=selectors.visible_claims(actor).values("pk"),
-    ).select_related("instalment__claim__case__survivor"))
+        instalment__claim__in=claims.values("pk"),
+    ).select_related("instalment__claim__case__survivor").order_by(
+        "instalment__due_on", "pk")
+    alerts = list(found if limit is None else found[:limit])
     shown = list({a.instalment.claim_id: a.instalment.claim for a in alerts}.values())
     audit.record_read(actor, shown, record_type="compensation_claim",
                       note=f"overdue instalment alerts: {len(alerts)}" if shown else "")

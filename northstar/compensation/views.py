@@ -269,10 +269,14 @@ def money_panel(request, case) -> dict | None:
             "calculator_url": reverse("compensation:calculator", args=[case.pk])}
 
 
-def overdue_alerts(actor) -> list[Alert]:
-    """Open alerts for overdue instalments addressed to this person, on cases they may see."""
+def overdue_alerts(actor, survivor=None) -> list[Alert]:
+    """Open alerts for overdue instalments addressed to this person, on cases they may see:
+    the earliest due ``alerts.ALERT_LIMIT`` on the caseload, all of one survivor's on the
+    case page."""
     out = []
-    for alert in alerts.open_alerts_for(actor):
+    found = (alerts.open_alerts_for(actor) if survivor is None
+             else alerts.open_alerts_for(actor, survivor=survivor, limit=None))
+    for alert in found:
         instalment = alert.instalment
         claim_ = instalment.claim
         out.append(Alert(
