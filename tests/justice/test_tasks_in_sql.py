@@ -84,3 +84,19 @@ def test_the_due_date_is_stored_when_an_event_is_written(case_a, caseworker, act
     event.refresh_from_db()
     assert event.task_due == timezone.localdate() + dt.timedelta(
         days=timeline.RETURN_FOLLOW_UP_DAYS)
+
+
+def test_the_migration_fills_the_dates_the_timeline_keeps(population):
+    """Events recorded before the task dates were stored get the dates a save would give."""
+    import importlib
+
+    from django.apps import apps
+
+    kept = dict(TimelineEvent.objects.values_list("pk", "task_due"))
+    windows = dict(TimelineEvent.objects.values_list("pk", "window_on"))
+    assert any(kept.values()) and any(windows.values())
+    TimelineEvent.objects.update(task_due=None, window_on=None)
+    migration = importlib.import_module("northstar.justice.migrations.0003_event_task_dates")
+    migration.fill_task_dates(apps, None)
+    assert dict(TimelineEvent.objects.values_list("pk", "task_due")) == kept
+    assert dict(TimelineEvent.objects.values_list("pk", "window_on")) == windows
