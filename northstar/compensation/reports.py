@@ -67,25 +67,29 @@ def _grouped(rows, key: str = "route"):
 
 def _medians(claims: QuerySet[Claim], days) -> dict:
     """The median of ``days`` (a duration expression; rows where it is null left out) over
-    all claims (key None) and per route, in the database: each row numbered in its group
-    by ``days``, keeping only the one or two middle rows (a window function, two queries
-    whatever the number of claims)."""
-    base = claims.annotate(days=days).filter(days__isnull=False)
-    out: dict = {}
-    for partition in (None, "route"):
-        over = {"partition_by": [F(partition)]} if partition else {}
-        middle = base.annotate(
-            n=Window(Count("pk"), **over),
-            twice_row=Window(RowNumber(), order_by=[F("days").asc(), F("pk").asc()], **over) * 2,
-        ).filter(twice_row__gte=F("n"), twice_row__lte=F("n") + 2).values_list(
-            "route", "days")
-        found: dict = {}
-        for route, value in middle:
-            found.setdefault(route if partition else None, []).append(value.days)
-        for group, values in found.items():
-            out[group] = str(values[0]) if len(values) == 1 else str(
-                (Decimal(values[0]) + Decimal(values[1])) / 2)
-    return out
+    all claims (key None) and per route, in the database: each row numbered by ``days`` in
+    all and in its route, keeping only the one or two middle rows of either (window
+    functions, one query whatever the number of claims)."""
+    order = [F("days").asc(), F("pk").asc()]
+    by_route = {"partition_by": [F("route")]}
+    middle = claims.annotate(days=days).filter(days__isnull=False).annotate(
+        n_all=Window(Count("pk")),
+        twice_all=Window(RowNumber(), order_by=order) * 2,
+        n_route=Window(Count("pk"), **by_route),
+        twice_route=Window(RowNumber(), order_by=order, **by_route) * 2,
+    ).filter(
+        Q(twice_all__gte=F("n_all"), twice_all__lte=F("n_all") + 2)
+        | Q(twice_route__gte=F("n_route"), twice_route__lte=F("n_route") + 2),
+    ).values_list("route", "days", "twice_all", "n_all", "twice_route", "n_route")
+    found: dict = {}
+    for route, value, twice_all, n_all, twice_route, n_route in middle:
+        if n_all <= twice_all <= n_all + 2:
+            found.setdefault(None, []).append(value.days)
+        if n_route <= twice_route <= n_route + 2:
+            found.setdefault(route, []).append(value.days)
+    return {group: str(values[0]) if len(values) == 1
+            else str((Decimal(values[0]) + Decimal(values[1])) / 2)
+            for group, values in found.items()}
 
 
 def _scheduled_by_then():
