@@ -42,6 +42,7 @@ from northstar.compensation.forms import (
     SessionForm,
     TransitionForm,
 )
+from northstar.compensation.models import Route
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
 from northstar.core.errors import DomainError, NotFound
@@ -268,10 +269,14 @@ def money_panel(request, case) -> dict | None:
             "calculator_url": reverse("compensation:calculator", args=[case.pk])}
 
 
-def overdue_alerts(actor) -> list[Alert]:
-    """Open alerts for overdue instalments addressed to this person, on cases they may see."""
+def overdue_alerts(actor, survivor=None) -> list[Alert]:
+    """Open alerts for overdue instalments addressed to this person, on cases they may see:
+    the earliest due ``alerts.ALERT_LIMIT`` on the caseload, all of one survivor's on the
+    case page."""
     out = []
-    for alert in alerts.open_alerts_for(actor):
+    found = (alerts.open_alerts_for(actor) if survivor is None
+             else alerts.open_alerts_for(actor, survivor=survivor, limit=None))
+    for alert in found:
         instalment = alert.instalment
         claim_ = instalment.claim
         out.append(Alert(
@@ -293,7 +298,8 @@ def organisation_figures(request):
     if not policy.may_see_aggregates(actor):
         raise NotFound("No such page")
     report = reports.organisation_report(actor, as_of=timezone.localdate())
-    groups = [("all", report["all"])] + list(report["by_route"].items())
+    groups = [("all", "", report["all"])] + [
+        (route, Route(route).label, group) for route, group in report["by_route"].items()]
     return render(request, "compensation/figures.html", {"report": report, "groups": groups})
 
 

@@ -116,6 +116,9 @@ def void(request, case_id: int, event_id: int):
     return redirect("justice:timeline", case_id=case.pk)
 
 
+TASKS_PER_PAGE = 50
+
+
 @never_cache
 @login_required
 def my_tasks(request):
@@ -123,11 +126,21 @@ def my_tasks(request):
     actor = request.actor
     if not policy.works_with_records(actor):
         raise NotFound()
-    rows = selectors.tasks_read(actor)
+    try:
+        page = max(1, int(request.GET.get("tpage", "1")))
+    except ValueError:
+        page = 1
+    page = min(page, 10_000)
+    size = TASKS_PER_PAGE
+    # One row more than the page tells whether there is a next page, without a count.
+    rows = selectors.tasks_read(actor, limit=size + 1, offset=(page - 1) * size)
     mine = Paginator(tasks.my_open_tasks(actor), 25).get_page(request.GET.get("page"))
     mine.object_list = tasks.shown(actor, list(mine.object_list), note="my tasks")
     return render(request, "justice/tasks.html", {
-        "rows": rows, "mine": mine, "today": timezone.localdate(), "qs": ""})
+        "rows": rows[:size], "page": page, "has_next": len(rows) > size,
+        "previous": page - 1 if page > 1 else None,
+        "mine": mine, "today": timezone.localdate(), "qs": ""})
+
 
 
 @never_cache

@@ -62,6 +62,7 @@ class Alert:
 _case_panels: dict[str, Panel] = {}
 _survivor_panels: dict[str, Panel] = {}
 _alert_sources: dict[str, Callable] = {}
+_survivor_alert_sources: dict[str, Callable] = {}
 
 
 def register_case_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
@@ -72,8 +73,17 @@ def register_survivor_panel(key: str, template: str, context: Callable, order: i
     _survivor_panels[key] = Panel(key, template, context, order)
 
 
-def register_alert_source(key: str, source: Callable) -> None:
+def register_alert_source(key: str, source: Callable, *,
+                          for_survivor: Callable | None = None) -> None:
+    """``source(actor)`` gives the caseload's alerts: a bounded list, most urgent first (an
+    organisation of 100,000 survivors must not be worked out on every page).
+    ``for_survivor(actor, survivor)``, when given, gives one survivor's alerts for the case
+    page with a query scoped to them; without it the case page filters ``source``'s."""
     _alert_sources[key] = source
+    if for_survivor is not None:
+        _survivor_alert_sources[key] = for_survivor
+    else:
+        _survivor_alert_sources.pop(key, None)
 
 
 def case_panels() -> list[Panel]:
@@ -116,12 +126,20 @@ def render_panels(panels: list[Panel], request, obj) -> list[dict]:
     return rendered
 
 
-def alerts_for(actor) -> list[Alert]:
-    """Every registered alert for the actor, overdue first, then by due date."""
+def alerts_for(actor, *, survivor=None) -> list[Alert]:
+    """Every registered alert for the actor (about one ``survivor`` when given), overdue
+    first, then by due date."""
     items: list[Alert] = []
     for key, source in _alert_sources.items():
+        scoped = _survivor_alert_sources.get(key) if survivor is not None else None
         try:
-            items.extend(source(actor))
+            if scoped is not None:
+                items.extend(scoped(actor, survivor))
+            elif survivor is not None:
+                items.extend(a for a in source(actor)
+                             if a.survivor_reference == survivor.reference)
+            else:
+                items.extend(source(actor))
         except HIDDEN:
             continue
         except DomainError as exc:

@@ -206,7 +206,7 @@ def case_detail(request, case_id: int):
     rendered = panels.render_panels(panels.case_panels(), request, case)
     consents = list(policy.visible_consents(actor).filter(survivor=survivor).select_related(
         "recipient"))
-    tasks = [a for a in panels.alerts_for(actor) if a.survivor_reference == survivor.reference]
+    tasks = panels.alerts_for(actor, survivor=survivor)
     intake = selectors.visible_intakes(actor).filter(case=case, completed_at__isnull=True).first()
     return render(request, "web/case_detail.html", {
         "case": case, "survivor": survivor, "summary": summary,
