@@ -83,3 +83,12 @@ def test_in_process_a_retryable_failure_is_tried_again(settings):
 def test_the_backoff_grows_and_is_capped(settings):
     settings.NORTHSTAR_JOBS_RETRY_BASE_SECONDS = 30
     assert [jobs.backoff(n) for n in (1, 2, 3, 10)] == [30, 60, 120, 600]
+
+
+def test_celery_beat_asks_for_every_schedule_by_its_name():
+    from northstar.core.worker import app
+
+    app.finalize()
+    entries = {v["args"]: v["task"] for v in app.conf.beat_schedule.values()}
+    for name in ("compensation_alerts", "referral_reminders", "prune_portal_attempts"):
+        assert entries[(name,)] == "northstar.submit_scheduled"
