@@ -48,4 +48,4 @@ def statement_pdf(job, *, calculation_id: int, lang: str = "en"):
     return jobs.FileResult(
         name=f"compensation-{calc.case.reference}-{calc.pk}-{lang}.pdf",
         content_type="application/pdf", data=pdf,
-        summary={"survivor_ref": calc.case.survivor.reference, "pages": None})
+        summary={"survivor_ref": calc.case.survivor.reference})
