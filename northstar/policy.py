@@ -122,6 +122,16 @@ def case_for(actor: Actor, case_id, *, change: bool = False) -> Case:
     return case
 
 
+def job_for(actor: Actor, job_id):
+    """A job (``core/jobs.py``) is its owner's alone: its progress and its file (an export)
+    answer 404 to anyone else, administrators included."""
+    from northstar.core.models import Job
+
+    if actor.user is None:
+        raise NotFound("No such job")
+    return one_of(Job.objects.filter(owner=actor.user), job_id, "job")
+
+
 def visible_consents(actor: Actor) -> QuerySet[Consent]:
     if actor.survivor_id is not None:
         return Consent.objects.filter(survivor_id=actor.survivor_id)

@@ -14,7 +14,10 @@ from django.apps import apps
 from django.db import connection, models
 
 from northstar.compensation import calculations, claims, fund, mediations
+from northstar.core import jobs
 from northstar.core.actor import Actor
+from northstar.core.crypto import keyring
+from northstar.core.models import Job
 from northstar.core.tokens import issue_token
 from northstar.justice import actions as justice
 from northstar.justice import tasks as case_tasks
@@ -145,6 +148,15 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     merge = survivors.request_merge(actor, kept=twin, merged=twin_copy,
                                     reason="Same mother's name and village.")
     token, _ = issue_token(caseworker, name="walker")
+    # A finished background job of the caseworker's (the statement PDF), its file sealed.
+    job = Job.objects.create(kind="compensation.statement_pdf", status="done", owner=caseworker,
+                             organisation=caseworker.membership.organisation,
+                             params={"calculation_id": calculation.pk, "lang": "en"},
+                             result={"survivor_ref": survivor.reference},
+                             result_name=f"compensation-{case.reference}.pdf",
+                             result_type="application/pdf")
+    Job.objects.filter(pk=job.pk).update(
+        result_file=keyring().seal_bytes(b"%PDF-1.7 statement", jobs.file_context(job.pk)))
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
         "priorities": priorities, "assessment": assessment, "item": item, "event": event,
@@ -152,6 +164,7 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "disbursement": disbursement, "service": service, "referral": referral,
         "intake": intake, "portal_access": access, "token": token, "task": task,
         "transfer": transfer, "merge": merge, "spare": spare,
+        "job": job,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

@@ -45,6 +45,7 @@ from northstar.compensation.forms import (
 from northstar.compensation.models import Route
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
+from northstar.core import jobs
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
 from northstar.ui.panels import Alert
@@ -125,11 +126,15 @@ def _statement_of(request, calculation_id: int, *, export: str = ""):
     if lang not in dict(languages):
         lang = "en"
     opened = calculations.open_calculation(actor, calc, export=export)
+    return calc, prepared_statement(calc, opened, lang), languages, lang
+
+
+def prepared_statement(calc, opened: dict, lang: str) -> dict:
+    """A saved calculation's statement in ``lang`` (the page, the PDF and the PDF job)."""
     with translation.override(lang):
-        statement = _translated(build_statement(
+        return _translated(build_statement(
             opened["result"], prepared_on=timezone.localdate(calc.created_at),
             reference=calc.case.reference, language=lang))
-    return calc, statement, languages, lang
 
 
 @login_required
@@ -160,6 +165,21 @@ def calculation_pdf(request, calculation_id: int):
     response["Content-Disposition"] = (
         f'attachment; filename="compensation-{calc.case.reference}-{calc.pk}-{lang}.pdf"')
     return response
+
+
+@login_required
+@require_POST
+def calculation_pdf_job(request, calculation_id: int):
+    """Print the statement in the background (a job) and follow it on the job's page."""
+    calc = selectors.calculation_for(request.actor, calculation_id)
+    languages, _missing = _languages_for(calc.case)
+    lang = request.POST.get("lang") or "en"
+    if lang not in dict(languages):
+        lang = "en"
+    job = jobs.submit("compensation.statement_pdf", owner=request.user,
+                      organisation=request.actor.organisation,
+                      calculation_id=calc.pk, lang=lang)
+    return redirect("jobs:job", job_id=job.pk)
 
 
 @login_required

@@ -302,6 +302,8 @@ PAGES_WITHOUT_GET = {
     "pathways/cases/<int:case_id>/plan/add/": "POST only",
     "pathways/items/<int:item_id>/status/": "POST only",
     "safeguards/findings/<int:finding_id>/resolve/": "POST only",
+    "compensation/calculations/<int:calculation_id>/statement.pdf/job":
+        "POST only (prints the statement in the background as a job)",
     "compensation/fund/disbursements/<int:disbursement_id>/decide/":
         "POST only (the approver's decision; the API's approve/decline are in WRITES)",
     "cases/<int:case_id>/assign/": "POST only (the case page's assignment form)",

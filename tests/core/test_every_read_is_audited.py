@@ -29,6 +29,7 @@ API_PREFIX = "/api/v1"
 
 #: Routes that show no survivor's data, so no read is audited — each with why.
 NO_SURVIVOR_DATA = {
+    "jobs/<int:job_id>/": "a job's status and progress (its file is the download, walked)",
     # --- API ---
     "GET /api/v1/health": "liveness probe; no data at all",
     "GET /api/v1/me": "the signed-in staff member and their organisation",
