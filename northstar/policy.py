@@ -151,6 +151,40 @@ def survivors_fields(actor: Actor, survivors) -> dict[int, frozenset[str] | None
     return out
 
 
+def survivors_whose_documents_are_visible(actor: Actor) -> QuerySet[Survivor]:
+    """Survivors whose attached documents the actor may see: their own organisation's, and
+    a survivor referred to the actor's organisation only while a referral that shares the
+    ``documents`` field stands (cases are never shared, so only documents attached to the
+    survivor, not to a case). A survivor in the portal sees none (not offered there)."""
+    live = Survivor.objects.filter(archived_at__isnull=True)
+    if not _is_own_org_staff(actor):
+        return live.none()
+    shared = [survivor_id for survivor_id, names in referral_access.active_referrals(
+        actor.organisation).values_list("survivor_id", "shared_fields")
+        if "documents" in (names or ())]
+    return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared)).distinct()
+
+
+def may_attach_documents(actor: Actor, survivor: Survivor) -> bool:
+    """Attach a file to a survivor or one of their cases: own-organisation case staff."""
+    return changeable_survivors(actor).filter(pk=survivor.pk).exists()
+
+
+def may_export_caseload(actor: Actor) -> bool:
+    """The caseload as CSV/XLSX and case summaries as PDF: own-organisation case staff."""
+    return _is_own_org_staff(actor)
+
+
+def may_export_personal_fields(actor: Actor) -> bool:
+    """Names and contact details in a caseload export: case staff, only on explicit choice."""
+    return _is_own_org_staff(actor)
+
+
+def may_lift_portal_backoff(actor: Actor, survivor: Survivor) -> bool:
+    """Lift the sign-in slow-down on a survivor's portal code: their own caseworkers."""
+    return changeable_survivors(actor).filter(pk=survivor.pk).exists()
+
+
 # --- Named permissions: every "may this actor…" question is answered here -------
 
 

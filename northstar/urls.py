@@ -28,5 +28,6 @@ urlpatterns = [
     path("justice/", include("northstar.justice.urls")),
     path("portal/", include("northstar.portal.urls")),
     path("organisation/", include("northstar.organisation.urls")),
+    path("documents/", include("northstar.documents.urls")),
     path("", include("northstar.web.urls")),
 ]

@@ -16,6 +16,7 @@ from django.db import connection, models
 from northstar.compensation import calculations, claims, fund, mediations
 from northstar.core.actor import Actor
 from northstar.core.tokens import issue_token
+from northstar.documents import actions as documents
 from northstar.justice import actions as justice
 from northstar.pathways import actions as pathways
 from northstar.portal import actions as portal
@@ -28,6 +29,8 @@ from northstar.web import actions as intake_actions
 from northstar.web.models import IntakeStep
 
 PIN = "482913"
+#: The smallest file the sniffer takes for a PDF: what a scanned form looks like to it.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 CALCULATION = {
     "jurisdiction": "TH", "currency": "THB", "method": "statutory",
@@ -132,12 +135,15 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
                                      values={"purposes": ["statistics"]})
     access = portal.set_pin(actor, survivor, pin=PIN)
     token, _ = issue_token(caseworker, name="walker")
+    document = documents.attach_document(actor, survivor, kind="signed_consent", data=PDF_BYTES,
+                                         name="consent_signed.pdf", case=case)
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
         "priorities": priorities, "assessment": assessment, "item": item, "event": event,
         "finding": finding, "calculation": calculation, "claim": claim, "mediation": mediation,
         "disbursement": disbursement, "service": service, "referral": referral,
         "intake": intake, "portal_access": access, "token": token,
+        "document": document,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

@@ -19,6 +19,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 
 from northstar.api import api as ninja_api
@@ -30,7 +31,7 @@ from northstar.referrals import actions as referrals
 from northstar.referrals.models import Service
 from northstar.survivors.models import Case, Survivor
 from tests.conftest import ApiClient, make_user
-from tests.records import CALCULATION, build_records, start_ids_far_apart
+from tests.records import CALCULATION, PDF_BYTES, build_records, start_ids_far_apart
 
 SUPERVISOR, RECIPIENT, ORG_ADMIN = "supervisor", "recipient", "org_admin"
 REASON = "Discussed with her and her lawyer; recorded at the case meeting."
@@ -131,7 +132,14 @@ WRITES = {
                                                             None, None),
     "POST /api/v1/survivors/{survivor_id}/portal-access": ({"pin": "582047"}, None, None),
     "DELETE /api/v1/survivors/{survivor_id}/portal-access": (None, None, None),
+    "POST /api/v1/survivors/{survivor_id}/documents": (
+        lambda w: Multipart(kind="medical_report", file=SimpleUploadedFile(
+            "report.pdf", PDF_BYTES, content_type="application/pdf")), None, None),
 }
+
+class Multipart(dict):
+    """A body sent as multipart/form-data (an upload), not JSON."""
+
 
 #: Records that everyone may read: no organisation owns them.
 PUBLIC = {"GET /api/v1/services/{service_id}": "the service directory is shared by all"}
@@ -196,6 +204,8 @@ def _call(client: ApiClient, route: str, world, body):
         return client.get(url)
     if method == "DELETE":
         return client.delete(url)
+    if isinstance(body, Multipart):
+        return client.client.post(url, data=dict(body), **client.headers)
     return getattr(client, method.lower())(url, body if body is not None else {})
 
 

@@ -77,6 +77,7 @@ NO_SURVIVOR_DATA = {
     "organisation/people/": "the organisation's staff: usernames and roles",
     "organisation/people/new/": "blank form for a new staff member",
     "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
+    "documents/survivors/<int:survivor_id>/new/": "blank form to attach a document",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.

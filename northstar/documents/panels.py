@@ -1,0 +1,48 @@
+"""Documents on the survivor page and the case page: the list and the upload form."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from northstar import policy
+from northstar.documents import actions, selectors, sniff
+from northstar.documents.forms import DocumentForm
+from northstar.ui import panels
+
+
+def _panel(request, survivor, documents, case=None) -> dict:
+    actor = request.actor
+    may_attach = policy.may_attach_documents(actor, survivor)
+    form = None
+    if may_attach:
+        cases = [case] if case else list(policy.visible_cases(actor).filter(survivor=survivor))
+        form = DocumentForm(cases=cases, initial={"case": case.pk if case else None})
+    return {
+        "documents": documents,
+        "on_case": case is not None,
+        "may_attach": may_attach,
+        "form": form,
+        "upload_url": reverse("documents:upload", args=[survivor.pk]),
+        "accepted": sniff.accepted_labels(),
+        "max_bytes": actions.max_bytes(),
+    }
+
+
+def survivor_panel(request, survivor) -> dict | None:
+    if not policy.survivors_whose_documents_are_visible(request.actor).filter(
+            pk=survivor.pk).exists():
+        return None
+    return _panel(request, survivor, selectors.documents_of_survivor(request.actor, survivor))
+
+
+def case_panel(request, case) -> dict | None:
+    if not policy.works_with_records(request.actor):
+        return None
+    return _panel(request, case.survivor, selectors.documents_of_case(request.actor, case), case)
+
+
+def register() -> None:
+    panels.register_survivor_panel("documents", "documents/panels/documents.html",
+                                   survivor_panel, order=60)
+    panels.register_case_panel("documents", "documents/panels/documents.html", case_panel,
+                               order=85)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from northstar.documents import views
+
+app_name = "documents"
+urlpatterns = [
+    path("survivors/<int:survivor_id>/new/", views.upload, name="upload"),
+    path("<int:document_id>/", views.download, name="download"),
+]
