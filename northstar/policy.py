@@ -159,15 +159,20 @@ def survivors_whose_documents_are_visible(actor: Actor) -> QuerySet[Survivor]:
     live = Survivor.objects.filter(archived_at__isnull=True)
     if not _is_own_org_staff(actor):
         return live.none()
-    shared = [survivor_id for survivor_id, names in referral_access.active_referrals(
-        actor.organisation).values_list("survivor_id", "shared_fields")
-        if "documents" in (names or ())]
-    return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared)).distinct()
+    shared = referral_access.active_referrals(actor.organisation).filter(
+        shared_fields__has_element="documents").values_list("survivor_id", flat=True)
+    return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared))
+
+
+def _changes(actor: Actor, survivor: Survivor) -> bool:
+    """``survivor`` (already visible to the actor) is one the actor may change: no query."""
+    return (_is_own_org_staff(actor) and survivor.archived_at is None
+            and survivor.organisation_id == actor.organisation.pk)
 
 
 def may_attach_documents(actor: Actor, survivor: Survivor) -> bool:
     """Attach a file to a survivor or one of their cases: own-organisation case staff."""
-    return changeable_survivors(actor).filter(pk=survivor.pk).exists()
+    return _changes(actor, survivor)
 
 
 def may_export_caseload(actor: Actor) -> bool:
@@ -182,7 +187,7 @@ def may_export_personal_fields(actor: Actor) -> bool:
 
 def may_lift_portal_backoff(actor: Actor, survivor: Survivor) -> bool:
     """Lift the sign-in slow-down on a survivor's portal code: their own caseworkers."""
-    return changeable_survivors(actor).filter(pk=survivor.pk).exists()
+    return _changes(actor, survivor)
 
 
 # --- Named permissions: every "may this actor…" question is answered here -------

@@ -12,7 +12,8 @@ from northstar.ui import panels
 
 def _panel(request, survivor, documents, case=None) -> dict:
     actor = request.actor
-    may_attach = policy.may_attach_documents(actor, survivor)
+    # The case page is only ever shown to the owning organisation's case staff.
+    may_attach = case is not None or policy.may_attach_documents(actor, survivor)
     form = None
     if may_attach:
         cases = [case] if case else list(policy.visible_cases(actor).filter(survivor=survivor))
@@ -29,10 +30,10 @@ def _panel(request, survivor, documents, case=None) -> dict:
 
 
 def survivor_panel(request, survivor) -> dict | None:
-    if not policy.survivors_whose_documents_are_visible(request.actor).filter(
-            pk=survivor.pk).exists():
+    documents = selectors.documents_of_survivor(request.actor, survivor)
+    if documents is None:
         return None
-    return _panel(request, survivor, selectors.documents_of_survivor(request.actor, survivor))
+    return _panel(request, survivor, documents)
 
 
 def case_panel(request, case) -> dict | None:
@@ -43,6 +44,6 @@ def case_panel(request, case) -> dict | None:
 
 def register() -> None:
     panels.register_survivor_panel("documents", "documents/panels/documents.html",
-                                   survivor_panel, order=60)
+                                   survivor_panel, order=60, for_recipients=True)
     panels.register_case_panel("documents", "documents/panels/documents.html", case_panel,
                                order=85)

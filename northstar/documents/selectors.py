@@ -29,13 +29,20 @@ def visible_documents(actor: Actor) -> QuerySet[Document]:
 
 
 def _listed(actor: Actor, documents: list[Document], survivor: Survivor, note: str):
+    if not documents:
+        return documents  # nothing shown, nothing to record
     audit.record_read(actor, documents, record_type="document",
                       survivor_ref=survivor.reference, fields=["kind", "file_type", "size"],
                       note=note)
     return documents
 
 
-def documents_of_survivor(actor: Actor, survivor: Survivor) -> list[Document]:
+def documents_of_survivor(actor: Actor, survivor: Survivor) -> list[Document] | None:
+    """The survivor's documents the actor may see; ``None`` when documents are not theirs
+    to see at all (a referral that does not share them)."""
+    fields = policy.survivor_fields(actor, survivor)
+    if fields is not policy.ALL_FIELDS and "documents" not in fields:
+        return None
     docs = list(visible_documents(actor).filter(survivor=survivor).select_related("case"))
     return _listed(actor, docs, survivor, f"documents of survivor {survivor.pk}: {len(docs)}")
 

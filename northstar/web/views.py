@@ -122,7 +122,8 @@ def survivor_detail(request, survivor_id: int):
         "cases": policy.visible_cases(actor).filter(survivor=survivor) if full else [],
         "consents": policy.visible_consents(actor).filter(survivor=survivor).select_related(
             "recipient") if full else [],
-        "panels": panels.render_panels(panels.survivor_panels(), request, survivor) if full else [],
+        "panels": panels.render_panels(panels.survivor_panels(recipient=not full), request,
+                                       survivor),
         "open_intake": selectors.visible_intakes(actor).filter(
             survivor=survivor, completed_at__isnull=True).first() if full else None,
     }

@@ -228,3 +228,15 @@ def test_key_rotation_reseals_documents_under_the_new_primary_key(
     ring = crypto.keyring()
     assert ring.key_id_of(sealed) == "k9" != old_id
     assert ring.open_bytes(sealed, document.content_context()) == PDF_BYTES
+
+
+def test_the_recipient_finds_shared_documents_on_the_survivor_page(
+        survivor_a, caseworker, other_caseworker, org_b, actor_for):
+    document = actions.attach_document(actor_for(caseworker), survivor_a, kind="medical_report",
+                                       data=PDF_BYTES)
+    client = _signed_in(other_caseworker)
+    referral = _referral(caseworker, actor_for, survivor_a, org_b, ["reference", "documents"])
+    referrals.take_step(actor_for(other_caseworker), referral, step="accept")
+    page = client.get(f"/survivors/{survivor_a.pk}/").content.decode()
+    assert f"/documents/{document.pk}/" in page
+    assert "Attach document" not in page  # read-only for the recipient
