@@ -132,6 +132,7 @@ WRITES = {
                                                             None, None),
     "POST /api/v1/survivors/{survivor_id}/portal-access": ({"pin": "582047"}, None, None),
     "DELETE /api/v1/survivors/{survivor_id}/portal-access": (None, None, None),
+    "POST /api/v1/survivors/{survivor_id}/portal-access/lift-wait": ({}, None, None),
     "POST /api/v1/survivors/{survivor_id}/documents": (
         lambda w: Multipart(kind="medical_report", file=SimpleUploadedFile(
             "report.pdf", PDF_BYTES, content_type="application/pdf")), None, None),
