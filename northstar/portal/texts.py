@@ -353,6 +353,7 @@ UI: dict[str, Promise] = {
     "money_awarded": _("Awarded"),
     "money_agreed": _("Agreed"),
     "money_next_due": _("Next payment expected"),
+    "money_overdue": _("Late: this payment was due on"),
     "money_received": _("Received so far"),
     "money_payments": _("Payments"),
     "money_no_payments": _("No payments yet."),
