@@ -14,9 +14,11 @@ from django.apps import apps
 from django.db import connection, models
 
 from northstar.compensation import calculations, claims, fund, mediations
+from northstar.core import jobs
 from northstar.core.actor import Actor
 from northstar.core.tokens import issue_token
 from northstar.documents import actions as documents
+from northstar.documents.exports import CASELOAD_EXPORT
 from northstar.justice import actions as justice
 from northstar.pathways import actions as pathways
 from northstar.portal import actions as portal
@@ -135,6 +137,9 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
                                      values={"purposes": ["statistics"]})
     access = portal.set_pin(actor, survivor, pin=PIN)
     token, _ = issue_token(caseworker, name="walker")
+    export = jobs.submit(CASELOAD_EXPORT, owner=caseworker, organisation=caseworker.membership
+                         .organisation, user_id=caseworker.pk, format="csv", personal=False)
+    export = jobs.run(export.pk) or export  # the walker reads the finished file
     document = documents.attach_document(actor, survivor, kind="signed_consent", data=PDF_BYTES,
                                          name="consent_signed.pdf", case=case)
     objects = {
@@ -143,7 +148,7 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "finding": finding, "calculation": calculation, "claim": claim, "mediation": mediation,
         "disbursement": disbursement, "service": service, "referral": referral,
         "intake": intake, "portal_access": access, "token": token,
-        "document": document,
+        "document": document, "job": export,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

@@ -7,6 +7,6 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: the panels import models (allowed once every app is loaded).
-        from northstar.documents import panels
+        from northstar.documents import exports, panels  # noqa: F401 — registers the export job
 
         panels.register()

@@ -14,3 +14,16 @@ class DocumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["case"].choices = [("", _("The survivor (not one case)"))] + [
             (c.pk, c.reference) for c in cases]
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label=_("File"), choices=[("xlsx", _("Excel (XLSX)")),
+                                                         ("csv", _("CSV"))])
+    personal = forms.BooleanField(
+        label=_("Include names, dates of birth and phone numbers"), required=False,
+        help_text=_("Only if whoever receives the file needs them; the export is logged."))
+
+
+class SummaryLanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=[
+        ("survivor", _("The survivor's language")), ("staff", _("My language"))])

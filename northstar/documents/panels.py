@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from northstar import policy
 from northstar.documents import actions, selectors, sniff
-from northstar.documents.forms import DocumentForm
+from northstar.documents.forms import DocumentForm, SummaryLanguageForm
 from northstar.ui import panels
 
 
@@ -26,6 +26,8 @@ def _panel(request, survivor, documents, case=None) -> dict:
         "upload_url": reverse("documents:upload", args=[survivor.pk]),
         "accepted": sniff.accepted_labels(),
         "max_bytes": actions.max_bytes(),
+        "summary_url": reverse("documents:case_summary", args=[case.pk]) if case else "",
+        "summary_form": SummaryLanguageForm(auto_id="summary-%s") if case else None,
     }
 
 

@@ -6,4 +6,8 @@ app_name = "documents"
 urlpatterns = [
     path("survivors/<int:survivor_id>/new/", views.upload, name="upload"),
     path("<int:document_id>/", views.download, name="download"),
+    path("exports/caseload/", views.export, name="export"),
+    path("exports/<int:job_id>/", views.export_job, name="export_job"),
+    path("exports/<int:job_id>/file/", views.export_file, name="export_file"),
+    path("cases/<int:case_id>/summary.pdf", views.case_summary, name="case_summary"),
 ]

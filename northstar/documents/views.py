@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from northstar import policy
+from northstar.core import jobs
 from northstar.core.errors import DomainError, Forbidden
-from northstar.documents import actions, selectors, sniff
-from northstar.documents.forms import DocumentForm
+from northstar.documents import actions, exports, selectors, sniff
+from northstar.documents.forms import DocumentForm, ExportForm
 
 
 def _read_upload(upload) -> bytes:
@@ -77,3 +80,67 @@ def download(request, document_id: int):
     if not name.lower().endswith("." + document.extension):
         name = f"{name}.{document.extension}"
     return file_response(data, name=name, content_type=document.content_type)
+
+
+# --- Exports -----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def export(request):
+    """Choose CSV or XLSX and whether to include personal fields; the file is made by a job."""
+    actor = request.actor
+    if not policy.may_export_caseload(actor):
+        raise Forbidden("Only case staff export the caseload.")
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        personal = form.cleaned_data["personal"]
+        if personal and not policy.may_export_personal_fields(actor):
+            raise Forbidden("You may not export personal details.")
+        job = jobs.submit(exports.CASELOAD_EXPORT, owner=request.user,
+                          organisation=actor.organisation, user_id=request.user.pk,
+                          format=form.cleaned_data["format"], personal=personal,
+                          language=translation.get_language() or settings.LANGUAGE_CODE)
+        return redirect("documents:export_job", job_id=job.pk)
+    return render(request, "documents/export.html", {"form": form},
+                  status=422 if request.method == "POST" else 200)
+
+
+@never_cache
+@login_required
+def export_job(request, job_id: int):
+    """Where the export stands, and its file once it is ready (until a jobs page exists)."""
+    job = exports.export_job_for(request.actor, job_id)
+    return render(request, "documents/export_job.html", {"job": job})
+
+
+@never_cache
+@login_required
+@require_GET
+def export_file(request, job_id: int):
+    job = exports.export_job_for(request.actor, job_id)
+    if job.status != job.Status.DONE:
+        raise DomainError("The export is not ready yet.", "job")
+    data = exports.export_file(request.actor, job)
+    return file_response(data, name=job.result_name, content_type=job.result_type)
+
+
+@never_cache
+@login_required
+@require_GET
+def case_summary(request, case_id: int):
+    """The case summary as PDF, in the survivor's language or the reader's (``?language=``)."""
+    actor = request.actor
+    case = policy.case_for(actor, case_id)
+    if not policy.may_export_caseload(actor):
+        raise Forbidden("Only case staff export case summaries.")
+    choice = request.GET.get("language", "survivor")
+    if choice not in ("survivor", "staff"):
+        raise DomainError("Choose the survivor's language or yours.", "language")
+    codes = {code for code, _name in settings.LANGUAGES}
+    wanted = case.survivor.preferred_language if choice == "survivor" else \
+        translation.get_language()
+    language = wanted if wanted in codes else settings.LANGUAGE_CODE
+    pdf = exports.case_summary_pdf(actor, case, language=language)
+    return file_response(pdf, name=f"case-summary-{case.reference}-{language}.pdf",
+                         content_type="application/pdf")
