@@ -22,7 +22,14 @@ from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden, NotFound
 from northstar.referrals import access as referral_access
-from northstar.survivors.models import Case, Consent, Survivor
+from northstar.survivors.consent import in_force
+from northstar.survivors.models import (
+    AdvocacyVisibility,
+    Case,
+    Consent,
+    ConsentPurpose,
+    Survivor,
+)
 
 #: Marker for "every field" in ``survivor_fields``.
 ALL_FIELDS = None
@@ -190,6 +197,42 @@ def may_lift_portal_backoff(actor: Actor, survivor: Survivor) -> bool:
     return _changes(actor, survivor)
 
 
+def advocacy_participants(actor: Actor) -> QuerySet[Survivor]:
+    """For a council coordinator: their organisation's survivors who chose to take part in
+    advocacy (anonymously or by name) *and* whose advocacy consent is in force. Only
+    pseudonym-level facts may be shown of them (reference, how they take part, languages);
+    never a name, a case or contact details. Everyone else: none."""
+    if (actor.survivor_id is not None or actor.organisation is None
+            or actor.role not in roles.ADVOCACY_ROLES):
+        return Survivor.objects.none()
+    consenting = in_force(Consent.objects.filter(purpose=ConsentPurpose.ADVOCACY)).values(
+        "survivor_id")
+    return Survivor.objects.filter(
+        archived_at__isnull=True, organisation=actor.organisation,
+        advocacy_visibility__in=(AdvocacyVisibility.ANONYMOUS, AdvocacyVisibility.PUBLIC),
+        pk__in=consenting)
+
+
+def coordinates_advocacy(actor: Actor) -> bool:
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role in roles.ADVOCACY_ROLES)
+
+
+def landing_page(actor: Actor) -> str | None:
+    """Where a role lands after signing in, if not the caseload: somewhere with something
+    for them (figures for researchers, the council's participants for its coordinator, the
+    organisation's pages for its admins)."""
+    if actor is None or works_with_records(actor) or actor.organisation is None:
+        return None
+    if coordinates_advocacy(actor):
+        return "advocacy"
+    if may_administer_organisation(actor):
+        return "organisation:home"
+    if may_see_aggregates(actor):
+        return "compensation:figures"
+    return None
+
+
 # --- Named permissions: every "may this actor…" question is answered here -------
 
 
@@ -317,7 +360,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         return {"works_with_records": False, "may_see_fund": False,
                 "may_review_translations": False, "may_see_aggregates": False,
                 "may_override_block": False, "may_read_audit": False,
-                "may_administer_organisation": False}
+                "may_administer_organisation": False, "coordinates_advocacy": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -326,4 +369,5 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "may_override_block": may_override_block(actor),
         "may_read_audit": may_read_audit(actor),
         "may_administer_organisation": may_administer_organisation(actor),
+        "coordinates_advocacy": coordinates_advocacy(actor),
     }

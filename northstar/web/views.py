@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core.errors import DomainError, NotFound
+from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.redirects import safe_next
 from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
@@ -44,8 +44,12 @@ def _querystring(request, page_param: str = "page") -> str:
 @never_cache
 @login_required
 def caseload(request):
-    """Survivors of the organisation, those with overdue items first, filterable and paged."""
+    """Survivors of the organisation, those with overdue items first, filterable and paged.
+    A role with no records here lands where it has something (``policy.landing_page``)."""
     actor = request.actor
+    landing = policy.landing_page(actor)
+    if landing is not None:
+        return redirect(landing)
     form = CaseloadFilterForm(request.GET or None)
     alerts = panels.alerts_for(actor)
     overdue_refs = {a.survivor_reference for a in alerts
@@ -231,3 +235,15 @@ def consent_withdraw(request, consent_id: int):
     except DomainError:
         pass  # already withdrawn: the page shows it
     return redirect("survivor", survivor_id=consent.survivor_id)
+
+
+@never_cache
+@login_required
+def advocacy(request):
+    """The council coordinator's page: who chose to take part in advocacy, by reference only."""
+    actor = request.actor
+    if not policy.coordinates_advocacy(actor):
+        raise Forbidden("Only the advisory council's coordinator sees this page.")
+    participants = list(policy.advocacy_participants(actor).order_by("reference"))
+    survivor_selectors.advocacy_participants_seen(actor, participants)
+    return render(request, "web/advocacy.html", {"participants": participants})

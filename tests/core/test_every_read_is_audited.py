@@ -99,6 +99,9 @@ WORDS = {
     ("portal/language/<str:code>/", "code"): "km",
 }
 
+#: Pages read by a role other than the case staff.
+OTHER_READERS = {"advocacy/": (Role.COUNCIL_COORDINATOR,)}
+
 #: Query parameters a read needs to show anything, filled from the walked records.
 QUERY = {
     "referrals/new/": lambda ids: {"survivor": ids["survivor_id"], "case": ids["case_id"]},
@@ -165,7 +168,7 @@ def _readers(route: str, users, walked):
         assert signed_in.status_code == 302, "the walked survivor cannot sign in to the portal"
         return [("survivor (portal)", client.get)]
     readers = []
-    for role in (Role.CASEWORKER, Role.SUPERVISOR):
+    for role in OTHER_READERS.get(route, (Role.CASEWORKER, Role.SUPERVISOR)):
         user = users[("a", role)]
         if route.startswith("GET /"):
             readers.append((role, ApiClient(user).get))
