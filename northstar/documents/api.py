@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import File, Form, Router, Schema, UploadedFile
 
 from northstar import policy
-from northstar.apiutils import actor_of
+from northstar.apiutils import BIGGEST, actor_of
 from northstar.core.errors import DomainError, Forbidden
 from northstar.documents import actions, selectors, views
 from northstar.documents.models import DocumentKind
@@ -57,6 +57,8 @@ def upload_document(request, survivor_id: int, kind: Form[KindT],
     if not policy.may_attach_documents(actor, survivor):
         raise Forbidden("You may not attach documents to this record.")
     case = None
+    if case_id is not None and not 1 <= case_id <= BIGGEST:
+        raise DomainError("There is no such case.", "case_id")
     if case_id is not None:
         case = policy.case_for(actor, case_id, change=True)
         if case.survivor_id != survivor.pk:
