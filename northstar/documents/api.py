@@ -69,10 +69,7 @@ def upload_document(request, survivor_id: int, kind: Form[KindT],
     return 201, _out(document)
 
 
-@router.get("/documents/{document_id}", response={200: None},
-            openapi_extra={"responses": {"200": {
-                "description": "the file, as an attachment",
-                "content": {"application/octet-stream": {}}}}})
+@router.get("/documents/{document_id}", response={200: None})
 def download_document(request, document_id: int):
     """The file itself, always as an attachment with ``nosniff``; an audited export."""
     actor = actor_of(request)
