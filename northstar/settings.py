@@ -105,12 +105,15 @@ INSTALLED_APPS = [
     "northstar.referrals",
     "northstar.justice",
     "northstar.portal",
+    "northstar.documents",
     "northstar.organisation",
     "northstar.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than any upload may be is refused before anything reads it.
+    "northstar.core.edge.BodySizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -274,6 +277,10 @@ NORTHSTAR_PERMISSIONS_POLICY = (
 
 # Bodies larger than this answer 413 before anything is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("NORTHSTAR_MAX_BODY_BYTES", 1024 * 1024)
+#: The largest document (scan, report) that may be attached; a file over it is 413 naming
+#: the field, and a request body over it (plus room for the form) is 413 at the edge
+#: before it is read (``core.edge.BodySizeMiddleware``).
+NORTHSTAR_DOCUMENT_MAX_BYTES = envint("NORTHSTAR_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Languages -----------------------------------------------------------------
 # Django ships no locale data for Filipino and Lao; add the names it needs.

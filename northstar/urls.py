@@ -30,5 +30,6 @@ urlpatterns = [
     path("portal/", include("northstar.portal.urls")),
     path("organisation/", include("northstar.organisation.urls")),
     path("people/", include("northstar.survivors.urls")),
+    path("documents/", include("northstar.documents.urls")),
     path("", include("northstar.web.urls")),
 ]

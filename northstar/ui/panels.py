@@ -46,6 +46,9 @@ class Panel:
     template: str
     context: Callable
     order: int = 50
+    #: Also shown to a referral recipient (whose survivor page shows only shared fields);
+    #: its context function decides what, if anything, they may see.
+    for_recipients: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -69,8 +72,9 @@ def register_case_panel(key: str, template: str, context: Callable, order: int =
     _case_panels[key] = Panel(key, template, context, order)
 
 
-def register_survivor_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
-    _survivor_panels[key] = Panel(key, template, context, order)
+def register_survivor_panel(key: str, template: str, context: Callable, order: int = 50,
+                            *, for_recipients: bool = False) -> None:
+    _survivor_panels[key] = Panel(key, template, context, order, for_recipients)
 
 
 def register_alert_source(key: str, source: Callable, *,
@@ -90,8 +94,10 @@ def case_panels() -> list[Panel]:
     return sorted(_case_panels.values(), key=lambda p: (p.order, p.key))
 
 
-def survivor_panels() -> list[Panel]:
-    return sorted(_survivor_panels.values(), key=lambda p: (p.order, p.key))
+def survivor_panels(*, recipient: bool = False) -> list[Panel]:
+    """The survivor page's panels; for a referral recipient only those meant for them."""
+    return sorted((p for p in _survivor_panels.values() if p.for_recipients or not recipient),
+                  key=lambda p: (p.order, p.key))
 
 
 TOP_BAND_BELOW = 20

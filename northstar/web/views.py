@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from northstar import policy
 from northstar.core import keyset
-from northstar.core.errors import DomainError, NotFound
+from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.redirects import safe_next
 from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
@@ -56,8 +56,12 @@ def caseload(request):
     10,000: its cost does not grow with the organisation. The most urgent overdue survivors
     (one page of them at most, looked up by reference from the alerts) lead the first
     page; the alerts narrow the table only when the "Needs attention" filter is chosen.
+    A role with no records here lands where it has something (``policy.landing_page``).
     """
     actor = request.actor
+    landing = policy.landing_page(actor)
+    if landing is not None:
+        return redirect(landing)
     mine_by_default = policy.my_cases_by_default(actor)
     form = CaseloadFilterForm(request.GET or None,
                               initial={"whose": "mine" if mine_by_default else "all"})
@@ -162,7 +166,8 @@ def survivor_detail(request, survivor_id: int):
         "cases": policy.visible_cases(actor).filter(survivor=survivor) if full else [],
         "consents": policy.visible_consents(actor).filter(survivor=survivor).select_related(
             "recipient") if full else [],
-        "panels": panels.render_panels(panels.survivor_panels(), request, survivor) if full else [],
+        "panels": panels.render_panels(panels.survivor_panels(recipient=not full), request,
+                                       survivor),
         "open_intake": selectors.visible_intakes(actor).filter(
             survivor=survivor, completed_at__isnull=True).first() if full else None,
         "may_edit": full and policy.may_edit_records(actor)
@@ -274,3 +279,15 @@ def consent_withdraw(request, consent_id: int):
     except DomainError:
         pass  # already withdrawn: the page shows it
     return redirect("survivor", survivor_id=consent.survivor_id)
+
+
+@never_cache
+@login_required
+def advocacy(request):
+    """The council coordinator's page: who chose to take part in advocacy, by reference only."""
+    actor = request.actor
+    if not policy.coordinates_advocacy(actor):
+        raise Forbidden("Only the advisory council's coordinator sees this page.")
+    participants = list(policy.advocacy_participants(actor).order_by("reference"))
+    survivor_selectors.advocacy_participants_seen(actor, participants)
+    return render(request, "web/advocacy.html", {"participants": participants})

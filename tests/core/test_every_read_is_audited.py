@@ -78,6 +78,9 @@ NO_SURVIVOR_DATA = {
     "organisation/people/": "the organisation's staff: usernames and roles",
     "organisation/people/new/": "blank form for a new staff member",
     "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
+    "documents/survivors/<int:survivor_id>/new/": "blank form to attach a document",
+    "documents/exports/caseload/": "the export form: a format and a tick box",
+    "documents/exports/<int:job_id>/": "an export's status (counts); its file is walked",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.
@@ -98,6 +101,9 @@ WORDS = {
     ("portal/language/<str:code>/", "code"): "km",
     ("transfers/<int:transfer_id>/<str:decision>/", "decision"): "accept",
 }
+
+#: Pages read by a role other than the case staff.
+OTHER_READERS = {"advocacy/": (Role.COUNCIL_COORDINATOR,)}
 
 #: Query parameters a read needs to show anything, filled from the walked records.
 QUERY = {
@@ -168,7 +174,7 @@ def _readers(route: str, users, walked):
         assert signed_in.status_code == 302, "the walked survivor cannot sign in to the portal"
         return [("survivor (portal)", client.get)]
     readers = []
-    for role in (Role.CASEWORKER, Role.SUPERVISOR):
+    for role in OTHER_READERS.get(route, (Role.CASEWORKER, Role.SUPERVISOR)):
         user = users[("a", role)]
         if route.startswith("GET /"):
             readers.append((role, ApiClient(user).get))
