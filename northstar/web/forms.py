@@ -52,6 +52,20 @@ class SurvivorForm(forms.Form):
         help_text=_("Ask. Until someone answers, a parent or relative cannot consent for a "
                     "child."))
 
+    #: Something by which the survivor can be told apart and found again.
+    IDENTIFYING = ("given_name", "family_name", "aliases", "date_of_birth", "birth_year",
+                   "phone", "id_document_numbers")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(cleaned.get(name) not in (None, "")
+                                       for name in self.IDENTIFYING):
+            raise forms.ValidationError(
+                _("Enter at least a name, an alias, a phone number or a date or year of birth: "
+                  "a record with none of them cannot be found again."),
+                code="blank_record")
+        return cleaned
+
     def data_for_action(self) -> dict:
         data = dict(self.cleaned_data)
         if not data.get("family_involved"):
