@@ -73,7 +73,7 @@ class ProviderProfileForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Service"), choices=list(SERVICE_KINDS.items()))
+    kind = forms.ChoiceField(label=_("Service"), choices=[("", "—"), *SERVICE_KINDS.items()])
     name = forms.CharField(label=_("Name"), max_length=200)
     jurisdictions = ListField(label=_("Countries (e.g. TH; KH)"), required=True,
                               allowed=set(JURISDICTIONS), upper=True)
@@ -103,7 +103,7 @@ class NewMemberForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices])
 
 
 class RoleForm(forms.Form):

@@ -117,7 +117,7 @@ class CaseForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(choices=m.ConsentPurpose.choices)
+    purpose = forms.ChoiceField(choices=[("", "—"), *m.ConsentPurpose.choices])
     recipient = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False,
                                        help_text=_("required for a referral consent; for "
                                                    "sharing with law enforcement, name the "

@@ -1,6 +1,9 @@
 """Small template filters for the caseworker pages."""
 
+from functools import lru_cache
+
 from django import template
+from django.db import models
 from django.http import QueryDict
 
 register = template.Library()
@@ -35,3 +38,30 @@ def actor_label(label: str) -> str:
     if label.startswith("system:"):
         return "the system"
     return label
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+@lru_cache(maxsize=1)
+def _choice_labels() -> dict[str, object]:
+    """Every ``TextChoices`` value of the project with its (lazily translated) label."""
+    labels: dict[str, object] = {}
+    for enum in _subclasses(models.TextChoices):
+        if not enum.__module__.startswith("northstar."):
+            continue
+        for value, text in enum.choices:
+            labels.setdefault(value, text)
+    return labels
+
+
+@register.filter
+def label(value) -> str:
+    """A stored choice value as the words people read: ``domestic_servitude`` → its label."""
+    if value in (None, ""):
+        return ""
+    found = _choice_labels().get(str(value))
+    return str(found) if found is not None else humanise(value)
