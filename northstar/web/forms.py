@@ -6,10 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from northstar.core.models import Organisation
+from northstar.core.place_fields import country_field, language_field, languages_field
 from northstar.survivors import models as m
 from northstar.survivors.validation import (
     EARLIEST_BIRTH_YEAR,
-    LANGUAGE_MAX,
     PERSONAL_TEXT,
     SUMMARY_MAX,
 )
@@ -38,10 +38,10 @@ class SurvivorForm(forms.Form):
                                     help_text="if the exact date is not known")
     sex = forms.ChoiceField(choices=m.Sex.choices, initial=m.Sex.UNKNOWN)
     gender = forms.ChoiceField(choices=m.Gender.choices, initial=m.Gender.UNKNOWN)
-    nationality = forms.CharField(max_length=2, required=False, help_text="ISO code, e.g. KH")
-    languages = forms.CharField(max_length=100, required=False,
-                                help_text="ISO 639 codes, comma-separated, e.g. km, th")
-    preferred_language = forms.CharField(max_length=LANGUAGE_MAX, initial="en")
+    nationality = country_field(label=_("Nationality"))
+    languages = languages_field(label=_("Languages spoken"),
+                                help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
+    preferred_language = language_field(label=_("Preferred language"), required=True)
     interpreter_needed = forms.BooleanField(required=False)
     phone = _personal("phone")
     address = _personal("address", widget=forms.Textarea(attrs={"rows": 2}))
@@ -70,8 +70,8 @@ class SurvivorForm(forms.Form):
         data = dict(self.cleaned_data)
         if not data.get("family_involved"):
             data.pop("family_involved", None)
-        data["languages"] = [x.strip() for x in (data.get("languages") or "").split(",") if x.strip()]
-        data["nationality"] = (data.get("nationality") or "").upper()
+        data["languages"] = list(data.get("languages") or [])
+        data["nationality"] = data.get("nationality") or ""
         if data.get("date_of_birth"):
             data["date_of_birth"] = data["date_of_birth"].isoformat()
         else:
@@ -87,8 +87,8 @@ class CaseForm(forms.Form):
     )
     sectors = forms.MultipleChoiceField(choices=m.Sector.choices, required=False,
                                         widget=forms.CheckboxSelectMultiple)
-    country_of_origin = forms.CharField(max_length=2, required=False)
-    country_of_destination = forms.CharField(max_length=2, required=False)
+    country_of_origin = country_field(label=_("Country of origin"))
+    country_of_destination = country_field(label=_("Country of destination"))
     period_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     recruitment_method = forms.ChoiceField(choices=m.RecruitmentMethod.choices,
@@ -111,8 +111,6 @@ class CaseForm(forms.Form):
 
     def data_for_action(self) -> dict:
         data = dict(self.cleaned_data)
-        for key in ("country_of_origin", "country_of_destination"):
-            data[key] = (data.get(key) or "").upper()
         return {k: v for k, v in data.items() if v not in (None, "") or k == "summary"}
 
 
@@ -122,7 +120,7 @@ class ConsentForm(forms.Form):
                                        help_text=_("required for a referral consent; for "
                                                    "sharing with law enforcement, name the "
                                                    "police or prosecution office"))
-    language = forms.CharField(max_length=10, help_text="language it was explained in")
+    language = language_field(required=True, help_text=_("the language it was explained in"))
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
@@ -149,7 +147,7 @@ AGREES = [("yes", "Agrees"), ("no", "Does not agree")]
 class IntakeConsentForm(forms.Form):
     """One yes/no per purpose, each after its explanation was read aloud."""
 
-    language = forms.CharField(max_length=10, help_text="the language it was explained in")
+    language = language_field(required=True, help_text=_("the language it was explained in"))
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
