@@ -44,8 +44,8 @@ def test_caseworker_completes_a_whole_intake_and_can_leave_and_resume_it(log_in,
 
     page.check("input[name=forms_of_exploitation][value=labour]")
     page.check("input[name=sectors][value=fishing]")
-    page.get_by_label("Country of origin").fill("MM")
-    page.get_by_label("Country of destination").fill("TH")
+    page.get_by_label("Country of origin").select_option("MM")
+    page.get_by_label("Country of destination").select_option("TH")
     page.select_option("select[name=coercion]", "high")
     for name, value in (("s-act", "recruitment"), ("s-means", "deception"),
                         ("s-purpose", "forced_labour")):
