@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from northstar.core import places
+
 
 def _(text: str) -> str:
     """Marks a word for the translation catalogues (makemessages); pages translate it
@@ -160,8 +162,8 @@ def _clean_value(name: str, kind: str, choices, value):
     value = value.strip()
     if len(value) > 300:
         raise EventError(where, "at most 300 characters")
-    if kind == "lang" and not (2 <= len(value) <= 10 and value.replace("-", "").isalnum()):
-        raise EventError(where, "must be an ISO 639 language code, e.g. km")
+    if kind == "lang" and not places.is_language(value):
+        raise EventError(where, places.LANGUAGE_ERROR)
     if choices and value not in choices:
         raise EventError(where, f"must be one of: {', '.join(choices)}")
     return value.lower() if kind == "lang" else value

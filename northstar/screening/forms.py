@@ -105,3 +105,117 @@ class ScreeningForm(forms.Form):
         if migration:
             out["migration"] = migration
         return out
+
+
+REASON_FIELD = "confirm_downgrade_reason"
+NOT_KNOWN = "Not known yet"
+
+
+class RescreeningForm(ScreeningForm):
+    """The screening page's form: starts from the latest answers (``initial_from``), and asks
+    for a reason only when the new classification would be lower than the case's latest."""
+
+    def __init__(self, *args, ask_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ask_reason or (self.data and self.data.get(REASON_FIELD)):
+            self.ask_reason()
+
+    def ask_reason(self) -> None:
+        if REASON_FIELD not in self.fields:
+            self.fields[REASON_FIELD] = forms.CharField(
+                label="Why is the classification lower than before?",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Kept on the screening and shown on the case page.",
+            )
+
+    def reason(self) -> str:
+        return (self.cleaned_data.get(REASON_FIELD) or "").strip()
+
+
+def initial_from(answers: dict | None) -> dict:
+    """The form's initial values for stored ``answers``: a re-screening starts from them."""
+    answers = answers or {}
+    out: dict = {}
+    if answers.get("age") is not None:
+        out["age"] = answers["age"]
+    for key in ("act", "means", "purpose"):
+        if key in answers and answers[key] is not None:
+            out[key] = list(answers[key]) or [NONE]
+    for key in ("involuntary", "menace_of_penalty"):
+        if isinstance(answers.get(key), bool):
+            out[key] = "yes" if answers[key] else "no"
+    for name, value in (answers.get("indicators") or {}).items():
+        if isinstance(value, bool):
+            out[f"ind_{name}"] = "yes" if value else "no"
+    for name, value in (answers.get("migration") or {}).items():
+        if value:
+            out[f"mig_{name}"] = value
+    return out
+
+
+def _yes_no(value) -> str:
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    return NOT_KNOWN
+
+
+def answer_lines(answers: dict | None) -> dict[str, str]:
+    """Every question with its answer in words (``NOT_KNOWN`` when not answered)."""
+    answers = answers or {}
+    data = engine.rules()
+    form = ScreeningForm()
+    lines: dict[str, str] = {}
+    age = answers.get("age")
+    lines[str(form.fields["age"].label)] = str(age) if age is not None else NOT_KNOWN
+    for key in ("act", "means", "purpose"):
+        chosen = answers.get(key)
+        if chosen is None:
+            text = NOT_KNOWN
+        else:
+            text = ", ".join(_label(v) for v in chosen) or "None of these"
+        lines[str(form.fields[key].label)] = text
+    for key in ("involuntary", "menace_of_penalty"):
+        lines[str(form.fields[key].label)] = _yes_no(answers.get(key))
+    for name in engine.MIGRATION_KEYS:
+        value = (answers.get("migration") or {}).get(name)
+        text = _label(value) if value and value != "unknown" else NOT_KNOWN
+        lines[str(form.fields[f"mig_{name}"].label)] = text
+    for name in data["indicators"]:
+        value = (answers.get("indicators") or {}).get(name)
+        lines[str(form.fields[f"ind_{name}"].label)] = _yes_no(value)
+    return lines
+
+
+def changes(before: dict | None, after: dict | None) -> list[dict]:
+    """What changed between two sets of answers: question, before, after — in words."""
+    old, new = answer_lines(before), answer_lines(after)
+    return [
+        {"question": q, "before": old[q], "after": new[q]} for q in new if old.get(q) != new[q]
+    ]
+
+
+def _question_label(key: str) -> str:
+    """``act``, ``indicators.isolation``, ``migration.entry`` → the form's question."""
+    form = ScreeningForm()
+    head, _, name = key.partition(".")
+    field = {"indicators": f"ind_{name}", "migration": f"mig_{name}"}.get(head, head)
+    if field in form.fields:
+        return str(form.fields[field].label)
+    return _label(key.replace(".", " "))
+
+
+def _value_words(value: str) -> str:
+    words = {"true": "Yes", "false": "No", "unknown": NOT_KNOWN}
+    return ", ".join(words.get(v.strip(), _label(v.strip())) for v in value.split(","))
+
+
+def answer_words(line: str) -> str:
+    """One engine reason line (``purpose: domestic_servitude``) in words."""
+    key, sep, value = str(line).partition(":")
+    if not sep:
+        return _question_label(key.strip())
+    return f"{_question_label(key.strip())}: {_value_words(value.strip())}"

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from northstar.core import audit
+from northstar.core import audit, places
 from northstar.core.actor import Actor
 from northstar.core.crypto import duplicate_key
 from northstar.core.errors import Conflict, DomainError
@@ -684,7 +684,10 @@ def record_consent(
     guardian_relationship, guardian_name = _check_guardian(
         survivor, given_by, guardian_relationship, guardian_name)
     if not language or len(language) > 10:
-        raise DomainError("the language the consent was explained in is required", "language")
+        raise DomainError("Enter the language the consent was explained in.", "language")
+    if not places.is_language(language):
+        raise DomainError(places.LANGUAGE_ERROR, "language")
+    language = places.normalise_language(language)
     if actor.survivor_id is not None:
         method = ConsentMethod.PORTAL
     elif method == ConsentMethod.PORTAL:
