@@ -5,7 +5,8 @@ from northstar.documents.models import DocumentKind
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What is it?"), choices=DocumentKind.choices)
+    kind = forms.ChoiceField(label=_("What is it?"),
+                             choices=[("", "—"), *DocumentKind.choices])
     file = forms.FileField(label=_("File"), allow_empty_file=False)
     case = forms.TypedChoiceField(label=_("Attach to"), coerce=int, required=False,
                                   empty_value=None)

@@ -34,11 +34,11 @@ class Screening(models.Model):
     created_by_label = models.CharField(max_length=150, blank=True)
     previous_classification = models.CharField(
         max_length=32, choices=Classification.choices, blank=True,
-        help_text="The classification of the screening this one followed, if any.",
+        help_text=_("The classification of the screening this one followed, if any."),
     )
     downgrade_reason = models.TextField(
         blank=True,
-        help_text="Why a classification lower on the spectrum than the previous one was confirmed.",
+        help_text=_("Why a classification lower on the spectrum than the previous one was confirmed."),
     )
 
     class Meta:

@@ -50,7 +50,7 @@ def test_adding_one_answer_keeps_human_trafficking(client, case_a, caseworker, a
     assert latest.answers["indicators"] == {"withholding_of_wages": True}
     page = client.get(f"/screening/cases/{case_a.pk}/").content.decode()
     assert "What changed since the screening before" in page
-    assert "ILO indicator: withholding of wages" in page
+    assert "ILO indicator: Withholding of wages" in page
 
 
 def test_a_lower_classification_is_refused_without_a_reason(case_a, caseworker, actor_for):

@@ -23,6 +23,9 @@ SAFE_DEFAULTS = {
     ("ConsentForm", "method"): ("verbal", "how consent was explained, not what was decided"),
     ("IntakeConsentForm", "given_by"): ("survivor", "as ConsentForm"),
     ("IntakeConsentForm", "method"): ("verbal", "as ConsentForm"),
+    ("ExportForm", "format"): ("xlsx", "a file format, not an outcome"),
+    ("SummaryLanguageForm", "language"): ("survivor", "the survivor's own language first"),
+    ("CaseloadFilterForm", "whose"): ("mine", "a filter; the view sets it by role"),
 }
 #: Values that record what happened: a select must never start on one of them.
 OUTCOMES = {
@@ -57,6 +60,11 @@ def build(form_class, org):
         kwargs["organisation"] = org
     if "allowed" in params:  # the claim's next statuses, as the claim page offers them
         kwargs["allowed"] = ["defaulted", "paid_in_full", "settled"]
+    if "reasons" in params:  # a close/reopen/archive reason list, as the case pages give it
+        from northstar.survivors.models import CloseReason
+        kwargs["reasons"] = CloseReason
+    if "own" in params:  # the transfer form leaves out the sender's own organisation
+        kwargs["own"] = org
     if "offered" in params:
         kwargs["offered"] = [{"key": "state_compensation", "title": "State compensation",
                               "eligibility": "eligible"}]
