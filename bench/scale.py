@@ -45,6 +45,9 @@ BIN = Path(sys.executable).parent
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 VAR = ROOT / "var" / "bench"  # key ring and secrets shared by the generator and the server
 NS_PORT, FLOOR_PORT = 8811, 8801
+#: A page or figure still computing after this long is cut off (gunicorn kills the worker at
+#: the same moment) and reported as "over N s", so one pathological figure cannot stall a run.
+PAGE_TIMEOUT = int(os.environ.get("BENCH_PAGE_TIMEOUT", "120"))
 LOGS = ROOT / "var" / "bench" / "logs"  # the servers' own output (4xx warnings and the like)
 ORG_COUNT = 1
 
@@ -123,7 +126,8 @@ def wait_for(url: str, seconds: float = 60, headers: dict | None = None) -> None
 @contextlib.contextmanager
 def gunicorn(app: str, port: int, env: dict, cwd: Path):
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), app, "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "300",
+        [str(BIN / "gunicorn"), app, "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout",
+         str(PAGE_TIMEOUT + 5),
          "--log-level", "warning"], cwd=cwd, env=env, start_new_session=True,
         stderr=open(LOGS / f"{port}.log", "a"))  # noqa: SIM115 - closed with the process
     try:
@@ -184,11 +188,15 @@ def one_at_a_time(url: str, headers: dict, repeat: int = 5) -> tuple[float, int]
         request = urllib.request.Request(url, headers=headers)
         started = time.perf_counter()
         try:
-            with urllib.request.urlopen(request, timeout=600) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=PAGE_TIMEOUT) as answer:  # noqa: S310
                 answer.read()
                 status = answer.status
         except urllib.error.HTTPError as e:
             status = e.code
+        except OSError:  # cut off (timeout) or the worker killed under it
+            wait_for(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/api/v1/health",
+                     seconds=PAGE_TIMEOUT)
+            return PAGE_TIMEOUT * 1000.0, 0
         times.append((time.perf_counter() - started) * 1000)
         if i == 0 and times[0] > 3000:
             return times[0], status
@@ -370,6 +378,9 @@ def report(results: dict, args, import_line: str | None) -> str:
         cells = []
         for s in sizes:
             ms, status = results[s]["pages"][label]
+            if status == 0:
+                cells.append(f"over {ms / 1000:.0f} s (cut off)")
+                continue
             bad = "" if status == 200 else f" (HTTP {status})"
             cells.append(f"{ms:,.0f} (×{ms / results[s]['floor_ms']:.0f}){bad}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -400,14 +411,15 @@ def main() -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     LOGS.mkdir(parents=True, exist_ok=True)
     results: dict = {}
+    out = BENCH / "results" / f"scale-{dt.date.today():%Y-%m-%d}.md"
+    out.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as work, floor_server(args.floor_rows):
         wait_for(f"http://127.0.0.1:{FLOOR_PORT}/records")
         for size in sizes:
             measure_size(size, args, results, Path(work))
+            out.write_text(report(results, args, None))  # what is measured so far survives a crash
     import_line = import_rate(args.import_command, args.import_rows) if args.import_command else None
     text = report(results, args, import_line)
-    out = BENCH / "results" / f"scale-{dt.date.today():%Y-%m-%d}.md"
-    out.parent.mkdir(exist_ok=True)
     out.write_text(text)
     print(text)
     log(f"written to {out.relative_to(ROOT)}")
