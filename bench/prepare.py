@@ -43,7 +43,23 @@ def session_for(user) -> str:
     return store.session_key
 
 
+def forget_created(after_id: int) -> None:
+    """Deletes the survivors the create run added (ids above ``after_id``), so the population
+    stays the size it was generated at run after run (their audit entries stay)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM survivors_survivor WHERE id > %s AND organisation_id = "
+                       "(SELECT id FROM core_organisation WHERE code = %s) AND NOT EXISTS "
+                       "(SELECT 1 FROM survivors_case c WHERE c.survivor_id = survivors_survivor.id)"
+                       " AND NOT EXISTS (SELECT 1 FROM survivors_consent c "
+                       "WHERE c.survivor_id = survivors_survivor.id)", [after_id, ORG])
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["forget-created"]:
+        forget_created(int(sys.argv[2]))
+        return
     users = {role: get_user_model().objects.get(username=f"{role}.th")
              for role in ("caseworker", "researcher", "supervisor")}
     tokens = {role: issue_token(user, name="bench", days=2)[1] for role, user in users.items()}
@@ -57,6 +73,7 @@ def main() -> None:
         "sessions": {role: session_for(users[role]) for role in ("caseworker", "researcher")},
         "survivor_id": survivor.pk, "case_id": case.pk,
         "survivors": mine.count(), "updates": updates,
+        "last_survivor_id": Survivor.objects.order_by("-id").values_list("id", flat=True).first(),
     }))
 
 
