@@ -159,8 +159,9 @@ LISTS = [
     ("caseworker", "page", "/"),
 ]
 #: The most queries any of these lists may take, with one record or with five (the case
-#: page audits each panel's read: about four queries each).
-BUDGET = 60
+#: page audits each panel's read: about four queries each; 70 since the casework, tasks and
+#: documents panels joined it).
+BUDGET = 70
 
 
 def _queries(client, url, django_assert_max_num_queries) -> int:

@@ -80,7 +80,6 @@ NO_SURVIVOR_DATA = {
     "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
     "documents/survivors/<int:survivor_id>/new/": "blank form to attach a document",
     "documents/exports/caseload/": "the export form: a format and a tick box",
-    "documents/exports/<int:job_id>/": "an export's status (counts); its file is walked",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.

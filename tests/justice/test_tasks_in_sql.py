@@ -96,7 +96,7 @@ def test_the_migration_fills_the_dates_the_timeline_keeps(population):
     windows = dict(TimelineEvent.objects.values_list("pk", "window_on"))
     assert any(kept.values()) and any(windows.values())
     TimelineEvent.objects.update(task_due=None, window_on=None)
-    migration = importlib.import_module("northstar.justice.migrations.0003_event_task_dates")
+    migration = importlib.import_module("northstar.justice.migrations.0004_event_task_dates")
     migration.fill_task_dates(apps, None)
     assert dict(TimelineEvent.objects.values_list("pk", "task_due")) == kept
     assert dict(TimelineEvent.objects.values_list("pk", "window_on")) == windows
