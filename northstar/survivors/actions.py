@@ -306,6 +306,7 @@ def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str
         raise DomainError("say why these two records are the same person", "reason")
     if len(reason) > 1000:
         raise DomainError("must be at most 1000 characters", "reason")
+    _check_merge_ages(kept, merged)
     if MergeRequest.objects.filter(status=MergeStatus.REQUESTED).filter(
             Q(kept__in=(kept, merged)) | Q(merged__in=(kept, merged))).exists():
         raise Conflict("a merge of one of these records is already waiting for a supervisor",
@@ -315,6 +316,16 @@ def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str
     audit.record(actor, "create", "merge_request", request.pk, survivor_ref=kept.reference,
                  note=f"asked to merge {merged.reference} into {kept.reference}")
     return request
+
+
+def _check_merge_ages(kept: Survivor, merged: Survivor) -> None:
+    """The record that stays keeps only its own age: a merge must not drop a child's age
+    (unknown is not safe) nor join a child's record with an adult's."""
+    kept_child, merged_child = kept.is_child(), merged.is_child()
+    if (merged_child and not kept_child) or (kept_child and merged_child is False):
+        raise DomainError("One of these records is a child's and the other is not known to "
+                          "be: correct the birth year or date of birth first, so the child "
+                          "rules stay on the record that is kept.", "birth_year")
 
 
 def _move_histories(kept: Survivor, merged: Survivor) -> dict[str, list]:
@@ -353,6 +364,10 @@ def decide_merge(actor: Actor, request: MergeRequest, *, approve: bool) -> Merge
         return current
     if kept.archived_at is not None or merged.archived_at is not None:
         raise Conflict("one of these records was archived since the merge was asked", "status")
+    if {kept.organisation_id, merged.organisation_id} != {current.organisation_id}:
+        raise Conflict("One of these records was transferred to another organisation since "
+                       "the merge was asked; refuse this merge.", "status")
+    _check_merge_ages(kept, merged)
     moved = _move_histories(kept, merged)
     now = timezone.now()
     Survivor.objects.filter(pk=merged.pk).update(archived_at=now, merged_into=kept,
@@ -520,6 +535,15 @@ def _transfer_consent(survivor: Survivor, recipient: Organisation):
             f"The survivor has not consented to their record going to {recipient.name}. "
             "Explain the transfer to them and record a referral consent naming that "
             "organisation first.", "to_organisation")
+    if survivor.is_child() is not False:
+        by_guardian = consent_rules.active_consents(survivor, ConsentPurpose.REFERRAL).filter(
+            recipient=recipient, given_by=ConsentGivenBy.GUARDIAN).order_by("-given_at").first()
+        if by_guardian is None:
+            raise DomainError(
+                "The survivor is a child, or their age is unknown: a transfer to "
+                f"{recipient.name} needs a referral consent given by a parent or guardian "
+                "(or record their date of birth if they are an adult).", "to_organisation")
+        return by_guardian
     return decision.consent
 
 
@@ -584,7 +608,9 @@ def accept_transfer(actor: Actor, transfer: Transfer, *, caseworker=None) -> Tra
     current.status = TransferStatus.ACCEPTED
     current.decided_by, current.decided_by_label, current.decided_at = actor.user, actor.label, now
     current.save(update_fields=["status", "decided_by", "decided_by_label", "decided_at"])
-    version = Survivor.objects.filter(pk=survivor.pk).values_list("version", flat=True).get()
+    survivor.refresh_from_db()
+    search.index_survivor(survivor)  # the name index is keyed by organisation
+    version = survivor.version
     audit.record(actor, "update", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  fields=["organisation"],
                  note=_version_note(version, f"transferred from {old.code} to {new.code}"))
