@@ -311,6 +311,11 @@ def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str
             Q(kept__in=(kept, merged)) | Q(merged__in=(kept, merged))).exists():
         raise Conflict("a merge of one of these records is already waiting for a supervisor",
                        "merged_id")
+    if Transfer.objects.filter(status=TransferStatus.REQUESTED,
+                               survivor__in=(kept, merged)).exists():
+        raise Conflict("One of these records is waiting to be transferred to another "
+                       "organisation; merge them only if the transfer is withdrawn or declined.",
+                       "merged_id")
     request = MergeRequest.objects.create(organisation_id=kept.organisation_id, kept=kept,
                                           merged=merged, reason=reason, requested_by=actor.user)
     audit.record(actor, "create", "merge_request", request.pk, survivor_ref=kept.reference,
@@ -535,6 +540,11 @@ def _transfer_consent(survivor: Survivor, recipient: Organisation):
             f"The survivor has not consented to their record going to {recipient.name}. "
             "Explain the transfer to them and record a referral consent naming that "
             "organisation first.", "to_organisation")
+    if not consent_rules.may_refer(survivor, recipient):
+        raise DomainError(
+            f"{recipient.name} is law enforcement: the record goes there only if the survivor "
+            "has also consented to share with law enforcement naming that organisation.",
+            "to_organisation")
     if survivor.is_child() is not False:
         by_guardian = consent_rules.active_consents(survivor, ConsentPurpose.REFERRAL).filter(
             recipient=recipient, given_by=ConsentGivenBy.GUARDIAN).order_by("-given_at").first()
@@ -559,6 +569,7 @@ def request_transfer(actor: Actor, case: Case, *, to_organisation: Organisation,
     if len(reason) > 1000:
         raise DomainError("Keep the reason to 1000 characters or fewer.", "reason")
     consent = _transfer_consent(survivor, to_organisation)
+    _no_merge_waiting(survivor)
     if Transfer.objects.filter(survivor=survivor, status=TransferStatus.REQUESTED).exists():
         raise Conflict("A transfer of this survivor is already waiting for an answer.",
                        "to_organisation")
@@ -570,6 +581,14 @@ def request_transfer(actor: Actor, case: Case, *, to_organisation: Organisation,
                  fields=["to_organisation", "reason"],
                  note=f"transfer of case {case.pk} to {to_organisation.code} requested")
     return transfer
+
+
+def _no_merge_waiting(survivor: Survivor) -> None:
+    """A merge waits on the records of one organisation: decide it before the record moves."""
+    if MergeRequest.objects.filter(status=MergeStatus.REQUESTED).filter(
+            Q(kept=survivor) | Q(merged=survivor)).exists():
+        raise Conflict("A merge of this survivor's record is waiting for a supervisor; "
+                       "have it approved or refused before the transfer.", "to_organisation")
 
 
 def _open_transfer(transfer: Transfer) -> Transfer:
@@ -593,6 +612,7 @@ def accept_transfer(actor: Actor, transfer: Transfer, *, caseworker=None) -> Tra
         raise Conflict("The survivor's record changed since the transfer was asked for.",
                        "status")
     _transfer_consent(survivor, current.to_organisation)
+    _no_merge_waiting(survivor)
     now = timezone.now()
     old, new = current.from_organisation, current.to_organisation
     # Written while the sender still owns the record, so the entry shows in its log too.

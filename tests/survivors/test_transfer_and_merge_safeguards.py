@@ -12,7 +12,7 @@ from northstar.core.errors import Conflict, DomainError
 from northstar.core.roles import Role
 from northstar.justice import tasks as case_tasks
 from northstar.survivors import actions
-from northstar.survivors.models import MergeRequest, Survivor
+from northstar.survivors.models import Survivor
 
 
 def _actor(user):
@@ -59,19 +59,30 @@ def test_a_childs_record_is_not_transferred_on_the_childs_own_consent(
     assert actions.request_transfer(actor, case, to_organisation=org_b).pk
 
 
-def test_a_merge_asked_before_a_transfer_never_joins_two_organisations_records(
+def test_a_merge_never_joins_two_organisations_records_even_if_one_moved_after_the_asking(
         case_a, caseworker, supervisor, org_b, users):
     actor = _actor(caseworker)
     other = actions.create_survivor(actor, data={"given_name": "Demo Sokha",
                                                  "family_name": "Testperson"})
     request = actions.request_merge(actor, kept=other, merged=case_a.survivor,
                                     reason="Same person.")
-    _transfer(case_a, caseworker, org_b, users)
-    with pytest.raises(Conflict):
+    # Moved by a platform operator (the transfer pages refuse while a merge waits).
+    Survivor.objects.filter(pk=case_a.survivor_id).update(organisation=org_b)
+    with pytest.raises(Conflict, match="another organisation"):
         actions.decide_merge(_actor(supervisor), request, approve=True)
     moved = Survivor.objects.get(pk=case_a.survivor_id)
     assert moved.archived_at is None and moved.organisation == org_b
-    assert MergeRequest.objects.get(pk=request.pk).status == "requested"
+
+
+def test_records_waiting_to_be_transferred_are_not_merged(case_a, caseworker, org_b):
+    actor = _actor(caseworker)
+    other = actions.create_survivor(actor, data={"given_name": "Demo Sokha",
+                                                 "family_name": "Testperson"})
+    actions.record_consent(actor, case_a.survivor, purpose="referral", recipient=org_b,
+                           language="km", method="written")
+    actions.request_transfer(actor, case_a, to_organisation=org_b)
+    with pytest.raises(Conflict, match="transferred"):
+        actions.request_merge(actor, kept=other, merged=case_a.survivor, reason="Same person.")
 
 
 @pytest.mark.parametrize("kept_birth,merged_birth", [
@@ -97,3 +108,62 @@ def test_a_childs_record_merged_into_a_childs_record_is_allowed(caseworker):
                                                 "birth_year": 2015})
     merged = actions.create_survivor(actor, data={"given_name": "Dara", "family_name": "Kim"})
     assert actions.request_merge(actor, kept=kept, merged=merged, reason="Same person.").pk
+
+
+def test_a_transfer_to_the_police_needs_the_survivors_consent_to_share_with_them(
+        case_a, caseworker):
+    from northstar.core.models import Organisation
+    from tests.conftest import make_user
+
+    police = Organisation.objects.create(name="Anti-trafficking police", kind="law_enforcement",
+                                         jurisdiction="KH", code="POL")
+    make_user("officer.police", police, Role.CASEWORKER)
+    actor = _actor(caseworker)
+    actions.record_consent(actor, case_a.survivor, purpose="referral", recipient=police,
+                           language="km", method="written")
+    with pytest.raises(DomainError, match="law enforcement") as refused:
+        actions.request_transfer(actor, case_a, to_organisation=police)
+    assert refused.value.field == "to_organisation"
+    actions.record_consent(actor, case_a.survivor, purpose="law_enforcement_sharing",
+                           recipient=police, language="km", method="written")
+    assert actions.request_transfer(actor, case_a, to_organisation=police).pk
+
+
+def test_an_organisation_that_passed_a_survivor_on_no_longer_sees_how_it_received_them(
+        case_a, caseworker, org_a, org_b, users):
+    """A → B, then B → A: B (no longer responsible) sees neither transfer."""
+    first = _transfer(case_a, caseworker, org_b, users)
+    caseworker_b = users[("b", Role.CASEWORKER)]
+    actions.record_consent(_actor(caseworker_b), case_a.survivor, purpose="referral",
+                           recipient=org_a, language="km", method="written")
+    back = actions.request_transfer(_actor(caseworker_b), case_a, to_organisation=org_a)
+    case_tasks.accept_transfer(_actor(users[("a", Role.SUPERVISOR)]), back)
+    seen_by_b = set(policy.visible_transfers(_actor(caseworker_b)).values_list("pk", flat=True))
+    assert seen_by_b == set()
+    seen_by_a = set(policy.visible_transfers(_actor(caseworker)).values_list("pk", flat=True))
+    assert seen_by_a == {first.pk, back.pk}
+
+
+def test_merge_requests_of_a_survivor_transferred_away_leave_the_old_organisations_list(
+        case_a, caseworker, supervisor, org_b, users):
+    actor = _actor(caseworker)
+    other = actions.create_survivor(actor, data={"given_name": "Demo Sokha",
+                                                 "family_name": "Testperson"})
+    request = actions.request_merge(actor, kept=case_a.survivor, merged=other,
+                                    reason="Same person.")
+    actions.decide_merge(_actor(supervisor), request, approve=False)
+    assert policy.visible_merge_requests(actor).filter(pk=request.pk).exists()
+    _transfer(case_a, caseworker, org_b, users)
+    assert not policy.visible_merge_requests(actor).filter(pk=request.pk).exists()
+
+
+def test_a_survivor_with_a_merge_waiting_is_not_transferred_until_it_is_decided(
+        case_a, caseworker, org_b):
+    actor = _actor(caseworker)
+    other = actions.create_survivor(actor, data={"given_name": "Demo Sokha",
+                                                 "family_name": "Testperson"})
+    actions.request_merge(actor, kept=other, merged=case_a.survivor, reason="Same person.")
+    actions.record_consent(actor, case_a.survivor, purpose="referral", recipient=org_b,
+                           language="km", method="written")
+    with pytest.raises(Conflict, match="merge"):
+        actions.request_transfer(actor, case_a, to_organisation=org_b)
