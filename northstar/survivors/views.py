@@ -115,5 +115,8 @@ def merge_decide(request, merge_id: int):
     merge = policy.merge_request_for(actor, merge_id)
     if not policy.may_approve_merge(actor):
         raise Forbidden(_("Only a supervisor approves or refuses a merge."))
-    actions.decide_merge(actor, merge, approve=request.POST.get("decision") == "approve")
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "refuse"):
+        raise DomainError(_("Choose whether to approve or refuse the merge."), "decision")
+    actions.decide_merge(actor, merge, approve=decision == "approve")
     return redirect("survivors:merges")
