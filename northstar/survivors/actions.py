@@ -333,6 +333,17 @@ def _check_merge_ages(kept: Survivor, merged: Survivor) -> None:
                           "rules stay on the record that is kept.", "birth_year")
 
 
+def merge_requests_seen(actor: Actor, requests) -> list[MergeRequest]:
+    """A page of merge requests with the sealed reasons opened (the supervisor decides on
+    them): one audited read naming every request shown."""
+    rows = list(requests)
+    if rows:
+        audit.record_read(actor, rows, record_type="merge_request", fields=["reason"])
+    for row in rows:
+        row.reason_text = reveal(row.reason)
+    return rows
+
+
 def _move_histories(kept: Survivor, merged: Survivor) -> dict[str, list]:
     """Point every record hanging off ``merged`` at ``kept``; what moved, by model and id."""
     moved: dict[str, list] = {}

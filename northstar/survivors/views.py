@@ -102,7 +102,7 @@ def merges(request):
     rows = policy.visible_merge_requests(actor).select_related(
         "kept", "merged", "requested_by", "decided_by")[:100]
     return render(request, "survivors/merges.html", {
-        "requests": selectors.listed(actor, rows, record_type="merge_request"),
+        "requests": actions.merge_requests_seen(actor, rows),
         "may_approve": policy.may_approve_merge(actor), "waiting": MergeStatus.REQUESTED,
     })
 
