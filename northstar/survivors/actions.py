@@ -311,11 +311,6 @@ def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str
             Q(kept__in=(kept, merged)) | Q(merged__in=(kept, merged))).exists():
         raise Conflict("a merge of one of these records is already waiting for a supervisor",
                        "merged_id")
-    if Transfer.objects.filter(status=TransferStatus.REQUESTED,
-                               survivor__in=(kept, merged)).exists():
-        raise Conflict("One of these records is waiting to be transferred to another "
-                       "organisation; merge them only if the transfer is withdrawn or declined.",
-                       "merged_id")
     request = MergeRequest.objects.create(organisation_id=kept.organisation_id, kept=kept,
                                           merged=merged, reason=reason, requested_by=actor.user)
     audit.record(actor, "create", "merge_request", request.pk, survivor_ref=kept.reference,

@@ -74,15 +74,24 @@ def test_a_merge_never_joins_two_organisations_records_even_if_one_moved_after_t
     assert moved.archived_at is None and moved.organisation == org_b
 
 
-def test_records_waiting_to_be_transferred_are_not_merged(case_a, caseworker, org_b):
+def test_a_transfer_is_not_accepted_while_a_merge_of_the_record_waits(
+        case_a, caseworker, supervisor, org_b, users):
     actor = _actor(caseworker)
     other = actions.create_survivor(actor, data={"given_name": "Demo Sokha",
                                                  "family_name": "Testperson"})
     actions.record_consent(actor, case_a.survivor, purpose="referral", recipient=org_b,
                            language="km", method="written")
-    actions.request_transfer(actor, case_a, to_organisation=org_b)
-    with pytest.raises(Conflict, match="transferred"):
-        actions.request_merge(actor, kept=other, merged=case_a.survivor, reason="Same person.")
+    transfer = actions.request_transfer(actor, case_a, to_organisation=org_b)
+    request = actions.request_merge(actor, kept=case_a.survivor, merged=other,
+                                    reason="Same person.")
+    boss_b = _actor(users[("b", Role.SUPERVISOR)])
+    with pytest.raises(Conflict, match="merge"):
+        case_tasks.accept_transfer(boss_b, transfer)
+    assert Survivor.objects.get(pk=case_a.survivor_id).organisation != org_b
+    actions.decide_merge(_actor(supervisor), request, approve=True)
+    case_tasks.accept_transfer(boss_b, transfer)
+    assert Survivor.objects.get(pk=case_a.survivor_id).organisation == org_b
+    assert Survivor.objects.get(pk=other.pk).organisation != org_b  # archived, stays behind
 
 
 @pytest.mark.parametrize("kept_birth,merged_birth", [
