@@ -319,13 +319,19 @@ def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str
 
 
 def _check_merge_ages(kept: Survivor, merged: Survivor) -> None:
-    """The record that stays keeps only its own age: a merge must not drop a child's age
-    (unknown is not safe) nor join a child's record with an adult's."""
+    """The record that stays keeps only its own facts: a merge must not drop a child's age
+    (unknown is not safe), join a child's record with an adult's, or drop a "yes" to the
+    family being involved (which keeps family from consenting for a child)."""
     kept_child, merged_child = kept.is_child(), merged.is_child()
     if (merged_child and not kept_child) or (kept_child and merged_child is False):
         raise DomainError("One of these records is a child's and the other is not known to "
                           "be: correct the birth year or date of birth first, so the child "
                           "rules stay on the record that is kept.", "birth_year")
+    if merged.family_involved == YesNoUnknown.YES and kept.family_involved != YesNoUnknown.YES:
+        raise DomainError("The record to merge says the family is involved in the trafficking "
+                          "and the one to keep does not: correct the record to keep first, so "
+                          "no family member is asked to consent for the survivor.",
+                          "family_involved")
 
 
 def merge_requests_seen(actor: Actor, requests) -> list[MergeRequest]:

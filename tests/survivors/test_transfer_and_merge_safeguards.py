@@ -176,3 +176,15 @@ def test_a_survivor_with_a_merge_waiting_is_not_transferred_until_it_is_decided(
                            language="km", method="written")
     with pytest.raises(Conflict, match="merge"):
         actions.request_transfer(actor, case_a, to_organisation=org_b)
+
+
+def test_a_merge_that_would_forget_the_family_is_involved_is_refused(caseworker):
+    actor = _actor(caseworker)
+    kept = actions.create_survivor(actor, data={"given_name": "Dara", "family_name": "Kim",
+                                                "birth_year": 2015, "family_involved": "no"})
+    merged = actions.create_survivor(actor, data={"given_name": "Dara", "family_name": "Kim",
+                                                  "birth_year": 2015, "family_involved": "yes"})
+    with pytest.raises(DomainError, match="family is involved") as refused:
+        actions.request_merge(actor, kept=kept, merged=merged, reason="Same person.")
+    assert refused.value.field == "family_involved"
+    assert actions.request_merge(actor, kept=merged, merged=kept, reason="Same person.").pk
