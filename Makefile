@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run run-postgres test test-sqlite test-fuzz test-postgres lint bench install migrate demo clean translations
+.PHONY: run run-postgres test test-sqlite test-fuzz test-postgres lint bench bench-scale install migrate demo clean translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Northstar needs Python 3.11 or newer")'
@@ -92,9 +92,18 @@ test-postgres: install
 	  if [ "$$NORTHSTAR_REQUIRE_POSTGRES" = "1" ]; then echo "NORTHSTAR_REQUIRE_POSTGRES=1: failing."; exit 1; fi; \
 	fi
 
-## make bench: page weight and first render under slow 3G, as ratios to a baseline
+## make bench: page weight and first render under slow 3G, as ratios to a baseline, then the
+## scale run (bench/scale.py) at 1k and 10k survivors on PostgreSQL beside the framework floor
+## make bench-scale: the scale run at 1k, 10k and 100k (the 100k population is generated once,
+## ~5 min, and reused; the run itself ~15 min). SIZES=1000 for a quick one. Needs wrk.
+SIZES ?= 1000,10000,100000
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py --sizes 1000,10000
+
+bench-scale: install
+	@command -v wrk >/dev/null || { echo "needs wrk: apt-get install -y wrk"; exit 2; }
+	$(BIN)/python bench/scale.py --sizes $(SIZES)
 
 ## make translations: refresh and compile the catalogues, list what needs a native review
 translations: install

@@ -21,6 +21,7 @@ from northstar.core.actor import Actor
 from northstar.core.api import router as core_router
 from northstar.core.errors import DomainError
 from northstar.core.tokens import user_for_token
+from northstar.documents.api import router as documents_router
 from northstar.justice.api import router as justice_router
 from northstar.pathways.api import router as pathways_router
 from northstar.portal.api import router as portal_router
@@ -172,5 +173,6 @@ for router in (
     referrals_router,
     justice_router,
     portal_router,
+    documents_router,
 ):
     api.add_router("", router)

@@ -14,6 +14,7 @@ from ninja import Field, FilterSchema, Schema
 from ninja.pagination import PaginationBase
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from northstar.core import keyset
 from northstar.core.actor import Actor
 from northstar.core.edge import EARLIEST_DATE, NUL, latest_date
 
@@ -109,8 +110,16 @@ class StrictSchema(Schema):
 
 
 class PageQuery(StrictSchema):
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
+    page: int = Field(1, ge=1, le=MAX_PAGE,
+                      description="1-based page number (ignored with a cursor; prefer `cursor`)")
     page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE, description="items per page")
+    cursor: str | None = Field(
+        None, max_length=1000,
+        description="the `next` of the previous answer: the page after it, at the same "
+                    "cost however deep (a cursor not given by this list is a 422)")
+    exact_count: bool = Field(
+        False, description=f"count every row; by default the count stops at "
+                           f"{keyset.COUNT_CAP:,} and says so with `count_is_exact: false`")
 
 
 def actor_of(request: HttpRequest) -> Actor:
@@ -118,11 +127,28 @@ def actor_of(request: HttpRequest) -> Actor:
 
 
 def page_of(queryset, query: PageQuery) -> tuple[list[Any], dict]:
-    """One page of ``queryset`` and the paging facts to return beside it."""
-    total = queryset.count()
-    start = (query.page - 1) * query.page_size
-    items = list(queryset[start : start + query.page_size])
-    return items, {"count": total, "page": query.page, "page_size": query.page_size}
+    """One page of ``queryset`` (by ``cursor``, else by ``page``) and the paging facts to
+    return beside it: a count capped at ``keyset.COUNT_CAP`` unless ``exact_count``, and
+    the ``next`` cursor."""
+    found = keyset.page(queryset, size=query.page_size, cursor=query.cursor,
+                        offset=(query.page - 1) * query.page_size)
+    total = keyset.count(queryset, exact=query.exact_count)
+    return found.rows, {"count": total.value, "count_is_exact": total.exact,
+                        "page": None if query.cursor else query.page,
+                        "page_size": query.page_size, "next": found.next}
+
+
+class PagingFacts(Schema):
+    """What every paged list answers beside its items."""
+
+    count: int = Field(description=f"rows in the list, at most {keyset.COUNT_CAP:,} unless "
+                                   "`exact_count=true` was asked")
+    count_is_exact: bool = Field(description=f"false when there are more than "
+                                             f"{keyset.COUNT_CAP:,} rows and `count` stopped")
+    page: int | None = Field(description="the page number asked for; null with a cursor")
+    page_size: int
+    next: str | None = Field(description="pass as `cursor` for the following page; "
+                                         "null on the last page")
 
 
 class Filters(FilterSchema):
@@ -135,7 +161,8 @@ class Filters(FilterSchema):
 
 
 class Pages(PaginationBase):
-    """Ninja pagination by page number, answering ``{items, count, page, page_size}``.
+    """Ninja pagination by keyset cursor (or page number, for compatibility), answering
+    ``{items, count, count_is_exact, page, page_size, next}``.
 
     The endpoint returns its filtered queryset; Ninja cuts the page. ``shown(request,
     rows)`` turns the page's rows into what is answered — it is where a list endpoint
@@ -146,11 +173,8 @@ class Pages(PaginationBase):
 
     Input = PageQuery
 
-    class Output(Schema):
+    class Output(PagingFacts):
         items: list[Any]
-        count: int
-        page: int
-        page_size: int
 
     def __init__(self, *, shown: Callable[[HttpRequest, list], list] | None = None,
                  **kwargs: Any) -> None:
@@ -159,11 +183,5 @@ class Pages(PaginationBase):
 
     def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest,
                           **params: Any) -> dict:
-        start = (pagination.page - 1) * pagination.page_size
-        rows = list(queryset[start : start + pagination.page_size])
-        return {
-            "items": self.shown(request, rows) if self.shown else rows,
-            "count": self._items_count(queryset),
-            "page": pagination.page,
-            "page_size": pagination.page_size,
-        }
+        rows, facts = page_of(queryset, pagination)
+        return {"items": self.shown(request, rows) if self.shown else rows, **facts}

@@ -22,9 +22,12 @@ from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden, NotFound
 from northstar.referrals import access as referral_access
+from northstar.survivors.consent import in_force
 from northstar.survivors.models import (
+    AdvocacyVisibility,
     Case,
     Consent,
+    ConsentPurpose,
     MergeRequest,
     Survivor,
     Transfer,
@@ -44,13 +47,23 @@ def _is_own_org_staff(actor: Actor) -> bool:
 
 
 def visible_survivors(actor: Actor) -> QuerySet[Survivor]:
+    """Live survivors the actor may see, newest first.
+
+    Never ``DISTINCT``: the own-organisation rows and the referral-shared rows are one
+    ``WHERE`` (a semi-join, so no row twice). An organisation that receives no referral
+    today gets the plain own-organisation filter, which PostgreSQL reads in the order of
+    the ``survivor_org_live_recent`` index and stops after one page.
+    """
     live = Survivor.objects.filter(archived_at__isnull=True)
     if actor.survivor_id is not None:
         return live.filter(pk=actor.survivor_id)
     if not _is_own_org_staff(actor):
         return live.none()
+    own = Q(organisation=actor.organisation)
+    if not referral_access.receives_referrals(actor.organisation):
+        return live.filter(own)
     shared = referral_access.shared_survivor_ids(actor.organisation)
-    return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared)).distinct()
+    return live.filter(own | Q(pk__in=shared))
 
 
 def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
@@ -61,13 +74,19 @@ def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
 
 
 def visible_cases(actor: Actor) -> QuerySet[Case]:
-    """Cases are never shared by referral: only the owning organisation sees them."""
+    """Cases are never shared by referral: only the owning organisation sees them.
+
+    Filtered on the case's own ``organisation`` (kept equal to its survivor's), so a list
+    is read in the order of the ``case_org_live_recent`` index; each row of the page then
+    checks its survivor is live by primary key (a live case may belong to an archived
+    survivor: archiving a survivor leaves their cases as they were).
+    """
     live = Case.objects.filter(archived_at__isnull=True, survivor__archived_at__isnull=True)
     if actor.survivor_id is not None:
         return live.filter(survivor_id=actor.survivor_id)
     if not _is_own_org_staff(actor):
         return live.none()
-    return live.filter(survivor__organisation=actor.organisation)
+    return live.filter(organisation=actor.organisation)
 
 
 def _pk(value) -> int:
@@ -104,6 +123,16 @@ def case_for(actor: Actor, case_id, *, change: bool = False) -> Case:
     if change and actor.survivor_id is not None:
         raise Forbidden("A survivor cannot change case records")
     return case
+
+
+def job_for(actor: Actor, job_id):
+    """A job (``core/jobs.py``) is its owner's alone: its progress and its file (an export)
+    answer 404 to anyone else, administrators included."""
+    from northstar.core.models import Job
+
+    if actor.user is None:
+        raise NotFound("No such job")
+    return one_of(Job.objects.filter(owner=actor.user), job_id, "job")
 
 
 def visible_consents(actor: Actor) -> QuerySet[Consent]:
@@ -156,6 +185,81 @@ def survivors_fields(actor: Actor, survivors) -> dict[int, frozenset[str] | None
     if missing:
         raise NotFound("No such survivor")
     return out
+
+
+def survivors_whose_documents_are_visible(actor: Actor) -> QuerySet[Survivor]:
+    """Survivors whose attached documents the actor may see: their own organisation's, and
+    a survivor referred to the actor's organisation only while a referral that shares the
+    ``documents`` field stands (cases are never shared, so only documents attached to the
+    survivor, not to a case). A survivor in the portal sees none (not offered there)."""
+    live = Survivor.objects.filter(archived_at__isnull=True)
+    if not _is_own_org_staff(actor):
+        return live.none()
+    shared = referral_access.active_referrals(actor.organisation).filter(
+        shared_fields__has_element="documents").values_list("survivor_id", flat=True)
+    return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared))
+
+
+def _changes(actor: Actor, survivor: Survivor) -> bool:
+    """``survivor`` (already visible to the actor) is one the actor may change: no query."""
+    return (_is_own_org_staff(actor) and survivor.archived_at is None
+            and survivor.organisation_id == actor.organisation.pk)
+
+
+def may_attach_documents(actor: Actor, survivor: Survivor) -> bool:
+    """Attach a file to a survivor or one of their cases: own-organisation case staff."""
+    return _changes(actor, survivor)
+
+
+def may_export_caseload(actor: Actor) -> bool:
+    """The caseload as CSV/XLSX and case summaries as PDF: own-organisation case staff."""
+    return _is_own_org_staff(actor)
+
+
+def may_export_personal_fields(actor: Actor) -> bool:
+    """Names and contact details in a caseload export: case staff, only on explicit choice."""
+    return _is_own_org_staff(actor)
+
+
+def may_lift_portal_backoff(actor: Actor, survivor: Survivor) -> bool:
+    """Lift the sign-in slow-down on a survivor's portal code: their own caseworkers."""
+    return _changes(actor, survivor)
+
+
+def advocacy_participants(actor: Actor) -> QuerySet[Survivor]:
+    """For a council coordinator: their organisation's survivors who chose to take part in
+    advocacy (anonymously or by name) *and* whose advocacy consent is in force. Only
+    pseudonym-level facts may be shown of them (reference, how they take part, languages);
+    never a name, a case or contact details. Everyone else: none."""
+    if (actor.survivor_id is not None or actor.organisation is None
+            or actor.role not in roles.ADVOCACY_ROLES):
+        return Survivor.objects.none()
+    consenting = in_force(Consent.objects.filter(purpose=ConsentPurpose.ADVOCACY)).values(
+        "survivor_id")
+    return Survivor.objects.filter(
+        archived_at__isnull=True, organisation=actor.organisation,
+        advocacy_visibility__in=(AdvocacyVisibility.ANONYMOUS, AdvocacyVisibility.PUBLIC),
+        pk__in=consenting)
+
+
+def coordinates_advocacy(actor: Actor) -> bool:
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role in roles.ADVOCACY_ROLES)
+
+
+def landing_page(actor: Actor) -> str | None:
+    """Where a role lands after signing in, if not the caseload: somewhere with something
+    for them (figures for researchers, the council's participants for its coordinator, the
+    organisation's pages for its admins)."""
+    if actor is None or works_with_records(actor) or actor.organisation is None:
+        return None
+    if coordinates_advocacy(actor):
+        return "advocacy"
+    if may_administer_organisation(actor):
+        return "organisation:home"
+    if may_see_aggregates(actor):
+        return "compensation:figures"
+    return None
 
 
 # --- Named permissions: every "may this actor…" question is answered here -------
@@ -387,7 +491,8 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         return {"works_with_records": False, "may_see_fund": False,
                 "may_review_translations": False, "may_see_aggregates": False,
                 "may_override_block": False, "may_read_audit": False,
-                "may_administer_organisation": False, "sees_overdue_tasks": False}
+                "may_administer_organisation": False, "sees_overdue_tasks": False,
+                "coordinates_advocacy": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -397,4 +502,5 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "may_read_audit": may_read_audit(actor),
         "may_administer_organisation": may_administer_organisation(actor),
         "sees_overdue_tasks": sees_overdue_tasks_of_organisation(actor),
+        "coordinates_advocacy": coordinates_advocacy(actor),
     }

@@ -105,12 +105,15 @@ INSTALLED_APPS = [
     "northstar.referrals",
     "northstar.justice",
     "northstar.portal",
+    "northstar.documents",
     "northstar.organisation",
     "northstar.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than any upload may be is refused before anything reads it.
+    "northstar.core.edge.BodySizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,7 +160,12 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'northstar.sqlite3'}",
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        # Persistent connections in production (a new PostgreSQL connection per request
+        # cost half the detail endpoint's time, issue 13); checked before reuse, so a
+        # restarted or failed-over server costs one retry, not an error. Development and
+        # the tests keep 0 (SQLite, and test databases dropped while a connection is open).
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -196,6 +204,9 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+#: Sessions live in the database (Django's default engine, said here so nobody moves them
+#: into process memory): any application instance serves any signed-in request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Sign-in throttling, two-factor, API tokens (issue 12, section 2) ---------
 #: How many reverse proxies of ours stand in front of the application. 0 (the
@@ -266,6 +277,10 @@ NORTHSTAR_PERMISSIONS_POLICY = (
 
 # Bodies larger than this answer 413 before anything is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("NORTHSTAR_MAX_BODY_BYTES", 1024 * 1024)
+#: The largest document (scan, report) that may be attached; a file over it is 413 naming
+#: the field, and a request body over it (plus room for the form) is 413 at the edge
+#: before it is read (``core.edge.BodySizeMiddleware``).
+NORTHSTAR_DOCUMENT_MAX_BYTES = envint("NORTHSTAR_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Languages -----------------------------------------------------------------
 # Django ships no locale data for Filipino and Lao; add the names it needs.
@@ -320,6 +335,41 @@ LOGGING = {
 #: Where quick exit sends a survivor: somewhere harmless and ordinary.
 NORTHSTAR_PORTAL_EXIT_URL = env("NORTHSTAR_PORTAL_EXIT_URL", "https://www.google.com/search?q=weather")
 NORTHSTAR_PORTAL_IDLE_SECONDS = envint("NORTHSTAR_PORTAL_IDLE_SECONDS", 15 * 60)
+
+# --- Several instances: the cache and the job runner (issue 13, docs/deploy.md) -----
+#: Redis (e.g. redis://127.0.0.1:6379/0) shared by every application instance and worker:
+#: the cache (the API's address throttles count there) and the job queue. Unset, a
+#: single instance needs nothing: a per-process cache and jobs run in the request.
+NORTHSTAR_REDIS_URL = env("NORTHSTAR_REDIS_URL") or None
+if NORTHSTAR_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": NORTHSTAR_REDIS_URL,
+            "KEY_PREFIX": env("NORTHSTAR_CACHE_PREFIX", "northstar"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+#: How jobs run: "celery" (a queue and workers; needs NORTHSTAR_REDIS_URL) or "inline"
+#: (in the process that submits them, once its transaction commits).
+NORTHSTAR_JOBS_RUNNER = env("NORTHSTAR_JOBS_RUNNER", "celery" if NORTHSTAR_REDIS_URL else "inline")
+#: The Celery queue Northstar's jobs go to (one per deployment sharing a Redis).
+NORTHSTAR_JOBS_QUEUE = env("NORTHSTAR_JOBS_QUEUE", "northstar")
+#: A job failing with ``jobs.Retryable`` is tried this many times in all, waiting
+#: base × 2^(attempt-1) seconds (capped at 10 minutes) between tries.
+NORTHSTAR_JOBS_MAX_ATTEMPTS = envint("NORTHSTAR_JOBS_MAX_ATTEMPTS", 4)
+NORTHSTAR_JOBS_RETRY_BASE_SECONDS = envint("NORTHSTAR_JOBS_RETRY_BASE_SECONDS", 30)
+CELERY_BROKER_URL = NORTHSTAR_REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = NORTHSTAR_JOBS_QUEUE
+#: Acknowledge after the job ran: a worker killed mid-job leaves the message to another
+#: worker, and the conditional claim in ``jobs.run`` keeps a second delivery from running.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # results live on the Job row, not in Redis
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
 
 NINJA_PAGINATION_PER_PAGE = 25
 NINJA_PAGINATION_MAX_LIMIT = 200

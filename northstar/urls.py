@@ -20,6 +20,7 @@ urlpatterns = [
         name="password_change"),
     path("admin/", admin.site.urls),
     path("audit/", include("northstar.core.urls")),
+    path("jobs/", include("northstar.core.job_urls")),
     path("screening/", include("northstar.screening.urls")),
     path("pathways/", include("northstar.pathways.urls")),
     path("safeguards/", include("northstar.safeguards.urls")),
@@ -29,5 +30,6 @@ urlpatterns = [
     path("portal/", include("northstar.portal.urls")),
     path("organisation/", include("northstar.organisation.urls")),
     path("people/", include("northstar.survivors.urls")),
+    path("documents/", include("northstar.documents.urls")),
     path("", include("northstar.web.urls")),
 ]

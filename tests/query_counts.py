@@ -21,3 +21,14 @@ def grow_caseload(actor, n: int, *, recipient=None) -> list:
                                              case=case, needs=["legal_aid"])
         survivors.append(s)
     return survivors
+
+
+def queries_for(get) -> int:
+    """How many queries one request costs (``get`` makes it; it must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = get()
+    assert response.status_code == 200, response.content[:300]
+    return len(captured)

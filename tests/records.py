@@ -14,8 +14,13 @@ from django.apps import apps
 from django.db import connection, models
 
 from northstar.compensation import calculations, claims, fund, mediations
+from northstar.core import jobs
 from northstar.core.actor import Actor
+from northstar.core.crypto import keyring
+from northstar.core.models import Job
 from northstar.core.tokens import issue_token
+from northstar.documents import actions as documents
+from northstar.documents.exports import CASELOAD_EXPORT
 from northstar.justice import actions as justice
 from northstar.justice import tasks as case_tasks
 from northstar.pathways import actions as pathways
@@ -29,6 +34,8 @@ from northstar.web import actions as intake_actions
 from northstar.web.models import IntakeStep
 
 PIN = "482913"
+#: The smallest file the sniffer takes for a PDF: what a scanned form looks like to it.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 CALCULATION = {
     "jurisdiction": "TH", "currency": "THB", "method": "statutory",
@@ -145,6 +152,20 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     merge = survivors.request_merge(actor, kept=twin, merged=twin_copy,
                                     reason="Same mother's name and village.")
     token, _ = issue_token(caseworker, name="walker")
+    # A finished background job of the caseworker's (the statement PDF), its file sealed.
+    job = Job.objects.create(kind="compensation.statement_pdf", status="done", owner=caseworker,
+                             organisation=caseworker.membership.organisation,
+                             params={"calculation_id": calculation.pk, "lang": "en"},
+                             result={"survivor_ref": survivor.reference},
+                             result_name=f"compensation-{case.reference}.pdf",
+                             result_type="application/pdf")
+    Job.objects.filter(pk=job.pk).update(
+        result_file=keyring().seal_bytes(b"%PDF-1.7 statement", jobs.file_context(job.pk)))
+    export = jobs.submit(CASELOAD_EXPORT, owner=caseworker, organisation=caseworker.membership
+                         .organisation, user_id=caseworker.pk, format="csv", personal=False)
+    export = jobs.run(export.pk) or export  # the walker reads the finished file
+    document = documents.attach_document(actor, survivor, kind="signed_consent", data=PDF_BYTES,
+                                         name="consent_signed.pdf", case=case)
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
         "priorities": priorities, "assessment": assessment, "item": item, "event": event,
@@ -152,6 +173,8 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "disbursement": disbursement, "service": service, "referral": referral,
         "intake": intake, "portal_access": access, "token": token, "task": task,
         "transfer": transfer, "merge": merge, "spare": spare,
+        "job": job,
+        "document": document, "export": export,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

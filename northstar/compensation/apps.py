@@ -13,4 +13,5 @@ class CompensationConfig(AppConfig):
                                    views.money_panel, order=50)
         panels.register_survivor_panel("assistance", "compensation/panels/assistance.html",
                                        views.assistance_panel, order=60)
-        panels.register_alert_source("compensation_overdue", views.overdue_alerts)
+        panels.register_alert_source("compensation_overdue", views.overdue_alerts,
+                                     for_survivor=views.overdue_alerts)

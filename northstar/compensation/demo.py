@@ -82,4 +82,28 @@ def seed(context: dict) -> None:
                                      ("4500", "2200", "900"), strict=False):
         fund.disburse(actor, case.survivor, purpose=purpose, amount=amount, paid_on=ago(100),
                          approver_id=supervisor.pk, case=case)
+    _figures_over_the_threshold(actor, cases, ago)
     alerts.raise_overdue_alerts(as_of=today)
+
+
+def _figures_over_the_threshold(actor, cases, ago) -> None:
+    """Enough labour-tribunal claims of survivors who consented to anonymous statistics
+    that the researcher's figures show numbers, not hidden small groups (issue 14)."""
+    counted = [c for c in cases if not Claim.objects.filter(case=c).exists()
+               and c.survivor.consents.filter(
+        purpose="statistics", withdrawn_at__isnull=True).exists()][:5]
+    for i, case in enumerate(counted):
+        claim = claims.create_claim(actor, case, route="labour_tribunal", payer="employer",
+                                    amount_claimed=str(20000 + 2500 * i), currency="THB",
+                                    filed_on=ago(320 - 10 * i))
+        claim = claims.transition_claim(actor, claim, to="awarded", on=ago(200 - 10 * i),
+                                        amount=str(16000 + 2000 * i))
+        half = str(8000 + 1000 * i)
+        claims.set_schedule(actor, claim, instalments=[
+            {"due_on": ago(170 - 10 * i), "amount": half},
+            {"due_on": ago(110 - 10 * i), "amount": half}])
+        claims.record_payment(actor, claim, received_on=ago(172 - 10 * i), amount=half,
+                              proof_reference="Bank transfer (demo)")
+        if i % 4 != 3:  # most employers paid the second half on time; one did not yet
+            claims.record_payment(actor, claim, received_on=ago(111 - 10 * i), amount=half,
+                                  proof_reference="Bank transfer (demo)")

@@ -6,8 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from northstar.compensation.calculator import METHODS
-from northstar.compensation.models import PartyRole, Payer, Purpose, Route
+from northstar.compensation.models import ClaimStatus, PartyRole, Payer, Purpose, Route
 from northstar.compensation.rules import default_rules
+
+#: A select starts on this empty choice: nobody's outcome is chosen for them.
+EMPTY = [("", _("—"))]
 
 PERIODS = 3
 PERIOD_FIELDS = ("start", "end", "days_worked", "hours_per_day", "normal_daily_hours",
@@ -41,7 +44,12 @@ class CalculatorForm(forms.Form):
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"))
     currency = forms.CharField(label=_("Currency (ISO 4217, blank for the local one)"),
                                required=False, max_length=3)
-    method = forms.ChoiceField(label=_("Method"), choices=[(m, m) for m in METHODS])
+    #: Safe default: the statutory method is what every jurisdiction's law gives.
+    method = forms.ChoiceField(label=_("Method"), choices=[
+        ("statutory", _("The statutory amount")),
+        ("greater_of", _("The greater of the statutory value and the offender's gain")),
+    ], initial="statutory")
+    assert {m for m, _label in method.choices} == set(METHODS)
     non_pecuniary_amount = _text(_("Non-pecuniary harm (amount)"), kind="amount")
     non_pecuniary_justification = forms.CharField(
         label=_("Justification of the non-pecuniary amount"), required=False,
@@ -51,7 +59,7 @@ class CalculatorForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         rules = default_rules()
-        self.fields["jurisdiction"].choices = [
+        self.fields["jurisdiction"].choices = [("", _("—"))] + [
             (code, f"{j.name} ({j.currency})") for code, j in sorted(rules.jurisdictions.items())]
         for head in HEAD_FIELDS:
             self.fields[head] = _text(LABELS[head], kind="amount")
@@ -113,8 +121,8 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args, calculations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["route"].choices = Route.choices
-        self.fields["payer"].choices = Payer.choices
+        self.fields["route"].choices = EMPTY + Route.choices
+        self.fields["payer"].choices = EMPTY + Payer.choices
         self.fields["calculation_id"].choices = [("", _("—"))] + [
             (c.pk, f"{c.label or c.created_at:%Y-%m-%d} · {c.total} {c.currency}"
              if not c.label else f"{c.label} · {c.total} {c.currency}") for c in calculations]
@@ -128,7 +136,8 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s, s) for s in allowed]
+        self.fields["to"].choices = EMPTY + [(s, ClaimStatus(s).label) for s in allowed]
+        self.fields["to"].error_messages["required"] = _("Choose the new status.")
 
 
 class PaymentForm(forms.Form):
@@ -195,7 +204,7 @@ class PartyForm(forms.Form):
 class SessionForm(forms.Form):
     held_on = _date(_("Held on"))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[
-        ("progress", _("Progress")), ("agreement", _("Agreement")),
+        ("", _("—")), ("progress", _("Progress")), ("agreement", _("Agreement")),
         ("no_agreement", _("No agreement")), ("postponed", _("Postponed"))])
     summary = forms.CharField(label=_("Summary (kept sealed)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
@@ -234,7 +243,7 @@ class AgreementForm(ScheduleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer"].choices = Payer.choices
+        self.fields["payer"].choices = EMPTY + Payer.choices
         self.fields["instalments"].required = False
         self.order_fields(["agreed_on", "amount", "currency", "payer", "terms", "term_kinds",
                            "voluntary", "interpreter_needed", "interpreter_present",
@@ -255,9 +264,9 @@ class EscalationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["route"].choices = [c for c in Route.choices
-                                        if c[0] != Route.OUT_OF_COURT_MEDIATION]
-        self.fields["payer"].choices = Payer.choices
+        self.fields["route"].choices = EMPTY + [c for c in Route.choices
+                                                if c[0] != Route.OUT_OF_COURT_MEDIATION]
+        self.fields["payer"].choices = EMPTY + Payer.choices
 
 
 class DisbursementForm(forms.Form):
@@ -272,8 +281,8 @@ class DisbursementForm(forms.Form):
 
     def __init__(self, *args, approvers=(), cases=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = Purpose.choices
-        self.fields["approver_id"].choices = [(u.pk, u.get_username()) for u in approvers]
+        self.fields["purpose"].choices = EMPTY + Purpose.choices
+        self.fields["approver_id"].choices = EMPTY + [(u.pk, u.get_username()) for u in approvers]
         self.fields["case_id"].choices = [("", _("—"))] + [(c.pk, c.reference) for c in cases]
 
 

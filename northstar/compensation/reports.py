@@ -4,31 +4,211 @@ on-time compliance, overall and by route. Aggregates only, and an audited read."
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from northstar import policy
 from northstar.compensation import figures
-from northstar.compensation.claims import claim_facts
-from northstar.compensation.models import Claim
+from northstar.compensation.models import MONEY, Claim, Instalment, Payment
 from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden
-from northstar.survivors.consent import active_consents
+from northstar.survivors.consent import flows_q
 from northstar.survivors.models import ConsentPurpose
 
+MONEY_FIELD = DecimalField(**MONEY)
 
-def _suppress_small_groups(result: dict, route_and_survivor: list[tuple[str, int]]) -> None:
-    """Hide every group behind fewer than ``MIN_CELL`` *survivors* (one survivor's three
-    claims are still one person); the routes add up to the "all" group that stays
-    visible, so a lone hidden route takes the next smallest with it."""
+
+def _suppress_small_groups(result: dict, people: dict) -> None:
+    """Hide every group behind fewer than ``MIN_CELL`` *survivors* (``people``: by route,
+    and under None in all; one survivor's three claims are still one person); the routes
+    add up to the "all" group that stays visible, so a lone hidden route takes the next
+    smallest with it."""
     hidden = {"claims": f"<{disclosure.MIN_CELL}", "suppressed": True}
-    people = {route: len({s for r, s in route_and_survivor if r == route})
-              for route in result["by_route"]}
-    for route in disclosure.hidden_cells(people):
+    by_route = {route: people.get(route, 0) for route in result["by_route"]}
+    for route in disclosure.hidden_cells(by_route):
         result["by_route"][route] = dict(hidden)
-    if disclosure.is_small(len({s for _, s in route_and_survivor})):
+    if disclosure.is_small(people.get(None, 0)):
         result["all"] = dict(hidden)
+
+
+def _obligation():
+    """What the payer owes, in SQL (``Claim.obligation``): the award, else the agreed amount."""
+    return Coalesce("amount_awarded", "amount_agreed")
+
+
+def _grouped(rows, key: str = "route"):
+    """Rows of a ``values(route, ...)`` query as {route: [row, ...]}, with None for all."""
+    out: dict = {None: []}
+    for row in rows:
+        out[None].append(row)
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
+def _medians(claims: QuerySet[Claim], days) -> dict:
+    """The median of ``days`` (a duration expression; rows where it is null left out) over
+    all claims (key None) and per route, in the database: each row numbered by ``days`` in
+    all and in its route, keeping only the one or two middle rows of either (window
+    functions, one query whatever the number of claims)."""
+    order = [F("days").asc(), F("pk").asc()]
+    by_route = {"partition_by": [F("route")]}
+    middle = claims.annotate(days=days).filter(days__isnull=False).annotate(
+        n_all=Window(Count("pk")),
+        twice_all=Window(RowNumber(), order_by=order) * 2,
+        n_route=Window(Count("pk"), **by_route),
+        twice_route=Window(RowNumber(), order_by=order, **by_route) * 2,
+    ).filter(
+        Q(twice_all__gte=F("n_all"), twice_all__lte=F("n_all") + 2)
+        | Q(twice_route__gte=F("n_route"), twice_route__lte=F("n_route") + 2),
+    ).values_list("route", "days", "twice_all", "n_all", "twice_route", "n_route")
+    found: dict = {}
+    for route, value, twice_all, n_all, twice_route, n_route in middle:
+        if n_all <= twice_all <= n_all + 2:
+            found.setdefault(None, []).append(value.days)
+        if n_route <= twice_route <= n_route + 2:
+            found.setdefault(route, []).append(value.days)
+    return {group: str(values[0]) if len(values) == 1
+            else str((Decimal(values[0]) + Decimal(values[1])) / 2)
+            for group, values in found.items()}
+
+
+def _scheduled_by_then():
+    """An instalment's running total: the claim's active instalments due before it (or on
+    the same day and listed first), itself included."""
+    earlier = Instalment.objects.filter(
+        claim=OuterRef("claim"), superseded_at__isnull=True,
+    ).filter(Q(due_on__lt=OuterRef("due_on"))
+             | Q(due_on=OuterRef("due_on"), amount__lt=OuterRef("amount"))
+             | Q(due_on=OuterRef("due_on"), amount=OuterRef("amount"), pk__lte=OuterRef("pk")))
+    return Subquery(earlier.order_by().values("claim").annotate(total=Sum("amount"))
+                    .values("total")[:1])
+
+
+def _received_by_then():
+    """What the claim had received by an instalment's due date."""
+    paid = Payment.objects.filter(claim=OuterRef("claim"), received_on__lte=OuterRef("due_on"))
+    return Coalesce(Subquery(paid.order_by().values("claim").annotate(total=Sum("amount"))
+                             .values("total")[:1]),
+                    Value(Decimal(0)), output_field=MONEY_FIELD)
+
+
+def _payment_day(kind):
+    first = Payment.objects.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(
+        day=kind("received_on")).values("day")[:1]
+    return Subquery(first, output_field=DateField())
+
+
+def figures_in_sql(claims: QuerySet[Claim], as_of: dt.date) -> dict:
+    """``figures.organisation_figures`` of ``claims``, every figure an aggregate asked of the
+    database: a dozen queries whatever the number of claims (counts and sums grouped by
+    route, status and currency; running totals of instalments as subqueries; medians by a
+    window function). tests/compensation/test_figures_in_sql.py holds it to the Python
+    arithmetic on a built population."""
+    claims = claims.order_by()
+    active_due_later = Instalment.objects.filter(
+        claim=OuterRef("pk"), superseded_at__isnull=True, due_on__gte=as_of)
+    active_any = Instalment.objects.filter(claim=OuterRef("pk"), superseded_at__isnull=True)
+    marked = claims.annotate(
+        owed=_obligation(),
+        fully_due=Q(status__in=("paid_in_full", "defaulted"))
+        | (Exists(active_any) & ~Exists(active_due_later)),
+    )
+    judged = Q(owed__isnull=False, fully_due=True)
+    counts = _grouped(marked.values("route", "status").annotate(
+        n=Count("pk"),
+        judged=Count("pk", filter=judged),
+        completed=Count("pk", filter=judged & Q(status="paid_in_full"))))
+    owed = _grouped(marked.filter(owed__isnull=False).values("route", "currency").annotate(
+        total=Sum("owed")))
+    received = _grouped(Payment.objects.filter(
+        claim__in=marked.filter(owed__isnull=False).values("pk")).order_by()
+        .values("claim__route", "claim__currency").annotate(total=Sum("amount")),
+        key="claim__route")
+    instalments = _grouped(Instalment.objects.filter(
+        claim__in=claims.values("pk"), superseded_at__isnull=True, due_on__lte=as_of,
+    ).order_by().annotate(scheduled=_scheduled_by_then(), paid=_received_by_then())
+        .values("claim__route").annotate(
+            due=Count("pk"), on_time=Count("pk", filter=Q(paid__gte=F("scheduled")))),
+        key="claim__route")
+    medians = {
+        "median_days_filing_to_decision": _medians(claims, ExpressionWrapper(
+            F("decided_on") - F("filed_on"), output_field=DurationField())),
+        "median_days_filing_to_first_payment": _medians(claims, ExpressionWrapper(
+            _payment_day(Min) - F("filed_on"), output_field=DurationField())),
+        "median_days_filing_to_last_payment": _medians(claims, ExpressionWrapper(
+            _payment_day(Max) - F("filed_on"), output_field=DurationField())),
+    }
+
+    def group(route):
+        rows = counts.get(route, [])
+        statuses: dict[str, int] = {}
+        for row in rows:
+            statuses[row["status"]] = statuses.get(row["status"], 0) + row["n"]
+        money: dict[str, dict[str, Decimal]] = {}
+        for row in owed.get(route, []):
+            bucket = money.setdefault(row["currency"], {"obligation": Decimal(0),
+                                                         "received": Decimal(0)})
+            bucket["obligation"] += row["total"]
+        for row in received.get(route, []):
+            money[row["claim__currency"]]["received"] += row["total"]
+        due = sum(r["due"] for r in instalments.get(route, []))
+        on_time = sum(r["on_time"] for r in instalments.get(route, []))
+        judged_ = sum(r["judged"] for r in rows)
+        completed = sum(r["completed"] for r in rows)
+        return {
+            "claims": sum(r["n"] for r in rows),
+            "by_status": dict(sorted(statuses.items())),
+            "money": {c: {"awarded_or_agreed": figures.as_money(v["obligation"], c),
+                          "received": figures.as_money(v["received"], c),
+                          "received_share": figures._rate_decimal(v["received"], v["obligation"])}
+                      for c, v in sorted(money.items())},
+            **{key: found.get(route) for key, found in medians.items()},
+            "instalments_due": due,
+            "instalments_on_time": on_time,
+            "on_time_rate": figures._rate(on_time, due),
+            "obligations_fully_due": judged_,
+            "obligations_paid_in_full": completed,
+            "completion_rate": figures._rate(completed, judged_),
+        }
+
+    return {
+        "as_of": as_of.isoformat(),
+        "all": group(None),
+        "by_route": {route: group(route) for route in figures.ROUTES},
+    }
+
+
+def organisation_claims(actor: Actor) -> QuerySet[Claim]:
+    """The claims the organisation's figures count for ``actor``: every claim of the
+    organisation's live cases, or, for those who see only disclosure-safe figures, those of
+    survivors whose statistics consent stands (asked in the database: ``flows_q``)."""
+    found = Claim.objects.filter(
+        case__survivor__organisation=actor.organisation, case__archived_at__isnull=True,
+        case__survivor__archived_at__isnull=True,
+    )
+    if policy.sees_only_disclosure_safe_figures(actor):
+        found = found.filter(flows_q(ConsentPurpose.STATISTICS, survivor="case__survivor"))
+    return found
 
 
 def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
@@ -40,24 +220,21 @@ def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
     """
     if not policy.may_see_aggregates(actor):
         raise Forbidden("your role does not see compensation figures")
-    found = Claim.objects.filter(
-        case__survivor__organisation=actor.organisation, case__archived_at__isnull=True,
-        case__survivor__archived_at__isnull=True,
-    )
+    found = organisation_claims(actor)
     restricted = policy.sees_only_disclosure_safe_figures(actor)
-    if restricted:
-        # The statistics consent in force, asked in the database for every claim at once.
-        found = found.filter(Exists(active_consents(OuterRef("case__survivor"),
-                                                    ConsentPurpose.STATISTICS)))
-    claims = list(found.select_related("case__survivor")
-                  .prefetch_related("payments", "instalments"))
-    facts = [claim_facts(c) for c in claims]
-    result = figures.organisation_figures(facts, as_of)
+    result = figures_in_sql(found, as_of)
     result["restricted_to_statistics_consent"] = restricted
     if restricted:
-        _suppress_small_groups(result, [(f.route, c.case.survivor_id)
-                                        for f, c in zip(facts, claims, strict=True)])
+        _suppress_small_groups(result, _people(found))
     audit.record_read(actor, (), record_type="compensation_figures",
                       note=f"organisation figures as of {as_of.isoformat()} "
-                           f"over {len(claims)} claim(s)")
+                           f"over {result['all']['claims']} claim(s)")
     return result
+
+
+def _people(claims: QuerySet[Claim]) -> dict:
+    """Survivors behind the claims, per route and (key None) in all: two counts."""
+    people = {row["route"]: row["n"] for row in claims.order_by().values("route").annotate(
+        n=Count("case__survivor", distinct=True))}
+    people[None] = claims.aggregate(n=Count("case__survivor", distinct=True))["n"]
+    return people

@@ -11,6 +11,11 @@ import datetime as dt
 
 from northstar.compensation.calculator import HEADS, gettext_noop
 
+#: The rounding rule in words (the calculator records the ``decimal`` constant's name).
+ROUNDING_WORDS = {
+    "ROUND_HALF_UP": gettext_noop("to the smallest unit of the currency, halves rounded up"),
+    "ROUND_HALF_EVEN": gettext_noop("to the smallest unit of the currency, halves to even"),
+}
 TITLE = gettext_noop("Itemised compensation statement")
 PLAIN_SUMMARY = gettext_noop(
     "Based on what was recorded, the money you may be owed adds up to about %(total)s %(currency)s. "
@@ -61,7 +66,7 @@ def build_statement(result: dict, *, prepared_on: dt.date, reference: str = "",
         "currency": result["currency"],
         "jurisdiction": result.get("jurisdiction", ""),
         "method": result.get("method", ""),
-        "rounding": result.get("rounding", ""),
+        "rounding": ROUNDING_WORDS.get(result.get("rounding", ""), result.get("rounding", "")),
         "calculator_version": result["calculator_version"],
         "rule_set_version": result["rule_set_version"],
     }

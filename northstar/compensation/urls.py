@@ -8,6 +8,8 @@ urlpatterns = [
     path("calculations/<int:calculation_id>/", views.calculation, name="calculation"),
     path("calculations/<int:calculation_id>/statement.pdf", views.calculation_pdf,
          name="calculation_pdf"),
+    path("calculations/<int:calculation_id>/statement.pdf/job", views.calculation_pdf_job,
+         name="calculation_pdf_job"),
     path("cases/<int:case_id>/claims/new/", views.claim_new, name="claim_new"),
     path("claims/<int:claim_id>/", views.claim, name="claim"),
     path("figures/", views.organisation_figures, name="figures"),

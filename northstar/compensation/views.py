@@ -42,8 +42,10 @@ from northstar.compensation.forms import (
     SessionForm,
     TransitionForm,
 )
+from northstar.compensation.models import Route
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
+from northstar.core import jobs
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
 from northstar.ui.panels import Alert
@@ -124,11 +126,15 @@ def _statement_of(request, calculation_id: int, *, export: str = ""):
     if lang not in dict(languages):
         lang = "en"
     opened = calculations.open_calculation(actor, calc, export=export)
+    return calc, prepared_statement(calc, opened, lang), languages, lang
+
+
+def prepared_statement(calc, opened: dict, lang: str) -> dict:
+    """A saved calculation's statement in ``lang`` (the page, the PDF and the PDF job)."""
     with translation.override(lang):
-        statement = _translated(build_statement(
+        return _translated(build_statement(
             opened["result"], prepared_on=timezone.localdate(calc.created_at),
             reference=calc.case.reference, language=lang))
-    return calc, statement, languages, lang
 
 
 @login_required
@@ -159,6 +165,21 @@ def calculation_pdf(request, calculation_id: int):
     response["Content-Disposition"] = (
         f'attachment; filename="compensation-{calc.case.reference}-{calc.pk}-{lang}.pdf"')
     return response
+
+
+@login_required
+@require_POST
+def calculation_pdf_job(request, calculation_id: int):
+    """Print the statement in the background (a job) and follow it on the job's page."""
+    calc = selectors.calculation_for(request.actor, calculation_id)
+    languages, _missing = _languages_for(calc.case)
+    lang = request.POST.get("lang") or "en"
+    if lang not in dict(languages):
+        lang = "en"
+    job = jobs.submit("compensation.statement_pdf", owner=request.user,
+                      organisation=request.actor.organisation,
+                      calculation_id=calc.pk, lang=lang)
+    return redirect("jobs:job", job_id=job.pk)
 
 
 @login_required
@@ -268,10 +289,14 @@ def money_panel(request, case) -> dict | None:
             "calculator_url": reverse("compensation:calculator", args=[case.pk])}
 
 
-def overdue_alerts(actor) -> list[Alert]:
-    """Open alerts for overdue instalments addressed to this person, on cases they may see."""
+def overdue_alerts(actor, survivor=None) -> list[Alert]:
+    """Open alerts for overdue instalments addressed to this person, on cases they may see:
+    the earliest due ``alerts.ALERT_LIMIT`` on the caseload, all of one survivor's on the
+    case page."""
     out = []
-    for alert in alerts.open_alerts_for(actor):
+    found = (alerts.open_alerts_for(actor) if survivor is None
+             else alerts.open_alerts_for(actor, survivor=survivor, limit=None))
+    for alert in found:
         instalment = alert.instalment
         claim_ = instalment.claim
         out.append(Alert(
@@ -293,7 +318,8 @@ def organisation_figures(request):
     if not policy.may_see_aggregates(actor):
         raise NotFound("No such page")
     report = reports.organisation_report(actor, as_of=timezone.localdate())
-    groups = [("all", report["all"])] + list(report["by_route"].items())
+    groups = [("all", "", report["all"])] + [
+        (route, Route(route).label, group) for route, group in report["by_route"].items()]
     return render(request, "compensation/figures.html", {"report": report, "groups": groups})
 
 

@@ -21,4 +21,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         post_save.connect(_watch_reads, sender="core.AuditEntry",
                           dispatch_uid="core.unusual_reads")
+        # Each app's ``jobs`` module registers its job kinds and schedules (core/jobs.py).
+        from django.utils.module_loading import autodiscover_modules
+
         from northstar.core import checks  # noqa: F401 - registers the system checks
+
+        autodiscover_modules("jobs")

@@ -94,10 +94,11 @@ def grant_runtime(cursor, *, runtime: str) -> None:
     _run(cursor, "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {r}", r=runtime)
     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     tables = {r[0] for r in cursor.fetchall()}
-    for table in APPEND_ONLY:
-        if table in tables:
-            _run(cursor, "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {t} FROM {r}",
-                 t=table, r=runtime)
+    # The audit log's monthly partitions (``core/auditparts.py``) are as append-only as it.
+    partitions = {t for t in tables if t.startswith("core_auditentry_")}
+    for table in sorted(set(APPEND_ONLY) & tables | partitions):
+        _run(cursor, "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {t} FROM {r}",
+             t=table, r=runtime)
     for table in READ_ONLY:
         if table in tables:
             _run(cursor, "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {t} FROM {r}",

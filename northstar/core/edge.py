@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -87,3 +88,37 @@ class BadInputMiddleware:
                                  "status": 422},
                                 request=request)
         return HttpResponse(body, status=422)
+
+
+#: Room for the form around the largest file: field names, the CSRF token, boundaries.
+FORM_ALLOWANCE = 256 * 1024
+
+
+def body_limit() -> int:
+    """Read per request, so that a setting overridden in a test applies."""
+    return settings.NORTHSTAR_DOCUMENT_MAX_BYTES + FORM_ALLOWANCE
+
+
+class BodySizeMiddleware:
+    """Refuses a request whose declared body is larger than the largest upload may be:
+    413 with a sentence, before the CSRF check or a form parser reads a byte of it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= body_limit():
+            return self.get_response(request)
+        limit_mb = body_limit() // (1024 * 1024)
+        message = (f"This upload is too large ({length // (1024 * 1024)} MB); "
+                   f"files up to about {limit_mb} MB can be attached.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message, "field": "file"}, status=413)
+        body = render_to_string("core/domain_error.html",
+                                {"message": message, "field": "file", "status": 413},
+                                request=request)
+        return HttpResponse(body, status=413)

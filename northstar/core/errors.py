@@ -40,3 +40,9 @@ class Conflict(DomainError):
     """A write based on a stale version, or a transition not allowed from the current state."""
 
     status = 409
+
+
+class TooLarge(DomainError):
+    """A file or body over the size the platform accepts: answered 413 naming the field."""
+
+    status = 413

@@ -12,15 +12,31 @@ settings: in-process at once (``make run``, the tests: nothing extra to install)
 or a queue with workers for several application instances (``docs/deploy.md``).
 Whichever runs it, ``run`` first claims the row with a conditional update
 (queued → running), so a job delivered twice runs once.
+
+Runners (``settings.NORTHSTAR_JOBS_RUNNER``): ``inline`` runs the job in the submitting
+process once its transaction commits; ``celery`` sends the job's id to a worker
+(``core/worker.py``) through Redis. A task that raises ``Retryable`` is tried again
+with a growing wait, up to ``NORTHSTAR_JOBS_MAX_ATTEMPTS`` tries, then recorded failed;
+any other exception fails the job at once.
+
+Scheduled work (``schedule``) is submitted with an idempotency key per period
+(``compensation_alerts:2026-12-06``), by Celery beat or ``manage.py run_scheduled``
+from cron: however many schedulers or instances submit it, each period runs once.
+Apps register their tasks and schedules in a ``jobs`` module of their own, found
+when the app registry is ready (``core/apps.py``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from northstar.core.crypto import keyring
@@ -37,6 +53,53 @@ class FileResult:
     content_type: str
     data: bytes
     summary: dict | None = None
+
+
+class Retryable(Exception):  # noqa: N818 - it names what the failure is, not that it is one
+    """Raise from a task for a failure worth another try later (a remote service or a
+    lock briefly unavailable); the job goes back to the queue until its tries run out."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Work submitted once per period: ``every`` is "day" or "hour"."""
+
+    name: str
+    kind: str
+    every: str
+    params: Callable[[dt.datetime], dict] | None = None
+
+    def period(self, now: dt.datetime) -> str:
+        local = timezone.localtime(now)
+        return local.strftime("%Y-%m-%d") if self.every == "day" else local.strftime("%Y-%m-%dT%H")
+
+    def key(self, now: dt.datetime) -> str:
+        return f"{self.name}:{self.period(now)}"
+
+
+SCHEDULES: dict[str, Schedule] = {}
+
+
+def schedule(name: str, kind: str, *, every: str = "day",
+             params: Callable[[dt.datetime], dict] | None = None) -> Schedule:
+    if every not in ("day", "hour"):
+        raise ValueError("every must be 'day' or 'hour'")
+    SCHEDULES[name] = entry = Schedule(name, kind, every, params)
+    return entry
+
+
+def submit_scheduled(name: str, now: dt.datetime | None = None) -> Job:
+    """Submit this period's run of one schedule; a second call in the period returns it."""
+    entry = SCHEDULES[name]
+    now = now or timezone.now()
+    params = entry.params(now) if entry.params else {}
+    return submit(entry.kind, key=entry.key(now), **params)
+
+
+def submit_due(now: dt.datetime | None = None) -> list[Job]:
+    """Every schedule's run for the current period (the ones already submitted are returned)."""
+    now = now or timezone.now()
+    return [submit_scheduled(name, now) for name in sorted(SCHEDULES)]
 
 
 def task(kind: str):
@@ -59,15 +122,45 @@ def submit(kind: str, *, key: str | None = None, owner=None, organisation=None,
         existing = Job.objects.filter(key=key).first()
         if existing is not None:
             return existing
-    job = Job.objects.create(kind=kind, key=key, params=params, owner=owner,
-                             organisation=organisation)
+    try:
+        # Its own savepoint: two instances submitting one key at once meet at the unique
+        # index, and the loser returns the winner's job instead of failing.
+        with transaction.atomic():
+            job = Job.objects.create(kind=kind, key=key, params=params, owner=owner,
+                                     organisation=organisation)
+    except IntegrityError:
+        if key is None:
+            raise
+        return Job.objects.get(key=key)
     transaction.on_commit(lambda: dispatch(job.pk))
     return job
 
 
-def dispatch(job_id: int) -> None:
-    """Hand a job to the runner. In-process here; a queue backend replaces this."""
-    run(job_id)
+def runner() -> str:
+    return getattr(settings, "NORTHSTAR_JOBS_RUNNER", "inline")
+
+
+def dispatch(job_id: int, *, countdown: float = 0) -> None:
+    """Hand a job to the configured runner: a Celery worker, or this process now."""
+    if runner() == "celery":
+        from northstar.core.worker import run_job  # Celery is loaded only when it is used
+
+        run_job.apply_async(args=[job_id], countdown=countdown)
+        return
+    job = run(job_id)
+    while job is not None and job.status == Job.Status.QUEUED:  # a Retryable failure
+        time.sleep(min(backoff(job.attempts), 1))  # in a request: never long
+        job = run(job_id)
+
+
+def max_attempts() -> int:
+    return max(1, getattr(settings, "NORTHSTAR_JOBS_MAX_ATTEMPTS", 4))
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait before the next try, after ``attempts`` tries."""
+    base = getattr(settings, "NORTHSTAR_JOBS_RETRY_BASE_SECONDS", 30)
+    return min(600, base * 2 ** max(0, attempts - 1))
 
 
 def report(job: Job, done: int, total: int | None = None, message: str = "") -> None:
@@ -85,17 +178,30 @@ def run(job_id: int) -> Job | None:
         status=Job.Status.RUNNING, started_at=timezone.now())
     if not claimed:
         return None  # already running or finished elsewhere: never twice
+    Job.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
     try:
         outcome = REGISTRY[job.kind](job, **job.params)
+    except Retryable as exc:
+        if job.attempts < max_attempts():
+            log.warning("job %s: try %s failed, will try again", job.pk, job.attempts)
+            Job.objects.filter(pk=job_id).update(
+                status=Job.Status.QUEUED,
+                message=f"Try {job.attempts} did not finish ({type(exc).__name__}); "
+                        f"trying again."[:300])
+            return Job.objects.get(pk=job_id)
+        log.exception("job %s failed after %s tries", job.pk, job.attempts)
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(),
+            message=f"{type(exc).__name__}: could not finish after {job.attempts} tries"[:300])
+        return Job.objects.get(pk=job_id)
     except Exception as exc:  # a failed job is recorded, not lost; the log has the trace
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job_id).update(
             status=Job.Status.FAILED, finished_at=timezone.now(),
             message=f"{type(exc).__name__}: could not finish"[:300])
         return Job.objects.get(pk=job_id)
-    fields = {"status": Job.Status.DONE, "finished_at": timezone.now()}
+    fields = {"status": Job.Status.DONE, "finished_at": timezone.now(), "message": ""}
     if isinstance(outcome, FileResult):
         fields.update(result_file=keyring().seal_bytes(outcome.data, file_context(job_id)),
                       result_name=outcome.name, result_type=outcome.content_type,
@@ -111,3 +217,15 @@ def result_bytes(job: Job) -> bytes:
     if job.result_file is None:
         raise LookupError("this job has no file")
     return keyring().open_bytes(job.result_file, file_context(job.pk))
+
+
+def open_result(actor, job: Job) -> bytes:
+    """The job's file for its owner (``policy.job_for`` found the job): an export in the
+    audit log, naming the survivor when the job was about one."""
+    from northstar.core import audit
+
+    data = result_bytes(job)
+    audit.record_read(actor, job.pk, record_type="job_result", export=True,
+                      survivor_ref=(job.result or {}).get("survivor_ref", ""),
+                      note=f"downloaded {job.result_name}"[:300])
+    return data

@@ -132,20 +132,25 @@ class AuditEntry(models.Model):
         PORTAL = "portal"
         SYSTEM = "system"
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: Indexes are few on purpose (one row per read: the largest table by far); each kept
+    #: one serves a query named in ``Meta.indexes``. On PostgreSQL the table is partitioned
+    #: by month of ``at`` (migration 0008, docs/deploy.md "Audit growth").
+    at = models.DateTimeField(default=timezone.now)
     #: PROTECT: people who have touched survivor data are deactivated, never deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     actor_label = models.CharField(max_length=150)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     #: The organisation that owns the survivor named by ``survivor_ref``, so a
     #: referral recipient's reads show in the owner's log too.
     owner_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -154,7 +159,7 @@ class AuditEntry(models.Model):
     #: Every record read or written, ids whole (``record_id`` holds a lone one too).
     record_ids = models.JSONField(default=list, blank=True)
     #: Reference code of the survivor the record belongs to, if any.
-    survivor_ref = models.CharField(max_length=32, blank=True, db_index=True)
+    survivor_ref = models.CharField(max_length=32, blank=True)
     fields = models.JSONField(default=list, blank=True)
     #: What happened, in words: "withdrew consent", "override of block finding"…
     note = models.CharField(max_length=300, blank=True)
@@ -166,7 +171,18 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["record_type", "record_id"])]
+        indexes = [
+            # An organisation's log (the audit page and GET /api/v1/audit): entries made by
+            # it, or about its survivors (an OR of the two, each newest first).
+            models.Index(fields=["organisation", "-at"], name="audit_org_at"),
+            models.Index(fields=["owner_organisation", "-at"], name="audit_owner_org_at"),
+            # Unusual reads: one person's reads in the last minutes, after every read.
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            # One survivor's history (the audit page's filter, the portal's quick exits);
+            # most entries name no survivor, so those are left out of the index.
+            models.Index(fields=["survivor_ref", "-at"], name="audit_survivor_at",
+                         condition=~models.Q(survivor_ref="")),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

@@ -20,6 +20,9 @@ CASE_ROLES = frozenset({Role.CASEWORKER, Role.LEGAL_OFFICER, Role.SUPERVISOR})
 OVERSIGHT_ROLES = frozenset({Role.SUPERVISOR})
 #: Roles that manage reference data (organisations, services, users) in the admin.
 ADMIN_ROLES = frozenset({Role.ORG_ADMIN})
+#: Roles that coordinate the survivors' advisory council: they see who chose to take part in
+#: advocacy (by reference only, with their consent), never a case record.
+ADVOCACY_ROLES = frozenset({Role.COUNCIL_COORDINATOR})
 #: Roles that may see aggregate, privacy-safe figures.
 AGGREGATE_ROLES = frozenset({Role.RESEARCHER, Role.SUPERVISOR, Role.ORG_ADMIN})
 

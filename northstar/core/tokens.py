@@ -11,6 +11,7 @@ import re
 import secrets
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from northstar.core.errors import Forbidden, NotFound
@@ -20,6 +21,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REVOKE_PATH = re.compile(r"^/api/v1/auth/tokens/\d+/revoke$")
 #: Reads that take a POST body only to keep personal data out of URLs (and access logs).
 READS_BY_POST = re.compile(r"^/api/v1/survivors/duplicates$")
+#: How precisely a token's last use is kept: a write per token per minute at most, not one
+#: per request (issue 13: the per-request UPDATE was its own commit on every API call).
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def issue_token(user, *, name: str = "", scope: str = ApiToken.Scope.WRITE,
@@ -36,7 +40,10 @@ def issue_token(user, *, name: str = "", scope: str = ApiToken.Scope.WRITE,
 def user_for_token(raw: str, method: str, path: str = ""):
     """The active user a bearer token stands for, or ``None`` (401): unknown, revoked and
     expired tokens are all simply not valid. A read token asking to write is ``Forbidden``
-    (revoking a token is not a write to records: any token may do it)."""
+    (revoking a token is not a write to records: any token may do it).
+
+    One query finds the token with its user, membership and organisation (the actor needs
+    all three); ``last_used_at`` is written only when it is a minute old (``_touch``)."""
     now = timezone.now()
     found = (
         ApiToken.objects.active(now)
@@ -49,8 +56,20 @@ def user_for_token(raw: str, method: str, path: str = ""):
     if (found.scope != ApiToken.Scope.WRITE and method.upper() not in SAFE_METHODS
             and not REVOKE_PATH.match(path) and not READS_BY_POST.match(path)):
         raise Forbidden("this token may only read; ask for a write token to change records")
-    ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    _touch(found, now)
     return found.user
+
+
+def _touch(token: ApiToken, now) -> None:
+    """Moves ``last_used_at`` at most once a ``LAST_USED_RESOLUTION``: most requests write
+    nothing. The write is conditional (``WHERE last_used_at < now - resolution``), so two
+    workers answering the same token in the same minute update it once between them."""
+    stale_before = now - LAST_USED_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at >= stale_before:
+        return
+    (ApiToken.objects.filter(pk=token.pk)
+     .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before))
+     .update(last_used_at=now))
 
 
 def revoke_token(user, token_id: int) -> ApiToken:

@@ -6,13 +6,13 @@ from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from northstar import policy
-from northstar.core import two_factor
+from northstar.core import jobs, two_factor
 from northstar.core.audit import entries_for_organisation
 from northstar.core.models import AuditEntry
 from northstar.core.redirects import safe_next
@@ -37,6 +37,26 @@ def audit_log(request):
         "actions": AuditEntry.Action.values,
         "alerts": list(alerts_for(actor.organisation)[:20]),
     })
+
+
+@login_required
+def job_page(request, job_id: int):
+    """A job's progress, for its owner only; htmx asks again every two seconds while it
+    runs (without JavaScript, the page's "Refresh" link does the same)."""
+    job = policy.job_for(request.actor, job_id)
+    return render(request, "core/job.html", {"job": job,
+                                             "running": job.status in ("queued", "running")})
+
+
+@login_required
+def job_download(request, job_id: int):
+    """The job's file; the download is an export in the audit log."""
+    job = policy.job_for(request.actor, job_id)
+    if job.status != job.Status.DONE or job.result_file is None:
+        raise Http404()
+    response = HttpResponse(jobs.open_result(request.actor, job), content_type=job.result_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
+    return response
 
 
 class LoginView(auth_views.LoginView):

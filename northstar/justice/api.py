@@ -148,11 +148,14 @@ def case_timeline(request, case_id: int):
 
 
 @router.get("/timeline/tasks", response=list[TaskOut])
-def my_tasks(request):
+def my_tasks(request, limit: int = Query(selectors.TASK_LIMIT, ge=1, le=1000),
+             offset: int = Query(0, ge=0, le=1_000_000)):
     """Tasks from the timelines of every case you may see: reflection periods ending,
-    hearings coming, follow-ups due."""
+    hearings coming, follow-ups due. Earliest due first (overdue ones are the earliest),
+    ``limit`` of them (default 200, at most 1000) from ``offset``: ask for the next page
+    with ``offset`` + ``limit`` while a page comes back full."""
     actor = actor_of(request)
-    rows = selectors.tasks_read(actor)
+    rows = selectors.tasks_read(actor, limit=limit, offset=offset)
     return [task_out(t, c) for c, t in rows]
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField
 from northstar.core.models import Organisation
-from northstar.justice.timeline import EVENT_KINDS, STAGES, EventFacts
+from northstar.justice.timeline import EVENT_KINDS, STAGES, EventFacts, task_dates
 from northstar.survivors.models import Case
 
 
@@ -37,16 +37,58 @@ class TimelineEvent(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = EncryptedTextField()  # free text that may name people; 300 chars at the edge
+    #: When this event's task falls due while nothing has answered it, and the date a task
+    #: shown only shortly before refers to (``timeline.task_dates``): kept up to date for the
+    #: whole case whenever one of its events is saved (``refresh_tasks``), so task lists are
+    #: indexed queries ordered by them. Code writing events without ``save()``
+    #: (``bulk_create``, ``update``) calls ``refresh_tasks(case_ids)`` after.
+    task_due = models.DateField(null=True, blank=True, editable=False)
+    window_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["occurred_on", "id"]
-        indexes = [models.Index(fields=["case", "occurred_on"])]
+        indexes = [
+            models.Index(fields=["case", "occurred_on"]),
+            # Open tasks, earliest due first: the caseload's and the task list's query.
+            models.Index(fields=["task_due", "case"], name="justice_event_task_due",
+                         condition=models.Q(task_due__isnull=False, voided_at__isnull=True)),
+            # Hearings and shelter stays coming up in the next days.
+            models.Index(fields=["window_on", "case"], name="justice_event_window_on",
+                         condition=models.Q(window_on__isnull=False, voided_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.occurred_on} ({self.case_id})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        refresh_tasks([self.case_id])
+
     def facts(self) -> EventFacts:
         return EventFacts(self.pk, self.kind, self.occurred_on, self.stage, self.details or {})
+
+
+def refresh_tasks(case_ids) -> None:
+    """Work out again, with ``timeline.task_dates``, the stored task dates of the events of
+    ``case_ids`` (an event recorded or voided can answer, or stop answering, another)."""
+    events = list(TimelineEvent.objects.filter(case_id__in=list(case_ids)).only(
+        "id", "case_id", "kind", "occurred_on", "stage", "details", "voided_at", "task_due",
+        "window_on"))
+    by_case: dict[int, list] = {}
+    for event in events:
+        if event.voided_at is None:
+            by_case.setdefault(event.case_id, []).append(event.facts())
+    dates = {}
+    for facts in by_case.values():
+        dates.update(task_dates(facts))
+    changed = []
+    for event in events:
+        due, window = dates.get(event.pk, (None, None))
+        if (event.task_due, event.window_on) != (due, window):
+            event.task_due, event.window_on = due, window
+            changed.append(event)
+    if changed:
+        TimelineEvent.objects.bulk_update(changed, ["task_due", "window_on"], batch_size=1000)
 
 
 class TaskSource(models.TextChoices):

@@ -37,15 +37,28 @@ def stage_panel(request, case) -> dict | None:
     }
 
 
+def _alerts(rows) -> list[panels.Alert]:
+    return [panels.Alert(due=t.due, title=f"{case.reference}: {t.title}",
+                         url=reverse("justice:timeline", args=[case.pk]), severity=t.severity,
+                         survivor_reference=case.survivor.reference)
+            for case, t in rows]
+
+
 def task_alerts(actor):
-    """Timeline tasks on the caseworker's caseload: reflection periods, hearings, follow-ups."""
+    """Timeline tasks on the caseworker's caseload: reflection periods, hearings, follow-ups.
+    The most urgent ``selectors.TASK_LIMIT`` (overdue first: they are the earliest due); the
+    task list pages through all of them."""
     if not policy.works_with_records(actor):
         return []
-    today = timezone.localdate()
-    return [panels.Alert(due=t.due, title=f"{case.reference}: {t.title}",
-                  url=reverse("justice:timeline", args=[case.pk]), severity=t.severity,
-                  survivor_reference=case.survivor.reference)
-            for case, t in selectors.tasks_for(actor, today=today)]
+    return _alerts(selectors.tasks_for(actor, today=timezone.localdate()))
+
+
+def survivor_task_alerts(actor, survivor):
+    """The same, for one survivor's cases (the case page): a query scoped to them."""
+    if not policy.works_with_records(actor):
+        return []
+    return _alerts(selectors.tasks_for(actor, today=timezone.localdate(), survivor=survivor,
+                                       limit=None))
 
 
 def tasks_panel(request, case) -> dict | None:
@@ -68,4 +81,5 @@ def register() -> None:
     panels.register_case_panel("case_tasks", "justice/panels/case_tasks.html", tasks_panel,
                                order=22)
     panels.register_case_panel("justice_chain", "justice/panels/stage.html", stage_panel, order=10)
-    panels.register_alert_source("justice_timeline", task_alerts)
+    panels.register_alert_source("justice_timeline", task_alerts,
+                                 for_survivor=survivor_task_alerts)

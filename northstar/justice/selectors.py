@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import heapq
+import itertools
+
+from django.db.models import Q
 from django.utils import timezone
 
 from northstar import policy
@@ -77,27 +82,64 @@ def summary(case: Case, *, today=None) -> dict:
     }
 
 
-def tasks_for(actor: Actor, *, today=None) -> list[tuple[Case, timeline.Task]]:
-    """Timeline tasks on every case the actor may see, earliest first."""
-    today = today or timezone.localdate()
-    cases = policy.visible_cases(actor).filter(timeline_events__isnull=False).distinct() \
-        .select_related("survivor")
-    by_case: dict[int, list] = {}
-    events = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True)
-    for e in events:
-        by_case.setdefault(e.case_id, []).append(e.facts())
+#: The most tasks one request lists (the caseload's alerts, one page of the API): a caseload
+#: with more shows the most urgent first and pages through the rest.
+TASK_LIMIT = 200
+
+
+def open_task_events(cases, *, today, upto: int | None = None) -> list[TimelineEvent]:
+    """Events of ``cases`` that give a task on ``today``, earliest due first, at most ``upto``:
+    what ``timeline.derive_tasks`` works out, as two indexed queries on the dates stored on
+    the events (``TimelineEvent.task_due``, ``window_on``), merged by due date — the open
+    tasks (nothing answered them; past-due ones first) and those shown only in the days
+    before (hearings, shelter stays ending). With ``upto`` each query stops there, so a
+    page of tasks costs the same with 3 cases or 100,000."""
+    live = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True) \
+        .select_related("case__survivor")
+    # A hearing not yet held is shown as the hearing (below), not its follow-up.
+    due = live.filter(task_due__isnull=False).exclude(kind="hearing", occurred_on__gte=today) \
+        .order_by("task_due", "case_id", "pk")
+    coming = live.filter(
+        Q(kind="hearing", window_on__gte=today,
+          window_on__lte=today + dt.timedelta(days=timeline.HEARING_AHEAD_DAYS))
+        | Q(kind="shelter_stay", window_on__gte=today,
+            window_on__lte=today + dt.timedelta(days=timeline.WARN_WITHIN_DAYS)),
+    ).order_by("window_on", "case_id", "pk")
+    if upto is not None:
+        due, coming = due[:upto], coming[:upto]
+    merged = heapq.merge(((e.task_due, e.case_id, e.pk, e) for e in due),
+                         ((e.window_on, e.case_id, e.pk, e) for e in coming))
+    return [e for *_key, e in itertools.islice(merged, upto)]
+
+
+def tasks_of(events, *, today) -> list[tuple[Case, timeline.Task]]:
+    """The tasks of events ``open_task_events`` chose (they are open: nothing answered them)."""
     out = []
-    for case in cases:
-        for task in timeline.derive_tasks(by_case.get(case.pk, []), today):
-            out.append((case, task))
-    out.sort(key=lambda ct: ct[1].due)
+    for event in events:
+        task = timeline.task_of(event.facts(), today, answered=False)
+        if task is not None:
+            out.append((event.case, task))
     return out
 
 
-def tasks_read(actor: Actor, *, today=None) -> list[tuple[Case, timeline.Task]]:
+def tasks_for(actor: Actor, *, today=None, survivor=None, limit: int | None = TASK_LIMIT,
+              offset: int = 0) -> list[tuple[Case, timeline.Task]]:
+    """Timeline tasks on the cases the actor may see (of one ``survivor`` when given),
+    earliest first, at most ``limit`` from ``offset``: one query, bounded."""
+    today = today or timezone.localdate()
+    cases = policy.visible_cases(actor)
+    if survivor is not None:
+        cases = cases.filter(survivor=survivor)
+    upto = None if limit is None else offset + limit
+    events = open_task_events(cases, today=today, upto=upto)[offset:]
+    return tasks_of(events, today=today)
+
+
+def tasks_read(actor: Actor, *, today=None, limit: int | None = TASK_LIMIT,
+               offset: int = 0) -> list[tuple[Case, timeline.Task]]:
     """The actor's task list: it names cases and what is coming in them (hearings,
     reflection periods), so reading it is audited, naming every case shown."""
-    rows = tasks_for(actor, today=today)
+    rows = tasks_for(actor, today=today, limit=limit, offset=offset)
     if rows:
         case_ids = sorted({case.pk for case, _task in rows})
         audit.record_read(

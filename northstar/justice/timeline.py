@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from northstar.core import places
+
 
 def _(text: str) -> str:
     """Marks a word for the translation catalogues (makemessages); pages translate it
@@ -160,8 +162,8 @@ def _clean_value(name: str, kind: str, choices, value):
     value = value.strip()
     if len(value) > 300:
         raise EventError(where, "at most 300 characters")
-    if kind == "lang" and not (2 <= len(value) <= 10 and value.replace("-", "").isalnum()):
-        raise EventError(where, "must be an ISO 639 language code, e.g. km")
+    if kind == "lang" and not places.is_language(value):
+        raise EventError(where, places.LANGUAGE_ERROR)
     if choices and value not in choices:
         raise EventError(where, f"must be one of: {', '.join(choices)}")
     return value.lower() if kind == "lang" else value
@@ -228,6 +230,127 @@ def _date(value) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
+#: The event that answers an event's task when recorded on or after it: a reflection period
+#: ends with its recorded end; the check-ins after a hearing, a return or a planned follow-up
+#: with a follow-up contact.
+ANSWERED_BY = {
+    "reflection_period_start": "reflection_period_end",
+    "hearing": "follow_up_done",
+    "follow_up_planned": "follow_up_done",
+    "return": "follow_up_done",
+}
+#: A hearing shows as a task this many days ahead.
+HEARING_AHEAD_DAYS = 14
+
+
+def task_due(kind: str, occurred_on, details: Mapping[str, Any] | None) -> dt.date | None:
+    """The date the task an event gives until it is answered (``ANSWERED_BY``) falls due,
+    whatever today is: a reflection period's planned end, or the day by which to agree one;
+    the check-in after a hearing where the survivor faced the offender; a planned
+    follow-up's date; the check-in after a return. Any other event: none.
+    """
+    d = details or {}
+    on = _date(occurred_on)
+    if kind == "reflection_period_start":
+        return _date(d.get("ends_on")) or on + dt.timedelta(days=AGREE_REFLECTION_END_DAYS)
+    if kind == "hearing":
+        return (on + dt.timedelta(days=FACED_OFFENDER_FOLLOW_UP_DAYS)
+                if d.get("faced_offender") is True else None)
+    if kind == "follow_up_planned":
+        return _date(d.get("due_on"))
+    if kind == "return":
+        return on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
+    return None
+
+
+def window_on(kind: str, occurred_on, details: Mapping[str, Any] | None) -> dt.date | None:
+    """The date a task shown only in the days before it refers to: a hearing's own date (shown
+    ``HEARING_AHEAD_DAYS`` ahead), a shelter stay's end (``WARN_WITHIN_DAYS`` ahead)."""
+    if kind == "hearing":
+        return _date(occurred_on)
+    if kind == "shelter_stay":
+        return _date((details or {}).get("ends_on"))
+    return None
+
+
+def task_dates(events: Iterable[EventFacts]) -> dict[int | None, tuple[dt.date | None,
+                                                                         dt.date | None]]:
+    """For each of one case's (live) events, by id: ``(open_due, window)`` — the due date of
+    its task while nothing has answered it (None once answered, or for an event that gives
+    none) and its ``window_on``. Stored on the events whenever the case's timeline changes,
+    so task lists are two indexed queries instead of every event worked out in Python."""
+    ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
+    out = {}
+    for event in ordered:
+        answered = _answered_later(ordered, ANSWERED_BY.get(event.kind), event)
+        due = None if answered else task_due(event.kind, event.occurred_on, event.details)
+        out[event.id] = (due, window_on(event.kind, event.occurred_on, event.details))
+    return out
+
+
+def _answered_later(ordered: list[EventFacts], kind: str | None, after: EventFacts) -> bool:
+    return kind is not None and any(
+        e.kind == kind and (e.occurred_on, e.id or 0) >= (after.occurred_on, after.id or 0)
+        and e is not after for e in ordered)
+
+
+def task_of(event: EventFacts, today: dt.date, *, answered: bool) -> Task | None:
+    """The task one event gives on ``today``, or None. ``answered``: an event of the kind
+    ``ANSWERED_BY`` names was recorded on or after it (the database answers that for a
+    whole caseload; ``derive_tasks`` for one case's events)."""
+    d = event.details
+    if event.kind == "reflection_period_start" and not d.get("ends_on"):
+        if not answered:
+            due = event.occurred_on + dt.timedelta(days=AGREE_REFLECTION_END_DAYS)
+            return Task(due, "reflection_period_end_unset",
+                        "Reflection period has no end date: agree one with the survivor",
+                        _severity(due, today), event.id)
+    elif event.kind == "reflection_period_start":
+        ends = _date(d.get("ends_on"))
+        if ends and not answered:
+            when = "planned to end today" if ends == today else (
+                "was planned to end" if ends < today else "is planned to end")
+            return Task(ends, "reflection_period_ending",
+                        f"Reflection period {when} {ends.isoformat()}: "
+                        "talk through the survivor's choices, no pressure; it runs "
+                        "until the survivor or you record its end",
+                        _severity(ends, today), event.id)
+    elif (event.kind == "hearing" and d.get("faced_offender") is True
+          and event.occurred_on < today and not answered):
+        due = event.occurred_on + dt.timedelta(days=FACED_OFFENDER_FOLLOW_UP_DAYS)
+        return Task(due, "follow_up_due",
+                    "Follow-up due: the survivor faced the offender at the hearing; "
+                    "check on them and offer counselling",
+                    _severity(due, today), event.id)
+    elif (event.kind == "hearing"
+          and today <= event.occurred_on <= today + dt.timedelta(days=HEARING_AHEAD_DAYS)):
+        days = (event.occurred_on - today).days
+        title = {0: "Hearing today", 1: "Hearing tomorrow"}.get(
+            days, f"Hearing on {event.occurred_on.isoformat()}")
+        testimony = d.get("testimony")
+        if testimony:
+            title += f" ({testimony.replace('_', ' ')})"
+        return Task(event.occurred_on, "hearing", title + ": prepare and accompany",
+                    "warning" if days <= 1 else "info", event.id)
+    elif event.kind == "follow_up_planned":
+        due = _date(d.get("due_on"))
+        if due and not answered:
+            return Task(due, "follow_up_due", f"Follow-up due: {d.get('what', '')}",
+                        _severity(due, today), event.id)
+    elif event.kind == "return" and not answered:
+        due = event.occurred_on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
+        return Task(due, "follow_up_due",
+                    "Follow-up due: check on the survivor after their return",
+                    _severity(due, today), event.id)
+    elif event.kind == "shelter_stay":
+        ends = _date(d.get("ends_on"))
+        if ends and today <= ends <= today + dt.timedelta(days=WARN_WITHIN_DAYS):
+            return Task(ends, "shelter_stay_ending",
+                        f"Shelter stay ends {ends.isoformat()}: plan what comes next",
+                        "warning", event.id)
+    return None
+
+
 def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
     """What the caseworker must act on now or soon, from a case's events.
 
@@ -238,63 +361,10 @@ def derive_tasks(events: Iterable[EventFacts], today: dt.date) -> list[Task]:
     show until a follow-up contact is recorded on or after them.
     """
     ordered = sorted(events, key=lambda e: (e.occurred_on, e.id or 0))
-    tasks: list[Task] = []
-
-    def later(kind: str, after: EventFacts) -> bool:
-        return any(e.kind == kind and (e.occurred_on, e.id or 0) >= (after.occurred_on, after.id or 0)
-                   and e is not after for e in ordered)
-
-    for event in ordered:
-        d = event.details
-        if event.kind == "reflection_period_start" and not d.get("ends_on"):
-            if not later("reflection_period_end", event):
-                due = event.occurred_on + dt.timedelta(days=AGREE_REFLECTION_END_DAYS)
-                tasks.append(Task(due, "reflection_period_end_unset",
-                                  "Reflection period has no end date: agree one with the survivor",
-                                  _severity(due, today), event.id))
-        elif event.kind == "reflection_period_start":
-            ends = _date(d.get("ends_on"))
-            if ends and not later("reflection_period_end", event):
-                when = "planned to end today" if ends == today else (
-                    "was planned to end" if ends < today else "is planned to end")
-                tasks.append(Task(ends, "reflection_period_ending",
-                                  f"Reflection period {when} {ends.isoformat()}: "
-                                  "talk through the survivor's choices, no pressure; it runs "
-                                  "until the survivor or you record its end",
-                                  _severity(ends, today), event.id))
-        elif (event.kind == "hearing" and d.get("faced_offender") is True
-              and event.occurred_on < today and not later("follow_up_done", event)):
-            due = event.occurred_on + dt.timedelta(days=FACED_OFFENDER_FOLLOW_UP_DAYS)
-            tasks.append(Task(due, "follow_up_due",
-                              "Follow-up due: the survivor faced the offender at the hearing; "
-                              "check on them and offer counselling",
-                              _severity(due, today), event.id))
-        elif event.kind == "hearing" and today <= event.occurred_on <= today + dt.timedelta(days=14):
-            days = (event.occurred_on - today).days
-            title = {0: "Hearing today", 1: "Hearing tomorrow"}.get(
-                days, f"Hearing on {event.occurred_on.isoformat()}")
-            testimony = d.get("testimony")
-            if testimony:
-                title += f" ({testimony.replace('_', ' ')})"
-            tasks.append(Task(event.occurred_on, "hearing", title + ": prepare and accompany",
-                              "warning" if days <= 1 else "info", event.id))
-        elif event.kind == "follow_up_planned":
-            due = _date(d.get("due_on"))
-            if due and not later("follow_up_done", event):
-                tasks.append(Task(due, "follow_up_due", f"Follow-up due: {d.get('what', '')}",
-                                  _severity(due, today), event.id))
-        elif event.kind == "return" and not later("follow_up_done", event):
-            due = event.occurred_on + dt.timedelta(days=RETURN_FOLLOW_UP_DAYS)
-            tasks.append(Task(due, "follow_up_due",
-                              "Follow-up due: check on the survivor after their return",
-                              _severity(due, today), event.id))
-        elif event.kind == "shelter_stay":
-            ends = _date(d.get("ends_on"))
-            if ends and today <= ends <= today + dt.timedelta(days=WARN_WITHIN_DAYS):
-                tasks.append(Task(ends, "shelter_stay_ending",
-                                  f"Shelter stay ends {ends.isoformat()}: plan what comes next",
-                                  "warning", event.id))
-    return sorted(tasks)
+    tasks = [task_of(event, today,
+                     answered=_answered_later(ordered, ANSWERED_BY.get(event.kind), event))
+             for event in ordered]
+    return sorted(t for t in tasks if t is not None)
 
 
 def current_stage(events: Iterable[EventFacts]) -> str | None:

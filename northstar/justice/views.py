@@ -1,7 +1,8 @@
 """Timeline pages: a case's justice chain with a form to record an event, and my tasks.
 
-The form works without JavaScript: one fieldset per kind of event; only the
-fieldset of the chosen kind is read.
+The form works without JavaScript and shows only what the chosen kind of event needs:
+first the kind is chosen (a GET form, ``?kind=hearing``), then the page shows that kind's
+fields alone. Errors are shown as sentences naming the field in words.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def _kind_fieldsets() -> list[dict]:
     return [
         {"kind": kind, "label": _(spec["label"]),
          "fields": [{"name": name, "input": f"{kind}.{name}", "type": typ, "required": req,
-                     "choices": choices, "label": name.replace("_", " ").capitalize()}
+                     "choices": [(c, c.replace("_", " ").capitalize()) for c in choices or ()],
+                     "label": name.replace("_", " ").capitalize()}
                     for name, (typ, req, choices) in spec["fields"].items()]}
         for kind, spec in timeline.EVENT_KINDS.items()
     ]
@@ -60,6 +62,20 @@ def details_from_post(kind: str, post) -> dict:
         else:
             out[name] = raw
     return out
+
+
+def error_sentence(exc: DomainError) -> str:
+    """``details.interviewer: required for a interview event`` → "Enter the interviewer." """
+    field = (exc.field or "").split(".", 1)[-1]
+    words = field.replace("_", " ")
+    message = str(exc.message).strip()
+    if field and message.startswith("required"):
+        return _("Enter the %(field)s.") % {"field": words}
+    if field == "kind":
+        return _("Choose what happened.")
+    if field:
+        return f"{words.capitalize()}: {message.rstrip('.')}."
+    return message
 
 
 @login_required
@@ -94,10 +110,15 @@ def case_timeline(request, case_id: int):
     notes = selectors.notes_of(actor, case, events) if opening else None
     void_reasons = selectors.void_reasons_of(actor, case, events) if opening else {}
     info = selectors.summary(case)
+    kinds = _kind_fieldsets()
+    chosen_kind = posted.get("kind") or request.GET.get("kind") or ""
+    chosen = next((k for k in kinds if k["kind"] == chosen_kind), None)
     return render(request, "justice/timeline.html", {
         "case": case, "events": events, "notes": notes, "void_reasons": void_reasons, "info": info,
-        "stages": {k: _(v) for k, v in timeline.STAGES.items()}, "kinds": _kind_fieldsets(), "may_change": may_change,
-        "error": error, "posted": posted, "today": timezone.localdate().isoformat(),
+        "stages": {k: _(v) for k, v in timeline.STAGES.items()}, "kinds": kinds,
+        "chosen": chosen, "may_change": may_change,
+        "error": error, "error_text": error_sentence(error) if error else "",
+        "posted": posted, "today": timezone.localdate().isoformat(),
         "status_changes": survivor_actions.status_history(actor, case),
     }, status=422 if error else 200)
 
@@ -116,6 +137,9 @@ def void(request, case_id: int, event_id: int):
     return redirect("justice:timeline", case_id=case.pk)
 
 
+TASKS_PER_PAGE = 50
+
+
 @never_cache
 @login_required
 def my_tasks(request):
@@ -123,11 +147,21 @@ def my_tasks(request):
     actor = request.actor
     if not policy.works_with_records(actor):
         raise NotFound()
-    rows = selectors.tasks_read(actor)
+    try:
+        page = max(1, int(request.GET.get("tpage", "1")))
+    except ValueError:
+        page = 1
+    page = min(page, 10_000)
+    size = TASKS_PER_PAGE
+    # One row more than the page tells whether there is a next page, without a count.
+    rows = selectors.tasks_read(actor, limit=size + 1, offset=(page - 1) * size)
     mine = Paginator(tasks.my_open_tasks(actor), 25).get_page(request.GET.get("page"))
     mine.object_list = tasks.shown(actor, list(mine.object_list), note="my tasks")
     return render(request, "justice/tasks.html", {
-        "rows": rows, "mine": mine, "today": timezone.localdate(), "qs": ""})
+        "rows": rows[:size], "page": page, "has_next": len(rows) > size,
+        "previous": page - 1 if page > 1 else None,
+        "mine": mine, "today": timezone.localdate(), "qs": ""})
+
 
 
 @never_cache

@@ -8,13 +8,14 @@ import re
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from northstar.core import places
 from northstar.core.models import Organisation
+from northstar.core.place_fields import languages_field
 from northstar.core.roles import Role
 from northstar.referrals.vocabulary import JURISDICTIONS, POPULATIONS, SERVICE_KINDS
-
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 class ListField(forms.CharField):
@@ -73,13 +74,15 @@ class ProviderProfileForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Service"), choices=list(SERVICE_KINDS.items()))
+    kind = forms.ChoiceField(label=_("Service"), choices=[("", "—"), *SERVICE_KINDS.items()])
     name = forms.CharField(label=_("Name"), max_length=200)
-    jurisdictions = ListField(label=_("Countries (e.g. TH; KH)"), required=True,
-                              allowed=set(JURISDICTIONS), upper=True)
+    jurisdictions = forms.MultipleChoiceField(
+        label=_("Countries"), widget=forms.CheckboxSelectMultiple,
+        choices=lambda: [(j, places.country_name(j, get_language())) for j in JURISDICTIONS],
+        error_messages={"invalid_choice": _("Choose a country from the list.")})
     areas = ListField(label=_("Areas"))
-    languages = ListField(label=_("Languages (ISO 639, e.g. th; km; my)"), required=True,
-                          pattern=_LANG)
+    languages = languages_field(label=_("Languages"), required=True,
+                                help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
     serves = ListField(label=_("Serves (empty: everyone)"), allowed=set(POPULATIONS),
                        help_text=_(", ").join(POPULATIONS))
     trauma_informed = forms.BooleanField(label=_("Trauma-informed"), required=False)
@@ -103,7 +106,7 @@ class NewMemberForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices])
 
 
 class RoleForm(forms.Form):

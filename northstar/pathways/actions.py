@@ -7,7 +7,8 @@ first; each function writes in one transaction and records the audit entry.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from northstar import policy
@@ -28,8 +29,8 @@ from northstar.pathways.models import (
 )
 from northstar.pathways.profile import profile_for_case
 from northstar.pathways.rules import engine
-from northstar.survivors.consent import may_flow
-from northstar.survivors.models import Case
+from northstar.survivors.consent import flows_q
+from northstar.survivors.models import Case, ConsentPurpose
 
 MAX_WORDS = 4000
 MAX_NOTE = 2000
@@ -261,6 +262,58 @@ def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
 #: Researchers see a figure only when at least this many cases stand behind it.
 
 
+TRIAL_VALUES = ("yes", "no", "undecided")
+
+
+def _delivery_cases(actor: Actor, researcher: bool):
+    """The cases the figures count: the organisation's live cases, for a researcher only
+    those whose survivor's statistics consent stands (``flows_q``, in the database)."""
+    cases = Case.objects.filter(
+        survivor__organisation=actor.organisation,
+        archived_at__isnull=True,
+        survivor__archived_at__isnull=True,
+    )
+    if researcher:
+        cases = cases.filter(flows_q(ConsentPurpose.STATISTICS, survivor="survivor"))
+    return cases
+
+
+def _first_choices(cases) -> dict[str, dict]:
+    """Per outcome ranked first in a case's latest priorities: the cases and survivors that
+    ranked it first, and of those the ones where it was delivered. One grouped query (the
+    latest priorities by an anti-join; "delivered" as an EXISTS on the plan)."""
+    newer = Priorities.objects.filter(case=OuterRef("case")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk")))
+    delivered = PlanItem.objects.filter(case=OuterRef("case"), outcome=OuterRef("first"),
+                                        status=PlanStatus.DELIVERED)
+    served = Q(served=True)
+    rows = (Priorities.objects.filter(case__in=cases.values("pk")).filter(~Exists(newer))
+            .annotate(first=KT("ranking__0")).annotate(served=Exists(delivered))
+            .values("first").order_by()
+            .annotate(ranked_first=Count("case"),
+                      ranked_first__people=Count("case__survivor", distinct=True),
+                      delivered_when_ranked_first=Count("case", filter=served),
+                      delivered_when_ranked_first__people=Count("case__survivor", filter=served,
+                                                                distinct=True)))
+    return {row["first"]: row for row in rows}
+
+
+def _deliveries(cases) -> tuple[dict, dict]:
+    """Cases (and survivors) where each outcome was delivered, by trial participation and
+    in all: two grouped queries over the delivered plan items."""
+    items = PlanItem.objects.filter(case__in=cases.values("pk"),
+                                    status=PlanStatus.DELIVERED).order_by()
+    by_trial: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in items.values("outcome", "case__trial_participation").annotate(
+            n=Count("case", distinct=True), people=Count("case__survivor", distinct=True)):
+        by_trial.setdefault(row["outcome"], {})[row["case__trial_participation"]] = (
+            row["n"], row["people"])
+    people = {row["outcome"]: row["people"] for row in items.values("outcome").annotate(
+        people=Count("case__survivor", distinct=True))}
+    return by_trial, people
+
+
 def delivery_figures(actor: Actor) -> dict:
     """Did survivors get what they ranked first, with or without a trial? Aggregates only.
 
@@ -268,71 +321,54 @@ def delivery_figures(actor: Actor) -> dict:
     delivered cases by the survivor's trial participation (yes/no/undecided),
     so delivery can be compared for those who never go to court. Supervisors
     and administrators count all the organisation's cases; researchers only
-    cases whose survivor's statistics consent stands, and never a cell backed
-    by fewer than ``MIN_CELL`` cases.
+    cases whose survivor's statistics consent stands (``flows_q``, in the
+    database), and never a cell backed by fewer than ``MIN_CELL`` survivors.
+
+    Four grouped queries whatever the organisation's size (the cases; the latest
+    priorities by first choice; delivered plan items by outcome and trial
+    participation, and by outcome), with the survivors behind each count.
     """
     if not policy.may_see_aggregates(actor) or actor.organisation is None:
         raise Forbidden("your role does not see delivery figures")
-    cases = list(
-        Case.objects.filter(
-            survivor__organisation=actor.organisation,
-            archived_at__isnull=True,
-            survivor__archived_at__isnull=True,
-        )
-        .select_related("survivor")
-        .prefetch_related("plan_items", "priorities")
-    )
     researcher = policy.sees_only_disclosure_safe_figures(actor)
-    if researcher:
-        cases = [c for c in cases if may_flow(c.survivor, "statistics")]
-    trial_values = ("yes", "no", "undecided")
+    cases = _delivery_cases(actor, researcher)
+    totals = cases.order_by().aggregate(cases=Count("pk"),
+                                        people=Count("survivor", distinct=True))
+    firsts = _first_choices(cases)
+    by_trial_of, delivered_people = _deliveries(cases)
     rows = []
     for outcome in Outcome.values:
-        first = served = served_first = 0
-        by_trial = dict.fromkeys(trial_values, 0)
+        first = firsts.get(outcome, {})
+        trial = by_trial_of.get(outcome, {})
+        by_trial = dict.fromkeys(TRIAL_VALUES, 0)
         # Survivors behind each count: a survivor with two cases is still one person.
-        who: dict[str, set[int]] = {}
-        for case in cases:
-            priorities = max(
-                case.priorities.all(), key=lambda p: (p.recorded_at, p.pk), default=None
-            )
-            ranked_first = bool(
-                priorities and priorities.ranking and priorities.ranking[0] == outcome
-            )
-            delivered = any(
-                i.outcome == outcome and i.status == PlanStatus.DELIVERED
-                for i in case.plan_items.all()
-            )
-            first += ranked_first
-            served += delivered
-            served_first += ranked_first and delivered
-            for key, counted in (("ranked_first", ranked_first), ("delivered", delivered),
-                                 ("delivered_when_ranked_first", ranked_first and delivered)):
-                if counted:
-                    who.setdefault(key, set()).add(case.survivor_id)
-            if delivered:
-                by_trial[case.trial_participation] = by_trial.get(case.trial_participation, 0) + 1
-                who.setdefault(case.trial_participation, set()).add(case.survivor_id)
+        who = {"ranked_first": first.get("ranked_first__people", 0),
+               "delivered": delivered_people.get(outcome, 0),
+               "delivered_when_ranked_first": first.get("delivered_when_ranked_first__people",
+                                                        0)}
+        for value, (n, people) in trial.items():
+            by_trial[value] = n
+            who[value] = people
         row = {
             "outcome": outcome,
-            "ranked_first": first,
-            "delivered": served,
-            "delivered_when_ranked_first": served_first,
+            "ranked_first": first.get("ranked_first", 0),
+            "delivered": sum(n for n, _people in trial.values()),
+            "delivered_when_ranked_first": first.get("delivered_when_ranked_first", 0),
             "delivered_by_trial_participation": by_trial,
         }
         if researcher:
-            row = _suppress(row, {k: len(v) for k, v in who.items()})
+            row = _suppress(row, {k: v for k, v in who.items() if v})
         rows.append(row)
     audit.record(
         actor,
         "read",
         "delivery_figures",
         "",
-        note=f"delivery per outcome over {len(cases)} case(s)",
+        note=f"delivery per outcome over {totals['cases']} case(s)",
     )
     return {
-        "cases": len(cases)
-        if not researcher or len({c.survivor_id for c in cases}) >= MIN_CELL
+        "cases": totals["cases"]
+        if not researcher or totals["people"] >= MIN_CELL
         else None,
         "outcomes": rows,
         "restricted_to_statistics_consent": researcher,

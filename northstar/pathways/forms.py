@@ -111,11 +111,13 @@ class PlanItemForm(forms.Form):
 
     def __init__(self, *args, offered: list[dict] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["intervention"].choices = [
-            (i["key"], f"{i.get('title', i['key'])} ({i['eligibility']})") for i in offered
+        self.fields["intervention"].choices = [("", "—")] + [
+            (i["key"], f"{i.get('title') or i['key'].replace('_', ' ').capitalize()} "
+                       f"({i['eligibility'].replace('_', ' ')})")
+            for i in offered
         ]
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=PlanStatus.choices)
+    status = forms.ChoiceField(choices=[("", "—"), *PlanStatus.choices])
     note = forms.CharField(required=False, max_length=2000)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden
-from northstar.portal.models import PortalAccess, SignInAttempt
+from northstar.portal.models import CodeBackoff, PortalAccess, SignInAttempt
 from northstar.survivors import actions as survivor_actions
 from northstar.survivors.models import (
     PURPOSES_NEEDING_RECIPIENT,
@@ -32,11 +32,16 @@ from northstar.survivors.models import (
 )
 
 PIN_LENGTH = 6
-#: Wrong PINs in a row before the code is locked for ``LOCK_MINUTES``.
-MAX_FAILURES = 5
+#: Wrong tries of one code (known or not) that cost nothing; from the next one on the code
+#: waits (``CodeBackoff``): 1 minute after the fifth wrong try, then 2, 4, 8 … minutes,
+#: never more than ``MAX_WAIT_MINUTES`` and never a lock (anyone who knows a code could
+#: otherwise lock its survivor out). A right PIN, a new PIN or the caseworker ends it.
+FREE_TRIES = 4
+MAX_FAILURES = FREE_TRIES + 1  # the wrong try after which the first wait begins
+FIRST_WAIT_MINUTES = 1
+MAX_WAIT_MINUTES = 15
+#: The window of the per-device and per-address throttles.
 LOCK_MINUTES = 15
-#: Lockouts in a row after which only the caseworker can let the survivor in again.
-MAX_LOCKOUTS = 3
 #: Failed attempts from one device (browser) within ``LOCK_MINUTES`` before it must wait.
 DEVICE_MAX_FAILURES = 10
 #: Failed attempts from one address within ``LOCK_MINUTES`` before it must wait: far
@@ -66,6 +71,22 @@ def keyed_hash(value: str, purpose: str) -> str:
     return hmac.new(key, f"{purpose}:{value}".encode(), sha256).hexdigest()
 
 
+def reference_key_of(reference: str) -> str:
+    return keyed_hash(normalise_reference(reference), "portal-reference")
+
+
+def wait_minutes(failures: int) -> int:
+    """Minutes a code waits after ``failures`` wrong tries in a row (0: no wait)."""
+    if failures <= FREE_TRIES:
+        return 0
+    return min(FIRST_WAIT_MINUTES * 2 ** (failures - MAX_FAILURES), MAX_WAIT_MINUTES)
+
+
+def backoff_of(survivor: Survivor) -> CodeBackoff | None:
+    """The survivor's code's wait state, if it had wrong tries since its last success."""
+    return CodeBackoff.objects.filter(reference_key=reference_key_of(survivor.reference)).first()
+
+
 def check_pin_quality(pin: str) -> str:
     """Six digits, not trivially guessable. Returns the PIN or raises naming ``pin``."""
     pin = (pin or "").strip()
@@ -92,12 +113,9 @@ def set_pin(actor: Actor, survivor: Survivor, *, pin: str) -> PortalAccess:
     access.pin_hash = make_password(pin)
     access.pin_set_at = timezone.now()
     access.pin_set_by = actor.user
-    access.failed_attempts = 0
-    access.lockouts = 0
-    access.locked_until = None
-    access.blocked = False
     access.enabled = True
     access.save()
+    CodeBackoff.objects.filter(reference_key=reference_key_of(survivor.reference)).delete()
     audit.record(actor, "update" if existed else "create", "portal_access", access.pk,
                  survivor_ref=survivor.reference, fields=["pin_hash"],
                  note="portal PIN reset" if existed else "portal PIN set")
@@ -115,6 +133,21 @@ def disable_access(actor: Actor, survivor: Survivor) -> PortalAccess:
     audit.record(actor, "update", "portal_access", access.pk, survivor_ref=survivor.reference,
                  fields=["enabled"], note="portal access turned off")
     return access
+
+
+@transaction.atomic
+def lift_backoff(actor: Actor, survivor: Survivor) -> int:
+    """The caseworker lets the survivor try again at once (she called: it was her typing).
+    Returns the wrong tries forgotten; audited."""
+    backoff = (CodeBackoff.objects.select_for_update()
+               .filter(reference_key=reference_key_of(survivor.reference)).first())
+    forgotten = backoff.failures if backoff else 0
+    if backoff is not None:
+        backoff.delete()
+    audit.record(actor, "update", "portal_access", survivor.pk, survivor_ref=survivor.reference,
+                 fields=["wait_until"],
+                 note=f"sign-in wait lifted after {forgotten} wrong tries")
+    return forgotten
 
 
 # --- Signing in ----------------------------------------------------------------------
@@ -141,11 +174,11 @@ def sign_in(*, reference: str, pin: str, client: str, device: str = "",
             at: dt.datetime | None = None) -> SignInResult:
     """Check a reference code and PIN; every attempt is audited and counted.
 
-    Unknown codes, turned-off access and wrong PINs give the same answer; a code
-    locks after ``MAX_FAILURES`` failures whether or not it exists. Throttles: per
-    device (``device`` is the browser's device cookie; without one, the address
-    stands in) at ``DEVICE_MAX_FAILURES``, and per address (``client``) only at the
-    much higher ``ADDRESS_MAX_FAILURES``, so one survivor's mistakes at a shelter do
+    Unknown codes, turned-off access and wrong PINs give the same answer, and slow their
+    code down alike (``CodeBackoff``: a doubling wait after ``FREE_TRIES``, never a lock).
+    Throttles: per device (``device`` is the browser's signed device cookie; without one,
+    the address stands in) at ``DEVICE_MAX_FAILURES``, and per address (``client``) only at
+    the much higher ``ADDRESS_MAX_FAILURES``, so one survivor's mistakes at a shelter do
     not lock out everyone else there.
     """
     now = at or timezone.now()
@@ -168,6 +201,7 @@ def sign_in(*, reference: str, pin: str, client: str, device: str = "",
               if survivor else None)
     org = survivor.organisation if survivor else None
     survivor_ref = survivor.reference if survivor else ""
+    record_id = access.pk if access else ""
 
     if throttled:
         check_password(pin or "", _dummy_hash())  # every refusal takes as long as a check
@@ -176,51 +210,38 @@ def sign_in(*, reference: str, pin: str, client: str, device: str = "",
                      note="sign-in refused: too many failures from this device or address")
         return SignInResult("throttled")
 
-    if access is None or not access.enabled:
+    backoff, _ = CodeBackoff.objects.get_or_create(reference_key=reference_key)
+    backoff = CodeBackoff.objects.select_for_update().get(pk=backoff.pk)
+    if backoff.waiting(now):
         check_password(pin or "", _dummy_hash())
-        attempt(False)
-        recent = SignInAttempt.objects.filter(reference_key=reference_key, succeeded=False,
-                                              at__gt=window_start).count()
-        audit.record(_anonymous(org), "create", "portal_sign_in", survivor_ref=survivor_ref,
-                     note="sign-in failed: " + ("portal access turned off" if access
-                                                else "no portal access" if survivor
-                                                else "unknown code"))
-        return SignInResult("locked" if recent >= MAX_FAILURES else "failed")
-
-    if access.is_locked(now):
-        check_password(pin or "", _dummy_hash())
-        attempt(False)
-        audit.record(_anonymous(org), "create", "portal_sign_in", access.pk,
+        attempt(False)  # counts for the device, not for the code: waiting is not guessing
+        audit.record(_anonymous(org), "create", "portal_sign_in", record_id,
                      survivor_ref=survivor_ref,
-                     note="sign-in refused: locked" + (" until the PIN is reset"
-                                                       if access.blocked else ""))
+                     note=f"sign-in refused: the code waits until {backoff.wait_until:%H:%M}")
         return SignInResult("locked", access=access)
 
-    if not check_password(pin or "", access.pin_hash):
+    if access is None or not access.enabled or not check_password(pin or "", access.pin_hash):
+        if access is None or not access.enabled:
+            check_password(pin or "", _dummy_hash())
         attempt(False)
-        access.failed_attempts += 1
-        note = f"sign-in failed: wrong PIN ({access.failed_attempts} of {MAX_FAILURES})"
-        outcome = "failed"
-        if access.failed_attempts >= MAX_FAILURES:
-            access.failed_attempts = 0
-            access.lockouts += 1
-            access.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            outcome = "locked"
-            note += f"; locked for {LOCK_MINUTES} minutes"
-            if access.lockouts >= MAX_LOCKOUTS:
-                access.blocked = True
-                note += "; the caseworker must reset the PIN"
-        access.save(update_fields=["failed_attempts", "lockouts", "locked_until", "blocked"])
-        audit.record(_anonymous(org), "create", "portal_sign_in", access.pk,
+        backoff.failures += 1
+        wait = wait_minutes(backoff.failures)
+        backoff.wait_until = now + dt.timedelta(minutes=wait) if wait else None
+        backoff.save(update_fields=["failures", "wait_until", "updated_at"])
+        reason = ("wrong PIN" if access is not None and access.enabled
+                  else "portal access turned off" if access
+                  else "no portal access" if survivor else "unknown code")
+        note = f"sign-in failed: {reason} ({backoff.failures} in a row)"
+        if wait:
+            note += f"; the code waits {wait} minute{'s' if wait > 1 else ''}"
+        audit.record(_anonymous(org), "create", "portal_sign_in", record_id,
                      survivor_ref=survivor_ref, note=note)
-        return SignInResult(outcome, access=access)
+        return SignInResult("locked" if wait else "failed", access=access)
 
     attempt(True)
-    access.failed_attempts = 0
-    access.lockouts = 0
-    access.locked_until = None
+    backoff.delete()
     access.last_sign_in_at = now
-    access.save(update_fields=["failed_attempts", "lockouts", "locked_until", "last_sign_in_at"])
+    access.save(update_fields=["last_sign_in_at"])
     audit.record(Actor.survivor(survivor), "create", "portal_sign_in", access.pk,
                  survivor_ref=survivor_ref, note="signed in to the portal")
     return SignInResult("ok", survivor=survivor, access=access)

@@ -26,8 +26,8 @@ class AccessOut(Schema):
     survivor_id: int
     has_pin: bool
     enabled: bool
-    locked: bool
-    blocked: bool
+    locked: bool = Field(description="the code waits before its next try (never a hard lock)")
+    wait_until: dt.datetime | None
     pin_set_at: dt.datetime | None
     last_sign_in_at: dt.datetime | None
     failed_attempts: int
@@ -49,15 +49,17 @@ def _own_survivor(request: HttpRequest, survivor_id: int):
 
 
 def _out(survivor, access: PortalAccess | None) -> dict:
+    backoff = actions.backoff_of(survivor)
+    waiting = bool(backoff and backoff.waiting())
     return {
         "survivor_id": survivor.pk,
         "has_pin": access is not None,
         "enabled": bool(access and access.enabled),
-        "locked": bool(access and access.is_locked()),
-        "blocked": bool(access and access.blocked),
+        "locked": waiting,
+        "wait_until": backoff.wait_until if waiting else None,
         "pin_set_at": access.pin_set_at if access else None,
         "last_sign_in_at": access.last_sign_in_at if access else None,
-        "failed_attempts": access.failed_attempts if access else 0,
+        "failed_attempts": backoff.failures if backoff else 0,
     }
 
 
@@ -69,10 +71,20 @@ def portal_access(request, survivor_id: int):
 
 @router.post("/survivors/{survivor_id}/portal-access", response=AccessOut)
 def set_portal_pin(request, survivor_id: int, payload: PinIn):
-    """Set or reset the PIN: clears any lockout and ends open portal sessions. Audited."""
+    """Set or reset the PIN: ends any wait and open portal sessions. Audited."""
     actor, survivor = _own_survivor(request, survivor_id)
     access = actions.set_pin(actor, survivor, pin=payload.pin)
     return _out(survivor, access)
+
+
+@router.post("/survivors/{survivor_id}/portal-access/lift-wait", response=AccessOut)
+def lift_portal_wait(request, survivor_id: int):
+    """Let the survivor try again at once after wrong PINs slowed her code down. Audited."""
+    actor, survivor = _own_survivor(request, survivor_id)
+    if not policy.may_lift_portal_backoff(actor, survivor):
+        raise Forbidden("You may not change this survivor's portal access.")
+    actions.lift_backoff(actor, survivor)
+    return _out(survivor, PortalAccess.objects.filter(survivor=survivor).first())
 
 
 @router.delete("/survivors/{survivor_id}/portal-access", response=AccessOut)

@@ -22,13 +22,6 @@ class PortalAccess(models.Model):
     pin_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    #: Failures since the last success (or PIN reset); five in a row lock for a while.
-    failed_attempts = models.PositiveIntegerField(default=0)
-    #: Lockouts since the last success; after three the caseworker must reset the PIN.
-    lockouts = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    #: Set when the caseworker must reset the PIN before the survivor can sign in again.
-    blocked = models.BooleanField(default=False)
     #: Turned off by the caseworker (e.g. the phone was taken); the PIN stays hashed.
     enabled = models.BooleanField(default=True)
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
@@ -39,9 +32,33 @@ class PortalAccess(models.Model):
     def __str__(self) -> str:
         return f"portal access for survivor {self.survivor_id}"
 
-    def is_locked(self, at=None) -> bool:
+
+
+class CodeBackoff(models.Model):
+    """How long a reference code must wait before its next try: one row per code that had
+    wrong tries since its last success, in the database so that every application instance
+    agrees.
+
+    Never a hard lock: after ``actions.FREE_TRIES`` wrong tries each further wrong try
+    doubles the wait (1, 2, 4, 8 minutes…, at most ``actions.MAX_WAIT_MINUTES``), so
+    whoever knows a code can slow it down but never lock the survivor out. Tries made
+    while the code waits are refused without counting. Known and unknown codes are
+    treated alike (keyed by the HMAC of the code), so the answer reveals no code.
+    """
+
+    #: HMAC of the normalised reference code (``SignInAttempt.reference_key``).
+    reference_key = models.CharField(max_length=64, unique=True)
+    #: Wrong tries in a row since the last success, or since a caseworker lifted the wait.
+    failures = models.PositiveIntegerField(default=0)
+    wait_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.failures} wrong tries"
+
+    def waiting(self, at=None) -> bool:
         at = at or timezone.now()
-        return self.blocked or (self.locked_until is not None and self.locked_until > at)
+        return self.wait_until is not None and self.wait_until > at
 
 
 class SignInAttempt(models.Model):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from northstar import policy
 from northstar.core.models import AuditEntry
+from northstar.portal import actions
 from northstar.portal.models import PortalAccess
 from northstar.ui import panels
 
@@ -21,12 +22,17 @@ def access_panel(request, survivor) -> dict | None:
     quick_exits = AuditEntry.objects.filter(
         survivor_ref=survivor.reference, record_type="portal_session",
         note="left with quick exit", at__gte=since).count()
+    backoff = actions.backoff_of(survivor)
+    waiting = bool(backoff and backoff.waiting())
     return {
         "survivor_id": survivor.pk,
         "access": access,
-        "locked": access.is_locked() if access else False,
+        "wrong_tries": backoff.failures if backoff else 0,
+        "waiting": waiting,
+        "wait_until": backoff.wait_until if waiting else None,
         "quick_exits": quick_exits,
         "may_change": policy.changeable_survivors(actor).filter(pk=survivor.pk).exists(),
+        "may_lift": policy.may_lift_portal_backoff(actor, survivor),
     }
 
 

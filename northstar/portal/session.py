@@ -14,6 +14,7 @@ import time
 from importlib import import_module
 
 from django.conf import settings
+from django.core import signing
 
 COOKIE_NAME = "ns_portal"
 COOKIE_PATH = "/portal/"
@@ -28,6 +29,19 @@ IDLE_SECONDS = int(getattr(settings, "NORTHSTAR_PORTAL_IDLE_SECONDS", 15 * 60))
 MAX_SECONDS = 2 * 3600
 
 
+def _signer() -> signing.Signer:
+    return signing.Signer(salt="northstar.portal.device")
+
+
+def _unsigned(value: str) -> str:
+    """The device id of a cookie this server signed; "" for a made-up one (which then
+    counts as no cookie: the address stands in, at the device limit)."""
+    try:
+        return _signer().unsign(value) if value else ""
+    except signing.BadSignature:
+        return ""
+
+
 def _store_class():
     return import_module(settings.SESSION_ENGINE).SessionStore
 
@@ -40,7 +54,7 @@ class PortalSession:
         self.store = _store_class()(request.COOKIES.get(COOKIE_NAME))
         self.ended = False
         self.expired = False
-        presented = request.COOKIES.get(DEVICE_COOKIE, "")
+        presented = _unsigned(request.COOKIES.get(DEVICE_COOKIE, ""))
         self._device_id = presented if _DEVICE_ID.match(presented) else None
         self._new_device = self._device_id is None
         now = time.time()
@@ -93,7 +107,8 @@ class PortalSession:
 
     def save(self, response) -> None:
         if self._new_device and not self.ended:
-            response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), path=COOKIE_PATH,
+            response.set_cookie(DEVICE_COOKIE, _signer().sign(secrets.token_urlsafe(24)),
+                                path=COOKIE_PATH,
                                 httponly=True, samesite="Strict", secure=not settings.DEBUG)
         if self.ended:
             response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, samesite="Strict")

@@ -12,6 +12,8 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
+from django.utils import timezone
+
 from northstar import policy
 from northstar.compensation.models import Claim
 from northstar.core.actor import Actor
@@ -67,8 +69,10 @@ def upcoming(actor: Actor, today: dt.date) -> list[dict]:
 
 
 def claims(actor: Actor) -> list[dict]:
-    """Claims with status, amounts, payments received and the next instalment due."""
+    """Claims with status, amounts, payments received and the next instalment due (marked
+    ``overdue`` when its date has passed unpaid: "was due on", not "expected")."""
     result = []
+    today = timezone.localdate()
     qs = (Claim.objects.filter(case__in=policy.visible_cases(actor))
           .prefetch_related("payments", "instalments").order_by("created_at", "id"))
     for claim in qs:
@@ -84,7 +88,8 @@ def claims(actor: Actor) -> list[dict]:
             if covered >= instalment.amount:
                 covered -= instalment.amount
                 continue
-            next_due = {"date": instalment.due_on, "amount": instalment.amount - covered}
+            next_due = {"date": instalment.due_on, "amount": instalment.amount - covered,
+                        "overdue": instalment.due_on < today}
             break
         result.append({
             "id": claim.pk,

@@ -353,6 +353,8 @@ UI: dict[str, Promise] = {
     "money_awarded": _("Awarded"),
     "money_agreed": _("Agreed"),
     "money_next_due": _("Next payment expected"),
+    # An instalment whose date passed unpaid ("was due on" the date shown beside it).
+    "money_overdue": _("Payment late"),
     "money_received": _("Received so far"),
     "money_payments": _("Payments"),
     "money_no_payments": _("No payments yet."),

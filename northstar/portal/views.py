@@ -103,7 +103,7 @@ def _live_survivor(session: PortalSession) -> Survivor | None:
     except NotFound:
         return None
     access = PortalAccess.objects.filter(survivor=survivor).first()
-    if (access is None or not access.enabled or access.blocked
+    if (access is None or not access.enabled
             or session.pin_epoch != access.pin_set_at.isoformat()):
         return None
     return survivor
@@ -351,6 +351,13 @@ def advocacy(request):
 # --- Staff pages --------------------------------------------------------------------------
 
 
+def _wait_state(survivor) -> dict:
+    backoff = actions.backoff_of(survivor)
+    waiting = bool(backoff and backoff.waiting())
+    return {"wrong_tries": backoff.failures if backoff else 0, "waiting": waiting,
+            "wait_until": backoff.wait_until if waiting else None}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_access(request, survivor_id: int):
@@ -363,6 +370,11 @@ def staff_access(request, survivor_id: int):
         PortalAccess.objects.filter(survivor=survivor).first()
     form = PinForm(request.POST or None)
     done = None
+    if request.method == "POST" and request.POST.get("action") == "lift":
+        if not policy.may_lift_portal_backoff(actor, survivor):
+            raise Forbidden("You may not change this survivor's portal access.")
+        actions.lift_backoff(actor, survivor)
+        return redirect(reverse("portal:staff_access", args=[survivor.pk]) + "?done=lifted")
     if request.method == "POST" and request.POST.get("action") == "disable":
         if access is not None:
             actions.disable_access(actor, survivor)
@@ -377,9 +389,8 @@ def staff_access(request, survivor_id: int):
     done = request.GET.get("done")
     return render(request, "portal/staff_access.html", {
         "survivor": survivor, "access": access, "form": form, "done": done,
-        "locked": access.is_locked() if access else False,
-        "max_failures": actions.MAX_FAILURES, "lock_minutes": actions.LOCK_MINUTES,
-        "max_lockouts": actions.MAX_LOCKOUTS,
+        **_wait_state(survivor),
+        "max_failures": actions.MAX_FAILURES, "max_wait": actions.MAX_WAIT_MINUTES,
     })
 
 

@@ -47,6 +47,15 @@ def active_referrals(organisation, at: dt.datetime | None = None) -> QuerySet:
     return referrals
 
 
+def receives_referrals(organisation) -> bool:
+    """Whether any referral to ``organisation`` is in a state that may grant a view: one
+    indexed look-up (``recipient, status``) that lets the policy skip the sharing subquery
+    for the many organisations that receive none."""
+    if organisation is None or organisation.pk is None:
+        return False
+    return Referral.objects.filter(recipient=organisation, status__in=ACCESS_STATES).exists()
+
+
 def shared_survivor_ids(organisation, at: dt.datetime | None = None) -> QuerySet:
     """Ids of survivors ``organisation`` may see through active, consented referrals."""
     return active_referrals(organisation, at).values_list("survivor_id", flat=True)

@@ -26,6 +26,8 @@ def shared_values(referral: Referral) -> dict[str, str]:
             continue
         if name == "needs":
             value = ", ".join(SERVICE_KINDS.get(n, n) for n in referral.needs)
+        elif name == "documents":
+            value = _("shared in Northstar: open them on the survivor's page")
         elif name in Survivor.PERSONAL_FIELDS:
             value = reveal(getattr(survivor, name))
         else:

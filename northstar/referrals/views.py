@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from northstar import policy
+from northstar.core import keyset
 from northstar.core.errors import DomainError, NotFound
 from northstar.referrals import actions, selectors
 from northstar.referrals.forms import ImportForm, ReferralForm, ServiceSearchForm, StepForm
@@ -84,12 +85,16 @@ def referral_list(request):
     actor = _staff(request)
     direction = request.GET.get("direction", "")
     qs = selectors.visible_referrals(actor, direction=direction)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    items = list(page)
+    found = keyset.page(qs, size=25, cursor=request.GET.get("cursor"))  # no OFFSET, no count
+    items = found.rows
     granting = selectors.referrals_seen(actor, items)  # one query, not one per row
     rows = [(r, r.pk in granting) for r in items]
-    return render(request, "referrals/list.html", {"page": page, "rows": rows,
-                                                   "direction": direction})
+    rest = request.GET.copy()
+    rest.pop("cursor", None)
+    rest.pop("page", None)
+    return render(request, "referrals/list.html", {
+        "rows": rows, "direction": direction, "next_cursor": found.next,
+        "paged": bool(request.GET.get("cursor")), "qs": rest.urlencode()})
 
 
 @login_required

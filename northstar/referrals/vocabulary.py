@@ -67,6 +67,9 @@ SHAREABLE_FIELDS: dict[str, str] = {
     "address": "Address",
     "contact_notes": "Contact notes",
     "id_document_numbers": "ID document numbers",
+    # Not a survivor column: the files attached to the survivor (not to a case), opened
+    # one by one on the survivor's page, each download audited (``northstar.documents``).
+    "documents": "Attached documents (ID scans, medical reports…)",
 }
 DEFAULT_SHARED_FIELDS: frozenset[str] = frozenset(
     {"reference", "given_name", "aliases", "languages", "needs"}

@@ -31,8 +31,8 @@ class SafeguardForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [
-            (k, f"{k.replace('_', ' ')} — {v}") for k, v in engine.actions().items()
+        self.fields["action"].choices = [("", _("—"))] + [
+            (k, v) for k, v in engine.actions().items()
         ]
         for name, spec in engine.context_keys().items():
             if name in FROM_RECORD:
@@ -90,6 +90,7 @@ class SafeguardForm(forms.Form):
 class ResolveForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
+            ("", _("—")),
             ("resolved", _("Resolved: the risk was dealt with")),
             ("overridden", _("Overridden (supervisor)")),
         ]

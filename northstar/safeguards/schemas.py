@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import StrictBool, conint, create_model
 
-from northstar.apiutils import PageQuery, StrictSchema
+from northstar.apiutils import PageQuery, PagingFacts, StrictSchema
 from northstar.safeguards.rules import engine
 
 _data = engine.rules()
@@ -158,8 +158,5 @@ class FindingFilters(StrictSchema):
     status: Literal["open", "resolved", "overridden"] | None = "open"
 
 
-class FindingPage(Schema):
+class FindingPage(PagingFacts):
     items: list[FindingOut]
-    count: int
-    page: int
-    page_size: int

@@ -32,6 +32,14 @@ class Screening(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by_label = models.CharField(max_length=150, blank=True)
+    previous_classification = models.CharField(
+        max_length=32, choices=Classification.choices, blank=True,
+        help_text=_("The classification of the screening this one followed, if any."),
+    )
+    downgrade_reason = models.TextField(
+        blank=True,
+        help_text=_("Why a classification lower on the spectrum than the previous one was confirmed."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

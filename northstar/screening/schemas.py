@@ -83,6 +83,20 @@ class ScreeningAnswers(StrictSchema):
     )
 
 
+class CaseScreeningIn(ScreeningAnswers):
+    """A screening of a stored case: the complete answers (not a patch) and, when the result
+    is lower on the spectrum than the case's latest screening, the reason confirming it."""
+
+    confirm_downgrade_reason: str | None = Field(
+        None,
+        max_length=2000,
+        description="Required when the classification would be lower than the latest "
+        "screening's (trafficking > possible trafficking > forced labour > labour-rights "
+        "violation > indicator present > no indication); without it the answer is 422 naming "
+        "this field. Kept on the screening and in the audit log.",
+    )
+
+
 class Reason(Schema):
     rule: str = Field(description="Id of the rule that fired (see `manage.py rules`).")
     explanation: str = Field(
@@ -116,3 +130,9 @@ class ScreeningOut(ScreeningResult):
     answers: dict
     created_at: dt.datetime
     created_by: str = Field(description="Who ran the screening.")
+    previous_classification: ClassificationName | None = Field(
+        None, description="The classification of the latest screening before this one."
+    )
+    downgrade_reason: str = Field(
+        "", description="The confirmed reason when this screening lowered the classification."
+    )

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from northstar.core import audit
+from northstar.core import audit, places
 from northstar.core.actor import Actor
 from northstar.core.crypto import duplicate_key
 from northstar.core.errors import Conflict, DomainError
@@ -255,6 +255,22 @@ def search_survivors(actor: Actor, query: str, *, within, limit: int = search.LI
         return []
     ranked = search.candidates(actor.organisation.pk, query, within=within, limit=limit)
     return _found(actor, ranked, {}, note="name search", names=True)
+
+
+def move_survivor_to(survivor: Survivor, organisation) -> None:
+    """Move a survivor and every case of theirs to ``organisation``, in one transaction.
+
+    The building block of a transfer between organisations (the transfer itself, with its
+    consent, audit and notices, is the caller's): ``Case.organisation`` is a copy of the
+    survivor's, kept for the list indexes, and must never disagree with it. Writes no audit
+    entry of its own."""
+    with transaction.atomic():
+        Survivor.objects.filter(pk=survivor.pk).update(
+            organisation=organisation, version=F("version") + 1, updated_at=timezone.now())
+        Case.objects.filter(survivor_id=survivor.pk).update(organisation=organisation)
+        survivor.organisation = organisation
+        # The name index is keyed per organisation: the old one's tokens must not find her.
+        search.index_survivor(survivor)
 
 
 def find_duplicates(actor: Actor, *, given_name: str, family_name: str,
@@ -631,8 +647,7 @@ def accept_transfer(actor: Actor, transfer: Transfer, *, caseworker=None) -> Tra
     audit.record(actor, "update", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  fields=["organisation"],
                  note=f"transfer {current.pk} accepted by {new.code}: {old.code} hands over")
-    Survivor.objects.filter(pk=survivor.pk).update(
-        organisation=new, version=F("version") + 1, updated_at=now)
+    move_survivor_to(survivor, new)
     responsible = caseworker or actor.user
     cases = list(Case.objects.filter(survivor=survivor).values_list("pk", flat=True))
     Case.objects.filter(pk__in=cases).update(caseworker=responsible, version=F("version") + 1,
@@ -640,9 +655,7 @@ def accept_transfer(actor: Actor, transfer: Transfer, *, caseworker=None) -> Tra
     current.status = TransferStatus.ACCEPTED
     current.decided_by, current.decided_by_label, current.decided_at = actor.user, actor.label, now
     current.save(update_fields=["status", "decided_by", "decided_by_label", "decided_at"])
-    survivor.refresh_from_db()
-    search.index_survivor(survivor)  # the name index is keyed by organisation
-    version = survivor.version
+    version = Survivor.objects.filter(pk=survivor.pk).values_list("version", flat=True).get()
     audit.record(actor, "update", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  fields=["organisation"],
                  note=_version_note(version, f"transferred from {old.code} to {new.code}"))
@@ -727,7 +740,10 @@ def record_consent(
     guardian_relationship, guardian_name = _check_guardian(
         survivor, given_by, guardian_relationship, guardian_name)
     if not language or len(language) > 10:
-        raise DomainError("the language the consent was explained in is required", "language")
+        raise DomainError("Enter the language the consent was explained in.", "language")
+    if not places.is_language(language):
+        raise DomainError(places.LANGUAGE_ERROR, "language")
+    language = places.normalise_language(language)
     if actor.survivor_id is not None:
         method = ConsentMethod.PORTAL
     elif method == ConsentMethod.PORTAL:

@@ -96,6 +96,10 @@ def consent_out(consent: Consent, texts: dict[str, str] | None = None) -> dict:
 
 # --- Survivors -----------------------------------------------------------------
 
+#: Sealed fields a survivor list never shows: not read from the database at all. (The
+#: birth date stays: ``is_child`` is worked out from it.)
+LIST_DEFERRED = tuple(f for f in Survivor.PERSONAL_FIELDS if f != "date_of_birth")
+
 
 def _survivors_shown(request, rows: list[Survivor]) -> list[dict]:
     actor = actor_of(request)
@@ -108,7 +112,7 @@ def _survivors_shown(request, rows: list[Survivor]) -> list[dict]:
 @paginate(Pages, shown=_survivors_shown)
 def list_survivors(request, filters: Query[SurvivorFilters]):
     """Survivors you may see, by reference code; no personal fields in lists."""
-    return filters.filter(policy.visible_survivors(actor_of(request)))
+    return filters.filter(policy.visible_survivors(actor_of(request)).defer(*LIST_DEFERRED))
 
 
 @router.post("/survivors", response={201: SurvivorOut})
@@ -262,7 +266,8 @@ def _cases_shown(request, rows: list[Case]) -> list[dict]:
 @paginate(Pages, shown=_cases_shown)
 def list_cases(request, filters: Query[CaseFilters]):
     actor = actor_of(request)
-    return filters.filter(policy.visible_cases(actor).select_related("survivor", "caseworker"))
+    return filters.filter(policy.visible_cases(actor).select_related("survivor", "caseworker")
+                          .defer("summary", *(f"survivor__{f}" for f in Survivor.PERSONAL_FIELDS)))
 
 
 def _check_caseworker(survivor: Survivor, user_id: int | None) -> None:

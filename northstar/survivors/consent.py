@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from northstar.survivors.models import PURPOSES_NEEDING_RECIPIENT, Consent, ConsentPurpose
@@ -69,6 +69,31 @@ def may_flow(
         who = f" to {recipient}" if recipient is not None else ""
         return FlowDecision(False, f"no active {purpose} consent{who}")
     return FlowDecision(True, "active consent", consent)
+
+
+def flows_q(purpose: str, *, recipient=None, at: dt.datetime | None = None,
+            survivor: str = "pk"):
+    """``may_flow`` for a whole set at once: a condition true for the rows whose survivor's
+    data may flow for ``purpose`` (to ``recipient``) at ``at``.
+
+    ``survivor`` names the path from the filtered model to the survivor's id ("pk" on
+    survivors, "survivor" on cases, "case__survivor" on claims). It asks the database with
+    one ``EXISTS`` over the consents, so a list or an aggregate filtered by consent costs
+    one query however many records it covers; it answers what ``may_flow`` answers for each
+    (tests/survivors/test_consent_sets.py compares the two on a mixed population).
+
+        Case.objects.filter(flows_q("statistics", survivor="survivor"))
+    """
+    if purpose not in ConsentPurpose.values or (
+            purpose in PURPOSES_NEEDING_RECIPIENT and recipient is None):
+        return Value(False)
+    consents = in_force(Consent.objects.filter(survivor=OuterRef(survivor), purpose=purpose),
+                        at=at)
+    if recipient is not None and purpose in PURPOSES_NEEDING_RECIPIENT:
+        consents = consents.filter(recipient=recipient)
+    elif recipient is not None:
+        consents = consents.filter(Q(recipient__isnull=True) | Q(recipient=recipient))
+    return Exists(consents)
 
 
 def is_law_enforcement(organisation) -> bool:

@@ -118,7 +118,16 @@ class Survivor(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "duplicate_key"])]
+        indexes = [
+            models.Index(fields=["organisation", "duplicate_key"]),
+            # The caseload and ``GET /api/v1/survivors``: one organisation's live records,
+            # newest first, read in index order (no sort) and paged by keyset.
+            # Partial (live rows only): PostgreSQL orders by an index only after columns
+            # compared with "=", and "archived_at IS NULL" is not one.
+            models.Index(fields=["organisation", "-created_at", "-id"],
+                         condition=models.Q(archived_at__isnull=True),
+                         name="survivor_org_live_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -219,6 +228,11 @@ class Case(models.Model):
     """One survivor's experience of exploitation. A survivor may have several."""
 
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="cases")
+    #: Always the survivor's organisation (denormalised so that a case list is one index
+    #: range, not a join through every survivor): set on save, moved with the survivor by
+    #: ``survivors.actions.move_survivor_to``.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", editable=False)
     reference = models.CharField(max_length=40, unique=True)
     jurisdiction = models.CharField(max_length=2, help_text=_("where the case is handled"))
     forms_of_exploitation = models.JSONField(default=list)
@@ -273,9 +287,19 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at", "-id"],
+                         condition=models.Q(archived_at__isnull=True),
+                         name="case_org_live_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):
+        if self.survivor_id is not None and self.organisation_id is None:
+            self.organisation_id = self.survivor.organisation_id
+        super().save(*args, **kwargs)
 
     @property
     def responsible(self):

@@ -57,6 +57,15 @@ def consent_texts(actor: Actor, consents: Iterable[Consent]) -> dict[int, dict[s
     return opened
 
 
+def advocacy_participants_seen(actor: Actor, survivors: list[Survivor]) -> list[Survivor]:
+    """The advisory council's list (references, how each takes part, languages): one read
+    naming every survivor shown, with the only fields shown."""
+    audit.record_read(actor, survivors, record_type="survivor",
+                      fields=["reference", "advocacy_visibility", "languages"],
+                      note=f"advocacy participants: {len(survivors)}")
+    return survivors
+
+
 def listed(actor: Actor, records: Iterable, *, record_type: str) -> list:
     """The records of one page of a list, as shown: one entry naming every id, whole."""
     shown = list(records)

@@ -11,6 +11,7 @@ from functools import cache
 
 from django.utils import timezone
 
+from northstar.core import places
 from northstar.core.errors import DomainError
 from northstar.core.jurisdictions import Jurisdiction
 from northstar.survivors import models as m
@@ -73,8 +74,8 @@ def _country(field: str, value, *, blank_ok: bool = True) -> str:
     value = (value or "").strip().upper() if isinstance(value, str) or value is None else value
     if value == "" and blank_ok:
         return ""
-    if not isinstance(value, str) or not COUNTRY.match(value):
-        raise DomainError("must be an ISO 3166-1 alpha-2 country code", field)
+    if not isinstance(value, str) or not COUNTRY.match(value) or not places.is_country(value):
+        raise DomainError(places.COUNTRY_ERROR, field)
     return value
 
 
@@ -118,17 +119,18 @@ def clean_survivor(data: dict, *, child_check_on=None) -> dict:
             clean[key] = _country(key, value)
         elif key == "languages":
             if not isinstance(value, list) or not all(
-                isinstance(v, str) and LANGUAGE.match(v) for v in value
+                isinstance(v, str) and LANGUAGE.match(v) and places.is_language(v) for v in value
             ):
-                raise DomainError("must be a list of ISO 639 language codes", key)
+                raise DomainError(places.LANGUAGE_ERROR, key)
+            value = [places.normalise_language(v) for v in value]
             if len(value) > MAX_LANGUAGES:
                 raise DomainError(f"at most {MAX_LANGUAGES} languages", key)
             clean[key] = list(dict.fromkeys(value))
         elif key == "preferred_language":
             if not isinstance(value, str) or not LANGUAGE.match(value) \
-                    or len(value) > LANGUAGE_MAX:
-                raise DomainError("must be an ISO 639 language code", key)
-            clean[key] = value
+                    or len(value) > LANGUAGE_MAX or not places.is_language(value):
+                raise DomainError(places.LANGUAGE_ERROR, key)
+            clean[key] = places.normalise_language(value)
         elif key == "interpreter_needed":
             if not isinstance(value, bool):
                 raise DomainError("must be true or false", key)

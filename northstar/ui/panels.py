@@ -46,6 +46,9 @@ class Panel:
     template: str
     context: Callable
     order: int = 50
+    #: Also shown to a referral recipient (whose survivor page shows only shared fields);
+    #: its context function decides what, if anything, they may see.
+    for_recipients: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -62,26 +65,39 @@ class Alert:
 _case_panels: dict[str, Panel] = {}
 _survivor_panels: dict[str, Panel] = {}
 _alert_sources: dict[str, Callable] = {}
+_survivor_alert_sources: dict[str, Callable] = {}
 
 
 def register_case_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
     _case_panels[key] = Panel(key, template, context, order)
 
 
-def register_survivor_panel(key: str, template: str, context: Callable, order: int = 50) -> None:
-    _survivor_panels[key] = Panel(key, template, context, order)
+def register_survivor_panel(key: str, template: str, context: Callable, order: int = 50,
+                            *, for_recipients: bool = False) -> None:
+    _survivor_panels[key] = Panel(key, template, context, order, for_recipients)
 
 
-def register_alert_source(key: str, source: Callable) -> None:
+def register_alert_source(key: str, source: Callable, *,
+                          for_survivor: Callable | None = None) -> None:
+    """``source(actor)`` gives the caseload's alerts: a bounded list, most urgent first (an
+    organisation of 100,000 survivors must not be worked out on every page).
+    ``for_survivor(actor, survivor)``, when given, gives one survivor's alerts for the case
+    page with a query scoped to them; without it the case page filters ``source``'s."""
     _alert_sources[key] = source
+    if for_survivor is not None:
+        _survivor_alert_sources[key] = for_survivor
+    else:
+        _survivor_alert_sources.pop(key, None)
 
 
 def case_panels() -> list[Panel]:
     return sorted(_case_panels.values(), key=lambda p: (p.order, p.key))
 
 
-def survivor_panels() -> list[Panel]:
-    return sorted(_survivor_panels.values(), key=lambda p: (p.order, p.key))
+def survivor_panels(*, recipient: bool = False) -> list[Panel]:
+    """The survivor page's panels; for a referral recipient only those meant for them."""
+    return sorted((p for p in _survivor_panels.values() if p.for_recipients or not recipient),
+                  key=lambda p: (p.order, p.key))
 
 
 TOP_BAND_BELOW = 20
@@ -116,12 +132,20 @@ def render_panels(panels: list[Panel], request, obj) -> list[dict]:
     return rendered
 
 
-def alerts_for(actor) -> list[Alert]:
-    """Every registered alert for the actor, overdue first, then by due date."""
+def alerts_for(actor, *, survivor=None) -> list[Alert]:
+    """Every registered alert for the actor (about one ``survivor`` when given), overdue
+    first, then by due date."""
     items: list[Alert] = []
     for key, source in _alert_sources.items():
+        scoped = _survivor_alert_sources.get(key) if survivor is not None else None
         try:
-            items.extend(source(actor))
+            if scoped is not None:
+                items.extend(scoped(actor, survivor))
+            elif survivor is not None:
+                items.extend(a for a in source(actor)
+                             if a.survivor_reference == survivor.reference)
+            else:
+                items.extend(source(actor))
         except HIDDEN:
             continue
         except DomainError as exc:

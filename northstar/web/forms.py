@@ -6,10 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from northstar.core.models import Organisation
+from northstar.core.place_fields import country_field, language_field, languages_field
 from northstar.survivors import models as m
 from northstar.survivors.validation import (
     EARLIEST_BIRTH_YEAR,
-    LANGUAGE_MAX,
     PERSONAL_TEXT,
     SUMMARY_MAX,
 )
@@ -38,10 +38,10 @@ class SurvivorForm(forms.Form):
                                     help_text=_("if the exact date is not known"))
     sex = forms.ChoiceField(choices=m.Sex.choices, initial=m.Sex.UNKNOWN)
     gender = forms.ChoiceField(choices=m.Gender.choices, initial=m.Gender.UNKNOWN)
-    nationality = forms.CharField(max_length=2, required=False, help_text=_("ISO code, e.g. KH"))
-    languages = forms.CharField(max_length=100, required=False,
-                                help_text=_("ISO 639 codes, comma-separated, e.g. km, th"))
-    preferred_language = forms.CharField(max_length=LANGUAGE_MAX, initial="en")
+    nationality = country_field(label=_("Nationality"))
+    languages = languages_field(label=_("Languages spoken"),
+                                help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
+    preferred_language = language_field(label=_("Preferred language"), required=True)
     interpreter_needed = forms.BooleanField(required=False)
     phone = _personal("phone")
     address = _personal("address", widget=forms.Textarea(attrs={"rows": 2}))
@@ -52,12 +52,26 @@ class SurvivorForm(forms.Form):
         help_text=_("Ask. Until someone answers, a parent or relative cannot consent for a "
                     "child."))
 
+    #: Something by which the survivor can be told apart and found again.
+    IDENTIFYING = ("given_name", "family_name", "aliases", "date_of_birth", "birth_year",
+                   "phone", "id_document_numbers")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(cleaned.get(name) not in (None, "")
+                                       for name in self.IDENTIFYING):
+            raise forms.ValidationError(
+                _("Enter at least a name, an alias, a phone number or a date or year of birth: "
+                  "a record with none of them cannot be found again."),
+                code="blank_record")
+        return cleaned
+
     def data_for_action(self) -> dict:
         data = dict(self.cleaned_data)
         if not data.get("family_involved"):
             data.pop("family_involved", None)
-        data["languages"] = [x.strip() for x in (data.get("languages") or "").split(",") if x.strip()]
-        data["nationality"] = (data.get("nationality") or "").upper()
+        data["languages"] = list(data.get("languages") or [])
+        data["nationality"] = data.get("nationality") or ""
         if data.get("date_of_birth"):
             data["date_of_birth"] = data["date_of_birth"].isoformat()
         else:
@@ -73,8 +87,8 @@ class CaseForm(forms.Form):
     )
     sectors = forms.MultipleChoiceField(choices=m.Sector.choices, required=False,
                                         widget=forms.CheckboxSelectMultiple)
-    country_of_origin = forms.CharField(max_length=2, required=False)
-    country_of_destination = forms.CharField(max_length=2, required=False)
+    country_of_origin = country_field(label=_("Country of origin"))
+    country_of_destination = country_field(label=_("Country of destination"))
     period_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     recruitment_method = forms.ChoiceField(choices=m.RecruitmentMethod.choices,
@@ -97,18 +111,16 @@ class CaseForm(forms.Form):
 
     def data_for_action(self) -> dict:
         data = dict(self.cleaned_data)
-        for key in ("country_of_origin", "country_of_destination"):
-            data[key] = (data.get(key) or "").upper()
         return {k: v for k, v in data.items() if v not in (None, "") or k == "summary"}
 
 
 class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(choices=m.ConsentPurpose.choices)
+    purpose = forms.ChoiceField(choices=[("", _("—")), *m.ConsentPurpose.choices])
     recipient = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False,
                                        help_text=_("required for a referral consent; for "
                                                    "sharing with law enforcement, name the "
                                                    "police or prosecution office"))
-    language = forms.CharField(max_length=10, help_text=_("language it was explained in"))
+    language = language_field(required=True, help_text=_("the language it was explained in"))
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)
@@ -135,7 +147,7 @@ AGREES = [("yes", _("Agrees")), ("no", _("Does not agree"))]
 class IntakeConsentForm(forms.Form):
     """One yes/no per purpose, each after its explanation was read aloud."""
 
-    language = forms.CharField(max_length=10, help_text=_("the language it was explained in"))
+    language = language_field(required=True, help_text=_("the language it was explained in"))
     interpreter_used = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=[c for c in m.ConsentMethod.choices if c[0] != "portal"])
     given_by = forms.ChoiceField(choices=m.ConsentGivenBy.choices)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("", views.caseload, name="caseload"),
+    path("advocacy/", views.advocacy, name="advocacy"),
     path("survivors/new/", views.survivor_new, name="survivor_new"),
     path("survivors/<int:survivor_id>/", views.survivor_detail, name="survivor"),
     path("survivors/<int:survivor_id>/cases/new/", views.case_new, name="case_new"),

@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core.errors import DomainError, NotFound
+from northstar.core import keyset
+from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.redirects import safe_next
 from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
@@ -41,25 +42,45 @@ def _querystring(request, page_param: str = "page") -> str:
     return params.urlencode()
 
 
+#: Rows of the caseload table per page.
+CASELOAD_PAGE = 25
+
+
 @never_cache
 @login_required
 def caseload(request):
-    """Survivors of the organisation, those with overdue items first, filterable and paged."""
+    """Survivors of the organisation, newest first, filterable and paged by cursor.
+
+    The table is read in the order of the ``survivor_org_live_recent`` index, one page
+    at a time ("next page" carries a cursor, not an offset) with a count that stops at
+    10,000: its cost does not grow with the organisation. The most urgent overdue survivors
+    (one page of them at most, looked up by reference from the alerts) lead the first
+    page; the alerts narrow the table only when the "Needs attention" filter is chosen.
+    A role with no records here lands where it has something (``policy.landing_page``).
+    """
     actor = request.actor
+    landing = policy.landing_page(actor)
+    if landing is not None:
+        return redirect(landing)
     mine_by_default = policy.my_cases_by_default(actor)
     form = CaseloadFilterForm(request.GET or None,
                               initial={"whose": "mine" if mine_by_default else "all"})
     alerts = panels.alerts_for(actor)
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
-    attention_refs = {a.survivor_reference for a in alerts if a.survivor_reference}
-    qs = policy.visible_survivors(actor).prefetch_related(
-        Prefetch("cases", queryset=SurvivorCase.objects.filter(archived_at__isnull=True)))
+    live_cases = SurvivorCase.objects.filter(archived_at__isnull=True)
+    qs = policy.visible_survivors(actor).only(
+        "id", "reference", "nationality", "created_at", "organisation_id",
+    ).prefetch_related(Prefetch("cases", queryset=live_cases.only(
+        "id", "reference", "status", "survivor_id", "created_at")))
     whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
     if (whose or ("mine" if mine_by_default else "all")) == "mine" and actor.user is not None:
-        # Survivors with a case of mine, and those I recorded who have no case yet.
-        qs = qs.filter(Q(cases__caseworker=actor.user, cases__archived_at__isnull=True)
-                       | Q(created_by=actor.user, cases__isnull=True))
+        # Survivors with a live case of mine, and those I recorded who have no case yet;
+        # as EXISTS, so a survivor with two of my cases is one row and the index still serves.
+        qs = qs.filter(
+            Exists(live_cases.filter(survivor=OuterRef("pk"), caseworker=actor.user))
+            | (Q(created_by=actor.user)
+               & ~Exists(SurvivorCase.objects.filter(survivor=OuterRef("pk")))))
     if form.is_valid():
         f = form.cleaned_data
         if f["q"]:
@@ -67,24 +88,40 @@ def caseload(request):
         if f["nationality"]:
             qs = qs.filter(nationality=f["nationality"])
         if f["exploitation"]:
-            qs = qs.filter(cases__in=policy.visible_cases(actor).filter(
-                forms_of_exploitation__has_element=f["exploitation"]))
+            qs = qs.filter(Exists(policy.visible_cases(actor).filter(
+                survivor=OuterRef("pk"), forms_of_exploitation__has_element=f["exploitation"])))
         if f["status"]:
-            qs = qs.filter(cases__status=f["status"], cases__archived_at__isnull=True)
+            qs = qs.filter(Exists(live_cases.filter(survivor=OuterRef("pk"),
+                                                    status=f["status"])))
         if f["attention"] == "overdue":
             qs = qs.filter(reference__in=overdue_refs)
         elif f["attention"] == "any":
-            qs = qs.filter(reference__in=attention_refs)
+            qs = qs.filter(reference__in={a.survivor_reference for a in alerts
+                                          if a.survivor_reference})
     elif form.is_bound:
         qs = qs.none()  # a filter that does not parse shows its error, not everyone
-    qs = qs.distinct().annotate(overdue_first=Case(
-        When(reference__in=overdue_refs, then=Value(0)), default=Value(1),
-        output_field=IntegerField())).order_by("overdue_first", "-created_at", "-id")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    page.object_list = survivor_selectors.listed(actor, page.object_list, record_type="survivor")
+    qs = qs.order_by("-created_at", "-id")
+    count = keyset.count(qs)
+    # Overdue first: the survivors of the most urgent overdue alerts (at most one page of
+    # them, looked up by reference) lead the first page and are left out of the rest.
+    urgent = list(dict.fromkeys(a.survivor_reference for a in alerts
+                                if a.severity == "overdue" and a.survivor_reference))
+    leading: list = []
+    if urgent:
+        by_ref = {s.reference: s for s in qs.filter(reference__in=urgent[:CASELOAD_PAGE])}
+        leading = [by_ref[r] for r in urgent[:CASELOAD_PAGE] if r in by_ref]
+        qs = qs.exclude(pk__in=[s.pk for s in leading])
+    cursor = request.GET.get("cursor")
+    if cursor:
+        leading = []
+    found = keyset.page(qs, size=max(1, CASELOAD_PAGE - len(leading)), cursor=cursor)
+    rows = survivor_selectors.listed(actor, leading + found.rows, record_type="survivor")
     alert_page = Paginator(alerts, 10).get_page(request.GET.get("apage"))
     return render(request, "web/caseload.html", {
-        "page": page, "form": form, "qs": _querystring(request),
+        "rows": rows, "next_cursor": found.next,
+        "count": count,
+        "paged": bool(request.GET.get("cursor")),
+        "form": form, "qs": _querystring(request, "cursor"),
         "alert_page": alert_page, "alert_qs": _querystring(request, "apage"),
         "overdue_refs": overdue_refs,
         "may_record": policy.may_record(actor),
@@ -129,7 +166,8 @@ def survivor_detail(request, survivor_id: int):
         "cases": policy.visible_cases(actor).filter(survivor=survivor) if full else [],
         "consents": policy.visible_consents(actor).filter(survivor=survivor).select_related(
             "recipient") if full else [],
-        "panels": panels.render_panels(panels.survivor_panels(), request, survivor) if full else [],
+        "panels": panels.render_panels(panels.survivor_panels(recipient=not full), request,
+                                       survivor),
         "open_intake": selectors.visible_intakes(actor).filter(
             survivor=survivor, completed_at__isnull=True).first() if full else None,
         "may_edit": full and policy.may_edit_records(actor)
@@ -173,7 +211,7 @@ def case_detail(request, case_id: int):
     rendered = panels.render_panels(panels.case_panels(), request, case)
     consents = list(policy.visible_consents(actor).filter(survivor=survivor).select_related(
         "recipient"))
-    tasks = [a for a in panels.alerts_for(actor) if a.survivor_reference == survivor.reference]
+    tasks = panels.alerts_for(actor, survivor=survivor)
     intake = selectors.visible_intakes(actor).filter(case=case, completed_at__isnull=True).first()
     return render(request, "web/case_detail.html", {
         "case": case, "survivor": survivor, "summary": summary,
@@ -241,3 +279,15 @@ def consent_withdraw(request, consent_id: int):
     except DomainError:
         pass  # already withdrawn: the page shows it
     return redirect("survivor", survivor_id=consent.survivor_id)
+
+
+@never_cache
+@login_required
+def advocacy(request):
+    """The council coordinator's page: who chose to take part in advocacy, by reference only."""
+    actor = request.actor
+    if not policy.coordinates_advocacy(actor):
+        raise Forbidden("Only the advisory council's coordinator sees this page.")
+    participants = list(policy.advocacy_participants(actor).order_by("reference"))
+    survivor_selectors.advocacy_participants_seen(actor, participants)
+    return render(request, "web/advocacy.html", {"participants": participants})

@@ -21,9 +21,9 @@ def test_caseworker_completes_a_whole_intake_and_can_leave_and_resume_it(log_in,
     page.get_by_label("Given name").fill("Demo Aye")
     page.get_by_label("Family name").fill("Fictional")
     page.get_by_label("Birth year").fill("2000")
-    page.get_by_label("Nationality").fill("MM")
-    page.get_by_label("Languages").fill("my")
-    page.get_by_label("Preferred language").fill("my")
+    page.get_by_label("Nationality").select_option("MM")
+    page.get_by_label("Languages spoken").select_option(["my"])
+    page.get_by_label("Preferred language").select_option("my")
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", name="Consent", exact=True)).to_be_visible()
@@ -44,8 +44,8 @@ def test_caseworker_completes_a_whole_intake_and_can_leave_and_resume_it(log_in,
 
     page.check("input[name=forms_of_exploitation][value=labour]")
     page.check("input[name=sectors][value=fishing]")
-    page.get_by_label("Country of origin").fill("MM")
-    page.get_by_label("Country of destination").fill("TH")
+    page.get_by_label("Country of origin").select_option("MM")
+    page.get_by_label("Country of destination").select_option("TH")
     page.select_option("select[name=coercion]", "high")
     for name, value in (("s-act", "recruitment"), ("s-means", "deception"),
                         ("s-purpose", "forced_labour")):
@@ -167,8 +167,8 @@ def test_the_intake_works_without_javascript(chromium, live_server, caseworker):
         page.get_by_role("button", name="Log in").click()
         page.goto("/intake/new/")
         page.get_by_label("Given name").fill("Demo Lan")
-        page.get_by_label("Nationality").fill("VN")
-        page.get_by_label("Preferred language").fill("vi")
+        page.get_by_label("Nationality").select_option("VN")
+        page.get_by_label("Preferred language").select_option("vi")
         page.get_by_role("button", name="Save and continue").click()
         expect(page.get_by_role("heading", name="Consent", exact=True)).to_be_visible()
         page.check("input[name=purpose_case_management][value=no]")

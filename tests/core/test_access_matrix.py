@@ -19,6 +19,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 
 from northstar.api import api as ninja_api
@@ -31,7 +32,7 @@ from northstar.referrals.models import Service
 from northstar.survivors import actions as survivors
 from northstar.survivors.models import Case, Survivor
 from tests.conftest import ApiClient, make_user
-from tests.records import CALCULATION, build_records, start_ids_far_apart
+from tests.records import CALCULATION, PDF_BYTES, build_records, start_ids_far_apart
 
 SUPERVISOR, RECIPIENT, ORG_ADMIN = "supervisor", "recipient", "org_admin"
 RECIPIENT_SUPERVISOR = "recipient_supervisor"
@@ -166,7 +167,15 @@ WRITES = {
         lambda w: {"title": "Call about the hearing", "assignee_id": w["users"][SUPERVISOR].pk,
                    "due_on": "2025-10-01"}, None, None),
     "POST /api/v1/case-tasks/{task_id}/done": ({"done": True}, None, None),
+    "POST /api/v1/survivors/{survivor_id}/portal-access/lift-wait": ({}, None, None),
+    "POST /api/v1/survivors/{survivor_id}/documents": (
+        lambda w: Multipart(kind="medical_report", file=SimpleUploadedFile(
+            "report.pdf", PDF_BYTES, content_type="application/pdf")), None, None),
 }
+
+class Multipart(dict):
+    """A body sent as multipart/form-data (an upload), not JSON."""
+
 
 #: Records that everyone may read: no organisation owns them.
 PUBLIC = {"GET /api/v1/services/{service_id}": "the service directory is shared by all"}
@@ -233,6 +242,8 @@ def _call(client: ApiClient, route: str, world, body):
         return client.get(url)
     if method == "DELETE":
         return client.delete(url)
+    if isinstance(body, Multipart):
+        return client.client.post(url, data=dict(body), **client.headers)
     return getattr(client, method.lower())(url, body if body is not None else {})
 
 
@@ -302,6 +313,8 @@ PAGES_WITHOUT_GET = {
     "pathways/cases/<int:case_id>/plan/add/": "POST only",
     "pathways/items/<int:item_id>/status/": "POST only",
     "safeguards/findings/<int:finding_id>/resolve/": "POST only",
+    "compensation/calculations/<int:calculation_id>/statement.pdf/job":
+        "POST only (prints the statement in the background as a job)",
     "compensation/fund/disbursements/<int:disbursement_id>/decide/":
         "POST only (the approver's decision; the API's approve/decline are in WRITES)",
     "cases/<int:case_id>/assign/": "POST only (the case page's assignment form)",

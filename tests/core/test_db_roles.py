@@ -6,6 +6,8 @@ does) and tries every way the attack on issue 12 erased the log.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import psycopg
 import pytest
 from django.core.management import call_command
@@ -40,6 +42,7 @@ def _conninfo(user: str) -> str:
                                           password=db.get("PASSWORD") or None)
 
 
+THIS_MONTH = f"core_auditentry_y{dt.datetime.now(dt.UTC):%Ym%m}"
 ATTACKS = {
     "truncate": "TRUNCATE core_auditentry",
     "truncate cascade": "TRUNCATE core_auditentry CASCADE",
@@ -50,6 +53,11 @@ ATTACKS = {
     "replica mode": "SET session_replication_role = replica",
     "drop table": "DROP TABLE core_auditentry CASCADE",
     "forget key checks": "DELETE FROM core_keycheck",
+    # The month's partition directly (core/auditparts.py): as append-only as the parent.
+    "truncate this month": f"TRUNCATE {THIS_MONTH}",
+    "delete from this month": f"DELETE FROM {THIS_MONTH}",
+    "update this month": f"UPDATE {THIS_MONTH} SET note = 'rewritten'",
+    "detach this month": f"ALTER TABLE core_auditentry DETACH PARTITION {THIS_MONTH}",
     "rewrite migrations": "DELETE FROM django_migrations",
 }
 

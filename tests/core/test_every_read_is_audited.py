@@ -29,6 +29,7 @@ API_PREFIX = "/api/v1"
 
 #: Routes that show no survivor's data, so no read is audited — each with why.
 NO_SURVIVOR_DATA = {
+    "jobs/<int:job_id>/": "a job's status and progress (its file is the download, walked)",
     # --- API ---
     "GET /api/v1/health": "liveness probe; no data at all",
     "GET /api/v1/me": "the signed-in staff member and their organisation",
@@ -77,6 +78,8 @@ NO_SURVIVOR_DATA = {
     "organisation/people/": "the organisation's staff: usernames and roles",
     "organisation/people/new/": "blank form for a new staff member",
     "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
+    "documents/survivors/<int:survivor_id>/new/": "blank form to attach a document",
+    "documents/exports/caseload/": "the export form: a format and a tick box",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.
@@ -97,6 +100,9 @@ WORDS = {
     ("portal/language/<str:code>/", "code"): "km",
     ("transfers/<int:transfer_id>/<str:decision>/", "decision"): "accept",
 }
+
+#: Pages read by a role other than the case staff.
+OTHER_READERS = {"advocacy/": (Role.COUNCIL_COORDINATOR,)}
 
 #: Query parameters a read needs to show anything, filled from the walked records.
 QUERY = {
@@ -167,7 +173,7 @@ def _readers(route: str, users, walked):
         assert signed_in.status_code == 302, "the walked survivor cannot sign in to the portal"
         return [("survivor (portal)", client.get)]
     readers = []
-    for role in (Role.CASEWORKER, Role.SUPERVISOR):
+    for role in OTHER_READERS.get(route, (Role.CASEWORKER, Role.SUPERVISOR)):
         user = users[("a", role)]
         if route.startswith("GET /"):
             readers.append((role, ApiClient(user).get))

@@ -59,3 +59,36 @@ def test_a_failed_job_is_recorded_without_its_exception_text():
     job = Job.objects.get(pk=jobs.submit("tests.fails").pk)
     assert job.status == "failed"
     assert "boom" not in job.message
+
+
+TRIES: list[int] = []
+
+
+@jobs.task("tests.flaky_then_fine")
+def flaky_then_fine(job):
+    TRIES.append(job.attempts)
+    if job.attempts < 2:
+        raise jobs.Retryable("the service was busy")
+    return {"tries": job.attempts}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_a_retryable_failure_is_tried_again(settings):
+    settings.NORTHSTAR_JOBS_RETRY_BASE_SECONDS = 0
+    TRIES.clear()
+    job = Job.objects.get(pk=jobs.submit("tests.flaky_then_fine").pk)
+    assert (job.status, job.attempts, job.result, TRIES) == ("done", 2, {"tries": 2}, [1, 2])
+
+
+def test_the_backoff_grows_and_is_capped(settings):
+    settings.NORTHSTAR_JOBS_RETRY_BASE_SECONDS = 30
+    assert [jobs.backoff(n) for n in (1, 2, 3, 10)] == [30, 60, 120, 600]
+
+
+def test_celery_beat_asks_for_every_schedule_by_its_name():
+    from northstar.core.worker import app
+
+    app.finalize()
+    entries = {v["args"]: v["task"] for v in app.conf.beat_schedule.values()}
+    for name in ("compensation_alerts", "referral_reminders", "prune_portal_attempts"):
+        assert entries[(name,)] == "northstar.submit_scheduled"

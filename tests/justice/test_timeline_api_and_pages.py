@@ -128,7 +128,8 @@ def test_timeline_page_records_an_event_without_javascript(caseworker, case_a):
     assert client.get(url).status_code == 200
     bad = client.post(url, {"kind": "shelter_stay", "occurred_on": TODAY.isoformat(),
                             "shelter_stay.shelter": "Safe House"})
-    assert bad.status_code == 422 and "details.curfew" in bad.content.decode()
+    assert bad.status_code == 422 and "Enter the curfew." in bad.content.decode()
+    assert "details.curfew" not in bad.content.decode()
     assert not TimelineEvent.objects.exists()
     ok = client.post(url, {"kind": "shelter_stay", "occurred_on": TODAY.isoformat(),
                            "shelter_stay.shelter": "Safe House", "shelter_stay.curfew": "yes",
@@ -186,3 +187,15 @@ def test_a_void_reason_never_reaches_the_audit_log(api, caseworker, case_a):
                 {"reason": "this was Demo Sokha's sister's hearing"})
     entry = AuditEntry.objects.get(record_type="timeline_event", action="update")
     assert "Sokha" not in entry.note and "void_reason" in entry.fields
+
+
+def test_the_event_form_shows_only_the_fields_of_the_chosen_kind(caseworker, case_a):
+    client = Client()
+    assert client.login(username=caseworker.username, password=PASSWORD)
+    url = f"/justice/cases/{case_a.pk}/"
+    first = client.get(url).content.decode()
+    assert 'id="kind-choice"' in first and "<fieldset" not in first
+    hearing = client.get(url, {"kind": "hearing"}).content.decode()
+    assert 'id="fs-hearing"' in hearing
+    assert hearing.count("<fieldset") == 1
+    assert '<input type="hidden" name="kind" value="hearing">' in hearing

@@ -99,7 +99,8 @@ def test_findings_show_on_the_case_page(caseworker, case_a, api):
     assert "Justice chain" in html
     assert "Do No Harm finding" in html
     timeline = client.get(f"/justice/cases/{case_a.pk}/").content.decode()
-    assert "interpreter_needed_for_interview" in timeline
+    assert "Interpreter needed for interview" in timeline
+    assert "interpreter_needed_for_interview" not in timeline
 
 
 @pytest.mark.parametrize("details,field", [

@@ -17,8 +17,8 @@ from northstar.core.roles import Role
 from northstar.referrals.models import ProviderProfile, Service
 from tests.conftest import make_user
 
-SERVICE = {"kind": "shelter", "name": "Night shelter", "jurisdictions": "TH",
-           "areas": "Bangkok; Samut Sakhon", "languages": "th; my", "serves": "women",
+SERVICE = {"kind": "shelter", "name": "Night shelter", "jurisdictions": ["TH"],
+           "areas": "Bangkok; Samut Sakhon", "languages": ["th", "my"], "serves": "women",
            "trauma_informed": "on", "movement_restrictions": "", "capacity": "12",
            "waiting_days": "2", "contact": "+66 2 000 0000", "active": "on"}
 
@@ -127,7 +127,7 @@ def test_an_admin_adds_and_withdraws_a_service_audited_with_the_fields(as_admin_
 def test_a_service_with_a_bad_language_is_refused_naming_the_field(as_admin_a, org_a):
     response = as_admin_a.post("/organisation/services/new/", {**SERVICE, "languages": "thai!"})
     assert response.status_code == 422
-    assert "thai!" in response.content.decode()
+    assert "Choose languages from the list." in response.content.decode()
     assert not Service.objects.exists()
 
 

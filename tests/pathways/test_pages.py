@@ -48,7 +48,9 @@ def test_screening_page_screens_and_shows_the_rules_that_fired(web, case_a):
     assert res.status_code == 302
     screening = Screening.objects.get()
     assert screening.answers["means"] == [] and screening.classification == "trafficking"
-    assert "trafficking_child_act_purpose" in web.get(url).content.decode()
+    page = web.get(url).content.decode()
+    assert "For a child, an act done for the purpose of exploitation is trafficking" in page
+    assert "trafficking_child_act_purpose" not in page  # a rule id is not for people
 
 
 def test_priorities_then_pathways_in_the_survivors_order_then_the_plan(web, case_a):

@@ -1,9 +1,13 @@
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from northstar.core.models import AuditEntry
 from northstar.portal import actions
-from northstar.portal.models import PortalAccess
+from northstar.portal.models import CodeBackoff, PortalAccess
 from northstar.portal.session import COOKIE_NAME, DEVICE_COOKIE
 
 from .conftest import PIN
@@ -34,8 +38,8 @@ def test_every_failed_attempt_is_audited_and_the_pin_is_never_logged(survivor_a,
     _try(Client(), "NOPE-999999", "111222")
     notes = list(AuditEntry.objects.filter(record_type="portal_sign_in")
                  .values_list("note", flat=True))
-    assert "sign-in failed: wrong PIN (1 of 5)" in notes
-    assert "sign-in failed: unknown code" in notes
+    assert "sign-in failed: wrong PIN (1 in a row)" in notes
+    assert "sign-in failed: unknown code (1 in a row)" in notes
     for entry in AuditEntry.objects.all():
         assert "111222" not in entry.note and PIN not in entry.note
 
@@ -47,7 +51,7 @@ def test_the_pin_is_stored_only_as_a_hash(survivor_a, with_pin):
     assert access.pin_hash.startswith("md5$")  # the configured Django hasher
 
 
-def test_lockout_after_five_wrong_pins_even_with_the_right_pin(survivor_a, with_pin):
+def test_after_five_wrong_pins_even_the_right_pin_must_wait_a_minute(survivor_a, with_pin):
     with_pin(survivor_a)
     client = Client()
     for _ in range(actions.MAX_FAILURES):
@@ -56,34 +60,101 @@ def test_lockout_after_five_wrong_pins_even_with_the_right_pin(survivor_a, with_
     assert response.status_code == 200
     assert client.get("/portal/home/").status_code == 302  # still not signed in
     assert "Too many tries" in response.content.decode()
-    access = PortalAccess.objects.get(survivor=survivor_a)
-    assert access.is_locked()
-    assert AuditEntry.objects.filter(note="sign-in refused: locked").exists()
+    backoff = actions.backoff_of(survivor_a)
+    assert backoff.waiting() and backoff.failures == actions.MAX_FAILURES
+    assert AuditEntry.objects.filter(note__startswith="sign-in refused: the code waits").exists()
 
 
-def test_three_lockouts_block_until_the_caseworker_resets_the_pin(survivor_a, with_pin):
-    import datetime as dt
+def _wrong(survivor, at, times=1):
+    return [actions.sign_in(reference=survivor.reference, pin="909192",
+                            client=f"c{at.timestamp()}-{i}", at=at).outcome
+            for i in range(times)]
 
-    from django.utils import timezone
 
+def test_wrong_pins_slow_the_code_down_doubling_1_2_4_minutes_never_a_lock(survivor_a, with_pin):
     with_pin(survivor_a)
     at = timezone.now()
-    for _ in range(actions.MAX_LOCKOUTS):
-        for _ in range(actions.MAX_FAILURES):
-            actions.sign_in(reference=survivor_a.reference, pin="909192", client=f"c{_}", at=at)
-        at += dt.timedelta(minutes=actions.LOCK_MINUTES + 1)
-    access = PortalAccess.objects.get(survivor=survivor_a)
-    assert access.blocked
-    assert actions.sign_in(reference=survivor_a.reference, pin=PIN, client="x", at=at).outcome \
-        == "locked"
-    with_pin(survivor_a)  # the caseworker sets a new PIN with the survivor
+    assert _wrong(survivor_a, at, actions.FREE_TRIES) == ["failed"] * actions.FREE_TRIES
+    waits = []
+    for _ in range(4):
+        assert _wrong(survivor_a, at) == ["locked"]
+        backoff = actions.backoff_of(survivor_a)
+        waits.append(round((backoff.wait_until - at).total_seconds() / 60))
+        at = backoff.wait_until + dt.timedelta(seconds=1)
+    assert waits == [1, 2, 4, 8]
+    for _ in range(5):  # however many: the wait never grows past the ceiling
+        _wrong(survivor_a, at)
+        until = actions.backoff_of(survivor_a).wait_until
+        waits.append(round((until - at).total_seconds() / 60))
+        at = until + dt.timedelta(seconds=1)
+    assert max(waits) == waits[-1] == actions.MAX_WAIT_MINUTES
+    assert actions.wait_minutes(50) == actions.MAX_WAIT_MINUTES
+    # Once the wait is over the survivor signs in with her PIN: nobody locked her out.
     assert actions.sign_in(reference=survivor_a.reference, pin=PIN, client="x", at=at).ok
+    assert actions.backoff_of(survivor_a) is None
 
 
-def test_unknown_codes_lock_like_known_ones(db):
+def test_tries_while_the_code_waits_do_not_make_the_wait_longer(survivor_a, with_pin):
+    with_pin(survivor_a)
+    at = timezone.now()
+    _wrong(survivor_a, at, actions.MAX_FAILURES)
+    until = actions.backoff_of(survivor_a).wait_until
+    _wrong(survivor_a, at + dt.timedelta(seconds=10), 3)
+    backoff = actions.backoff_of(survivor_a)
+    assert backoff.wait_until == until and backoff.failures == actions.MAX_FAILURES
+
+
+def test_the_wait_is_kept_in_the_database_so_every_instance_agrees(survivor_a, with_pin):
+    with_pin(survivor_a)
+    _wrong(survivor_a, timezone.now(), actions.MAX_FAILURES)
+    stored = CodeBackoff.objects.get()
+    assert stored.reference_key == actions.reference_key_of(survivor_a.reference)
+    assert survivor_a.reference not in stored.reference_key  # a keyed hash, not the code
+
+
+def test_the_caseworker_sees_the_wait_and_lifts_it_audited(survivor_a, with_pin, caseworker):
+    with_pin(survivor_a)
+    _wrong(survivor_a, timezone.now(), actions.MAX_FAILURES)
+    staff = Client()
+    staff.force_login(caseworker)
+    page = staff.get(f"/survivors/{survivor_a.pk}/").content.decode()
+    assert 'id="portal-wait"' in page and 'id="panel-lift-wait"' in page
+    url = reverse("portal:staff_access", args=[survivor_a.pk])
+    response = staff.post(url, {"action": "lift"})
+    assert response.status_code == 302
+    assert actions.backoff_of(survivor_a) is None
+    entry = AuditEntry.objects.filter(note__startswith="sign-in wait lifted").get()
+    assert entry.actor == caseworker and entry.survivor_ref == survivor_a.reference
+    assert actions.sign_in(reference=survivor_a.reference, pin=PIN, client="x").ok
+
+
+def test_a_stranger_cannot_lift_another_organisations_wait(survivor_a, with_pin,
+                                                            other_caseworker):
+    with_pin(survivor_a)
+    _wrong(survivor_a, timezone.now(), actions.MAX_FAILURES)
+    staff = Client()
+    staff.force_login(other_caseworker)
+    response = staff.post(reverse("portal:staff_access", args=[survivor_a.pk]),
+                          {"action": "lift"})
+    assert response.status_code == 404
+    assert actions.backoff_of(survivor_a).waiting()
+
+
+def test_unknown_codes_slow_down_like_known_ones(db):
     outcomes = [actions.sign_in(reference="ORGA-ZZZZZZ", pin="909192", client=f"dev{i}").outcome
                 for i in range(actions.MAX_FAILURES)]
     assert outcomes[-1] == "locked" and outcomes[0] == "failed"
+
+
+def test_a_made_up_device_cookie_counts_as_none(db):
+    client = _browser()
+    forged = Client(REMOTE_ADDR="192.0.2.80")
+    forged.cookies[DEVICE_COOKIE] = "a" * 32  # not signed by the server
+    for i in range(actions.DEVICE_MAX_FAILURES):
+        assert _try(forged, f"ORGA-{i:06d}", "909192").status_code == 200
+        forged.cookies[DEVICE_COOKIE] = f"{i:02d}" + "b" * 30  # a fresh made-up id each time
+    assert _try(forged, "ORGA-AAAAAA", "909192").status_code == 429  # the address stands in
+    assert client.cookies[DEVICE_COOKIE].value.count(":") == 1  # id:signature
 
 
 def test_one_device_is_throttled_after_many_failures_across_codes(db):

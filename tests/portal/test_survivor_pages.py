@@ -71,6 +71,30 @@ def test_money_shows_award_payments_and_next_instalment_in_the_survivors_languag
     assert "ការបង់ប្រាក់បានចាប់ផ្តើមហើយ" in html  # "Payments have started" (status paying)
 
 
+def test_an_unpaid_instalment_whose_date_passed_is_shown_as_late_not_expected(
+        survivor_a, case_a, staff, portal_client):
+    from northstar.compensation import claims as comp
+
+    today = timezone.localdate()
+    claim = comp.create_claim(staff, case_a, route="labour_tribunal", payer="employer",
+                              amount_claimed="60000", currency="THB",
+                              filed_on=today - dt.timedelta(days=90))
+    claim = comp.transition_claim(staff, claim, to="awarded", on=today - dt.timedelta(days=60),
+                                  amount="30000")
+    comp.set_schedule(staff, claim, instalments=[
+        {"due_on": (today - dt.timedelta(days=10)).isoformat(), "amount": "15000"},
+        {"due_on": (today + dt.timedelta(days=20)).isoformat(), "amount": "15000"}])
+    client = portal_client(survivor_a)
+    client.get("/portal/language/en/")
+    html = client.get("/portal/money/").content.decode()
+    due = (today - dt.timedelta(days=10))
+    line = html[html.index(f'id="claim-{claim.pk}-next"') - 120:]
+    assert "Payment late" in line[:400]
+    assert "Next payment expected" not in html
+    assert f'id="claim-{claim.pk}-next" data-overdue="true"' in html
+    assert str(due.day) in line[:400]
+
+
 def test_another_survivors_plan_and_claims_never_appear(survivor_a, case_a, staff,
                                                         portal_client, caseworker, actor_for):
     from northstar.compensation import claims as comp

@@ -10,10 +10,10 @@ from northstar.web.forms import CaseForm, SurvivorForm
 @pytest.mark.parametrize("name,limit", sorted(PERSONAL_TEXT.items()))
 def test_the_page_form_refuses_what_the_actions_refuse(name, limit):
     form = SurvivorForm(data={name: "x" * (limit + 1), "sex": "unknown", "gender": "unknown",
-                              "preferred_language": "en"})
+                              "preferred_language": "en", "birth_year": "1990"})
     assert not form.is_valid() and name in form.errors
     form = SurvivorForm(data={name: "x" * limit, "sex": "unknown", "gender": "unknown",
-                              "preferred_language": "en"})
+                              "preferred_language": "en", "birth_year": "1990"})
     assert form.is_valid(), form.errors
 
 

@@ -389,4 +389,12 @@ def test_the_explanations_can_be_shown_in_another_language_for_the_survivor(cw):
     with translation.override("th"):
         thai = str(CONSENT_EXPLANATIONS["statistics"]["what"])
     assert any("\u0e00" <= ch <= "\u0e7f" for ch in thai), "the Thai catalogue lost this text"
-    assert 'name="language" value="th"' in html and escape(thai) in html
+    assert '<option value="th" selected>' in html and escape(thai) in html
+
+
+def test_an_empty_first_step_creates_no_survivor_and_says_why_in_a_sentence(cw):
+    response = cw.post(reverse("intake_new"), {"sex": "unknown", "gender": "unknown",
+                                               "preferred_language": "en", "action": "save"})
+    assert response.status_code == 422
+    assert "Enter at least a name" in response.content.decode()
+    assert not Survivor.objects.exists() and not Intake.objects.exists()

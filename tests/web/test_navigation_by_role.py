@@ -11,7 +11,7 @@ import pytest
 ])
 def test_the_navigation_offers_each_role_its_own_pages(client, users, role, present, absent):
     client.force_login(users[("a", role)])
-    body = client.get("/").content.decode()
+    body = client.get("/", follow=True).content.decode()  # each role's landing page
     nav = body.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
     for url in present:
         assert f'href="{url}' in nav, (role, url)
@@ -19,8 +19,15 @@ def test_the_navigation_offers_each_role_its_own_pages(client, users, role, pres
         assert f'href="{url}' not in nav, (role, url)
 
 
-def test_a_researcher_is_told_they_see_figures_only(client, users, survivor_a):
+def test_a_researcher_lands_on_the_figures_not_an_empty_caseload(client, users, survivor_a):
     client.force_login(users[("a", "researcher")])
-    body = client.get("/").content.decode()
-    assert "aggregate, privacy-safe figures only" in body
-    assert survivor_a.reference not in body
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/compensation/figures/"
+    assert survivor_a.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize("role, landing", [("org_admin", "/organisation/"),
+                                           ("council_coordinator", "/advocacy/")])
+def test_roles_without_records_land_where_they_have_something(client, users, role, landing):
+    client.force_login(users[("a", role)])
+    assert client.get("/", follow=True).redirect_chain[-1][0] == landing

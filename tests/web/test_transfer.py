@@ -140,3 +140,28 @@ def test_after_acceptance_the_old_organisations_alerts_no_longer_name_the_surviv
     transfer = actions.request_transfer(old, case_a, to_organisation=org_b)
     case_tasks.accept_transfer(Actor.for_user(users[("b", Role.SUPERVISOR)], "web"), transfer)
     assert not any(survivor.reference in a.title for a in referral_alerts(old))
+
+
+def test_after_a_transfer_the_case_lists_and_the_name_index_follow_the_survivor(
+        case_a, caseworker, org_b, users):
+    from northstar import policy
+    from northstar.survivors import search
+    from northstar.survivors.models import Case, NameToken
+
+    survivor = case_a.survivor
+    old_org = survivor.organisation_id
+    _consent_to(survivor, org_b, caseworker)
+    transfer = actions.request_transfer(Actor.for_user(caseworker, "cli"), case_a,
+                                        to_organisation=org_b)
+    case_tasks.accept_transfer(Actor.for_user(users[("b", Role.SUPERVISOR)], "web"), transfer)
+    assert Case.objects.get(pk=case_a.pk).organisation_id == org_b.pk
+    assert policy.visible_cases(Actor.for_user(users[("b", Role.CASEWORKER)], "web")).filter(
+        pk=case_a.pk).exists()
+    assert not policy.visible_cases(Actor.for_user(caseworker, "web")).filter(
+        pk=case_a.pk).exists()
+    tokens = set(NameToken.objects.filter(survivor=survivor).values_list("organisation_id",
+                                                                          flat=True))
+    assert tokens == {org_b.pk}
+    assert survivor.pk not in [pk for pk, *_ in search.candidates(old_org, "Demo Sokha")]
+    assert survivor.pk in [pk for pk, *_ in search.candidates(org_b.pk, "Demo Sokha")]
+

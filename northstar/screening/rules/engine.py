@@ -131,6 +131,14 @@ def list_rules() -> list[dict]:
     ]
 
 
+def is_lower(classification: str, than: str) -> bool:
+    """Whether ``classification`` sits lower on the spectrum (the order of ``classes``) than ``than``."""
+    order = rules()["classes"]
+    if classification not in order or than not in order:
+        return False
+    return order.index(classification) < order.index(than)
+
+
 def rule_ids() -> frozenset[str]:
     return frozenset(r["id"] for r in rules()["rules"])
 

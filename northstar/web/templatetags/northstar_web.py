@@ -1,7 +1,14 @@
 """Small template filters for the caseworker pages."""
 
+from functools import lru_cache
+
 from django import template
+from django.db import models
 from django.http import QueryDict
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from northstar.core import places
 
 register = template.Library()
 
@@ -35,3 +42,75 @@ def actor_label(label: str) -> str:
     if label.startswith("system:"):
         return "the system"
     return label
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+@lru_cache(maxsize=1)
+def _choice_labels() -> dict[str, object]:
+    """Every ``TextChoices`` value of the project with its (lazily translated) label."""
+    labels: dict[str, object] = {}
+    for enum in _subclasses(models.TextChoices):
+        if not enum.__module__.startswith("northstar."):
+            continue
+        for value, text in enum.choices:
+            labels.setdefault(value, text)
+    return labels
+
+
+@register.filter
+def label(value) -> str:
+    """A stored choice value as the words people read: ``domestic_servitude`` → its label."""
+    if value in (None, ""):
+        return ""
+    found = _choice_labels().get(str(value))
+    return str(found) if found is not None else humanise(value)
+
+
+@register.filter
+def labels(values, sep: str = ", ") -> str:
+    """A list of stored choice values as their labels, joined."""
+    return sep.join(label(v) for v in (values or []))
+
+
+@register.filter
+def country(code) -> str:
+    """An ISO 3166-1 code as the country's name in the reader's language."""
+    return places.country_name(str(code or ""), get_language())
+
+
+@register.filter
+def countries(codes, sep: str = ", ") -> str:
+    return sep.join(country(c) for c in (codes or []))
+
+
+@register.filter
+def language(code) -> str:
+    """An ISO 639 code as the language's name in the reader's language."""
+    return places.language_name(str(code or ""), get_language())
+
+
+@register.filter
+def languages(codes, sep: str = ", ") -> str:
+    return sep.join(language(c) for c in (codes or []))
+
+
+#: Personal fields as people name them (the keys of the sealed personal data).
+FIELD_LABELS = {
+    "given_name": _("Given name"), "family_name": _("Family name"), "aliases": _("Aliases"),
+    "date_of_birth": _("Date of birth"), "phone": _("Phone"), "address": _("Address"),
+    "id_document_numbers": _("ID document numbers"), "contact_notes": _("Contact notes"),
+    "languages": _("Languages"), "reference": _("Reference"), "needs": _("Needs"),
+    "nationality": _("Nationality"), "birth_year": _("Birth year"),
+}
+
+
+@register.filter
+def field_label(name) -> str:
+    """``given_name`` → "Given name": a field's name as people read it."""
+    found = FIELD_LABELS.get(str(name))
+    return str(found) if found is not None else humanise(name)

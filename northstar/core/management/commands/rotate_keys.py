@@ -18,6 +18,7 @@ from northstar.core.actor import Actor
 from northstar.core.audit import record
 from northstar.core.fields import EncryptedTextField, Sealed
 from northstar.core.keys import ensure_writable
+from northstar.documents.actions import reseal_documents
 
 
 def encrypted_fields():
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             settings.NORTHSTAR_FIELD_KEYS = [(k["id"], k["key"]) for k in data["field_keys"]]
             self.stdout.write(f"new primary key k{n}")
         counts = reseal_all()
+        counts["documents.DocumentContent"] = reseal_documents()
         record(Actor.system("cli"), "update", "encryption_keys", crypto.keyring().primary_id,
                note=f"re-sealed with primary key: {sum(counts.values())} rows")
         for label, n in counts.items():

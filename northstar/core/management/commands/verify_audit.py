@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
+from northstar.core import auditparts, chain
 from northstar.core.audit import verify_chain
 from northstar.core.models import AuditEntry
 
@@ -17,10 +20,26 @@ class Command(BaseCommand):
                             help="resume from a checkpoint: the last entry already verified…")
         parser.add_argument("--prev-hash", default=None,
                             help="…and its entry_hash (as printed by the last run)")
+        parser.add_argument("--archive", action="append", default=[], metavar="FILE",
+                            help="an archive written by audit_archive, oldest first (repeat "
+                                 "for each); the live table must follow the last one")
 
-    def handle(self, *args, database="default", after_id=0, prev_hash=None, **opts):
+    def handle(self, *args, database="default", after_id=0, prev_hash=None, archive=(),
+               **opts):
         if after_id and not prev_hash:
             raise CommandError("--after-id needs --prev-hash (the hash of that entry)")
+        if archive:
+            if after_id:
+                raise CommandError("--archive walks from the start; leave out --after-id")
+            try:
+                broken, prev_hash, archived = auditparts.verify_archives(
+                    [Path(a) for a in archive], prev_hash or chain.GENESIS)
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"cannot read the archive: {exc}") from None
+            if broken:
+                raise CommandError(f"audit chain broken in {broken[0]} at entry {broken[1]}: "
+                                   f"{broken[2]}")
+            self.stdout.write(f"archives hold: {archived} entries verified")
         broken = verify_chain(using=database, after_id=after_id, prev_hash=prev_hash)
         if broken:
             entry_id, reason = broken

@@ -11,7 +11,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from northstar.portal.models import SignInAttempt
+from northstar.portal.models import CodeBackoff, SignInAttempt
 
 
 class Command(BaseCommand):
@@ -24,3 +24,7 @@ class Command(BaseCommand):
         cutoff = timezone.now() - dt.timedelta(days=max(1, options["days"]))
         deleted, _ = SignInAttempt.objects.filter(at__lt=cutoff).delete()
         self.stdout.write(f"deleted {deleted} sign-in attempt(s) older than {cutoff:%Y-%m-%d}")
+        # A code nobody tried for a day starts afresh: its wait (at most minutes) is long over.
+        quiet = timezone.now() - dt.timedelta(days=1)
+        forgotten, _ = CodeBackoff.objects.filter(updated_at__lt=quiet).delete()
+        self.stdout.write(f"forgot the wrong tries of {forgotten} code(s) quiet for a day")

@@ -1,0 +1,79 @@
+"""Reads of documents: always from ``policy.survivors_whose_documents_are_visible``.
+
+A list shows kinds, types, sizes and dates (no file name, no content) and is an
+audited read naming every document listed; opening a file is an audited export.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from northstar import policy
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.core.crypto import keyring
+from northstar.core.fields import reveal
+from northstar.documents.models import Document
+from northstar.survivors.models import Case, Survivor
+
+
+def visible_documents(actor: Actor) -> QuerySet[Document]:
+    survivors = policy.survivors_whose_documents_are_visible(actor)
+    # A referral recipient sees documents of the survivor, never of a case (cases are
+    # never shared); an archived case's documents are gone with it.
+    return Document.objects.filter(
+        Q(survivor__organisation=actor.organisation) | Q(case__isnull=True),
+        Q(case__isnull=True) | Q(case__archived_at__isnull=True),
+        survivor__in=survivors,
+    )
+
+
+def _listed(actor: Actor, documents: list[Document], survivor: Survivor, note: str):
+    if not documents:
+        return documents  # nothing shown, nothing to record
+    audit.record_read(actor, documents, record_type="document",
+                      survivor_ref=survivor.reference, fields=["kind", "file_type", "size"],
+                      note=note)
+    return documents
+
+
+def documents_of_survivor(actor: Actor, survivor: Survivor) -> list[Document] | None:
+    """The survivor's documents the actor may see; ``None`` when documents are not theirs
+    to see at all (a referral that does not share them)."""
+    fields = policy.survivor_fields(actor, survivor)
+    if fields is not policy.ALL_FIELDS and "documents" not in fields:
+        return None
+    docs = list(visible_documents(actor).filter(survivor=survivor).select_related("case"))
+    return _listed(actor, docs, survivor, f"documents of survivor {survivor.pk}: {len(docs)}")
+
+
+def documents_of_case(actor: Actor, case: Case) -> list[Document]:
+    case = policy.case_for(actor, case.pk)
+    docs = list(visible_documents(actor).filter(case=case))
+    return _listed(actor, docs, case.survivor, f"documents of case {case.pk}: {len(docs)}")
+
+
+def document_for(actor: Actor, document_id) -> Document:
+    return policy.one_of(visible_documents(actor).select_related("survivor", "case"),
+                         document_id, "document")
+
+
+def names_of(actor: Actor, documents: list[Document]) -> dict[int, str]:
+    """The sealed original file names, opened; one audited read naming every document."""
+    names = {d.pk: reveal(d.original_name) for d in documents}
+    if documents:
+        audit.record_read(actor, documents, record_type="document", fields=["original_name"],
+                          survivor_ref=documents[0].survivor.reference
+                          if len({d.survivor_id for d in documents}) == 1 else "")
+    return names
+
+
+def open_document(actor: Actor, document: Document) -> tuple[bytes, str]:
+    """The file's bytes and its original name: an audited export of this one document."""
+    opened = keyring().open_bytes(document.content.sealed, document.content_context())
+    name = reveal(document.original_name)
+    audit.record_read(actor, document, record_type="document",
+                      survivor_ref=document.survivor.reference,
+                      fields=["content", "original_name"], export=True,
+                      note=f"downloaded ({document.get_kind_display()}, {document.size} bytes)")
+    return opened, name

@@ -1,0 +1,136 @@
+"""The audit log on PostgreSQL: partitioned by month, lean indexes, and the oldest month
+archived to a file that keeps the hash chain verifiable (issue 13, "Audit growth")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from northstar.core import auditparts
+from northstar.core.audit import _append, record, verify_chain
+from northstar.core.models import AuditEntry
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="the audit log is partitioned on PostgreSQL only"),
+    pytest.mark.django_db,
+]
+
+NOW = dt.datetime.now(dt.UTC)
+THIS_MONTH = auditparts.month_start(NOW.date())
+TWO_MONTHS_AGO = auditparts.month_start(THIS_MONTH - dt.timedelta(days=40))
+
+
+def _names(sql: str, params=()) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [r[0] for r in cursor.fetchall()]
+
+
+def test_the_audit_log_is_partitioned_by_month_a_year_ahead():
+    with connection.cursor() as cursor:
+        assert auditparts.is_partitioned(cursor)
+        names = auditparts.partitions(cursor)
+    assert auditparts.partition_name(THIS_MONTH) in names
+    ahead = THIS_MONTH
+    for _ in range(12):
+        ahead = auditparts.next_month(ahead)
+    assert auditparts.partition_name(ahead) in names
+    assert "core_auditentry_default" in names
+
+
+def test_an_entry_lands_in_its_month_and_stays_append_only(caseworker, actor_for):
+    entry = record(actor_for(caseworker), "read", "survivor", 7)
+    month = auditparts.partition_name(auditparts.month_start(entry.at.astimezone(dt.UTC).date()))
+    assert _names("SELECT tableoid::regclass::text FROM core_auditentry WHERE id = %s",
+                  [entry.pk]) == [month]
+    for sql in (f"UPDATE {month} SET note = 'x'", f"DELETE FROM {month}",
+                "DELETE FROM core_auditentry"):
+        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+
+def test_only_the_indexes_a_query_uses_are_kept():
+    parent = set(_names("SELECT indexname FROM pg_indexes WHERE tablename = 'core_auditentry'"))
+    assert parent == {"core_auditentry_pkey", "audit_org_at", "audit_owner_org_at",
+                      "audit_actor_at", "audit_survivor_at"}
+
+
+def test_the_unusual_reads_query_uses_its_index(caseworker, actor_for):
+    record(actor_for(caseworker), "read", "survivor", 7, fields=["given_name"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT record_ids FROM core_auditentry WHERE actor_id = %s "
+                       "AND action = 'read' AND at >= now() - interval '10 minutes'",
+                       [caseworker.pk])
+        plan = "\n".join(r[0] for r in cursor.fetchall())
+    assert "Seq Scan" not in plan and "_actor_id_at_idx" in plan, plan  # each month's copy
+
+
+def _entries_of_two_months(actor):
+    with connection.cursor() as cursor:
+        auditparts.ensure_partitions(cursor, start=TWO_MONTHS_AGO, months_ahead=0,
+                                     today=THIS_MONTH)
+    old_at = dt.datetime.combine(TWO_MONTHS_AGO + dt.timedelta(days=3), dt.time(9),
+                                 tzinfo=dt.UTC)
+    old = [_append(actor, at=old_at + dt.timedelta(minutes=i), action="read",
+                   record_type="survivor", record_id=str(i), record_ids=[str(i)],
+                   survivor_ref="", fields=[], note="") for i in range(3)]
+    new = [record(actor, "read", "survivor", 10 + i) for i in range(2)]
+    return old, new
+
+
+def test_the_oldest_month_is_archived_and_the_chain_verifies_through_the_file(
+        caseworker, actor_for, tmp_path, capsys):
+    actor = actor_for(caseworker)
+    old, new = _entries_of_two_months(actor)
+    out = tmp_path / "audit.jsonl"
+    call_command("audit_archive", month=f"{TWO_MONTHS_AGO:%Y-%m}", out=str(out), drop=True)
+    lines = out.read_text().splitlines()
+    header = json.loads(lines[0])
+    assert (header["entries"], header["first_id"], header["last_id"], header["sealed"]) == (
+        3, old[0].pk, old[-1].pk, False)
+    assert [json.loads(x)["id"] for x in lines[1:]] == [e.pk for e in old]
+    assert not AuditEntry.objects.filter(pk__in=[e.pk for e in old]).exists()
+    assert AuditEntry.objects.filter(pk__in=[e.pk for e in new]).count() == 2
+    # The live table alone no longer starts the chain; with the archive it holds.
+    assert verify_chain() == (new[0].pk, "does not follow the entry before it (a row was "
+                                         "deleted or inserted)")
+    call_command("verify_audit", archive=[str(out)])
+    said = capsys.readouterr().out
+    assert "archives hold: 3 entries verified" in said and "audit chain holds" in said
+
+
+def test_an_edited_archive_fails_verification(caseworker, actor_for, tmp_path):
+    _entries_of_two_months(actor_for(caseworker))
+    out = tmp_path / "audit.jsonl"
+    call_command("audit_archive", month=f"{TWO_MONTHS_AGO:%Y-%m}", out=str(out))
+    lines = out.read_text().splitlines()
+    row = json.loads(lines[2])
+    row["record_id"] = "999"
+    lines[2] = json.dumps(row)
+    out.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError, match="its contents do not match its hash"):
+        call_command("verify_audit", archive=[str(out)])
+
+
+def test_a_month_that_is_not_the_oldest_is_refused_in_a_sentence(caseworker, actor_for,
+                                                                 tmp_path):
+    _entries_of_two_months(actor_for(caseworker))
+    out = tmp_path / "audit.jsonl"
+    with pytest.raises(CommandError, match="are not the oldest in the log"):
+        call_command("audit_archive", month=f"{THIS_MONTH:%Y-%m}", out=str(out))
+    assert not out.exists()
+    assert AuditEntry.objects.count() == 5
+
+
+def test_partitions_are_created_ahead_by_the_command(capsys):
+    call_command("audit_partitions", months_ahead=14)
+    out = capsys.readouterr().out
+    assert "2 partition(s) created" in out  # the migration made twelve months ahead
