@@ -298,7 +298,8 @@ def visible_merge_requests(actor: Actor) -> QuerySet[MergeRequest]:
     """The organisation's merge requests, for its own case staff only."""
     if not _is_own_org_staff(actor):
         return MergeRequest.objects.none()
-    return MergeRequest.objects.filter(organisation=actor.organisation)
+    return MergeRequest.objects.filter(organisation=actor.organisation,
+                                       kept__organisation=actor.organisation)
 
 
 def merge_request_for(actor: Actor, merge_id) -> MergeRequest:
@@ -435,8 +436,12 @@ def visible_transfers(actor: Actor) -> QuerySet[Transfer]:
     if not _is_own_org_staff(actor):
         return Transfer.objects.none()
     org = actor.organisation
-    return Transfer.objects.filter(Q(from_organisation=org, survivor__organisation=org)
-                                   | Q(to_organisation=org))
+    # The receiver of an accepted transfer sees it only while the record is still its own
+    # (a survivor passed on again takes its transfers out of the old organisation's sight).
+    return Transfer.objects.filter(
+        Q(from_organisation=org, survivor__organisation=org)
+        | (Q(to_organisation=org) & (~Q(status=TransferStatus.ACCEPTED)
+                                     | Q(survivor__organisation=org))))
 
 
 def transfer_for(actor: Actor, transfer_id) -> Transfer:

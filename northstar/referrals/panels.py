@@ -54,7 +54,10 @@ def referral_alerts(actor):
                             severity="warning" if r.urgency in ("urgent", "emergency") else "info"))
     # Consent withdrawn or expired while the referral still stands: access has ended, but a
     # recipient outside Northstar only knows if someone tells them.
-    live = Referral.objects.filter(sender=org, status__in=OPEN_STATES).select_related(
+    # Only while the survivor is still the organisation's own: after a transfer, the old
+    # organisation's access ends everywhere (as in ``selectors.visible_referrals``).
+    live = Referral.objects.filter(sender=org, survivor__organisation=org,
+                                   status__in=OPEN_STATES).select_related(
         "recipient", "survivor", "consent")
     for r in live:
         if not r.consent.is_active():
@@ -64,6 +67,8 @@ def referral_alerts(actor):
                                 url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
                                 survivor_reference=r.survivor.reference))
     for r, due in actions.overdue_unanswered(sender=org):
+        if r.survivor.organisation_id != org.pk:
+            continue
         alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
                             title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "
                                   "unanswered — chase or refer elsewhere",

@@ -322,6 +322,7 @@ def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str
         raise DomainError("say why these two records are the same person", "reason")
     if len(reason) > 1000:
         raise DomainError("must be at most 1000 characters", "reason")
+    _check_merge_ages(kept, merged)
     if MergeRequest.objects.filter(status=MergeStatus.REQUESTED).filter(
             Q(kept__in=(kept, merged)) | Q(merged__in=(kept, merged))).exists():
         raise Conflict("a merge of one of these records is already waiting for a supervisor",
@@ -331,6 +332,33 @@ def request_merge(actor: Actor, *, kept: Survivor, merged: Survivor, reason: str
     audit.record(actor, "create", "merge_request", request.pk, survivor_ref=kept.reference,
                  note=f"asked to merge {merged.reference} into {kept.reference}")
     return request
+
+
+def _check_merge_ages(kept: Survivor, merged: Survivor) -> None:
+    """The record that stays keeps only its own facts: a merge must not drop a child's age
+    (unknown is not safe), join a child's record with an adult's, or drop a "yes" to the
+    family being involved (which keeps family from consenting for a child)."""
+    kept_child, merged_child = kept.is_child(), merged.is_child()
+    if (merged_child and not kept_child) or (kept_child and merged_child is False):
+        raise DomainError("One of these records is a child's and the other is not known to "
+                          "be: correct the birth year or date of birth first, so the child "
+                          "rules stay on the record that is kept.", "birth_year")
+    if merged.family_involved == YesNoUnknown.YES and kept.family_involved != YesNoUnknown.YES:
+        raise DomainError("The record to merge says the family is involved in the trafficking "
+                          "and the one to keep does not: correct the record to keep first, so "
+                          "no family member is asked to consent for the survivor.",
+                          "family_involved")
+
+
+def merge_requests_seen(actor: Actor, requests) -> list[MergeRequest]:
+    """A page of merge requests with the sealed reasons opened (the supervisor decides on
+    them): one audited read naming every request shown."""
+    rows = list(requests)
+    if rows:
+        audit.record_read(actor, rows, record_type="merge_request", fields=["reason"])
+    for row in rows:
+        row.reason_text = reveal(row.reason)
+    return rows
 
 
 def _move_histories(kept: Survivor, merged: Survivor) -> dict[str, list]:
@@ -369,6 +397,10 @@ def decide_merge(actor: Actor, request: MergeRequest, *, approve: bool) -> Merge
         return current
     if kept.archived_at is not None or merged.archived_at is not None:
         raise Conflict("one of these records was archived since the merge was asked", "status")
+    if {kept.organisation_id, merged.organisation_id} != {current.organisation_id}:
+        raise Conflict("One of these records was transferred to another organisation since "
+                       "the merge was asked; refuse this merge.", "status")
+    _check_merge_ages(kept, merged)
     moved = _move_histories(kept, merged)
     now = timezone.now()
     Survivor.objects.filter(pk=merged.pk).update(archived_at=now, merged_into=kept,
@@ -536,6 +568,20 @@ def _transfer_consent(survivor: Survivor, recipient: Organisation):
             f"The survivor has not consented to their record going to {recipient.name}. "
             "Explain the transfer to them and record a referral consent naming that "
             "organisation first.", "to_organisation")
+    if not consent_rules.may_refer(survivor, recipient):
+        raise DomainError(
+            f"{recipient.name} is law enforcement: the record goes there only if the survivor "
+            "has also consented to share with law enforcement naming that organisation.",
+            "to_organisation")
+    if survivor.is_child() is not False:
+        by_guardian = consent_rules.active_consents(survivor, ConsentPurpose.REFERRAL).filter(
+            recipient=recipient, given_by=ConsentGivenBy.GUARDIAN).order_by("-given_at").first()
+        if by_guardian is None:
+            raise DomainError(
+                "The survivor is a child, or their age is unknown: a transfer to "
+                f"{recipient.name} needs a referral consent given by a parent or guardian "
+                "(or record their date of birth if they are an adult).", "to_organisation")
+        return by_guardian
     return decision.consent
 
 
@@ -551,6 +597,7 @@ def request_transfer(actor: Actor, case: Case, *, to_organisation: Organisation,
     if len(reason) > 1000:
         raise DomainError("Keep the reason to 1000 characters or fewer.", "reason")
     consent = _transfer_consent(survivor, to_organisation)
+    _no_merge_waiting(survivor)
     if Transfer.objects.filter(survivor=survivor, status=TransferStatus.REQUESTED).exists():
         raise Conflict("A transfer of this survivor is already waiting for an answer.",
                        "to_organisation")
@@ -562,6 +609,14 @@ def request_transfer(actor: Actor, case: Case, *, to_organisation: Organisation,
                  fields=["to_organisation", "reason"],
                  note=f"transfer of case {case.pk} to {to_organisation.code} requested")
     return transfer
+
+
+def _no_merge_waiting(survivor: Survivor) -> None:
+    """A merge waits on the records of one organisation: decide it before the record moves."""
+    if MergeRequest.objects.filter(status=MergeStatus.REQUESTED).filter(
+            Q(kept=survivor) | Q(merged=survivor)).exists():
+        raise Conflict("A merge of this survivor's record is waiting for a supervisor; "
+                       "have it approved or refused before the transfer.", "to_organisation")
 
 
 def _open_transfer(transfer: Transfer) -> Transfer:
@@ -585,6 +640,7 @@ def accept_transfer(actor: Actor, transfer: Transfer, *, caseworker=None) -> Tra
         raise Conflict("The survivor's record changed since the transfer was asked for.",
                        "status")
     _transfer_consent(survivor, current.to_organisation)
+    _no_merge_waiting(survivor)
     now = timezone.now()
     old, new = current.from_organisation, current.to_organisation
     # Written while the sender still owns the record, so the entry shows in its log too.

@@ -30,7 +30,7 @@ from northstar.core.fields import Sealed
 from northstar.core.keys import ensure_writable
 from northstar.core.models import Organisation
 from northstar.survivors import search
-from northstar.survivors.actions import _CODE_ALPHABET
+from northstar.survivors.actions import _CODE_ALPHABET, _check_child_advocacy
 from northstar.survivors.models import NameToken, Survivor
 from northstar.survivors.validation import clean_survivor
 
@@ -44,6 +44,8 @@ BATCH = 1000
 MAX_ERRORS = 50
 MAX_ROWS = 1_000_000
 TRUE, FALSE = {"yes", "true", "1", "y"}, {"no", "false", "0", "n", ""}
+#: What the child advocacy rule (as on every other channel) reads of a row.
+AGE_AND_ADVOCACY = ("advocacy_visibility", "date_of_birth", "birth_year")
 TOKEN_COLUMNS = ("survivor_id", "organisation_id", "kind", "weight", "digest", "key_id")
 
 
@@ -106,11 +108,13 @@ def read_rows(text: str) -> list[dict]:
             if not (values.get("given_name") or values.get("family_name")
                     or values.get("phone")):
                 raise DomainError("a record needs a name or a phone number", "given_name")
+            if values.get("date_of_birth") and not values.get("birth_year"):
+                values["birth_year"] = int(values["date_of_birth"][:4])
+            _check_child_advocacy(Survivor(**{k: values[k] for k in AGE_AND_ADVOCACY
+                                              if values.get(k)}))
         except DomainError as exc:
             errors.append(f"Row {number}, column {exc.field or '?'}: {exc.message}.")
         else:
-            if values.get("date_of_birth") and not values.get("birth_year"):
-                values["birth_year"] = int(values["date_of_birth"][:4])
             rows.append(values)
         if len(errors) >= MAX_ERRORS:
             errors.append(f"Stopped checking at row {number}: fix these first.")

@@ -102,7 +102,7 @@ def merges(request):
     rows = policy.visible_merge_requests(actor).select_related(
         "kept", "merged", "requested_by", "decided_by")[:100]
     return render(request, "survivors/merges.html", {
-        "requests": selectors.listed(actor, rows, record_type="merge_request"),
+        "requests": actions.merge_requests_seen(actor, rows),
         "may_approve": policy.may_approve_merge(actor), "waiting": MergeStatus.REQUESTED,
     })
 
@@ -115,5 +115,8 @@ def merge_decide(request, merge_id: int):
     merge = policy.merge_request_for(actor, merge_id)
     if not policy.may_approve_merge(actor):
         raise Forbidden(_("Only a supervisor approves or refuses a merge."))
-    actions.decide_merge(actor, merge, approve=request.POST.get("decision") == "approve")
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "refuse"):
+        raise DomainError(_("Choose whether to approve or refuse the merge."), "decision")
+    actions.decide_merge(actor, merge, approve=decision == "approve")
     return redirect("survivors:merges")

@@ -288,6 +288,7 @@ def _reason_page(request, *, case, reasons, title: str, action, template_extra: 
     if request.method == "POST":
         if not allowed:
             raise Conflict(not_allowed, "status")
+        status = 422
         if form.is_valid():
             try:
                 action(form.cleaned_data)
@@ -295,12 +296,14 @@ def _reason_page(request, *, case, reasons, title: str, action, template_extra: 
                 if isinstance(exc, Conflict) and exc.field == "version":
                     form.add_error(None, _("Someone else changed this case while you were "
                                            "deciding: check it again before you go on."))
+                    status = 409
                 else:
                     _apply_error(form, exc)
+                    status = exc.status
             else:
                 return redirect(done_url)
-        status = 409 if form.errors and not form.has_error("reason") and \
-            not form.has_error("note") else 422
+        elif form.has_error("version"):
+            form.add_error(None, _("This form is out of date: reload the page and try again."))
     return render(request, "web/case_reason.html", {
         "form": form, "case": case, "survivor": case.survivor if case else None,
         "title": title, "allowed": allowed, "not_allowed": not_allowed, **template_extra,

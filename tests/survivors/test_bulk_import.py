@@ -78,3 +78,15 @@ def test_a_refused_file_in_a_job_reports_its_errors(caseworker, org_a,
     assert job.result["imported"] == 0
     assert job.result["errors"] == ["Row 2, column date_of_birth: must be a date as YYYY-MM-DD."]
     assert Survivor.objects.count() == 0
+
+
+@pytest.mark.parametrize("birth", ["2015-03-01", ""], ids=["child", "age unknown"])
+def test_an_imported_child_is_never_named_in_public_advocacy(birth):
+    """The same rule as every other channel: a child, or someone whose age is unknown,
+    takes part in advocacy only anonymously."""
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.read_rows("given_name,family_name,date_of_birth,advocacy_visibility\n"
+                           f"Dara,Kim,{birth},public\n")
+    assert refused.value.errors[0].startswith("Row 2, column advocacy_visibility: a child")
+    assert importer.read_rows("given_name,family_name,date_of_birth,advocacy_visibility\n"
+                              "Dara,Kim,1990-03-01,public\n")

@@ -137,3 +137,17 @@ def test_the_caseload_has_a_name_search_box(caseworker, two_records):
     client.force_login(caseworker)
     page = client.get("/").content.decode()
     assert 'action="/people/search/"' in page
+
+
+def test_the_supervisor_sees_why_a_merge_was_asked_and_the_opening_is_audited(
+        caseworker, supervisor, two_records, actor_for):
+    kept, merged = two_records
+    request = actions.request_merge(actor_for(caseworker), kept=kept, merged=merged,
+                                    reason="Same mother and village.")
+    page = Client()
+    page.force_login(supervisor)
+    html = page.get("/people/merges/").content.decode()
+    assert "Same mother and village." in html
+    assert f'href="/survivors/{kept.pk}/"' in html and f'href="/survivors/{merged.pk}/"' in html
+    entry = AuditEntry.objects.filter(action="read", record_type="merge_request").latest("pk")
+    assert entry.record_ids == [str(request.pk)] and entry.fields == ["reason"]

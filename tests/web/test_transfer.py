@@ -7,7 +7,10 @@ organisation sees nothing of the survivor any more except its own audit entries.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from northstar.core import audit
 from northstar.core.actor import Actor
@@ -17,6 +20,8 @@ from northstar.core.roles import Role
 from northstar.justice import tasks as case_tasks
 from northstar.justice.models import CaseTask
 from northstar.referrals import actions as referrals
+from northstar.referrals.models import Referral
+from northstar.referrals.panels import referral_alerts
 from northstar.survivors import actions
 from northstar.survivors.models import Survivor, Transfer
 from tests.conftest import ApiClient
@@ -122,6 +127,21 @@ def test_a_declined_transfer_leaves_the_record_where_it_was_and_says_why(case_a,
     assert "No Khmer-speaking staff this month." in page
 
 
+def test_after_acceptance_the_old_organisations_alerts_no_longer_name_the_survivor(
+        case_a, caseworker, org_b, users):
+    survivor = case_a.survivor
+    old = Actor.for_user(caseworker, "cli")
+    _consent_to(survivor, org_b, caseworker)
+    referral = referrals.create_referral(old, survivor=survivor, recipient=org_b, case=case_a,
+                                         needs=["legal_aid"])
+    Referral.objects.filter(pk=referral.pk).update(
+        sent_at=timezone.now() - dt.timedelta(days=30))  # long unanswered
+    assert any(survivor.reference in a.title for a in referral_alerts(old))
+    transfer = actions.request_transfer(old, case_a, to_organisation=org_b)
+    case_tasks.accept_transfer(Actor.for_user(users[("b", Role.SUPERVISOR)], "web"), transfer)
+    assert not any(survivor.reference in a.title for a in referral_alerts(old))
+
+
 def test_after_a_transfer_the_case_lists_and_the_name_index_follow_the_survivor(
         case_a, caseworker, org_b, users):
     from northstar import policy
@@ -144,3 +164,4 @@ def test_after_a_transfer_the_case_lists_and_the_name_index_follow_the_survivor(
     assert tokens == {org_b.pk}
     assert survivor.pk not in [pk for pk, *_ in search.candidates(old_org, "Demo Sokha")]
     assert survivor.pk in [pk for pk, *_ in search.candidates(org_b.pk, "Demo Sokha")]
+
