@@ -115,3 +115,14 @@ def test_the_main_staff_pages_show_no_codes(cw, rich_case):
         if found:
             shown[url] = found
     assert not shown, shown
+
+
+def test_sources_on_pages_cite_the_law_not_the_projects_notes():
+    from northstar.web.templatetags.northstar_web import cite
+
+    shown = cite("Thai Labour Protection Act B.E. 2541 s.61 (jurisdictions.md §2.5); "
+                 "ILO C29 via ICLS 2018 (jurisdictions.md §1.3, secondary); DOMAIN.md §8; "
+                 "Northstar practice (issue 11 §1); 004_aa8dab4e694234cd.txt")
+    assert "Labour Protection Act B.E. 2541 s.61" in shown and "ICLS 2018" in shown
+    assert ".md" not in shown and "§" not in shown and "issue 11" not in shown
+    assert ".txt" not in shown

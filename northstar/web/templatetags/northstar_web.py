@@ -1,5 +1,6 @@
 """Small template filters for the caseworker pages."""
 
+import re
 from functools import lru_cache
 
 from django import template
@@ -114,3 +115,19 @@ def field_label(name) -> str:
     """``given_name`` → "Given name": a field's name as people read it."""
     found = FIELD_LABELS.get(str(name))
     return str(found) if found is not None else humanise(name)
+
+
+#: Pointers into the project's own notes ("jurisdictions.md §2.5", "DOMAIN.md §8",
+#: "issue 11 §1", a seed's file name): provenance for maintainers, kept whole in the rule
+#: files and the API, but not words for a caseworker. The law, article and date stay.
+_INTERNAL_CITATION = re.compile(
+    r"\s*\(?(?:[\w./-]*\.md\s*§\s*[\d.]+|issue\s+\d+(?:\s*§\s*[\d.]+)?|\d{3}_[0-9a-f]{8,}\.txt)"
+    r"(?:,\s*secondary)?\)?", re.I)
+
+
+@register.filter
+def cite(source) -> str:
+    """A rule's source as a caseworker should read it: the law and the date, not our notes."""
+    text = _INTERNAL_CITATION.sub("", str(source or ""))
+    text = re.sub(r"\(\s*\)|;\s*(?=;|$)|^\s*;\s*", "", text)
+    return re.sub(r"\s{2,}", " ", re.sub(r"\s*;\s*;", ";", text)).strip(" ;,")
