@@ -31,7 +31,7 @@ def test_a_caseworker_corrects_reassigns_and_closes_on_a_phone_without_javascrip
         _log_in(page, caseworker)
         page.goto(f"/survivors/{case_a.survivor_id}/")
         page.get_by_role("link", name="Correct the record").click()
-        page.get_by_label("Nationality").fill("MM")
+        page.get_by_label("Nationality").select_option("MM")
         page.get_by_role("button", name="Save the correction").click()
         page.wait_for_url(f"**/survivors/{case_a.survivor_id}/")
         assert Survivor.objects.get(pk=case_a.survivor_id).nationality == "MM"
