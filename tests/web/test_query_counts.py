@@ -27,8 +27,9 @@ def test_the_caseload_page(big_caseload, caseworker, django_assert_max_num_queri
 
 def test_the_survivor_page(big_caseload, caseworker, django_assert_max_num_queries):
     client = client_for(caseworker)
-    # 21 since the documents panel (its list, and the cases its upload form offers).
-    with django_assert_max_num_queries(21):
+    # 22 since the documents panel (its list, and the cases its upload form offers): 21 on
+    # SQLite, 22 on PostgreSQL. Still a constant: the big caseload does not change it.
+    with django_assert_max_num_queries(22):
         response = client.get(f"/survivors/{big_caseload.survivor_id}/")
     assert response.status_code == 200
 
