@@ -177,6 +177,37 @@ def _survivor_initial(values: dict) -> dict:
     return initial
 
 
+def _correct(request, form_class, record, *, values, update, reload, initial):
+    """The one flow of both correction pages: save only what changed; on a stale version
+    answer 409 with what the other person changed, keeping what this person typed.
+
+    Returns ``(form, stale, status, saved)``; ``values(record)`` reads the record's current
+    values (revealing sealed ones through the audited path), ``reload()`` reads it again."""
+    if request.method != "POST":
+        return form_class(initial={**initial(values(record)), "version": record.version}), \
+            None, 200, False
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return form, None, 422, False
+    data = form.data_for_action()
+    version = data.pop("version")
+    current = values(record)
+    changes = {k: v for k, v in data.items() if _differs(current.get(k), v)}
+    try:
+        if changes:
+            update(record, version=version, changes=changes)
+    except Conflict as exc:
+        if exc.field != "version":
+            raise
+        record = reload()
+        stale = _stale_list(form, exc.extra.get("changed_fields") or [], values(record), data)
+        return _rebound(form_class, request, record.version), stale, 409, False
+    except DomainError as exc:
+        _apply_error(form, exc)
+        return form, None, 422, False
+    return form, None, 200, True
+
+
 @never_cache
 @login_required
 def survivor_edit(request, survivor_id: int):
@@ -184,35 +215,14 @@ def survivor_edit(request, survivor_id: int):
     survivor = policy.survivor_for(actor, survivor_id, change=True)
     if not policy.may_edit_records(actor):
         raise NotFound()
-    stale, status = None, 200
-    if request.method == "POST":
-        form = SurvivorEditForm(request.POST)
-        if form.is_valid():
-            data = form.data_for_action()
-            version = data.pop("version")
-            current = _survivor_values(actor, survivor)
-            changes = {k: v for k, v in data.items() if _differs(current.get(k), v)}
-            try:
-                if changes:
-                    actions.update_survivor(actor, survivor, version=version, changes=changes)
-            except Conflict as exc:
-                if exc.field != "version":
-                    raise
-                survivor = policy.survivor_for(actor, survivor_id, change=True)
-                now = _survivor_values(actor, survivor)
-                stale = _stale_list(form, exc.extra.get("changed_fields") or [], now, data)
-                form = _rebound(SurvivorEditForm, request, survivor.version)
-                status = 409
-            except DomainError as exc:
-                _apply_error(form, exc)
-                status = 422
-            else:
-                return redirect("survivor", survivor_id=survivor.pk)
-        else:
-            status = 422
-    else:
-        form = SurvivorEditForm(initial={**_survivor_initial(_survivor_values(actor, survivor)),
-                                         "version": survivor.version})
+    form, stale, status, saved = _correct(
+        request, SurvivorEditForm, survivor,
+        values=lambda record: _survivor_values(actor, record),
+        update=lambda record, **kw: actions.update_survivor(actor, record, **kw),
+        reload=lambda: policy.survivor_for(actor, survivor_id, change=True),
+        initial=_survivor_initial)
+    if saved:
+        return redirect("survivor", survivor_id=survivor.pk)
     return render(request, "web/survivor_edit.html",
                   {"form": form, "survivor": survivor, "stale": stale}, status=status)
 
@@ -244,34 +254,14 @@ def case_edit(request, case_id: int):
     case = _case(actor, case_id)
     if not policy.may_edit_records(actor):
         raise NotFound()
-    stale, status = None, 200
-    if request.method == "POST":
-        form = CaseEditForm(request.POST)
-        if form.is_valid():
-            data = form.data_for_action()
-            version = data.pop("version")
-            current = _case_values(actor, case)
-            changes = {k: v for k, v in data.items() if _differs(current.get(k), v)}
-            try:
-                if changes:
-                    actions.update_case(actor, case, version=version, changes=changes)
-            except Conflict as exc:
-                if exc.field != "version":
-                    raise
-                case = _case(actor, case_id)
-                now = _case_values(actor, case)
-                stale = _stale_list(form, exc.extra.get("changed_fields") or [], now, data)
-                form = _rebound(CaseEditForm, request, case.version)
-                status = 409
-            except DomainError as exc:
-                _apply_error(form, exc)
-                status = 422
-            else:
-                return redirect("case", case_id=case.pk)
-        else:
-            status = 422
-    else:
-        form = CaseEditForm(initial={**_case_values(actor, case), "version": case.version})
+    form, stale, status, saved = _correct(
+        request, CaseEditForm, case,
+        values=lambda record: _case_values(actor, record),
+        update=lambda record, **kw: actions.update_case(actor, record, **kw),
+        reload=lambda: _case(actor, case_id),
+        initial=dict)
+    if saved:
+        return redirect("case", case_id=case.pk)
     return render(request, "web/case_edit.html",
                   {"form": form, "case": case, "survivor": case.survivor, "stale": stale},
                   status=status)
