@@ -22,7 +22,11 @@ from northstar.core.api import router as core_router
 from northstar.core.errors import DomainError
 from northstar.core.tokens import user_for_token
 from northstar.documents.api import router as documents_router
+from northstar.engagement.api import router as engagement_router
+from northstar.insights.api import router as insights_router
+from northstar.intelligence.api import router as intelligence_router
 from northstar.justice.api import router as justice_router
+from northstar.outcomes.api import router as outcomes_router
 from northstar.pathways.api import router as pathways_router
 from northstar.portal.api import router as portal_router
 from northstar.referrals.api import router as referrals_router
@@ -174,5 +178,9 @@ for router in (
     justice_router,
     portal_router,
     documents_router,
+    outcomes_router,
+    engagement_router,
+    intelligence_router,
+    insights_router,
 ):
     api.add_router("", router)

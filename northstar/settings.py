@@ -107,6 +107,10 @@ INSTALLED_APPS = [
     "northstar.portal",
     "northstar.documents",
     "northstar.organisation",
+    "northstar.outcomes",
+    "northstar.engagement",
+    "northstar.intelligence",
+    "northstar.insights",
     "northstar.web",
 ]
 

@@ -31,5 +31,9 @@ urlpatterns = [
     path("organisation/", include("northstar.organisation.urls")),
     path("people/", include("northstar.survivors.urls")),
     path("documents/", include("northstar.documents.urls")),
+    path("outcomes/", include("northstar.outcomes.urls")),
+    path("engagement/", include("northstar.engagement.urls")),
+    path("intelligence/", include("northstar.intelligence.urls")),
+    path("insights/", include("northstar.insights.urls")),
     path("", include("northstar.web.urls")),
 ]

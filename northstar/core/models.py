@@ -19,6 +19,8 @@ class Organisation(models.Model):
         SHELTER = "shelter", _("Shelter")
         GOVERNMENT_AGENCY = "government_agency", _("Government agency")
         LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+        SURVIVOR_LED = "survivor_led", _("Survivor-led organisation")
+        FUNDER = "funder", _("Funder")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

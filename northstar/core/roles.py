@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("Organisation administrator")
     RESEARCHER = "researcher", _("Researcher (aggregate figures only)")
     COUNCIL_COORDINATOR = "council_coordinator", _("Advisory council coordinator")
+    FUNDER = "funder", _("Funder (figures of the organisations that share with it)")
+    GOVERNMENT = "government", _("Government (its jurisdiction's roll-up of figures)")
 
 
 #: Roles that work with individual survivor records.
@@ -25,6 +27,12 @@ ADMIN_ROLES = frozenset({Role.ORG_ADMIN})
 ADVOCACY_ROLES = frozenset({Role.COUNCIL_COORDINATOR})
 #: Roles that may see aggregate, privacy-safe figures.
 AGGREGATE_ROLES = frozenset({Role.RESEARCHER, Role.SUPERVISOR, Role.ORG_ADMIN})
+#: Roles that see figures and nothing else: never a record, a name or a reference.
+FIGURES_ONLY_ROLES = frozenset({Role.RESEARCHER, Role.FUNDER, Role.GOVERNMENT})
+#: Roles outside the case-working organisations that read figures others chose to share
+#: with them (a funder: the organisations that share with it; a government user: the
+#: roll-up of the organisations of its jurisdiction that contribute).
+EXTERNAL_FIGURES_ROLES = frozenset({Role.FUNDER, Role.GOVERNMENT})
 
 
 def works_with_records(role: str | None) -> bool:

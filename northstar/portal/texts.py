@@ -86,6 +86,17 @@ CONSENT_EXPLANATIONS: dict[str, dict[str, Promise]] = {
         ),
         "if_no": _("If you say no, your story is not used."),
     },
+    "engagement": {
+        "title": _("Taking part: councils, training and peer support"),
+        "what": _(
+            "You may be invited to a survivors' council, to train others, to support other "
+            "survivors or to give your view on a policy. You choose each time, you are paid "
+            "for your time, and you can stop at any moment."
+        ),
+        "if_no": _(
+            "If you say no, you are not invited. Your help and services stay the same."
+        ),
+    },
 }
 
 #: Said with every consent question.

@@ -326,6 +326,7 @@ class ConsentPurpose(models.TextChoices):
     RESEARCH = "research", _("Research")
     LAW_ENFORCEMENT_SHARING = "law_enforcement_sharing", _("Sharing with law enforcement")
     ADVOCACY = "advocacy", _("Advocacy")
+    ENGAGEMENT = "engagement", _("Engagement (councils, training, peer support, consultations)")
 
 
 #: Purposes whose consent must name the organisation that receives the data.

@@ -23,6 +23,7 @@ from tests.records import build_records, person
 
 CW, LO, SUP, ADMIN, RES, COUNCIL = (Role.CASEWORKER, Role.LEGAL_OFFICER, Role.SUPERVISOR,
                                     Role.ORG_ADMIN, Role.RESEARCHER, Role.COUNCIL_COORDINATOR)
+FUNDER, GOV = Role.FUNDER, Role.GOVERNMENT
 
 #: permission → the roles (in their own organisation) for which it is true.
 WHO_MAY = {
@@ -32,7 +33,7 @@ WHO_MAY = {
     "may_archive": {SUP},
     "may_override_block": {SUP},
     "may_see_aggregates": {RES, SUP, ADMIN},
-    "sees_only_disclosure_safe_figures": {CW, LO, ADMIN, RES, COUNCIL},
+    "sees_only_disclosure_safe_figures": {CW, LO, ADMIN, RES, COUNCIL, FUNDER, GOV},
     "is_administrator": {ADMIN},
     "may_see_fund": {CW, LO, SUP, ADMIN},
     "may_manage_fund": {SUP, ADMIN},
