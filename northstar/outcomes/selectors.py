@@ -111,6 +111,12 @@ def due_one(actor: Actor, case: Case, occasion: str, *, today=None) -> Due | Non
                  if d.occasion == occasion), None)
 
 
+def survey_form_read(actor: Actor, case: Case, due: Due) -> None:
+    """Opening a survey form of a case (it names the case and its moment): audited."""
+    audit.record_read(actor, case, record_type="case", survivor_ref=case.survivor.reference,
+                      note=f"survey form: {due.occasion}")
+
+
 def responses_read(actor: Actor, *, case: Case | None = None,
                    note: str = "") -> list[SurveyResponse]:
     """Responses on the actor's cases (one case's when given), newest first, with their

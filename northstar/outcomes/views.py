@@ -70,6 +70,7 @@ def survey(request, case_id: int):
         else:
             messages.success(request, _("The answers are saved."))
             return redirect("outcomes:case", case_id=case.pk)
+    selectors.survey_form_read(actor, case, chosen)
     language = base_language(case.survivor.preferred_language)
     with translation.override(language):
         aloud = forms.survey_questions(chosen.moment, posted)

@@ -440,6 +440,7 @@ def surveys(request):
     """The questions waiting for the survivor, and every answer they gave (to delete)."""
     actor = request.portal_actor
     today = timezone.localdate()
+    actions.record_view(actor, request.portal_survivor, page="surveys")
     due = outcomes_selectors.due_surveys(actor, today=today)
     responses = outcomes_selectors.responses_read(actor, note="portal: my survey answers")
     check_ins = outcomes_selectors.check_ins_read(actor, note="portal: my check-ins")
