@@ -80,7 +80,6 @@ UI: dict[str, Promise] = {
     "rather_not_say": _("I'd rather not say"),
     "surveys_due": _("Questions waiting for you"),
     "surveys_none_due": _("There are no questions for you now."),
-    "survey_start": _("Answer"),
     "survey_save": _("Send my answers"),
     "survey_saved": _("Thank you. Your answers are saved."),
     "my_answers": _("My answers"),
@@ -101,7 +100,6 @@ UI: dict[str, Promise] = {
                               "work or something else again?"),
     "check_in_due": _("A check-in after your case closed"),
     "error": _("That did not work. Please try again or ask your caseworker."),
-    "answer_hidden": _("Answered"),
 }
 
 

@@ -43,6 +43,13 @@ def test_the_survey_is_shown_in_khmer_with_i_d_rather_not_say_beside_every_quest
             if shown != item.text:  # translated: no English left for this item
                 assert item.text not in html, item.id
             assert f'id="{item.id}-skip" value=""' in html
+        labels = {p.label for key in ("who5_frequency", "agreement")
+                  for p in instruments.scale(key).points}
+        for label in labels:
+            shown = translation.gettext(label)
+            assert f">{shown}</label>" in html, label
+            if shown != label:
+                assert f">{label}</label>" not in html, label
         assert str(texts.UI["not_conditional"]) in html
     assert KHMER.search(html)
 
