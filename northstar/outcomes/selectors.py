@@ -111,10 +111,11 @@ def due_one(actor: Actor, case: Case, occasion: str, *, today=None) -> Due | Non
                  if d.occasion == occasion), None)
 
 
-def survey_form_read(actor: Actor, case: Case, due: Due) -> None:
-    """Opening a survey form of a case (it names the case and its moment): audited."""
+def survey_form_read(actor: Actor, case: Case, due: Due | None) -> None:
+    """Opening a survey form of a case, or its list of surveys due (it names the case and
+    its moments): audited."""
     audit.record_read(actor, case, record_type="case", survivor_ref=case.survivor.reference,
-                      note=f"survey form: {due.occasion}")
+                      note=f"survey form: {due.occasion}" if due else "surveys due")
 
 
 def responses_read(actor: Actor, *, case: Case | None = None,
