@@ -125,3 +125,20 @@ def test_another_organisation_gets_404_on_a_check_in(closed_case, other_casework
     assert client.post(f"/outcomes/check-ins/{three.pk}/", {"safe": "no"}).status_code == 404
     three.refresh_from_db()
     assert three.done_on is None
+
+
+def test_the_outcomes_pages_show_words_not_codes(closed_case, caseworker, client, staff):
+    from tests.web.test_human_words import enum_codes, visible
+
+    actions.keep_check_ins()
+    three = CheckIn.objects.get(case=closed_case, months=3)
+    actions.record_check_in(staff, three, answers={"income": "much_less", "safe": "unsure"})
+    client.force_login(caseworker)
+    codes = enum_codes()
+    for url in (f"/outcomes/cases/{closed_case.pk}/", f"/outcomes/check-ins/{three.pk}/",
+                f"/outcomes/cases/{closed_case.pk}/survey/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = visible(response.content.decode())
+        shown = sorted(code for code in codes if code in text)
+        assert not shown, (url, shown)

@@ -145,3 +145,13 @@ def test_the_counts_are_aggregate_queries_not_a_loop_over_records(people, staff,
         counting.fairness(org)
     with django_assert_max_num_queries(6):
         counting.follow_up(org)
+
+
+def test_a_period_counts_only_answers_given_in_it(people, staff):
+    actions.record_survey(staff, people["s1"], occasion="intake", answers=_who5(5, 5, 5, 5, 5))
+    today = timezone.localdate()
+    org = people["s1"].organisation_id
+    inside = counting.wellbeing(org, period=(today - dt.timedelta(days=1), today))[0]
+    before = counting.wellbeing(org, period=(dt.date(2020, 1, 1), dt.date(2020, 12, 31)))[0]
+    assert inside.get("good", "intake") == Count(1, 1)
+    assert before.get("good", "intake") == Count(0, 0)

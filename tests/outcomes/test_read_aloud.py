@@ -86,3 +86,11 @@ def test_another_organisation_gets_404_on_every_outcomes_page(client, other_case
     assert client.post(f"/outcomes/cases/{case_a.pk}/survey/",
                        {"occasion": "intake", "who5_calm": "3"}).status_code == 404
     assert not SurveyResponse.objects.exists()
+
+
+def test_the_case_page_shows_the_outcomes_card_with_the_survey_due(client, caseworker,
+                                                                   case_a):
+    client.force_login(caseworker)
+    html = client.get(f"/cases/{case_a.pk}/").content.decode()
+    assert 'id="panel-outcomes-h"' in html
+    assert f"/outcomes/cases/{case_a.pk}/survey/?occasion=intake" in html
