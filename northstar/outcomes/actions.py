@@ -109,12 +109,17 @@ def withdraw_survey(actor: Actor, response: SurveyResponse) -> SurveyResponse:
 # --- Follow-up check-ins ----------------------------------------------------------------
 
 
-def schedule_check_ins(case: Case, *, closed_on: dt.date) -> list[CheckIn]:
+def schedule_check_ins(case: Case, *, closed_on: dt.date,
+                       not_before: dt.date | None = None) -> list[CheckIn]:
     """The check-ins of a case closed on ``closed_on`` (3, 6, 12, 24 months: data);
-    idempotent."""
+    idempotent. With ``not_before``, marks whose window had already ended by then are not
+    made: a case closed years before follow-ups existed was never asked, so it has no
+    check-in to miss."""
     made = []
     for mark in instruments.check_in_marks():
         due_on = instruments.add_months(closed_on, mark.months)
+        if not_before is not None and due_on + dt.timedelta(days=mark.window_days) < not_before:
+            continue
         check_in, created = CheckIn.objects.get_or_create(
             case=case, closed_on=closed_on, months=mark.months,
             defaults={"survivor_id": case.survivor_id, "due_on": due_on,
@@ -134,12 +139,14 @@ def keep_check_ins(*, today: dt.date | None = None) -> dict:
     actor = Actor.system("job")
     scheduled = 0
     closed = (Case.objects.filter(status=CaseStatus.CLOSED, archived_at__isnull=True)
-              .annotate(last_closed=selectors.closed_on_q())
-              .exclude(last_closed__isnull=True))
-    pending = closed.exclude(Exists(CheckIn.objects.filter(case=OuterRef("pk"))
-                                    .filter(cancelled_at__isnull=True)))
+              .annotate(closed_day=selectors.closed_day_q())
+              .exclude(closed_day__isnull=True))
+    # Closed cases without the check-ins of their latest closing (a case closed, reopened
+    # and closed again gets a new schedule).
+    pending = closed.exclude(Exists(CheckIn.objects.filter(
+        case=OuterRef("pk"), closed_on=OuterRef("closed_day"))))
     for case in pending.select_related("survivor"):
-        made = schedule_check_ins(case, closed_on=timezone.localdate(case.last_closed))
+        made = schedule_check_ins(case, closed_on=case.closed_day, not_before=today)
         scheduled += len(made)
         if made:
             audit.record_many(actor, "create", "check_in", [c.pk for c in made],

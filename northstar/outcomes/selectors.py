@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from northstar import policy
@@ -55,10 +56,17 @@ def response_for(actor: Actor, response_id) -> SurveyResponse:
 
 
 def closed_on_q():
-    """The day each case was last closed (a subquery on its status changes)."""
+    """When each case was last closed (a subquery on its status changes)."""
     return Subquery(StatusChange.objects.filter(case=OuterRef("pk"),
                                                 kind=StatusChangeKind.CLOSED)
                     .order_by("-at", "-id").values("at")[:1])
+
+
+def closed_day_q():
+    """The day (in the site's time zone) each case was last closed."""
+    return Subquery(StatusChange.objects.filter(case=OuterRef("pk"),
+                                                kind=StatusChangeKind.CLOSED)
+                    .order_by("-at", "-id").annotate(day=TruncDate("at")).values("day")[:1])
 
 
 def due_surveys(actor: Actor, *, case: Case | None = None,

@@ -142,3 +142,25 @@ def test_the_outcomes_pages_show_words_not_codes(closed_case, caseworker, client
         text = visible(response.content.decode())
         shown = sorted(code for code in codes if code in text)
         assert not shown, (url, shown)
+
+
+def test_closing_again_after_a_reopening_schedules_a_new_round(closed_case, staff):
+    actions.keep_check_ins()
+    closed_case.refresh_from_db()
+    case = survivors.reopen_case(staff, closed_case, version=closed_case.version,
+                                 reason="new_need")
+    actions.keep_check_ins()
+    case = survivors.close_case(staff, case, version=case.version, reason="goals_met")
+    actions.keep_check_ins()
+    today = timezone.localdate()
+    fresh = CheckIn.objects.filter(case=case, closed_on=today, cancelled_at__isnull=True)
+    assert sorted(fresh.values_list("months", flat=True)) == [3, 6, 12, 24]
+
+
+def test_a_case_closed_long_before_follow_ups_existed_has_no_check_ins_to_miss(closed_case):
+    StatusChange.objects.filter(case=closed_case).update(
+        at=timezone.now() - dt.timedelta(days=740))
+    actions.keep_check_ins()
+    # 740 days ago: the 3-, 6- and 12-month windows had ended; the 24-month one is open.
+    assert list(CheckIn.objects.filter(case=closed_case).values_list("months", flat=True)) \
+        == [24]
