@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from northstar.core import audit
@@ -151,9 +151,12 @@ def keep_check_ins(*, today: dt.date | None = None) -> dict:
         if made:
             audit.record_many(actor, "create", "check_in", [c.pk for c in made],
                               note=f"follow-up check-ins scheduled for case {case.pk}")
+    # Not yet due, and its case is open again or was closed again since (a new round).
     stale = list(CheckIn.objects.filter(cancelled_at__isnull=True, done_on__isnull=True,
                                         due_on__gt=today)
-                 .exclude(case__status=CaseStatus.CLOSED).values_list("pk", flat=True))
+                 .annotate(latest=selectors.closed_day_q("case"))
+                 .filter(~Q(case__status=CaseStatus.CLOSED) | ~Q(closed_on=F("latest")))
+                 .values_list("pk", flat=True))
     if stale:
         CheckIn.objects.filter(pk__in=stale).update(cancelled_at=timezone.now())
         audit.record_many(actor, "update", "check_in", stale, fields=["cancelled_at"],

@@ -62,9 +62,10 @@ def closed_on_q():
                     .order_by("-at", "-id").values("at")[:1])
 
 
-def closed_day_q():
-    """The day (in the site's time zone) each case was last closed."""
-    return Subquery(StatusChange.objects.filter(case=OuterRef("pk"),
+def closed_day_q(case: str = "pk"):
+    """The day (in the site's time zone) each case was last closed; ``case`` is the path to
+    the case's id from the model filtered."""
+    return Subquery(StatusChange.objects.filter(case=OuterRef(case),
                                                 kind=StatusChangeKind.CLOSED)
                     .order_by("-at", "-id").annotate(day=TruncDate("at")).values("day")[:1])
 

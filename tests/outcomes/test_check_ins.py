@@ -164,3 +164,15 @@ def test_a_case_closed_long_before_follow_ups_existed_has_no_check_ins_to_miss(c
     # 740 days ago: the 3-, 6- and 12-month windows had ended; the 24-month one is open.
     assert list(CheckIn.objects.filter(case=closed_case).values_list("months", flat=True)) \
         == [24]
+
+
+def test_reopened_and_closed_again_the_same_day_leaves_one_round_in_force(closed_case, staff):
+    actions.keep_check_ins()
+    closed_case.refresh_from_db()
+    case = survivors.reopen_case(staff, closed_case, version=closed_case.version,
+                                 reason="new_need")
+    case = survivors.close_case(staff, case, version=case.version, reason="goals_met")
+    actions.keep_check_ins()  # the job did not run between reopening and closing
+    live = CheckIn.objects.filter(case=case, cancelled_at__isnull=True, due_on__gt=
+                                  timezone.localdate())
+    assert set(live.values_list("closed_on", flat=True)) == {timezone.localdate()}
