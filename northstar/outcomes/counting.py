@@ -34,10 +34,8 @@ from northstar.outcomes.rules import instruments
 from northstar.survivors.consent import flows_q
 from northstar.survivors.models import TrialParticipation
 
-Period = tuple[dt.date, dt.date] | None
 
-
-def _responses(organisation_id: int, period: Period):
+def _responses(organisation_id: int, period: tuple[dt.date, dt.date] | None):
     qs = SurveyResponse.objects.filter(case__organisation_id=organisation_id,
                                        withdrawn_at__isnull=True,
                                        case__archived_at__isnull=True).filter(
@@ -54,7 +52,8 @@ def _latest_per_survivor_and_moment(qs):
     return qs.exclude(Exists(newer))
 
 
-def wellbeing(organisation_id: int, *, period: Period = None) -> list[Grid]:
+def wellbeing(organisation_id: int, *,
+              period: tuple[dt.date, dt.date] | None = None) -> list[Grid]:
     """WHO-5 score bands by moment: people in each band, of the people with a score at
     that moment (each survivor once per moment: their latest score)."""
     bands = instruments.instrument("who5").bands
@@ -75,7 +74,8 @@ def wellbeing(organisation_id: int, *, period: Period = None) -> list[Grid]:
     return [Grid("outcomes.wellbeing", tuple(b.id for b in bands), moments, cells)]
 
 
-def fairness(organisation_id: int, *, period: Period = None) -> list[Grid]:
+def fairness(organisation_id: int, *,
+              period: tuple[dt.date, dt.date] | None = None) -> list[Grid]:
     """Share agreeing, per procedural-justice dimension: by moment, and by trial
     participation (the case's). A survivor agrees on a dimension when every item of it
     they answered is "agree" or "strongly agree"; "rather not say" counts for neither."""
@@ -113,7 +113,8 @@ def fairness(organisation_id: int, *, period: Period = None) -> list[Grid]:
     return [by_moment, by_trial]
 
 
-def follow_up(organisation_id: int, *, period: Period = None) -> list[Grid]:
+def follow_up(organisation_id: int, *,
+              period: tuple[dt.date, dt.date] | None = None) -> list[Grid]:
     """Per month-mark (3, 6, 12, 24): check-ins due (window opened), done within the window,
     missed (window over, not done), still open; and of those recorded (answers not
     withdrawn): safe from retaliation, housing, income against before, re-exploitation.

@@ -155,3 +155,28 @@ def test_a_period_counts_only_answers_given_in_it(people, staff):
     before = counting.wellbeing(org, period=(dt.date(2020, 1, 1), dt.date(2020, 12, 31)))[0]
     assert inside.get("good", "intake") == Count(1, 1)
     assert before.get("good", "intake") == Count(0, 0)
+
+
+def test_every_outcomes_measure_names_a_counting_function_of_the_agreed_shape():
+    import importlib
+    import inspect
+    import tomllib
+    from pathlib import Path
+
+    import northstar
+
+    path = Path(northstar.__file__).parent / "insights" / "measures.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "# --- outcomes ---" in text
+    ours = [m for m in tomllib.loads(text)["measures"] if m["key"].startswith("outcomes.")]
+    assert {m["key"] for m in ours} == {"outcomes.wellbeing", "outcomes.fairness",
+                                        "outcomes.follow_up"}
+    for measure in ours:
+        assert {"key", "name", "definition", "numerator", "denominator", "unit", "splits",
+                "source", "checked", "count"} <= set(measure)
+        module, name = measure["count"].rsplit(".", 1)
+        fn = getattr(importlib.import_module(module), name)
+        params = inspect.signature(fn).parameters
+        assert list(params) == ["organisation_id", "period"]
+        assert params["period"].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params["period"].default is None
