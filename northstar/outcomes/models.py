@@ -34,7 +34,9 @@ class Moment(models.TextChoices):
 class SurveyResponse(models.Model):
     """One survivor's answers at one occasion (a moment of one case)."""
 
-    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
+    #: Named (not "+") so that merging two records of one person moves it too.
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT,
+                                 related_name="survey_responses")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="survey_responses")
     moment = models.CharField(max_length=16, choices=Moment.choices)
     #: Which occasion of the moment: "intake", "close:2026-01-31", "hearing:<event id>",
@@ -124,7 +126,7 @@ class CheckIn(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="check_ins")
-    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="check_ins")
     closed_on = models.DateField()
     months = models.PositiveSmallIntegerField()
     due_on = models.DateField()

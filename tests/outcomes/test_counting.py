@@ -180,3 +180,15 @@ def test_every_outcomes_measure_names_a_counting_function_of_the_agreed_shape():
         assert list(params) == ["organisation_id", "period"]
         assert params["period"].kind is inspect.Parameter.KEYWORD_ONLY
         assert params["period"].default is None
+
+
+def test_merging_two_records_of_one_person_moves_their_answers(people, staff, supervisor,
+                                                               actor_for):
+    kept, merged = people["s1"].survivor, people["s2"].survivor
+    response = actions.record_survey(staff, people["s2"], occasion="intake",
+                                     answers=_who5(5, 5, 5, 5, 5))
+    request = survivors.request_merge(staff, kept=kept, merged=merged,
+                                      reason="Same mother's name and village.")
+    survivors.decide_merge(actor_for(supervisor), request, approve=True)
+    response.refresh_from_db()
+    assert response.survivor_id == kept.pk
