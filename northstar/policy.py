@@ -504,3 +504,12 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "sees_overdue_tasks": sees_overdue_tasks_of_organisation(actor),
         "coordinates_advocacy": coordinates_advocacy(actor),
     }
+
+
+# --- Outcomes: wellbeing and fairness surveys, follow-up check-ins (issue 15) ----------
+
+
+def may_record_outcomes(actor: Actor) -> bool:
+    """Read a survey aloud and record the answers, or record a follow-up check-in, on the
+    organisation's own cases: own-organisation case staff."""
+    return _is_own_org_staff(actor)

@@ -23,6 +23,7 @@ from northstar.documents import actions as documents
 from northstar.documents.exports import CASELOAD_EXPORT
 from northstar.justice import actions as justice
 from northstar.justice import tasks as case_tasks
+from northstar.outcomes import actions as outcomes
 from northstar.pathways import actions as pathways
 from northstar.portal import actions as portal
 from northstar.referrals import actions as referrals
@@ -166,6 +167,8 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     export = jobs.run(export.pk) or export  # the walker reads the finished file
     document = documents.attach_document(actor, survivor, kind="signed_consent", data=PDF_BYTES,
                                          name="consent_signed.pdf", case=case)
+    # Follow-up check-ins (issue 15), scheduled as if the case had closed on 2025-09-01.
+    check_in = outcomes.schedule_check_ins(case, closed_on=dt.date(2025, 9, 1))[0]
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
         "priorities": priorities, "assessment": assessment, "item": item, "event": event,
@@ -175,6 +178,7 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "transfer": transfer, "merge": merge, "spare": spare,
         "job": job,
         "document": document, "export": export,
+        "check_in": check_in,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

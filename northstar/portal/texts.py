@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from northstar.outcomes import texts as outcomes_texts
+
 # --- Consent, per purpose -------------------------------------------------------
 
 #: For each consent purpose: a short title, what it means, what happens if the
@@ -399,6 +401,10 @@ UI: dict[str, Promise] = {
     "error_generic": _("That did not work. Please try again or ask your caseworker."),
 }
 
+# Surveys and check-ins (issue 15): the menu entry here, their words in outcomes/texts.py.
+UI["menu_surveys"] = _("Tell us how you are")
+SIGN_IN_UI_KEYS = SIGN_IN_UI_KEYS | {"menu_surveys"}
+
 
 def all_messages() -> Iterator[tuple[str, Promise]]:
     """Every survivor-facing string with a stable key, e.g. ``consent.referral.what``.
@@ -426,6 +432,7 @@ def all_messages() -> Iterator[tuple[str, Promise]]:
         yield f"advocacy.{key}", text
     for key, text in UI.items():
         yield f"ui.{key}", text
+    yield from outcomes_texts.all_messages()
 
 
 def sign_in_messages() -> Iterator[tuple[str, Promise]]:

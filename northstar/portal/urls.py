@@ -15,6 +15,10 @@ urlpatterns = [
     path("exit/", views.quick_exit, name="exit"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("language/<str:code>/", views.choose_language, name="language"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/answer/", views.survey_answer, name="survey_answer"),
+    path("surveys/check-in/", views.check_in_answer, name="check_in_answer"),
+    path("surveys/withdraw/", views.survey_withdraw, name="survey_withdraw"),
     path("staff/survivors/<int:survivor_id>/access/", views.staff_access, name="staff_access"),
     path("staff/translations/", views.translation_review, name="translation_review"),
 ]

@@ -25,6 +25,10 @@ from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
 from northstar.core.i18n import base_language
 from northstar.core.signin import client_address
+from northstar.outcomes import actions as outcomes_actions
+from northstar.outcomes import forms as outcomes_forms
+from northstar.outcomes import selectors as outcomes_selectors
+from northstar.outcomes import texts as outcomes_texts
 from northstar.portal import actions, catalogue, legal, review_exchange, sources, texts
 from northstar.portal.forms import PinForm, SignInForm
 from northstar.portal.models import PortalAccess
@@ -422,3 +426,96 @@ def translation_review(request):
     return render(request, "portal/translation_review.html", {
         "report": report, "review_languages": languages, "wanted": wanted,
     })
+
+
+# --- Surveys and follow-up check-ins (issue 15; the outcomes app does the work) ----------
+
+
+def _survey_context(request, **extra) -> dict:
+    return _context(request, s=outcomes_texts.UI, language=translation.get_language(), **extra)
+
+
+@portal_page()
+def surveys(request):
+    """The questions waiting for the survivor, and every answer they gave (to delete)."""
+    actor = request.portal_actor
+    today = timezone.localdate()
+    actions.record_view(actor, request.portal_survivor, page="surveys")
+    due = outcomes_selectors.due_surveys(actor, today=today)
+    responses = outcomes_selectors.responses_read(actor, note="portal: my survey answers")
+    check_ins = outcomes_selectors.check_ins_read(actor, note="portal: my check-ins")
+    notice = {"saved": outcomes_texts.UI["survey_saved"],
+              "withdrawn": outcomes_texts.UI["withdrawn"]}.get(request.GET.get("done", ""))
+    return render(request, "portal/surveys.html", _survey_context(
+        request, due=[(d, outcomes_texts.MOMENTS[d.moment]) for d in due],
+        check_ins_due=[c for c in check_ins if c.status(today) == "due"],
+        responses=[(r, outcomes_texts.MOMENTS[r.moment]) for r in responses],
+        check_ins_done=[c for c in check_ins if c.done_on is not None], notice=notice))
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page()
+def survey_answer(request):
+    """One survey, in the survivor's language; every question optional."""
+    actor = request.portal_actor
+    case = policy.case_for(actor, request.POST.get("case") or request.GET.get("case"))
+    occasion = request.POST.get("occasion") or request.GET.get("occasion") or ""
+    due = outcomes_selectors.due_one(actor, case, occasion)
+    if due is None:
+        raise NotFound()
+    error, status, posted = None, 200, {}
+    if request.method == "POST":
+        try:
+            posted = outcomes_forms.survey_answers(due.moment, request.POST)
+            outcomes_actions.record_survey(actor, case, occasion=occasion, answers=posted)
+        except DomainError as exc:
+            error, status = exc, exc.status
+        else:
+            return redirect(reverse("portal:surveys") + "?done=saved")
+    actions.record_view(actor, request.portal_survivor, page="survey",
+                        detail=f"survey {occasion} of case {case.pk}")
+    return render(request, "portal/survey.html", _survey_context(
+        request, case=case, due=due, moment_label=outcomes_texts.MOMENTS[due.moment],
+        questions=outcomes_forms.survey_questions(due.moment, posted),
+        error=error and outcomes_texts.UI["error"], error_field=error and error.field),
+        status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page()
+def check_in_answer(request):
+    """A follow-up check-in the survivor answers themself; every question optional."""
+    actor = request.portal_actor
+    item = outcomes_selectors.check_in_for(actor, request.POST.get("id") or
+                                           request.GET.get("id"))
+    outcomes_selectors.check_ins_read(actor, case=item.case, note=f"portal: check-in {item.pk}")
+    state = item.status()
+    error, status, posted = None, 200, {}
+    if request.method == "POST":
+        posted = outcomes_forms.check_in_answers(request.POST)
+        try:
+            outcomes_actions.record_check_in(actor, item, answers=posted)
+        except DomainError as exc:
+            error, status = outcomes_texts.UI["error"], exc.status
+        else:
+            return redirect(reverse("portal:surveys") + "?done=saved")
+    return render(request, "portal/check_in.html", _survey_context(
+        request, check_in=item, may_answer=state == "due" and item.done_on is None,
+        questions=outcomes_forms.check_in_questions(posted), error=error), status=status)
+
+
+@require_POST
+@portal_page()
+def survey_withdraw(request):
+    """Delete one's own answers (a survey's or a check-in's): removed and never counted."""
+    actor = request.portal_actor
+    try:
+        if request.POST.get("check_in"):
+            outcomes_actions.withdraw_check_in(
+                actor, outcomes_selectors.check_in_for(actor, request.POST["check_in"]))
+        else:
+            outcomes_actions.withdraw_survey(
+                actor, outcomes_selectors.response_for(actor, request.POST.get("response")))
+    except Conflict:
+        pass  # already deleted: the list shows it so
+    return redirect(reverse("portal:surveys") + "?done=withdrawn")

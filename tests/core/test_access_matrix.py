@@ -168,6 +168,10 @@ WRITES = {
                    "due_on": "2025-10-01"}, None, None),
     "POST /api/v1/case-tasks/{task_id}/done": ({"done": True}, None, None),
     "POST /api/v1/survivors/{survivor_id}/portal-access/lift-wait": ({}, None, None),
+    "POST /api/v1/outcomes/cases/{case_id}/surveys": (
+        {"occasion": "intake", "answers": {"who5_calm": 3, "pj_respect": None}}, None, None),
+    "POST /api/v1/outcomes/check-ins/{check_in_id}": ({"safe": "yes", "housing": "stable"},
+                                                      None, None),
     "POST /api/v1/survivors/{survivor_id}/documents": (
         lambda w: Multipart(kind="medical_report", file=SimpleUploadedFile(
             "report.pdf", PDF_BYTES, content_type="application/pdf")), None, None),

@@ -110,6 +110,8 @@ QUERY = {
     "people/search/": lambda ids: {"q": "Sokha"},
     "people/merges/new/": lambda ids: {"kept": ids["survivor_id"], "merged": ids["spare_id"]},
     "referrals/new/": lambda ids: {"survivor": ids["survivor_id"], "case": ids["case_id"]},
+    "portal/surveys/answer/": lambda ids: {"case": ids["case_id"], "occasion": "intake"},
+    "portal/surveys/check-in/": lambda ids: {"id": ids["check_in_id"]},
 }
 
 

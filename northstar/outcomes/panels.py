@@ -1,0 +1,39 @@
+"""The outcomes card on the case page: surveys waiting, check-ins and how they went."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from northstar import policy
+from northstar.outcomes import selectors
+from northstar.outcomes.models import Moment
+from northstar.ui import panels
+
+
+def outcomes_panel(request, case) -> dict | None:
+    actor = request.actor
+    if not policy.may_record_outcomes(actor):
+        return None
+    today = timezone.localdate()
+    due = selectors.due_surveys(actor, case=case, today=today)
+    check_ins = selectors.check_ins_read(actor, case=case, note=f"check-ins of case {case.pk}")
+    items = [{"label": _("Survey due: %(moment)s") % {"moment": Moment(d.moment).label},
+              "url": reverse("outcomes:survey", args=[case.pk]) + f"?occasion={d.occasion}",
+              "note": _("until %(day)s") % {"day": d.open_until.isoformat()}} for d in due]
+    labels = {"upcoming": _("not due yet"), "due": _("due now"), "done": _("done"),
+              "missed": _("missed"), "cancelled": _("cancelled")}
+    for c in check_ins:
+        items.append({"label": _("%(months)s-month check-in") % {"months": c.months},
+                      "url": reverse("outcomes:check_in", args=[c.pk]),
+                      "note": f"{c.due_on.isoformat()} – {c.window_ends.isoformat()}: "
+                              f"{labels[c.status(today)]}"})
+    items.append({"label": _("All surveys and check-ins"),
+                  "url": reverse("outcomes:case", args=[case.pk]), "note": ""})
+    return {"key": "outcomes", "title": _("Wellbeing, fairness and follow-up"),
+            "items": items}
+
+
+def register() -> None:
+    panels.register_case_panel("outcomes", "web/panel_list.html", outcomes_panel, order=60)
