@@ -171,12 +171,14 @@ def check_cell(f: Field, value: str, fmt: str = "") -> str | None:
 
 def validate(header: list[str], rows: list[dict[str, str]], *,
              extensions: dict[str, str] | None = None, formats: dict[str, str] | None = None,
-             require_core: bool = True, max_problems: int = 200) -> list[Problem]:
+             require_core: bool = True, max_problems: int = 200,
+             first_row: int = 2) -> list[Problem]:
     """Every problem of a file against the field list and its picklists (empty: valid).
 
     ``extensions`` maps each allowed ``ext_`` column to its format; ``formats`` gives the
     format Northstar uses for a Lookup field. ``require_core``: every core field in force
     must be a column (an export must carry them all, even when a cell is withheld).
+    ``first_row``: the spreadsheet row number of ``rows[0]`` (errors name that row).
     """
     std = standard()
     extensions = extensions or {}
@@ -197,7 +199,7 @@ def validate(header: list[str], rows: list[dict[str, str]], *,
         elif name in extensions:
             checks.append((name, Field(name, name, "extension", "DRAFT", False, "Text"),
                            extensions[name]))
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=first_row):
         for name, f, fmt in checks:
             message = check_cell(f, row.get(name) or "", fmt)
             if message:
