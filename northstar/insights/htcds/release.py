@@ -5,8 +5,8 @@ the quasi-identifiers, each one's generalisation hierarchy, k and the most that 
 suppressed — are data (``rules/release.toml``, every entry with ``source`` and ``checked``).
 
 The algorithm is a full-domain generalisation over the lattice of hierarchy levels
-(Samarati 2001; the search space of ARX's Flash and of Incognito), evaluated exhaustively
-since the lattice is small (3 levels × 6 quasi-identifiers = 729 nodes):
+(Samarati 2001; the search space of ARX's Flash and of Incognito), searched whole
+with exact pruning, since the lattice is small (3 levels × 6 quasi-identifiers = 729 nodes):
 
 1. Each record's quasi-identifiers are read at level 0 (an age is already a band) and
    counted: one ``Counter`` of distinct combinations, one pass over the records.
@@ -23,7 +23,9 @@ since the lattice is small (3 levels × 6 quasi-identifiers = 729 nodes):
    — Sweeney's precision metric with a suppressed record counted as fully generalised,
    so generalising everything and suppressing everything both cost 1, and keeping the
    finest levels at the price of a few suppressed records can cost less than either.
-   Ties go to fewer suppressed records, then to the lower node.
+   Ties go to fewer suppressed records, then to the lower node. A node's loss is at least
+   its generalisation share, which only grows up the lattice: once a node's share exceeds
+   the best loss found, neither it nor any node above it is evaluated (exact pruning).
 4. The released rows carry the generalised quasi-identifiers and the ``carry`` columns;
    the report (``Release.report``) says the k, the counts, the share suppressed, the
    level chosen for each quasi-identifier and the loss. Every class of the released rows
@@ -205,11 +207,29 @@ class Release:
     report: dict
 
 
-def _roll(counts: dict, q: int, step: dict) -> dict:
-    out: dict = defaultdict(int)
+def _roll(counts: dict[int, int], place: int, radix: int, delta: dict[int, int]) -> dict:
+    """Class sizes one level up in one quasi-identifier: each class key (an integer, one
+    digit per quasi-identifier) gets that digit replaced; merged classes add up."""
+    out: dict[int, int] = defaultdict(int)
     for key, n in counts.items():
-        out[key[:q] + (step[key[q]],) + key[q + 1:]] += n
+        out[key + delta[key // place % radix]] += n
     return out
+
+
+@dataclass
+class _Codes:
+    """Every value a quasi-identifier takes at any level, numbered: a class is one integer
+    (the digits of its values, in mixed radix), cheaper to hash and to roll up than a tuple."""
+
+    values: list[str] = field(default_factory=list)
+    code: dict[str, int] = field(default_factory=dict)
+
+    def of(self, value: str) -> int:
+        got = self.code.get(value)
+        if got is None:
+            got = self.code[value] = len(self.values)
+            self.values.append(value)
+        return got
 
 
 def anonymise(header: Sequence[str], rows: Sequence[Sequence[str]], *, k: int | None = None,
@@ -229,65 +249,87 @@ def anonymise(header: Sequence[str], rows: Sequence[Sequence[str]], *, k: int | 
     tops = [h.top for h in hierarchies]
     n_records = len(rows)
 
-    # 1. Level-0 values, one pass per quasi-identifier, then one Counter.
-    columns = []
-    for h, i in zip(hierarchies, where, strict=True):
+    # 1. Level-0 values; every level's values numbered; one Counter of class keys.
+    codes = [_Codes() for _ in hierarchies]
+    at_level: list[list[set[int]]] = []  # per quasi-identifier, per level: the digits taken
+    for h, c, i in zip(hierarchies, codes, where, strict=True):
+        at_level.append([set() for _ in range(h.top + 1)])
         for raw in {r[i] for r in rows}:
-            h.base(raw)
-        base = h._base
-        columns.append([base[r[i]] for r in rows])
+            value = h.base(raw)
+            at_level[-1][0].add(c.of(value))
+            for level in range(1, h.top + 1):
+                value = h.up(level, value)
+                at_level[-1][level].add(c.of(value))
+    radices = [len(c.values) for c in codes]
+    places = [1]
+    for radix in radices[:-1]:
+        places.append(places[-1] * radix)
+    raw_key = []  # per quasi-identifier: raw cell → its level-0 digit, in place
+    for h, c, place in zip(hierarchies, codes, places, strict=True):
+        raw_key.append({raw: c.code[base] * place for raw, base in h._base.items()})
     bottom = (0,) * len(hierarchies)
-    counts: dict[tuple, dict] = {bottom: Counter(zip(*columns, strict=True))}
-    del columns
+    counts: dict[tuple, dict] = {bottom: Counter(
+        map(sum, zip(*[[m[r[i]] for r in rows] for m, i in zip(raw_key, where, strict=True)],
+                     strict=True)))}
 
     # 2.–3. Every node, by height, each rolled up from one node a step below.
     nodes = sorted(itertools.product(*[range(t + 1) for t in tops]), key=lambda n: (sum(n), n))
-    best = None
+    best, best_node = None, None
     evaluated = within = 0
     height = 0
+    pruned = 0
     for node in nodes:
+        generalised = sum(level / top for level, top in zip(node, tops, strict=True)) / len(tops)
+        if best is not None and generalised > best[0] + 1e-12:
+            # Its loss is at least its generalisation share, and so is every node above it:
+            # none of them can win, and none needs its counts.
+            pruned += 1
+            continue
         if sum(node) > height:  # drop the counts two heights down: no longer needed
             height = sum(node)
-            for old in [n for n in counts if sum(n) < height - 1]:
+            for old in [n for n in counts if sum(n) < height - 1 and n != best_node]:
                 del counts[old]
         if node != bottom:
             # Of the nodes one step below, roll up the one with the fewest classes.
             q, below = min(((i, node[:i] + (node[i] - 1,) + node[i + 1:])
                             for i, level in enumerate(node) if level > 0),
                            key=lambda pair: len(counts[pair[1]]))
-            h = hierarchies[q]
-            step = {v: h.up(node[q], v) for v in {key[q] for key in counts[below]}}
-            counts[node] = _roll(counts[below], q, step)
+            h, c, place = hierarchies[q], codes[q], places[q]
+            delta = {code: (c.code[h.up(node[q], c.values[code])] - code) * place
+                     for code in at_level[q][node[q] - 1]}
+            counts[node] = _roll(counts[below], place, radices[q], delta)
         evaluated += 1
-        suppressed = sum(n for n in counts[node].values() if n < k)
+        suppressed = sum(filter(k.__gt__, counts[node].values()))  # in classes under k
         if n_records and suppressed / n_records > limit:
             continue
         within += 1
-        generalised = sum(level / top for level, top in zip(node, tops, strict=True)) / len(tops)
         loss = ((n_records - suppressed) * generalised + suppressed) / n_records if n_records else 0
         candidate = (round(loss, 12), suppressed, sum(node), node)
         if best is None or candidate < best:
-            best, classes = candidate, counts[node]
+            best, best_node = candidate, node
     if best is None:  # nothing within the limit: everything generalised ("*" for all)
         node = tuple(tops)
-        classes = counts[node]
-        suppressed = sum(n for n in classes.values() if n < k)
+        suppressed = sum(n for n in counts[node].values() if n < k)
         best = (1.0, suppressed, sum(node), node)
     loss, suppressed, _height, node = best
+    classes = counts[node]
 
     # 4. The released rows.
-    final = [{v: h.at(level, v) for v in h._base.values()}
-             for h, level in zip(hierarchies, node, strict=True)]
+    final = []  # per quasi-identifier: raw cell → (released value, its digit in place)
+    for h, c, place, level in zip(hierarchies, codes, places, node, strict=True):
+        final.append({raw: (h.at(level, base), c.code[h.at(level, base)] * place)
+                      for raw, base in h._base.items()})
     carry = [c for c in settings.carry if c in header]
     carry_at = [header.index(c) for c in carry]
     out_rows: list[list[str]] = []
     released_classes: Counter = Counter()
     for r in rows:
-        key = tuple(f[h._base[r[i]]] for f, h, i in zip(final, hierarchies, where, strict=True))
+        cells = [f[r[i]] for f, i in zip(final, where, strict=True)]
+        key = sum(digit for _value, digit in cells)
         if classes[key] < k:
             continue
         released_classes[key] += 1
-        out_rows.append([*key, *(r[i] for i in carry_at)])
+        out_rows.append([*(value for value, _digit in cells), *(r[i] for i in carry_at)])
     if released_classes and min(released_classes.values()) < k:
         raise ReleaseError("internal: a released class is smaller than k")  # pragma: no cover
     report = {
@@ -306,6 +348,7 @@ def anonymise(header: Sequence[str], rows: Sequence[Sequence[str]], *, k: int | 
         "classes": len(released_classes),
         "smallest_class": min(released_classes.values()) if released_classes else 0,
         "nodes_evaluated": evaluated,
+        "nodes_pruned": pruned,
         "nodes_within_limit": within,
         "rules_version": settings.version,
     }
