@@ -201,3 +201,14 @@ def test_the_export_runs_as_a_job_whose_file_is_sealed(population, supervisor, a
     header, rows = _rows(jobs.open_result(actor, job))
     assert validate(header, rows) == [] and len(rows) == len(PEOPLE)
     assert AuditEntry.objects.filter(action="export", record_type="job_result").exists()
+
+
+def test_a_mapped_value_outside_the_picklist_is_a_rule_data_error(tmp_path):
+    from northstar.insights.htcds import mapping as mapping_module
+    from northstar.rules.errors import RuleDataError
+
+    text = mapping_module.MAPPING_FILE.read_text(encoding="utf-8")
+    broken = tmp_path / "mapping.toml"
+    broken.write_text(text.replace('woman = "Feminine"', 'woman = "Female"', 1), encoding="utf-8")
+    with pytest.raises(RuleDataError, match="map gender: 'Female' is not a value of prs_Gender"):
+        mapping_module._check(mapping_module.load(broken, mapping_module.MappingFile))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import random
 from collections import Counter
@@ -97,24 +98,25 @@ def test_one_person_unlike_the_rest_is_suppressed_rather_than_generalising_every
 
 
 def test_the_choice_is_the_least_loss_of_every_generalisation_within_the_limit():
-    rows = skewed(800, seed=3)
+    rows = skewed(600, seed=3)
     result = releasing.anonymise(HEADER, rows)
     settings = releasing.rules()
     tops = [len(q.levels) - 1 for q in settings.quasi_identifiers]
-    # Brute force, record by record, for a handful of other nodes: none loses less.
+    # Brute force, record by record, at every node of the lattice: none loses less.
     hierarchies = [releasing.Hierarchy(q) for q in settings.quasi_identifiers]
     where = [HEADER.index(q.column) for q in settings.quasi_identifiers]
     chosen = result.report["information_loss"]
-    for node in [(0,) * 6, tuple(tops), (1, 1, 1, 1, 1, 1), (0, 0, 1, 1, 0, 1), (1, 0, 1, 1, 1, 2)]:
-        keys = [tuple(h.at(level, h.base(r[i])) for h, level, i in zip(hierarchies, node, where))
+    for node in itertools.product(*[range(top + 1) for top in tops]):
+        keys = [tuple(h.at(level, h.base(r[i]))
+                      for h, level, i in zip(hierarchies, node, where, strict=True))
                 for r in rows]
         sizes = Counter(keys)
         suppressed = sum(1 for key in keys if sizes[key] < 11)
         if suppressed / len(rows) > settings.max_suppression:
             continue
-        g = sum(level / top for level, top in zip(node, tops)) / 6
+        g = sum(level / top for level, top in zip(node, tops, strict=True)) / 6
         loss = ((len(rows) - suppressed) * g + suppressed) / len(rows)
-        assert chosen <= loss + 1e-9, node
+        assert chosen <= loss + 1e-6, node  # the report rounds to six places
 
 
 def test_a_file_without_a_quasi_identifier_column_is_refused():

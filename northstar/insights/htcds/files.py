@@ -84,10 +84,9 @@ def read(data: bytes, name: str = "") -> Table:
     first = 1
     body = grid[1:]
     # The toolkit's layout: names in row 1, their labels in row 2.
-    if body and not renamed and all(
-            (not name) or (name not in std.fields) or (i < len(body[0]) and
-                                                       body[0][i] == std.fields[name].label)
-            for i, name in enumerate(header)) and any(body[0]):
+    named = [(i, name) for i, name in enumerate(header) if name in std.fields]
+    if body and not renamed and named and all(
+            i < len(body[0]) and body[0][i] == std.fields[name].label for i, name in named):
         body, first = body[1:], 2
     rows = []
     for cells in body:
