@@ -212,3 +212,13 @@ def test_a_mapped_value_outside_the_picklist_is_a_rule_data_error(tmp_path):
     broken.write_text(text.replace('woman = "Feminine"', 'woman = "Female"', 1), encoding="utf-8")
     with pytest.raises(RuleDataError, match="map gender: 'Female' is not a value of prs_Gender"):
         mapping_module._check(mapping_module.load(broken, mapping_module.MappingFile))
+
+
+def test_a_release_of_a_small_organisation_publishes_no_one(population, supervisor, tmp_path):
+    out = tmp_path / "release.csv"
+    printed = io.StringIO()
+    call_command("htcds_release", "--as", supervisor.username, "--out", str(out), stdout=printed)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1  # the header only: four people cannot hide among eleven
+    assert "0 of 4 record(s) released, 4 suppressed (100.0 %)" in printed.getvalue()
+    assert AuditEntry.objects.filter(action="export", record_type="case").exists()

@@ -151,3 +151,13 @@ def test_the_command_writes_the_release_and_its_report_beside_it(tmp_path, db):
     assert "suppressed" in text and "information loss" in text and "citizenship: level" in text
     with pytest.raises(CommandError, match="at least 2"):
         call_command("htcds_release", str(source), "--out", str(out), "--k", "1")
+
+
+def test_a_quasi_identifier_without_a_checked_date_is_a_rule_data_error(tmp_path):
+    text = releasing.RULES_FILE.read_text(encoding="utf-8")
+    broken = tmp_path / "release.toml"
+    broken.write_text(text.replace('source = "CTDC codebook, yearOfRegistration"\nchecked = 2026-12-06',
+                                   'source = "CTDC codebook, yearOfRegistration"', 1),
+                      encoding="utf-8")
+    with pytest.raises(RuleDataError, match="release.toml: rule year: missing 'checked'"):
+        releasing.load(broken, releasing.ReleaseFile)

@@ -141,8 +141,10 @@ def _case_values(row: dict[str, str]) -> dict | None:
     return values
 
 
-def plan(data: bytes, name: str = "") -> Plan:
-    """The file checked whole: what it will write, or ``HtcdsImportRefused`` with every error."""
+def plan(data: bytes, name: str = "", *,
+         progress: Callable[[int, int], None] | None = None) -> Plan:
+    """The file checked whole: what it will write, or ``HtcdsImportRefused`` with every error.
+    ``progress(done, total)`` is told every 500 rows checked."""
     try:
         table = files.read(data, name)
     except files.FileUnreadable as exc:
@@ -159,7 +161,10 @@ def plan(data: bytes, name: str = "") -> Plan:
         raise HtcdsImportRefused(errors)
     bad_rows = {p.row for p in problems}
     survivors, cases = [], []
-    for number, row in enumerate(table.rows, start=table.first_row):
+    total = len(table.rows)
+    for done, (number, row) in enumerate(enumerate(table.rows, start=table.first_row), 1):
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total)
         if len(errors) >= MAX_ERRORS:
             errors.append(f"Stopped checking at row {number}: fix these first.")
             break
@@ -190,9 +195,11 @@ def plan(data: bytes, name: str = "") -> Plan:
 
 
 def import_file(actor: Actor, organisation: Organisation, data: bytes, name: str = "", *,
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[int], Plan]:
-    """Check the whole file, then write it in one transaction: the survivor ids and the plan."""
-    checked = plan(data, name)
+                progress: Callable[[int, int], None] | None = None,
+                checking: Callable[[int, int], None] | None = None) -> tuple[list[int], Plan]:
+    """Check the whole file, then write it in one transaction: the survivor ids and the plan.
+    ``checking`` and ``progress`` are told how far the checks and the writes are."""
+    checked = plan(data, name, progress=checking)
     ids = importer.import_rows(actor, organisation, checked.survivors, cases=checked.cases,
                                progress=progress)
     return ids, checked

@@ -36,8 +36,12 @@ class Bar:
         self.stream.flush()
 
     def close(self) -> None:
+        """End the bar's line (once; a second call does nothing)."""
         if self._tqdm is not None:
             self._tqdm.close()
+            self._tqdm = self._tqdm_mod = None
+            self._last = -2
         elif self._last >= 0:
             self.stream.write("\n")
             self.stream.flush()
+            self._last = -2

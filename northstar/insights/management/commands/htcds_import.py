@@ -34,13 +34,20 @@ class Command(BaseCommand):
             data = Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from None
+        checking = Bar("checking ", stream=self.stderr._out)
         bar = Bar("importing", stream=self.stderr._out)
+
+        def written(done: int, total: int) -> None:
+            checking.close()  # the checks are over once writing starts
+            bar(done, total)
+
         try:
             ids, plan = importing.import_file(actor, actor.organisation, data, file,
-                                              progress=bar)
+                                              progress=written, checking=checking)
         except importing.HtcdsImportRefused as exc:
             raise CommandError("\n".join(["Nothing was imported:", *exc.errors])) from None
         finally:
+            checking.close()
             bar.close()
         cases = sum(1 for c in plan.cases if c is not None)
         self.stdout.write(f"{len(ids)} survivor(s) and {cases} case(s) imported into "
