@@ -3,6 +3,7 @@ indexed for name search, audited, with cases."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -105,24 +106,45 @@ def test_one_bad_row_writes_nothing_and_every_error_names_its_row_and_field(tmp_
     assert not AuditEntry.objects.filter(note__startswith="bulk import").exists()
 
 
+def test_the_standards_empty_template_imports_nothing(tmp_path, admin_a):
+    book = Workbook()
+    book.active.append(HEADER)
+    data = io.BytesIO()
+    book.save(data)
+    with pytest.raises(CommandError, match="The file has a header but no rows"):
+        _import(tmp_path, admin_a, data.getvalue(), "empty.xlsx")
+
+
 def test_an_unknown_column_is_refused_by_name(tmp_path, admin_a):
     with pytest.raises(CommandError, match="Header, field prs_Nickname: not a field of HTCDS"):
         _import(tmp_path, admin_a, csv_bytes([["Sokha", "x"]], ["prs_FirstName", "prs_Nickname"]))
 
 
 def test_a_spreadsheet_in_the_standards_excel_layout_is_imported(tmp_path, admin_a, org_a):
+    """As the toolkit's own template: row numbers in an unnamed column A, field names in row 1
+    (one misspelt), labels in row 2 not in the same order, a checkbox and a date typed in
+    Excel, and a thousand formatted but empty rows."""
     std = htcds.standard().fields
     book = Workbook()
     sheet = book.active
-    sheet.append(HEADER)
-    sheet.append([std[h].label for h in HEADER])
-    for row in GOOD:
-        sheet.append(row)
+    header = ["prs_FirstName", "prs_SecondName", "prs_Birthdate", "con_Consent",
+              "vic_TraffickinStatusDecisionMakingOrg", "vic_TypeOfExploitation"]
+    labels = [std[h].label for h in ["prs_SecondName", "prs_FirstName", "prs_Birthdate",
+                                     "con_Consent", "vic_TraffickingStatusDecisionMakingOrg",
+                                     "vic_TypeOfExploitation"]]
+    sheet.append([None, *header])
+    sheet.append([None, *labels])
+    sheet.append([1, "Sokha", "Chan", dt.datetime(1998, 4, 12), True, "NGO", "ForcedLabour"])
+    sheet.append([2, "Dara", "Meas", None, False, None, None])
+    for n in range(3, 1000):
+        sheet.append([n])
     data = io.BytesIO()
     book.save(data)
     out, _err = _import(tmp_path, admin_a, data.getvalue(), "people.xlsx")
-    assert "3 survivor(s)" in out
-    assert Survivor.objects.filter(organisation=org_a).count() == 3
+    assert "2 survivor(s) and 1 case(s) imported" in out
+    sokha = next(s for s in Survivor.objects.filter(organisation=org_a) if s.birth_year)
+    assert sokha.birth_year == 1998
+    assert "vic_TraffickingStatusDecisionMakingOrg" in out  # read, and said not imported
 
 
 def test_a_spreadsheet_headed_by_labels_names_errors_by_spreadsheet_row(tmp_path, admin_a):

@@ -3,7 +3,8 @@ of text out. Pure Python (openpyxl for XLSX, loaded only then).
 
 The header may be field names (``prs_Gender``) or the standard's field labels ("Gender"),
 as people type them in Excel; the standard's Excel toolkit has both (row 1 the names,
-hidden; row 2 the labels), and then the labels row is skipped. Row numbers in errors are
+hidden; row 2 the labels), and then the labels row is skipped. The toolkit's one
+misspelt column name is read as the field it means (``ALIASES``). Row numbers in errors are
 the rows a spreadsheet shows.
 """
 
@@ -31,9 +32,20 @@ class Table:
     renamed: dict[str, str]  # label as written → field name
 
 
+#: Column names the standard's own toolkit spells differently from its field list.
+ALIASES = {
+    # HTCDS Excel Spreadsheet v2.0, column AC: a letter missing.
+    "vic_TraffickinStatusDecisionMakingOrg": "vic_TraffickingStatusDecisionMakingOrg",
+}
+#: The share of a second row's cells that must be field labels for it to be a labels row.
+LABEL_ROW_SHARE = 0.8
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):  # an Excel checkbox column
+        return htcds.TRUE if value else htcds.FALSE
     if hasattr(value, "date") and hasattr(value, "isoformat"):  # a date typed in Excel
         return (value.date() if hasattr(value, "hour") else value).isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -74,7 +86,10 @@ def read(data: bytes, name: str = "") -> Table:
         raw_header = raw_header[:-1]
     header, renamed = [], {}
     for cell in raw_header:
-        if cell in std.fields or cell.startswith("ext_") or not cell:
+        if cell in ALIASES:
+            header.append(ALIASES[cell])
+            renamed[cell] = ALIASES[cell]
+        elif cell in std.fields or cell.startswith("ext_") or not cell:
             header.append(cell)
         elif cell.strip().lower() in labels:
             header.append(labels[cell.strip().lower()])
@@ -83,20 +98,19 @@ def read(data: bytes, name: str = "") -> Table:
             header.append(cell)
     first = 1
     body = grid[1:]
-    # The toolkit's layout: names in row 1, their labels in row 2.
-    named = [(i, name) for i, name in enumerate(header) if name in std.fields]
-    if body and not renamed and named and all(
-            i < len(body[0]) and body[0][i] == std.fields[name].label for i, name in named):
+    # The toolkit's layout: names in row 1, labels in row 2 (not always in the same order:
+    # the toolkit's mailing address columns are not), so row 2 is skipped when nearly all
+    # its cells are field labels.
+    filled = [c for c in (body[0] if body else []) if c]
+    if filled and sum(c.strip().lower() in labels for c in filled) >= LABEL_ROW_SHARE * len(
+            filled) and any(name in std.fields for name in header):
         body, first = body[1:], 2
-    rows = []
-    for cells in body:
-        if not any(cells):
-            rows.append(None)
-            continue
-        rows.append({name: (cells[i] if i < len(cells) else "")
-                     for i, name in enumerate(header) if name})
-    while rows and rows[-1] is None:
+    # Only cells under a named column count (the toolkit numbers its rows in column A); a
+    # row with none filled is blank: kept (so row numbers stay right), never imported.
+    named_at = [(i, name) for i, name in enumerate(header) if name]
+    rows = [{name: (cells[i] if i < len(cells) else "") for i, name in named_at}
+            for cells in body]
+    while rows and not any(rows[-1].values()):
         rows.pop()
-    return Table(header=[h for h in header if h],
-                 rows=[r if r is not None else {} for r in rows], first_row=first + 1,
+    return Table(header=[h for h in header if h], rows=rows, first_row=first + 1,
                  renamed=renamed)

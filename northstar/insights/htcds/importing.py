@@ -170,8 +170,7 @@ def plan(data: bytes, name: str = "", *,
             break
         if number in bad_rows:
             continue
-        if not any(row.values()):
-            errors.append(f"Row {number} is empty.")
+        if not any(row.values()):  # a blank line between records: nothing to import
             continue
         try:
             survivor = importer.check_row(_survivor_raw(row))
@@ -189,6 +188,8 @@ def plan(data: bytes, name: str = "", *,
         cases.append(case)
     if errors:
         raise HtcdsImportRefused(errors)
+    if not survivors:
+        raise HtcdsImportRefused(["The file has a header but no rows."])
     ignored = [h for h in table.header if h not in USED and h not in m.extensions
                and any(r.get(h) for r in table.rows)]
     return Plan(survivors, cases, not_imported=ignored)
