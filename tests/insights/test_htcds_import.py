@@ -106,6 +106,23 @@ def test_one_bad_row_writes_nothing_and_every_error_names_its_row_and_field(tmp_
     assert not AuditEntry.objects.filter(note__startswith="bulk import").exists()
 
 
+def test_a_kobo_export_of_the_standards_survey_form_is_imported(tmp_path, admin_a, org_a):
+    """ODK/KoBo: the XLSForm's own column names, space-separated multiple choices, and the
+    tool's bookkeeping columns."""
+    header = ["start", "end", "prs_First_Name", "prs_Second_Name", "prs_Gender",
+              "vic_TypeOfExploitation", "vic_Methods_of_Control", "_id", "_uuid",
+              "_submission_time"]
+    row = ["2024-05-01T10:00:00", "2024-05-01T10:20:00", "Sokha", "Chan", "Feminine",
+           "SexualExploitation ForcedLabour", "WithholdsDocuments DebtBondage", "17",
+           "6f1c", "2024-05-01T10:21:00"]
+    out, _err = _import(tmp_path, admin_a, csv_bytes([row], header), "kobo.csv")
+    assert "1 survivor(s) and 1 case(s) imported" in out
+    case = Case.objects.get(organisation=org_a)
+    assert case.forms_of_exploitation == ["sex", "labour"]
+    assert case.documents_held_by_employer == "yes"
+    assert "_uuid" in out  # said not imported
+
+
 def test_the_standards_empty_template_imports_nothing(tmp_path, admin_a):
     book = Workbook()
     book.active.append(HEADER)

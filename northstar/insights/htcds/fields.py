@@ -10,7 +10,8 @@ A file is a header of field names and rows of text cells:
   separated by ``;`` (the separator of the standard's Salesforce and XLSForm toolkits);
 - fields whose values are "ISO 3166" codes take ISO 3166-1 alpha-2 country codes, "ISO 639"
   fields take ISO 639 language codes (the standard: "two-letter country codes optional");
-- Date is ``YYYY-MM-DD``, Number a number, Checkbox ``TRUE`` or ``FALSE``; phone numbers
+- Date is ``YYYY-MM-DD``, Number a number, Checkbox ``TRUE`` or ``FALSE`` (the values of
+  the standard's XLSForm "consent" choice list); phone numbers
   match the E.164 expression the standard gives;
 - a few fields are typed "Lookup" in the standard; the mapping (``mapping.toml``) may say
   how Northstar fills one (``formats``), and the validator then checks that format;

@@ -3,8 +3,10 @@ of text out. Pure Python (openpyxl for XLSX, loaded only then).
 
 The header may be field names (``prs_Gender``) or the standard's field labels ("Gender"),
 as people type them in Excel; the standard's Excel toolkit has both (row 1 the names,
-hidden; row 2 the labels), and then the labels row is skipped. The toolkit's one
-misspelt column name is read as the field it means (``ALIASES``). Row numbers in errors are
+hidden; row 2 the labels), and then the labels row is skipped. Column names that the
+standard's own toolkits spell differently are read as the field they mean (``ALIASES``);
+an ODK/KoBo export of the standard's XLSForm is read too (its bookkeeping columns
+skipped, its space-separated multiple choices split). Row numbers in errors are
 the rows a spreadsheet shows.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from northstar.insights.htcds import fields as htcds
 
@@ -29,14 +31,22 @@ class Table:
     header: list[str]
     rows: list[dict[str, str]]
     first_row: int  # the spreadsheet row number of rows[0]
-    renamed: dict[str, str]  # label as written → field name
+    renamed: dict[str, str]  # label or alias as written → field name
+    skipped: list[str] = field(default_factory=list)  # survey bookkeeping columns, not read
 
 
 #: Column names the standard's own toolkit spells differently from its field list.
 ALIASES = {
     # HTCDS Excel Spreadsheet v2.0, column AC: a letter missing.
     "vic_TraffickinStatusDecisionMakingOrg": "vic_TraffickingStatusDecisionMakingOrg",
+    # HTCDS XLSForm v2.0 (Toolkit/Survey): three names written differently.
+    "prs_First_Name": "prs_FirstName",
+    "prs_Second_Name": "prs_SecondName",
+    "vic_Methods_of_Control": "vic_MethodsOfControl",
 }
+#: Columns an ODK/KoBo export of the standard's XLSForm adds about the submission itself.
+SURVEY_META = {"start", "end", "today", "deviceid", "__version__", "instanceID",
+               "meta/instanceID", "formhub/uuid"}
 #: The share of a second row's cells that must be field labels for it to be a labels row.
 LABEL_ROW_SHARE = 0.8
 
@@ -85,8 +95,12 @@ def read(data: bytes, name: str = "") -> Table:
     while raw_header and not raw_header[-1]:
         raw_header = raw_header[:-1]
     header, renamed = [], {}
+    skipped = []
     for cell in raw_header:
-        if cell in ALIASES:
+        if cell in SURVEY_META or (cell.startswith("_") and cell not in std.fields):
+            header.append("")  # the survey tool's own bookkeeping: not case data
+            skipped.append(cell)
+        elif cell in ALIASES:
             header.append(ALIASES[cell])
             renamed[cell] = ALIASES[cell]
         elif cell in std.fields or cell.startswith("ext_") or not cell:
@@ -112,5 +126,13 @@ def read(data: bytes, name: str = "") -> Table:
             for cells in body]
     while rows and not any(rows[-1].values()):
         rows.pop()
+    # ODK/KoBo write a multiple choice as values separated by spaces; the standard's value
+    # names have none, so spaces there are separators.
+    multi = [name for _i, name in named_at if name in std.fields and std.fields[name].multi]
+    for row in rows:
+        for name in multi:
+            value = row[name]
+            if value and htcds.MULTI_SEPARATOR not in value and " " in value.strip():
+                row[name] = htcds.MULTI_SEPARATOR.join(value.split())
     return Table(header=[h for h in header if h], rows=rows, first_row=first + 1,
-                 renamed=renamed)
+                 renamed=renamed, skipped=skipped)

@@ -190,8 +190,8 @@ def plan(data: bytes, name: str = "", *,
         raise HtcdsImportRefused(errors)
     if not survivors:
         raise HtcdsImportRefused(["The file has a header but no rows."])
-    ignored = [h for h in table.header if h not in USED and h not in m.extensions
-               and any(r.get(h) for r in table.rows)]
+    ignored = [*table.skipped, *(h for h in table.header if h not in USED
+                                 and h not in m.extensions and any(r.get(h) for r in table.rows))]
     return Plan(survivors, cases, not_imported=ignored)
 
 
