@@ -108,6 +108,7 @@ def test_the_export_validates_against_the_field_list_and_every_picklist(populati
     assert first["vic_TraffickingStatus"] == "ActualVictimOfTrafficking"
     assert first["vic_TraffickingStatusDecisionMakingOrg"] == "NGO"
     assert first["con_Consent"] == "TRUE"
+    assert first["prs_PrimaryLanguage"] == "km"
     two = next(r for r in rows if r["prs_Citizenship"] == "MM")
     assert two["vic_TypeOfExploitation"] == "ForcedLabour;SexualExploitation"
     assert two["vic_ForcedLabourIndustry"] == ""  # two ISIC sections: no single answer

@@ -76,8 +76,15 @@ def exported_cases(actor: Actor):
             .order_by("created_at", "pk"))
 
 
-def _language(code: str) -> str:
-    return (code or "").split("-")[0].lower()
+def _language(survivor) -> str:
+    """The survivor's primary language: the preferred one when it is among the languages
+    they speak, else the first they speak; none recorded, none exported (the preferred
+    language alone may be the platform's default, "en", never asked)."""
+    spoken = [(c or "").split("-")[0].lower() for c in survivor.languages or [] if c]
+    preferred = (survivor.preferred_language or "").split("-")[0].lower()
+    if preferred in spoken:
+        return preferred
+    return spoken[0] if spoken else ""
 
 
 def _referrals(cases: list[Case], organisation) -> tuple[dict, dict]:
@@ -119,7 +126,7 @@ def case_rows(actor: Actor, *, progress=None) -> tuple[list[str], list[dict[str,
         row = dict.fromkeys(m.columns, "")
         row["prs_Gender"] = m.value("gender", survivor.gender)
         row["prs_Citizenship"] = survivor.nationality or ""
-        row["prs_PrimaryLanguage"] = _language(survivor.preferred_language)
+        row["prs_PrimaryLanguage"] = _language(survivor)
         status = m.value("trafficking_status", case.classification)
         row["vic_TraffickingStatus"] = status
         row["vic_TraffickingStatusDecisionMakingOrg"] = decision_org if status else ""
