@@ -153,6 +153,19 @@ def test_the_command_writes_the_release_and_its_report_beside_it(tmp_path, db):
         call_command("htcds_release", str(source), "--out", str(out), "--k", "1")
 
 
+def test_the_command_refuses_a_file_that_is_not_htcds(tmp_path, db):
+    source = tmp_path / "htcds.csv"
+    rows = skewed(30)
+    rows[4][6] = "=HYPERLINK(\"http://example.invalid\")"  # cas_Status
+    with open(source, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    with pytest.raises(CommandError, match="Row 6, field cas_Status: '=HYPERLINK"):
+        call_command("htcds_release", str(source), "--out", str(tmp_path / "r.csv"))
+    assert not (tmp_path / "r.csv").exists()
+
+
 def test_a_quasi_identifier_without_a_checked_date_is_a_rule_data_error(tmp_path):
     text = releasing.RULES_FILE.read_text(encoding="utf-8")
     broken = tmp_path / "release.toml"

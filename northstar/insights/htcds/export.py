@@ -10,6 +10,9 @@ are exported (``consent.flows_q``, one query). The file is validated against the
 standard's field list and picklists before it is written: an invalid file is an error,
 never a download.
 
+Organisation names (the only free-form text in the file) go through ``safe_cell``, so a
+spreadsheet never runs one as a formula.
+
 Audit: one ``export`` entry naming every case and the columns filled; the dates of birth
 opened to compute the age when trafficked (only the age leaves) are one more ``export``
 entry naming those survivors and ``date_of_birth``.
@@ -29,6 +32,7 @@ from northstar.core import audit, jobs
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden
 from northstar.core.fields import reveal
+from northstar.documents.exports import safe_cell
 from northstar.insights.htcds import fields as htcds
 from northstar.insights.htcds import release as releasing
 from northstar.insights.htcds.mapping import mapping, validate
@@ -149,10 +153,11 @@ def case_rows(actor: Actor, *, progress=None) -> tuple[list[str], list[dict[str,
         else:
             row["cas_Status"] = m.value("case_status", case.status)
         if case.pk in incoming:
-            row["cas_ReferringOrganisation"] = incoming[case.pk]
+            row["cas_ReferringOrganisation"] = safe_cell(incoming[case.pk])
             row["cas_ReasonForIncomingReferral"] = m.value("referral_reason", "transfer")
         if referred.get(case.pk):
-            row["cas_ReferredOrganisation"] = htcds.MULTI_SEPARATOR.join(referred[case.pk])
+            row["cas_ReferredOrganisation"] = safe_cell(
+                htcds.MULTI_SEPARATOR.join(referred[case.pk]))
             row["cas_ReasonForOutgoingReferral"] = m.value("referral_reason", "referral")
         row["con_Consent"] = htcds.TRUE
         row["ext_YearOfRegistration"] = str(timezone.localtime(case.created_at).year)

@@ -3,7 +3,8 @@
     manage.py htcds_release FILE --out RELEASE.csv [--k 11] [--report REPORT.json]
     manage.py htcds_release --as USERNAME --out RELEASE.csv [--k 11]
 
-FILE is an HTCDS file (CSV or XLSX, e.g. from ``htcds_export``); with ``--as`` the
+FILE is an HTCDS file (CSV or XLSX, e.g. from ``htcds_export``), validated against the
+standard first (so every carried value is a picklist value); with ``--as`` the
 organisation's export is made first (audited as an export). The quasi-identifiers, their
 generalisation hierarchies, k and the suppression limit are ``insights/htcds/rules/
 release.toml``. The report (share suppressed, level per quasi-identifier, information loss)
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from northstar.insights.htcds import export, files
 from northstar.insights.htcds import release as releasing
+from northstar.insights.htcds.mapping import validate
 from northstar.insights.management.commands._actor import staff_actor
 
 
@@ -46,6 +48,10 @@ class Command(BaseCommand):
             except (OSError, files.FileUnreadable) as exc:
                 raise CommandError(f"Cannot read {file}: {exc}") from None
             header, rows = table.header, table.rows
+            problems = validate(header, rows, require_core=False, first_row=table.first_row)
+            if problems:
+                raise CommandError("\n".join([f"{file} is not a valid HTCDS v2.0 file:",
+                                              *map(str, problems[:20])]))
         try:
             result = export.release_of(header, rows, k=k)
         except releasing.ReleaseError as exc:
