@@ -23,12 +23,12 @@ HEADER = ["prs_FirstName", "prs_SecondName", "prs_Birthdate", "prs_Gender", "prs
           "cas_Status", "cco_CaseComment"]
 GOOD = [
     ["Sokha", "Chan", "1998-04-12", "Feminine", "KH", "+85512345678", "12 River Rd",
-     "Phnom Penh", "km", "ForcedLabour", "F_Construction", "TH", "Unaquainted",
+     "Phnom Penh", "khm", "ForcedLabour", "F_Construction", "TH", "Unaquainted",
      "WithholdsDocuments;DebtBondage", "ActualVictimOfTrafficking", "Active",
      "Met at the shelter in March."],
     ["Thị Lan", "Nguyễn", "", "TransgenderFeminine", "VN;KH", "", "", "", "vi",
      "SexualExploitation;ForcedLabour", "", "MY", "", "", "", "Closed", ""],
-    ["Aung", "Kyaw", "1990-01-01", "Masculine", "MM", "+959123456", "", "", "my", "", "", "",
+    ["Aung", "Kyaw", "1990-01-01", "Masculine", "MM", "+959123456", "", "", "bur", "", "", "",
      "", "", "", "", ""],
 ]
 
@@ -60,7 +60,8 @@ def test_a_good_file_creates_sealed_indexed_audited_survivors_and_their_cases(
     people = {s.nationality: s for s in Survivor.objects.filter(organisation=org_a)}
     sokha = people["KH"]
     assert str(sokha.given_name) == "•••" and sokha.gender == "woman"
-    assert sokha.birth_year == 1998 and sokha.preferred_language == "km"
+    assert sokha.birth_year == 1998 and sokha.preferred_language == "km"  # from ISO 639-2 khm
+    assert people["MM"].languages == ["my"]  # from the bibliographic code bur
     with connection.cursor() as cursor:
         cursor.execute("SELECT given_name, phone, address FROM survivors_survivor WHERE id = %s",
                        [sokha.pk])

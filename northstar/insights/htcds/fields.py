@@ -126,11 +126,27 @@ def _countries() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _languages() -> frozenset[str]:
-    codes = set()
+def _language_table() -> dict[str, str]:
+    """Every ISO 639 code (639-1, 639-2/T and /B, 639-3) → the two-letter code where there
+    is one, else the three-letter code."""
+    table: dict[str, str] = {}
     for lang in pycountry.languages:
-        codes.update(getattr(lang, a) for a in ("alpha_2", "alpha_3") if hasattr(lang, a))
-    return frozenset(codes)
+        short = getattr(lang, "alpha_2", None) or lang.alpha_3
+        for attr in ("alpha_2", "alpha_3", "bibliographic"):
+            if hasattr(lang, attr):
+                table[getattr(lang, attr)] = short
+    return table
+
+
+def _languages() -> frozenset[str]:
+    return frozenset(_language_table())
+
+
+def language_code(code: str) -> str:
+    """An ISO 639 code as Northstar stores it: two letters where ISO 639-1 has them
+    (``khm`` and ``km`` → ``km``; Burmese ``bur``/``mya`` → ``my``), else three."""
+    code = (code or "").strip().split("-")[0].lower()
+    return _language_table().get(code, code)
 
 
 def check_cell(f: Field, value: str, fmt: str = "") -> str | None:

@@ -16,7 +16,8 @@ What maps where (the value maps are ``rules/mapping.toml`` read backwards):
   prs_Mailing* → address (one sealed text); prs_Email → contact notes (sealed);
   prs_Gender → gender; prs_Citizenship → nationality (the first code: Northstar records
   one); prs_PrimaryLanguage and
-  prs_SecondaryLanguage → languages (the primary is the preferred language);
+  prs_SecondaryLanguage → languages (ISO 639-2 codes such as khm or bur read as km, my;
+  the primary is the preferred language);
 - vic_TypeOfExploitation → the case's forms of exploitation (no type: no case);
   vic_ForcedLabourIndustry → sector (where one Northstar sector matches);
   vic_LocationOfExploitation → country of destination; vic_RelationshipToTrafficker,
@@ -88,8 +89,8 @@ def _survivor_raw(row: dict[str, str]) -> dict[str, str]:
     m = mapping()
     first = " ".join(p for p in (row.get("prs_FirstName", ""), row.get("prs_MiddleName", ""))
                      if p)
-    languages = [c.split("-")[0].lower() for c in (row.get("prs_PrimaryLanguage", ""),
-                                                  row.get("prs_SecondaryLanguage", "")) if c]
+    languages = [htcds.language_code(c) for c in (row.get("prs_PrimaryLanguage", ""),
+                                                   row.get("prs_SecondaryLanguage", "")) if c]
     raw = {
         "given_name": first, "family_name": row.get("prs_SecondName", ""),
         "date_of_birth": row.get("prs_Birthdate", ""),
