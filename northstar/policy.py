@@ -513,3 +513,25 @@ def may_record_outcomes(actor: Actor) -> bool:
     """Read a survey aloud and record the answers, or record a follow-up check-in, on the
     organisation's own cases: own-organisation case staff."""
     return _is_own_org_staff(actor)
+
+
+# --- HTCDS case file, release and import (issue 15 §3) ----------------------------------
+
+#: Roles that export their organisation's HTCDS case file (no identifiers) or import one.
+HTCDS_ROLES = frozenset({roles.Role.SUPERVISOR, roles.Role.ORG_ADMIN})
+
+
+def may_exchange_htcds(actor: Actor) -> bool:
+    """Export the organisation's HTCDS v2.0 case file (and its k-anonymous release), or
+    import a file into it: its supervisors and org admins."""
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role in HTCDS_ROLES)
+
+
+def htcds_cases(actor: Actor) -> QuerySet[Case]:
+    """The cases an HTCDS export starts from: the actor's own organisation's live cases of
+    live survivors (never a referral-shared one); the export narrows them by consent."""
+    if not may_exchange_htcds(actor):
+        return Case.objects.none()
+    return Case.objects.filter(organisation=actor.organisation, archived_at__isnull=True,
+                               survivor__archived_at__isnull=True)

@@ -6,6 +6,10 @@ and nothing is written. The personal fields are sealed like any other write, the
 duplicate key and the name search index are computed for each record, and the audit
 log gets one entry per batch naming the ids created.
 
+``import_rows`` also writes one case per survivor when given ``cases`` (the HTCDS import,
+``insights/htcds/importing.py``, which turns its rows into these columns and checks each
+with ``check_row``).
+
 Speed: survivors are inserted with ``bulk_create`` in batches, and their search tokens
 (about twenty per person) with PostgreSQL's COPY, since building that many model
 objects would cost more than the encryption (see ``bench/import_rate.py``).
@@ -31,7 +35,7 @@ from northstar.core.keys import ensure_writable
 from northstar.core.models import Organisation
 from northstar.survivors import search
 from northstar.survivors.actions import _CODE_ALPHABET, _check_child_advocacy
-from northstar.survivors.models import NameToken, Survivor
+from northstar.survivors.models import Case, NameToken, Survivor
 from northstar.survivors.validation import clean_survivor
 
 #: Columns a file may have; unknown columns are an error (a typo would silently drop data).
@@ -86,6 +90,19 @@ def _row_values(raw: dict) -> dict:
     return values
 
 
+def check_row(raw: dict) -> dict:
+    """One row (text cells keyed by ``COLUMNS``) checked as on every other channel: the
+    values to write, or ``DomainError`` naming the column. Other importers (the HTCDS
+    import) turn their rows into these columns and call this."""
+    values = clean_survivor(_row_values(raw))
+    if not (values.get("given_name") or values.get("family_name") or values.get("phone")):
+        raise DomainError("a record needs a name or a phone number", "given_name")
+    if values.get("date_of_birth") and not values.get("birth_year"):
+        values["birth_year"] = int(values["date_of_birth"][:4])
+    _check_child_advocacy(Survivor(**{k: values[k] for k in AGE_AND_ADVOCACY if values.get(k)}))
+    return values
+
+
 def read_rows(text: str) -> list[dict]:
     """Every row checked; ``ImportRefused`` naming each row and column that is wrong."""
     reader = csv.DictReader(io.StringIO(text))
@@ -104,14 +121,7 @@ def read_rows(text: str) -> list[dict]:
             errors.append(f"Row {number} has more values than the header has columns.")
             continue
         try:
-            values = clean_survivor(_row_values(raw))
-            if not (values.get("given_name") or values.get("family_name")
-                    or values.get("phone")):
-                raise DomainError("a record needs a name or a phone number", "given_name")
-            if values.get("date_of_birth") and not values.get("birth_year"):
-                values["birth_year"] = int(values["date_of_birth"][:4])
-            _check_child_advocacy(Survivor(**{k: values[k] for k in AGE_AND_ADVOCACY
-                                              if values.get(k)}))
+            values = check_row(raw)
         except DomainError as exc:
             errors.append(f"Row {number}, column {exc.field or '?'}: {exc.message}.")
         else:
@@ -205,9 +215,32 @@ def _write_survivors(objs: list[dict]) -> list[int]:
     return ids
 
 
+def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[int],
+                 references: list[str], cases: list[dict | None], now) -> list[int]:
+    """One case (checked values, ``survivors.validation.clean_case``) per survivor that has
+    one, referenced ``<survivor>-C1`` as ``actions.create_case`` would; the summary is
+    sealed by its field on save. One audit entry for the batch."""
+    user_id = getattr(actor.user, "pk", None)
+    made = Case.objects.bulk_create([
+        Case(survivor_id=pk, organisation_id=organisation.pk, reference=f"{ref}-C1",
+             created_by_id=user_id, created_at=now, updated_at=now,
+             **{"jurisdiction": organisation.jurisdiction, **values})
+        for pk, ref, values in zip(survivor_ids, references, cases, strict=True)
+        if values is not None], batch_size=BATCH)
+    ids = [c.pk for c in made]
+    audit.record_many(actor, "create", "case", ids, note=f"bulk import: {len(ids)} cases")
+    return ids
+
+
 def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
-                progress: Callable[[int, int], None] | None = None) -> list[int]:
-    """Write checked ``rows`` as survivors of ``organisation``, all or none. Returns the ids."""
+                progress: Callable[[int, int], None] | None = None,
+                cases: list[dict | None] | None = None) -> list[int]:
+    """Write checked ``rows`` as survivors of ``organisation``, all or none. Returns the ids.
+
+    ``cases``, when given, is aligned with ``rows``: each survivor's one case as checked
+    case values (or None for none), written in the same transaction."""
+    if cases is not None and len(cases) != len(rows):
+        raise ValueError("cases must be aligned with rows")
     key = search.index_key()
     ring = ensure_writable()  # proven this database's key ring before anything is sealed
     contexts = {f: Survivor._meta.get_field(f).context for f in Survivor.PERSONAL_FIELDS}
@@ -240,6 +273,8 @@ def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
             audit.record_many(actor, "create", "survivor", ids,
                               note=f"bulk import: {len(ids)} survivors "
                                    f"(rows {start + 2}–{start + len(chunk) + 1})")
+            if cases is not None:
+                _write_cases(actor, organisation, ids, refs, cases[start:start + BATCH], now)
             created.extend(ids)
             if progress:
                 progress(len(created), len(rows))

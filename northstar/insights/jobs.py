@@ -1,0 +1,3 @@
+"""Insights' job kinds (``core/jobs.py`` finds this module when the app registry is ready)."""
+
+from northstar.insights.htcds import export  # noqa: F401  registers insights.htcds_export
