@@ -287,3 +287,22 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, int(100 * self.done / self.total))
+
+
+class ReadTally(models.Model):
+    """The distinct survivor records one account opened with personal fields in one minute
+    (``core/unusual_reads.py``): what the unusual-reads check counts, instead of reading
+    back the account's audit entries of the last minutes on every read. A few rows per
+    account (older minutes are deleted as the account reads on); each holds at most the
+    threshold + 1 ids. Not evidence itself: the audit log stays the record of every read.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    #: Whole minutes since 1970-01-01 UTC.
+    minute = models.BigIntegerField()
+    ids = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "minute"],
+                                               name="read_tally_user_minute")]
