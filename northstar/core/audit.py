@@ -104,11 +104,13 @@ _COLUMNS = ("at", "actor_id", "actor_label", "organisation_id", "owner_organisat
             "fields", "note")
 _JSON = {"record_ids", "fields"}
 
-_INSERT_LINKED = f"""
+_INSERT_LINKED = """
 WITH prev AS (SELECT COALESCE((SELECT entry_hash FROM core_auditentry ORDER BY id DESC LIMIT 1),
                               %s) AS hash)
-INSERT INTO core_auditentry ({", ".join(_COLUMNS)}, prev_hash, entry_hash)
-SELECT {", ".join("%s::jsonb" if c in _JSON else "%s" for c in _COLUMNS)}, prev.hash,
+INSERT INTO core_auditentry (at, actor_id, actor_label, organisation_id, owner_organisation_id,
+                             action, channel, record_type, record_id, record_ids, survivor_ref,
+                             fields, note, prev_hash, entry_hash)
+SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, prev.hash,
        encode(sha256(%s::bytea || convert_to(prev.hash, 'UTF8') || %s::bytea), 'hex')
   FROM prev
 RETURNING id, prev_hash, entry_hash

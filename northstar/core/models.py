@@ -306,3 +306,6 @@ class ReadTally(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "minute"],
                                                name="read_tally_user_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.minute}: {len(self.ids)} records"
