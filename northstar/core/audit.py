@@ -81,10 +81,12 @@ def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry
     full_read = unusual_reads.is_full_read(entry)
     # No savepoint of its own inside an action's transaction: the entry stands or falls with it.
     with transaction.atomic(savepoint=False):
-        # The reader's tally first, outside the chain lock (it locks only the reader's row).
-        opened = unusual_reads.tally(entry) if full_read else None
-        if connection.vendor == "postgresql":
-            _insert_linked(entry)
+        postgresql = connection.vendor == "postgresql"
+        # The reader's tally first; on PostgreSQL the same statement takes the chain lock.
+        opened = (unusual_reads.tally(entry, lock_chain=CHAIN_LOCK if postgresql else None)
+                  if full_read else None)
+        if postgresql:
+            _insert_linked(entry, locked=opened is not None)
         else:  # SQLite writers are serialised already
             last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
             entry.prev_hash = last or chain.GENESIS
@@ -117,7 +119,7 @@ RETURNING id, prev_hash, entry_hash
 """
 
 
-def _insert_linked(entry: AuditEntry) -> None:
+def _insert_linked(entry: AuditEntry, *, locked: bool = False) -> None:
     """PostgreSQL: the entry linked to its predecessor in one INSERT (the database reads the
     last hash and computes this entry's, SHA-256 over the same canonical bytes as
     ``chain.link_hash``), after the chain lock, which is held to the end of the transaction:
@@ -133,7 +135,8 @@ def _insert_linked(entry: AuditEntry) -> None:
         params.append(json.dumps(value) if column in _JSON else value)
     params += [head, tail]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        if not locked:  # by the statement before, in this transaction
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
         cursor.execute(_INSERT_LINKED, params)
         entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
     entry._state.adding = False
