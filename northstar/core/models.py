@@ -274,6 +274,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: Last sign of life of a running job (claimed, progress reported, ``jobs.beat``): a
+    #: running job silent for longer than its lease is swept (``jobs.sweep``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created_at"]),
