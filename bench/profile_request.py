@@ -40,12 +40,17 @@ def main() -> None:
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--user", default="caseworker.th")
+    parser.add_argument("--session", action="store_true",
+                        help="signed in as a page session (for pages) instead of a token")
     args = parser.parse_args()
     user = get_user_model().objects.get(username=args.user)
     _, raw = issue_token(user, name="profile", days=1)
     survivor = Survivor.objects.filter(organisation=user.membership.organisation).order_by(
         "-created_at", "-id")[10]
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_HOST="127.0.0.1")
+    if args.session:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
     for path in args.paths:
         path = path.replace("{id}", str(survivor.pk))
         client.get(path)

@@ -424,7 +424,8 @@ def main() -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     LOGS.mkdir(parents=True, exist_ok=True)
     results: dict = {}
-    out = BENCH / "results" / f"scale-{dt.date.today():%Y-%m-%d}.md"
+    out = (Path(os.environ["BENCH_OUT"]) if os.environ.get("BENCH_OUT")  # keep earlier runs
+           else BENCH / "results" / f"scale-{dt.date.today():%Y-%m-%d}.md")
     out.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as work, floor_server(args.floor_rows):
         wait_for(f"http://127.0.0.1:{FLOOR_PORT}/records")

@@ -112,7 +112,15 @@ def one_of(queryset: QuerySet, record_id, what: str):
 
 
 def survivor_for(actor: Actor, survivor_id, *, change: bool = False) -> Survivor:
-    survivor = one_of(visible_survivors(actor), survivor_id, "survivor")
+    if _is_own_org_staff(actor):
+        # One row by primary key: the referral ``OR`` costs nothing here, so the query that
+        # asks whether the organisation receives referrals at all (for lists) is skipped.
+        shared = referral_access.shared_survivor_ids(actor.organisation)
+        scope = Survivor.objects.filter(archived_at__isnull=True).filter(
+            Q(organisation=actor.organisation) | Q(pk__in=shared))
+    else:
+        scope = visible_survivors(actor)
+    survivor = one_of(scope, survivor_id, "survivor")
     if change and not changeable_survivors(actor).filter(pk=survivor.pk).exists():
         raise Forbidden("This record is shared with your organisation read-only")
     return survivor

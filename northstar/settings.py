@@ -178,6 +178,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env(
+        "NORTHSTAR_PG_JIT", "off") == "off":
+    # PostgreSQL's JIT compiles any query the planner costs high before running it; for
+    # these short queries the compiling costs more than it saves (the compensation figures
+    # at 100,000 survivors: 6.5 s with it, 2.7 s without; issue 13, bench/README.md).
+    # NORTHSTAR_PG_JIT=on keeps the server's own setting.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # Two roles on PostgreSQL (docs/operations.md): DATABASE_URL is the runtime role,
 # which owns nothing and may only append to the audit log; DATABASE_MIGRATE_URL is
 # the owner role that `manage.py migrate` (and `db_roles`, `backup`) connect as.

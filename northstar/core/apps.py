@@ -1,17 +1,8 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 
 # Registers the JSON-list lookups (``has_element``…) every app filters with; the module
 # defines no model, so importing it while the app registry loads is safe.
 from northstar.core import lookups  # noqa: F401
-
-
-def _watch_reads(sender, instance, created, **kwargs):
-    """Every read written to the audit log is counted towards the unusual-reads alert."""
-    if created and instance.action == "read":
-        from northstar.core.unusual_reads import check_after_read  # models are ready only now
-
-        check_after_read(instance)
 
 
 class CoreConfig(AppConfig):
@@ -19,8 +10,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        post_save.connect(_watch_reads, sender="core.AuditEntry",
-                          dispatch_uid="core.unusual_reads")
+        # Every read written to the audit log is counted towards the unusual-reads alert
+        # by the writer itself (core/audit.py ``_append``, core/unusual_reads.py).
         # Each app's ``jobs`` module registers its job kinds and schedules (core/jobs.py).
         from django.utils.module_loading import autodiscover_modules
 

@@ -9,6 +9,7 @@ a referral recipient's reads too.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.apps import apps
@@ -75,18 +76,71 @@ def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry
         actor=actor.user, actor_label=actor.label, organisation=actor.organisation,
         channel=actor.channel, owner_organisation_id=owner_organisation_id, **values,
     )
+    from northstar.core import unusual_reads  # it writes through this module too
+
+    full_read = unusual_reads.is_full_read(entry)
     # No savepoint of its own inside an action's transaction: the entry stands or falls with it.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            # Held to the end of the transaction: the next writer reads this entry as its
-            # predecessor only once it is committed. SQLite writers are serialised already.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-        entry.prev_hash = last or chain.GENESIS
-        entry.entry_hash = chain.link_hash(chain_values(entry), entry.prev_hash)
-        entry.save()
+        postgresql = connection.vendor == "postgresql"
+        # The reader's tally first; on PostgreSQL the same statement takes the chain lock.
+        opened = (unusual_reads.tally(entry, lock_chain=CHAIN_LOCK if postgresql else None)
+                  if full_read else None)
+        if postgresql:
+            _insert_linked(entry, locked=opened is not None)
+        else:  # SQLite writers are serialised already
+            last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+            entry.prev_hash = last or chain.GENESIS
+            entry.entry_hash = chain.link_hash(chain_values(entry), entry.prev_hash)
+            entry.save()
+        if opened is not None:
+            unusual_reads.alert_if_unusual(entry, opened)
     return entry
+
+
+#: Stands for the previous entry's hash in an entry's canonical bytes (``chain.canonical``)
+#: while the database fills it in; never a hash itself (not hexadecimal).
+_PREV = "<prev-hash-filled-in-by-the-database>"
+
+_COLUMNS = ("at", "actor_id", "actor_label", "organisation_id", "owner_organisation_id",
+            "action", "channel", "record_type", "record_id", "record_ids", "survivor_ref",
+            "fields", "note")
+_JSON = {"record_ids", "fields"}
+
+_INSERT_LINKED = """
+WITH prev AS (SELECT COALESCE((SELECT entry_hash FROM core_auditentry ORDER BY id DESC LIMIT 1),
+                              %s) AS hash)
+INSERT INTO core_auditentry (at, actor_id, actor_label, organisation_id, owner_organisation_id,
+                             action, channel, record_type, record_id, record_ids, survivor_ref,
+                             fields, note, prev_hash, entry_hash)
+SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, prev.hash,
+       encode(sha256(%s::bytea || convert_to(prev.hash, 'UTF8') || %s::bytea), 'hex')
+  FROM prev
+RETURNING id, prev_hash, entry_hash
+"""
+
+
+def _insert_linked(entry: AuditEntry, *, locked: bool = False) -> None:
+    """PostgreSQL: the entry linked to its predecessor in one INSERT (the database reads the
+    last hash and computes this entry's, SHA-256 over the same canonical bytes as
+    ``chain.link_hash``), after the chain lock, which is held to the end of the transaction:
+    the next writer reads this entry as its predecessor only once it is committed."""
+    values = chain_values(entry)
+    # A value's own quotes are escaped in JSON, so this key-and-value occurs once, as the key.
+    key = b',"prev_hash":"'
+    head, tail = chain.canonical(values, _PREV).split(key + _PREV.encode() + b'"')
+    head, tail = head + key, b'"' + tail
+    params = [chain.GENESIS]
+    for column in _COLUMNS:
+        value = values[column]
+        params.append(json.dumps(value) if column in _JSON else value)
+    params += [head, tail]
+    with connection.cursor() as cursor:
+        if not locked:  # by the statement before, in this transaction
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        cursor.execute(_INSERT_LINKED, params)
+        entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
+    entry._state.adding = False
+    entry._state.db = "default"
 
 
 def chain_values(entry: AuditEntry) -> dict:

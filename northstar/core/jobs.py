@@ -19,6 +19,11 @@ process once its transaction commits; ``celery`` sends the job's id to a worker
 with a growing wait, up to ``NORTHSTAR_JOBS_MAX_ATTEMPTS`` tries, then recorded failed;
 any other exception fails the job at once.
 
+A running job beats (``heartbeat_at``: when claimed, at each ``report``, or ``beat``); one
+silent for longer than ``NORTHSTAR_JOBS_LEASE_SECONDS`` (15 minutes) lost its worker, and
+``sweep`` (every ``manage.py run_scheduled``, and the hourly ``sweep_jobs`` schedule)
+records it failed, or queues it again when its kind is registered ``idempotent=True``.
+
 Scheduled work (``schedule``) is submitted with an idempotency key per period
 (``compensation_alerts:2026-12-06``), by Celery beat or ``manage.py run_scheduled``
 from cron: however many schedulers or instances submit it, each period runs once.
@@ -35,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -45,6 +50,9 @@ from northstar.core.models import Job
 log = logging.getLogger(__name__)
 
 REGISTRY: dict[str, Callable] = {}
+#: Kinds whose work is safe to start again from the beginning (``@task(idempotent=True)``):
+#: a run whose worker died is re-queued instead of recorded failed.
+IDEMPOTENT: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -102,9 +110,13 @@ def submit_due(now: dt.datetime | None = None) -> list[Job]:
     return [submit_scheduled(name, now) for name in sorted(SCHEDULES)]
 
 
-def task(kind: str):
+def task(kind: str, *, idempotent: bool = False):
     def register(fn: Callable) -> Callable:
         REGISTRY[kind] = fn
+        if idempotent:
+            IDEMPOTENT.add(kind)
+        else:
+            IDEMPOTENT.discard(kind)
         return fn
     return register
 
@@ -170,12 +182,56 @@ def report(job: Job, done: int, total: int | None = None, message: str = "") -> 
         job.total = total
     if message:
         job.message = message[:300]
-    Job.objects.filter(pk=job.pk).update(done=job.done, total=job.total, message=job.message)
+    Job.objects.filter(pk=job.pk).update(done=job.done, total=job.total, message=job.message,
+                                         heartbeat_at=timezone.now())
+
+
+def beat(job: Job) -> None:
+    """A sign of life from a long task that reports no progress for a while."""
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def lease() -> dt.timedelta:
+    """How long a running job may stay silent before ``sweep`` takes its worker for dead."""
+    return dt.timedelta(seconds=getattr(settings, "NORTHSTAR_JOBS_LEASE_SECONDS", 900))
+
+
+def sweep(now: dt.datetime | None = None) -> list[Job]:
+    """Running jobs whose worker died (killed, machine lost: no heartbeat for longer than
+    the lease): an idempotent kind with tries left goes back to the queue and is dispatched
+    again; any other is recorded failed, saying why. Each row is changed by a conditional
+    update on the heartbeat it was seen with, so two sweepers (two instances) never both
+    act on one job, and a job that beats in between is left alone."""
+    now = now or timezone.now()
+    cutoff = now - lease()
+    stale = (Job.objects.filter(status=Job.Status.RUNNING)
+             .filter(models.Q(heartbeat_at__lt=cutoff)
+                     | models.Q(heartbeat_at__isnull=True, started_at__lt=cutoff)))
+    swept = []
+    for job in stale:
+        seen = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING,
+                                  heartbeat_at=job.heartbeat_at, started_at=job.started_at)
+        silent = int((now - (job.heartbeat_at or job.started_at)).total_seconds() // 60)
+        if job.kind in IDEMPOTENT and job.attempts < max_attempts():
+            changed = seen.update(status=Job.Status.QUEUED, heartbeat_at=None, message=(
+                f"Try {job.attempts} stopped ({silent} minutes without a sign of life); "
+                f"trying again.")[:300])
+            if changed:
+                transaction.on_commit(lambda pk=job.pk: dispatch(pk))
+        else:
+            changed = seen.update(status=Job.Status.FAILED, finished_at=now, message=(
+                f"The worker running it stopped ({silent} minutes without a sign of life)"
+                f"; submit it again.")[:300])
+        if changed:
+            log.warning("job %s (%s): worker silent %s min, swept", job.pk, job.kind, silent)
+            swept.append(Job.objects.get(pk=job.pk))
+    return swept
 
 
 def run(job_id: int) -> Job | None:
+    started = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now())
+        status=Job.Status.RUNNING, started_at=started, heartbeat_at=started)
     if not claimed:
         return None  # already running or finished elsewhere: never twice
     Job.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
@@ -229,3 +285,11 @@ def open_result(actor, job: Job) -> bytes:
                       survivor_ref=(job.result or {}).get("survivor_ref", ""),
                       note=f"downloaded {job.result_name}"[:300])
     return data
+
+
+@task("core.sweep_jobs", idempotent=True)
+def _sweep_job(job: Job) -> dict:
+    return {"swept": [j.pk for j in sweep()]}
+
+
+schedule("sweep_jobs", "core.sweep_jobs", every="hour")

@@ -138,7 +138,13 @@ def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
     if cursor:
         queryset = after(queryset, cursor)
         offset = 0
-    rows = list(queryset[offset: offset + size + 1])
+    if offset and isinstance(queryset, QuerySet):
+        # A page number: the rows skipped are read as ids only (the list's index, not its
+        # sealed columns), then the page's own rows are fetched by primary key.
+        window = queryset.values("pk")[offset: offset + size + 1]
+        rows = list(queryset.filter(pk__in=window))
+    else:
+        rows = list(queryset[offset: offset + size + 1])
     more = len(rows) > size
     rows = rows[:size]
     following = cursor_after(queryset, rows[-1], order) if more and order and rows else None

@@ -274,6 +274,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: Last sign of life of a running job (claimed, progress reported, ``jobs.beat``): a
+    #: running job silent for longer than its lease is swept (``jobs.sweep``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created_at"]),
@@ -287,3 +290,25 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, int(100 * self.done / self.total))
+
+
+class ReadTally(models.Model):
+    """The distinct survivor records one account opened with personal fields in one minute
+    (``core/unusual_reads.py``): what the unusual-reads check counts, instead of reading
+    back the account's audit entries of the last minutes on every read. A few rows per
+    account (older minutes are deleted as the account reads on); each holds at most the
+    threshold + 1 ids. Not evidence itself: the audit log stays the record of every read.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    #: Whole minutes since 1970-01-01 UTC.
+    minute = models.BigIntegerField()
+    ids = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "minute"],
+                                               name="read_tally_user_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.minute}: {len(self.ids)} records"

@@ -172,3 +172,19 @@ def test_a_recipients_list_names_each_owner_only_its_own_survivors(
     listed = sorted(i["record_id"] for i in readers_log.json()["items"])
     assert listed == sorted([str(own.pk), str(survivor_a.pk)])
     assert verify_chain() is None
+
+
+def test_the_hash_the_database_computes_is_the_one_python_verifies(caseworker, actor_for):
+    # On PostgreSQL the entry is linked in one INSERT (issue 13): the database reads the last
+    # hash and hashes the same canonical bytes. Quotes, a key-like note and other scripts
+    # must come out exactly as chain.link_hash makes them.
+    actor = actor_for(caseworker)
+    notes = ['he said "stop"', ',"prev_hash":"x"', "ក្រសួង ថៃ 中文 \\ \u2028", ""]
+    entries = [record(actor, "update", "survivor", i, fields=["given_name", "note"], note=n)
+               for i, n in enumerate(notes)]
+    for entry in entries:
+        stored = AuditEntry.objects.values("prev_hash", "entry_hash", *chain.CHAINED_FIELDS).get(
+            pk=entry.pk)
+        assert stored["entry_hash"] == chain.link_hash(stored, stored["prev_hash"])
+        assert (entry.prev_hash, entry.entry_hash) == (stored["prev_hash"], stored["entry_hash"])
+    assert verify_chain() is None

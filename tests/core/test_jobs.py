@@ -92,3 +92,91 @@ def test_celery_beat_asks_for_every_schedule_by_its_name():
     entries = {v["args"]: v["task"] for v in app.conf.beat_schedule.values()}
     for name in ("compensation_alerts", "referral_reminders", "prune_portal_attempts"):
         assert entries[(name,)] == "northstar.submit_scheduled"
+
+
+class WorkerDied(BaseException):
+    """What a killed worker looks like from the job's row: the task never returns, and no
+    ``except Exception`` records anything."""
+
+
+DIES_ONCE: list[int] = []
+
+
+@jobs.task("tests.dies")
+def dies(job):
+    raise WorkerDied
+
+
+@jobs.task("tests.dies_once_idempotent", idempotent=True)
+def dies_once(job):
+    if job.pk not in DIES_ONCE:
+        DIES_ONCE.append(job.pk)
+        raise WorkerDied
+    return {"finished": True}
+
+
+def _submit_and_kill(kind):
+    job = Job.objects.create(kind=kind)
+    with pytest.raises(WorkerDied):
+        jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "running" and job.heartbeat_at is not None
+    return job
+
+
+def _silent_for(job, minutes):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    then = timezone.now() - dt.timedelta(minutes=minutes)
+    Job.objects.filter(pk=job.pk).update(started_at=then, heartbeat_at=then)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_died_is_recorded_failed_once_its_lease_runs_out(settings):
+    settings.NORTHSTAR_JOBS_LEASE_SECONDS = 600
+    job = _submit_and_kill("tests.dies")
+    _silent_for(job, 5)
+    assert jobs.sweep() == []  # within the lease: maybe just slow
+    job.refresh_from_db()
+    assert job.status == "running"
+    _silent_for(job, 11)
+    assert [j.pk for j in jobs.sweep()] == [job.pk]
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
+    assert "stopped" in job.message and "11 minutes" in job.message
+    assert jobs.sweep() == []  # a second sweeper finds nothing left to do
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idempotent_job_whose_worker_died_runs_again(settings):
+    settings.NORTHSTAR_JOBS_LEASE_SECONDS = 600
+    job = _submit_and_kill("tests.dies_once_idempotent")
+    _silent_for(job, 20)
+    jobs.sweep()  # re-queued, then dispatched (inline runner: at once)
+    job.refresh_from_db()
+    assert (job.status, job.result, job.attempts) == ("done", {"finished": True}, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_reports_progress_is_not_swept(settings):
+    settings.NORTHSTAR_JOBS_LEASE_SECONDS = 600
+    job = _submit_and_kill("tests.dies")
+    _silent_for(job, 30)
+    jobs.report(job, 5, 10)  # it is alive after all: a sign of life
+    assert jobs.sweep() == []
+    job.refresh_from_db()
+    assert job.status == "running"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_scheduled_sweeps_dead_jobs(settings, capsys):
+    from django.core.management import call_command
+
+    settings.NORTHSTAR_JOBS_LEASE_SECONDS = 600
+    job = _submit_and_kill("tests.dies")
+    _silent_for(job, 16)
+    call_command("run_scheduled")
+    assert f"job #{job.pk} (tests.dies): its worker stopped; failed" in capsys.readouterr().out
+    assert Job.objects.get(pk=job.pk).status == "failed"

@@ -1,13 +1,14 @@
 """One account opening an unusual number of full survivor records in a short time raises an
 alert to its organisation's supervisors; the threshold is data, and the alert is audited."""
 
+import datetime as dt
 import tomllib
 
 import pytest
 from django.test import Client
 
 from northstar.core import unusual_reads
-from northstar.core.models import AuditEntry, UnusualReadAlert
+from northstar.core.models import AuditEntry, ReadTally, UnusualReadAlert
 from northstar.survivors import actions
 
 
@@ -64,3 +65,66 @@ def test_lists_without_personal_fields_do_not_count(api, caseworker, many_surviv
     for _ in range(3):
         assert client.get("/api/v1/survivors", {"page_size": 200}).status_code == 200
     assert not UnusualReadAlert.objects.exists()
+
+
+def _full_read(actor, survivor_id, at):
+    from northstar.core.audit import _append
+
+    return _append(actor, at=at, action="read", record_type="survivor",
+                   record_id=str(survivor_id), record_ids=[str(survivor_id)],
+                   survivor_ref="", fields=["given_name"], note="")
+
+
+def test_a_burst_spread_over_the_window_is_still_caught(caseworker, actor_for):
+    # Issue 13 made the check a per-minute tally instead of a read-back of the audit log:
+    # a burst spread across several minutes of the window still adds up.
+    from django.utils import timezone
+
+    actor = actor_for(caseworker)
+    start = timezone.now() - dt.timedelta(minutes=unusual_reads.RULE["minutes"] - 1)
+    step = dt.timedelta(minutes=unusual_reads.RULE["minutes"] - 2) / unusual_reads.THRESHOLD
+    for i in range(unusual_reads.THRESHOLD + 1):
+        _full_read(actor, 1000 + i, start + step * i)
+    alert = UnusualReadAlert.objects.get()
+    assert alert.user == caseworker and alert.records == unusual_reads.THRESHOLD + 1
+
+
+def test_reads_older_than_the_window_do_not_count(caseworker, actor_for):
+    from django.utils import timezone
+
+    actor = actor_for(caseworker)
+    now = timezone.now()
+    old = now - unusual_reads.WINDOW - dt.timedelta(minutes=2)
+    half = unusual_reads.THRESHOLD // 2 + 1
+    for i in range(half):
+        _full_read(actor, 2000 + i, old)
+    for i in range(half):
+        _full_read(actor, 3000 + i, now)
+    assert not UnusualReadAlert.objects.exists()  # 2 × half > threshold, but not in one window
+    # The tally keeps only the window's minutes: the old minute is gone.
+    assert set(ReadTally.objects.filter(user=caseworker).values_list("minute", flat=True)) == {
+        int(now.timestamp() // 60)}
+
+
+def test_opening_one_record_again_and_again_is_one_record_and_the_tally_stays_small(
+        api, caseworker, survivor_a):
+    client = api(caseworker)
+    for _ in range(unusual_reads.THRESHOLD * 2):
+        assert client.get(f"/api/v1/survivors/{survivor_a.pk}").status_code == 200
+    assert not UnusualReadAlert.objects.exists()
+    rows = list(ReadTally.objects.filter(user=caseworker).values_list("ids", flat=True))
+    assert 1 <= len(rows) <= 2 and all(ids == [str(survivor_a.pk)] for ids in rows)
+    assert AuditEntry.objects.filter(actor=caseworker, record_type="survivor").count() >= \
+        unusual_reads.THRESHOLD * 2  # every read is still in the log
+
+
+def test_a_minute_keeps_no_more_ids_than_it_takes_to_alert(caseworker, actor_for):
+    from django.utils import timezone
+
+    actor = actor_for(caseworker)
+    now = timezone.now().replace(second=1)
+    for i in range(unusual_reads.THRESHOLD * 3):
+        _full_read(actor, 4000 + i, now)
+    (ids,) = ReadTally.objects.filter(user=caseworker).values_list("ids", flat=True)
+    assert len(ids) == unusual_reads.BUCKET_CAP
+    assert UnusualReadAlert.objects.count() == 1

@@ -15,6 +15,9 @@ class Command(BaseCommand):
     help = "Submit every scheduled job due in the current period (each runs once per period)."
 
     def handle(self, *args, **opts):
+        for job in jobs.sweep():  # running jobs whose worker died (core/jobs.py)
+            self.stdout.write(f"job #{job.pk} ({job.kind}): its worker stopped; "
+                              f"{job.get_status_display().lower()}")
         for name in sorted(jobs.SCHEDULES):
             entry = jobs.SCHEDULES[name]
             key = entry.key(jobs.timezone.now())
