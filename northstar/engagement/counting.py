@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Count as SqlCount
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from northstar.core.tables import Count, Grid
 from northstar.engagement.models import (
@@ -41,9 +41,9 @@ def consultations_held(organisation_id: int, *,
     """Consultations held; rows: led through an activity or not (e.g. a written survey)."""
     rows = (ConsultationModel.objects.filter(organisation_id=organisation_id,
                                              **_between("held_on", period))
-            .values("activity__isnull").annotate(n=SqlCount("id")).order_by())
-    cells = {("with_activity" if not r["activity__isnull"] else "without_activity", TOTAL):
-             Count(r["n"]) for r in rows}
+            .aggregate(with_activity=SqlCount("id", filter=Q(activity__isnull=False)),
+                       without_activity=SqlCount("id", filter=Q(activity__isnull=True))))
+    cells = {(row, TOTAL): Count(n) for row, n in rows.items() if n}
     return [Grid("engagement.consultations_held", ("with_activity", "without_activity"),
                  (TOTAL,), cells)]
 
