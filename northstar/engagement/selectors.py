@@ -120,7 +120,8 @@ def calendar(actor: Actor) -> list[dict]:
 def participants_seen(actor: Actor, activity: Activity) -> list[Participation]:
     """Who is invited to or takes part in ``activity``: a pseudonym where the survivor chose
     anonymity, else their reference; never a name or a case. An audited read."""
-    found = list(activity.participations.select_related("survivor").order_by("id"))
+    found = list(activity.participations.select_related("survivor").prefetch_related("ledger")
+                 .order_by("id"))
     audit.record_read(actor, activity, record_type="engagement_activity",
                       note=f"engagement: activity {activity.pk}")
     if found:

@@ -82,7 +82,7 @@ def _participant_rows(actor, activity) -> list[dict]:
                                 if f["severity"] == "block"],
                      "warnings": [f for f in p.safeguards_result.get("findings", [])
                                   if f["severity"] == "warn"],
-                     "owed": p.ledger.filter(kind="owed").first()})
+                     "owed": next((e for e in p.ledger.all() if e.kind == "owed"), None)})
     return rows
 
 
