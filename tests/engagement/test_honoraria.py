@@ -14,6 +14,8 @@ from northstar.core.errors import Conflict, DomainError
 from northstar.engagement import actions as engagement
 from northstar.engagement.models import HonorariumEntry, LedgerEntryKind
 from northstar.engagement.rules import rates
+from northstar.rules import loader
+from northstar.rules.errors import RuleDataError
 from tests.engagement.conftest import held
 
 
@@ -102,3 +104,11 @@ def test_only_an_administrator_sets_the_rates_page(client, users):
     saved = client.post("/engagement/honoraria/", {"op": "rate", "kind": "training",
                                                    "currency": "THB", "per_hour": "250"})
     assert saved.status_code == 302
+
+
+def test_the_default_rates_are_data_with_a_source_and_a_bad_amount_names_the_file(tmp_path):
+    assert all(entry.source and entry.checked for entry in rates.data().rates)
+    bad = tmp_path / "honoraria.toml"
+    bad.write_text(rates.RULES_FILE.read_text().replace('training = "200"', 'training = "lots"', 1))
+    with pytest.raises(RuleDataError, match="honoraria.toml"):
+        loader.load(bad, rates.HonorariaFile)
