@@ -100,6 +100,20 @@ def add_council_member(actor: Actor, council: Council, *, survivor: Survivor,
 
 
 @transaction.atomic
+def end_council_membership(actor: Actor, membership: CouncilMembership, *,
+                           on: dt.date | None = None) -> CouncilMembership:
+    """A member steps down (their choice, told to the coordinator): the term ends that day."""
+    _own(actor, membership.council.organisation_id)
+    if membership.ended_on is not None:
+        raise Conflict("this member has already stepped down", "membership")
+    membership.ended_on = on or timezone.localdate()
+    membership.save(update_fields=["ended_on"])
+    audit.record(actor, "update", "council_membership", membership.pk,
+                 survivor_ref=membership.survivor.reference, fields=["ended_on"])
+    return membership
+
+
+@transaction.atomic
 def create_activity(actor: Actor, *, kind: str, title: str, starts_at: dt.datetime,
                     hours, place: str = "", public: bool = False,
                     asks_for_own_story: bool = False, offender_may_be_present: bool | None = None,

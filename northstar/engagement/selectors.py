@@ -16,6 +16,7 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import NotFound
+from northstar.core.fields import reveal
 from northstar.engagement.models import (
     Activity,
     Consultation,
@@ -112,7 +113,10 @@ def calendar(actor: Actor) -> list[dict]:
                     participations__status=ParticipationStatus.INVITED)),
                 debrief_due=Count("participations", filter=Q(
                     participations__status=ParticipationStatus.ACCEPTED,
-                    participations__debriefed_at__isnull=True, starts_at__lte=now)))
+                    participations__debriefed_at__isnull=True, starts_at__lte=now)),
+                time_unrecorded=Count("participations", distinct=True, filter=Q(
+                    participations__status=ParticipationStatus.ACCEPTED,
+                    participations__ledger__isnull=True, starts_at__lte=now)))
             .order_by("starts_at", "id"))
     return [{"activity": a, "past": a.starts_at <= now} for a in rows]
 
@@ -129,6 +133,14 @@ def participants_seen(actor: Actor, activity: Activity) -> list[Participation]:
                           fields=["engagement_participation"],
                           note=f"engagement: participants of activity {activity.pk}")
     return found
+
+
+def minutes_of(actor: Actor, activity: Activity) -> str:
+    """The activity's minutes, opened for the organisation's coordinator: an audited read
+    (minutes may name people)."""
+    audit.record_read(actor, activity, record_type="engagement_activity", fields=["minutes"],
+                      note=f"engagement: minutes of activity {activity.pk} opened")
+    return reveal(activity.minutes)
 
 
 def _totals(entries) -> dict[str, dict[str, Decimal]]:

@@ -27,7 +27,7 @@ from northstar.engagement.forms import (
     PaymentForm,
     RateForm,
 )
-from northstar.engagement.models import HonorariumRate, ParticipationStatus
+from northstar.engagement.models import CouncilMembership, HonorariumRate, ParticipationStatus
 from northstar.portal import actions as portal_actions
 from northstar.portal import texts
 from northstar.portal import views as portal_views
@@ -102,8 +102,9 @@ def activity(request, activity_id: int):
             error = exc
         else:
             return redirect(reverse("engagement:activity", args=[act.pk]) + f"?done={op}")
+    minutes = (selectors.minutes_of(actor, act) if request.GET.get("minutes") == "1" else None)
     return render(request, "engagement/activity.html", {
-        "activity": act, "rows": _participant_rows(actor, act),
+        "activity": act, "rows": _participant_rows(actor, act), "minutes": minutes,
         "candidates": selectors.candidates_seen(actor) if act.starts_at > timezone.now() else [],
         "past": act.starts_at <= timezone.now(), "error": error,
         "done": request.GET.get("done", ""), "statuses": ParticipationStatus,
@@ -201,6 +202,13 @@ def councils(request):
                 actions.add_council_member(actor, council, survivor=survivor,
                                            term_start=term_start, term_end=term_end)
                 return redirect(reverse("engagement:councils") + "?done=member")
+            if request.POST.get("op") == "step_down":
+                membership = policy.one_of(
+                    CouncilMembership.objects.filter(council__in=selectors.visible_councils(
+                        actor)).select_related("council", "survivor"),
+                    request.POST.get("membership", ""), "membership")
+                actions.end_council_membership(actor, membership)
+                return redirect(reverse("engagement:councils") + "?done=step_down")
         except DomainError as exc:
             if isinstance(exc, NotFound | Forbidden):
                 raise

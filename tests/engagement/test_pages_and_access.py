@@ -99,10 +99,11 @@ def test_the_calendar_shows_debriefings_still_due_after_an_activity(client, coor
     client.force_login(coordinator)
     html = client.get("/engagement/").content.decode()
     past = html.split('id="activities-past"')[1]
-    assert "Policy review of shelter rules" in past and "<strong>1</strong>" in past
+    assert "Policy review of shelter rules" in past
+    assert '<td class="debrief-due"><strong>1</strong>' in past
     engagement.record_debrief(coord, p)
     past = client.get("/engagement/").content.decode().split('id="activities-past"')[1]
-    assert "<strong>1</strong>" not in past
+    assert '<td class="debrief-due">0</td>' in past
 
 
 def test_a_new_activity_from_the_page_is_audited(client, coordinator):
@@ -123,3 +124,46 @@ def test_bad_input_on_a_page_is_422_naming_the_problem_never_500(client, coordin
                                                      "place": "Village", "led_by": "staff",
                                                      "audience_women": "-3"})
     assert response.status_code == 422
+
+
+def test_minutes_are_sealed_and_opening_them_is_audited(client, coordinator, coord,
+                                                        make_activity):
+    activity = make_activity()
+    engagement.record_minutes(coord, activity, minutes="Ma Hla proposed shorter meetings.")
+    client.force_login(coordinator)
+    page = client.get(f"/engagement/activities/{activity.pk}/").content.decode()
+    assert "Ma Hla" not in page and 'id="open-minutes"' in page
+    opened = client.get(f"/engagement/activities/{activity.pk}/?minutes=1").content.decode()
+    assert "Ma Hla proposed shorter meetings." in opened
+    assert any("minutes" in e.fields and str(activity.pk) in e.record_ids
+               for e in AuditEntry.objects.filter(action="read"))
+
+
+def test_a_member_steps_down_from_the_council(client, coordinator, coord, consenting):
+    council = engagement.create_council(coord, name="Survivors' council",
+                                        kind="advisory_council")
+    membership = engagement.add_council_member(coord, council, survivor=consenting,
+                                               term_start=timezone.localdate())
+    client.force_login(coordinator)
+    response = client.post("/engagement/councils/", {"op": "step_down",
+                                                     "membership": membership.pk})
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.ended_on == timezone.localdate()
+
+
+def test_the_calendar_shows_time_given_not_yet_recorded(client, coordinator, consenting, coord,
+                                                        make_activity):
+    activity = make_activity(title="Peer support circle", kind="peer_support")
+    p = engagement.invite(coord, activity, survivor=consenting, pseudonym="Lotus")
+    engagement.answer(coord, p, accept=True)
+    engagement.prepare(coord, p, support_person="Peer", briefed=True, debriefing_planned=True)
+    held(activity)
+    engagement.check_before_activity(coord, p)
+    engagement.record_debrief(coord, p)
+    client.force_login(coordinator)
+    past = client.get("/engagement/").content.decode().split('id="activities-past"')[1]
+    assert '<td class="time-due"><strong>1</strong>' in past  # not yet recorded
+    engagement.record_time_given(coord, p)
+    past = client.get("/engagement/").content.decode().split('id="activities-past"')[1]
+    assert '<td class="time-due">0</td>' in past
