@@ -218,8 +218,8 @@ def answer(actor: Actor, participation: Participation, *, accept: bool,
            tell_own_story: bool = False, use_own_name: bool = False) -> Participation:
     """The survivor's own answer to an invitation (in the portal, or told to staff).
 
-    Accepting states the right to stop at any moment without losing any service (the
-    portal says so beside the button) and runs the Do No Harm check."""
+    Accepting in the portal states the right to stop at any moment without losing any
+    service (the page says so beside the button); accepting runs the Do No Harm check."""
     p = _lock(participation)
     if actor.survivor_id is not None and actor.survivor_id != p.survivor_id:
         raise Forbidden("only the survivor answers their invitation")
@@ -233,7 +233,9 @@ def answer(actor: Actor, participation: Participation, *, accept: bool,
         p.chose_to_tell_own_story = bool(tell_own_story)
         # A child takes part only anonymously, whatever is asked (the engine blocks it too).
         p.anonymous = not use_own_name or p.survivor.is_child() is not False
-        p.right_to_withdraw_stated = True
+        # The portal says it beside the button; staff recording a spoken answer tick it
+        # themselves when they said it (``prepare``).
+        p.right_to_withdraw_stated = p.right_to_withdraw_stated or actor.survivor_id is not None
     else:
         p.status = ParticipationStatus.DECLINED
     p.answered_at = timezone.now()
