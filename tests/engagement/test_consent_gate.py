@@ -101,3 +101,14 @@ def test_a_survivor_who_withdrew_cannot_be_invited_again(consenting, coord, make
     survivors.withdraw_consent(actor_for(caseworker), consent)
     with pytest.raises(DomainError):
         engagement.invite(coord, make_activity(), survivor=consenting, pseudonym="Lotus")
+
+
+def test_a_yes_recorded_by_staff_warns_until_they_say_the_right_to_stop_was_stated(
+        consenting, coord, make_activity):
+    invitation = engagement.invite(coord, make_activity(), survivor=consenting, pseudonym="Lotus")
+    answered = engagement.answer(coord, invitation, accept=True)
+    rules = {f["rule"] for f in answered.safeguards_result["findings"]}
+    assert "right_to_withdraw_not_stated" in rules
+    prepared = engagement.prepare(coord, answered, right_to_withdraw_stated=True)
+    assert "right_to_withdraw_not_stated" not in {
+        f["rule"] for f in prepared.safeguards_result["findings"]}
