@@ -1,5 +1,6 @@
 """The safeguards engine checks engagement before each activity: its rules are data."""
 
+from northstar.safeguards import actions as safeguards
 from northstar.safeguards.rules import engine
 
 SAFE_ADULT = {
@@ -94,4 +95,14 @@ def test_every_engagement_rule_cites_a_source_and_a_date():
 def test_a_case_check_for_a_survivor_with_engagement_consent_still_reads():
     """The consents list accepts the engagement purpose (a case's context lists it)."""
     result = engine.check("interview", {"age": 30, "consents": ["engagement", "advocacy"]})
+    assert isinstance(result["findings"], list)
+
+
+def test_a_case_check_reads_for_a_survivor_whose_engagement_consent_stands(consenting, case_a,
+                                                                          caseworker, actor_for):
+    """The case's context lists every consent in force; the engagement purpose is one the
+    engine knows, so a Do No Harm check on her case is not refused as bad input."""
+    result, context = safeguards.check_case(actor_for(caseworker), case_a, action="interview",
+                                            context={})
+    assert "engagement" in context["consents"]
     assert isinstance(result["findings"], list)
