@@ -144,13 +144,14 @@ def minutes_of(actor: Actor, activity: Activity) -> str:
 
 
 def _totals(entries) -> dict[str, dict[str, Decimal]]:
-    """{currency: {"owed": …, "paid": …, "due": …}} from ledger rows."""
+    """{currency: {"owed": …, "paid": …, "due": …}} from ledger rows; what is still due is
+    never shown below zero (an advance is not a debt of the survivor's)."""
     out: dict[str, dict[str, Decimal]] = defaultdict(
         lambda: {"owed": Decimal(0), "paid": Decimal(0)})
     for row in entries:
         out[row["currency"]][row["kind"]] = row["total"] or Decimal(0)
     for values in out.values():
-        values["due"] = values["owed"] - values["paid"]
+        values["due"] = max(values["owed"] - values["paid"], Decimal(0))
     return dict(out)
 
 
