@@ -4,9 +4,12 @@ survivor, their account details sealed."""
 
 from __future__ import annotations
 
+import io
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -112,3 +115,11 @@ def test_the_default_rates_are_data_with_a_source_and_a_bad_amount_names_the_fil
     bad.write_text(rates.RULES_FILE.read_text().replace('training = "200"', 'training = "lots"', 1))
     with pytest.raises(RuleDataError, match="honoraria.toml"):
         loader.load(bad, rates.HonorariaFile)
+
+
+def test_manage_rules_lists_the_default_honoraria_with_their_sources():
+    out = io.StringIO()
+    call_command("rules", "--set", "honoraria", "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert {"THB.training", "KHR.peer_support", "USD.research"} <= {r["id"] for r in rows}
+    assert all(r["source"] and r["checked"] for r in rows)

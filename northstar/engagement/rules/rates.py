@@ -65,3 +65,18 @@ def owed(hours: Decimal, rate: Decimal, currency: str) -> Decimal:
     places = minor_unit(currency)
     return (Decimal(hours) * Decimal(rate)).quantize(Decimal(1).scaleb(-places),
                                                      rounding=ROUND_HALF_UP)
+
+
+def load() -> HonorariaFile:
+    """Read and validate ``honoraria.toml`` as it is on disk now (for ``manage.py rules``)."""
+    return loader.load(RULES_FILE, HonorariaFile)
+
+
+def list_rules() -> list[dict]:
+    """Every default rate, in the row shape ``manage.py rules`` lists."""
+    file = data()
+    return [{"rule_set": "honoraria", "rule_set_version": file.version,
+             "id": f"{entry.currency}.{kind}",
+             "explanation": f"{amount} {entry.currency} per hour of {kind.replace('_', ' ')}",
+             "source": entry.source, "checked": entry.checked.isoformat()}
+            for entry in file.rates for kind, amount in entry.per_hour.items()]
