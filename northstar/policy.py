@@ -500,7 +500,8 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
                 "may_review_translations": False, "may_see_aggregates": False,
                 "may_override_block": False, "may_read_audit": False,
                 "may_administer_organisation": False, "sees_overdue_tasks": False,
-                "coordinates_advocacy": False}
+                "coordinates_advocacy": False,
+                "coordinates_engagement": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -511,6 +512,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "may_administer_organisation": may_administer_organisation(actor),
         "sees_overdue_tasks": sees_overdue_tasks_of_organisation(actor),
         "coordinates_advocacy": coordinates_advocacy(actor),
+        "coordinates_engagement": coordinates_engagement(actor),
     }
 
 
@@ -543,3 +545,38 @@ def htcds_cases(actor: Actor) -> QuerySet[Case]:
         return Case.objects.none()
     return Case.objects.filter(organisation=actor.organisation, archived_at__isnull=True,
                                survivor__archived_at__isnull=True)
+
+
+# --- Engagement (issue 16 §1, §3): councils, activities, honoraria, consultations, outreach ---
+#: Who coordinates engagement for an organisation: the council coordinator, and the
+#: supervisors and administrators who oversee it. None of them sees a case record through
+#: it: a survivor appears by reference or pseudonym only.
+ENGAGEMENT_ROLES = roles.ADVOCACY_ROLES | roles.OVERSIGHT_ROLES | roles.ADMIN_ROLES
+
+
+def coordinates_engagement(actor: Actor) -> bool:
+    return (actor is not None and actor.survivor_id is None and actor.organisation is not None
+            and actor.role in ENGAGEMENT_ROLES)
+
+
+def engagement_organisation_id(actor: Actor) -> int | None:
+    """The one organisation whose engagement records ``actor`` sees (staff), or ``None``.
+    A survivor in the portal sees only their own invitations, through the engagement
+    selectors, never this."""
+    return actor.organisation.pk if coordinates_engagement(actor) else None
+
+
+def may_set_honorarium_rates(actor: Actor) -> bool:
+    """An organisation's own honoraria rates are set by its administrator."""
+    return coordinates_engagement(actor) and actor.role in roles.ADMIN_ROLES
+
+
+def engagement_candidates(actor: Actor) -> QuerySet[Survivor]:
+    """Survivors a coordinator may invite or list: their organisation's live survivors
+    whose engagement consent is in force now. Nobody else is ever listed or invited."""
+    if not coordinates_engagement(actor):
+        return Survivor.objects.none()
+    consenting = in_force(Consent.objects.filter(purpose=ConsentPurpose.ENGAGEMENT)).values(
+        "survivor_id")
+    return Survivor.objects.filter(archived_at__isnull=True, organisation=actor.organisation,
+                                   pk__in=consenting)

@@ -21,6 +21,7 @@ from northstar.core.models import Job
 from northstar.core.tokens import issue_token
 from northstar.documents import actions as documents
 from northstar.documents.exports import CASELOAD_EXPORT
+from northstar.engagement import actions as engagement
 from northstar.justice import actions as justice
 from northstar.justice import tasks as case_tasks
 from northstar.outcomes import actions as outcomes
@@ -169,6 +170,18 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
                                          name="consent_signed.pdf", case=case)
     # Follow-up check-ins (issue 15), scheduled as if the case had closed on 2025-09-01.
     check_in = outcomes.schedule_check_ins(case, closed_on=dt.date(2025, 9, 1))[0]
+    # Engagement (issue 16): the survivor consents to take part, is invited to a council
+    # meeting still to come and sits on the council; an honorarium was paid to her.
+    survivors.record_consent(actor, survivor, purpose="engagement", language="km",
+                             method="verbal")
+    council = engagement.create_council(boss, name="Survivors' council", kind="advisory_council")
+    engagement.add_council_member(boss, council, survivor=survivor, term_start=dt.date(2025, 1, 1))
+    activity = engagement.create_activity(
+        boss, kind="advisory_council", title="Council meeting", hours="2", council=council,
+        starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=30), offender_may_be_present=False)
+    engagement.invite(boss, activity, survivor=survivor, pseudonym="Lotus")
+    engagement.record_payment(boss, survivor, amount="300", currency="THB", method="cash",
+                              on=dt.date(2025, 3, 1))
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
         "priorities": priorities, "assessment": assessment, "item": item, "event": event,
@@ -179,6 +192,7 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "job": job,
         "document": document, "export": export,
         "check_in": check_in,
+        "activity": activity,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

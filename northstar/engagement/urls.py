@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from northstar.engagement import views
 
 app_name = "engagement"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.calendar, name="calendar"),
+    path("activities/<int:activity_id>/", views.activity, name="activity"),
+    path("honoraria/", views.honoraria, name="honoraria"),
+    path("councils/", views.councils, name="councils"),
+    path("consultations/", views.consultations, name="consultations"),
+    path("outreach/", views.outreach, name="outreach"),
+]

@@ -439,3 +439,68 @@ def sign_in_messages() -> Iterator[tuple[str, Promise]]:
     """The strings that may appear on the sign-in page and the first screen."""
     for key in sorted(SIGN_IN_UI_KEYS):
         yield f"ui.{key}", UI[key]
+
+
+# --- Taking part: engagement (issue 16 §1) -----------------------------------------------
+# The survivor's engagement page (``/portal/engagement/``). Not yet walked by
+# ``all_messages``: the translations are drafted in /work/prompts/i18n/engagement.*.json and
+# join the catalogues when the lead merges them; then add ``ENGAGEMENT_UI`` and
+# ``ENGAGEMENT_KINDS`` to ``all_messages``.
+
+ENGAGEMENT_UI: dict[str, Promise] = {
+    "menu": _("Taking part"),
+    "title": _("Taking part"),
+    "intro": _(
+        "You can help shape the help other survivors get: in a council, by training others, "
+        "by supporting other survivors or by giving your view. You choose each time."
+    ),
+    "no_consent": _(
+        "You have not said yes to taking part, so nobody will invite you. "
+        "Your help and services stay the same either way."
+    ),
+    "invitations": _("Invitations"),
+    "no_invitations": _("No invitations right now."),
+    "when": _("When"),
+    "where": _("Where"),
+    "time_given": _("About %(hours)s hours"),
+    "shown_as": _("Others will know you only as: %(pseudonym)s"),
+    "join": _("Yes, I will take part"),
+    "decline": _("No, thank you"),
+    "tell_story": _("I want to tell my own story there"),
+    "own_name": _("Use my own name (if not, only the name I chose is used)"),
+    "upcoming": _("Coming up"),
+    "nothing_upcoming": _("Nothing coming up."),
+    "leave": _("I will not take part"),
+    "stop_any_time": _(
+        "You can stop at any moment, even during the activity. "
+        "Your help and services stay the same."
+    ),
+    "paid_for_time": _("You are paid for your time. Nothing else decides what you are paid."),
+    "honoraria": _("Payment for your time"),
+    "owed": _("Owed to you"),
+    "paid": _("Paid to you"),
+    "still_due": _("Still to be paid"),
+    "no_honoraria": _("Nothing yet."),
+    "stop_all_title": _("Stop taking part"),
+    "stop_all_help": _(
+        "This takes back your yes to taking part. You will not be invited again and you leave "
+        "every activity still to come. Your help, your case and your plan stay the same. "
+        "Money owed to you is still paid."
+    ),
+    "stop_all": _("Stop taking part in everything"),
+    "joined_now": _("Saved. You will take part."),
+    "declined_now": _("Saved. You said no, thank you."),
+    "left_now": _("Saved. You will not take part."),
+    "stopped_now": _("Saved. You stopped taking part. Your help and services stay the same."),
+}
+
+#: Kinds of activity in everyday words.
+ENGAGEMENT_KINDS: dict[str, Promise] = {
+    "advisory_council": _("A survivors' council meeting"),
+    "national_committee": _("A national committee meeting"),
+    "speaking": _("Speaking to a group"),
+    "training": _("Training others"),
+    "peer_support": _("Supporting other survivors"),
+    "policy_review": _("Giving your view on a policy"),
+    "research": _("Taking part in research"),
+}

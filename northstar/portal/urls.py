@@ -1,5 +1,6 @@
 from django.urls import path
 
+from northstar.engagement import views as engagement_views
 from northstar.portal import views
 
 app_name = "portal"
@@ -21,4 +22,8 @@ urlpatterns = [
     path("surveys/withdraw/", views.survey_withdraw, name="survey_withdraw"),
     path("staff/survivors/<int:survivor_id>/access/", views.staff_access, name="staff_access"),
     path("staff/translations/", views.translation_review, name="translation_review"),
+    path("engagement/", engagement_views.portal_engagement, name="engagement"),
+    path("engagement/answer/", engagement_views.portal_engagement_answer,
+         name="engagement_answer"),
+    path("engagement/stop/", engagement_views.portal_engagement_stop, name="engagement_stop"),
 ]

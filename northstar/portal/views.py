@@ -196,7 +196,8 @@ def choose_language(request, code: str):
 
 @portal_page()
 def home(request):
-    return render(request, "portal/home.html", _context(request))
+    return render(request, "portal/home.html", _context(
+        request, engagement_menu=texts.ENGAGEMENT_UI["menu"]))
 
 
 @portal_page()

@@ -26,16 +26,25 @@ FROM_RECORD = frozenset(
 )
 
 
+#: Actions and context keys of survivor engagement (issue 16): checked per participant by
+#: ``northstar.engagement.participation`` before each activity, not proposed on a case.
+ENGAGEMENT_ONLY_ACTIONS = frozenset({"engage_in_activity", "publish_testimony"})
+ENGAGEMENT_ONLY_KEYS = frozenset({
+    "support_person_named", "briefing_done", "debriefing_planned", "right_to_withdraw_stated",
+    "offender_may_be_present", "asked_to_tell_own_story", "chose_to_tell_own_story",
+    "chose_to_be_named", "public", "guardian_consent", "best_interest_recorded"})
+
+
 class SafeguardForm(forms.Form):
     action = forms.ChoiceField(choices=[])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("—"))] + [
-            (k, v) for k, v in engine.actions().items()
+            (k, v) for k, v in engine.actions().items() if k not in ENGAGEMENT_ONLY_ACTIONS
         ]
         for name, spec in engine.context_keys().items():
-            if name in FROM_RECORD:
+            if name in FROM_RECORD or name in ENGAGEMENT_ONLY_KEYS:
                 continue
             label = name.replace("_", " ").capitalize()
             if spec["type"] == "bool":

@@ -80,6 +80,10 @@ NO_SURVIVOR_DATA = {
     "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
     "documents/survivors/<int:survivor_id>/new/": "blank form to attach a document",
     "documents/exports/caseload/": "the export form: a format and a tick box",
+    "engagement/": "the engagement calendar: activities and head-counts, no survivor",
+    "engagement/consultations/": "what was asked, counts consulted and what changed; no survivor",
+    "engagement/outreach/": "outreach sessions: places, topics and audience counts",
+    "GET /api/v1/engagement/activities": "the engagement calendar: activities and head-counts",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.

@@ -479,3 +479,40 @@ def test_a_child_is_never_returned_without_a_block_unless_consent_and_assessment
         and context.get("family_involved_in_trafficking") is not True
     )
     assert bool(engine.blocks(result)) == (not safe)
+
+
+# --- Engagement (issue 16): checked per participant before each activity ----------------------
+
+PREPARED = {"consents": ["engagement"], "support_person_named": True, "briefing_done": True,
+            "debriefing_planned": True, "right_to_withdraw_stated": True,
+            "offender_may_be_present": False, "anonymous": True}
+
+
+@pytest.mark.parametrize("action, context, rule, severity", [
+    ("engage_in_activity", {"consents": []}, "engagement_needs_engagement_consent", "block"),
+    ("publish_testimony", {"age": 16}, "no_public_testimony_by_a_child", "block"),
+    ("publish_testimony", {"age": None}, "no_public_testimony_by_a_child", "block"),
+    ("engage_in_activity", {"age": 16, "guardian_consent": True, "best_interest_recorded": True,
+                            "chose_to_be_named": True}, "child_takes_part_only_anonymously",
+     "block"),
+    ("engage_in_activity", {"age": 16, "best_interest_recorded": True},
+     "child_needs_guardian_consent", "block"),
+    ("engage_in_activity", {"age": 16, "guardian_consent": True},
+     "child_needs_best_interest_recorded", "block"),
+    ("engage_in_activity", {"offender_may_be_present": True}, "no_contact_with_offender", "block"),
+    ("publish_testimony", {"offender_may_be_present": None}, "offender_presence_not_asked",
+     "warn"),
+    ("engage_in_activity", {"asked_to_tell_own_story": True}, "no_retelling_unless_chosen",
+     "block"),
+    ("publish_testimony", {"anonymous": False}, "named_only_by_own_choice", "block"),
+    ("engage_in_activity", {"support_person_named": None}, "activity_without_support_person",
+     "warn"),
+    ("publish_testimony", {"briefing_done": False}, "activity_without_briefing", "warn"),
+    ("engage_in_activity", {"debriefing_planned": False}, "activity_without_debriefing", "warn"),
+    ("engage_in_activity", {"right_to_withdraw_stated": None}, "right_to_withdraw_not_stated",
+     "warn"),
+])
+def test_engagement_safeguards(action, context, rule, severity):
+    found = findings(action, **{**PREPARED, **context})
+    assert found[rule]["severity"] == severity
+    assert rule not in findings(action, **PREPARED)

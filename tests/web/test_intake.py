@@ -22,6 +22,7 @@ CONSENT_FORM = {
     "language": "km", "interpreter_used": "on", "method": "verbal", "given_by": "survivor",
     "purpose_case_management": "yes", "purpose_statistics": "yes", "purpose_research": "no",
     "purpose_law_enforcement_sharing": "no", "purpose_advocacy": "no",
+    "purpose_engagement": "no",
 }
 CASE_FORM = {
     "forms_of_exploitation": ["labour"], "sectors": ["fishing"], "country_of_origin": "MM",

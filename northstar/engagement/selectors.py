@@ -1,0 +1,208 @@
+"""Reads of the engagement app. Each starts from the policy: staff see their own
+organisation's engagement records (``policy.engagement_organisation_id``), a survivor in the
+portal only their own invitations and ledger. A read that shows survivors (by reference or
+pseudonym) or their ledger writes the audited read itself, every id shown stored whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from northstar import policy
+from northstar.core import audit
+from northstar.core.actor import Actor
+from northstar.core.errors import NotFound
+from northstar.core.fields import reveal
+from northstar.engagement.models import (
+    Activity,
+    Consultation,
+    Council,
+    HonorariumEntry,
+    LedgerEntryKind,
+    OutreachSession,
+    Participation,
+    ParticipationStatus,
+)
+from northstar.survivors.models import Survivor
+
+
+def _org(actor: Actor) -> int | None:
+    return policy.engagement_organisation_id(actor)
+
+
+def visible_activities(actor: Actor) -> QuerySet[Activity]:
+    org = _org(actor)
+    if org is None:
+        return Activity.objects.none()
+    return Activity.objects.filter(organisation_id=org)
+
+
+def activity_for(actor: Actor, activity_id) -> Activity:
+    return policy.one_of(visible_activities(actor), activity_id, "activity")
+
+
+def visible_councils(actor: Actor) -> QuerySet[Council]:
+    org = _org(actor)
+    return Council.objects.none() if org is None else Council.objects.filter(organisation_id=org)
+
+
+def visible_participations(actor: Actor) -> QuerySet[Participation]:
+    if actor.survivor_id is not None:
+        return Participation.objects.filter(survivor_id=actor.survivor_id)
+    org = _org(actor)
+    if org is None:
+        return Participation.objects.none()
+    return Participation.objects.filter(activity__organisation_id=org)
+
+
+def participation_for(actor: Actor, participation_id) -> Participation:
+    return policy.one_of(visible_participations(actor).select_related("activity", "survivor"),
+                         participation_id, "participation")
+
+
+def visible_consultations(actor: Actor) -> QuerySet[Consultation]:
+    org = _org(actor)
+    return (Consultation.objects.none() if org is None
+            else Consultation.objects.filter(organisation_id=org))
+
+
+def visible_outreach(actor: Actor) -> QuerySet[OutreachSession]:
+    org = _org(actor)
+    return (OutreachSession.objects.none() if org is None
+            else OutreachSession.objects.filter(organisation_id=org))
+
+
+def candidate_for(actor: Actor, survivor_id) -> Survivor:
+    """A survivor a coordinator may invite: own organisation, engagement consent in force."""
+    return policy.one_of(policy.engagement_candidates(actor), survivor_id, "survivor")
+
+
+def payee_for(actor: Actor, survivor_id) -> Survivor:
+    """A survivor the organisation owes or paid an honorarium: still paid after they stop
+    taking part (what is owed for time given never lapses)."""
+    org = _org(actor)
+    if org is None:
+        raise NotFound()
+    owed = HonorariumEntry.objects.filter(organisation_id=org).values("survivor_id")
+    return policy.one_of(Survivor.objects.filter(organisation_id=org, pk__in=owed),
+                         survivor_id, "survivor")
+
+
+def candidates_seen(actor: Actor) -> list[Survivor]:
+    """Who may be invited, by reference only; an audited read of the list."""
+    found = list(policy.engagement_candidates(actor).order_by("reference")
+                 .only("id", "reference", "birth_year", "organisation_id"))
+    audit.record_read(actor, found, record_type="survivor", fields=["reference"],
+                      note="engagement: who may be invited")
+    return found
+
+
+def calendar(actor: Actor) -> list[dict]:
+    """Every activity, with how many take part and how many follow-ups are open — one
+    query, counts in SQL."""
+    now = timezone.now()
+    rows = (visible_activities(actor).filter(cancelled_at__isnull=True)
+            .annotate(
+                taking_part=Count("participations", filter=Q(
+                    participations__status=ParticipationStatus.ACCEPTED)),
+                invited=Count("participations", filter=Q(
+                    participations__status=ParticipationStatus.INVITED)),
+                debrief_due=Count("participations", filter=Q(
+                    participations__status=ParticipationStatus.ACCEPTED,
+                    participations__debriefed_at__isnull=True, starts_at__lte=now)),
+                time_unrecorded=Count("participations", distinct=True, filter=Q(
+                    participations__status=ParticipationStatus.ACCEPTED,
+                    participations__ledger__isnull=True, starts_at__lte=now)))
+            .order_by("starts_at", "id"))
+    return [{"activity": a, "past": a.starts_at <= now} for a in rows]
+
+
+def participants_seen(actor: Actor, activity: Activity) -> list[Participation]:
+    """Who is invited to or takes part in ``activity``: a pseudonym where the survivor chose
+    anonymity, else their reference; never a name or a case. An audited read."""
+    found = list(activity.participations.select_related("survivor").prefetch_related("ledger")
+                 .order_by("id"))
+    audit.record_read(actor, activity, record_type="engagement_activity",
+                      note=f"engagement: activity {activity.pk}")
+    if found:
+        audit.record_read(actor, [p.survivor_id for p in found], record_type="survivor",
+                          fields=["engagement_participation"],
+                          note=f"engagement: participants of activity {activity.pk}")
+    return found
+
+
+def minutes_of(actor: Actor, activity: Activity) -> str:
+    """The activity's minutes, opened for the organisation's coordinator: an audited read
+    (minutes may name people)."""
+    audit.record_read(actor, activity, record_type="engagement_activity", fields=["minutes"],
+                      note=f"engagement: minutes of activity {activity.pk} opened")
+    return reveal(activity.minutes)
+
+
+def _totals(entries) -> dict[str, dict[str, Decimal]]:
+    """{currency: {"owed": …, "paid": …, "due": …}} from ledger rows; what is still due is
+    never shown below zero (an advance is not a debt of the survivor's)."""
+    out: dict[str, dict[str, Decimal]] = defaultdict(
+        lambda: {"owed": Decimal(0), "paid": Decimal(0)})
+    for row in entries:
+        out[row["currency"]][row["kind"]] = row["total"] or Decimal(0)
+    for values in out.values():
+        values["due"] = max(values["owed"] - values["paid"], Decimal(0))
+    return dict(out)
+
+
+def honoraria_due(actor: Actor) -> list[dict]:
+    """Per survivor and currency: owed, paid, still due (sums in SQL). An audited read."""
+    org = _org(actor)
+    if org is None:
+        return []
+    rows = (HonorariumEntry.objects.filter(organisation_id=org)
+            .values("survivor_id", "survivor__reference", "currency", "kind")
+            .annotate(total=Sum("amount")).order_by("survivor__reference", "currency"))
+    per: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["survivor_id"], row["survivor__reference"], row["currency"])
+        per.setdefault(key, {"owed": Decimal(0), "paid": Decimal(0)})[row["kind"]] = row["total"]
+    found = [{"survivor_id": sid, "reference": ref, "currency": cur, **v,
+              "due": v["owed"] - v["paid"]} for (sid, ref, cur), v in per.items()]
+    if found:
+        audit.record_read(actor, sorted({f["survivor_id"] for f in found}),
+                          record_type="survivor", fields=["honoraria"],
+                          note="engagement: honoraria due")
+    return found
+
+
+# --- The survivor's own view (portal) -----------------------------------------------------
+
+
+def my_invitations(actor: Actor) -> dict[str, list[Participation]]:
+    """The signed-in survivor's invitations to come, places taken, and past activities."""
+    now = timezone.now()
+    mine = list(visible_participations(actor).select_related("activity")
+                .filter(activity__cancelled_at__isnull=True).order_by("activity__starts_at"))
+    return {
+        "invited": [p for p in mine if p.status == ParticipationStatus.INVITED
+                    and p.activity.starts_at > now],
+        "upcoming": [p for p in mine if p.status == ParticipationStatus.ACCEPTED
+                     and p.activity.starts_at > now],
+        "past": [p for p in mine if p.status == ParticipationStatus.ACCEPTED
+                 and p.activity.starts_at <= now],
+    }
+
+
+def my_ledger(actor: Actor) -> tuple[list[HonorariumEntry], dict[str, dict[str, Decimal]]]:
+    """The signed-in survivor's honoraria: every line and the totals per currency."""
+    if actor.survivor_id is None:
+        return [], {}
+    entries = HonorariumEntry.objects.filter(survivor_id=actor.survivor_id)
+    lines = list(entries.select_related("participation__activity").order_by("on", "id"))
+    totals = _totals(entries.values("currency", "kind").annotate(total=Sum("amount"))
+                     .order_by("currency"))
+    return lines, totals
+
+
+OWED, PAID = LedgerEntryKind.OWED, LedgerEntryKind.PAID
