@@ -184,40 +184,58 @@ def equations(family: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]],
     return eqs
 
 
-def recoverable(eqs: Iterable[list[tuple[Cell, int]]], hidden: set[Cell]) -> set[Cell]:
+#: A large prime: while searching for complements, ranks of the 0/±1 equation systems are
+#: computed modulo it (exact integer arithmetic, far faster than fractions). That could only
+#: miss a recoverable cell if p divided a minor of the matrix (odds about 2**-61), and the
+#: final answer is checked once more over the rationals (``recoverable(exact=True)``).
+PRIME = 2**61 - 1
+
+
+def recoverable(eqs: Iterable[list[tuple[Cell, int]]], hidden: set[Cell], *,
+                exact: bool = False) -> set[Cell]:
     """The hidden cells whose value follows from the shown ones through ``eqs``: those
     whose unit vector lies in the row space of the equations restricted to the hidden
-    cells (reduced row echelon form over fractions; a pivot with no free cell in its row
-    is determined)."""
+    cells (reduced row echelon form; a pivot with no free cell in its row is determined).
+    ``exact``: over the rationals (fractions) instead of modulo ``PRIME``."""
+    if exact:
+        def norm(v):
+            return v
+
+        def inv(v):
+            return 1 / Fraction(v)
+    else:
+        def norm(v):
+            return v % PRIME
+
+        def inv(v):
+            return pow(v, PRIME - 2, PRIME)
     order = sorted(hidden)
     index = {cell: i for i, cell in enumerate(order)}
-    rows: list[dict[int, Fraction]] = []
+    pivots: dict[int, dict] = {}  # pivot column -> its normalised row
     for eq in eqs:
-        row: dict[int, Fraction] = {}
+        row: dict = {}
         for cell, coef in eq:
-            if cell in index:
-                row[index[cell]] = row.get(index[cell], Fraction(0)) + coef
+            i = index.get(cell)
+            if i is not None:
+                row[i] = norm(row.get(i, 0) + coef)
         row = {k: v for k, v in row.items() if v}
-        if row:
-            rows.append(row)
-    pivots: dict[int, dict[int, Fraction]] = {}  # pivot column -> its (normalised) row
-    for row in rows:
-        for col, prow in pivots.items():  # reduce by the pivots found so far
-            if col in row:
-                factor = row[col]
-                for k, v in prow.items():
-                    row[k] = row.get(k, Fraction(0)) - factor * v
-                row = {k: v for k, v in row.items() if v}
+        for col in sorted(k for k in row if k in pivots):
+            if col not in row:
+                continue
+            factor = row[col]
+            for k, v in pivots[col].items():
+                row[k] = norm(row.get(k, 0) - factor * v)
+            row = {k: v for k, v in row.items() if v}
         if not row:
             continue
         col = min(row)
-        lead = row[col]
-        row = {k: v / lead for k, v in row.items()}
+        inverse = inv(row[col])
+        row = {k: norm(v * inverse) for k, v in row.items()}
         for other in pivots.values():  # keep every pivot row reduced (RREF)
             if col in other:
                 factor = other[col]
                 for k, v in row.items():
-                    other[k] = other.get(k, Fraction(0)) - factor * v
+                    other[k] = norm(other.get(k, 0) - factor * v)
                 for k in [k for k, v in other.items() if not v]:
                     del other[k]
         pivots[col] = row
@@ -250,7 +268,7 @@ def suppression(eqs: list[list[tuple[Cell, int]]], sensitive: set[Cell],
         return (n == 0, n, cell)
 
     while True:
-        found = recoverable(eqs, hidden)
+        found = recoverable(eqs, hidden) or recoverable(eqs, hidden, exact=True)
         if not found:
             return hidden
         neighbours = {cell for t in found for i in touching.get(t, ())
@@ -260,10 +278,17 @@ def suppression(eqs: list[list[tuple[Cell, int]]], sensitive: set[Cell],
                           for cell, _ in eqs[i]} - hidden
         if not neighbours:  # pragma: no cover - everything is hidden already
             return hidden
-        ranked = sorted(neighbours, key=cost)[:24]
-        # The complement that leaves the fewest recoverable cells (none, if one does), the
-        # cheapest first: greedy, so not always the fewest cells, but never unsafe.
-        pick = min(ranked, key=lambda c: (len(recoverable(eqs, hidden | {c})), cost(c)))
+        # The cheapest complement that leaves nothing recoverable, else (of the cheapest
+        # few) the one that leaves the fewest: greedy, so not always the fewest cells
+        # hidden, but never unsafe (the loop ends only when nothing is recoverable).
+        best = None
+        for n, c in enumerate(sorted(neighbours, key=cost)):
+            left = len(recoverable(eqs, hidden | {c}))
+            if best is None or left < best[0]:
+                best = (left, c)
+            if left == 0 or n >= 8:
+                break
+        pick = best[1]
         hidden.add(pick)
 
 

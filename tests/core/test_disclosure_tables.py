@@ -57,6 +57,9 @@ def test_two_hidden_per_line_is_not_enough_and_the_exact_test_knows_it():
     # Every row and column holds 0 or at least 2 hidden cells, yet (r2, c3) joins two
     # separate cycles: rows r1 + r2 minus columns c1 + c2 give it.
     assert disclosure.recoverable(eqs, hidden) == {("t", "r2", "c3")}
+    assert disclosure.recoverable(eqs, hidden, exact=True) == {("t", "r2", "c3")}
+    # Hide (r1, c3) as well and the two cycles join: nothing can be worked out.
+    assert disclosure.recoverable(eqs, hidden | {("t", "r1", "c3")}, exact=True) == set()
 
 
 def test_subtracting_one_organisation_from_the_sum_is_guarded():
