@@ -105,10 +105,10 @@ def test_who_is_held_to_account_is_counted_where_a_hearing_records_it(org_a, cas
     cases = survivors(actor, 3)
     day = dt.date(2026, 3, 1)
     justice.record_event(actor, cases[0], kind="hearing", occurred_on=day,
-                         details={"testimony": "not_required", "held_broker": True})
+                         details={"testimony": "not_required", "broker_held_to_account": True})
     justice.record_event(actor, cases[1], kind="hearing", occurred_on=day,
-                         details={"testimony": "not_required", "held_broker": True,
-                                  "held_employer": True})
+                         details={"testimony": "not_required", "broker_held_to_account": True,
+                                  "employer_held_to_account": True})
     (grid,) = held_to_account(org_a.pk)
     assert grid.get("broker", "held").people == 2 and grid.get("broker", "held").of == 2
     assert grid.get("employer", "held").people == 1
