@@ -252,20 +252,42 @@ def _sensitive(people: int, base: int | None, threshold: int) -> bool:
 
 
 def suppression(eqs: list[list[tuple[Cell, int]]], sensitive: set[Cell],
-                size: Mapping[Cell, int]) -> set[Cell]:
+                size: Mapping[Cell, int],
+                layout: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                ) -> set[Cell]:
     """The cells to hide: the ``sensitive`` ones, and complements until none of them (nor
     any complement) is ``recoverable``. ``size`` is what hiding a cell costs (survivors
-    behind it): the cheapest non-empty cell sharing an equation with a recoverable one is
-    taken, preferring one that makes it unrecoverable."""
+    behind it; an empty cell costs most, as hiding a known zero protects nothing).
+
+    Each round hides one move: a single cell sharing an equation with a recoverable one, or
+    (given ``layout``) the three cells closing a rectangle with it in its table, or that
+    rectangle in its table and the same four positions in one neighbour (what a sum of
+    organisations needs). Of the cheapest few, the move leaving the fewest recoverable
+    cells wins, then the cheapest. Greedy, so not always the fewest cells hidden; never
+    unsafe, as the loop ends only when nothing is recoverable."""
     hidden = set(sensitive)
     touching: dict[Cell, list[int]] = {}
     for i, eq in enumerate(eqs):
         for cell, _coef in eq:
             touching.setdefault(cell, []).append(i)
 
-    def cost(cell: Cell):
+    def cost(cell: Cell) -> int:
         n = size.get(cell, 0)
-        return (n == 0, n, cell)
+        return n if n > 0 else 10**6
+
+    def rectangles(target: Cell):
+        scope, r, c = target
+        rows, cols = layout[scope]
+        for r2 in rows:
+            for c2 in cols:
+                if r2 == r or c2 == c:
+                    continue
+                square = {(r, c2), (r2, c2), (r2, c)}
+                yield {(scope, *k) for k in square}
+                for other, (o_rows, o_cols) in layout.items():
+                    if other != scope and {r, r2} <= set(o_rows) and {c, c2} <= set(o_cols):
+                        yield ({(scope, *k) for k in square}
+                               | {(other, *k) for k in square | {(r, c)}})
 
     while True:
         found = recoverable(eqs, hidden) or recoverable(eqs, hidden, exact=True)
@@ -278,18 +300,21 @@ def suppression(eqs: list[list[tuple[Cell, int]]], sensitive: set[Cell],
                           for cell, _ in eqs[i]} - hidden
         if not neighbours:  # pragma: no cover - everything is hidden already
             return hidden
-        # The cheapest complement that leaves nothing recoverable, else (of the cheapest
-        # few) the one that leaves the fewest: greedy, so not always the fewest cells
-        # hidden, but never unsafe (the loop ends only when nothing is recoverable).
+        moves = [frozenset({c}) for c in sorted(neighbours, key=lambda c: (cost(c), c))[:9]]
+        if layout is not None:
+            target = min(found)
+            squares = {frozenset(m - hidden) for m in rectangles(target)} - {frozenset()}
+            moves += sorted(squares, key=lambda m: (sum(map(cost, m)), sorted(m)))[:12]
         best = None
-        for n, c in enumerate(sorted(neighbours, key=cost)):
-            left = len(recoverable(eqs, hidden | {c}))
-            if best is None or left < best[0]:
-                best = (left, c)
-            if left == 0 or n >= 8:
+        moves.sort(key=lambda m: (sum(map(cost, m)), sorted(m)))
+        for move in moves[:14]:  # cheapest first: the first that leaves nothing wins
+            left = len(recoverable(eqs, hidden | move))
+            key = (left, sum(map(cost, move)), sorted(move))
+            if best is None or key < best[0]:
+                best = (key, move)
+            if left == 0:
                 break
-        pick = best[1]
-        hidden.add(pick)
+        hidden |= best[1]
 
 
 def protect(family: Mapping[str, Grid], audience: Audience, *, total: str | None = None,
@@ -325,7 +350,7 @@ def protect(family: Mapping[str, Grid], audience: Audience, *, total: str | None
     sensitive = {cell for cell, n in people.items()
                  if _sensitive(n, bases[cell] if share else None, audience.threshold)}
     size = {cell: (bases[cell] if share else people[cell]) for cell in people}
-    hidden = suppression(equations(layout, total), sensitive, size)
+    hidden = suppression(equations(layout, total), sensitive, size, layout)
     base = audience.round_to
     out: dict[str, Table] = {}
     for scope, (out_rows, out_cols) in layout.items():
