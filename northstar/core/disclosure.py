@@ -12,9 +12,9 @@ published sum) into ``Table``s where no hidden cell can be worked out from what 
    and across the family (the sum's cell = the organisations' cells): every published
    total is a linear equation over the cells; a hidden cell is recoverable exactly when
    its unit vector lies in the row space of those equations restricted to the hidden
-   cells (``recoverable``: exact Gaussian elimination over fractions). While any hidden
-   cell is recoverable, the cheapest shown cell sharing an equation with it (smallest
-   count, non-empty cells first) is hidden too, preferring one that makes it safe. This
+   cells (``recoverable``: Gaussian elimination, checked over the rationals). While any
+   hidden cell is recoverable, the cheapest "move" that makes it safe is hidden too
+   (``suppression``: a cell, a rectangle, or a rectangle mirrored into a neighbour). This
    is stronger than "two hidden per line": it also catches a hidden cell recoverable
    from a chain of totals, or by subtracting one organisation from the sum;
 3. rounding: every shown count (totals included, each independently) is rounded to the
