@@ -98,7 +98,8 @@ def _grid(measure: str, rows, columns, found: dict, *, share: bool,
     rows = tuple(rows) + tuple(sorted({r for r, _ in found} - set(rows)))
     columns = tuple(columns) + tuple(sorted({c for _, c in found} - set(columns)))
     cells = {key: Cell(people, of if share else None) for key, (people, of) in found.items()}
-    return Grid(measure, rows, columns, cells, additive_rows, additive_columns)
+    return Grid(measure, rows, columns, cells, additive_rows, additive_columns,
+                "share" if share else "people")
 
 
 # --- Own outcome delivered -----------------------------------------------------------
