@@ -84,6 +84,9 @@ NO_SURVIVOR_DATA = {
     "engagement/consultations/": "what was asked, counts consulted and what changed; no survivor",
     "engagement/outreach/": "outreach sessions: places, topics and audience counts",
     "GET /api/v1/engagement/activities": "the engagement calendar: activities and head-counts",
+    "GET /api/v1/insights/measures": "rule data: the insights measures' definitions and sources",
+    "organisation/figures/sharing/": "form: whether the organisation's counts go to its "
+                                     "country's roll-up and which funders see its figures",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.
