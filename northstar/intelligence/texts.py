@@ -12,9 +12,8 @@ T = {
     "safe": _("Do not write your name, phone number or address. We do not keep who you are "
               "or where you are: no name, no account, no address of your phone."),
     "not_help": _("This is not a request for help. If you need help now, call a hotline "
-                  "or the police."),
+                  "you trust."),
     "organisation": _("Send to"),
-    "choose": _("Choose"),
     "route": _("The journey"),
     "from_country": _("From which country"),
     "to_country": _("To which country"),
@@ -36,6 +35,7 @@ T = {
     "thanks_more": _("Tell us something else"),
     "error": _("Please check this answer:"),
     "language": _("Language"),
+    "leave": _("Leave this page"),
     "too_many": _("Thank you. We have received several reports from this device today. "
                   "Please try again tomorrow."),
 }

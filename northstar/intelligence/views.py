@@ -213,6 +213,7 @@ def report_detail(request, report_id: int):
     opened = selectors.open_report(actor, found)
     return render(request, "intelligence/report_detail.html",
                   {"report": found, "opened": opened,
+                   "methods": [Method(m).label for m in found.methods if m in Method.values],
                    "route": [found.from_country, *found.via_countries, found.to_country]})
 
 

@@ -80,6 +80,12 @@ NO_SURVIVOR_DATA = {
     "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
     "documents/survivors/<int:survivor_id>/new/": "blank form to attach a document",
     "documents/exports/caseload/": "the export form: a format and a tick box",
+    # Intelligence (issue 16): the report forms are blank, and the sharing setting is the
+    # organisation's; reports themselves name no survivor (their reads are audited anyway).
+    "intelligence/report/": "the anonymous report form: no account, no survivor",
+    "intelligence/cases/<int:case_id>/report/": "blank report form showing the case reference",
+    "intelligence/sharing/": "the organisation's intelligence sharing setting: three ticks",
+    "portal/tell/": "the survivor's blank report form",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.
