@@ -147,3 +147,14 @@ def test_only_organisations_that_chose_to_receive_are_offered(org_a, org_b, shar
     page = Client().get("/intelligence/report/").content.decode()
     assert org_a.name in page and org_b.name not in page
     assert send(org_b, details="Seen.").status_code == 422
+
+
+def test_without_a_choice_a_report_goes_to_the_platforms_intake_organisation(
+        org_a, org_b, sharing, settings):
+    settings.NORTHSTAR_INTELLIGENCE_INTAKE_ORG = org_b.code
+    client = Client()
+    assert client.post("/intelligence/report/", {"details": "Seen."}).status_code == 200
+    assert Report.objects.get().organisation == org_b
+    settings.NORTHSTAR_INTELLIGENCE_INTAKE_ORG = ""
+    response = client.post("/intelligence/report/", {"details": "Seen."})
+    assert response.status_code == 422 and b'data-field="organisation"' in response.content
