@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from northstar.rules.loader import RuleFile, Sourced, Text, load
+from northstar.rules.loader import RuleFile, Sourced, Text
+from northstar.rules.loader import load as load_file
 from northstar.survivors import name_tokens as nt
 
 RULES_FILE = Path(__file__).parent / "intelligence.toml"
@@ -64,13 +65,13 @@ class Region(RuleFile):
 
 @lru_cache(maxsize=1)
 def rules() -> IntelligenceRules:
-    return load(RULES_FILE, IntelligenceRules)
+    return load_file(RULES_FILE, IntelligenceRules)
 
 
 @lru_cache(maxsize=1)
 def region() -> dict[str, tuple[int, int]]:
     """Country code → (column, row) on the schematic map."""
-    return {code: (xy[0], xy[1]) for code, xy in load(REGION_FILE, Region).countries.items()}
+    return {code: (xy[0], xy[1]) for code, xy in load_file(REGION_FILE, Region).countries.items()}
 
 
 @lru_cache(maxsize=1)
@@ -194,3 +195,24 @@ def shared_routes(routes: Iterable[tuple[str, str, str, int]], *,
         if origin and destination:
             seen.setdefault((period, origin, destination), set()).add(report)
     return {k: len(v) for k, v in sorted(seen.items()) if len(v) >= need}
+
+
+def load() -> IntelligenceRules:
+    """Read the files as they are on disk now (``manage.py rules`` validates them)."""
+    load_file(REGION_FILE, Region)
+    return load_file(RULES_FILE, IntelligenceRules)
+
+
+def list_rules() -> list[dict]:
+    r = rules()
+    rows = []
+    for name in ("matching", "sharing", "law_enforcement", "rate_limit"):
+        entry = getattr(r, name)
+        values = {k: v for k, v in entry.model_dump().items()
+                  if k not in ("source", "checked", "explanation")}
+        shown = ", ".join(f"{k}={v if not isinstance(v, list) else len(v)}"
+                          for k, v in values.items())
+        rows.append({"rule_set": "intelligence", "rule_set_version": str(r.version),
+                     "id": name, "explanation": f"{shown}: {entry.explanation}",
+                     "source": entry.source, "checked": entry.checked.isoformat()})
+    return rows
