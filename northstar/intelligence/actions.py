@@ -168,6 +168,8 @@ def review_report(actor: Actor, report: Report, *, decision: str, note: str = ""
         raise DomainError(f"must be at most {MAX_TEXT} characters", "note")
     if decision == "remove" and not note:
         raise DomainError("Say why the report is removed.", "note")
+    if report.status == ReviewStatus.REMOVED:
+        raise DomainError("This report was removed; its names are gone.", "decision")
     with transaction.atomic():
         report.status = ReviewStatus.ACCEPTED if decision == "accept" else ReviewStatus.REMOVED
         report.reviewed_by = actor.user

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from northstar.core.actor import Actor
+from northstar.core.errors import DomainError
 from northstar.core.models import Organisation
 from northstar.core.roles import Role
 from northstar.intelligence import actions
@@ -80,6 +81,8 @@ def test_a_removed_report_keeps_no_names_and_counts_nowhere(org_a, sharing, boss
     assert first.status == ReviewStatus.REMOVED and not first.mentions.exists()
     assert first.details == ""
     assert "Innocent Neighbour" not in _patterns(bosses[0])
+    with pytest.raises(DomainError):
+        actions.review_report(actor, first, decision="accept")
 
 
 def test_removing_needs_a_reason(org_a, sharing, bosses):
@@ -173,3 +176,16 @@ def test_sharing_is_set_by_supervisors_and_org_admins_only(org_a, users):
         response = client.post("/intelligence/sharing/", {"with_organisations": "1"})
         allowed = role in (Role.SUPERVISOR, Role.ORG_ADMIN)
         assert response.status_code == (302 if allowed else 404), role
+
+
+def test_the_api_gives_patterns_only_and_404_to_others(org_a, org_b, sharing, bosses, users,
+                                                      api):
+    for org in (org_a, org_a, org_b):
+        send(org, agencies="Golden Star", from_country="KH", to_country="TH")
+    _accept_all(*bosses)
+    body = api(bosses[1]).get("/api/v1/intelligence/patterns").json()
+    assert [p["name"] for p in body["entities"]] == ["Golden Star"]
+    assert body["entities"][0]["reports"] == 3 and body["routes"][0]["reports"] == 3
+    assert "details" not in str(body) and "id" not in body["entities"][0]
+    for role in (Role.CASEWORKER, Role.ORG_ADMIN, Role.RESEARCHER, Role.FUNDER):
+        assert api(users[("a", role)]).get("/api/v1/intelligence/patterns").status_code == 404
