@@ -139,8 +139,10 @@ class WithdrawForm(forms.Form):
 
 
 #: Purposes asked about at intake. A referral consent names its recipient, so it
-#: is asked when a referral is made, not here.
-INTAKE_CONSENT_PURPOSES = [p for p in m.ConsentPurpose.values if p not in m.PURPOSES_NEEDING_RECIPIENT]
+#: is asked when a referral is made, not here; linking an intelligence report to the case
+#: is asked only when she has told something worth reporting (the consent page).
+INTAKE_CONSENT_PURPOSES = [p for p in m.ConsentPurpose.values if p not in m.PURPOSES_NEEDING_RECIPIENT
+                           and p != m.ConsentPurpose.INTELLIGENCE_LINK]
 AGREES = [("yes", _("Agrees")), ("no", _("Does not agree"))]
 
 
