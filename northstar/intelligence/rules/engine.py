@@ -162,10 +162,17 @@ def clusters(mentions: Iterable[Mention]) -> list[Entity]:
             k = parent[k]
         return k
 
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
-            if a[0] == b[0] and similar(set(grams[a]), set(grams[b])):
-                parent[root(b)] = root(a)
+    # Only keys that share a trigram or a skeleton can be similar: compare those pairs, not
+    # every pair (an inverted index from each gram to the keys that have it).
+    postings: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for k in keys:
+        for g in grams[k]:
+            postings.setdefault((k[0], g), []).append(k)
+    pairs = {(a, b) for group in postings.values() for i, a in enumerate(group)
+             for b in group[i + 1:]}
+    for a, b in sorted(pairs):
+        if similar(set(grams[a]), set(grams[b])):
+            parent[root(b)] = root(a)
     out: dict[tuple[str, str], Entity] = {}
     for k in keys:
         entity = out.setdefault(root(k), Entity(kind=k[0]))
