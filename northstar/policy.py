@@ -503,7 +503,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
                 "may_override_block": False, "may_read_audit": False,
                 "may_administer_organisation": False, "sees_overdue_tasks": False,
                 "coordinates_advocacy": False,
-                "coordinates_engagement": False}
+                "coordinates_engagement": False, "may_analyse_intelligence": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -515,6 +515,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "sees_overdue_tasks": sees_overdue_tasks_of_organisation(actor),
         "coordinates_advocacy": coordinates_advocacy(actor),
         "coordinates_engagement": coordinates_engagement(actor),
+        "may_analyse_intelligence": may_analyse_intelligence(actor),
     }
 
 
@@ -664,3 +665,37 @@ def funders_to_share_with():
     from northstar.core.models import Organisation
 
     return Organisation.objects.filter(kind="funder").order_by("name")
+
+
+
+# --- Anonymous intelligence (issue 16 §2) --------------------------------------------------
+# Reports are no survivor's record, so these are named permissions only; the intelligence
+# app's selectors apply them (it sits above the policy). Supervisors are the analysts of
+# their organisation's reports: they already oversee its casework and its audit log.
+
+
+def may_report_intelligence(actor: Actor) -> bool:
+    """Staff who may pass on what a survivor told them (case roles of the organisation)."""
+    return _is_own_org_staff(actor)
+
+
+def may_analyse_intelligence(actor: Actor) -> bool:
+    """Sees and reviews every report sent to the organisation (names included)."""
+    return _is_own_org_staff(actor) and roles.oversees(actor.role)
+
+
+def is_law_enforcement(actor: Actor) -> bool:
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.organisation.kind == "law_enforcement"
+            and roles.works_with_records(actor.role))
+
+
+def may_see_shared_patterns(actor: Actor) -> bool:
+    """Analysts (whose organisation's own sharing setting then decides), and case staff of
+    a law-enforcement organisation (who see only the stricter law-enforcement list)."""
+    return may_analyse_intelligence(actor) or is_law_enforcement(actor)
+
+
+def may_set_intelligence_sharing(actor: Actor) -> bool:
+    return (actor.survivor_id is None and actor.organisation is not None
+            and (roles.oversees(actor.role) or actor.role in roles.ADMIN_ROLES))

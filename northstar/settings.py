@@ -390,3 +390,11 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 # survivor and weight as INCLUDE columns for index-only scans on PostgreSQL; SQLite simply
 # builds the index without them, which is all its warning says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# --- Anonymous intelligence (issue 16 §2, docs/intelligence.md) ----------------------------
+#: Code of the organisation that receives anonymous reports when the sender chooses none
+#: (the platform's intake organisation); empty: the sender chooses among those that receive.
+NORTHSTAR_INTELLIGENCE_INTAKE_ORG = env("NORTHSTAR_INTELLIGENCE_INTAKE_ORG", "")
+#: An optional map tile server for the patterns page (shown as a link only: the page draws
+#: its own schematic SVG map, and the Content-Security-Policy allows no other origin).
+NORTHSTAR_MAP_TILE_URL = env("NORTHSTAR_MAP_TILE_URL", "")

@@ -9,6 +9,7 @@ mid-number, or the id of the wrong kind of record, cannot pass for a real one.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.apps import apps
 from django.db import connection, models
@@ -22,6 +23,7 @@ from northstar.core.tokens import issue_token
 from northstar.documents import actions as documents
 from northstar.documents.exports import CASELOAD_EXPORT
 from northstar.engagement import actions as engagement
+from northstar.intelligence import actions as intelligence
 from northstar.justice import actions as justice
 from northstar.justice import tasks as case_tasks
 from northstar.outcomes import actions as outcomes
@@ -73,6 +75,9 @@ def person(caseworker, *, given_name: str, family_name: str, nationality: str = 
         "phone": "+855 12 345 678", "sex": "female", "nationality": nationality,
         "languages": ["km"], "preferred_language": "km", "interpreter_needed": True,
     })
+
+
+_walker_sources = itertools.count()
 
 
 def build_records(*, caseworker, supervisor, recipient, survivor=None,
@@ -182,6 +187,13 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     engagement.invite(boss, activity, survivor=survivor, pseudonym="Lotus")
     engagement.record_payment(boss, survivor, amount="300", currency="THB", method="cash",
                               on=dt.date(2025, 3, 1))
+    # A report the survivor's caseworker passed on to the organisation's analysts (issue 16):
+    # it names no survivor; each call is a new source, so no rate limit is reached.
+    report = intelligence.receive_report(
+        organisation=caseworker.membership.organisation, channel="caseworker",
+        data={"agencies": "Golden Star Recruitment", "from_country": "KH",
+              "to_country": "TH", "details": "Fees of 500 dollars."},
+        source=f"walker:{survivor.pk}:{next(_walker_sources)}", actor=actor)
     objects = {
         "survivor": survivor, "case": case, "consent": consent, "screening": screening,
         "priorities": priorities, "assessment": assessment, "item": item, "event": event,
@@ -193,6 +205,7 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "document": document, "export": export,
         "check_in": check_in,
         "activity": activity,
+        "report": report,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

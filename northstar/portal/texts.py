@@ -99,6 +99,18 @@ CONSENT_EXPLANATIONS: dict[str, dict[str, Promise]] = {
             "If you say no, you are not invited. Your help and services stay the same."
         ),
     },
+    "intelligence_link": {
+        "title": _("Linking what you told us about the people who recruited you"),
+        "what": _(
+            "What you told us about recruiters, agencies, employers and routes is kept apart "
+            "from your file, without your name. If you say yes, your caseworker may connect "
+            "it to your case, so it can help your own case too."
+        ),
+        "if_no": _(
+            "If you say no, what you told us stays apart from your file and without your name. "
+            "Your help stays the same."
+        ),
+    },
 }
 
 #: Said with every consent question.
@@ -302,6 +314,7 @@ SIGN_IN_UI_KEYS = frozenset({
     "sign_in_too_many", "quick_exit", "quick_exit_help", "language", "session_ended",
     "home_title", "home_intro", "menu_plan", "menu_rights", "menu_money", "menu_choices",
     "sign_out", "skip_to_content",
+    "menu_tell",
 })
 
 UI: dict[str, Promise] = {
@@ -330,6 +343,7 @@ UI: dict[str, Promise] = {
     "menu_rights": _("My rights"),
     "menu_money": _("My money"),
     "menu_choices": _("My choices"),
+    "menu_tell": _("Tell us what you know"),
     "back_home": _("Back to the start"),
     # Plan
     "plan_title": _("My plan"),

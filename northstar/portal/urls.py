@@ -1,6 +1,7 @@
 from django.urls import path
 
 from northstar.engagement import views as engagement_views
+from northstar.intelligence import views as intelligence_views
 from northstar.portal import views
 
 app_name = "portal"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("choices/", views.choices, name="choices"),
     path("choices/consent/", views.consent, name="consent"),
     path("choices/advocacy/", views.advocacy, name="advocacy"),
+    # What the survivor knows of recruiters and routes, kept apart from her file.
+    path("tell/", intelligence_views.portal_report, name="tell"),
     path("exit/", views.quick_exit, name="exit"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("language/<str:code>/", views.choose_language, name="language"),

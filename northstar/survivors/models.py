@@ -327,6 +327,7 @@ class ConsentPurpose(models.TextChoices):
     LAW_ENFORCEMENT_SHARING = "law_enforcement_sharing", _("Sharing with law enforcement")
     ADVOCACY = "advocacy", _("Advocacy")
     ENGAGEMENT = "engagement", _("Engagement (councils, training, peer support, consultations)")
+    INTELLIGENCE_LINK = "intelligence_link", _("Linking a report of what she knows to her case")
 
 
 #: Purposes whose consent must name the organisation that receives the data.

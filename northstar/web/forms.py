@@ -141,10 +141,12 @@ class WithdrawForm(forms.Form):
 #: Purposes asked about at intake. A referral consent names its recipient, so it
 #: is asked when a referral is made, not here; engagement (councils, training, peer
 #: support) is asked when an activity is offered, later in recovery, never in the first
-#: conversation (seed 002: survivors engage when they are ready).
+#: conversation (seed 002: survivors engage when they are ready); linking an intelligence
+#: report to the case is asked only when she has told something worth reporting.
 INTAKE_CONSENT_PURPOSES = [p for p in m.ConsentPurpose.values
                            if p not in m.PURPOSES_NEEDING_RECIPIENT
-                           and p != m.ConsentPurpose.ENGAGEMENT]
+                           and p not in (m.ConsentPurpose.ENGAGEMENT,
+                                         m.ConsentPurpose.INTELLIGENCE_LINK)]
 AGREES = [("yes", _("Agrees")), ("no", _("Does not agree"))]
 
 

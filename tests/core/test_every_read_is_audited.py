@@ -87,6 +87,12 @@ NO_SURVIVOR_DATA = {
     "GET /api/v1/insights/measures": "rule data: the insights measures' definitions and sources",
     "organisation/figures/sharing/": "form: whether the organisation's counts go to its "
                                      "country's roll-up and which funders see its figures",
+    # Intelligence (issue 16): the report forms are blank, and the sharing setting is the
+    # organisation's; reports themselves name no survivor (their reads are audited anyway).
+    "intelligence/report/": "the anonymous report form: no account, no survivor",
+    "intelligence/cases/<int:case_id>/report/": "blank report form showing the case reference",
+    "intelligence/sharing/": "the organisation's intelligence sharing setting: three ticks",
+    "portal/tell/": "the survivor's blank report form",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.

@@ -15,6 +15,7 @@ from northstar.compensation import rules as wage_rules
 from northstar.compensation.rules import hours
 from northstar.core import disclosure
 from northstar.engagement.rules import rates as honoraria
+from northstar.intelligence.rules import engine as intelligence
 from northstar.justice.rules import periods as reflection_periods
 from northstar.law import position
 from northstar.pathways.rules import engine as pathways
@@ -79,6 +80,7 @@ ENGINES = {
     "hours": hours,
     "disclosure": _Disclosure,
     "honoraria": honoraria,
+    "intelligence": intelligence,
 }
 
 
