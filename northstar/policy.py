@@ -257,6 +257,8 @@ def landing_page(actor: Actor) -> str | None:
         return "advocacy"
     if may_administer_organisation(actor):
         return "organisation:home"
+    if actor.role in roles.FIGURES_ONLY_ROLES:
+        return "insights:dashboard"
     if may_see_aggregates(actor):
         return "compensation:figures"
     return None
@@ -314,6 +316,14 @@ def may_override_block(actor: Actor) -> bool:
 def may_see_aggregates(actor: Actor) -> bool:
     return (actor.survivor_id is None and actor.organisation is not None
             and actor.role in roles.AGGREGATE_ROLES)
+
+
+def may_see_insights(actor: Actor) -> bool:
+    """The insights dashboard, its CSV and PDF: figures only. Researchers, supervisors and
+    org admins see their own organisation's; funders and government users what is shared
+    with them (which figures each sees is ``insights.figures.tables_for``'s business)."""
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role in roles.AGGREGATE_ROLES | roles.EXTERNAL_FIGURES_ROLES)
 
 
 def sees_only_disclosure_safe_figures(actor: Actor) -> bool:
@@ -492,7 +502,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
                 "may_review_translations": False, "may_see_aggregates": False,
                 "may_override_block": False, "may_read_audit": False,
                 "may_administer_organisation": False, "sees_overdue_tasks": False,
-                "coordinates_advocacy": False}
+                "coordinates_advocacy": False, "may_see_insights": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -503,4 +513,5 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "may_administer_organisation": may_administer_organisation(actor),
         "sees_overdue_tasks": sees_overdue_tasks_of_organisation(actor),
         "coordinates_advocacy": coordinates_advocacy(actor),
+        "may_see_insights": may_see_insights(actor),
     }
