@@ -43,6 +43,19 @@ INK, MUTED, LINE = "#1b1b1f", "#55575d", "#c9ccd1"
 FILLS = ("#0b57d0", "#8a4b00", "#146c2e", "#6b3fa0", "#a50e0e", "#00696f")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
 HIDDEN = "hidden (fewer than the threshold)"
+EMPTY = "no one to count"
+
+
+class _NoOne:
+    """A share with nobody behind it (0 of 0): not hidden, not zero — there is nothing to
+    divide. Drawn as an empty outlined track with ``empty_label``."""
+
+    def __repr__(self) -> str:
+        return "NO_ONE"
+
+
+#: Pass as a value where there is no one to count.
+NO_ONE = _NoOne()
 QUARTER = re.compile(r"^\d{4}-?Q[1-4]$")
 
 
@@ -75,7 +88,7 @@ def axis_for(values: Sequence[float | int | None], *, share: bool = False,
     """A share is scaled 0–100 %; anything else 0 to a round number above the largest."""
     if share:
         return Axis(1.0, share=True)
-    top = max((v for v in values if v is not None), default=0)
+    top = max((v for v in values if isinstance(v, int | float)), default=0)
     return Axis(_nice(top), suffix=suffix)
 
 
@@ -87,6 +100,12 @@ def _nice(top: float) -> float:
         if top <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
+
+
+def _n(value: float) -> str:
+    """A coordinate, short: at most one decimal, none when whole."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _e(text: object) -> str:
@@ -103,16 +122,22 @@ def _open(chart_id: str, title: str, desc: str, height: float, kind: str) -> lis
         f'<title id="{cid}-t">{_e(title)}</title><desc id="{cid}-d">{_e(desc)}</desc>',
         f'<defs><pattern id="{cid}-h" width="6" height="6" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
-        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{MUTED}" stroke-width="2"/></pattern></defs>',
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{LINE}" stroke-width="2"/></pattern></defs>',
     ]
 
 
 def _hidden_bar(chart_id: str, x: float, y: float, width: float, label: str) -> str:
     """A hidden cell: the whole track hatched and outlined, with the reason in words."""
-    return (f'<g class="hidden-cell" data-value="hidden"><rect x="{x:.1f}" y="{y:.1f}" '
-            f'width="{width:.1f}" height="{BAR}" fill="url(#{_e(chart_id)}-h)" stroke="{MUTED}" '
-            f'stroke-dasharray="3 2"/><text x="{x + 4:.1f}" y="{y + BAR - 4:.1f}" '
-            f'fill="{INK}" paint-order="stroke" stroke="#fff" stroke-width="3">{_e(label)}</text></g>')
+    return (f'<g class="hidden-cell" data-value="hidden"><rect x="{_n(x)}" y="{_n(y)}" '
+            f'width="{_n(width)}" height="{BAR}" fill="url(#{_e(chart_id)}-h)" stroke="{MUTED}" '
+            f'stroke-dasharray="3 2"/><text x="{_n(x + 4)}" y="{_n(y + BAR - 4)}">{_e(label)}'
+            f'</text></g>')
+
+
+def _empty_bar(x: float, y: float, width: float, label: str) -> str:
+    return (f'<g class="empty-cell" data-value="none"><rect x="{_n(x)}" y="{_n(y)}" '
+            f'width="{_n(width)}" height="{BAR}" fill="none" stroke="{LINE}"/>'
+            f'<text x="{_n(x + 4)}" y="{_n(y + BAR - 4)}" fill="{MUTED}">{_e(label)}</text></g>')
 
 
 def _bar(x: float, y: float, width: float, value_text: str, fill: str, track: float,
@@ -120,11 +145,10 @@ def _bar(x: float, y: float, width: float, value_text: str, fill: str, track: fl
     """A shown value: the bar, and its value as text right of it (inside if no room)."""
     end = x + width
     inside = end + 6 + 7 * len(value_text) > x + track and width > 40
-    tx, anchor, colour = (end - 4, "end", "#fff") if inside else (end + 4, "start", INK)
-    return (f'<g class="cell" data-value="{_e(raw)}"><rect x="{x:.1f}" y="{y:.1f}" '
-            f'width="{width:.1f}" height="{BAR}" fill="{fill}"/><text x="{tx:.1f}" '
-            f'y="{y + BAR - 4:.1f}" text-anchor="{anchor}" fill="{colour}">{_e(value_text)}'
-            f'</text></g>')
+    tx, extra = (end - 4, ' text-anchor="end" fill="#fff"') if inside else (end + 4, "")
+    return (f'<g class="cell" data-value="{_e(raw)}"><rect x="{_n(x)}" y="{_n(y)}" '
+            f'width="{_n(width)}" height="{BAR}" fill="{fill}"/><text x="{_n(tx)}" '
+            f'y="{_n(y + BAR - 4)}"{extra}>{_e(value_text)}</text></g>')
 
 
 def _scale(axis: Axis, x: float, track: float, top: float, bottom: float) -> list[str]:
@@ -133,8 +157,8 @@ def _scale(axis: Axis, x: float, track: float, top: float, bottom: float) -> lis
     for i, tick in enumerate(ticks):
         tx = x + track * axis.fraction(tick)
         anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
-        out.append(f'<line x1="{tx:.1f}" y1="{top:.1f}" x2="{tx:.1f}" y2="{bottom:.1f}" '
-                   f'stroke="{LINE}"/><text x="{tx:.1f}" y="{bottom + 12:.1f}" '
+        out.append(f'<line x1="{_n(tx)}" y1="{_n(top)}" x2="{_n(tx)}" y2="{_n(bottom)}" '
+                   f'stroke="{LINE}"/><text x="{_n(tx)}" y="{_n(bottom + 12)}" '
                    f'text-anchor="{anchor}">{_e(axis.text(tick))}</text>')
     out.append("</g>")
     return out
@@ -142,17 +166,18 @@ def _scale(axis: Axis, x: float, track: float, top: float, bottom: float) -> lis
 
 def horizontal_bars(chart_id: str, title: str, desc: str,
                     bars: Sequence[tuple[str, float | int | None]], *, share: bool = False,
-                    suffix: str = "", hidden_label: str = HIDDEN) -> str:
+                    suffix: str = "", hidden_label: str = HIDDEN, empty_label: str = EMPTY) -> str:
     """One bar per category, each labelled above with its name and at its end with its
     value; shares on a 0–100 % scale."""
     return grouped_bars(chart_id, title, desc, [(label, [("", value)]) for label, value in bars],
-                        share=share, suffix=suffix, hidden_label=hidden_label, kind="bars")
+                        share=share, suffix=suffix, hidden_label=hidden_label,
+                        empty_label=empty_label, kind="bars")
 
 
 def grouped_bars(chart_id: str, title: str, desc: str,
                  groups: Sequence[tuple[str, Sequence[tuple[str, float | int | None]]]], *,
                  share: bool = False, suffix: str = "", hidden_label: str = HIDDEN,
-                 kind: str = "grouped") -> str:
+                 empty_label: str = EMPTY, kind: str = "grouped") -> str:
     """Groups (e.g. each first-ranked outcome) of bars, one per series (e.g. with a trial /
     without a trial): each group's name on its own line, each bar preceded by its series'
     name, so a reader never has to match colours to a legend."""
@@ -164,15 +189,17 @@ def grouped_bars(chart_id: str, title: str, desc: str,
     y = PAD
     for group, cells in groups:
         if kind == "grouped":
-            rows.append(f'<text x="{x}" y="{y + FONT_SIZE:.1f}" font-weight="700">{_e(group)}</text>')
+            rows.append(f'<text x="{x}" y="{_n(y + FONT_SIZE)}" font-weight="700">{_e(group)}</text>')
             y += LABEL_GAP + 2
         for name, value in cells:
             label = name if kind == "grouped" else group
             if label:
-                rows.append(f'<text x="{x}" y="{y + FONT_SIZE:.1f}">{_e(label)}</text>')
+                rows.append(f'<text x="{x}" y="{_n(y + FONT_SIZE)}">{_e(label)}</text>')
                 y += LABEL_GAP
             if value is None:
                 rows.append(_hidden_bar(chart_id, x, y, track, hidden_label))
+            elif value is NO_ONE:
+                rows.append(_empty_bar(x, y, track, empty_label))
             else:
                 rows.append(_bar(x, y, track * axis.fraction(value), axis.text(value),
                                  fill[name], track, value))
@@ -206,13 +233,13 @@ def line(chart_id: str, title: str, desc: str, x_labels: Sequence[str],
     out = _open(chart_id, title, desc, height, "line")
     out.append(f'<g class="axis" font-size="10" fill="{MUTED}">')
     for tick in axis.ticks():
-        out.append(f'<line x1="{left}" y1="{ypos(tick):.1f}" x2="{right}" y2="{ypos(tick):.1f}" '
-                   f'stroke="{LINE}"/><text x="{left - 4}" y="{ypos(tick) + 3:.1f}" '
+        out.append(f'<line x1="{left}" y1="{_n(ypos(tick))}" x2="{right}" y2="{_n(ypos(tick))}" '
+                   f'stroke="{LINE}"/><text x="{left - 4}" y="{_n(ypos(tick) + 3)}" '
                    f'text-anchor="end">{_e(axis.text(tick))}</text>')
     every = max(1, math.ceil(len(x_labels) / 6))
     for i, (xv, label) in enumerate(zip(xs, x_labels, strict=True)):
         if i % every == 0 or i == len(x_labels) - 1:
-            out.append(f'<text x="{xv:.1f}" y="{bottom + 14:.1f}" text-anchor="middle">'
+            out.append(f'<text x="{_n(xv)}" y="{_n(bottom + 14)}" text-anchor="middle">'
                        f'{_e(label)}</text>')
     out.append("</g>")
     for s, (name, values) in enumerate(series):
@@ -220,27 +247,31 @@ def line(chart_id: str, title: str, desc: str, x_labels: Sequence[str],
         segments: list[list[tuple[float, float]]] = [[]]
         out.append(f'<g class="series" data-series="{_e(name)}">')
         for xv, v, label in zip(xs, values, x_labels, strict=False):
+            if v is NO_ONE:
+                segments.append([])
+                continue
             if v is None:
                 segments.append([])
-                out.append(f'<g class="hidden-cell" data-value="hidden"><rect x="{xv - 5:.1f}" '
-                           f'y="{top:.1f}" width="10" height="{plot_h}" fill="url(#{_e(chart_id)}-h)" '
+                out.append(f'<g class="hidden-cell" data-value="hidden"><rect x="{_n(xv - 5)}" '
+                           f'y="{_n(top)}" width="10" height="{plot_h}" fill="url(#{_e(chart_id)}-h)" '
                            f'stroke="{MUTED}" stroke-dasharray="3 2" opacity="0.6"/>'
                            f'<title>{_e(label)}: {_e(hidden_label)}</title></g>')
                 continue
             segments[-1].append((xv, ypos(v)))
-            out.append(f'<g class="cell" data-value="{_e(v)}"><circle cx="{xv:.1f}" '
-                       f'cy="{ypos(v):.1f}" r="3.5" fill="{colour}"/><title>{_e(label)}: '
+            out.append(f'<g class="cell" data-value="{_e(v)}"><circle cx="{_n(xv)}" '
+                       f'cy="{_n(ypos(v))}" r="3.5" fill="{colour}"/><title>{_e(label)}: '
                        f'{_e(axis.text(v))}</title></g>')
         for seg in segments:
             if len(seg) > 1:
-                points = " ".join(f"{px:.1f},{py:.1f}" for px, py in seg)
+                points = " ".join(f"{_n(px)},{_n(py)}" for px, py in seg)
                 dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
                 out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
                            f'stroke-width="2"{dash_attr}/>')
-        shown = [(xv, v) for xv, v in zip(xs, values, strict=False) if v is not None]
+        shown = [(xv, v) for xv, v in zip(xs, values, strict=False)
+                 if v is not None and v is not NO_ONE]
         if shown:
             lx, lv = shown[-1]
-            out.append(f'<text x="{lx + 6:.1f}" y="{ypos(lv) + 4:.1f}" font-size="10">'
+            out.append(f'<text x="{_n(lx + 6)}" y="{_n(ypos(lv) + 4)}" font-size="10">'
                        f'{_e(axis.text(lv))}</text>')
         out.append("</g>")
     # The key: each series' name beside a sample of its dash, in words.
@@ -274,7 +305,7 @@ def funnel(chart_id: str, title: str, desc: str,
     y = PAD
     previous: float | None = None
     for label, value in steps:
-        out.append(f'<text x="{WIDTH / 2:.1f}" y="{y + FONT_SIZE:.1f}" text-anchor="middle">'
+        out.append(f'<text x="{_n(WIDTH / 2)}" y="{_n(y + FONT_SIZE)}" text-anchor="middle">'
                    f'{_e(label)}</text>')
         y += LABEL_GAP
         if value is None:
@@ -286,9 +317,9 @@ def funnel(chart_id: str, title: str, desc: str,
             text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
             if previous:
                 text += " · " + of_previous.replace("{share}", f"{value / previous * 100:.0f}%")
-            out.append(f'<g class="cell" data-value="{_e(value)}"><rect x="{x:.1f}" y="{y:.1f}" '
-                       f'width="{width:.1f}" height="{BAR}" fill="{FILLS[0]}"/></g>'
-                       f'<text x="{WIDTH / 2:.1f}" y="{y + BAR + 12:.1f}" text-anchor="middle" '
+            out.append(f'<g class="cell" data-value="{_e(value)}"><rect x="{_n(x)}" y="{_n(y)}" '
+                       f'width="{_n(width)}" height="{BAR}" fill="{FILLS[0]}"/></g>'
+                       f'<text x="{_n(WIDTH / 2)}" y="{_n(y + BAR + 12)}" text-anchor="middle" '
                        f'font-size="11">{_e(text)}</text>')
             previous = float(value)
             y += 13

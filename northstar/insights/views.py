@@ -28,63 +28,120 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from northstar import policy
-from northstar.core import audit, places
+from northstar.core import places
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.tables import Table
 from northstar.insights import charts
 
 # --- Sections: measure key prefix → heading --------------------------------------
 
-#: (section, heading, measure key prefixes), in the order a funder reads them: did
-#: survivors get what they wanted first.
+#: (section, heading, section names and measure key prefixes that belong to it), in the
+#: order a funder reads them: did survivors get what they wanted first. A measure's section
+#: is the one ``measures.toml`` gives it, else the prefix of its key.
 SECTIONS = (
-    ("outcome", gettext_lazy("Own outcome delivered"), ("own_outcome", "outcome")),
+    ("outcome", gettext_lazy("Own outcome delivered"), ("outcomes", "outcome", "own_outcome")),
     ("identification", gettext_lazy("Identification and time to first support"),
-     ("identification", "funnel", "time_to_first_support", "time_to_support", "first_support")),
+     ("identification", "funnel", "time_to_first_support", "time_to_support")),
     ("surveys", gettext_lazy("Wellbeing and fairness"),
-     ("wellbeing", "fairness", "survey", "procedural")),
-    ("follow_up", gettext_lazy("Follow-up after a case closes"), ("follow_up", "followup")),
+     ("surveys", "survey", "wellbeing", "fairness", "procedural")),
+    ("follow_up", gettext_lazy("Follow-up after a case closes"),
+     ("follow_up", "follow_ups", "followup")),
     ("do_no_harm", gettext_lazy("Do No Harm"), ("do_no_harm", "harm", "safeguards")),
     ("compensation", gettext_lazy("Compensation"), ("compensation",)),
     ("accountability", gettext_lazy("Who is held to account"),
-     ("accountability", "held_to_account")),
+     ("justice", "accountability", "held_to_account")),
 )
 OTHER = "other"
 
-#: Row and column codes that are not a project choice value or a country.
+#: Row and column codes as words, where the project's choice labels do not say it well.
 CODE_LABELS = {
-    "trial_yes": gettext_lazy("With a trial"),
-    "trial_no": gettext_lazy("Without a trial"),
-    "trial_undecided": gettext_lazy("Trial undecided"),
-    "total": gettext_lazy("Total"),
-    "all": gettext_lazy("All"),
-    "unknown": gettext_lazy("Not known"),
-    "share": gettext_lazy("Share"),
-    "people": gettext_lazy("People"),
-    "delivered": gettext_lazy("Delivered"),
+    "total": gettext_lazy("Total"), "all": gettext_lazy("All"),
+    "unknown": gettext_lazy("Not known"), "people": gettext_lazy("People"),
+    "share": gettext_lazy("Share"), "delivered": gettext_lazy("Delivered"),
+    "screened": gettext_lazy("Screened"),
+    "formally_identified": gettext_lazy("Formally identified"),
+    "receiving_support": gettext_lazy("Receiving support"),
+    "not_yet": gettext_lazy("Not yet supported"), "not_paid": gettext_lazy("Not paid yet"),
+    "block_overridden": gettext_lazy("Block overridden"),
+    "received_any": gettext_lazy("Received any payment"),
+    "paid_in_full": gettext_lazy("Paid in full"), "held": gettext_lazy("Held to account"),
+    "broker": gettext_lazy("Broker"), "employer": gettext_lazy("Employer"),
+    "organised_crime": gettext_lazy("Organised crime"),
+    "4_or_more": gettext_lazy("4 or more"),
 }
+#: Codes whose words depend on the split: trial participation "yes" is "with a trial".
+SPLIT_LABELS = {
+    "trial": {"yes": gettext_lazy("With a trial"), "no": gettext_lazy("Without a trial"),
+              "undecided": gettext_lazy("Trial undecided")},
+}
+#: What each split is, under the measure's name.
+SPLIT_TITLES = {
+    "trial": gettext_lazy("by trial participation"), "pathway": gettext_lazy("by pathway"),
+    "intervention": gettext_lazy("by intervention"),
+    "jurisdiction": gettext_lazy("by jurisdiction"),
+    "sex_age": gettext_lazy("by sex and age band"),
+    "quarter": gettext_lazy("by quarter of intake"), "class": gettext_lazy("by screening class"),
+    "days": gettext_lazy("by days from first contact"),
+    "days_to_first_payment": gettext_lazy("by days from claim to first payment"),
+    "received": gettext_lazy("by route"), "party": gettext_lazy("by party"),
+    "findings": gettext_lazy("findings by rule and severity"),
+    "retellings": gettext_lazy("retellings per survivor"),
+    "reflection": gettext_lazy("reflection periods"),
+}
+#: Splits drawn with the columns as groups and the rows as the bars of each group: the
+#: headline compares with and without a trial within each first-ranked outcome.
+TRANSPOSED = {"trial"}
 QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
+#: The margin row / column of a table that adds up (``core.disclosure.TOTAL``).
+TOTAL = "total"
+DAY_BAND = re.compile(r"^(\d+)-(\d+)$")
+
+
+def _measure(key: str):
+    """The measure's definition in ``measures.toml``, if the figures app has one."""
+    try:
+        from northstar.insights import measures
+    except ImportError:  # pragma: no cover - the figures app defines it
+        return None
+    try:
+        return measures.by_key(key.split(".", 1)[0])
+    except KeyError:
+        return None
 
 
 def section_of(measure: str) -> str:
     prefix = measure.split(".", 1)[0]
-    for key, _heading, prefixes in SECTIONS:
-        if any(prefix == p or prefix.startswith(p + "_") for p in prefixes):
+    found = _measure(measure)
+    named = getattr(found, "section", "") or ""
+    for key, _heading, names in SECTIONS:
+        if named and named in names:
+            return key
+    for key, _heading, names in SECTIONS:
+        if any(prefix == p or prefix.startswith(p + "_") for p in names):
             return key
     return OTHER
 
 
-def code_label(code: object) -> str:
-    """A row or column code as words: a quarter, a country, a known code, or a choice label."""
+def code_label(code: object, split: str = "") -> str:
+    """A row or column code as words: a quarter, a country, a band of days, a known code,
+    or a choice label."""
     from northstar.web.templatetags.northstar_web import label  # the project's choice labels
 
     text = str(code)
+    if text in SPLIT_LABELS.get(split, {}):
+        return str(SPLIT_LABELS[split][text])
     if text in CODE_LABELS:
         return str(CODE_LABELS[text])
     if m := QUARTER.match(text):
         return f"{m.group(1)} Q{m.group(2)}"
     if re.fullmatch(r"[A-Z]{2}", text):
         return places.country_name(text, translation.get_language())
+    if split.startswith("days") and (m := DAY_BAND.match(text)):
+        return _("%(low)s–%(high)s days") % {"low": m.group(1), "high": m.group(2)}
+    if split.startswith("days") and text.startswith("over_"):
+        return _("over %(n)s days") % {"n": text.removeprefix("over_")}
+    if re.fullmatch(r"\d+(-\d+|\+)?", text):
+        return text.replace("-", "–")
     return label(text)
 
 
@@ -135,62 +192,58 @@ class Shown:
     numerator: str = ""
     denominator: str = ""
     source: str = ""
+    period_date: str = ""
     columns: list[str] = field(default_factory=list)
     rows: list[tuple[str, list[str]]] = field(default_factory=list)
     chart: str = ""
-    hidden_note: str = ""
 
     @property
     def key(self) -> str:
         return self.table.measure
 
     @property
+    def split(self) -> str:
+        return self.key.split(".", 1)[1] if "." in self.key else ""
+
+    @property
     def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", f"{self.key}-{self.scope}".lower()).strip("-")
+        scope = getattr(self.table, "scope", "") or self.scope
+        return re.sub(r"[^a-z0-9]+", "-", f"{self.key}-{scope}".lower()).strip("-")
+
+    @property
+    def hidden_note(self) -> str:
+        return _("%(count)s of %(cells)s cells hidden.") % {
+            "count": self.table.hidden, "cells": len(self.table.rows) * len(self.table.columns)}
 
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _measure_meta(item, table: Table) -> dict:
-    """Name, definition, numerator, denominator and source of a table's measure: carried by
-    what ``tables_for`` returned, or read from the measures' definitions."""
-    meta = {}
-    for name in ("name", "definition", "numerator", "denominator", "source"):
-        meta[name] = _text(getattr(item, name, "") or "")
-    found = getattr(item, "measure_meta", None) or getattr(item, "meta", None)
-    if found is not None:
-        for name in meta:
-            meta[name] = meta[name] or _text(getattr(found, name, "") or (
-                found.get(name, "") if isinstance(found, dict) else ""))
-    if not meta["name"]:
-        meta["name"] = code_label(table.measure.replace(".", "_"))
+META = ("name", "definition", "numerator", "denominator", "source", "period_date")
+
+
+def _measure_meta(measure, table: Table) -> dict:
+    """Name (with the split), definition, numerator, denominator, source and the date the
+    period applies to, from the measure's definition in ``measures.toml``."""
+    found = measure if measure is not None else _measure(table.measure)
+    meta = {name: _text(getattr(found, name, "")) for name in META}
+    prefix, _dot, split = table.measure.partition(".")
+    meta["name"] = meta["name"] or code_label(prefix)
+    if split:
+        meta["name"] += " — " + str(SPLIT_TITLES.get(split, code_label(split)))
     return meta
 
 
-def _scope_of(item) -> str:
-    for name in ("scope", "scope_label", "organisation_name"):
-        value = getattr(item, name, None)
-        if value:
-            return str(value)
-    organisation = getattr(item, "organisation", None)
-    return str(getattr(organisation, "name", organisation or ""))
-
-
 def _flatten(result) -> list[tuple[object, Table]]:
-    """``tables_for`` answers Tables, or things holding one (``.table``) or several
-    (``.tables``): each Table with what carries its metadata."""
+    """``tables_for`` answers sections (``.measure`` and ``.tables``); each table with its
+    measure's definition. Plain Tables are taken as they come."""
     out: list[tuple[object, Table]] = []
     for item in result or ():
         if isinstance(item, Table):
-            out.append((item, item))
-        elif getattr(item, "table", None) is not None:
-            out.append((item, item.table))
-        elif getattr(item, "tables", None) is not None:
-            for inner in item.tables:
-                table = inner if isinstance(inner, Table) else inner.table
-                out.append((inner if not isinstance(inner, Table) else item, table))
+            out.append((None, item))
+        else:
+            out.extend((getattr(item, "measure", None), t) for t in item.tables)
     return out
 
 
@@ -198,75 +251,99 @@ def hidden_label(threshold: int) -> str:
     return _("hidden (fewer than %(n)s people)") % {"n": threshold}
 
 
-def _value_text(table: Table, value) -> str:
-    if value is None:
-        return ""
-    if table.unit == "share":
-        return f"{value * 100:.0f}%"
+def _number(value) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
 
 
+def _cell(table: Table, key: tuple[str, str]):
+    """A cell's value for a chart: a number, ``None`` (hidden) or ``charts.NO_ONE`` (a share
+    of nobody: its base is 0)."""
+    value = table.values.get(key)
+    if value is None and table.unit == "share" and (table_bases(table).get(key) == 0):
+        return charts.NO_ONE
+    return value
+
+
+def table_bases(table: Table) -> dict:
+    return getattr(table, "bases", None) or {}
+
+
+def _value_text(table: Table, key: tuple[str, str]) -> str:
+    """A cell as text: a share as per cent with its people (``63% (19 of 30)``) where the
+    figures carry them; hidden: the words for it; a share of nobody: a dash."""
+    value = _cell(table, key)
+    if value is None:
+        return hidden_label(table.threshold)
+    if value is charts.NO_ONE:
+        return "—"
+    if table.unit != "share":
+        return _number(value)
+    text = f"{value * 100:.0f}%"
+    people = (getattr(table, "counts", None) or {}).get(key)
+    base = table_bases(table).get(key)
+    if people is not None and base is not None:
+        text += " " + _("(%(people)s of %(base)s)") % {"people": _number(people),
+                                                       "base": _number(base)}
+    return text
+
+
 def _chart(shown: Shown) -> str:
-    table = shown.table
+    table, split = shown.table, shown.split
     rows, columns = list(table.rows), list(table.columns)
-    share = table.unit == "share"
-    suffix = _(" days") if table.unit == "days" else ""
-    hide = hidden_label(table.threshold)
+    opts = {"share": table.unit == "share", "suffix": _(" days") if table.unit == "days" else "",
+            "hidden_label": hidden_label(table.threshold)}
     title = f"{shown.name} — {shown.scope}" if shown.scope else shown.name
-    desc = shown.definition or shown.name
+    desc = _("The table after this chart gives every value in it.")
     cid = "c-" + shown.slug
-    row_labels = [code_label(r) for r in rows]
-    col_labels = [code_label(c) for c in columns]
-    if charts.looks_like_quarters(columns):
-        series = [(label, [table.values.get((r, c)) for c in columns])
-                  for r, label in zip(rows, row_labels, strict=True)]
-        return charts.line(cid, title, desc, col_labels, series, share=share, suffix=suffix,
-                           hidden_label=hide)
-    if charts.looks_like_quarters(rows) and len(columns) <= 4:
-        series = [(label, [table.values.get((r, c)) for r in rows])
-                  for c, label in zip(columns, col_labels, strict=True)]
-        return charts.line(cid, title, desc, row_labels, series, share=share, suffix=suffix,
-                           hidden_label=hide)
-    if "funnel" in table.measure and len(columns) == 1:
-        return charts.funnel(cid, title, desc,
-                             [(label, table.values.get((r, columns[0])))
-                              for r, label in zip(rows, row_labels, strict=True)],
-                             hidden_label=hide, of_previous=_("{share} of the step before"))
+    row_labels = dict(zip(rows, [code_label(r, split) for r in rows], strict=True))
+    col_labels = dict(zip(columns, [code_label(c, split) for c in columns], strict=True))
+
+    def value(r, c):
+        return _cell(table, (r, c))
+
+    plain_cols = [c for c in columns if c != TOTAL]
+    plain_rows = [r for r in rows if r != TOTAL]
+    if charts.looks_like_quarters(plain_cols):
+        series = [(row_labels[r], [value(r, c) for c in plain_cols]) for r in rows]
+        return charts.line(cid, title, desc, [col_labels[c] for c in plain_cols], series, **opts)
+    if charts.looks_like_quarters(plain_rows) and len(columns) <= 4:
+        series = [(col_labels[c], [value(r, c) for r in plain_rows]) for c in columns]
+        return charts.line(cid, title, desc, [row_labels[r] for r in plain_rows], series, **opts)
+    opts["empty_label"] = _("no one to count")
+    if "funnel" in table.measure and (len(rows) == 1 or TOTAL in rows):
+        row = TOTAL if TOTAL in rows else rows[0]
+        return charts.funnel(cid, title, desc, [(col_labels[c], value(row, c)) for c in plain_cols],
+                             hidden_label=opts["hidden_label"],
+                             of_previous=_("{share} of the step before"))
     if len(columns) == 1:
-        return charts.horizontal_bars(
-            cid, title, desc, [(label, table.values.get((r, columns[0])))
-                               for r, label in zip(rows, row_labels, strict=True)],
-            share=share, suffix=suffix, hidden_label=hide)
+        return charts.horizontal_bars(cid, title, desc,
+                                      [(row_labels[r], value(r, columns[0])) for r in rows], **opts)
     if len(rows) == 1:
-        return charts.horizontal_bars(
-            cid, title, desc, [(label, table.values.get((rows[0], c)))
-                               for c, label in zip(columns, col_labels, strict=True)],
-            share=share, suffix=suffix, hidden_label=hide)
-    groups = [(rl, [(cl, table.values.get((r, c)))
-                    for c, cl in zip(columns, col_labels, strict=True)])
-              for r, rl in zip(rows, row_labels, strict=True)]
-    return charts.grouped_bars(cid, title, desc, groups, share=share, suffix=suffix,
-                               hidden_label=hide)
+        return charts.horizontal_bars(cid, title, desc,
+                                      [(col_labels[c], value(rows[0], c)) for c in columns], **opts)
+    if split in TRANSPOSED:
+        groups = [(col_labels[c], [(row_labels[r], value(r, c)) for r in rows]) for c in columns]
+    else:
+        groups = [(row_labels[r], [(col_labels[c], value(r, c)) for c in columns]) for r in rows]
+    return charts.grouped_bars(cid, title, desc, groups, **opts)
 
 
-def shown_tables(actor, period=None, *, with_charts: bool = True) -> list[Shown]:
-    """Every table ``tables_for`` gives this actor, labelled, with its chart."""
+def shown_tables(actor, period=None, *, export: bool = False,
+                 with_charts: bool = True) -> list[Shown]:
+    """Every table ``tables_for`` gives this actor, labelled, with its chart. (``tables_for``
+    audits the read, as an export when ``export``.)"""
     from northstar.insights import figures  # the one entry point to the figures
 
     out = []
-    for item, table in _flatten(figures.tables_for(actor, period=period)):
-        meta = _measure_meta(item, table)
-        shown = Shown(table=table, scope=_scope_of(item), **meta)
-        shown.columns = [code_label(c) for c in table.columns]
-        shown.rows = [(code_label(r), [_value_text(table, table.values.get((r, c)))
-                                       for c in table.columns]) for r in table.rows]
-        if table.hidden:
-            shown.hidden_note = _(
-                "%(count)s cell(s) hidden: each rests on fewer than %(n)s people, or would "
-                "let a hidden one be worked out by subtraction.") % {
-                    "count": table.hidden, "n": table.threshold}
+    for measure, table in _flatten(figures.tables_for(actor, period=period, export=export)):
+        shown = Shown(table=table, scope=str(getattr(table, "scope_label", "") or ""),
+                      **_measure_meta(measure, table))
+        split = shown.split
+        shown.columns = [code_label(c, split) for c in table.columns]
+        shown.rows = [(code_label(r, split), [_value_text(table, (r, c)) for c in table.columns])
+                      for r in table.rows]
         if with_charts:
             shown.chart = mark_safe(_chart(shown))  # noqa: S308 - every text in it is escaped
         out.append(shown)
@@ -289,34 +366,27 @@ def sections(shown: list[Shown]) -> list[dict]:
     return [s for s in grouped.values() if s["tables"]]
 
 
-def _audit(actor, what: str, *, export: bool = False, period: str = "") -> None:
-    """An aggregate read: no record is named, the note says what was shown."""
-    audit.record_read(actor, (), record_type="insights_figures", export=export,
-                      note=f"insights {what}" + (f" for {period}" if period else ""))
-
-
 def _audience(actor) -> str:
-    role = actor.role
-    if role == "funder":
-        return _("Figures of the organisations that share them with you, each and together.")
-    if role == "government":
+    if policy.is_funder(actor):
+        return _("Figures of the organisations that share them with you: each, and all of "
+                 "them together.")
+    if policy.is_government(actor):
         return _("The roll-up of the organisations of your jurisdiction that contribute "
                  "their counts.")
     return _("Your organisation's own figures.")
 
 
-def _context(request, *, with_charts: bool = True) -> dict:
+def _context(request, *, export: bool = False, with_charts: bool = True) -> dict:
     actor = request.actor
     if not policy.may_see_insights(actor):
         raise NotFound("No such page")
     code, period = chosen_period(request)
-    shown = shown_tables(actor, period, with_charts=with_charts)
+    shown = shown_tables(actor, period, export=export, with_charts=with_charts)
     threshold = max((s.table.threshold for s in shown), default=0)
     return {
         "sections": sections(shown), "period": code, "audience": _audience(actor),
         "quarters": [(q, code_label(q)) for q in recent_quarters(timezone.localdate())],
         "threshold": threshold, "today": timezone.localdate(),
-        "hidden_total": sum(s.table.hidden for s in shown),
         "disclosure": _(
             "No figure here rests on fewer than %(n)s people: such cells are hidden, and so "
             "are others where a hidden cell could otherwise be worked out from a total or from "
@@ -339,30 +409,38 @@ def dashboard(request):
     current = chosen or (keys[0] if keys else "")
     context["current"] = current
     context["shown"] = [s for s in context["sections"] if s["key"] == current]
-    _audit(request.actor, f"dashboard section {current or 'none'}", period=context["period"])
     return render(request, "insights/dashboard.html", context)
 
 
-def csv_bytes(tables: list[Shown], *, threshold: int) -> bytes:
+def csv_bytes(tables: list[Shown]) -> bytes:
     """One measure's tables (one per scope) as CSV: a heading block naming the measure, its
-    definition, the threshold and the source; then one line per row with the scope, the
-    row's label, its cells (hidden: empty) and a note where a cell is hidden. UTF-8 with a
-    BOM, so Excel reads Khmer."""
+    definition, the threshold and the source; then one line per row with whose figures,
+    the row's label, its cells (hidden: empty) and a note where a cell is hidden. UTF-8 with
+    a BOM, so Excel reads Khmer."""
     from northstar.documents.exports import safe_cell
 
     first = tables[0]
+    threshold = max(t.table.threshold for t in tables)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Measure"), first.name])
-    writer.writerow([_("Threshold"), _("Cells resting on fewer than %(n)s people are left "
-                                       "empty (hidden).") % {"n": threshold}])
-    writer.writerow([_("Source"), first.source])
-    writer.writerow([_("Definition"), first.definition])
+
+    def line(*cells):
+        writer.writerow([safe_cell(c) for c in cells])
+
+    line(_("Measure"), first.name)
+    line(_("Threshold"), _("Cells resting on fewer than %(n)s people are left empty "
+                           "(hidden).") % {"n": threshold})
+    line(_("Source"), first.source)
+    line(_("Definition"), first.definition)
     if first.numerator or first.denominator:
-        writer.writerow([_("Numerator"), first.numerator])
-        writer.writerow([_("Denominator"), first.denominator])
+        line(_("Numerator"), first.numerator)
+        line(_("Denominator"), first.denominator)
+    line(_("Unit"), _("share of 1 (0.5 is half)") if first.table.unit == "share"
+         else code_label(first.table.unit))
+    for note in dict.fromkeys(n for t in tables for n in t.table.notes):
+        line(_("Note"), note)
     writer.writerow([])
-    writer.writerow([_("Whose figures"), ""] + first.columns + [_("Note")])
+    line(_("Whose figures"), "", *first.columns, _("Note"))
     for shown in tables:
         table = shown.table
         for r in table.rows:
@@ -370,8 +448,8 @@ def csv_bytes(tables: list[Shown], *, threshold: int) -> bytes:
             hidden = sum(v is None for v in values)
             note = (_("%(count)s hidden: fewer than %(n)s people") % {
                 "count": hidden, "n": table.threshold}) if hidden else ""
-            writer.writerow([safe_cell(shown.scope), safe_cell(code_label(r))]
-                            + ["" if v is None else v for v in values] + [note])
+            line(shown.scope, code_label(r, shown.split),
+                 *["" if v is None else round(v, 4) for v in values], note)
     return ("\ufeff" + out.getvalue()).encode()
 
 
@@ -382,14 +460,13 @@ def table_csv(request, measure: str):
     """One table (every scope of it the reader sees) as CSV; an audited aggregate export."""
     from northstar.documents.views import file_response
 
-    context = _context(request, with_charts=False)
+    context = _context(request, export=True, with_charts=False)
     tables = [t for s in context["sections"] for t in s["tables"] if t.key == measure]
     if not tables:
         raise NotFound("No such table")
-    data = csv_bytes(tables, threshold=max(t.table.threshold for t in tables))
-    _audit(request.actor, f"table {measure} as CSV", export=True, period=context["period"])
     suffix = f"-{context['period']}" if context["period"] else ""
-    return file_response(data, name=f"{measure}{suffix}.csv", content_type="text/csv; charset=utf-8")
+    return file_response(csv_bytes(tables), name=f"{measure}{suffix}.csv",
+                         content_type="text/csv; charset=utf-8")
 
 
 @never_cache
@@ -397,15 +474,12 @@ def table_csv(request, measure: str):
 @require_GET
 def report_pdf(request):
     """The whole dashboard as a PDF in the reader's language: charts, tables, definitions
-    and the disclosure statement. Inline, as the case summary PDF is."""
+    and the disclosure statement. Made inline, as the case summary PDF is (no job)."""
     from northstar.documents.views import file_response
     from northstar.insights import pdf
 
-    context = _context(request)
+    context = _context(request, export=True)
     language = translation.get_language() or "en"
-    data = pdf.render(context, language=language)
-    _audit(request.actor, f"dashboard as PDF ({language})", export=True,
-           period=context["period"])
     suffix = f"-{context['period']}" if context["period"] else ""
-    return file_response(data, name=f"insights{suffix}-{language}.pdf",
-                         content_type="application/pdf")
+    return file_response(pdf.render(context, language=language),
+                         name=f"insights{suffix}-{language}.pdf", content_type="application/pdf")

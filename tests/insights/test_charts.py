@@ -139,3 +139,13 @@ def test_counts_get_a_round_scale_and_days_their_unit():
 def test_quarters_are_recognised_for_the_line():
     assert charts.looks_like_quarters(["2026Q1", "2026Q2"])
     assert not charts.looks_like_quarters(["KH", "TH"])
+
+
+def test_a_share_of_no_one_is_neither_hidden_nor_zero():
+    root = parse(charts.horizontal_bars(
+        "n", "Paid in full", "d", [("Court", charts.NO_ONE), ("Mediation", 0.5)], share=True,
+        hidden_label=HIDDEN, empty_label="no one to count"))
+    assert not cells(root, "hidden-cell")
+    empty = cells(root, "empty-cell")
+    assert len(empty) == 1 and "".join(empty[0].find("s:text", NS).itertext()) == "no one to count"
+    assert [g.get("data-value") for g in cells(root, "cell")] == ["0.5"]
