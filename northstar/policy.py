@@ -259,7 +259,7 @@ def landing_page(actor: Actor) -> str | None:
         return "advocacy"
     if may_administer_organisation(actor):
         return "organisation:home"
-    if actor.role in roles.FIGURES_ONLY_ROLES:
+    if actor.role in roles.FIGURES_ONLY_ROLES and may_see_insights(actor):
         return "insights:dashboard"
     if may_see_aggregates(actor):
         return "compensation:figures"

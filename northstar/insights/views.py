@@ -289,20 +289,24 @@ def _value_text(table: Table, key: tuple[str, str]) -> str:
     return text
 
 
-def _chart(shown: Shown) -> str:
+def _chart(shown: Shown, cid: str) -> str:
     table, split = shown.table, shown.split
     rows, columns = list(table.rows), list(table.columns)
     opts = {"share": table.unit == "share", "suffix": _(" days") if table.unit == "days" else "",
             "hidden_label": hidden_label(table.threshold)}
     title = f"{shown.name} — {shown.scope}" if shown.scope else shown.name
     desc = _("The table after this chart gives every value in it.")
-    cid = "c-" + shown.slug
     row_labels = dict(zip(rows, [code_label(r, split) for r in rows], strict=True))
     col_labels = dict(zip(columns, [code_label(c, split) for c in columns], strict=True))
 
     def value(r, c):
         return _cell(table, (r, c))
 
+    # A row or column where there is no one to count anywhere says nothing: not drawn (the
+    # table beside the chart keeps it).
+    rows = [r for r in rows if any(value(r, c) is not charts.NO_ONE for c in columns)] or rows
+    columns = [c for c in columns
+               if any(value(r, c) is not charts.NO_ONE for r in rows)] or columns
     plain_cols = [c for c in columns if c != TOTAL]
     plain_rows = [r for r in rows if r != TOTAL]
     if charts.looks_like_quarters(plain_cols):
@@ -344,10 +348,16 @@ def shown_tables(actor, period=None, *, export: bool = False,
         shown.columns = [code_label(c, split) for c in table.columns]
         shown.rows = [(code_label(r, split), [_value_text(table, (r, c)) for c in table.columns])
                       for r in table.rows]
-        if with_charts:
-            shown.chart = mark_safe(_chart(shown))  # noqa: S308 - every text in it is escaped
         out.append(shown)
+    if with_charts:
+        draw(out)
     return out
+
+
+def draw(tables: list[Shown]) -> None:
+    """Each table's chart (ids ``c1``, ``c2`` … unique on the page)."""
+    for i, shown in enumerate(tables, 1):
+        shown.chart = mark_safe(_chart(shown, f"c{i}"))  # noqa: S308 - every text is escaped
 
 
 def sections(shown: list[Shown]) -> list[dict]:
@@ -395,20 +405,52 @@ def _context(request, *, export: bool = False, with_charts: bool = True) -> dict
     }
 
 
+def _scopes(shown: list[Shown]) -> list[tuple[str, str]]:
+    """(scope code, words) of every scope in the tables, the total first."""
+    found = dict.fromkeys((getattr(s.table, "scope", ""), s.scope) for s in shown)
+    return sorted(found, key=lambda pair: pair[0] != "total")
+
+
+def _on_the_page(section: dict, scope: str, several: bool) -> list[Shown]:
+    """Which of a section's tables the page shows. One scope (an organisation's own
+    figures, a government's roll-up): all. Several (a funder): with none chosen, the total
+    of every split and, for the section's first split (its headline), each organisation
+    beside it; with one chosen, every split of that one. (Every split of every organisation
+    at once would pass 100 KB with a handful of organisations.)"""
+    tables = section["tables"]
+    if not several:
+        return tables
+    if scope:
+        return [t for t in tables if getattr(t.table, "scope", "") == scope]
+    headline = tables[0].key if tables else ""
+    return [t for t in tables if getattr(t.table, "scope", "") == "total" or t.key == headline]
+
+
 @never_cache
 @login_required
 @require_GET
 def dashboard(request):
-    """The dashboard for this reader's audience; ``?section=`` picks one section to show
-    (all on one page would pass 100 KB), ``?period=2026Q3`` one quarter."""
-    context = _context(request)
+    """The dashboard for this reader's audience; ``?section=`` picks one section to show,
+    ``?scope=`` (a funder) whose figures, ``?period=2026Q3`` one quarter."""
+    context = _context(request, with_charts=False)
     chosen = request.GET.get("section", "")
     keys = [s["key"] for s in context["sections"]]
     if chosen and chosen not in keys:
         raise DomainError(_("Choose a section from the list."), "section")
     current = chosen or (keys[0] if keys else "")
-    context["current"] = current
-    context["shown"] = [s for s in context["sections"] if s["key"] == current]
+    everything = [t for s in context["sections"] for t in s["tables"]]
+    scopes = _scopes(everything)
+    scope = request.GET.get("scope", "")
+    if scope and scope not in dict(scopes):
+        raise DomainError(_("Choose whose figures from the list."), "scope")
+    several = len(scopes) > 1
+    shown = []
+    for section in context["sections"]:
+        if section["key"] == current:
+            shown.append({**section, "tables": _on_the_page(section, scope, several)})
+    draw([t for s in shown for t in s["tables"]])
+    context.update(current=current, shown=shown, scope=scope,
+                   scopes=scopes if several else [])
     return render(request, "insights/dashboard.html", context)
 
 
