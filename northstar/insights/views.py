@@ -194,7 +194,7 @@ class Shown:
     source: str = ""
     period_date: str = ""
     columns: list[str] = field(default_factory=list)
-    rows: list[tuple[str, list[str]]] = field(default_factory=list)
+    rows: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # (text, kind)
     chart: str = ""
 
     @property
@@ -289,6 +289,12 @@ def _value_text(table: Table, key: tuple[str, str]) -> str:
     return text
 
 
+def _kind(table: Table, key: tuple[str, str]) -> str:
+    """How the table marks a cell: "hidden", "empty" (no one to count) or shown ("")."""
+    value = _cell(table, key)
+    return "hidden" if value is None else "empty" if value is charts.NO_ONE else ""
+
+
 def _chart(shown: Shown, cid: str) -> str:
     table, split = shown.table, shown.split
     rows, columns = list(table.rows), list(table.columns)
@@ -346,7 +352,8 @@ def shown_tables(actor, period=None, *, export: bool = False,
                       **_measure_meta(measure, table))
         split = shown.split
         shown.columns = [code_label(c, split) for c in table.columns]
-        shown.rows = [(code_label(r, split), [_value_text(table, (r, c)) for c in table.columns])
+        shown.rows = [(code_label(r, split), [(_value_text(table, (r, c)), _kind(table, (r, c)))
+                                              for c in table.columns])
                       for r in table.rows]
         out.append(shown)
     if with_charts:

@@ -99,9 +99,9 @@ def test_the_funders_shares_are_the_figures_with_their_people(world):
     total = shown[("own_outcome_delivered.trial", "total")]
     rows = dict(total.rows)
     # 50 in a trial, 17 delivered (counts rounded to 5 for a funder; the share is exact).
-    assert rows["With a trial"][-1] == "34% (15 of 50)"
+    assert rows["With a trial"][-1] == ("34% (15 of 50)", "")
     org_b = shown[("own_outcome_delivered.trial", f"org:{world['b'].pk}")]
-    assert dict(org_b.rows)["With a trial"][-1] == HIDDEN_11
+    assert dict(org_b.rows)["With a trial"][-1] == (HIDDEN_11, "hidden")
 
 
 def test_a_government_user_sees_the_roll_up_only_and_no_organisation_by_name(world):
