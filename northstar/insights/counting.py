@@ -65,7 +65,8 @@ UNKNOWN_AGE = "unknown"
 SUPPORTED = (PlanStatus.IN_PROGRESS, PlanStatus.DELIVERED)
 #: Hearing testimony that is a retelling (``justice.timeline.TOLD_AT_HEARING``).
 TOLD_AT_HEARING = ("in_person", "video")
-#: Parties a trial may hold to account (the hearing's ``held_<party>`` details; seed 004).
+#: Parties a trial may hold to account (the hearing's ``<party>_held_to_account`` details;
+#: seed 004).
 PARTIES = ("broker", "employer", "organised_crime")
 
 
@@ -357,14 +358,14 @@ def compensation(organisation_id: int, *, period: Period = None) -> list[Grid]:
 def held_to_account(organisation_id: int, *, period: Period = None) -> list[Grid]:
     """Where a trial happens (a hearing on the timeline), the share of survivors whose
     hearings record the broker, the employer or an organised crime group held to account
-    (the hearing's ``held_<party>`` details). Period: the hearing's date."""
+    (the hearing's ``<party>_held_to_account`` details). Period: the hearing's date."""
     hearings = TimelineEvent.objects.filter(
         case__in=counted_cases(organisation_id).values("pk"), kind="hearing",
         voided_at__isnull=True).filter(_in(period, "occurred_on")).order_by()
     tally = {"of": Count("case__survivor", distinct=True)}
     for party in PARTIES:
         tally[party] = Count("case__survivor", distinct=True,
-                             filter=Q(**{f"details__held_{party}": True}))
+                             filter=Q(**{f"details__{party}_held_to_account": True}))
     totals = hearings.aggregate(**tally)
     found = {(party, "held"): (totals[party], totals["of"]) for party in PARTIES}
     return [_grid("held_to_account.party", PARTIES, ("held",), found, share=True,
