@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from northstar.insights import sharing
+from tests.browser.test_page_weight import transferred_bytes
 from tests.conftest import PASSWORD
 from tests.insights.people import member, organisation, survivors
 
@@ -42,6 +43,10 @@ def test_a_funder_on_a_phone_in_khmer_sees_delivery_with_and_without_a_trial(
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
+        refused = []
+        page.on("console", lambda m: refused.append(m.text)
+                if "Content Security Policy" in m.text or "Content-Security-Policy" in m.text
+                else None)
         page.goto("/login/")
         page.locator("input[name=username]").fill(funder_user.get_username())
         page.locator("input[name=password]").fill(PASSWORD)
@@ -76,5 +81,11 @@ def test_a_funder_on_a_phone_in_khmer_sees_delivery_with_and_without_a_trial(
         # No record is linked from the figures.
         hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
         assert not [h for h in hrefs if re.match(r"/(survivors|cases|people)/", h or "")]
+        # The charts draw under the Content-Security-Policy (no inline style).
+        assert refused == []
+        # Within 100 KB on a first visit, as the browser receives it (page, CSS, script).
+        weight, _requests = transferred_bytes(chromium, live_server.url, "/insights/",
+                                              context.storage_state())
+        assert weight <= 100 * 1024, weight
     finally:
         context.close()
