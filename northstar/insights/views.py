@@ -196,6 +196,10 @@ class Shown:
     columns: list[str] = field(default_factory=list)
     rows: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # (text, kind)
     chart: str = ""
+    #: Whether the table carries its measure's definition and notes (the first of its
+    #: measure on a page; the others only what differs), so a page stays within budget.
+    explain: bool = True
+    show_notes: bool = True
 
     @property
     def key(self) -> str:
@@ -362,9 +366,16 @@ def shown_tables(actor, period=None, *, export: bool = False,
 
 
 def draw(tables: list[Shown]) -> None:
-    """Each table's chart (ids ``c1``, ``c2`` … unique on the page)."""
+    """Each table's chart (ids ``c1``, ``c2`` … unique on the page), and which tables carry
+    their measure's definition: the first of each measure; the rest their notes only where
+    they differ from that first one's."""
+    first: dict[str, Shown] = {}
     for i, shown in enumerate(tables, 1):
         shown.chart = mark_safe(_chart(shown, f"c{i}"))  # noqa: S308 - every text is escaped
+        measure = shown.key.split(".", 1)[0]
+        lead = first.setdefault(measure, shown)
+        shown.explain = lead is shown
+        shown.show_notes = shown.explain or shown.table.notes != lead.table.notes
 
 
 def sections(shown: list[Shown]) -> list[dict]:

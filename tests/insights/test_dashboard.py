@@ -239,3 +239,28 @@ def test_a_measure_of_an_unknown_section_gets_a_section_of_its_own():
     assert [s["key"] for s in grouped] == ["outcome", "compensation",
                                            "other-consultations_held"]
     assert grouped[-1]["heading"] == "Consultations held"
+
+
+def test_a_dashboard_full_of_small_hidden_cells_stays_within_100_kb(db):
+    """The heaviest page is one of many small cells, each drawn hidden with its words: one
+    survivor in every sex × age band × trial cell of two organisations."""
+    funder = organisation("Fund for Survivors", kind="funder")
+    for name in ("Shelter North", "Legal Aid South"):
+        org = organisation(name, jurisdiction="TH")
+        staff = member(org, "caseworker")
+        for sex in ("female", "male", "intersex", "unknown"):
+            for born in (2012, 2004, 1996, 1985, 1970, None):
+                for trial in ("yes", "no", "undecided"):
+                    survivors(staff, 1, trial=trial, sex=sex, birth_year=born,
+                              delivered=born is not None and born % 2 == 0)
+        sharing.set_sharing(member(org, "org_admin"), contributes=True, funder_ids=[funder.pk])
+    client = client_of(member(funder, "funder"))
+    first = client.get("/insights/").content.decode()
+    assert first.count('class="hidden-cell"') >= 20
+    scopes = sorted(set(re.findall(r"scope=(org%3A\d+)", first)))
+    assert len(scopes) == 2
+    for key in re.findall(r'href="\?section=([a-z_-]+)"', first):
+        for scope in ("", *scopes):
+            response = client.get(f"/insights/?section={key}&scope={scope}")
+            assert response.status_code == 200
+            assert len(response.content) <= BUDGET, (key, scope, len(response.content))
