@@ -264,3 +264,12 @@ def test_a_dashboard_full_of_small_hidden_cells_stays_within_100_kb(db):
             response = client.get(f"/insights/?section={key}&scope={scope}")
             assert response.status_code == 200
             assert len(response.content) <= BUDGET, (key, scope, len(response.content))
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_written_as_text(world):
+    world["a"].name = "=HYPERLINK(\"http://example.org\")"
+    world["a"].save()
+    data = client_of(world["funder_user"]).get(
+        "/insights/tables/own_outcome_delivered.trial.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in data
+    assert not re.search(r"(^|,)\"?=HYPERLINK", data, re.M)
