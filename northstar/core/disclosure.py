@@ -148,7 +148,7 @@ def _values(grid: Grid, rows, columns, out_rows, out_cols):
     margins included (sums of the cells)."""
     people: dict[tuple[str, str], int] = {}
     bases: dict[tuple[str, str], int | None] = {}
-    share = any(c.of is not None for c in grid.cells.values())
+    share = grid.unit == "share" or any(c.of is not None for c in grid.cells.values())
     for r in out_rows:
         for c in out_cols:
             rs = rows if r == TOTAL else (r,)

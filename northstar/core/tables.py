@@ -48,6 +48,8 @@ class Grid:
     #: for it, and disclosure control treats each cell on its own.
     additive_rows: bool = True
     additive_columns: bool = True
+    #: "share" (cells have ``of``) or "people"; empty: read from the cells.
+    unit: str = ""
 
     def get(self, row: str, column: str) -> Count:
         return self.cells.get((row, column), Count(0, None))
@@ -72,7 +74,8 @@ def add(grids: Iterable[Grid]) -> Grid:
         columns.update(dict.fromkeys(grid.columns))
         for key, count in grid.cells.items():
             cells[key] = cells[key] + count if key in cells else count
-    return Grid(measure, tuple(rows), tuple(columns), cells, additive_rows, additive_columns)
+    return Grid(measure, tuple(rows), tuple(columns), cells, additive_rows, additive_columns,
+                grids[0].unit)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ def _grid(measure: str, rows, columns, found: dict, *, share: bool,
     rows = tuple(rows) + tuple(sorted({r for r, _ in found} - set(rows)))
     columns = tuple(columns) + tuple(sorted({c for _, c in found} - set(columns)))
     cells = {key: Cell(people, of if share else None) for key, (people, of) in found.items()}
-    return Grid(measure, rows, columns, cells, additive_rows, additive_columns)
+    return Grid(measure, rows, columns, cells, additive_rows, additive_columns,
+                "share" if share else "people")
 
 
 # --- Own outcome delivered -----------------------------------------------------------
@@ -142,15 +143,24 @@ def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> lis
     latest = _latest_rankings(cases).annotate(served=Exists(delivered))
     tally = {"of": Count("case__survivor", distinct=True),
              "people": Count("case__survivor", distinct=True, filter=Q(served=True))}
+    # One grouped query for the additive splits: ``latest`` holds one row per survivor, so
+    # the survivors of a coarser group are the sum over the fine groups it holds.
+    age, band = _age_band("case__survivor__birth_year", "case__created_at")
+    fine = (latest.annotate(age_at_intake=age).annotate(
+        age_band=band, y=ExtractYear("case__created_at"), q=ExtractQuarter("case__created_at"))
+        .values("case__trial_participation", "case__jurisdiction", "case__survivor__sex",
+                "age_band", "y", "q", "first").annotate(**tally))
+    splits: dict[str, dict] = {"trial": {}, "jurisdiction": {}, "sex_age": {}, "quarter": {}}
+    for row in fine:
+        first = row["first"]
+        for split, cell in (("trial", (row["case__trial_participation"], first)),
+                            ("jurisdiction", (row["case__jurisdiction"], first)),
+                            ("sex_age", (row["case__survivor__sex"], row["age_band"])),
+                            ("quarter", (f"{row['y']}Q{row['q']}", first))):
+            people, of = splits[split].get(cell, (0, 0))
+            splits[split][cell] = (people + row["people"], of + row["of"])
 
-    def grouped(*keys: str, qs=None) -> dict:
-        return {tuple(row[k] for k in keys): (row["people"], row["of"])
-                for row in (qs if qs is not None else latest).values(*keys).annotate(**tally)}
-
-    grids = [
-        _grid(f"{key}.trial", TRIAL, OUTCOMES,
-              grouped("case__trial_participation", "first"), share=True),
-    ]
+    grids = [_grid(f"{key}.trial", TRIAL, OUTCOMES, splits["trial"], share=True)]
     # Pathway and intervention: from the plan items (a survivor may have several).
     first_of_case = Subquery(latest.filter(case=OuterRef("case")).values("first")[:1])
     items = (PlanItem.objects.filter(case__in=latest.values("case")).order_by()
@@ -163,19 +173,12 @@ def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> lis
                  for row in items.values(field, "first").annotate(**item_tally)}
         grids.append(_grid(f"{key}.{split}", (), OUTCOMES, found, share=True,
                            additive_rows=False))
-    grids.append(_grid(f"{key}.jurisdiction", (), OUTCOMES,
-                       grouped("case__jurisdiction", "first"), share=True))
-    age, band = _age_band("case__survivor__birth_year", "case__created_at")
-    by_age = latest.annotate(age_at_intake=age).annotate(age_band=band)
+    grids.append(_grid(f"{key}.jurisdiction", (), OUTCOMES, splits["jurisdiction"],
+                       share=True))
     grids.append(_grid(f"{key}.sex_age", tuple(Sex.values),
                        tuple(label for _, _, label in AGE_BANDS) + (UNKNOWN_AGE,),
-                       grouped("case__survivor__sex", "age_band", qs=by_age), share=True))
-    by_quarter = latest.annotate(y=ExtractYear("case__created_at"),
-                                 q=ExtractQuarter("case__created_at"))
-    found: dict = {}
-    for (year, quarter, first), value in grouped("y", "q", "first", qs=by_quarter).items():
-        found[(f"{year}Q{quarter}", first)] = value
-    grids.append(_grid(f"{key}.quarter", (), OUTCOMES, found, share=True))
+                       splits["sex_age"], share=True))
+    grids.append(_grid(f"{key}.quarter", (), OUTCOMES, splits["quarter"], share=True))
     return grids
 
 

@@ -132,8 +132,9 @@ def tables_for(actor: Actor, *, period: Period = None, export: bool = False) -> 
                 # treated as published (a funder may see it), so the sum is protected
                 # against subtraction of any one of them.
                 shown = set(family) if sources.each else {"total"}
-            protected = disclosure.protect(family, audience, total=total,
-                                           unit=measure.unit, labels=labels)
+            # The unit is the split's own (a share measure may have a split of counts,
+            # as compensation's days to first payment): read from its grids.
+            protected = disclosure.protect(family, audience, total=total, labels=labels)
             for scope in ["own", "total", *per_org]:
                 if scope in protected and scope in shown:
                     table = protected[scope]

@@ -113,3 +113,15 @@ def test_who_is_held_to_account_is_counted_where_a_hearing_records_it(org_a, cas
     assert grid.get("broker", "held").people == 2 and grid.get("broker", "held").of == 2
     assert grid.get("employer", "held").people == 1
     assert grid.get("organised_crime", "held").people == 0
+
+
+def test_each_survivor_is_counted_once_in_every_additive_split(population, org_a):
+    from northstar.insights.counting import own_outcome_delivered
+
+    grids = {g.measure.split(".")[1]: g for g in own_outcome_delivered(org_a.pk)}
+    totals = {split: (sum(c.people for c in grids[split].cells.values()),
+                      sum(c.of for c in grids[split].cells.values()))
+              for split in ("trial", "jurisdiction", "sex_age", "quarter")}
+    expected = _by_hand(org_a)
+    everyone = (sum(p for p, _ in expected.values()), sum(o for _, o in expected.values()))
+    assert set(totals.values()) == {everyone}

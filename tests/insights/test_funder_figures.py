@@ -126,3 +126,24 @@ def test_the_funder_role_in_an_organisation_that_is_not_a_funder_sees_nothing(wo
         tables_for(member(world["a"], "government"))
     with pytest.raises(Forbidden):
         tables_for(world["staff_a"])  # a caseworker: records, not figures
+
+
+def test_the_figures_cost_the_same_queries_whatever_the_number_of_survivors(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        tables_for(world["funder_user"])
+    survivors(world["staff_a"], 15, trial="undecided", first="healing", delivered=True)
+    with CaptureQueriesContext(connection) as after:
+        tables_for(world["funder_user"])
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_each_table_carries_its_splits_unit_even_with_nothing_to_count(world):
+    units = {(t.measure, t.scope): t.unit for s in tables_for(world["funder_user"])
+             for t in s.tables}
+    assert units[("compensation.received", "total")] == "share"
+    assert units[("compensation.days_to_first_payment", "total")] == "people"
+    assert units[("own_outcome_delivered.trial", "total")] == "share"
+    assert units[("identification_funnel.class", "total")] == "people"
