@@ -267,6 +267,8 @@ def landing_page(actor: Actor) -> str | None:
         return "advocacy"
     if may_administer_organisation(actor):
         return "organisation:home"
+    if actor.role in roles.FIGURES_ONLY_ROLES and may_see_insights(actor):
+        return "insights:dashboard"
     if may_see_aggregates(actor):
         return "compensation:figures"
     return None
@@ -503,7 +505,8 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
                 "may_override_block": False, "may_read_audit": False,
                 "may_administer_organisation": False, "sees_overdue_tasks": False,
                 "coordinates_advocacy": False,
-                "coordinates_engagement": False, "may_analyse_intelligence": False}
+                "coordinates_engagement": False, "may_analyse_intelligence": False,
+                "may_see_insights": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -516,6 +519,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "coordinates_advocacy": coordinates_advocacy(actor),
         "coordinates_engagement": coordinates_engagement(actor),
         "may_analyse_intelligence": may_analyse_intelligence(actor),
+        "may_see_insights": may_see_insights(actor),
     }
 
 

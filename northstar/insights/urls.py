@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from northstar.insights import views
 
 app_name = "insights"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.dashboard, name="dashboard"),
+    path("tables/<str:measure>.csv", views.table_csv, name="table_csv"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),
+]

@@ -112,6 +112,7 @@ WORDS = {
     ("referrals/<int:referral_id>/<str:step>/", "step"): "accept",
     ("portal/language/<str:code>/", "code"): "km",
     ("transfers/<int:transfer_id>/<str:decision>/", "decision"): "accept",
+    ("insights/tables/<str:measure>.csv", "measure"): "own_outcome_delivered.trial",
 }
 
 #: Pages read by a role other than the case staff.

@@ -45,7 +45,8 @@ def test_the_navigation_is_the_policys_answer(users, org_a):
         "may_see_aggregates": True, "may_override_block": False, "may_read_audit": False,
         "may_administer_organisation": False, "sees_overdue_tasks": False,
         "coordinates_advocacy": False,
-        "coordinates_engagement": False, "may_analyse_intelligence": False}
+        "coordinates_engagement": False, "may_analyse_intelligence": False,
+        "may_see_insights": True}
     coordinator = Actor.for_user(users[("a", "council_coordinator")], "web")
     assert policy.navigation(coordinator)["coordinates_advocacy"] is True
     assert not any(policy.navigation(survivor).values())
