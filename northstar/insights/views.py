@@ -225,6 +225,9 @@ def _text(value: object) -> str:
 
 
 META = ("name", "definition", "numerator", "denominator", "source", "period_date")
+#: The measure's words a reader reads in their language (``insights/texts.py`` lists them
+#: for the catalogues); the source stays as written: it names a law, a paper or a seed.
+TRANSLATED = frozenset({"name", "definition", "numerator", "denominator", "period_date"})
 
 
 def _measure_meta(measure, table: Table) -> dict:
@@ -232,6 +235,7 @@ def _measure_meta(measure, table: Table) -> dict:
     period applies to, from the measure's definition in ``measures.toml``."""
     found = measure if measure is not None else _measure(table.measure)
     meta = {name: _text(getattr(found, name, "")) for name in META}
+    meta.update({name: _(meta[name]) for name in TRANSLATED if meta[name]})
     prefix, _dot, split = table.measure.partition(".")
     meta["name"] = meta["name"] or code_label(prefix)
     if split:
