@@ -44,7 +44,7 @@ def consultations_held(organisation_id: int, *,
             .aggregate(with_activity=SqlCount("id", filter=Q(activity__isnull=False)),
                        without_activity=SqlCount("id", filter=Q(activity__isnull=True))))
     cells = {(row, TOTAL): Count(n) for row, n in rows.items() if n}
-    return [Grid("engagement.consultations_held", ("with_activity", "without_activity"),
+    return [Grid("engagement.consultations_held.by_setting", ("with_activity", "without_activity"),
                  (TOTAL,), cells)]
 
 
@@ -58,7 +58,7 @@ def survivors_consulted(organisation_id: int, *,
         activity__consultations__in=consultations, status=ParticipationStatus.ACCEPTED)
         .aggregate(n=SqlCount("survivor_id", distinct=True))["n"] or 0)
     others = consultations.aggregate(n=Sum("others_consulted"))["n"] or 0
-    return [Grid("engagement.survivors_consulted", ("at_activities", "otherwise"), (TOTAL,),
+    return [Grid("engagement.survivors_consulted.by_setting", ("at_activities", "otherwise"), (TOTAL,),
                  {("at_activities", TOTAL): Count(people), ("otherwise", TOTAL): Count(others)})]
 
 
@@ -67,7 +67,7 @@ def changes_made(organisation_id: int, *,
     """Changes made because survivors were consulted."""
     n = ConsultationChange.objects.filter(consultation__organisation_id=organisation_id,
                                           **_between("changed_on", period)).count()
-    return [Grid("engagement.changes_made", ("all",), (TOTAL,), {("all", TOTAL): Count(n)})]
+    return [Grid("engagement.changes_made.all", ("all",), (TOTAL,), {("all", TOTAL): Count(n)})]
 
 
 def survivors_taking_part(organisation_id: int, *,
@@ -78,7 +78,7 @@ def survivors_taking_part(organisation_id: int, *,
         **_between("activity__starts_at__date", period))
         .values("activity__kind").annotate(n=SqlCount("survivor_id", distinct=True)).order_by())
     cells = {(r["activity__kind"], TOTAL): Count(r["n"]) for r in rows}
-    return [Grid("engagement.survivors_taking_part", tuple(ActivityKind.values), (TOTAL,),
+    return [Grid("engagement.survivors_taking_part.by_activity_kind", tuple(ActivityKind.values), (TOTAL,),
                  cells)]
 
 
@@ -89,7 +89,7 @@ def outreach_sessions(organisation_id: int, *,
                                            **_between("held_on", period))
             .values("kind", "led_by").annotate(n=SqlCount("id")).order_by())
     cells = {(r["kind"], r["led_by"]): Count(r["n"]) for r in rows}
-    return [Grid("engagement.outreach_sessions", tuple(OutreachKind.values),
+    return [Grid("engagement.outreach_sessions.by_kind", tuple(OutreachKind.values),
                  tuple(OutreachLeader.values), cells)]
 
 
@@ -105,8 +105,8 @@ def outreach_audience(organisation_id: int, *,
     columns = ("women", "men", "children")
     audience = {(r["kind"], c): Count(r[c] or 0) for r in rows for c in columns}
     families = {(r["kind"], "families"): Count(r["families"] or 0) for r in rows}
-    return [Grid("engagement.outreach_audience", tuple(OutreachKind.values), columns, audience),
-            Grid("engagement.at_risk_families", tuple(OutreachKind.values), ("families",),
+    return [Grid("engagement.outreach_audience.by_kind", tuple(OutreachKind.values), columns, audience),
+            Grid("engagement.outreach_audience.at_risk_families", tuple(OutreachKind.values), ("families",),
                  families)]
 
 

@@ -98,20 +98,22 @@ DAY_BAND = re.compile(r"^(\d+)-(\d+)$")
 
 
 def _measure(key: str):
-    """The measure's definition in ``measures.toml``, if the figures app has one."""
-    try:
-        from northstar.insights import measures
-    except ImportError:  # pragma: no cover - the figures app defines it
-        return None
-    try:
-        return measures.by_key(key.split(".", 1)[0])
-    except KeyError:
-        return None
+    """The measure a table's key (``<measure key>.<split>``) belongs to: the longest measure
+    key it starts with (measure keys may hold dots themselves: ``outcomes.wellbeing``)."""
+    from northstar.insights import measures
+
+    parts = key.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        try:
+            return measures.by_key(".".join(parts[:end]))
+        except KeyError:
+            continue
+    return None
 
 
 def section_of(measure: str) -> str:
-    prefix = measure.split(".", 1)[0]
     found = _measure(measure)
+    prefix = (found.key if found else measure).split(".", 1)[0]
     named = getattr(found, "section", "") or ""
     for key, _heading, names in SECTIONS:
         if named and named in names:
@@ -236,7 +238,7 @@ def _measure_meta(measure, table: Table) -> dict:
     found = measure if measure is not None else _measure(table.measure)
     meta = {name: _text(getattr(found, name, "")) for name in META}
     meta.update({name: _(meta[name]) for name in TRANSLATED if meta[name]})
-    prefix, _dot, split = table.measure.partition(".")
+    prefix, _dot, split = table.measure.rpartition(".")
     meta["name"] = meta["name"] or code_label(prefix)
     if split:
         meta["name"] += " — " + str(SPLIT_TITLES.get(split, code_label(split)))

@@ -71,7 +71,7 @@ def wellbeing(organisation_id: int, *,
     for b in bands:
         for m in moments:
             cells.setdefault((b.id, m), People(0, totals.get(m, 0)))
-    return [Grid("outcomes.wellbeing", tuple(b.id for b in bands), moments, cells)]
+    return [Grid("outcomes.wellbeing.by_moment", tuple(b.id for b in bands), moments, cells)]
 
 
 def fairness(organisation_id: int, *,
@@ -106,9 +106,9 @@ def fairness(organisation_id: int, *,
     # answers (any moment), split by their case's participation.
     newest = latest.exclude(Exists(latest.filter(survivor=OuterRef("survivor"),
                                                  pk__gt=OuterRef("pk"))))
-    by_moment = grid("outcomes.fairness_by_moment", "response__moment", moments)
+    by_moment = grid("outcomes.fairness.by_moment", "response__moment", moments)
     answers = answers.filter(response__in=newest)
-    by_trial = grid("outcomes.fairness_by_trial", "response__case__trial_participation",
+    by_trial = grid("outcomes.fairness.by_trial", "response__case__trial_participation",
                     tuple(TrialParticipation.values))
     return [by_moment, by_trial]
 
@@ -143,14 +143,14 @@ def follow_up(organisation_id: int, *,
         cells[("due", mark)] = People(r["due"])
         for name in ("done", "missed", "open"):
             cells[(name, mark)] = People(r[name], r["due"])
-    grids = [Grid("outcomes.check_ins", tuple(status), marks, cells)]
+    grids = [Grid("outcomes.follow_up.check_ins", tuple(status), marks, cells)]
     recorded = qs.filter(done_on__isnull=False, withdrawn_at__isnull=True)
     recorded_by_mark = dict(recorded.values("months").annotate(
         n=Count("survivor", distinct=True)).values_list("months", "n"))
-    for measure, field, choices in (("outcomes.safe", "safe", Safe),
-                                    ("outcomes.housing", "housing", Housing),
-                                    ("outcomes.income", "income", Income),
-                                    ("outcomes.reexploited", "reexploited", Reexploited)):
+    for measure, field, choices in (("outcomes.follow_up.safe", "safe", Safe),
+                                    ("outcomes.follow_up.housing", "housing", Housing),
+                                    ("outcomes.follow_up.income", "income", Income),
+                                    ("outcomes.follow_up.reexploited", "reexploited", Reexploited)):
         rows = (*choices.values, "not_said")
         cells = {}
         for r in recorded.values("months", field).annotate(n=Count("survivor", distinct=True)):

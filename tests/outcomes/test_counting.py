@@ -64,7 +64,7 @@ def test_wellbeing_counts_people_per_band_and_moment(people, staff, actor_for, u
         record(staff, people["s1"], occasion=f"hearing:{event.pk}", answers=_who5(*values))
 
     [grid] = counting.wellbeing(people["s1"].organisation_id)
-    assert isinstance(grid, Grid) and grid.measure == "outcomes.wellbeing"
+    assert isinstance(grid, Grid) and grid.measure == "outcomes.wellbeing.by_moment"
     assert grid.rows == ("low", "poor", "good")
     assert grid.columns == ("intake", "hearing", "mediation", "close", "follow_up")
     assert [grid.get(b, "intake") for b in grid.rows] == [Count(1, 3), Count(1, 3), Count(1, 3)]
@@ -119,18 +119,18 @@ def test_follow_up_counts_due_done_missed_and_the_answers(people, staff):
     actions.record_check_in(staff, CheckIn.objects.get(case=people["s5"], months=3),
                             answers={"safe": "no"})  # not counted: no statistics consent
     grids = {g.measure: g for g in counting.follow_up(people["s1"].organisation_id)}
-    status = grids["outcomes.check_ins"]
+    status = grids["outcomes.follow_up.check_ins"]
     assert status.columns == ("3", "6", "12", "24")
     assert status.get("due", "3") == Count(2)
     assert status.get("done", "3") == Count(1, 2)
     assert status.get("open", "3") == Count(1, 2)
     assert status.get("missed", "3") == Count(0, 2)
     assert status.get("due", "6") == Count(0)
-    assert grids["outcomes.safe"].get("yes", "3") == Count(1, 1)
-    assert grids["outcomes.safe"].get("no", "3") == Count(0, 1)
-    assert grids["outcomes.housing"].get("stable", "3") == Count(1, 1)
-    assert grids["outcomes.income"].get("less", "3") == Count(1, 1)
-    assert grids["outcomes.reexploited"].get("no", "3") == Count(1, 1)
+    assert grids["outcomes.follow_up.safe"].get("yes", "3") == Count(1, 1)
+    assert grids["outcomes.follow_up.safe"].get("no", "3") == Count(0, 1)
+    assert grids["outcomes.follow_up.housing"].get("stable", "3") == Count(1, 1)
+    assert grids["outcomes.follow_up.income"].get("less", "3") == Count(1, 1)
+    assert grids["outcomes.follow_up.reexploited"].get("no", "3") == Count(1, 1)
 
 
 def test_the_counts_are_aggregate_queries_not_a_loop_over_records(people, staff,
@@ -168,7 +168,7 @@ def test_every_outcomes_measure_names_a_counting_function_of_the_agreed_shape():
     path = Path(northstar.__file__).parent / "insights" / "measures.toml"
     text = path.read_text(encoding="utf-8")
     assert "# --- outcomes ---" in text
-    ours = [m for m in tomllib.loads(text)["measures"] if m["key"].startswith("outcomes.")]
+    ours = [m for m in tomllib.loads(text)["measure"] if m["key"].startswith("outcomes.")]
     assert {m["key"] for m in ours} == {"outcomes.wellbeing", "outcomes.fairness",
                                         "outcomes.follow_up"}
     for measure in ours:
