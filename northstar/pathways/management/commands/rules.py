@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from northstar.compensation import rules as wage_rules
 from northstar.compensation.rules import hours
 from northstar.core import disclosure
+from northstar.insights.htcds import rule_list as htcds_rules
 from northstar.justice.rules import periods as reflection_periods
 from northstar.law import position
 from northstar.pathways.rules import engine as pathways
@@ -77,6 +78,8 @@ ENGINES = {
     "wages": _Wages,
     "hours": hours,
     "disclosure": _Disclosure,
+    "htcds_mapping": htcds_rules.Mapping,
+    "htcds_release": htcds_rules.Release,
 }
 
 
