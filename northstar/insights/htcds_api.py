@@ -14,7 +14,7 @@ from django.urls import reverse
 from ninja import Field, File, Router, Schema, UploadedFile
 
 from northstar import policy
-from northstar.apiutils import actor_of
+from northstar.apiutils import StrictSchema, actor_of
 from northstar.core import jobs
 from northstar.core.errors import NotFound
 from northstar.insights.htcds import export, work
@@ -25,12 +25,17 @@ KIND_NAMES = {export.HTCDS_EXPORT: "export", work.HTCDS_RELEASE: "release",
               work.HTCDS_IMPORT: "import"}
 
 
-class ExportIn(Schema):
-    format: Literal["csv", "xlsx"] = "csv"
+class ExportIn(StrictSchema):
+    format: Literal["csv", "xlsx"] = Field(
+        "csv", description="csv (UTF-8, a header of field names) or xlsx (the standard's "
+                           "Excel toolkit layout)")
 
 
-class ReleaseIn(Schema):
-    k: int | None = Field(None, ge=2, le=1000, description="default: rules/release.toml (11)")
+class ReleaseIn(StrictSchema):
+    k: int | None = Field(None, ge=2, le=1000,
+                          description="the fewest records any published combination of the "
+                                      "quasi-identifiers describes; default rules/release.toml "
+                                      "(11)")
 
 
 class ImportOutcome(Schema):
