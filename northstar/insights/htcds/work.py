@@ -96,8 +96,8 @@ def report_in_words(report: dict) -> list[str]:
     records, released = report.get("records", 0), report.get("released", 0)
     share = 100 * report.get("suppressed_share", 0)
     lines = [
-        _("Every published combination of age band, gender, citizenship, country and type of "
-          "exploitation and year describes at least %(k)s people.") % {"k": report.get("k")},
+        _("Every published combination of the details below describes at least %(k)s "
+          "people.") % {"k": report.get("k")},
         ngettext("%(released)s of %(records)s record was released.",
                  "%(released)s of %(records)s records were released.", records)
         % {"released": released, "records": records},
@@ -119,7 +119,10 @@ def report_in_words(report: dict) -> list[str]:
     lines.append(_("Information lost: %(loss)s %% (0 %% is every value as recorded, 100 %% is "
                    "nothing said).") % {"loss": f"{100 * report.get('information_loss', 0):.1f}"})
     if report.get("classes"):
-        lines.append(_("%(classes)s groups of alike records; the smallest has %(smallest)s.")
+        lines.append(ngettext("%(classes)s group of alike records; the smallest has "
+                              "%(smallest)s.",
+                              "%(classes)s groups of alike records; the smallest has "
+                              "%(smallest)s.", report["classes"])
                      % {"classes": report["classes"], "smallest": report["smallest_class"]})
     else:
         lines.append(_("Nothing could be published: too few records to hide each person "
