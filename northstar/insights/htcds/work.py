@@ -25,7 +25,7 @@ from northstar import policy
 from northstar.core import jobs
 from northstar.core.actor import Actor
 from northstar.core.crypto import keyring
-from northstar.core.errors import DomainError, Forbidden
+from northstar.core.errors import DomainError, Forbidden, TooLarge
 from northstar.core.models import Job
 from northstar.insights.htcds import export, importing
 from northstar.insights.htcds import release as releasing
@@ -138,7 +138,7 @@ def check_upload(name: str, size: int) -> None:
     if size == 0:
         raise DomainError("is empty", "file")
     if size > MAX_UPLOAD_BYTES:
-        raise DomainError(f"must be at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB", "file")
+        raise TooLarge(f"must be at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB", "file")
 
 
 def _outcome(actor: Actor, data: bytes, name: str, progress=None) -> dict:
