@@ -29,6 +29,7 @@ from northstar.core.errors import DomainError, Forbidden, TooLarge
 from northstar.core.models import Job
 from northstar.insights.htcds import export, importing
 from northstar.insights.htcds import release as releasing
+from northstar.survivors.importer import ImportRefused
 
 HTCDS_RELEASE = "insights.htcds_release"
 HTCDS_IMPORT = "insights.htcds_import"
@@ -145,7 +146,7 @@ def _outcome(actor: Actor, data: bytes, name: str, progress=None) -> dict:
     try:
         ids, plan = importing.import_file(actor, actor.organisation, data, name,
                                           progress=progress)
-    except importing.HtcdsImportRefused as exc:
+    except ImportRefused as exc:  # the HTCDS checks' refusal, or the writer's
         return {"file": name, "imported": 0, "cases": 0, "errors": list(exc.errors),
                 "not_imported": []}
     return {"file": name, "imported": len(ids),
@@ -172,12 +173,13 @@ def submit_import(actor: Actor, data: bytes, name: str, *, key: str | None = Non
 @jobs.task(HTCDS_IMPORT)
 def htcds_import(job, *, user_id: int, name: str, file: str) -> dict:
     actor = Actor.for_user(get_user_model().objects.get(pk=user_id), "job")
-    data = base64.b64decode(keyring().open(file, SEAL_CONTEXT))
-    jobs.report(job, 0, None, "checking every row")
-    outcome = _outcome(actor, data, name,
-                       progress=lambda done, total: jobs.report(job, done, total, "importing"))
-    # The sealed file is not kept once read: the job's row keeps the outcome only.
-    Job.objects.filter(pk=job.pk).update(params={"user_id": user_id, "name": name})
+    try:
+        data = base64.b64decode(keyring().open(file, SEAL_CONTEXT))
+        jobs.report(job, 0, None, "checking every row")
+        outcome = _outcome(actor, data, name, progress=lambda done, total: jobs.report(
+            job, done, total, "importing"))
+    finally:  # the sealed file is not kept once read, whatever happened: the outcome only
+        Job.objects.filter(pk=job.pk).update(params={"user_id": user_id, "name": name})
     if outcome["errors"]:
         jobs.report(job, 0, None, f"nothing imported: {len(outcome['errors'])} error(s)")
     return outcome
