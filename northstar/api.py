@@ -184,3 +184,8 @@ for router in (
     insights_router,
 ):
     api.add_router("", router)
+
+# HTCDS exchange (insights): its own router, registered here additively.
+from northstar.insights.htcds_api import router as htcds_router  # noqa: E402
+
+api.add_router("", htcds_router)

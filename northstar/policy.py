@@ -506,7 +506,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
                 "may_administer_organisation": False, "sees_overdue_tasks": False,
                 "coordinates_advocacy": False,
                 "coordinates_engagement": False, "may_analyse_intelligence": False,
-                "may_see_insights": False}
+                "may_see_insights": False, "may_exchange_htcds": False}
     return {
         "works_with_records": works_with_records(actor),
         "may_see_fund": may_see_fund(actor),
@@ -520,6 +520,7 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "coordinates_engagement": coordinates_engagement(actor),
         "may_analyse_intelligence": may_analyse_intelligence(actor),
         "may_see_insights": may_see_insights(actor),
+        "may_exchange_htcds": may_exchange_htcds(actor),
     }
 
 

@@ -23,6 +23,7 @@ from northstar.core.tokens import issue_token
 from northstar.documents import actions as documents
 from northstar.documents.exports import CASELOAD_EXPORT
 from northstar.engagement import actions as engagement
+from northstar.insights.htcds import work as htcds_work
 from northstar.intelligence import actions as intelligence
 from northstar.justice import actions as justice
 from northstar.justice import tasks as case_tasks
@@ -171,6 +172,9 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
     export = jobs.submit(CASELOAD_EXPORT, owner=caseworker, organisation=caseworker.membership
                          .organisation, user_id=caseworker.pk, format="csv", personal=False)
     export = jobs.run(export.pk) or export  # the walker reads the finished file
+    # A supervisor's finished HTCDS release (insights): its page, its report, its file.
+    htcds_job = htcds_work.submit_release(boss)
+    htcds_job = jobs.run(htcds_job.pk) or htcds_job
     document = documents.attach_document(actor, survivor, kind="signed_consent", data=PDF_BYTES,
                                          name="consent_signed.pdf", case=case)
     # Follow-up check-ins (issue 15), scheduled as if the case had closed on 2025-09-01.
@@ -206,6 +210,7 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "check_in": check_in,
         "activity": activity,
         "report": report,
+        "htcds_job": htcds_job,
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 

@@ -93,6 +93,13 @@ NO_SURVIVOR_DATA = {
     "intelligence/cases/<int:case_id>/report/": "blank report form showing the case reference",
     "intelligence/sharing/": "the organisation's intelligence sharing setting: three ticks",
     "portal/tell/": "the survivor's blank report form",
+    # HTCDS exchange (insights): forms, who started which export when, a job's progress and
+    # a release's report (counts and levels); the files are the audited downloads.
+    "insights/htcds/": "HTCDS forms and the list of past jobs (who, when, what kind)",
+    "insights/htcds/import": "blank upload form for an HTCDS file",
+    "insights/htcds/jobs/<int:htcds_job_id>/": "an HTCDS job's progress and report in words",
+    "GET /api/v1/insights/htcds/jobs": "the organisation's HTCDS jobs: who, when, what kind",
+    "GET /api/v1/insights/htcds/jobs/{htcds_job_id}": "one HTCDS job: progress and report",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.

@@ -46,7 +46,7 @@ def test_the_navigation_is_the_policys_answer(users, org_a):
         "may_administer_organisation": False, "sees_overdue_tasks": False,
         "coordinates_advocacy": False,
         "coordinates_engagement": False, "may_analyse_intelligence": False,
-        "may_see_insights": True}
+        "may_see_insights": True, "may_exchange_htcds": False}
     coordinator = Actor.for_user(users[("a", "council_coordinator")], "web")
     assert policy.navigation(coordinator)["coordinates_advocacy"] is True
     assert not any(policy.navigation(survivor).values())

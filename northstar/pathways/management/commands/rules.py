@@ -15,6 +15,7 @@ from northstar.compensation import rules as wage_rules
 from northstar.compensation.rules import hours
 from northstar.core import disclosure
 from northstar.engagement.rules import rates as honoraria
+from northstar.insights.htcds import rule_list as htcds_rules
 from northstar.intelligence.rules import engine as intelligence
 from northstar.justice.rules import periods as reflection_periods
 from northstar.law import position
@@ -81,6 +82,8 @@ ENGINES = {
     "disclosure": _Disclosure,
     "honoraria": honoraria,
     "intelligence": intelligence,
+    "htcds_mapping": htcds_rules.Mapping,
+    "htcds_release": htcds_rules.Release,
 }
 
 
