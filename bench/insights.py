@@ -184,13 +184,13 @@ FROM counted c JOIN safeguards_finding f ON f.case_id = c.id GROUP BY 1, 2, 3"""
     "do_no_harm.retellings": f"""WITH {COUNTED},
 told AS (
   SELECT c.organisation_id, c.survivor_id,
-    (SELECT COUNT(*) FROM justice_timelineevent e WHERE e.case_id = c.id
-       AND e.kind = 'interview' AND e.voided_at IS NULL) AS interviews,
-    EXISTS (SELECT 1 FROM justice_timelineevent e WHERE e.case_id = c.id
-       AND e.kind = 'reflection_period_start' AND e.voided_at IS NULL) AS granted,
-    EXISTS (SELECT 1 FROM justice_timelineevent e WHERE e.case_id = c.id
-       AND e.kind = 'reflection_period_end' AND e.voided_at IS NULL) AS used
-  FROM counted c)
+    COUNT(e.case_id) FILTER (WHERE e.kind = 'interview') AS interviews,
+    COUNT(e.case_id) FILTER (WHERE e.kind = 'reflection_period_start') > 0 AS granted,
+    COUNT(e.case_id) FILTER (WHERE e.kind = 'reflection_period_end') > 0 AS used
+  FROM counted c LEFT JOIN justice_timelineevent e ON e.case_id = c.id
+    AND e.voided_at IS NULL
+    AND e.kind IN ('interview', 'reflection_period_start', 'reflection_period_end')
+  GROUP BY c.id, c.organisation_id, c.survivor_id)
 SELECT organisation_id,
   CASE WHEN interviews >= 3 THEN '3_plus' ELSE CAST(interviews AS VARCHAR) END AS k1,
   CASE WHEN used THEN 'reflection_used' WHEN granted THEN 'reflection_granted'

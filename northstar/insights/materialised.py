@@ -1,0 +1,143 @@
+"""Materialised per-organisation counts: the insights figures read from a small table that a
+job refreshes, instead of aggregating every case on each page view (issue 15 §4).
+
+Why (measured in ``bench/README.md``, "Insights at scale"): over 1,000,000 cases a measure
+counted live on PostgreSQL scans and joins every case, consent, ranking and plan item of the
+organisations asked for — seconds, many times what DuckDB takes over a columnar extract of
+the same data. The grids themselves are small (tens to hundreds of cells per organisation
+and measure), so reading them back costs milliseconds whatever the number of cases, and the
+roll-ups (``core.tables.add``) add stored per-organisation grids, never pooled records —
+which is what issue 15 §2 asks of a roll-up anyway. The cost moves to the refresh: one job
+per day (``insights_refresh_counts``), or on demand, counting every organisation once.
+A published figure is then a snapshot "as of" its refresh time, which the disclosure rules
+want in any case (a series is compared release to release, not request to request).
+
+- ``FigureCount``: one cell of one organisation's grid of one measure (``Grid.measure``,
+  row, column, ``people`` and ``of``), with the time it was counted.
+- ``refresh(counters, organisation_ids)``: replaces the stored grids of those organisations
+  with what the counters say now, in one transaction per organisation (a reader sees the
+  old or the new grids of an organisation, never half of each).
+- ``grids(organisation_id, measures=None)``: the stored grids, as ``core.tables.Grid``.
+- ``refreshed_at(organisation_id)``: when they were counted (shown beside the figures).
+
+A counter is any ``count(organisation_id, *, period=None) -> list[Grid]`` (the one signature
+of the insights counting functions); the job takes them from ``COUNTERS`` (filled by the
+module that defines the measures) and counts all time (``period=None``): figures for another
+period are counted live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from northstar.core import jobs
+from northstar.core.models import Organisation
+from northstar.core.tables import Count, Grid
+
+Counter = Callable[..., list[Grid]]
+#: The counting functions the refresh job runs: registered by the module that defines the
+#: measures (``COUNTERS.append(count_fn)``), or passed to ``refresh`` directly.
+COUNTERS: list[Counter] = []
+
+
+class FigureCount(models.Model):
+    """One cell of an organisation's grid of one measure, as counted at ``counted_at``."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=120)
+    row = models.CharField(max_length=120)
+    column = models.CharField(max_length=120)
+    #: Order of the row and column in the grid as counted (grids keep first-seen order).
+    row_order = models.PositiveIntegerField(default=0)
+    column_order = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField()
+    of = models.PositiveIntegerField(null=True, blank=True)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "insights"
+        constraints = [models.UniqueConstraint(
+            fields=["organisation", "measure", "row", "column"], name="insights_count_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.measure}[{self.row}, {self.column}] of {self.organisation_id}"
+
+
+def refresh(counters: Iterable[Counter] | None = None,
+            organisation_ids: Iterable[int] | None = None) -> dict:
+    """Count each organisation again with every counter and store its grids."""
+    counters = list(COUNTERS if counters is None else counters)
+    if organisation_ids is None:
+        organisation_ids = Organisation.objects.filter(on_platform=True).order_by("pk") \
+            .values_list("pk", flat=True)
+    cells = organisations = 0
+    for org_id in list(organisation_ids):
+        grids = [grid for counter in counters for grid in counter(org_id, period=None)]
+        cells += store(org_id, grids)
+        organisations += 1
+    return {"organisations": organisations, "cells": cells}
+
+
+def store(organisation_id: int, grids: Iterable[Grid], *, at=None) -> int:
+    """Replace the stored grids of one organisation (the measures named in ``grids``)."""
+    at = at or timezone.now()
+    rows = []
+    grids = list(grids)
+    for grid in grids:
+        row_order = {r: i for i, r in enumerate(grid.rows)}
+        column_order = {c: i for i, c in enumerate(grid.columns)}
+        for (row, column), count in grid.cells.items():
+            rows.append(FigureCount(
+                organisation_id=organisation_id, measure=grid.measure, row=row, column=column,
+                row_order=row_order.get(row, len(row_order)),
+                column_order=column_order.get(column, len(column_order)),
+                people=count.people, of=count.of, counted_at=at))
+    with transaction.atomic():
+        FigureCount.objects.filter(organisation_id=organisation_id,
+                                   measure__in={g.measure for g in grids}).delete()
+        FigureCount.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def grids(organisation_id: int, measures: Iterable[str] | None = None) -> list[Grid]:
+    """The stored grids of one organisation (all, or those of ``measures``), rows and
+    columns in the order they were counted."""
+    found = FigureCount.objects.filter(organisation_id=organisation_id)
+    if measures is not None:
+        found = found.filter(measure__in=list(measures))
+    by_measure: dict[str, dict] = {}
+    for measure, row, column, r_order, c_order, people, of in found.order_by(
+            "measure", "row_order", "column_order").values_list(
+            "measure", "row", "column", "row_order", "column_order", "people", "of"):
+        entry = by_measure.setdefault(measure, {"rows": {}, "columns": {}, "cells": {}})
+        entry["rows"].setdefault(row, r_order)
+        entry["columns"].setdefault(column, c_order)
+        entry["cells"][(row, column)] = Count(people, of)
+    return [Grid(measure, tuple(sorted(e["rows"], key=e["rows"].get)),
+                 tuple(sorted(e["columns"], key=e["columns"].get)), e["cells"])
+            for measure, e in by_measure.items()]
+
+
+def refreshed_at(organisation_id: int):
+    return FigureCount.objects.filter(organisation_id=organisation_id).aggregate(
+        at=models.Min("counted_at"))["at"]
+
+
+@jobs.task("insights.refresh_counts")
+def refresh_job(job, *, organisation_ids: list[int] | None = None):
+    ids = list(organisation_ids) if organisation_ids is not None else list(
+        Organisation.objects.filter(on_platform=True).order_by("pk").values_list("pk", flat=True))
+    done = {"organisations": 0, "cells": 0}
+    for i, org_id in enumerate(ids):
+        jobs.report(job, i, len(ids), "Counting each organisation's figures")
+        result = refresh(organisation_ids=[org_id])
+        done["organisations"] += result["organisations"]
+        done["cells"] += result["cells"]
+    jobs.report(job, len(ids), len(ids))
+    return done
+
+
+jobs.schedule("insights_refresh_counts", "insights.refresh_counts", every="day")
