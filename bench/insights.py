@@ -101,7 +101,7 @@ COUNTED = f"""counted AS (
   SELECT c.id, c.survivor_id, c.organisation_id, c.jurisdiction, c.trial_participation,
          c.created_at
   FROM survivors_case c
-  WHERE c.archived_at IS NULL AND EXISTS (
+  WHERE c.archived_at IS NULL {{one_org}} AND EXISTS (
     SELECT 1 FROM survivors_consent k WHERE k.survivor_id = c.survivor_id
       AND k.purpose = 'statistics' AND k.given_at <= {AT}
       AND (k.withdrawn_at IS NULL OR k.withdrawn_at > {AT})
@@ -111,7 +111,8 @@ COUNTED = f"""counted AS (
 OWN = COUNTED + """,
 ranked AS (
   SELECT DISTINCT ON (p.case_id) p.case_id, {first} AS first_outcome
-  FROM pathways_priorities p ORDER BY p.case_id, p.recorded_at DESC, p.id DESC),
+  FROM pathways_priorities p WHERE p.case_id IN (SELECT id FROM counted)
+  ORDER BY p.case_id, p.recorded_at DESC, p.id DESC),
 own AS (
   SELECT c.*, r.first_outcome, EXISTS (
     SELECT 1 FROM pathways_planitem i WHERE i.case_id = c.id
@@ -149,7 +150,8 @@ GROUP BY 1, 2, 3""",
     "funnel": f"""WITH {COUNTED},
 latest AS (
   SELECT DISTINCT ON (s.case_id) s.case_id, s.classification
-  FROM screening_screening s ORDER BY s.case_id, s.created_at DESC, s.id DESC),
+  FROM screening_screening s WHERE s.case_id IN (SELECT id FROM counted)
+  ORDER BY s.case_id, s.created_at DESC, s.id DESC),
 steps AS (
   SELECT c.organisation_id, c.survivor_id, l.classification,
     EXISTS (SELECT 1 FROM justice_timelineevent e WHERE e.case_id = c.id
@@ -167,7 +169,8 @@ FROM steps GROUP BY 1, 2""",
 firsts AS (
   SELECT i.case_id, MIN(h.changed_at) AS first_at FROM pathways_planitem i
   JOIN pathways_planstatuschange h ON h.item_id = i.id
-  WHERE h.status IN ('in_progress', 'delivered') GROUP BY i.case_id)
+  WHERE h.status IN ('in_progress', 'delivered') AND i.case_id IN (SELECT id FROM counted)
+  GROUP BY i.case_id)
 SELECT c.organisation_id,
   CASE WHEN f.first_at IS NULL THEN 'none'
        WHEN CAST(f.first_at AS DATE) - CAST(c.created_at AS DATE) <= 7 THEN '0_7'
@@ -198,8 +201,9 @@ SELECT organisation_id,
   COUNT(DISTINCT survivor_id) AS people, NULL AS of_people
 FROM told GROUP BY 1, 2, 3""",
     "compensation.route": f"""WITH {COUNTED},
-paid AS (SELECT claim_id, SUM(amount) AS received, MIN(received_on) AS first_on
-         FROM compensation_payment GROUP BY claim_id)
+paid AS (SELECT y.claim_id, SUM(y.amount) AS received, MIN(y.received_on) AS first_on
+         FROM compensation_payment y JOIN compensation_claim l ON l.id = y.claim_id
+         WHERE l.case_id IN (SELECT id FROM counted) GROUP BY y.claim_id)
 SELECT c.organisation_id, cl.route AS k1,
   CASE WHEN p.first_on IS NULL THEN 'unpaid'
        WHEN p.first_on - cl.filed_on <= 180 THEN 'paid_0_180'
@@ -213,8 +217,11 @@ LEFT JOIN paid p ON p.claim_id = cl.id GROUP BY 1, 2, 3""",
 }
 
 
-def sql_for(measure: str, engine: str) -> str:
-    text = MEASURES[measure]
+def sql_for(measure: str, engine: str, *, one_org: bool = False) -> str:
+    """The measure's SQL for ``engine`` ("pg" or "duck"); ``one_org``: for one organisation
+    (``%(org)s``), as Northstar's ``count(organisation_id)`` asks."""
+    text = MEASURES[measure].replace(
+        "{one_org}", "AND c.organisation_id = %(org)s" if one_org else "")
     json_reads = ({"first": "p.ranking->>0", "id_outcome": "e.details->>'outcome'"}
                   if engine == "pg" else {"first": "p.first_outcome", "id_outcome": "e.id_outcome"})
     text = text.replace("{first}", json_reads["first"])
@@ -314,7 +321,19 @@ def normalised(rows) -> list[tuple]:
     return sorted(out, key=repr)
 
 
-def measure_sql(db: str, folder: Path, runs: int) -> list[dict]:
+def grid_of(measure: str, rows) -> dict:
+    """Rows (organisation, k1, k2, people, of, …) → {organisation: Grid} (core.tables)."""
+    from northstar.core.tables import Count, Grid
+
+    cells: dict = {}
+    for org, k1, k2, people, of, *_ in rows:
+        cells.setdefault(org, {})[(str(k1), str(k2))] = Count(
+            int(people), None if of is None else int(of))
+    return {org: Grid(measure, tuple(dict.fromkeys(r for r, _ in c)),
+                      tuple(dict.fromkeys(k for _, k in c)), c) for org, c in cells.items()}
+
+
+def measure_sql(db: str, folder: Path, runs: int, *, materialised: bool) -> list[dict]:
     import psycopg
 
     duck = duck_connection(folder)
@@ -322,17 +341,62 @@ def measure_sql(db: str, folder: Path, runs: int) -> list[dict]:
     with psycopg.connect(f"{PG}/{db}") as conn:
         conn.execute("SET timezone = 'UTC'")
         conn.execute("SET jit = off")
+        orgs = [r[0] for r in conn.execute(
+            "SELECT id FROM core_organisation WHERE code LIKE 'IP%%' ORDER BY id").fetchall()]
         for measure in MEASURES:
             pg_sql, duck_sql = sql_for(measure, "pg"), sql_for(measure, "duck")
+            one_sql = sql_for(measure, "pg", one_org=True)
             pg_ms, pg_rows = timed(lambda s=pg_sql: conn.execute(s).fetchall(), runs)
             duck_ms, duck_rows = timed(lambda s=duck_sql: duck.execute(s).fetchall(), runs)
-            same = normalised(pg_rows) == normalised(duck_rows)
-            results.append({"measure": measure, "pg_ms": pg_ms, "duck_ms": duck_ms,
-                            "ratio": pg_ms / duck_ms, "cells": len(pg_rows), "same": same})
-            log(f"{measure:28} PostgreSQL {pg_ms:9.1f} ms  DuckDB {duck_ms:8.1f} ms  "
-                f"× {pg_ms / duck_ms:6.1f}  {len(pg_rows)} cells  "
+            each_ms, each_rows = timed(lambda s=one_sql: [
+                row for org in orgs for row in conn.execute(s, {"org": org}).fetchall()],
+                max(1, runs - 2))
+            same = normalised(pg_rows) == normalised(duck_rows) == normalised(each_rows)
+            result = {"measure": measure, "pg_ms": pg_ms, "each_ms": each_ms, "duck_ms": duck_ms,
+                      "cells": len(pg_rows), "same": same, "grids": grid_of(measure, pg_rows)}
+            results.append(result)
+            log(f"{measure:28} PostgreSQL {pg_ms:9.1f} ms (per organisation {each_ms:9.1f})  "
+                f"DuckDB {duck_ms:8.1f} ms  × {pg_ms / duck_ms:6.1f}  {len(pg_rows)} cells  "
                 f"{'same' if same else 'DIFFERENT'}")
+    if materialised:
+        measure_materialised(db, results, runs)
     return results
+
+
+def measure_materialised(db: str, results: list[dict], runs: int) -> None:
+    """Store every organisation's grids (what the refresh job does, here from the grouped
+    SQL above: one pass per measure), then time reading them back for every organisation and
+    adding them up (core.tables.add): what a roll-up page costs with materialised counts."""
+    os.environ.update(env_for(db))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from northstar.core.tables import add
+    from northstar.insights import materialised
+
+    started = time.perf_counter()
+    by_org: dict = {}
+    for result in results:
+        for org, grid in result["grids"].items():
+            by_org.setdefault(org, []).append(grid)
+    for org, grids in by_org.items():
+        materialised.store(org, grids)
+    stored_s = time.perf_counter() - started
+    log(f"materialised counts stored in {stored_s:.1f} s "
+        f"({sum(len(g.cells) for gs in by_org.values() for g in gs)} cells)")
+    for result in results:
+        def read(measure=result["measure"]):
+            return add(g for gs in materialised.grids_of(list(by_org), [measure]).values()
+                       for g in gs)
+        ms, rolled = timed(read, runs)
+        expected = add(result["grids"].values())
+        result["materialised_ms"] = ms
+        result["same"] = result["same"] and rolled.cells == expected.cells
+    connection.close()
+    results.append({"measure": "(store all grids, after counting)", "stored_s": stored_s})
 
 
 def main() -> None:
@@ -341,6 +405,8 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=50)
     parser.add_argument("--jurisdictions", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--materialised", action="store_true",
+                        help="also store the grids as materialised counts and time reading them")
     parser.add_argument("--skip-export", action="store_true",
                         help="reuse the Parquet files of an earlier run")
     args = parser.parse_args()
@@ -352,20 +418,33 @@ def main() -> None:
         log(f"exported to Parquet in {seconds:.1f} s: "
             + ", ".join(f"{t} {n}" for t, n in rows.items()))
         lines.append(f"Export to Parquet: {seconds:.1f} s ({', '.join(f'{t} {n:,}' for t, n in rows.items())})")
-    results = measure_sql(db, folder, args.runs)
+    results = measure_sql(db, folder, args.runs, materialised=args.materialised)
+    stored = [r for r in results if "stored_s" in r]
+    results = [r for r in results if "stored_s" not in r]
     today = dt.date.today().isoformat()  # noqa: DTZ011
     out = ROOT / "bench" / "results" / f"insights-{today}-{args.cases}.md"
-    table = ["| measure | PostgreSQL ms | DuckDB ms | × DuckDB | cells | same numbers |",
-             "|---|---|---|---|---|---|"]
-    table += [f"| {r['measure']} | {r['pg_ms']:.1f} | {r['duck_ms']:.1f} | {r['ratio']:.1f} | "
-              f"{r['cells']} | {'yes' if r['same'] else 'NO'} |" for r in results]
-    total_pg = sum(r["pg_ms"] for r in results)
-    total_duck = sum(r["duck_ms"] for r in results)
-    table.append(f"| all together | {total_pg:.0f} | {total_duck:.0f} | "
-                 f"{total_pg / total_duck:.1f} | | |")
+    table = ["| measure | PostgreSQL, all organisations (ms) | PostgreSQL, one query per "
+             "organisation (ms) | DuckDB (ms) | × DuckDB | materialised read + roll-up (ms) | "
+             "× DuckDB | cells | same numbers |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        m = r.get("materialised_ms")
+        read = "" if m is None else f"{m:.1f} | {m / r['duck_ms']:.2f}"
+        table.append(
+            f"| {r['measure']} | {r['pg_ms']:.0f} | {r['each_ms']:.0f} | {r['duck_ms']:.0f} | "
+            f"{r['pg_ms'] / r['duck_ms']:.1f} | {read or ' | '} | {r['cells']} | "
+            f"{'yes' if r['same'] else 'NO'} |")
+    total = {k: sum(r.get(k) or 0 for r in results)
+             for k in ("pg_ms", "each_ms", "duck_ms", "materialised_ms")}
+    table.append(f"| all together | {total['pg_ms']:.0f} | {total['each_ms']:.0f} | "
+                 f"{total['duck_ms']:.0f} | {total['pg_ms'] / total['duck_ms']:.1f} | "
+                 f"{total['materialised_ms']:.1f} | "
+                 f"{total['materialised_ms'] / total['duck_ms']:.2f} | | |")
+    if stored:
+        lines.append(f"Materialised counts: all grids stored in {stored[0]['stored_s']:.1f} s "
+                     "after counting (the refresh job = the counting above + this).")
     out.write_text(f"# Insights figures, {args.cases:,} cases, {today}\n\n"
                    + "\n".join(lines) + "\n\n" + "\n".join(table) + "\n")
-    print("\n".join(table))
+    print("\n".join(lines + table))
     log(f"written to {out.relative_to(ROOT)}")
     if not all(r["same"] for r in results):
         raise SystemExit("PostgreSQL and DuckDB disagree on a measure (see above)")

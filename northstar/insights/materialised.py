@@ -17,7 +17,8 @@ want in any case (a series is compared release to release, not request to reques
 - ``refresh(counters, organisation_ids)``: replaces the stored grids of those organisations
   with what the counters say now, in one transaction per organisation (a reader sees the
   old or the new grids of an organisation, never half of each).
-- ``grids(organisation_id, measures=None)``: the stored grids, as ``core.tables.Grid``.
+- ``grids(organisation_id, measures=None)``: the stored grids, as ``core.tables.Grid``;
+  ``grids_of(organisation_ids, measures)`` the same for several organisations in one query.
 - ``refreshed_at(organisation_id)``: when they were counted (shown beside the figures).
 
 A counter is any ``count(organisation_id, *, period=None) -> list[Grid]`` (the one signature
@@ -105,20 +106,31 @@ def store(organisation_id: int, grids: Iterable[Grid], *, at=None) -> int:
 def grids(organisation_id: int, measures: Iterable[str] | None = None) -> list[Grid]:
     """The stored grids of one organisation (all, or those of ``measures``), rows and
     columns in the order they were counted."""
-    found = FigureCount.objects.filter(organisation_id=organisation_id)
+    return grids_of([organisation_id], measures).get(organisation_id, [])
+
+
+def grids_of(organisation_ids: Iterable[int], measures: Iterable[str] | None = None
+             ) -> dict[int, list[Grid]]:
+    """``grids`` of several organisations in one query (a funder's or a jurisdiction's
+    organisations): {organisation id: [Grid, …]}; an organisation never counted is absent."""
+    found = FigureCount.objects.filter(organisation_id__in=list(organisation_ids))
     if measures is not None:
         found = found.filter(measure__in=list(measures))
-    by_measure: dict[str, dict] = {}
-    for measure, row, column, r_order, c_order, people, of in found.order_by(
-            "measure", "row_order", "column_order").values_list(
-            "measure", "row", "column", "row_order", "column_order", "people", "of"):
-        entry = by_measure.setdefault(measure, {"rows": {}, "columns": {}, "cells": {}})
+    by_key: dict[tuple[int, str], dict] = {}
+    for org, measure, row, column, r_order, c_order, people, of in found.order_by(
+            "organisation_id", "measure", "row_order", "column_order").values_list(
+            "organisation_id", "measure", "row", "column", "row_order", "column_order",
+            "people", "of"):
+        entry = by_key.setdefault((org, measure), {"rows": {}, "columns": {}, "cells": {}})
         entry["rows"].setdefault(row, r_order)
         entry["columns"].setdefault(column, c_order)
         entry["cells"][(row, column)] = Count(people, of)
-    return [Grid(measure, tuple(sorted(e["rows"], key=e["rows"].get)),
-                 tuple(sorted(e["columns"], key=e["columns"].get)), e["cells"])
-            for measure, e in by_measure.items()]
+    out: dict[int, list[Grid]] = {}
+    for (org, measure), e in by_key.items():
+        out.setdefault(org, []).append(Grid(
+            measure, tuple(sorted(e["rows"], key=e["rows"].get)),
+            tuple(sorted(e["columns"], key=e["columns"].get)), e["cells"]))
+    return out
 
 
 def refreshed_at(organisation_id: int):

@@ -67,3 +67,11 @@ def test_the_refresh_job_counts_every_organisation_with_the_registered_counters(
     assert job.result["organisations"] == 2
     assert materialised.grids(org_a.pk) == by_trial(org_a.pk)
     assert "insights_refresh_counts" in jobs.SCHEDULES
+
+
+def test_several_organisations_are_read_in_one_query(case_a, org_a, org_b, other_case,
+                                                     django_assert_num_queries):
+    materialised.refresh([by_trial], [org_a.pk, org_b.pk])
+    with django_assert_num_queries(1):
+        both = materialised.grids_of([org_a.pk, org_b.pk], ["test.trial"])
+    assert both == {org_a.pk: by_trial(org_a.pk), org_b.pk: by_trial(org_b.pk)}

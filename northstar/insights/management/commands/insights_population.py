@@ -117,13 +117,14 @@ class Writer:
                             for _f, a, d, j, _s in plan])
             else:
                 marks = ", ".join(["%s"] * len(plan))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", [
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", [  # noqa: S608
                     [(row[a] if s or f.primary_key else f.get_db_prep_save(row[a], connection))
                      if a in row else d for f, a, d, _j, s in plan] for row in rows])
 
     def next_id(self, model) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)}")
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - a model's table
             return (cursor.fetchone()[0] or 0) + 1
 
     def reset_sequences(self, models) -> None:
@@ -132,7 +133,7 @@ class Writer:
         with connection.cursor() as cursor:
             for model in models:
                 table = model._meta.db_table
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                                f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
 
 
@@ -295,9 +296,9 @@ class Command(BaseCommand):
             # timeline: interviews (retellings), identification, reflection, shelter, hearings
             events = out["justice.TimelineEvent"]
 
-            def event(kind, stage, on, details, _cid=cid, _org=org.pk):
+            def event(kind, stage, on, details, _cid=cid, _org=org.pk, _events=events):
                 if on <= today:
-                    events.append({"id": nid("justice.TimelineEvent"), "case_id": _cid,
+                    _events.append({"id": nid("justice.TimelineEvent"), "case_id": _cid,
                                    "kind": kind, "stage": stage, "occurred_on": on,
                                    "details": details, "organisation_id": _org,
                                    "recorded_by_label": "synthetic", "recorded_at": at(on)})
