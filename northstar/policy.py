@@ -15,6 +15,8 @@ existence is not leaked to another organisation.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
@@ -504,3 +506,85 @@ def navigation(actor: Actor | None) -> dict[str, bool]:
         "sees_overdue_tasks": sees_overdue_tasks_of_organisation(actor),
         "coordinates_advocacy": coordinates_advocacy(actor),
     }
+
+
+# --- Insights: who sees which figures (issue 15 §2) -------------------------------------
+#
+# Figures only, never a record: researchers, funders and government users hold no case role,
+# so every selector above already gives them nothing (404 on every record page and endpoint).
+# Which organisations' counts each sees is decided here; the sharing choices are rows of
+# ``insights.Sharing``, read through the app registry (the policy sits below the insights
+# app in the import layers).
+
+
+@dataclass(frozen=True)
+class FigureSources:
+    """Whose counts an actor's figures are made of, and for which audience.
+
+    ``audience``: "internal" (the viewer's own organisation: its lower threshold) or
+    "external" (a funder or a government: the external threshold and rounding).
+    ``organisations``: the organisations counted. ``each``: whether each organisation's
+    own figures are shown beside their sum (a funder), or only the sum (a government)."""
+
+    audience: str
+    organisations: tuple
+    each: bool
+    own: bool = False
+
+
+def _live_sharings():
+    from django.apps import apps
+
+    return apps.get_model("insights", "Sharing").objects.filter(stopped_at__isnull=True)
+
+
+def is_funder(actor: Actor) -> bool:
+    """A funder's user: the funder role in an organisation of kind funder."""
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role == roles.Role.FUNDER and actor.organisation.kind == "funder")
+
+
+def is_government(actor: Actor) -> bool:
+    """A government user: the government role in a government agency."""
+    return (actor.survivor_id is None and actor.organisation is not None
+            and actor.role == roles.Role.GOVERNMENT
+            and actor.organisation.kind == "government_agency")
+
+
+def may_see_insights(actor: Actor) -> bool:
+    """The insights figures: researchers, supervisors and org admins (their organisation's),
+    funders (of the organisations that share with them), government users (their
+    jurisdiction's roll-up)."""
+    return may_see_aggregates(actor) or is_funder(actor) or is_government(actor)
+
+
+def figure_sources(actor: Actor) -> FigureSources:
+    """Whose counts ``actor`` may see; ``Forbidden`` for everyone else."""
+    from northstar.core.models import Organisation
+
+    if is_funder(actor):
+        shared = _live_sharings().filter(funder=actor.organisation).values("organisation")
+        orgs = tuple(Organisation.objects.filter(pk__in=shared).order_by("name", "pk"))
+        return FigureSources("external", orgs, each=True)
+    if is_government(actor):
+        contributing = _live_sharings().filter(funder__isnull=True).values("organisation")
+        orgs = tuple(Organisation.objects.filter(
+            pk__in=contributing, jurisdiction=actor.organisation.jurisdiction,
+        ).order_by("name", "pk"))
+        return FigureSources("external", orgs, each=False)
+    if may_see_aggregates(actor):
+        return FigureSources("internal", (actor.organisation,), each=False, own=True)
+    raise Forbidden("your role does not see figures")
+
+
+def may_manage_figure_sharing(actor: Actor) -> bool:
+    """Whether the organisation's counts go to its jurisdiction's roll-up or to a funder:
+    its org admins decide."""
+    return is_administrator(actor)
+
+
+def funders_to_share_with():
+    """The organisations figures may be shared with: funders on the platform."""
+    from northstar.core.models import Organisation
+
+    return Organisation.objects.filter(kind="funder").order_by("name")

@@ -42,6 +42,12 @@ class Grid:
     rows: tuple[str, ...]
     columns: tuple[str, ...]
     cells: dict[tuple[str, str], Count] = field(default_factory=dict)
+    #: Whether each survivor falls in one row only (the rows add up to a total that may be
+    #: published), and likewise for columns. A split where one person can sit in several
+    #: rows (by pathway: a plan has items of several) is not additive: no total is shown
+    #: for it, and disclosure control treats each cell on its own.
+    additive_rows: bool = True
+    additive_columns: bool = True
 
     def get(self, row: str, column: str) -> Count:
         return self.cells.get((row, column), Count(0, None))
@@ -56,6 +62,8 @@ def add(grids: Iterable[Grid]) -> Grid:
     measure = grids[0].measure
     if any(g.measure != measure for g in grids):
         raise ValueError("grids of different measures cannot be added")
+    additive_rows = all(g.additive_rows for g in grids)
+    additive_columns = all(g.additive_columns for g in grids)
     rows: dict[str, None] = {}
     columns: dict[str, None] = {}
     cells: dict[tuple[str, str], Count] = {}
@@ -64,7 +72,7 @@ def add(grids: Iterable[Grid]) -> Grid:
         columns.update(dict.fromkeys(grid.columns))
         for key, count in grid.cells.items():
             cells[key] = cells[key] + count if key in cells else count
-    return Grid(measure, tuple(rows), tuple(columns), cells)
+    return Grid(measure, tuple(rows), tuple(columns), cells, additive_rows, additive_columns)
 
 
 @dataclass(frozen=True)
@@ -80,3 +88,13 @@ class Table:
     threshold: int = 0
     hidden: int = 0
     notes: tuple[str, ...] = ()
+    #: For a share: the survivors counted (numerator) and out of how many (denominator)
+    #: behind each shown value, rounded like every published count; ``None`` where hidden.
+    counts: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    bases: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    #: Whose figures these are: "own" (the viewer's organisation), "total" (the sum of the
+    #: organisations shown) or "org:<id>" (one of them), with a name for the page.
+    scope: str = ""
+    scope_label: str = ""
+    #: Rounding base applied to the counts (1: exact).
+    rounded_to: int = 1

@@ -65,6 +65,12 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
             "testimony": ("str", True, TESTIMONY),
             "faced_offender": ("bool", False, None),
             "interpreter_present": ("bool", False, None),
+            # Who the trial held to account (a conviction or an order to pay), where it did:
+            # issue 15's "who is held to account" (seed 004: brokers, rarely employers or
+            # organised crime). Not asked: left out, never assumed false.
+            "held_broker": ("bool", False, None),
+            "held_employer": ("bool", False, None),
+            "held_organised_crime": ("bool", False, None),
         },
     },
     "shelter_stay": {

@@ -6,10 +6,11 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
+
 
     dependencies = [
         ('core', '0009_alter_membership_role_alter_organisation_kind'),
+        ('insights', '0001_sharing'),
     ]
 
     operations = [
