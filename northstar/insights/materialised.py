@@ -12,13 +12,14 @@ per day (``insights_refresh_counts``), or on demand, counting every organisation
 A published figure is then a snapshot "as of" its refresh time, which the disclosure rules
 want in any case (a series is compared release to release, not request to request).
 
-- ``FigureCount``: one cell of one organisation's grid of one measure (``Grid.measure``,
-  row, column, ``people`` and ``of``), with the time it was counted.
+- ``FigureGrid``: the shape of one organisation's grid of one measure (``Grid.measure``,
+  rows, columns, additive or not) and when it was counted; ``FigureCount``: one of its
+  cells (row, column, ``people`` and ``of``).
 - ``refresh(counters, organisation_ids)``: replaces the stored grids of those organisations
   with what the counters say now, in one transaction per organisation (a reader sees the
   old or the new grids of an organisation, never half of each).
 - ``grids(organisation_id, measures=None)``: the stored grids, as ``core.tables.Grid``;
-  ``grids_of(organisation_ids, measures)`` the same for several organisations in one query.
+  ``grids_of(organisation_ids, measures)`` the same for several organisations in two queries.
 - ``refreshed_at(organisation_id)``: when they were counted (shown beside the figures).
 
 A counter is any ``count(organisation_id, *, period=None) -> list[Grid]`` (the one signature
@@ -44,19 +45,36 @@ Counter = Callable[..., list[Grid]]
 COUNTERS: list[Counter] = []
 
 
+class FigureGrid(models.Model):
+    """The shape of one organisation's grid of one measure, as counted at ``counted_at``:
+    its rows and columns in order (some may hold no cell) and whether they add up."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=120)
+    rows = models.JSONField(default=list)
+    columns = models.JSONField(default=list)
+    additive_rows = models.BooleanField(default=True)
+    additive_columns = models.BooleanField(default=True)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "insights"
+        constraints = [models.UniqueConstraint(fields=["organisation", "measure"],
+                                               name="insights_grid_once")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} of {self.organisation_id}"
+
+
 class FigureCount(models.Model):
-    """One cell of an organisation's grid of one measure, as counted at ``counted_at``."""
+    """One cell of an organisation's grid of one measure."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     measure = models.CharField(max_length=120)
     row = models.CharField(max_length=120)
     column = models.CharField(max_length=120)
-    #: Order of the row and column in the grid as counted (grids keep first-seen order).
-    row_order = models.PositiveIntegerField(default=0)
-    column_order = models.PositiveIntegerField(default=0)
     people = models.PositiveIntegerField()
     of = models.PositiveIntegerField(null=True, blank=True)
-    counted_at = models.DateTimeField()
 
     class Meta:
         app_label = "insights"
@@ -70,7 +88,7 @@ class FigureCount(models.Model):
 def refresh(counters: Iterable[Counter] | None = None,
             organisation_ids: Iterable[int] | None = None) -> dict:
     """Count each organisation again with every counter and store its grids."""
-    counters = list(COUNTERS if counters is None else counters)
+    counters = list(counters if counters is not None else COUNTERS or default_counters())
     if organisation_ids is None:
         organisation_ids = Organisation.objects.filter(on_platform=True).order_by("pk") \
             .values_list("pk", flat=True)
@@ -82,59 +100,65 @@ def refresh(counters: Iterable[Counter] | None = None,
     return {"organisations": organisations, "cells": cells}
 
 
+def default_counters() -> list[Counter]:
+    """The counting function of every measure in ``insights/measures.toml``."""
+    from northstar.insights.measures import all_measures, resolve
+
+    return [resolve(measure) for measure in all_measures()]
+
+
 def store(organisation_id: int, grids: Iterable[Grid], *, at=None) -> int:
     """Replace the stored grids of one organisation (the measures named in ``grids``)."""
     at = at or timezone.now()
-    rows = []
     grids = list(grids)
-    for grid in grids:
-        row_order = {r: i for i, r in enumerate(grid.rows)}
-        column_order = {c: i for i, c in enumerate(grid.columns)}
-        for (row, column), count in grid.cells.items():
-            rows.append(FigureCount(
-                organisation_id=organisation_id, measure=grid.measure, row=row, column=column,
-                row_order=row_order.get(row, len(row_order)),
-                column_order=column_order.get(column, len(column_order)),
-                people=count.people, of=count.of, counted_at=at))
+    shapes = [FigureGrid(organisation_id=organisation_id, measure=g.measure, rows=list(g.rows),
+                         columns=list(g.columns), additive_rows=g.additive_rows,
+                         additive_columns=g.additive_columns, counted_at=at) for g in grids]
+    cells = [FigureCount(organisation_id=organisation_id, measure=g.measure, row=row,
+                         column=column, people=count.people, of=count.of)
+             for g in grids for (row, column), count in g.cells.items()]
+    measures = {g.measure for g in grids}
     with transaction.atomic():
-        FigureCount.objects.filter(organisation_id=organisation_id,
-                                   measure__in={g.measure for g in grids}).delete()
-        FigureCount.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        for model in (FigureGrid, FigureCount):
+            model.objects.filter(organisation_id=organisation_id, measure__in=measures).delete()
+        FigureGrid.objects.bulk_create(shapes, batch_size=2000)
+        FigureCount.objects.bulk_create(cells, batch_size=2000)
+    return len(cells)
 
 
 def grids(organisation_id: int, measures: Iterable[str] | None = None) -> list[Grid]:
-    """The stored grids of one organisation (all, or those of ``measures``), rows and
-    columns in the order they were counted."""
+    """The stored grids of one organisation (all, or those of ``measures``), in the order
+    of their measures' names, rows and columns in the order they were counted."""
     return grids_of([organisation_id], measures).get(organisation_id, [])
 
 
 def grids_of(organisation_ids: Iterable[int], measures: Iterable[str] | None = None
              ) -> dict[int, list[Grid]]:
-    """``grids`` of several organisations in one query (a funder's or a jurisdiction's
+    """``grids`` of several organisations in two queries (a funder's or a jurisdiction's
     organisations): {organisation id: [Grid, …]}; an organisation never counted is absent."""
-    found = FigureCount.objects.filter(organisation_id__in=list(organisation_ids))
+    ids = list(organisation_ids)
+    shapes = FigureGrid.objects.filter(organisation_id__in=ids)
+    found = FigureCount.objects.filter(organisation_id__in=ids)
     if measures is not None:
+        shapes = shapes.filter(measure__in=list(measures))
         found = found.filter(measure__in=list(measures))
-    by_key: dict[tuple[int, str], dict] = {}
-    for org, measure, row, column, r_order, c_order, people, of in found.order_by(
-            "organisation_id", "measure", "row_order", "column_order").values_list(
-            "organisation_id", "measure", "row", "column", "row_order", "column_order",
-            "people", "of"):
-        entry = by_key.setdefault((org, measure), {"rows": {}, "columns": {}, "cells": {}})
-        entry["rows"].setdefault(row, r_order)
-        entry["columns"].setdefault(column, c_order)
-        entry["cells"][(row, column)] = Count(people, of)
+    cells: dict[tuple[int, str], dict] = {}
+    for org, measure, row, column, people, of in found.values_list(
+            "organisation_id", "measure", "row", "column", "people", "of"):
+        cells.setdefault((org, measure), {})[(row, column)] = Count(people, of)
     out: dict[int, list[Grid]] = {}
-    for (org, measure), e in by_key.items():
-        out.setdefault(org, []).append(Grid(
-            measure, tuple(sorted(e["rows"], key=e["rows"].get)),
-            tuple(sorted(e["columns"], key=e["columns"].get)), e["cells"]))
+    for org, measure, rows, columns, add_rows, add_columns in shapes.order_by(
+            "organisation_id", "measure").values_list(
+            "organisation_id", "measure", "rows", "columns", "additive_rows",
+            "additive_columns"):
+        out.setdefault(org, []).append(Grid(measure, tuple(rows), tuple(columns),
+                                            cells.get((org, measure), {}), add_rows,
+                                            add_columns))
     return out
 
 
 def refreshed_at(organisation_id: int):
-    return FigureCount.objects.filter(organisation_id=organisation_id).aggregate(
+    return FigureGrid.objects.filter(organisation_id=organisation_id).aggregate(
         at=models.Min("counted_at"))["at"]
 
 

@@ -44,4 +44,4 @@ class Sharing(models.Model):
 
 
 # Materialised per-organisation counts and their refresh job (issue 15 §4, insights-scale).
-from northstar.insights.materialised import FigureCount  # noqa: E402, F401
+from northstar.insights.materialised import FigureCount, FigureGrid  # noqa: E402, F401

@@ -69,9 +69,25 @@ def test_the_refresh_job_counts_every_organisation_with_the_registered_counters(
     assert "insights_refresh_counts" in jobs.SCHEDULES
 
 
-def test_several_organisations_are_read_in_one_query(case_a, org_a, org_b, other_case,
+def test_several_organisations_are_read_in_two_queries(case_a, org_a, org_b, other_case,
                                                      django_assert_num_queries):
     materialised.refresh([by_trial], [org_a.pk, org_b.pk])
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         both = materialised.grids_of([org_a.pk, org_b.pk], ["test.trial"])
     assert both == {org_a.pk: by_trial(org_a.pk), org_b.pk: by_trial(org_b.pk)}
+
+
+def test_by_default_the_refresh_stores_what_every_measure_counts():
+    from django.core.management import call_command
+
+    from northstar.core.models import Organisation
+    from northstar.insights.measures import all_measures, resolve
+
+    call_command("insights_population", cases=80, organisations=2, jurisdictions=1,
+                 stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    org = Organisation.objects.get(code="IP001")
+    materialised.refresh(organisation_ids=[org.pk])
+    counted = sorted((g for m in all_measures() for g in resolve(m)(org.pk)),
+                     key=lambda g: g.measure)
+    assert materialised.grids(org.pk) == counted
+    assert any(c.people for g in counted for c in g.cells.values())

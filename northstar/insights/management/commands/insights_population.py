@@ -275,7 +275,8 @@ class Command(BaseCommand):
                     "id": nid("survivors.Consent"), "survivor_id": sid, "purpose": "statistics",
                     "explained_by_label": "synthetic", "language": "km", "method": "verbal",
                     "given_at": created, "recorded_at": created,
-                    "withdrawn_at": (created + dt.timedelta(days=rng.randint(5, 300))
+                    "withdrawn_at": (min(created + dt.timedelta(days=rng.randint(5, 300)),
+                                         at(today - dt.timedelta(days=1)))
                                      if rng.random() < 0.05 else None)})
             if r >= 0.82 or rng.random() < 0.5:
                 out["survivors.Consent"].append({
@@ -331,7 +332,10 @@ class Command(BaseCommand):
                 for _ in range(rng.randint(1, 3)):
                     event("hearing", "adjudication", intake + dt.timedelta(days=rng.randint(60, 700)),
                           {"testimony": rng.choice(("in_person", "video", "pre_recorded")),
-                           "faced_offender": rng.random() < 0.3})
+                           "faced_offender": rng.random() < 0.3,
+                           "held_broker": rng.random() < 0.2,
+                           "held_employer": rng.random() < 0.15,
+                           "held_organised_crime": rng.random() < 0.05})
             # the survivor's ranking, the assessment and the plan with its dated history
             if rng.random() < 0.85:
                 first = rng.choices(OUTCOMES, (50, 30, 20))[0]
