@@ -37,21 +37,23 @@ import statistics
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scale import BIN, PG, ROOT, VAR, admin, db_comment, env_for, log  # noqa: E402
 
-#: The instant the consent gate is judged at: fixed, so both sides count the same people.
-AT = "TIMESTAMPTZ '2026-12-01 00:00:00+00'"
+#: Django's time zone (settings.TIME_ZONE): dates and quarters of timestamps are taken in it
+#: on both sides, as the ORM does.
+TZ = os.environ.get("TIME_ZONE", "Asia/Bangkok")
 
 # --- the columnar extract: table → (select over PostgreSQL, DuckDB column types) -------------
 EXPORT = {
-    "survivors_survivor": ("SELECT id, organisation_id, sex, birth_year FROM survivors_survivor",
-                           {"id": "BIGINT", "organisation_id": "BIGINT", "sex": "VARCHAR",
-                            "birth_year": "INTEGER"}),
+    "survivors_survivor": (
+        "SELECT id, organisation_id, sex, birth_year, created_at, archived_at "
+        "FROM survivors_survivor",
+        {"id": "BIGINT", "organisation_id": "BIGINT", "sex": "VARCHAR", "birth_year": "INTEGER",
+         "created_at": "TIMESTAMPTZ", "archived_at": "TIMESTAMPTZ"}),
     "survivors_case": (
         "SELECT id, survivor_id, organisation_id, jurisdiction, trial_participation, created_at, "
         "archived_at FROM survivors_case",
@@ -78,15 +80,21 @@ EXPORT = {
         {"id": "BIGINT", "case_id": "BIGINT", "classification": "VARCHAR",
          "created_at": "TIMESTAMPTZ"}),
     "justice_timelineevent": (
-        "SELECT case_id, kind, occurred_on, details->>'outcome' AS id_outcome, voided_at "
+        "SELECT case_id, kind, occurred_on, details->>'outcome' AS id_outcome, "
+        "details->>'testimony' AS testimony, details->>'decision' AS decision, "
+        "details->>'held_broker' AS held_broker, details->>'held_employer' AS held_employer, "
+        "details->>'held_organised_crime' AS held_organised_crime, voided_at "
         "FROM justice_timelineevent",
         {"case_id": "BIGINT", "kind": "VARCHAR", "occurred_on": "DATE", "id_outcome": "VARCHAR",
+         "testimony": "VARCHAR", "decision": "VARCHAR", "held_broker": "VARCHAR",
+         "held_employer": "VARCHAR", "held_organised_crime": "VARCHAR",
          "voided_at": "TIMESTAMPTZ"}),
     "compensation_claim": (
-        "SELECT id, case_id, route, status, amount_awarded, filed_on, decided_on "
+        "SELECT id, case_id, route, status, amount_awarded, amount_agreed, filed_on "
         "FROM compensation_claim",
         {"id": "BIGINT", "case_id": "BIGINT", "route": "VARCHAR", "status": "VARCHAR",
-         "amount_awarded": "DECIMAL(14,2)", "filed_on": "DATE", "decided_on": "DATE"}),
+         "amount_awarded": "DECIMAL(14,2)", "amount_agreed": "DECIMAL(14,2)",
+         "filed_on": "DATE"}),
     "compensation_payment": (
         "SELECT claim_id, amount, received_on FROM compensation_payment",
         {"claim_id": "BIGINT", "amount": "DECIMAL(14,2)", "received_on": "DATE"}),
@@ -95,138 +103,229 @@ EXPORT = {
         {"case_id": "BIGINT", "rule": "VARCHAR", "severity": "VARCHAR", "status": "VARCHAR"}),
 }
 
-# --- the measures: {first} and {id_outcome} are the two JSON reads -------------------------
-#: Cases whose survivor's consent allows statistics at AT (consent.flows_q as SQL).
-COUNTED = f"""counted AS (
+# --- the measures, as Northstar counts them (northstar/insights/counting.py), in SQL ---------
+# Each answers rows (organisation, row, column, people, of): the cells of each organisation's
+# grid of that measure. Placeholders: <AT> the consent instant, <ONE_ORG> the filter for one
+# organisation, <first> … the JSON reads (PostgreSQL reads the JSON, DuckDB the flattened
+# column of the extract).
+JSON_READS = {
+    "pg": {"<first>": "p.ranking->>0", "<id_outcome>": "e.details->>'outcome'",
+           "<testimony>": "e.details->>'testimony'", "<decision>": "e.details->>'decision'",
+           "<held_broker>": "e.details->>'held_broker'",
+           "<held_employer>": "e.details->>'held_employer'",
+           "<held_organised_crime>": "e.details->>'held_organised_crime'"},
+    "duck": {"<first>": "p.first_outcome", "<id_outcome>": "e.id_outcome",
+             "<testimony>": "e.testimony", "<decision>": "e.decision",
+             "<held_broker>": "e.held_broker", "<held_employer>": "e.held_employer",
+             "<held_organised_crime>": "e.held_organised_crime"},
+}
+#: counting.counted_cases: live cases of live survivors whose statistics consent stands.
+COUNTED = """counted AS (
   SELECT c.id, c.survivor_id, c.organisation_id, c.jurisdiction, c.trial_participation,
          c.created_at
-  FROM survivors_case c
-  WHERE c.archived_at IS NULL {{one_org}} AND EXISTS (
+  FROM survivors_case c JOIN survivors_survivor sv ON sv.id = c.survivor_id
+  WHERE c.archived_at IS NULL AND sv.archived_at IS NULL <ONE_ORG> AND EXISTS (
     SELECT 1 FROM survivors_consent k WHERE k.survivor_id = c.survivor_id
-      AND k.purpose = 'statistics' AND k.given_at <= {AT}
-      AND (k.withdrawn_at IS NULL OR k.withdrawn_at > {AT})
-      AND (k.expires_at IS NULL OR k.expires_at > {AT})))"""
-#: Own outcome delivered, per case: the latest ranking's first outcome, and whether a plan
-#: item for it was delivered.
+      AND k.purpose = 'statistics' AND k.given_at <= <AT>
+      AND (k.withdrawn_at IS NULL OR k.withdrawn_at > <AT>)
+      AND (k.expires_at IS NULL OR k.expires_at > <AT>)))"""
+#: The latest ranking of each survivor's latest ranked case, and whether a plan item for its
+#: first outcome was delivered.
 OWN = COUNTED + """,
 ranked AS (
-  SELECT DISTINCT ON (p.case_id) p.case_id, {first} AS first_outcome
-  FROM pathways_priorities p WHERE p.case_id IN (SELECT id FROM counted)
-  ORDER BY p.case_id, p.recorded_at DESC, p.id DESC),
+  SELECT DISTINCT ON (c.survivor_id) c.id AS case_id, c.survivor_id, c.organisation_id,
+         c.trial_participation, c.jurisdiction, c.created_at, <first> AS first_outcome
+  FROM counted c JOIN pathways_priorities p ON p.case_id = c.id
+  ORDER BY c.survivor_id, c.created_at DESC, c.id DESC, p.recorded_at DESC, p.id DESC),
 own AS (
-  SELECT c.*, r.first_outcome, EXISTS (
-    SELECT 1 FROM pathways_planitem i WHERE i.case_id = c.id
-      AND i.outcome = r.first_outcome AND i.status = 'delivered') AS got
-  FROM counted c JOIN ranked r ON r.case_id = c.id)"""
+  SELECT r.*, EXISTS (SELECT 1 FROM pathways_planitem i WHERE i.case_id = r.case_id
+                      AND i.outcome = r.first_outcome AND i.status = 'delivered') AS got
+  FROM ranked r WHERE r.first_outcome IS NOT NULL)"""
 SHARE = ("COUNT(DISTINCT survivor_id) FILTER (WHERE got) AS people, "
          "COUNT(DISTINCT survivor_id) AS of_people")
 
-MEASURES: dict[str, str] = {
-    "own_outcome.trial": f"""WITH {OWN}
-SELECT organisation_id, trial_participation AS k1, '' AS k2, {SHARE} FROM own GROUP BY 1, 2""",
-    "own_outcome.jurisdiction": f"""WITH {OWN}
-SELECT organisation_id, jurisdiction AS k1, '' AS k2, {SHARE} FROM own GROUP BY 1, 2""",
-    "own_outcome.sex_age": f"""WITH {OWN}
-SELECT o.organisation_id, s.sex AS k1,
+
+def _bands(column: str, bounds: tuple[int, ...], none_label: str, *, interval: bool) -> str:
+    """counting._banded in SQL: the first band whose upper bound (days) holds ``column``."""
+    whens, low = [f"WHEN {column} IS NULL THEN '{none_label}'"], 0
+    for high in bounds:
+        limit = f"INTERVAL '{high} days'" if interval else str(high)
+        whens.append(f"WHEN {column} <= {limit} THEN '{low}-{high}'")
+        low = high + 1
+    return f"CASE {' '.join(whens)} ELSE 'over_{bounds[-1]}' END"
+
+
+def _measure_bands(key: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    sys.path.insert(0, str(ROOT))
+    from northstar.insights.measures import by_key  # pure: no Django
+
+    return tuple(by_key(key).bands or default)
+
+
+def build_measures() -> dict[str, str]:  # noqa: PLR0915 - one SQL text per measure
+    support_bounds = _measure_bands("time_to_first_support", (7, 30, 90, 180, 365))
+    payment_bounds = _measure_bands("compensation", (30, 90, 180, 365, 730))
+    age = "EXTRACT(YEAR FROM o.created_at) - s.birth_year - 1"
+    return {
+        "own_outcome_delivered.trial": f"""WITH {OWN}
+SELECT organisation_id, trial_participation, first_outcome, {SHARE} FROM own GROUP BY 1, 2, 3""",
+        "own_outcome_delivered.pathway": f"""WITH {OWN}
+SELECT o.organisation_id, i.pathway, o.first_outcome,
+  COUNT(DISTINCT o.survivor_id) FILTER (WHERE i.status = 'delivered'
+                                        AND i.outcome = o.first_outcome) AS people,
+  COUNT(DISTINCT o.survivor_id) AS of_people
+FROM own o JOIN pathways_planitem i ON i.case_id = o.case_id GROUP BY 1, 2, 3""",
+        "own_outcome_delivered.intervention": f"""WITH {OWN}
+SELECT o.organisation_id, i.intervention, o.first_outcome,
+  COUNT(DISTINCT o.survivor_id) FILTER (WHERE i.status = 'delivered'
+                                        AND i.outcome = o.first_outcome) AS people,
+  COUNT(DISTINCT o.survivor_id) AS of_people
+FROM own o JOIN pathways_planitem i ON i.case_id = o.case_id GROUP BY 1, 2, 3""",
+        "own_outcome_delivered.jurisdiction": f"""WITH {OWN}
+SELECT organisation_id, jurisdiction, first_outcome, {SHARE} FROM own GROUP BY 1, 2, 3""",
+        "own_outcome_delivered.sex_age": f"""WITH {OWN}
+SELECT o.organisation_id, s.sex,
   CASE WHEN s.birth_year IS NULL THEN 'unknown'
-       WHEN EXTRACT(YEAR FROM o.created_at) - s.birth_year < 18 THEN 'under_18'
-       WHEN EXTRACT(YEAR FROM o.created_at) - s.birth_year < 25 THEN '18_24'
-       WHEN EXTRACT(YEAR FROM o.created_at) - s.birth_year < 40 THEN '25_39'
-       ELSE '40_plus' END AS k2,
+       WHEN {age} BETWEEN 0 AND 17 THEN '0-17' WHEN {age} BETWEEN 18 AND 24 THEN '18-24'
+       WHEN {age} BETWEEN 25 AND 34 THEN '25-34' WHEN {age} BETWEEN 35 AND 49 THEN '35-49'
+       WHEN {age} >= 50 THEN '50+' ELSE 'unknown' END AS band,
   COUNT(DISTINCT o.survivor_id) FILTER (WHERE o.got) AS people,
   COUNT(DISTINCT o.survivor_id) AS of_people
 FROM own o JOIN survivors_survivor s ON s.id = o.survivor_id GROUP BY 1, 2, 3""",
-    "own_outcome.quarter": f"""WITH {OWN}
+        "own_outcome_delivered.quarter": f"""WITH {OWN}
 SELECT organisation_id,
-  CAST(EXTRACT(YEAR FROM created_at) AS INTEGER) || 'Q'
-    || CAST(EXTRACT(QUARTER FROM created_at) AS INTEGER) AS k1, '' AS k2, {SHARE}
-FROM own GROUP BY 1, 2""",
-    "own_outcome.intervention": f"""WITH {OWN}
-SELECT o.organisation_id, i.pathway AS k1, i.intervention AS k2,
-  COUNT(DISTINCT o.survivor_id) FILTER (WHERE i.status = 'delivered') AS people,
-  COUNT(DISTINCT o.survivor_id) AS of_people
-FROM own o JOIN pathways_planitem i ON i.case_id = o.id AND i.outcome = o.first_outcome
-GROUP BY 1, 2, 3""",
-    "funnel": f"""WITH {COUNTED},
+  CAST(CAST(EXTRACT(YEAR FROM created_at) AS INTEGER) AS VARCHAR) || 'Q'
+    || CAST(CAST(EXTRACT(QUARTER FROM created_at) AS INTEGER) AS VARCHAR) AS quarter,
+  first_outcome, {SHARE}
+FROM own GROUP BY 1, 2, 3""",
+        "identification_funnel.class": f"""WITH {COUNTED},
 latest AS (
-  SELECT DISTINCT ON (s.case_id) s.case_id, s.classification
-  FROM screening_screening s WHERE s.case_id IN (SELECT id FROM counted)
-  ORDER BY s.case_id, s.created_at DESC, s.id DESC),
+  SELECT DISTINCT ON (c.survivor_id) c.organisation_id, c.survivor_id, s.classification
+  FROM counted c JOIN screening_screening s ON s.case_id = c.id
+  ORDER BY c.survivor_id, s.created_at DESC, s.id DESC),
 steps AS (
-  SELECT c.organisation_id, c.survivor_id, l.classification,
-    EXISTS (SELECT 1 FROM justice_timelineevent e WHERE e.case_id = c.id
-            AND e.kind = 'identification_decision' AND e.voided_at IS NULL
-            AND {{id_outcome}} = 'identified') AS identified,
-    EXISTS (SELECT 1 FROM pathways_planitem i JOIN pathways_planstatuschange h
-            ON h.item_id = i.id WHERE i.case_id = c.id
-            AND h.status IN ('in_progress', 'delivered')) AS supported
-  FROM counted c LEFT JOIN latest l ON l.case_id = c.id)
-SELECT organisation_id, COALESCE(classification, 'not_screened') AS k1, '' AS k2,
-  COUNT(DISTINCT survivor_id) FILTER (WHERE identified) AS people,
-  COUNT(DISTINCT survivor_id) FILTER (WHERE supported) AS of_people
-FROM steps GROUP BY 1, 2""",
-    "first_support_days": f"""WITH {COUNTED},
+  SELECT l.*,
+    EXISTS (SELECT 1 FROM justice_timelineevent e JOIN counted c2 ON c2.id = e.case_id
+            WHERE c2.survivor_id = l.survivor_id AND e.kind = 'identification_decision'
+              AND e.voided_at IS NULL AND <id_outcome> = 'identified') AS identified,
+    EXISTS (SELECT 1 FROM pathways_planitem i JOIN counted c3 ON c3.id = i.case_id
+            WHERE c3.survivor_id = l.survivor_id
+              AND i.status IN ('in_progress', 'delivered')) AS supported
+  FROM latest l),
+tally AS (
+  SELECT organisation_id, classification, COUNT(DISTINCT survivor_id) AS screened,
+    COUNT(DISTINCT survivor_id) FILTER (WHERE identified) AS formally_identified,
+    COUNT(DISTINCT survivor_id) FILTER (WHERE supported) AS receiving_support
+  FROM steps GROUP BY 1, 2)
+SELECT organisation_id, classification, 'screened', screened, NULL FROM tally
+UNION ALL SELECT organisation_id, classification, 'formally_identified', formally_identified,
+  NULL FROM tally
+UNION ALL SELECT organisation_id, classification, 'receiving_support', receiving_support,
+  NULL FROM tally""",
+        "time_to_first_support.days": f"""WITH {COUNTED},
+survivors AS (SELECT DISTINCT c.organisation_id, c.survivor_id FROM counted c),
 firsts AS (
-  SELECT i.case_id, MIN(h.changed_at) AS first_at FROM pathways_planitem i
+  SELECT c.survivor_id, MIN(h.changed_at) AS first_at FROM counted c
+  JOIN pathways_planitem i ON i.case_id = c.id
   JOIN pathways_planstatuschange h ON h.item_id = i.id
-  WHERE h.status IN ('in_progress', 'delivered') AND i.case_id IN (SELECT id FROM counted)
-  GROUP BY i.case_id)
-SELECT c.organisation_id,
-  CASE WHEN f.first_at IS NULL THEN 'none'
-       WHEN CAST(f.first_at AS DATE) - CAST(c.created_at AS DATE) <= 7 THEN '0_7'
-       WHEN CAST(f.first_at AS DATE) - CAST(c.created_at AS DATE) <= 30 THEN '8_30'
-       WHEN CAST(f.first_at AS DATE) - CAST(c.created_at AS DATE) <= 90 THEN '31_90'
-       WHEN CAST(f.first_at AS DATE) - CAST(c.created_at AS DATE) <= 180 THEN '91_180'
-       ELSE 'over_180' END AS k1, '' AS k2,
-  COUNT(DISTINCT c.survivor_id) AS people, NULL AS of_people
-FROM counted c LEFT JOIN firsts f ON f.case_id = c.id GROUP BY 1, 2""",
-    "do_no_harm.findings": f"""WITH {COUNTED}
-SELECT c.organisation_id, f.rule AS k1, f.severity || ':' || f.status AS k2,
-  COUNT(DISTINCT c.survivor_id) AS people, COUNT(*) AS of_people
-FROM counted c JOIN safeguards_finding f ON f.case_id = c.id GROUP BY 1, 2, 3""",
-    "do_no_harm.retellings": f"""WITH {COUNTED},
+  WHERE h.status IN ('in_progress', 'delivered') GROUP BY c.survivor_id),
+waits AS (
+  SELECT v.organisation_id, v.survivor_id, f.first_at - s.created_at AS wait
+  FROM survivors v JOIN survivors_survivor s ON s.id = v.survivor_id
+  LEFT JOIN firsts f ON f.survivor_id = v.survivor_id)
+SELECT organisation_id, {_bands("wait", support_bounds, "not_yet", interval=True)} AS band,
+  'people', COUNT(*), NULL FROM waits GROUP BY 1, 2""",
+        "do_no_harm.findings": f"""WITH {COUNTED}
+SELECT c.organisation_id, f.rule, f.severity, COUNT(DISTINCT c.survivor_id), NULL
+FROM counted c JOIN safeguards_finding f ON f.case_id = c.id GROUP BY 1, 2, 3
+UNION ALL
+SELECT c.organisation_id, f.rule, 'block_overridden', COUNT(DISTINCT c.survivor_id), NULL
+FROM counted c JOIN safeguards_finding f ON f.case_id = c.id
+WHERE f.severity = 'block' AND f.status = 'overridden' GROUP BY 1, 2, 3""",
+        "do_no_harm.retellings": f"""WITH {COUNTED},
+survivors AS (SELECT DISTINCT c.organisation_id, c.survivor_id FROM counted c),
 told AS (
+  SELECT c.survivor_id, COUNT(*) AS n FROM counted c
+  JOIN justice_timelineevent e ON e.case_id = c.id
+  WHERE e.voided_at IS NULL AND (e.kind = 'interview' OR (e.kind = 'hearing'
+        AND <testimony> IN ('in_person', 'video')))
+  GROUP BY c.survivor_id)
+SELECT v.organisation_id,
+  CASE WHEN COALESCE(t.n, 0) >= 4 THEN '4_or_more'
+       ELSE CAST(COALESCE(t.n, 0) AS VARCHAR) END AS band,
+  'people', COUNT(*), NULL
+FROM survivors v LEFT JOIN told t ON t.survivor_id = v.survivor_id GROUP BY 1, 2""",
+        "do_no_harm.reflection": f"""WITH {COUNTED},
+starts AS (SELECT c.organisation_id, c.survivor_id, c.id AS case_id FROM counted c
+           JOIN justice_timelineevent e ON e.case_id = c.id
+           WHERE e.kind = 'reflection_period_start' AND e.voided_at IS NULL),
+ends AS (SELECT c.organisation_id, c.survivor_id, c.id AS case_id,
+                COALESCE(<decision>, 'none') AS decision FROM counted c
+         JOIN justice_timelineevent e ON e.case_id = c.id
+         WHERE e.kind = 'reflection_period_end' AND e.voided_at IS NULL)
+SELECT organisation_id, 'granted', 'people', COUNT(DISTINCT survivor_id), NULL
+FROM starts GROUP BY 1
+UNION ALL
+SELECT organisation_id, 'ended_' || decision, 'people', COUNT(DISTINCT survivor_id), NULL
+FROM ends WHERE survivor_id IN (SELECT survivor_id FROM starts) GROUP BY 1, 2
+UNION ALL
+SELECT organisation_id, 'running', 'people', COUNT(DISTINCT survivor_id), NULL
+FROM starts WHERE case_id NOT IN (SELECT case_id FROM ends) GROUP BY 1""",
+        "compensation.received": f"""WITH {COUNTED},
+owed AS (
+  SELECT c.organisation_id, c.survivor_id, cl.route, cl.status,
+    EXISTS (SELECT 1 FROM compensation_payment y WHERE y.claim_id = cl.id) AS paid_any
+  FROM counted c JOIN compensation_claim cl ON cl.case_id = c.id
+  WHERE COALESCE(cl.amount_awarded, cl.amount_agreed) IS NOT NULL),
+tally AS (
+  SELECT organisation_id, route, COUNT(DISTINCT survivor_id) AS of_people,
+    COUNT(DISTINCT survivor_id) FILTER (WHERE paid_any) AS received_any,
+    COUNT(DISTINCT survivor_id) FILTER (WHERE status = 'paid_in_full') AS paid_in_full
+  FROM owed GROUP BY 1, 2)
+SELECT organisation_id, route, 'received_any', received_any, of_people FROM tally
+UNION ALL SELECT organisation_id, route, 'paid_in_full', paid_in_full, of_people FROM tally""",
+        "compensation.days_to_first_payment": f"""WITH {COUNTED},
+waits AS (
   SELECT c.organisation_id, c.survivor_id,
-    COUNT(e.case_id) FILTER (WHERE e.kind = 'interview') AS interviews,
-    COUNT(e.case_id) FILTER (WHERE e.kind = 'reflection_period_start') > 0 AS granted,
-    COUNT(e.case_id) FILTER (WHERE e.kind = 'reflection_period_end') > 0 AS used
-  FROM counted c LEFT JOIN justice_timelineevent e ON e.case_id = c.id
-    AND e.voided_at IS NULL
-    AND e.kind IN ('interview', 'reflection_period_start', 'reflection_period_end')
-  GROUP BY c.id, c.organisation_id, c.survivor_id)
-SELECT organisation_id,
-  CASE WHEN interviews >= 3 THEN '3_plus' ELSE CAST(interviews AS VARCHAR) END AS k1,
-  CASE WHEN used THEN 'reflection_used' WHEN granted THEN 'reflection_granted'
-       ELSE 'no_reflection' END AS k2,
-  COUNT(DISTINCT survivor_id) AS people, NULL AS of_people
-FROM told GROUP BY 1, 2, 3""",
-    "compensation.route": f"""WITH {COUNTED},
-paid AS (SELECT y.claim_id, SUM(y.amount) AS received, MIN(y.received_on) AS first_on
-         FROM compensation_payment y JOIN compensation_claim l ON l.id = y.claim_id
-         WHERE l.case_id IN (SELECT id FROM counted) GROUP BY y.claim_id)
-SELECT c.organisation_id, cl.route AS k1,
-  CASE WHEN p.first_on IS NULL THEN 'unpaid'
-       WHEN p.first_on - cl.filed_on <= 180 THEN 'paid_0_180'
-       WHEN p.first_on - cl.filed_on <= 365 THEN 'paid_181_365'
-       ELSE 'paid_over_365' END AS k2,
-  COUNT(DISTINCT c.survivor_id) FILTER (WHERE cl.status = 'paid_in_full') AS people,
-  COUNT(DISTINCT c.survivor_id) FILTER (WHERE cl.amount_awarded IS NOT NULL) AS of_people,
-  SUM(cl.amount_awarded) AS awarded, SUM(p.received) AS received
-FROM counted c JOIN compensation_claim cl ON cl.case_id = c.id
-LEFT JOIN paid p ON p.claim_id = cl.id GROUP BY 1, 2, 3""",
-}
+    (SELECT MIN(y.received_on) FROM compensation_payment y WHERE y.claim_id = cl.id)
+      - cl.filed_on AS wait
+  FROM counted c JOIN compensation_claim cl ON cl.case_id = c.id
+  WHERE COALESCE(cl.amount_awarded, cl.amount_agreed) IS NOT NULL
+    AND cl.filed_on IS NOT NULL)
+SELECT organisation_id, {_bands("wait", payment_bounds, "not_paid", interval=False)} AS band,
+  'people', COUNT(DISTINCT survivor_id), NULL FROM waits GROUP BY 1, 2""",
+        "held_to_account.party": f"""WITH {COUNTED},
+hearings AS (
+  SELECT c.organisation_id, c.survivor_id, <held_broker> AS broker,
+         <held_employer> AS employer, <held_organised_crime> AS organised_crime
+  FROM counted c JOIN justice_timelineevent e ON e.case_id = c.id
+  WHERE e.kind = 'hearing' AND e.voided_at IS NULL),
+tally AS (
+  SELECT organisation_id, COUNT(DISTINCT survivor_id) AS of_people,
+    COUNT(DISTINCT survivor_id) FILTER (WHERE broker = 'true') AS broker,
+    COUNT(DISTINCT survivor_id) FILTER (WHERE employer = 'true') AS employer,
+    COUNT(DISTINCT survivor_id) FILTER (WHERE organised_crime = 'true') AS organised_crime
+  FROM hearings GROUP BY 1)
+SELECT organisation_id, 'broker', 'held', broker, of_people FROM tally
+UNION ALL SELECT organisation_id, 'employer', 'held', employer, of_people FROM tally
+UNION ALL SELECT organisation_id, 'organised_crime', 'held', organised_crime, of_people
+FROM tally""",
+    }
 
 
-def sql_for(measure: str, engine: str, *, one_org: bool = False) -> str:
+MEASURES: dict[str, str] = build_measures()
+
+
+def sql_for(measure: str, engine: str, *, one_org: bool = False, at: str = "") -> str:
     """The measure's SQL for ``engine`` ("pg" or "duck"); ``one_org``: for one organisation
-    (``%(org)s``), as Northstar's ``count(organisation_id)`` asks."""
+    (``%(org)s``), as Northstar's ``count(organisation_id)`` asks; ``at``: the consent
+    instant (a TIMESTAMPTZ literal; all the population's withdrawals are in the past)."""
     text = MEASURES[measure].replace(
-        "{one_org}", "AND c.organisation_id = %(org)s" if one_org else "")
-    json_reads = ({"first": "p.ranking->>0", "id_outcome": "e.details->>'outcome'"}
-                  if engine == "pg" else {"first": "p.first_outcome", "id_outcome": "e.id_outcome"})
-    text = text.replace("{first}", json_reads["first"])
-    return text.replace("{{id_outcome}}", json_reads["id_outcome"]).replace(
-        "{id_outcome}", json_reads["id_outcome"])
+        "<ONE_ORG>", "AND c.organisation_id = %(org)s" if one_org else "")
+    text = text.replace("<AT>", at or "CURRENT_TIMESTAMP")
+    for placeholder, read in JSON_READS[engine].items():
+        text = text.replace(placeholder, read)
+    return text
 
 
 # --- population ------------------------------------------------------------------------------
@@ -259,6 +358,18 @@ def ensure_population(cases: int, organisations: int, jurisdictions: int) -> str
         with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
         log(f"{db} ready in {time.monotonic() - started:.0f} s")
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
+        # populations generated before the generator did these (idempotent): withdrawals
+        # only in the past, so the consent gate counts the same people whenever it runs;
+        # hearings say who was held to account (random, as the generator does)
+        conn.execute("UPDATE survivors_consent SET withdrawn_at = now() - interval '1 day' "
+                     "WHERE withdrawn_at > now() - interval '1 day'")
+        conn.execute("UPDATE justice_timelineevent SET details = details || jsonb_build_object("
+                     "'held_broker', random() < 0.2, 'held_employer', random() < 0.15, "
+                     "'held_organised_crime', random() < 0.05) "
+                     "WHERE kind = 'hearing' AND NOT details ? 'held_broker'")
     return db
 
 
@@ -294,7 +405,7 @@ def duck_connection(folder: Path):
     import duckdb
 
     duck = duckdb.connect()
-    duck.execute("SET TimeZone = 'UTC'")
+    duck.execute(f"SET TimeZone = '{TZ}'")
     for table in EXPORT:
         duck.execute(f"CREATE VIEW {table} AS SELECT * FROM '{folder / table}.parquet'")
     return duck
@@ -311,92 +422,153 @@ def timed(run, runs: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def normalised(rows) -> list[tuple]:
-    out = []
-    for row in rows:
-        out.append(tuple(
-            None if v is None else
-            round(float(v), 2) if isinstance(v, (Decimal, float)) else
-            int(v) if isinstance(v, int) else str(v) for v in row))
-    return sorted(out, key=repr)
+def cells_of(rows) -> dict:
+    """Rows (organisation, row, column, people, of) → {(organisation, row, column): (people,
+    of)}, leaving out empty cells (nobody, out of nobody), which one side may list and the
+    other not."""
+    out = {}
+    for org, row, column, people, of in rows:
+        if people or of:
+            out[(int(org), str(row), str(column))] = (int(people),
+                                                      None if of is None else int(of))
+    return out
 
 
-def grid_of(measure: str, rows) -> dict:
-    """Rows (organisation, k1, k2, people, of, …) → {organisation: Grid} (core.tables)."""
-    from northstar.core.tables import Count, Grid
-
-    cells: dict = {}
-    for org, k1, k2, people, of, *_ in rows:
-        cells.setdefault(org, {})[(str(k1), str(k2))] = Count(
-            int(people), None if of is None else int(of))
-    return {org: Grid(measure, tuple(dict.fromkeys(r for r, _ in c)),
-                      tuple(dict.fromkeys(k for _, k in c)), c) for org, c in cells.items()}
+def cells_of_grids(by_org: dict) -> dict:
+    return cells_of((org, r, c, n.people, n.of) for org, grids in by_org.items()
+                    for g in grids for (r, c), n in g.cells.items())
 
 
-def measure_sql(db: str, folder: Path, runs: int, *, materialised: bool) -> list[dict]:
-    import psycopg
-
-    duck = duck_connection(folder)
-    results = []
-    with psycopg.connect(f"{PG}/{db}") as conn:
-        conn.execute("SET timezone = 'UTC'")
-        conn.execute("SET jit = off")
-        orgs = [r[0] for r in conn.execute(
-            "SELECT id FROM core_organisation WHERE code LIKE 'IP%%' ORDER BY id").fetchall()]
-        for measure in MEASURES:
-            pg_sql, duck_sql = sql_for(measure, "pg"), sql_for(measure, "duck")
-            one_sql = sql_for(measure, "pg", one_org=True)
-            pg_ms, pg_rows = timed(lambda s=pg_sql: conn.execute(s).fetchall(), runs)
-            duck_ms, duck_rows = timed(lambda s=duck_sql: duck.execute(s).fetchall(), runs)
-            each_ms, each_rows = timed(lambda s=one_sql: [
-                row for org in orgs for row in conn.execute(s, {"org": org}).fetchall()],
-                max(1, runs - 2))
-            same = normalised(pg_rows) == normalised(duck_rows) == normalised(each_rows)
-            result = {"measure": measure, "pg_ms": pg_ms, "each_ms": each_ms, "duck_ms": duck_ms,
-                      "cells": len(pg_rows), "same": same, "grids": grid_of(measure, pg_rows)}
-            results.append(result)
-            log(f"{measure:28} PostgreSQL {pg_ms:9.1f} ms (per organisation {each_ms:9.1f})  "
-                f"DuckDB {duck_ms:8.1f} ms  × {pg_ms / duck_ms:6.1f}  {len(pg_rows)} cells  "
-                f"{'same' if same else 'DIFFERENT'}")
-    if materialised:
-        measure_materialised(db, results, runs)
-    return results
-
-
-def measure_materialised(db: str, results: list[dict], runs: int) -> None:
-    """Store every organisation's grids (what the refresh job does, here from the grouped
-    SQL above: one pass per measure), then time reading them back for every organisation and
-    adding them up (core.tables.add): what a roll-up page costs with materialised counts."""
+def setup_django(db: str) -> None:
     os.environ.update(env_for(db))
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+
+
+def measure_sql(db: str, folder: Path, runs: int, *, per_org: bool) -> list[dict]:
+    """Each measure's SQL on PostgreSQL (all organisations in one grouped query, and one
+    query per organisation) and on DuckDB; the cells must be the same."""
+    import psycopg
+
+    duck = duck_connection(folder)
+    results = []
+    with psycopg.connect(f"{PG}/{db}") as conn:
+        conn.execute(f"SET timezone = '{TZ}'")
+        conn.execute("SET jit = off")
+        orgs = [r[0] for r in conn.execute(
+            "SELECT id FROM core_organisation WHERE code LIKE 'IP%%' ORDER BY id").fetchall()]
+        for measure in MEASURES:
+            pg_sql, duck_sql = sql_for(measure, "pg"), sql_for(measure, "duck")
+            pg_ms, pg_rows = timed(lambda s=pg_sql: conn.execute(s).fetchall(), runs)
+            duck_ms, duck_rows = timed(lambda s=duck_sql: duck.execute(s).fetchall(), runs)
+            result = {"measure": measure, "pg_ms": pg_ms, "duck_ms": duck_ms,
+                      "cells": cells_of(pg_rows), "each_ms": None}
+            same = result["cells"] == cells_of(duck_rows)
+            if per_org:
+                one_sql = sql_for(measure, "pg", one_org=True)
+                each_ms, each_rows = timed(lambda s=one_sql: [
+                    row for org in orgs for row in conn.execute(s, {"org": org}).fetchall()], 1)
+                result["each_ms"] = each_ms
+                same = same and result["cells"] == cells_of(each_rows)
+            result["same"] = same
+            results.append(result)
+            each = "" if result["each_ms"] is None else f" (per organisation {each_ms:9.1f})"
+            log(f"{measure:36} PostgreSQL {pg_ms:9.1f} ms{each}  DuckDB {duck_ms:8.1f} ms  "
+                f"× {pg_ms / duck_ms:6.1f}  {len(result['cells'])} cells  "
+                f"{'same' if same else 'DIFFERENT'}")
+    return results
+
+
+def measure_northstar(db: str, results: list[dict], runs: int, *, materialised: bool) -> list:
+    """Northstar's own counting functions (``insights/measures.toml``), every organisation
+    one at a time as the app counts them, timed per function; their grids checked against
+    the SQL's cells. Then (``materialised``) the grids stored as materialised counts and
+    read back for every organisation with the roll-up (``core.tables.add``) per grid."""
+    setup_django(db)
     from django.db import connection
 
+    from northstar.core.models import Organisation
     from northstar.core.tables import add
-    from northstar.insights import materialised
+    from northstar.insights import materialised as stored
+    from northstar.insights.measures import all_measures, resolve
 
-    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    orgs = list(Organisation.objects.filter(code__startswith="IP").order_by("pk")
+                .values_list("pk", flat=True))
+    by_measure = {r["measure"]: r for r in results}
+    functions = []
     by_org: dict = {}
-    for result in results:
-        for org, grid in result["grids"].items():
-            by_org.setdefault(org, []).append(grid)
-    for org, grids in by_org.items():
-        materialised.store(org, grids)
-    stored_s = time.perf_counter() - started
-    log(f"materialised counts stored in {stored_s:.1f} s "
-        f"({sum(len(g.cells) for gs in by_org.values() for g in gs)} cells)")
-    for result in results:
-        def read(measure=result["measure"]):
-            return add(g for gs in materialised.grids_of(list(by_org), [measure]).values()
-                       for g in gs)
-        ms, rolled = timed(read, runs)
-        expected = add(result["grids"].values())
-        result["materialised_ms"] = ms
-        result["same"] = result["same"] and rolled.cells == expected.cells
+    for measure in all_measures():
+        count = resolve(measure)
+        ms, counted = timed(lambda c=count: {org: c(org) for org in orgs}, max(1, runs - 2))
+        names = sorted({g.measure for grids in counted.values() for g in grids})
+        duck_ms = sum(by_measure[n]["duck_ms"] for n in names if n in by_measure)
+        checked = [n for n in names if n in by_measure]
+        same = all(cells_of_grids({o: [g for g in gs if g.measure == n]
+                                   for o, gs in counted.items()}) == by_measure[n]["cells"]
+                   for n in checked)
+        for org, grids in counted.items():
+            by_org.setdefault(org, []).extend(grids)
+        functions.append({"function": measure.key, "ms": ms, "duck_ms": duck_ms,
+                          "grids": names, "same": same and len(checked) == len(names)})
+        log(f"Northstar {measure.key:28} {ms:9.1f} ms for {len(orgs)} organisations; "
+            f"DuckDB for its {len(names)} grids {duck_ms:8.1f} ms  × {ms / duck_ms:6.1f}  "
+            f"{'same' if functions[-1]['same'] else 'DIFFERENT'}")
+    if materialised:
+        began = time.perf_counter()
+        for org, grids in by_org.items():
+            stored.store(org, grids)
+        store_s = time.perf_counter() - began
+        functions.append({"function": "(store all grids)", "ms": store_s * 1000})
+        log(f"materialised counts stored in {store_s:.1f} s")
+        for r in results:
+            def read(measure=r["measure"]):
+                return add(g for gs in stored.grids_of(orgs, [measure]).values() for g in gs)
+            ms, rolled = timed(read, runs)
+            r["materialised_ms"] = ms
+            expected = {}
+            for (_org, row, column), (people, of) in r["cells"].items():
+                p, o = expected.get((row, column), (0, None))
+                expected[(row, column)] = (p + people, None if of is None else (o or 0) + of)
+            got = {k: (v.people, v.of) for k, v in rolled.cells.items() if v.people or v.of}
+            r["same"] = r["same"] and got == expected
     connection.close()
-    results.append({"measure": "(store all grids, after counting)", "stored_s": stored_s})
+    return functions
+
+
+def write_results(args, lines: list[str], results: list[dict], functions: list[dict]) -> Path:
+    today = dt.date.today().isoformat()  # noqa: DTZ011
+    out = ROOT / "bench" / "results" / f"insights-{today}-{args.cases}.md"
+    table = ["| grid | PostgreSQL, one query for all organisations (ms) | one query per "
+             "organisation (ms) | DuckDB (ms) | PostgreSQL × DuckDB | materialised read + "
+             "roll-up (ms) | materialised × DuckDB | cells | same numbers |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        m, e, duck = r.get("materialised_ms"), r.get("each_ms"), r["duck_ms"]
+        each = "" if e is None else f"{e:.0f}"
+        read = " | " if m is None else f"{m:.1f} | {m / duck:.2f}"
+        table.append(
+            f"| {r['measure']} | {r['pg_ms']:.0f} | {each} | {duck:.0f} | "
+            f"{r['pg_ms'] / duck:.1f} | {read} | {len(r['cells'])} | "
+            f"{'yes' if r['same'] else 'NO'} |")
+    if functions:
+        table += ["", "| Northstar counting function (every organisation, one at a time) | ms | "
+                  "DuckDB for the same grids (ms) | × DuckDB | same numbers |",
+                  "|---|---|---|---|---|"]
+        for f in functions:
+            if "duck_ms" in f:
+                table.append(f"| {f['function']} ({', '.join(f['grids'])}) | {f['ms']:.0f} | "
+                             f"{f['duck_ms']:.0f} | {f['ms'] / f['duck_ms']:.1f} | "
+                             f"{'yes' if f['same'] else 'NO'} |")
+            else:
+                table.append(f"| {f['function']} | {f['ms']:.0f} | | | |")
+    out.write_text(f"# Insights figures, {args.cases:,} cases, {today}\n\n"
+                   + "\n".join(lines) + "\n\n" + "\n".join(table) + "\n")
+    print("\n".join(lines + table))
+    return out
 
 
 def main() -> None:
@@ -405,8 +577,13 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=50)
     parser.add_argument("--jurisdictions", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--per-organisation", action="store_true",
+                        help="also time each measure's SQL one organisation at a time")
+    parser.add_argument("--northstar", action="store_true",
+                        help="also time Northstar's counting functions (insights.counting)")
     parser.add_argument("--materialised", action="store_true",
-                        help="also store the grids as materialised counts and time reading them")
+                        help="store the counted grids as materialised counts and time reading "
+                             "them back (implies --northstar)")
     parser.add_argument("--skip-export", action="store_true",
                         help="reuse the Parquet files of an earlier run")
     args = parser.parse_args()
@@ -417,37 +594,16 @@ def main() -> None:
         seconds, rows = export(db, folder)
         log(f"exported to Parquet in {seconds:.1f} s: "
             + ", ".join(f"{t} {n}" for t, n in rows.items()))
-        lines.append(f"Export to Parquet: {seconds:.1f} s ({', '.join(f'{t} {n:,}' for t, n in rows.items())})")
-    results = measure_sql(db, folder, args.runs, materialised=args.materialised)
-    stored = [r for r in results if "stored_s" in r]
-    results = [r for r in results if "stored_s" not in r]
-    today = dt.date.today().isoformat()  # noqa: DTZ011
-    out = ROOT / "bench" / "results" / f"insights-{today}-{args.cases}.md"
-    table = ["| measure | PostgreSQL, all organisations (ms) | PostgreSQL, one query per "
-             "organisation (ms) | DuckDB (ms) | × DuckDB | materialised read + roll-up (ms) | "
-             "× DuckDB | cells | same numbers |", "|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        m = r.get("materialised_ms")
-        read = "" if m is None else f"{m:.1f} | {m / r['duck_ms']:.2f}"
-        table.append(
-            f"| {r['measure']} | {r['pg_ms']:.0f} | {r['each_ms']:.0f} | {r['duck_ms']:.0f} | "
-            f"{r['pg_ms'] / r['duck_ms']:.1f} | {read or ' | '} | {r['cells']} | "
-            f"{'yes' if r['same'] else 'NO'} |")
-    total = {k: sum(r.get(k) or 0 for r in results)
-             for k in ("pg_ms", "each_ms", "duck_ms", "materialised_ms")}
-    table.append(f"| all together | {total['pg_ms']:.0f} | {total['each_ms']:.0f} | "
-                 f"{total['duck_ms']:.0f} | {total['pg_ms'] / total['duck_ms']:.1f} | "
-                 f"{total['materialised_ms']:.1f} | "
-                 f"{total['materialised_ms'] / total['duck_ms']:.2f} | | |")
-    if stored:
-        lines.append(f"Materialised counts: all grids stored in {stored[0]['stored_s']:.1f} s "
-                     "after counting (the refresh job = the counting above + this).")
-    out.write_text(f"# Insights figures, {args.cases:,} cases, {today}\n\n"
-                   + "\n".join(lines) + "\n\n" + "\n".join(table) + "\n")
-    print("\n".join(lines + table))
+        lines.append(f"Export to Parquet: {seconds:.1f} s "
+                     f"({', '.join(f'{t} {n:,}' for t, n in rows.items())})")
+    results = measure_sql(db, folder, args.runs, per_org=args.per_organisation)
+    functions = []
+    if args.northstar or args.materialised:
+        functions = measure_northstar(db, results, args.runs, materialised=args.materialised)
+    out = write_results(args, lines, results, functions)
     log(f"written to {out.relative_to(ROOT)}")
-    if not all(r["same"] for r in results):
-        raise SystemExit("PostgreSQL and DuckDB disagree on a measure (see above)")
+    if not all(r["same"] for r in results) or not all(f.get("same", True) for f in functions):
+        raise SystemExit("the sides disagree on a measure (see above)")
 
 
 if __name__ == "__main__":
