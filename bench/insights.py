@@ -490,8 +490,6 @@ def measure_northstar(db: str, results: list[dict], runs: int, *, materialised: 
     from django.db import connection
 
     from northstar.core.models import Organisation
-    from northstar.core.tables import add
-    from northstar.insights import materialised as stored
     from northstar.insights.measures import all_measures, resolve
 
     with connection.cursor() as cursor:
@@ -518,25 +516,53 @@ def measure_northstar(db: str, results: list[dict], runs: int, *, materialised: 
             f"DuckDB for its {len(names)} grids {duck_ms:8.1f} ms  × {ms / duck_ms:6.1f}  "
             f"{'same' if functions[-1]['same'] else 'DIFFERENT'}")
     if materialised:
-        began = time.perf_counter()
-        for org, grids in by_org.items():
-            stored.store(org, grids)
-        store_s = time.perf_counter() - began
-        functions.append({"function": "(store all grids)", "ms": store_s * 1000})
-        log(f"materialised counts stored in {store_s:.1f} s")
-        for r in results:
-            def read(measure=r["measure"]):
-                return add(g for gs in stored.grids_of(orgs, [measure]).values() for g in gs)
-            ms, rolled = timed(read, runs)
-            r["materialised_ms"] = ms
-            expected = {}
-            for (_org, row, column), (people, of) in r["cells"].items():
-                p, o = expected.get((row, column), (0, None))
-                expected[(row, column)] = (p + people, None if of is None else (o or 0) + of)
-            got = {k: (v.people, v.of) for k, v in rolled.cells.items() if v.people or v.of}
-            r["same"] = r["same"] and got == expected
+        functions += measure_materialised(results, runs, by_org, orgs)
     connection.close()
     return functions
+
+
+def grids_from_sql(results: list[dict]) -> dict:
+    """{organisation: [Grid, …]} from the SQL's cells (the same cells as Northstar's counting
+    where both ran): what a refresh from one grouped query per measure would store."""
+    from northstar.core.tables import Count, Grid
+
+    by_org: dict = {}
+    for r in results:
+        cells: dict = {}
+        for (org, row, column), (people, of) in r["cells"].items():
+            cells.setdefault(org, {})[(row, column)] = Count(people, of)
+        for org, found in cells.items():
+            by_org.setdefault(org, []).append(Grid(
+                r["measure"], tuple(dict.fromkeys(k[0] for k in found)),
+                tuple(dict.fromkeys(k[1] for k in found)), found))
+    return by_org
+
+
+def measure_materialised(results: list[dict], runs: int, by_org: dict, orgs: list) -> list:
+    """Store every organisation's grids as materialised counts, then time reading each grid
+    back for every organisation with the roll-up (core.tables.add); check the sums."""
+    from northstar.core.tables import add
+    from northstar.insights import materialised as stored
+
+    began = time.perf_counter()
+    for org, grids in by_org.items():
+        stored.store(org, grids)
+    store_s = time.perf_counter() - began
+    log(f"materialised counts stored in {store_s:.1f} s")
+    for r in results:
+        def read(measure=r["measure"]):
+            return add(g for gs in stored.grids_of(orgs, [measure]).values() for g in gs)
+        ms, rolled = timed(read, runs)
+        r["materialised_ms"] = ms
+        expected: dict = {}
+        for (_org, row, column), (people, of) in r["cells"].items():
+            p, o = expected.get((row, column), (0, None))
+            expected[(row, column)] = (p + people, None if of is None else (o or 0) + of)
+        got = {k: (v.people, v.of) for k, v in rolled.cells.items() if v.people or v.of}
+        r["same"] = r["same"] and got == expected
+        log(f"materialised {r['measure']:36} {ms:8.1f} ms  "
+            f"{'same' if r['same'] else 'DIFFERENT'}")
+    return [{"function": "(store all grids as materialised counts)", "ms": store_s * 1000}]
 
 
 def write_results(args, lines: list[str], results: list[dict], functions: list[dict]) -> Path:
@@ -582,8 +608,8 @@ def main() -> None:
     parser.add_argument("--northstar", action="store_true",
                         help="also time Northstar's counting functions (insights.counting)")
     parser.add_argument("--materialised", action="store_true",
-                        help="store the counted grids as materialised counts and time reading "
-                             "them back (implies --northstar)")
+                        help="store the grids as materialised counts and time reading them "
+                             "back (those Northstar counted with --northstar, else the SQL's)")
     parser.add_argument("--skip-export", action="store_true",
                         help="reuse the Parquet files of an earlier run")
     args = parser.parse_args()
@@ -598,8 +624,15 @@ def main() -> None:
                      f"({', '.join(f'{t} {n:,}' for t, n in rows.items())})")
     results = measure_sql(db, folder, args.runs, per_org=args.per_organisation)
     functions = []
-    if args.northstar or args.materialised:
+    if args.northstar:
         functions = measure_northstar(db, results, args.runs, materialised=args.materialised)
+    elif args.materialised:
+        setup_django(db)
+        from northstar.core.models import Organisation
+
+        orgs = list(Organisation.objects.filter(code__startswith="IP").order_by("pk")
+                    .values_list("pk", flat=True))
+        functions = measure_materialised(results, args.runs, grids_from_sql(results), orgs)
     out = write_results(args, lines, results, functions)
     log(f"written to {out.relative_to(ROOT)}")
     if not all(r["same"] for r in results) or not all(f.get("same", True) for f in functions):

@@ -18,6 +18,9 @@ apps: this migration only adds indexes, named ``ins_…``, and drops them on rev
 from django.db import migrations
 
 INDEXES = {
+    "ins_survivor_live": (
+        "survivors_survivor (id) INCLUDE (sex, birth_year, created_at) "
+        "WHERE archived_at IS NULL"),
     "ins_case_org_counted": (
         "survivors_case (organisation_id) INCLUDE (id, survivor_id, trial_participation, "
         "jurisdiction, created_at) WHERE archived_at IS NULL"),
