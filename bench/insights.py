@@ -203,14 +203,16 @@ latest AS (
   SELECT DISTINCT ON (c.survivor_id) c.organisation_id, c.survivor_id, s.classification
   FROM counted c JOIN screening_screening s ON s.case_id = c.id
   ORDER BY c.survivor_id, s.created_at DESC, s.id DESC),
+identified AS (
+  SELECT DISTINCT c.survivor_id FROM counted c JOIN justice_timelineevent e ON e.case_id = c.id
+  WHERE e.kind = 'identification_decision' AND e.voided_at IS NULL
+    AND <id_outcome> = 'identified'),
+supported AS (
+  SELECT DISTINCT c.survivor_id FROM counted c JOIN pathways_planitem i ON i.case_id = c.id
+  WHERE i.status IN ('in_progress', 'delivered')),
 steps AS (
-  SELECT l.*,
-    EXISTS (SELECT 1 FROM justice_timelineevent e JOIN counted c2 ON c2.id = e.case_id
-            WHERE c2.survivor_id = l.survivor_id AND e.kind = 'identification_decision'
-              AND e.voided_at IS NULL AND <id_outcome> = 'identified') AS identified,
-    EXISTS (SELECT 1 FROM pathways_planitem i JOIN counted c3 ON c3.id = i.case_id
-            WHERE c3.survivor_id = l.survivor_id
-              AND i.status IN ('in_progress', 'delivered')) AS supported
+  SELECT l.*, l.survivor_id IN (SELECT survivor_id FROM identified) AS identified,
+         l.survivor_id IN (SELECT survivor_id FROM supported) AS supported
   FROM latest l),
 tally AS (
   SELECT organisation_id, classification, COUNT(DISTINCT survivor_id) AS screened,
