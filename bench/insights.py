@@ -272,7 +272,8 @@ SELECT organisation_id, 'ended_' || decision, 'people', COUNT(DISTINCT survivor_
 FROM ends WHERE survivor_id IN (SELECT survivor_id FROM starts) GROUP BY 1, 2
 UNION ALL
 SELECT organisation_id, 'running', 'people', COUNT(DISTINCT survivor_id), NULL
-FROM starts WHERE case_id NOT IN (SELECT case_id FROM ends) GROUP BY 1""",
+FROM starts s WHERE NOT EXISTS (SELECT 1 FROM ends n WHERE n.case_id = s.case_id)
+GROUP BY 1""",
         "compensation.received": f"""WITH {COUNTED},
 owed AS (
   SELECT c.organisation_id, c.survivor_id, cl.route, cl.status,
