@@ -450,7 +450,8 @@ def setup_django(db: str) -> None:
     django.setup()
 
 
-def measure_sql(db: str, folder: Path, runs: int, *, per_org: bool) -> list[dict]:
+def measure_sql(db: str, folder: Path, runs: int, *, per_org: bool,
+                grids: list[str] | None = None) -> list[dict]:
     """Each measure's SQL on PostgreSQL (all organisations in one grouped query, and one
     query per organisation) and on DuckDB; the cells must be the same."""
     import psycopg
@@ -462,7 +463,7 @@ def measure_sql(db: str, folder: Path, runs: int, *, per_org: bool) -> list[dict
         conn.execute("SET jit = off")
         orgs = [r[0] for r in conn.execute(
             "SELECT id FROM core_organisation WHERE code LIKE 'IP%%' ORDER BY id").fetchall()]
-        for measure in MEASURES:
+        for measure in [m for m in MEASURES if not grids or m in grids]:
             pg_sql, duck_sql = sql_for(measure, "pg"), sql_for(measure, "duck")
             pg_ms, pg_rows = timed(lambda s=pg_sql: conn.execute(s).fetchall(), runs)
             duck_ms, duck_rows = timed(lambda s=duck_sql: duck.execute(s).fetchall(), runs)
@@ -484,7 +485,8 @@ def measure_sql(db: str, folder: Path, runs: int, *, per_org: bool) -> list[dict
     return results
 
 
-def measure_northstar(db: str, results: list[dict], runs: int, *, materialised: bool) -> list:
+def measure_northstar(db: str, results: list[dict], runs: int, *, materialised: bool,
+                      only: list[str] | None = None) -> list:
     """Northstar's own counting functions (``insights/measures.toml``), every organisation
     one at a time as the app counts them, timed per function; their grids checked against
     the SQL's cells. Then (``materialised``) the grids stored as materialised counts and
@@ -502,7 +504,7 @@ def measure_northstar(db: str, results: list[dict], runs: int, *, materialised: 
     by_measure = {r["measure"]: r for r in results}
     functions = []
     by_org: dict = {}
-    for measure in all_measures():
+    for measure in [m for m in all_measures() if not only or m.key in only]:
         count = resolve(measure)
         ms, counted = timed(lambda c=count: {org: c(org) for org in orgs}, max(1, runs - 2))
         names = sorted({g.measure for grids in counted.values() for g in grids})
@@ -570,7 +572,8 @@ def measure_materialised(results: list[dict], runs: int, by_org: dict, orgs: lis
 
 def write_results(args, lines: list[str], results: list[dict], functions: list[dict]) -> Path:
     today = dt.date.today().isoformat()  # noqa: DTZ011
-    out = ROOT / "bench" / "results" / f"insights-{today}-{args.cases}.md"
+    part = "-part" if args.grids or args.functions else ""
+    out = ROOT / "bench" / "results" / f"insights-{today}-{args.cases}{part}.md"
     table = ["| grid | PostgreSQL, one query for all organisations (ms) | one query per "
              "organisation (ms) | DuckDB (ms) | PostgreSQL × DuckDB | materialised read + "
              "roll-up (ms) | materialised × DuckDB | cells | same numbers |",
@@ -613,6 +616,9 @@ def main() -> None:
     parser.add_argument("--materialised", action="store_true",
                         help="store the grids as materialised counts and time reading them "
                              "back (those Northstar counted with --northstar, else the SQL's)")
+    parser.add_argument("--grids", help="only these grids (comma-separated names)")
+    parser.add_argument("--functions", help="with --northstar: only these counting functions "
+                                            "(comma-separated measure keys)")
     parser.add_argument("--skip-export", action="store_true",
                         help="reuse the Parquet files of an earlier run")
     args = parser.parse_args()
@@ -625,10 +631,13 @@ def main() -> None:
             + ", ".join(f"{t} {n}" for t, n in rows.items()))
         lines.append(f"Export to Parquet: {seconds:.1f} s "
                      f"({', '.join(f'{t} {n:,}' for t, n in rows.items())})")
-    results = measure_sql(db, folder, args.runs, per_org=args.per_organisation)
+    results = measure_sql(db, folder, args.runs, per_org=args.per_organisation,
+                          grids=args.grids.split(",") if args.grids else None)
     functions = []
     if args.northstar:
-        functions = measure_northstar(db, results, args.runs, materialised=args.materialised)
+        functions = measure_northstar(
+            db, results, args.runs, materialised=args.materialised,
+            only=args.functions.split(",") if args.functions else None)
     elif args.materialised:
         setup_django(db)
         from northstar.core.models import Organisation
