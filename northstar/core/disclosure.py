@@ -12,9 +12,9 @@ published sum) into ``Table``s where no hidden cell can be worked out from what 
    and across the family (the sum's cell = the organisations' cells): every published
    total is a linear equation over the cells; a hidden cell is recoverable exactly when
    its unit vector lies in the row space of those equations restricted to the hidden
-   cells (``recoverable``: exact Gaussian elimination over fractions). While any hidden
-   cell is recoverable, the cheapest shown cell sharing an equation with it (smallest
-   count, non-empty cells first) is hidden too, preferring one that makes it safe. This
+   cells (``recoverable``: Gaussian elimination, checked over the rationals). While any
+   hidden cell is recoverable, the cheapest "move" that makes it safe is hidden too
+   (``suppression``: a cell, a rectangle, or a rectangle mirrored into a neighbour). This
    is stronger than "two hidden per line": it also catches a hidden cell recoverable
    from a chain of totals, or by subtracting one organisation from the sum;
 3. rounding: every shown count (totals included, each independently) is rounded to the
@@ -184,40 +184,58 @@ def equations(family: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]],
     return eqs
 
 
-def recoverable(eqs: Iterable[list[tuple[Cell, int]]], hidden: set[Cell]) -> set[Cell]:
+#: A large prime: while searching for complements, ranks of the 0/±1 equation systems are
+#: computed modulo it (exact integer arithmetic, far faster than fractions). That could only
+#: miss a recoverable cell if p divided a minor of the matrix (odds about 2**-61), and the
+#: final answer is checked once more over the rationals (``recoverable(exact=True)``).
+PRIME = 2**61 - 1
+
+
+def recoverable(eqs: Iterable[list[tuple[Cell, int]]], hidden: set[Cell], *,
+                exact: bool = False) -> set[Cell]:
     """The hidden cells whose value follows from the shown ones through ``eqs``: those
     whose unit vector lies in the row space of the equations restricted to the hidden
-    cells (reduced row echelon form over fractions; a pivot with no free cell in its row
-    is determined)."""
+    cells (reduced row echelon form; a pivot with no free cell in its row is determined).
+    ``exact``: over the rationals (fractions) instead of modulo ``PRIME``."""
+    if exact:
+        def norm(v):
+            return v
+
+        def inv(v):
+            return 1 / Fraction(v)
+    else:
+        def norm(v):
+            return v % PRIME
+
+        def inv(v):
+            return pow(v, PRIME - 2, PRIME)
     order = sorted(hidden)
     index = {cell: i for i, cell in enumerate(order)}
-    rows: list[dict[int, Fraction]] = []
+    pivots: dict[int, dict] = {}  # pivot column -> its normalised row
     for eq in eqs:
-        row: dict[int, Fraction] = {}
+        row: dict = {}
         for cell, coef in eq:
-            if cell in index:
-                row[index[cell]] = row.get(index[cell], Fraction(0)) + coef
+            i = index.get(cell)
+            if i is not None:
+                row[i] = norm(row.get(i, 0) + coef)
         row = {k: v for k, v in row.items() if v}
-        if row:
-            rows.append(row)
-    pivots: dict[int, dict[int, Fraction]] = {}  # pivot column -> its (normalised) row
-    for row in rows:
-        for col, prow in pivots.items():  # reduce by the pivots found so far
-            if col in row:
-                factor = row[col]
-                for k, v in prow.items():
-                    row[k] = row.get(k, Fraction(0)) - factor * v
-                row = {k: v for k, v in row.items() if v}
+        for col in sorted(k for k in row if k in pivots):
+            if col not in row:
+                continue
+            factor = row[col]
+            for k, v in pivots[col].items():
+                row[k] = norm(row.get(k, 0) - factor * v)
+            row = {k: v for k, v in row.items() if v}
         if not row:
             continue
         col = min(row)
-        lead = row[col]
-        row = {k: v / lead for k, v in row.items()}
+        inverse = inv(row[col])
+        row = {k: norm(v * inverse) for k, v in row.items()}
         for other in pivots.values():  # keep every pivot row reduced (RREF)
             if col in other:
                 factor = other[col]
                 for k, v in row.items():
-                    other[k] = other.get(k, Fraction(0)) - factor * v
+                    other[k] = norm(other.get(k, 0) - factor * v)
                 for k in [k for k, v in other.items() if not v]:
                     del other[k]
         pivots[col] = row
@@ -234,23 +252,45 @@ def _sensitive(people: int, base: int | None, threshold: int) -> bool:
 
 
 def suppression(eqs: list[list[tuple[Cell, int]]], sensitive: set[Cell],
-                size: Mapping[Cell, int]) -> set[Cell]:
+                size: Mapping[Cell, int],
+                layout: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                ) -> set[Cell]:
     """The cells to hide: the ``sensitive`` ones, and complements until none of them (nor
     any complement) is ``recoverable``. ``size`` is what hiding a cell costs (survivors
-    behind it): the cheapest non-empty cell sharing an equation with a recoverable one is
-    taken, preferring one that makes it unrecoverable."""
+    behind it; an empty cell costs most, as hiding a known zero protects nothing).
+
+    Each round hides one move: a single cell sharing an equation with a recoverable one, or
+    (given ``layout``) the three cells closing a rectangle with it in its table, or that
+    rectangle in its table and the same four positions in one neighbour (what a sum of
+    organisations needs). Of the cheapest few, the move leaving the fewest recoverable
+    cells wins, then the cheapest. Greedy, so not always the fewest cells hidden; never
+    unsafe, as the loop ends only when nothing is recoverable."""
     hidden = set(sensitive)
     touching: dict[Cell, list[int]] = {}
     for i, eq in enumerate(eqs):
         for cell, _coef in eq:
             touching.setdefault(cell, []).append(i)
 
-    def cost(cell: Cell):
+    def cost(cell: Cell) -> int:
         n = size.get(cell, 0)
-        return (n == 0, n, cell)
+        return n if n > 0 else 10**6
+
+    def rectangles(target: Cell):
+        scope, r, c = target
+        rows, cols = layout[scope]
+        for r2 in rows:
+            for c2 in cols:
+                if r2 == r or c2 == c:
+                    continue
+                square = {(r, c2), (r2, c2), (r2, c)}
+                yield {(scope, *k) for k in square}
+                for other, (o_rows, o_cols) in layout.items():
+                    if other != scope and {r, r2} <= set(o_rows) and {c, c2} <= set(o_cols):
+                        yield ({(scope, *k) for k in square}
+                               | {(other, *k) for k in square | {(r, c)}})
 
     while True:
-        found = recoverable(eqs, hidden)
+        found = recoverable(eqs, hidden) or recoverable(eqs, hidden, exact=True)
         if not found:
             return hidden
         neighbours = {cell for t in found for i in touching.get(t, ())
@@ -260,11 +300,21 @@ def suppression(eqs: list[list[tuple[Cell, int]]], sensitive: set[Cell],
                           for cell, _ in eqs[i]} - hidden
         if not neighbours:  # pragma: no cover - everything is hidden already
             return hidden
-        ranked = sorted(neighbours, key=cost)[:24]
-        # The complement that leaves the fewest recoverable cells (none, if one does), the
-        # cheapest first: greedy, so not always the fewest cells, but never unsafe.
-        pick = min(ranked, key=lambda c: (len(recoverable(eqs, hidden | {c})), cost(c)))
-        hidden.add(pick)
+        moves = [frozenset({c}) for c in sorted(neighbours, key=lambda c: (cost(c), c))[:9]]
+        if layout is not None:
+            target = min(found)
+            squares = {frozenset(m - hidden) for m in rectangles(target)} - {frozenset()}
+            moves += sorted(squares, key=lambda m: (sum(map(cost, m)), sorted(m)))[:12]
+        best = None
+        moves.sort(key=lambda m: (sum(map(cost, m)), sorted(m)))
+        for move in moves[:14]:  # cheapest first: the first that leaves nothing wins
+            left = len(recoverable(eqs, hidden | move))
+            key = (left, sum(map(cost, move)), sorted(move))
+            if best is None or key < best[0]:
+                best = (key, move)
+            if left == 0:
+                break
+        hidden |= best[1]
 
 
 def protect(family: Mapping[str, Grid], audience: Audience, *, total: str | None = None,
@@ -300,7 +350,7 @@ def protect(family: Mapping[str, Grid], audience: Audience, *, total: str | None
     sensitive = {cell for cell, n in people.items()
                  if _sensitive(n, bases[cell] if share else None, audience.threshold)}
     size = {cell: (bases[cell] if share else people[cell]) for cell in people}
-    hidden = suppression(equations(layout, total), sensitive, size)
+    hidden = suppression(equations(layout, total), sensitive, size, layout)
     base = audience.round_to
     out: dict[str, Table] = {}
     for scope, (out_rows, out_cols) in layout.items():

@@ -65,7 +65,8 @@ UNKNOWN_AGE = "unknown"
 SUPPORTED = (PlanStatus.IN_PROGRESS, PlanStatus.DELIVERED)
 #: Hearing testimony that is a retelling (``justice.timeline.TOLD_AT_HEARING``).
 TOLD_AT_HEARING = ("in_person", "video")
-#: Parties a trial may hold to account (the hearing's ``held_<party>`` details; seed 004).
+#: Parties a trial may hold to account (the hearing's ``<party>_held_to_account`` details;
+#: seed 004).
 PARTIES = ("broker", "employer", "organised_crime")
 
 
@@ -141,15 +142,24 @@ def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> lis
     latest = _latest_rankings(cases).annotate(served=Exists(delivered))
     tally = {"of": Count("case__survivor", distinct=True),
              "people": Count("case__survivor", distinct=True, filter=Q(served=True))}
+    # One grouped query for the additive splits: ``latest`` holds one row per survivor, so
+    # the survivors of a coarser group are the sum over the fine groups it holds.
+    age, band = _age_band("case__survivor__birth_year", "case__created_at")
+    fine = (latest.annotate(age_at_intake=age).annotate(
+        age_band=band, y=ExtractYear("case__created_at"), q=ExtractQuarter("case__created_at"))
+        .values("case__trial_participation", "case__jurisdiction", "case__survivor__sex",
+                "age_band", "y", "q", "first").annotate(**tally))
+    splits: dict[str, dict] = {"trial": {}, "jurisdiction": {}, "sex_age": {}, "quarter": {}}
+    for row in fine:
+        first = row["first"]
+        for split, cell in (("trial", (row["case__trial_participation"], first)),
+                            ("jurisdiction", (row["case__jurisdiction"], first)),
+                            ("sex_age", (row["case__survivor__sex"], row["age_band"])),
+                            ("quarter", (f"{row['y']}Q{row['q']}", first))):
+            people, of = splits[split].get(cell, (0, 0))
+            splits[split][cell] = (people + row["people"], of + row["of"])
 
-    def grouped(*keys: str, qs=None) -> dict:
-        return {tuple(row[k] for k in keys): (row["people"], row["of"])
-                for row in (qs if qs is not None else latest).values(*keys).annotate(**tally)}
-
-    grids = [
-        _grid(f"{key}.trial", TRIAL, OUTCOMES,
-              grouped("case__trial_participation", "first"), share=True),
-    ]
+    grids = [_grid(f"{key}.trial", TRIAL, OUTCOMES, splits["trial"], share=True)]
     # Pathway and intervention: from the plan items (a survivor may have several).
     first_of_case = Subquery(latest.filter(case=OuterRef("case")).values("first")[:1])
     items = (PlanItem.objects.filter(case__in=latest.values("case")).order_by()
@@ -162,19 +172,12 @@ def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> lis
                  for row in items.values(field, "first").annotate(**item_tally)}
         grids.append(_grid(f"{key}.{split}", (), OUTCOMES, found, share=True,
                            additive_rows=False))
-    grids.append(_grid(f"{key}.jurisdiction", (), OUTCOMES,
-                       grouped("case__jurisdiction", "first"), share=True))
-    age, band = _age_band("case__survivor__birth_year", "case__created_at")
-    by_age = latest.annotate(age_at_intake=age).annotate(age_band=band)
+    grids.append(_grid(f"{key}.jurisdiction", (), OUTCOMES, splits["jurisdiction"],
+                       share=True))
     grids.append(_grid(f"{key}.sex_age", tuple(Sex.values),
                        tuple(label for _, _, label in AGE_BANDS) + (UNKNOWN_AGE,),
-                       grouped("case__survivor__sex", "age_band", qs=by_age), share=True))
-    by_quarter = latest.annotate(y=ExtractYear("case__created_at"),
-                                 q=ExtractQuarter("case__created_at"))
-    found: dict = {}
-    for (year, quarter, first), value in grouped("y", "q", "first", qs=by_quarter).items():
-        found[(f"{year}Q{quarter}", first)] = value
-    grids.append(_grid(f"{key}.quarter", (), OUTCOMES, found, share=True))
+                       splits["sex_age"], share=True))
+    grids.append(_grid(f"{key}.quarter", (), OUTCOMES, splits["quarter"], share=True))
     return grids
 
 
@@ -357,14 +360,14 @@ def compensation(organisation_id: int, *, period: Period = None) -> list[Grid]:
 def held_to_account(organisation_id: int, *, period: Period = None) -> list[Grid]:
     """Where a trial happens (a hearing on the timeline), the share of survivors whose
     hearings record the broker, the employer or an organised crime group held to account
-    (the hearing's ``held_<party>`` details). Period: the hearing's date."""
+    (the hearing's ``<party>_held_to_account`` details). Period: the hearing's date."""
     hearings = TimelineEvent.objects.filter(
         case__in=counted_cases(organisation_id).values("pk"), kind="hearing",
         voided_at__isnull=True).filter(_in(period, "occurred_on")).order_by()
     tally = {"of": Count("case__survivor", distinct=True)}
     for party in PARTIES:
         tally[party] = Count("case__survivor", distinct=True,
-                             filter=Q(**{f"details__held_{party}": True}))
+                             filter=Q(**{f"details__{party}_held_to_account": True}))
     totals = hearings.aggregate(**tally)
     found = {(party, "held"): (totals[party], totals["of"]) for party in PARTIES}
     return [_grid("held_to_account.party", PARTIES, ("held",), found, share=True,

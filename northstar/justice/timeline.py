@@ -68,9 +68,9 @@ EVENT_KINDS: dict[str, dict[str, Any]] = {
             # Who the trial held to account (a conviction or an order to pay), where it did:
             # issue 15's "who is held to account" (seed 004: brokers, rarely employers or
             # organised crime). Not asked: left out, never assumed false.
-            "held_broker": ("bool", False, None),
-            "held_employer": ("bool", False, None),
-            "held_organised_crime": ("bool", False, None),
+            "broker_held_to_account": ("bool", False, None),
+            "employer_held_to_account": ("bool", False, None),
+            "organised_crime_held_to_account": ("bool", False, None),
         },
     },
     "shelter_stay": {

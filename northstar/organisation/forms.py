@@ -111,3 +111,26 @@ class NewMemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class FigureSharingForm(forms.Form):
+    """Who sees the organisation's figures (counts only, never a record): its jurisdiction's
+    roll-up, and funders it names (issue 15 §2)."""
+
+    contributes = forms.BooleanField(
+        required=False, label=_("Contribute our counts to our country's roll-up"),
+        help_text=_("The government of our country sees the sum of the counts of every "
+                    "organisation that contributes, never ours alone and never a record."))
+    funders = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Share our figures with these funders"),
+        help_text=_("A funder sees our figures beside those of the others that share with "
+                    "it. Cells resting on fewer than 11 survivors are hidden, counts are "
+                    "rounded to 5, and only survivors who consented to statistics are "
+                    "counted."))
+
+    def __init__(self, *args, funders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if funders is not None:
+            self.fields["funders"].queryset = funders

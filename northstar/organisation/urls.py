@@ -13,4 +13,5 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/new/", views.person_new, name="person_new"),
     path("people/<int:member_id>/", views.person, name="person"),
+    path("figures/sharing/", views.figure_sharing, name="figure_sharing"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from northstar import policy
 from northstar.core.errors import DomainError, Forbidden
+from northstar.insights import sharing as insights_sharing
 from northstar.organisation import actions, forms, selectors
 from northstar.referrals.models import Service
 
@@ -161,3 +162,20 @@ def person(request, member_id: int):
     return render(request, "organisation/person.html", {
         "membership": membership, "form": form, "may_change": may_change,
     }, status=_status(request, form))
+
+
+@login_required
+def figure_sharing(request):
+    """Who sees the organisation's figures: its country's roll-up and named funders (an
+    org admin's choice, audited: ``insights.sharing``)."""
+    organisation = selectors.administered(request.actor)
+    now = insights_sharing.current(organisation)
+    form = forms.FigureSharingForm(
+        request.POST or None, funders=policy.funders_to_share_with().exclude(pk=organisation.pk),
+        initial={"contributes": now["contributes"], "funders": sorted(now["funders"])})
+    return _form_page(
+        request, form,
+        lambda data: insights_sharing.set_sharing(request.actor, contributes=data["contributes"],
+                                         funder_ids=[f.pk for f in data["funders"]]),
+        saved=_("Who sees the organisation's figures is saved."), then="organisation:home",
+        title=_("Who sees our figures"))

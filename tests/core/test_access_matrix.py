@@ -372,3 +372,43 @@ def test_pages_without_get_still_refuse_it(route, world, users, client):
                        route)
     client.force_login(world["users"]["caseworker"])
     assert client.get(url).status_code in (404, 405), url
+
+
+# --- Figures-only roles (issue 15): never a record, even of the organisation that shares -----
+
+
+def _figures_only_users(world, users):
+    """Researcher, funder and government users of organisation A itself, and a real funder
+    (an organisation of kind funder that organisation A shares its figures with)."""
+    from northstar.core.roles import FIGURES_ONLY_ROLES
+    from northstar.insights import sharing
+
+    found = {f"{role} of org A": users[("a", role)] for role in sorted(FIGURES_ONLY_ROLES)}
+    funder = Organisation.objects.create(name="Fund (shares with A)", kind="funder",
+                                         jurisdiction="TH", code="FUNDA")
+    sharing.set_sharing(Actor.for_user(world["users"][ORG_ADMIN], "cli"), contributes=True,
+                        funder_ids=[funder.pk])
+    found["funder that org A shares with"] = make_user("funder.shared", funder, Role.FUNDER)
+    ministry = Organisation.objects.create(name="Ministry (TH)", kind="government_agency",
+                                           jurisdiction="TH", code="GOVTH")
+    found["government of org A's country"] = make_user("government.th", ministry,
+                                                       Role.GOVERNMENT)
+    return found
+
+
+@pytest.mark.parametrize("route", READS)
+def test_figures_only_roles_get_404_on_every_record_endpoint_of_the_owner(route, world, users):
+    for who, user in _figures_only_users(world, users).items():
+        response = _call(ApiClient(user), route, world, None)
+        assert response.status_code == 404, (route, who, response.status_code)
+
+
+@pytest.mark.parametrize("route", [p for p in PAGES if p not in PAGES_WITHOUT_GET])
+def test_figures_only_roles_get_404_on_every_record_page_of_the_owner(route, world, users,
+                                                                      client):
+    url = "/" + re.sub(r"<(?:(\w+):)?(\w+)>",
+                       lambda m: WORDS[m.group(2)] if m.group(1) == "str"
+                       else str(world[m.group(2)]), route)
+    for who, user in _figures_only_users(world, users).items():
+        client.force_login(user)
+        assert client.get(url).status_code == 404, (url, who)

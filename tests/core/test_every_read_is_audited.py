@@ -80,6 +80,9 @@ NO_SURVIVOR_DATA = {
     "organisation/people/<int:member_id>/": "one staff member: username, role, active or not",
     "documents/survivors/<int:survivor_id>/new/": "blank form to attach a document",
     "documents/exports/caseload/": "the export form: a format and a tick box",
+    "GET /api/v1/insights/measures": "rule data: the insights measures' definitions and sources",
+    "organisation/figures/sharing/": "form: whether the organisation's counts go to its "
+                                     "country's roll-up and which funders see its figures",
 }
 
 #: Routes that answer a GET with a redirect to a page that is itself walked.

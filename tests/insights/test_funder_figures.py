@@ -109,3 +109,32 @@ def test_a_government_user_sees_only_the_contributing_organisations_of_its_juris
     sharing.set_sharing(member(world["a"], "org_admin"), contributes=False,
                         funder_ids=[world["funder"].pk])
     assert _table(tables_for(officer), TRIAL_SPLIT, "total").bases[("yes", TOTAL)] == 20
+
+
+def test_a_funder_nobody_shares_with_sees_definitions_and_no_table(world):
+    lonely = member(organisation("Another Fund", kind="funder"), "funder")
+    sections = tables_for(lonely)
+    assert sections and all(section.tables == () for section in sections)
+
+
+def test_the_funder_role_in_an_organisation_that_is_not_a_funder_sees_nothing(world):
+    from northstar.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        tables_for(member(world["a"], "funder"))
+    with pytest.raises(Forbidden):
+        tables_for(member(world["a"], "government"))
+    with pytest.raises(Forbidden):
+        tables_for(world["staff_a"])  # a caseworker: records, not figures
+
+
+def test_the_figures_cost_the_same_queries_whatever_the_number_of_survivors(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        tables_for(world["funder_user"])
+    survivors(world["staff_a"], 15, trial="undecided", first="healing", delivered=True)
+    with CaptureQueriesContext(connection) as after:
+        tables_for(world["funder_user"])
+    assert len(after.captured_queries) == len(before.captured_queries)
