@@ -82,8 +82,9 @@ EXPORT = {
     "justice_timelineevent": (
         "SELECT case_id, kind, occurred_on, details->>'outcome' AS id_outcome, "
         "details->>'testimony' AS testimony, details->>'decision' AS decision, "
-        "details->>'held_broker' AS held_broker, details->>'held_employer' AS held_employer, "
-        "details->>'held_organised_crime' AS held_organised_crime, voided_at "
+        "details->>'broker_held_to_account' AS held_broker, "
+        "details->>'employer_held_to_account' AS held_employer, "
+        "details->>'organised_crime_held_to_account' AS held_organised_crime, voided_at "
         "FROM justice_timelineevent",
         {"case_id": "BIGINT", "kind": "VARCHAR", "occurred_on": "DATE", "id_outcome": "VARCHAR",
          "testimony": "VARCHAR", "decision": "VARCHAR", "held_broker": "VARCHAR",
@@ -111,9 +112,9 @@ EXPORT = {
 JSON_READS = {
     "pg": {"<first>": "p.ranking->>0", "<id_outcome>": "e.details->>'outcome'",
            "<testimony>": "e.details->>'testimony'", "<decision>": "e.details->>'decision'",
-           "<held_broker>": "e.details->>'held_broker'",
-           "<held_employer>": "e.details->>'held_employer'",
-           "<held_organised_crime>": "e.details->>'held_organised_crime'"},
+           "<held_broker>": "e.details->>'broker_held_to_account'",
+           "<held_employer>": "e.details->>'employer_held_to_account'",
+           "<held_organised_crime>": "e.details->>'organised_crime_held_to_account'"},
     "duck": {"<first>": "p.first_outcome", "<id_outcome>": "e.id_outcome",
              "<testimony>": "e.testimony", "<decision>": "e.decision",
              "<held_broker>": "e.held_broker", "<held_employer>": "e.held_employer",
@@ -369,10 +370,13 @@ def ensure_population(cases: int, organisations: int, jurisdictions: int) -> str
         # hearings say who was held to account (random, as the generator does)
         conn.execute("UPDATE survivors_consent SET withdrawn_at = now() - interval '1 day' "
                      "WHERE withdrawn_at > now() - interval '1 day'")
-        conn.execute("UPDATE justice_timelineevent SET details = details || jsonb_build_object("
-                     "'held_broker', random() < 0.2, 'held_employer', random() < 0.15, "
-                     "'held_organised_crime', random() < 0.05) "
-                     "WHERE kind = 'hearing' AND NOT details ? 'held_broker'")
+        conn.execute(
+            "UPDATE justice_timelineevent SET details = details || jsonb_build_object("
+            "'broker_held_to_account', COALESCE((details->>'held_broker')::boolean, "
+            "random() < 0.2), 'employer_held_to_account', COALESCE((details->>'held_employer')"
+            "::boolean, random() < 0.15), 'organised_crime_held_to_account', "
+            "COALESCE((details->>'held_organised_crime')::boolean, random() < 0.05)) "
+            "WHERE kind = 'hearing' AND NOT details ? 'broker_held_to_account'")
     return db
 
 

@@ -333,9 +333,9 @@ class Command(BaseCommand):
                     event("hearing", "adjudication", intake + dt.timedelta(days=rng.randint(60, 700)),
                           {"testimony": rng.choice(("in_person", "video", "pre_recorded")),
                            "faced_offender": rng.random() < 0.3,
-                           "held_broker": rng.random() < 0.2,
-                           "held_employer": rng.random() < 0.15,
-                           "held_organised_crime": rng.random() < 0.05})
+                           "broker_held_to_account": rng.random() < 0.2,
+                           "employer_held_to_account": rng.random() < 0.15,
+                           "organised_crime_held_to_account": rng.random() < 0.05})
             # the survivor's ranking, the assessment and the plan with its dated history
             if rng.random() < 0.85:
                 first = rng.choices(OUTCOMES, (50, 30, 20))[0]
