@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run run-postgres test test-sqlite test-fuzz test-postgres lint bench bench-scale install migrate demo clean translations
+.PHONY: run run-postgres test test-sqlite test-fuzz test-postgres lint bench bench-scale bench-insights install migrate demo clean translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Northstar needs Python 3.11 or newer")'
@@ -102,10 +102,19 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py --sizes 1000,10000
 	$(BIN)/python bench/htcds_release.py --records 1000000
+	$(BIN)/python bench/insights.py --cases 10000 --materialised
 
 bench-scale: install
 	@command -v wrk >/dev/null || { echo "needs wrk: apt-get install -y wrk"; exit 2; }
 	$(BIN)/python bench/scale.py --sizes $(SIZES)
+
+## make bench-insights: the insights figures over INSIGHTS_CASES cases in 50 organisations and
+## 10 jurisdictions on PostgreSQL against DuckDB over a Parquet extract (bench/insights.py);
+## the population is generated once (1M: ~15-25 min on a busy 2-core machine) and reused
+INSIGHTS_CASES ?= 1000000
+bench-insights: install
+	$(BIN)/python bench/insights.py --cases $(INSIGHTS_CASES) --organisations 50 \
+	  --jurisdictions 10 --materialised
 
 ## make translations: refresh and compile the catalogues, list what needs a native review
 translations: install

@@ -41,3 +41,7 @@ class Sharing(models.Model):
     def __str__(self) -> str:
         to = self.funder.name if self.funder_id else "jurisdiction roll-up"
         return f"{self.organisation.name} → {to}"
+
+
+# Materialised per-organisation counts and their refresh job (issue 15 §4, insights-scale).
+from northstar.insights.materialised import FigureCount, FigureGrid  # noqa: E402, F401
