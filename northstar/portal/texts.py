@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from northstar.intelligence import texts as intelligence_texts
 from northstar.outcomes import texts as outcomes_texts
 
 # --- Consent, per purpose -------------------------------------------------------
@@ -447,6 +448,12 @@ def all_messages() -> Iterator[tuple[str, Promise]]:
     for key, text in UI.items():
         yield f"ui.{key}", text
     yield from outcomes_texts.all_messages()
+    for key, text in ENGAGEMENT_UI.items():
+        yield f"engagement.{key}", text
+    for key, text in ENGAGEMENT_KINDS.items():
+        yield f"engagement_kind.{key}", text
+    for key, text in intelligence_texts.T.items():
+        yield f"report.{key}", text
 
 
 def sign_in_messages() -> Iterator[tuple[str, Promise]]:
@@ -456,10 +463,8 @@ def sign_in_messages() -> Iterator[tuple[str, Promise]]:
 
 
 # --- Taking part: engagement (issue 16 §1) -----------------------------------------------
-# The survivor's engagement page (``/portal/engagement/``). Not yet walked by
-# ``all_messages``: the translations are drafted in /work/prompts/i18n/engagement.*.json and
-# join the catalogues when the lead merges them; then add ``ENGAGEMENT_UI`` and
-# ``ENGAGEMENT_KINDS`` to ``all_messages``.
+# The survivor's engagement page (``/portal/engagement/``); walked by ``all_messages`` like
+# every other survivor-facing string.
 
 ENGAGEMENT_UI: dict[str, Promise] = {
     "menu": _("Taking part"),
