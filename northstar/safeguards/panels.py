@@ -14,9 +14,15 @@ def findings_panel(request, case) -> dict:
     return {"case": case, "findings": open_[:10], "more": max(len(open_) - 10, 0)}
 
 
-def open_block_alerts(actor) -> list:
-    """Caseload alerts: every open Do No Harm *block* on a case the actor may see."""
-    found = actions.open_findings(actor).filter(severity="block")[:50]
+def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
+    """Caseload alerts: the open Do No Harm *blocks* on cases the actor may see (on one
+    ``survivor``'s when given), the oldest first, at most ``limit``: one bounded query."""
+    found = actions.open_findings(actor).filter(severity="block")
+    if survivor is not None:
+        found = found.filter(case__survivor=survivor)
+    found = found.order_by("created_at", "id")
+    if limit is not None:
+        found = found[:limit]
     return [
         Alert(
             due=f.created_at.date(),
@@ -27,3 +33,8 @@ def open_block_alerts(actor) -> list:
         )
         for f in found
     ]
+
+
+def survivor_block_alerts(actor, survivor) -> list:
+    """The same, for one survivor's cases (the case page): a query scoped to them."""
+    return open_block_alerts(actor, limit=None, survivor=survivor)
