@@ -110,12 +110,32 @@ def open_alerts_for(actor: Actor, *, survivor=None,
     claims = selectors.visible_claims(actor)
     if survivor is not None:
         claims = claims.filter(case__survivor=survivor)
-    found = CompensationAlert.objects.filter(
-        recipient=actor.user, resolved_on__isnull=True,
-        instalment__claim__in=claims.values("pk"),
-    ).select_related("instalment__claim__case__survivor").order_by(
-        "instalment__due_on", "pk")
-    alerts = list(found if limit is None else found[:limit])
+    mine = CompensationAlert.objects.filter(recipient=actor.user, resolved_on__isnull=True)
+    if survivor is not None:
+        mine = mine.filter(instalment__claim__case__survivor=survivor)
+    ordered = mine.order_by("instalment__due_on", "pk")
+    related = "instalment__claim__case__survivor"
+    if limit is None:
+        alerts = list(ordered.filter(instalment__claim__in=claims.values("pk"))
+                      .select_related(related))
+    else:
+        # The earliest due of the person's own alerts first (their ids and claims only),
+        # then which of those claims they may see, by primary key: asking the database
+        # for "visible claims" whole would work out every claim of the organisation.
+        alerts, start = [], 0
+        while len(alerts) < limit:
+            batch = list(ordered.values_list("pk", "instalment__claim_id")[start:start + limit])
+            if not batch:
+                break
+            start += len(batch)
+            found = ordered.filter(
+                pk__in=[pk for pk, _claim in batch],
+                instalment__claim__in=claims.filter(
+                    pk__in={claim for _pk, claim in batch}).values("pk"),
+            ).select_related(related)
+            alerts += list(found[:limit - len(alerts)])
+            if len(batch) < limit:
+                break
     shown = list({a.instalment.claim_id: a.instalment.claim for a in alerts}.values())
     audit.record_read(actor, shown, record_type="compensation_claim",
                       note=f"overdue instalment alerts: {len(alerts)}" if shown else "")

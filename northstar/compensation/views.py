@@ -289,12 +289,12 @@ def money_panel(request, case) -> dict | None:
             "calculator_url": reverse("compensation:calculator", args=[case.pk])}
 
 
-def overdue_alerts(actor, survivor=None) -> list[Alert]:
+def overdue_alerts(actor, survivor=None, *, limit: int | None = alerts.ALERT_LIMIT) -> list[Alert]:
     """Open alerts for overdue instalments addressed to this person, on cases they may see:
-    the earliest due ``alerts.ALERT_LIMIT`` on the caseload, all of one survivor's on the
-    case page."""
+    the earliest due ``limit`` on the caseload (ORDER BY due LIMIT in SQL), all of one
+    survivor's on the case page."""
     out = []
-    found = (alerts.open_alerts_for(actor) if survivor is None
+    found = (alerts.open_alerts_for(actor, limit=limit) if survivor is None
              else alerts.open_alerts_for(actor, survivor=survivor, limit=None))
     for alert in found:
         instalment = alert.instalment

@@ -44,13 +44,14 @@ def _alerts(rows) -> list[panels.Alert]:
             for case, t in rows]
 
 
-def task_alerts(actor):
+def task_alerts(actor, *, limit: int | None = selectors.TASK_LIMIT):
     """Timeline tasks on the caseworker's caseload: reflection periods, hearings, follow-ups.
-    The most urgent ``selectors.TASK_LIMIT`` (overdue first: they are the earliest due); the
-    task list pages through all of them."""
+    The most urgent ``limit`` (overdue first: they are the earliest due, and a task's
+    severity only falls as its due date moves later, so the earliest due are the most
+    urgent); the task list pages through all of them."""
     if not policy.works_with_records(actor):
         return []
-    return _alerts(selectors.tasks_for(actor, today=timezone.localdate()))
+    return _alerts(selectors.tasks_for(actor, today=timezone.localdate(), limit=limit))
 
 
 def survivor_task_alerts(actor, survivor):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from northstar import policy
-from northstar.referrals import actions
 from northstar.referrals.models import Referral, ReferralStatus
+from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
 from northstar.ui import panels
 from northstar.ui.panels import Alert
 
@@ -38,37 +41,76 @@ def survivor_panel(request, survivor) -> dict | None:
     return _panel(request, survivor)
 
 
-def referral_alerts(actor):
-    """Referrals waiting for this organisation's answer, and its own referrals nobody answered."""
+#: Hours a referral of an urgency the rules do not name may wait (``actions.overdue_unanswered``).
+DEFAULT_ANSWER_HOURS = 168
+
+#: How many of each kind of referral alert the caseload asks for when not told.
+ALERT_LIMIT = 200
+
+
+def _first(qs, limit):
+    return qs if limit is None else qs[:limit]
+
+
+def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
+    """Referrals waiting for this organisation's answer, and its own referrals nobody answered.
+
+    Each kind is its own query, ordered by urgency and cut at ``limit`` in SQL (consent
+    ended and unanswered are overdue; then urgent incoming referrals, then the others,
+    oldest first): the most urgent ``limit`` of them all are among what comes back, and an
+    organisation's thousands of open referrals are never read. With ``survivor`` (the case
+    page), only alerts naming that survivor: ended consent and unanswered referrals."""
     if not policy.works_with_records(actor):
         return []
     org = actor.organisation
     today = timezone.localdate()
+    now = timezone.now()
     alerts = []
-    for r in Referral.objects.filter(recipient=org, status=ReferralStatus.SENT).select_related(
-            "sender"):
-        alerts.append(Alert(due=timezone.localtime(r.sent_at).date(),
-                            title=f"Referral #{r.pk} from {r.sender.name} waits for your answer "
-                                  f"({r.urgency})",
-                            url=reverse("referrals:detail", args=[r.pk]),
-                            severity="warning" if r.urgency in ("urgent", "emergency") else "info"))
+    if survivor is None:
+        pressing = ("urgent", "emergency")
+        incoming = Referral.objects.filter(recipient=org, status=ReferralStatus.SENT) \
+            .select_related("sender").annotate(
+                calm=Case(When(urgency__in=pressing, then=Value(0)), default=Value(1))) \
+            .order_by("calm", "sent_at", "pk")
+        for r in _first(incoming, limit):
+            alerts.append(Alert(
+                due=timezone.localtime(r.sent_at).date(),
+                title=f"Referral #{r.pk} from {r.sender.name} waits for your answer "
+                      f"({r.urgency})",
+                url=reverse("referrals:detail", args=[r.pk]),
+                severity="warning" if r.urgency in pressing else "info"))
     # Consent withdrawn or expired while the referral still stands: access has ended, but a
     # recipient outside Northstar only knows if someone tells them.
     # Only while the survivor is still the organisation's own: after a transfer, the old
     # organisation's access ends everywhere (as in ``selectors.visible_referrals``).
-    live = Referral.objects.filter(sender=org, survivor__organisation=org,
-                                   status__in=OPEN_STATES).select_related(
-        "recipient", "survivor", "consent")
-    for r in live:
-        if not r.consent.is_active():
-            alerts.append(Alert(due=today,
-                                title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
-                                      f"— tell {r.recipient.name} and close the referral",
-                                url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
-                                survivor_reference=r.survivor.reference))
-    for r, due in actions.overdue_unanswered(sender=org):
-        if r.survivor.organisation_id != org.pk:
-            continue
+    own = Referral.objects.filter(sender=org, survivor__organisation=org)
+    if survivor is not None:
+        own = own.filter(survivor=survivor)
+    # ``Consent.is_active`` as a filter: not yet given, withdrawn, or expired by now.
+    ended = own.filter(status__in=OPEN_STATES).filter(
+        Q(consent__given_at__gt=now) | Q(consent__withdrawn_at__lte=now)
+        | Q(consent__expires_at__lte=now)).select_related("recipient", "survivor") \
+        .order_by("-sent_at", "-pk")
+    for r in _first(ended, limit):
+        alerts.append(Alert(due=today,
+                            title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
+                                  f"— tell {r.recipient.name} and close the referral",
+                            url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
+                            survivor_reference=r.survivor.reference))
+    # Unanswered past the time their urgency allows (``actions.overdue_unanswered``), the
+    # longest overdue first: the answer's due time worked out and compared in SQL.
+    hours = [(u, dt.timedelta(hours=h)) for u, h in ANSWER_WITHIN_HOURS.items()]
+    late = ~Q(urgency__in=[u for u, _h in hours]) \
+        & Q(sent_at__lte=now - dt.timedelta(hours=DEFAULT_ANSWER_HOURS))
+    for u, within in hours:
+        late |= Q(urgency=u, sent_at__lte=now - within)
+    unanswered = own.filter(late, status=ReferralStatus.SENT).select_related(
+        "recipient", "survivor").annotate(answer_due=Case(
+            *[When(urgency=u, then=F("sent_at") + Value(within)) for u, within in hours],
+            default=F("sent_at") + Value(dt.timedelta(hours=DEFAULT_ANSWER_HOURS)),
+            output_field=DateTimeField())).order_by("answer_due", "pk")
+    for r in _first(unanswered, limit):
+        due = r.answer_due
         alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
                             title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "
                                   "unanswered — chase or refer elsewhere",
@@ -77,8 +119,14 @@ def referral_alerts(actor):
     return alerts
 
 
+def survivor_referral_alerts(actor, survivor):
+    """The same, for one survivor (the case page): queries scoped to them."""
+    return referral_alerts(actor, limit=None, survivor=survivor)
+
+
 def register() -> None:
     panels.register_case_panel("referrals", "referrals/panels/referrals.html", case_panel, order=55)
     panels.register_survivor_panel("referrals", "referrals/panels/referrals.html", survivor_panel,
                                    order=55)
-    panels.register_alert_source("referrals", referral_alerts)
+    panels.register_alert_source("referrals", referral_alerts,
+                                 for_survivor=survivor_referral_alerts)

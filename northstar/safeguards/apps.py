@@ -14,4 +14,5 @@ class SafeguardsConfig(AppConfig):
         register_case_panel(
             "do_no_harm", "safeguards/panels/findings.html", panels.findings_panel, order=10
         )
-        register_alert_source("do_no_harm", panels.open_block_alerts)
+        register_alert_source("do_no_harm", panels.open_block_alerts,
+                              for_survivor=panels.survivor_block_alerts)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from northstar import policy
 from northstar.safeguards import actions, selectors
+from northstar.safeguards.models import Finding, FindingStatus
 from northstar.ui.panels import Alert
 
 
@@ -14,9 +16,15 @@ def findings_panel(request, case) -> dict:
     return {"case": case, "findings": open_[:10], "more": max(len(open_) - 10, 0)}
 
 
-def open_block_alerts(actor) -> list:
-    """Caseload alerts: every open Do No Harm *block* on a case the actor may see."""
-    found = actions.open_findings(actor).filter(severity="block")[:50]
+def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
+    """Caseload alerts: the open Do No Harm *blocks* on cases the actor may see (on one
+    ``survivor``'s when given), the oldest first, at most ``limit``: one bounded query."""
+    found = actions.open_findings(actor).filter(severity="block")
+    if survivor is not None:
+        found = found.filter(case__survivor=survivor)
+    found = found.order_by("created_at", "id")
+    if limit is not None and survivor is None:
+        found = found.filter(pk__in=_oldest_visible_blocks(actor, limit))
     return [
         Alert(
             due=f.created_at.date(),
@@ -27,3 +35,27 @@ def open_block_alerts(actor) -> list:
         )
         for f in found
     ]
+
+
+def _oldest_visible_blocks(actor, limit: int, rounds: int = 4) -> list[int]:
+    """The ids of the ``limit`` oldest open blocks on cases the actor may see: the oldest
+    open blocks first (ids and cases only), then which of those cases are visible, by
+    primary key; asking for "visible cases" whole would join every case of the
+    organisation. After ``rounds`` batches short of ``limit`` it asks the plain way."""
+    blocks = Finding.objects.filter(status=FindingStatus.OPEN, severity="block") \
+        .order_by("created_at", "id").values_list("pk", "case_id")
+    chosen: list[int] = []
+    for start in range(0, rounds * limit, limit):
+        batch = list(blocks[start:start + limit])
+        seen = set(policy.visible_cases(actor).filter(
+            pk__in={case for _pk, case in batch}).values_list("pk", flat=True))
+        chosen += [pk for pk, case in batch if case in seen][:limit - len(chosen)]
+        if len(chosen) >= limit or len(batch) < limit:
+            return chosen
+    return list(actions.open_findings(actor).filter(severity="block")
+                .order_by("created_at", "id").values_list("pk", flat=True)[:limit])
+
+
+def survivor_block_alerts(actor, survivor) -> list:
+    """The same, for one survivor's cases (the case page): a query scoped to them."""
+    return open_block_alerts(actor, limit=None, survivor=survivor)

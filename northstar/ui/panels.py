@@ -9,7 +9,8 @@ alerts, registered from its ``AppConfig.ready()``. Panels render in ``order``.
     register_case_panel("plan", "pathways/panels/plan.html", plan_context, order=30)
 
 A context function takes ``(request, case)`` and returns a dict, or None to hide
-the panel. An alert source takes ``(actor)`` and returns ``Alert`` items.
+the panel. An alert source takes ``(actor, *, limit)`` and returns at most ``limit``
+``Alert`` items, the most urgent first, chosen in SQL (see ``register_alert_source``).
 
 Where a case panel sits on the "at a glance" page follows its ``order``:
 below 20 the top band, full width (where the survivor is in the justice chain,
@@ -28,6 +29,7 @@ it is a bug and must fail loudly.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,15 +81,33 @@ def register_survivor_panel(key: str, template: str, context: Callable, order: i
 
 def register_alert_source(key: str, source: Callable, *,
                           for_survivor: Callable | None = None) -> None:
-    """``source(actor)`` gives the caseload's alerts: a bounded list, most urgent first (an
-    organisation of 100,000 survivors must not be worked out on every page).
-    ``for_survivor(actor, survivor)``, when given, gives one survivor's alerts for the case
-    page with a query scoped to them; without it the case page filters ``source``'s."""
-    _alert_sources[key] = source
+    """``source(actor, *, limit)`` gives the caseload's alerts: at most ``limit`` of them,
+    the most urgent first (overdue, then warning, then info; earliest due first within
+    each), chosen in SQL (ORDER BY … LIMIT), so an organisation of 100,000 survivors is
+    never worked out on a page. ``for_survivor(actor, survivor)``, when given, gives one
+    survivor's alerts for the case page with a query scoped to them; without it the case
+    page filters ``source``'s (bounded by the same limit). A source that takes no
+    ``limit`` (``source(actor)``) is still accepted: its list is sorted and cut here."""
+    _alert_sources[key] = source if _takes_limit(source) else _cut(source)
     if for_survivor is not None:
         _survivor_alert_sources[key] = for_survivor
     else:
         _survivor_alert_sources.pop(key, None)
+
+
+def _takes_limit(source: Callable) -> bool:
+    try:
+        params = inspect.signature(source).parameters
+    except (TypeError, ValueError):
+        return False
+    return "limit" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _cut(source: Callable) -> Callable:
+    def limited(actor, *, limit=None):
+        items = sorted(source(actor), key=urgency)
+        return items if limit is None else items[:limit]
+    return limited
 
 
 def case_panels() -> list[Panel]:
@@ -132,9 +152,23 @@ def render_panels(panels: list[Panel], request, obj) -> list[dict]:
     return rendered
 
 
-def alerts_for(actor, *, survivor=None) -> list[Alert]:
-    """Every registered alert for the actor (about one ``survivor`` when given), overdue
-    first, then by due date."""
+#: How urgent each severity is: the order every source and the merge follow.
+SEVERITY_RANK = {"overdue": 0, "warning": 1, "info": 2}
+
+#: How many alerts ``alerts_for`` asks each source for when not told.
+ALERT_LIMIT = 200
+
+
+def urgency(alert: Alert) -> tuple:
+    """The sort key of alerts: overdue first, then by due date."""
+    return (SEVERITY_RANK.get(alert.severity, 3), alert.due or dt.date.max)
+
+
+def alerts_for(actor, *, survivor=None, limit: int | None = ALERT_LIMIT) -> list[Alert]:
+    """The actor's most urgent alerts (about one ``survivor`` when given), overdue first,
+    then by due date: at most ``limit`` on the caseload, each source asked for its own
+    ``limit`` most urgent and the answers merged (so fewer than ``limit + 1`` back means
+    there are no more). For one survivor, every alert of theirs (a query scoped to them)."""
     items: list[Alert] = []
     for key, source in _alert_sources.items():
         scoped = _survivor_alert_sources.get(key) if survivor is not None else None
@@ -142,13 +176,69 @@ def alerts_for(actor, *, survivor=None) -> list[Alert]:
             if scoped is not None:
                 items.extend(scoped(actor, survivor))
             elif survivor is not None:
-                items.extend(a for a in source(actor)
+                items.extend(a for a in source(actor, limit=limit)
                              if a.survivor_reference == survivor.reference)
             else:
-                items.extend(source(actor))
+                items.extend(source(actor, limit=limit))
         except HIDDEN:
             continue
         except DomainError as exc:
             logger.warning("caseload alert source %r could not answer: %s", key, exc)
-    rank = {"overdue": 0, "warning": 1, "info": 2}
-    return sorted(items, key=lambda a: (rank.get(a.severity, 3), a.due or dt.date.max))
+    items.sort(key=urgency)
+    return items if survivor is not None or limit is None else items[:limit]
+
+
+class AlertPage:
+    """One page of the caseload's alerts, shaped like a Django ``Page`` for the pager.
+
+    Built from the ``(number + look_ahead) * per_page + 1`` most urgent alerts: the page's
+    own, and enough after it to say how many pages follow, up to ``look_ahead`` of them
+    ("Page 1 of 5+" when there are more than that)."""
+
+    LOOK_AHEAD = 4
+    MAX_PAGE = 100
+
+    def __init__(self, actor, number, *, per_page: int = 10, at_least: int = 0):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        number = min(max(number, 1), self.MAX_PAGE)
+        want = max((number + self.LOOK_AHEAD) * per_page, at_least)
+        self.alerts = alerts_for(actor, limit=want + 1)
+        more = len(self.alerts) > want
+        shown = self.alerts[:want]
+        pages = max(1, -(-len(shown) // per_page))
+        self.number = min(number, pages)
+        self.object_list = shown[(self.number - 1) * per_page:self.number * per_page]
+        self.paginator = _AlertPager(pages, more)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.paginator.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+class _PagesAtLeast(int):
+    """A page total that is a floor ("5+"): compares as the number, reads with a plus."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+class _AlertPager:
+    def __init__(self, pages: int, more: bool):
+        self.num_pages = _PagesAtLeast(pages) if more else pages

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -44,6 +43,8 @@ def _querystring(request, page_param: str = "page") -> str:
 
 #: Rows of the caseload table per page.
 CASELOAD_PAGE = 25
+#: The most urgent alerts the "Needs attention" filters narrow the table to.
+ATTENTION_ALERTS = 200
 
 
 @never_cache
@@ -65,7 +66,13 @@ def caseload(request):
     mine_by_default = policy.my_cases_by_default(actor)
     form = CaseloadFilterForm(request.GET or None,
                               initial={"whose": "mine" if mine_by_default else "all"})
-    alerts = panels.alerts_for(actor)
+    # The most urgent alerts, each source cut in SQL: enough for this page of "Needs
+    # attention" and a few after it, and to lead the table with a page of overdue survivors;
+    # a few hundred when the table is narrowed to those needing attention.
+    attention = form.data.get("attention") if form.is_bound else ""
+    alert_page = panels.AlertPage(actor, request.GET.get("apage"),
+                                  at_least=ATTENTION_ALERTS if attention else 2 * CASELOAD_PAGE)
+    alerts = alert_page.alerts
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
     live_cases = SurvivorCase.objects.filter(archived_at__isnull=True)
@@ -116,7 +123,6 @@ def caseload(request):
         leading = []
     found = keyset.page(qs, size=max(1, CASELOAD_PAGE - len(leading)), cursor=cursor)
     rows = survivor_selectors.listed(actor, leading + found.rows, record_type="survivor")
-    alert_page = Paginator(alerts, 10).get_page(request.GET.get("apage"))
     return render(request, "web/caseload.html", {
         "rows": rows, "next_cursor": found.next,
         "count": count,
