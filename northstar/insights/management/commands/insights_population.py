@@ -133,8 +133,11 @@ class Writer:
         with connection.cursor() as cursor:
             for model in models:
                 table = model._meta.db_table
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                               f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
+                # Never lower a sequence: ids it already gave out (to rows since rolled
+                # back, or to rows another session holds) must not come round again.
+                seq = f"pg_get_serial_sequence('{table}', 'id')"
+                cursor.execute(f"SELECT setval({seq}, GREATEST("  # noqa: S608 - a model's table
+                               f"(SELECT MAX(id) FROM {table}), nextval({seq})))")
 
 
 def skewed_sizes(total: int, count: int) -> list[float]:
