@@ -48,6 +48,12 @@ from northstar.survivors.models import ConsentGivenBy, ConsentPurpose, Survivor
 OPEN = (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED)
 
 
+#: The largest values the ledger's columns hold (DecimalField max_digits/decimal_places):
+#: anything larger is refused naming the field, never a database error (a 500).
+MOST = {"hours": Decimal("999.99"), "per_hour": Decimal("99999999.9999"),
+        "amount": Decimal("9999999999.9999")}
+
+
 def _decimal(value, field: str, *, positive: bool = True) -> Decimal:
     try:
         number = Decimal(str(value).strip())
@@ -55,6 +61,9 @@ def _decimal(value, field: str, *, positive: bool = True) -> Decimal:
         raise DomainError("must be a decimal number", field) from None
     if not number.is_finite() or number < 0 or (positive and number == 0):
         raise DomainError("must be a number above zero", field)
+    most = MOST.get(field)
+    if most is not None and number > most:
+        raise DomainError(f"must be at most {most:f}", field)
     return number
 
 
@@ -424,6 +433,8 @@ def record_time_given(actor: Actor, participation: Participation, *, hours=None
         raise Conflict("the time given at this activity is already recorded", "participation")
     given = _decimal(hours if hours not in (None, "") else p.activity.hours, "hours")
     rate, currency = rate_for(p.activity.organisation, p.activity.kind)
+    if rates.owed(given, rate, currency) > MOST["amount"]:
+        raise DomainError("more hours than the ledger can hold at this rate", "hours")
     entry = HonorariumEntry.objects.create(
         organisation=p.activity.organisation, survivor=p.survivor, participation=p,
         kind=LedgerEntryKind.OWED, hours=given, rate=rate, currency=currency,

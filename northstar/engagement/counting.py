@@ -1,5 +1,6 @@
 """Engagement and prevention, counted per organisation for ``insights`` (one aggregate query
-per measure; no names, no references: counts only).
+per measure; no names, no references: counts only). Survivors are counted only while their
+``statistics`` consent stands (``consent.flows_q``), as in every other measure.
 
 Every function has the one signature insights calls:
 ``(organisation_id, *, period=None) -> list[Grid]``; ``period`` is an inclusive
@@ -25,6 +26,7 @@ from northstar.engagement.models import (
     ParticipationStatus,
 )
 from northstar.engagement.models import Consultation as ConsultationModel
+from northstar.survivors.consent import flows_q
 
 TOTAL = "total"
 
@@ -56,6 +58,7 @@ def survivors_consulted(organisation_id: int, *,
                                                      **_between("held_on", period))
     people = (Participation.objects.filter(
         activity__consultations__in=consultations, status=ParticipationStatus.ACCEPTED)
+        .filter(flows_q("statistics", survivor="survivor"))
         .aggregate(n=SqlCount("survivor_id", distinct=True))["n"] or 0)
     others = consultations.aggregate(n=Sum("others_consulted"))["n"] or 0
     return [Grid("engagement.survivors_consulted.by_setting", ("at_activities", "otherwise"), (TOTAL,),
@@ -76,6 +79,7 @@ def survivors_taking_part(organisation_id: int, *,
     rows = (Participation.objects.filter(
         activity__organisation_id=organisation_id, status=ParticipationStatus.ACCEPTED,
         **_between("activity__starts_at__date", period))
+        .filter(flows_q("statistics", survivor="survivor"))
         .values("activity__kind").annotate(n=SqlCount("survivor_id", distinct=True)).order_by())
     cells = {(r["activity__kind"], TOTAL): Count(r["n"]) for r in rows}
     return [Grid("engagement.survivors_taking_part.by_activity_kind", tuple(ActivityKind.values), (TOTAL,),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +51,8 @@ class CouncilForm(forms.Form):
 
 class PaymentForm(forms.Form):
     survivor = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=_("Amount"), min_value=0.01, decimal_places=4)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0.01, decimal_places=4,
+                                max_value=Decimal("9999999999.9999"))
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     method = forms.ChoiceField(label=_("Paid by"), choices=BLANK + PaymentMethod.choices)
     account_details = forms.CharField(
@@ -61,7 +64,8 @@ class PaymentForm(forms.Form):
 class RateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of activity"), choices=BLANK + ActivityKind.choices)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
-    per_hour = forms.DecimalField(label=_("Per hour"), min_value=0, decimal_places=4)
+    per_hour = forms.DecimalField(label=_("Per hour"), min_value=0, decimal_places=4,
+                                  max_value=Decimal("99999999.9999"))
 
 
 class ConsultationForm(forms.Form):

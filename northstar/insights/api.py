@@ -39,6 +39,10 @@ def _table(t) -> dict:
             "cells": cells, "notes": list(t.notes)}
 
 
+def _quarter_starts(day: dt.date) -> bool:
+    return day.day == 1 and day.month in (1, 4, 7, 10)
+
+
 @router.get("/insights/measures", response=MeasuresOut)
 def list_measures(request):
     """Every measure's definition: what is counted, out of whom, split how, and its source."""
@@ -62,6 +66,14 @@ def list_figures(request, period_start: dt.date | None = None,
     period = (period_start, period_end) if period_start else None
     if period and period_end < period_start:
         raise DomainError("the period ends before it starts", "period_end")
+    if period and policy.figure_sources(actor).audience == "external":
+        # Outside the organisation only whole quarters, as the dashboard offers: a window
+        # slid by one day would show, where a rounded count jumps, what the one survivor
+        # of that day was counted as (a tracker attack rounding does not stop).
+        if not _quarter_starts(period_start):
+            raise DomainError("must be the first day of a quarter", "period_start")
+        if not _quarter_starts(period_end + dt.timedelta(days=1)):
+            raise DomainError("must be the last day of a quarter", "period_end")
     sections = figures.tables_for(actor, period=period)
     return {
         "audience": sections[0].audience if sections else "",

@@ -106,7 +106,8 @@ def week_of(day: dt.date) -> dt.date:
 
 
 def receive_report(*, organisation: Organisation, channel: str, data, source: str,
-                   actor: Actor | None = None, case=None, link: bool = False) -> Report:
+                   actor: Actor | None = None, case=None, link: bool = False,
+                   address: str = "") -> Report:
     """Store one report, cut off from whoever sent it.
 
     ``source`` identifies the sender for this request only (see ``sources``); it is
@@ -123,7 +124,7 @@ def receive_report(*, organisation: Organisation, channel: str, data, source: st
         if not decision:
             raise DomainError("She has not given her consent to link a report to her case "
                               "(record it first, or send the report without a link).", "link")
-    sender = Source(source)
+    sender = Source(source, address=address)
     if not sender.take_turn():
         raise RateLimited("Thank you. We have received several reports from this device "
                           "today; please try again tomorrow.", "report")

@@ -54,20 +54,31 @@ def _digest(key: bytes, *parts: str) -> str:
 class Source:
     """A report's source for the length of one request: only its keyed digest is held."""
 
-    def __init__(self, raw: str):
+    def __init__(self, raw: str, *, address: str = ""):
+        """``address``: the sender's address when ``raw`` is a device cookie the sender
+        chose (the anonymous page): it is counted too, under its own limit, so a new
+        cookie with every report does not lift the limit."""
         self.day = today()
-        self._tag = _digest(_day_key(self.day), raw)
+        key = _day_key(self.day)
+        self._tag = _digest(key, raw)
+        self._address_tag = _digest(key, f"address:{address}") if address else ""
+
+    def _count(self, tag: str) -> int:
+        name = f"{PREFIX}:rate:{self.day.isoformat()}:{tag}"
+        cache.add(name, 0, KEEP_SECONDS)
+        try:
+            return cache.incr(name)
+        except ValueError:  # expired between add and incr
+            cache.add(name, 1, KEEP_SECONDS)
+            return 1
 
     def take_turn(self) -> bool:
         """Count one report; False when the day's allowance is used up."""
-        name = f"{PREFIX}:rate:{self.day.isoformat()}:{self._tag}"
-        cache.add(name, 0, KEEP_SECONDS)
-        try:
-            count = cache.incr(name)
-        except ValueError:  # expired between add and incr
-            cache.add(name, 1, KEEP_SECONDS)
-            count = 1
-        return count <= engine.rules().rate_limit.per_device_per_day
+        limits = engine.rules().rate_limit
+        allowed = self._count(self._tag) <= limits.per_device_per_day
+        if self._address_tag:
+            allowed = self._count(self._address_tag) <= limits.per_address_per_day and allowed
+        return allowed
 
     def first_naming(self, entity: str) -> bool:
         """True the first time today this source names ``entity`` (a matching-key digest)."""

@@ -108,7 +108,8 @@ def report(request):
             try:
                 organisation = _recipient(request, recipients)
                 actions.receive_report(organisation=organisation, channel=Channel.ANONYMOUS,
-                                       data=values, source=source)
+                                       data=values, source=source,
+                                       address=client_address(request) if device else "")
                 context.update(_form_context(lang), sent=True)
             except actions.RateLimited as refused:
                 context.update(_form_context(lang), too_many=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from northstar.core.tables import Grid
 from northstar.engagement import actions as engagement
 from northstar.engagement import counting
+from northstar.survivors import actions as survivors
 from tests.engagement.conftest import held
 
 
@@ -25,7 +26,10 @@ def test_every_counting_function_has_the_one_signature_insights_calls():
 
 
 def test_consultations_people_consulted_and_changes_are_counted(consenting, coord,
-                                                               make_activity, org_a, org_b):
+                                                               make_activity, org_a, org_b,
+                                                               caseworker, actor_for):
+    survivors.record_consent(actor_for(caseworker), consenting, purpose="statistics",
+                             language="km", method="verbal")
     meeting = make_activity()
     p = engagement.invite(coord, meeting, survivor=consenting, pseudonym="Lotus")
     engagement.answer(coord, p, accept=True)

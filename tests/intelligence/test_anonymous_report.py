@@ -158,3 +158,20 @@ def test_without_a_choice_a_report_goes_to_the_platforms_intake_organisation(
     settings.NORTHSTAR_INTELLIGENCE_INTAKE_ORG = ""
     response = client.post("/intelligence/report/", {"details": "Seen."})
     assert response.status_code == 422 and b'data-field="organisation"' in response.content
+
+
+def test_a_new_device_cookie_with_every_report_does_not_lift_the_limit(org_a, sharing):
+    """The cookie is the sender's to choose: the address (hashed, never kept) has its own,
+    higher limit, so a campaign of reports against a name is still held back."""
+    per_address = engine.rules().rate_limit.per_address_per_day
+    assert per_address > engine.rules().rate_limit.per_device_per_day
+    for n in range(per_address):
+        assert send(org_a, device=f"fresh-{n}", address=ADDRESS,
+                    details="A recruiter at the market.").status_code == 200
+    refused = send(org_a, device="fresh-again", address=ADDRESS, details="Again.")
+    assert refused.status_code == 429
+    assert Report.objects.count() == per_address
+    # Another address is not held back by the first one's reports.
+    assert send(org_a, device="fresh-again", address="198.51.100.99",
+                details="Something else.").status_code == 200
+    assert all(ADDRESS not in text for _, text in _every_stored_text())

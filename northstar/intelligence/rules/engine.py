@@ -49,6 +49,7 @@ class LawEnforcement(Sourced):
 
 class RateLimit(Sourced):
     per_device_per_day: int
+    per_address_per_day: int
     explanation: Text
 
 
