@@ -55,6 +55,9 @@ class FigureGrid(models.Model):
     columns = models.JSONField(default=list)
     additive_rows = models.BooleanField(default=True)
     additive_columns = models.BooleanField(default=True)
+    #: The grid's own unit where it names one ("people" for a count split of a share
+    #: measure); empty: read from the cells, as ``core.tables.Grid`` does.
+    unit = models.CharField(max_length=16, blank=True, default="")
     counted_at = models.DateTimeField()
 
     class Meta:
@@ -113,7 +116,8 @@ def store(organisation_id: int, grids: Iterable[Grid], *, at=None) -> int:
     grids = list(grids)
     shapes = [FigureGrid(organisation_id=organisation_id, measure=g.measure, rows=list(g.rows),
                          columns=list(g.columns), additive_rows=g.additive_rows,
-                         additive_columns=g.additive_columns, counted_at=at) for g in grids]
+                         additive_columns=g.additive_columns, unit=g.unit, counted_at=at)
+              for g in grids]
     cells = [FigureCount(organisation_id=organisation_id, measure=g.measure, row=row,
                          column=column, people=count.people, of=count.of)
              for g in grids for (row, column), count in g.cells.items()]
@@ -147,13 +151,13 @@ def grids_of(organisation_ids: Iterable[int], measures: Iterable[str] | None = N
             "organisation_id", "measure", "row", "column", "people", "of"):
         cells.setdefault((org, measure), {})[(row, column)] = Count(people, of)
     out: dict[int, list[Grid]] = {}
-    for org, measure, rows, columns, add_rows, add_columns in shapes.order_by(
+    for org, measure, rows, columns, add_rows, add_columns, unit in shapes.order_by(
             "organisation_id", "measure").values_list(
             "organisation_id", "measure", "rows", "columns", "additive_rows",
-            "additive_columns"):
+            "additive_columns", "unit"):
         out.setdefault(org, []).append(Grid(measure, tuple(rows), tuple(columns),
                                             cells.get((org, measure), {}), add_rows,
-                                            add_columns))
+                                            add_columns, unit))
     return out
 
 

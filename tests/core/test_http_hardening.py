@@ -54,7 +54,8 @@ INLINE = [
 #: Rendered only into PDFs by WeasyPrint, never served to a browser: their <style> is fine.
 PRINT_ONLY = {"referrals/templates/referrals/letter.html",
               "compensation/templates/compensation/statement_print.html",
-              "documents/templates/documents/case_summary.html"}
+              "documents/templates/documents/case_summary.html",
+              "insights/templates/insights/report.html"}
 
 
 def test_no_template_has_inline_script_or_style_the_csp_would_block():

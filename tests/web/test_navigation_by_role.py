@@ -22,7 +22,7 @@ def test_the_navigation_offers_each_role_its_own_pages(client, users, role, pres
 def test_a_researcher_lands_on_the_figures_not_an_empty_caseload(client, users, survivor_a):
     client.force_login(users[("a", "researcher")])
     response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == "/compensation/figures/"
+    assert response.redirect_chain[-1][0] == "/insights/"
     assert survivor_a.reference not in response.content.decode()
 
 
