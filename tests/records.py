@@ -62,8 +62,12 @@ def start_ids_far_apart(first: int = 4_700_000, step: int = 10_000) -> None:
         for n, table in enumerate(tables):
             start = first + n * step
             if connection.vendor == "postgresql":
-                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)",
-                               [table, start])
+                # Never below a row the test already made (SQLite's AUTOINCREMENT takes the
+                # larger of the two by itself; PostgreSQL would hand the same id out again).
+                quoted = connection.ops.quote_name(table)
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                               f"GREATEST(%s, (SELECT COALESCE(MAX(id), 0) + 1 FROM {quoted})), "
+                               "false)", [table, start])
             elif connection.vendor == "sqlite":
                 cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
                 cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
