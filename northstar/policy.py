@@ -259,12 +259,12 @@ def coordinates_advocacy(actor: Actor) -> bool:
 
 def landing_page(actor: Actor) -> str | None:
     """Where a role lands after signing in, if not the caseload: somewhere with something
-    for them (figures for researchers, the council's participants for its coordinator, the
-    organisation's pages for its admins)."""
+    for them (figures for researchers, funders and governments, the engagement calendar for
+    the council's coordinator, the organisation's pages for its admins)."""
     if actor is None or works_with_records(actor) or actor.organisation is None:
         return None
     if coordinates_advocacy(actor):
-        return "advocacy"
+        return "engagement:calendar"
     if may_administer_organisation(actor):
         return "organisation:home"
     if actor.role in roles.FIGURES_ONLY_ROLES and may_see_insights(actor):

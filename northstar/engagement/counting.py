@@ -57,7 +57,8 @@ def survivors_consulted(organisation_id: int, *,
     consultations = ConsultationModel.objects.filter(organisation_id=organisation_id,
                                                      **_between("held_on", period))
     people = (Participation.objects.filter(
-        activity__consultations__in=consultations, status=ParticipationStatus.ACCEPTED)
+        activity__consultations__in=consultations, status=ParticipationStatus.ACCEPTED,
+        survivor__archived_at__isnull=True)
         .filter(flows_q("statistics", survivor="survivor"))
         .aggregate(n=SqlCount("survivor_id", distinct=True))["n"] or 0)
     others = consultations.aggregate(n=Sum("others_consulted"))["n"] or 0
@@ -78,6 +79,7 @@ def survivors_taking_part(organisation_id: int, *,
     """Survivors who took part, by kind of activity (each person once per kind)."""
     rows = (Participation.objects.filter(
         activity__organisation_id=organisation_id, status=ParticipationStatus.ACCEPTED,
+        survivor__archived_at__isnull=True,  # archived: a mistake or a merged duplicate
         **_between("activity__starts_at__date", period))
         .filter(flows_q("statistics", survivor="survivor"))
         .values("activity__kind").annotate(n=SqlCount("survivor_id", distinct=True)).order_by())

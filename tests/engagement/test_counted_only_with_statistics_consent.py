@@ -40,3 +40,17 @@ def test_with_statistics_consent_the_same_survivor_is_counted(
     assert taking_part.get("advisory_council", "total").people == 1
     (consulted,) = counting.survivors_consulted(org_a.pk)
     assert consulted.get("at_activities", "total").people == 1
+
+
+def test_an_archived_record_is_not_counted_as_taking_part(
+        consenting, coord, make_activity, org_a, caseworker, supervisor, actor_for):
+    """An archived record is a mistake or a merged duplicate: counting it would count the
+    same person twice."""
+    survivors.record_consent(actor_for(caseworker), consenting, purpose="statistics",
+                             language="km", method="verbal")
+    _took_part_in_a_consultation(coord, consenting, make_activity)
+    survivors.archive_survivor(actor_for(supervisor), consenting)
+    (taking_part,) = counting.survivors_taking_part(org_a.pk)
+    assert taking_part.get("advisory_council", "total").people == 0
+    (consulted,) = counting.survivors_consulted(org_a.pk)
+    assert consulted.get("at_activities", "total").people == 0

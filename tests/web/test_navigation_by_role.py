@@ -27,7 +27,7 @@ def test_a_researcher_lands_on_the_figures_not_an_empty_caseload(client, users, 
 
 
 @pytest.mark.parametrize("role, landing", [("org_admin", "/organisation/"),
-                                           ("council_coordinator", "/advocacy/")])
+                                           ("council_coordinator", "/engagement/")])
 def test_roles_without_records_land_where_they_have_something(client, users, role, landing):
     client.force_login(users[("a", role)])
     assert client.get("/", follow=True).redirect_chain[-1][0] == landing
