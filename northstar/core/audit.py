@@ -1,7 +1,7 @@
 """Writing the audit log. Actions and selectors call ``record`` (writes) and
 ``record_read`` (reads); handlers and views never write it themselves.
 
-Both go through one writer, ``_append``, which links each entry into the hash
+Both go through one writer, ``_write``, which links each entry into the hash
 chain (``core/chain.py``) under a lock, so two writers can never fork it, and
 stamps the organisation that owns the survivor named, so the owner's log shows
 a referral recipient's reads too.
@@ -9,8 +9,10 @@ a referral recipient's reads too.
 
 from __future__ import annotations
 
+import contextvars
 import json
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -63,6 +65,14 @@ def _owners_of_items(items) -> dict | None:
 
 def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry:
     """Write one entry as the next link of the chain."""
+    entry = _new_entry(actor, owner_organisation_id, values)
+    if _pending.get() and not connection.in_atomic_block:
+        _flush_pending()  # reads of this page before it come first in the chain
+    _write(entry)
+    return entry
+
+
+def _new_entry(actor: Actor, owner_organisation_id, values: dict) -> AuditEntry:
     if owner_organisation_id is None:
         ref = values.get("survivor_ref", "")
         own = actor.organisation
@@ -72,10 +82,14 @@ def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry
             owner_organisation_id = own.pk
         else:
             owner_organisation_id = _owner_of(ref)
-    entry = AuditEntry(
+    return AuditEntry(
         actor=actor.user, actor_label=actor.label, organisation=actor.organisation,
         channel=actor.channel, owner_organisation_id=owner_organisation_id, **values,
     )
+
+
+def _write(entry: AuditEntry, *, chain_locked: bool = False) -> None:
+    """Link ``entry`` into the chain; ``chain_locked``: this transaction holds the lock."""
     from northstar.core import unusual_reads  # it writes through this module too
 
     full_read = unusual_reads.is_full_read(entry)
@@ -86,7 +100,7 @@ def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry
         opened = (unusual_reads.tally(entry, lock_chain=CHAIN_LOCK if postgresql else None)
                   if full_read else None)
         if postgresql:
-            _insert_linked(entry, locked=opened is not None)
+            _insert_linked(entry, locked=chain_locked or opened is not None)
         else:  # SQLite writers are serialised already
             last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
             entry.prev_hash = last or chain.GENESIS
@@ -94,7 +108,43 @@ def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry
             entry.save()
         if opened is not None:
             unusual_reads.alert_if_unusual(entry, opened)
-    return entry
+
+
+#: The read entries of the page being shown, written together when it is done
+#: (``reads_written_together``); None outside one.
+_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "northstar_audit_pending_reads", default=None)
+
+
+@contextmanager
+def reads_written_together():
+    """Every read audited inside is written when the block ends (even if it fails), as the
+    same entries, in one transaction that takes the chain lock once: a page whose panels
+    each audit their own read costs one commit, not one per panel. A read made inside a
+    transaction (an action's) is written there and then, to stand or fall with it; a write
+    entry first writes the reads pending before it, so the chain keeps their order."""
+    if _pending.get() is not None:  # already inside one: the outer block writes them
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+    finally:
+        try:
+            _flush_pending()
+        finally:
+            _pending.reset(token)
+
+
+def _flush_pending() -> None:
+    pending = _pending.get()
+    if not pending:
+        return
+    entries = list(pending)
+    pending.clear()
+    with transaction.atomic():
+        for number, entry in enumerate(entries):
+            _write(entry, chain_locked=number > 0)
 
 
 #: Stands for the previous entry's hash in an entry's canonical bytes (``chain.canonical``)
@@ -206,7 +256,9 @@ def record_read(
     Survivors, and records that hang off one, are stamped with the organisation
     that owns the survivor; a list mixing several owners (a referral recipient's
     caseload) is written as one entry per owner, so each owner's log names
-    exactly its own records. Returns the (first) entry written.
+    exactly its own records. Returns the (first) entry written; inside
+    ``reads_written_together`` (outside a transaction) the entry is written when that block
+    ends, so the one returned has no id yet.
     """
     if records is None or isinstance(records, str | int) or hasattr(records, "_meta"):
         items = [] if records is None else [records]
@@ -237,9 +289,7 @@ def record_read(
 def _read_entry(actor, items, owner, *, record_type, export, survivor_ref, fields, note):
     ids = [_id_of(i) for i in items]
     single = ids[0] if len(ids) == 1 else ""
-    return _append(
-        actor,
-        owner_organisation_id=owner,
+    values = dict(
         action="export" if export else "read",
         record_type=record_type,
         record_id=single if len(single) <= 64 else "",
@@ -248,6 +298,12 @@ def _read_entry(actor, items, owner, *, record_type, export, survivor_ref, field
         fields=sorted(set(fields)),
         note=(note or (f"listed {len(ids)}" if len(ids) > 1 else ""))[:300],
     )
+    pending = _pending.get()
+    if pending is not None and not connection.in_atomic_block:
+        entry = _new_entry(actor, owner, values)  # stamped now: when the read happened
+        pending.append(entry)
+        return entry
+    return _append(actor, owner_organisation_id=owner, **values)
 
 
 def entries_for_organisation(organisation):

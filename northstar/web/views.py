@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core import keyset
+from northstar.core import audit, keyset
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.redirects import safe_next
 from northstar.survivors import actions
@@ -156,6 +156,7 @@ def survivor_new(request):
 
 @never_cache
 @login_required
+@audit.reads_written_together()
 def survivor_detail(request, survivor_id: int):
     actor = request.actor
     survivor = policy.survivor_for(actor, survivor_id)
@@ -177,7 +178,7 @@ def survivor_detail(request, survivor_id: int):
         "open_intake": selectors.visible_intakes(actor).filter(
             survivor=survivor, completed_at__isnull=True).first() if full else None,
         "may_edit": full and policy.may_edit_records(actor)
-        and policy.changeable_survivors(actor).filter(pk=survivor.pk).exists(),
+        and policy.may_change_survivor(actor, survivor),
         "may_archive": full and policy.may_archive(actor),
     }
     return render(request, "web/survivor_detail.html", context)
@@ -204,6 +205,7 @@ def case_new(request, survivor_id: int):
 
 @never_cache
 @login_required
+@audit.reads_written_together()
 def case_detail(request, case_id: int):
     """The case at a glance: facts, consent, next tasks and every registered panel."""
     actor = request.actor
