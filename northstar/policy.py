@@ -216,6 +216,12 @@ def _changes(actor: Actor, survivor: Survivor) -> bool:
             and survivor.organisation_id == actor.organisation.pk)
 
 
+def may_change_survivor(actor: Actor, survivor: Survivor) -> bool:
+    """``survivor`` (a row the actor may see, as read for this request) is one of
+    ``changeable_survivors``: answered from the row itself, no query."""
+    return _changes(actor, survivor)
+
+
 def may_attach_documents(actor: Actor, survivor: Survivor) -> bool:
     """Attach a file to a survivor or one of their cases: own-organisation case staff."""
     return _changes(actor, survivor)

@@ -48,8 +48,12 @@ def documents_of_survivor(actor: Actor, survivor: Survivor) -> list[Document] | 
 
 
 def documents_of_case(actor: Actor, case: Case) -> list[Document]:
-    case = policy.case_for(actor, case.pk)
-    docs = list(visible_documents(actor).filter(case=case))
+    """The case's documents, if the case is one the actor may see (checked in the same
+    query: nothing of a case out of reach is listed)."""
+    docs = list(visible_documents(actor).filter(case=case,
+                                                 case__in=policy.visible_cases(actor)))
+    for document in docs:
+        document.case = case  # the list shows it: not read again per document
     return _listed(actor, docs, case.survivor, f"documents of case {case.pk}: {len(docs)}")
 
 

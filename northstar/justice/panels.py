@@ -17,8 +17,8 @@ def stage_panel(request, case) -> dict | None:
     actor = request.actor
     if not policy.works_with_records(actor):
         return None
-    info = selectors.summary(case)
     events = selectors.timeline_of(actor, case)
+    info = selectors.summary(case, events=events)
     return {
         "case_id": case.pk,
         "stages": [(key, gettext(label), key == info["stage"])
@@ -33,7 +33,7 @@ def stage_panel(request, case) -> dict | None:
         "count": len(events),
         "labels": {k: gettext(v["label"]) for k, v in timeline.EVENT_KINDS.items()},
         "url": reverse("justice:timeline", args=[case.pk]),
-        "may_change": policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists(),
+        "may_change": policy.may_change_survivor(actor, case.survivor),
     }
 
 
@@ -67,7 +67,7 @@ def tasks_panel(request, case) -> dict | None:
     actor = request.actor
     if not policy.may_manage_tasks(actor):
         return None
-    may_change = policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists()
+    may_change = policy.may_change_survivor(actor, case.survivor)
     return {
         "case_id": case.pk,
         "tasks": tasks.tasks_of_case(actor, case),

@@ -68,10 +68,11 @@ def event_for(actor: Actor, case: Case, event_id) -> TimelineEvent:
     )
 
 
-def summary(case: Case, *, today=None) -> dict:
-    """Stage, tasks and the jurisdiction's reflection period for one case."""
+def summary(case: Case, *, today=None, events: list[TimelineEvent] | None = None) -> dict:
+    """Stage, tasks and the jurisdiction's reflection period for one case; ``events``: its
+    live events, oldest first, when already read (``timeline_of``), so not read again."""
     today = today or timezone.localdate()
-    facts = [e.facts() for e in events_for(case)]
+    facts = [e.facts() for e in (events_for(case) if events is None else events)]
     return {
         "stage": timeline.current_stage(facts),
         "tasks": timeline.derive_tasks(facts, today),

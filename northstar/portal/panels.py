@@ -31,7 +31,7 @@ def access_panel(request, survivor) -> dict | None:
         "waiting": waiting,
         "wait_until": backoff.wait_until if waiting else None,
         "quick_exits": quick_exits,
-        "may_change": policy.changeable_survivors(actor).filter(pk=survivor.pk).exists(),
+        "may_change": policy.may_change_survivor(actor, survivor),
         "may_lift": policy.may_lift_portal_backoff(actor, survivor),
     }
 

@@ -29,7 +29,7 @@ def _panel(request, survivor, case=None) -> dict | None:
         "referrals": referrals,
         "new_url": reverse("referrals:new") + f"?survivor={survivor.pk}"
         + (f"&case={case.pk}" if case else ""),
-        "may_change": policy.changeable_survivors(actor).filter(pk=survivor.pk).exists(),
+        "may_change": policy.may_change_survivor(actor, survivor),
     }
 
 

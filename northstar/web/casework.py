@@ -408,7 +408,7 @@ def case_panel_context(request, case) -> dict:
     """What the case page shows of casework: who is responsible and who it may go to, the
     status history (sealed words opened, audited) and the actions this actor may take."""
     actor = request.actor
-    own = policy.changeable_survivors(actor).filter(pk=case.survivor_id).exists()
+    own = policy.may_change_survivor(actor, case.survivor)
     return {
         "assign_form": AssignForm(initial={"caseworker": case.caseworker_id,
                                            "version": case.version},
