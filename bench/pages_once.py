@@ -1,4 +1,4 @@
-"""The caseload and case page, one request at a time, in process, on a bench database.
+"""The caseload, case and survivor page, one request at a time, in process, on a bench database.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ns_bench_100000 \\
       NORTHSTAR_VAR_DIR=$PWD/var/bench .venv/bin/python bench/pages_once.py
@@ -40,6 +40,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--user", default="caseworker.th")
+    parser.add_argument("--queries", action="store_true",
+                        help="also list every query of one request with its time")
+    parser.add_argument("--whole-over", type=float, default=None, metavar="MS",
+                        help="with --queries, print whole the SQL of queries slower than MS")
+    parser.add_argument("--pages", default="caseload,case,survivor",
+                        help="which pages, comma-separated (caseload, case, survivor)")
     args = parser.parse_args()
     user = get_user_model().objects.get(username=args.user)
     org = user.membership.organisation
@@ -50,19 +56,28 @@ def main() -> None:
     client.force_login(user)
     print(f"{Survivor.objects.filter(organisation=org).count()} survivors; "
           f"load average {os.getloadavg()[0]:.1f}; code from {sys.path[0]}")
-    for name, path in (("caseload page", "/"), ("case page", f"/cases/{case.pk}/")):
+    pages = {"caseload": ("caseload page", "/"), "case": ("case page", f"/cases/{case.pk}/"),
+             "survivor": ("survivor page", f"/survivors/{survivor.pk}/")}
+    for key in args.pages.split(","):
+        name, path = pages[key.strip()]
         for _ in range(2):
             client.get(path)
-        times = []
+        times, cpu = [], []
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 status = client.get(path).status_code
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
         sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
         print(f"{name}: HTTP {status}, median {statistics.median(times):.0f} ms of "
-              f"{args.repeat} (min {min(times):.0f}), {len(ctx.captured_queries)} queries, "
-              f"{sql_ms:.0f} ms in SQL")
+              f"{args.repeat} (min {min(times):.0f}), {statistics.median(cpu):.0f} ms CPU, "
+              f"{len(ctx.captured_queries)} queries, {sql_ms:.0f} ms in SQL")
+        if args.queries:
+            for q in ctx.captured_queries:
+                took = float(q["time"]) * 1000
+                whole = args.whole_over is not None and took > args.whole_over
+                print(f"  {took:6.1f} ms  {q['sql'] if whole else q['sql'][:200]}")
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

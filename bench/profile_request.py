@@ -3,7 +3,7 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ns_bench_10000 NORTHSTAR_VAR_DIR=var/bench \\
       .venv/bin/python bench/profile_request.py /api/v1/survivors/{id} /api/v1/survivors
 
-Each path (``{id}`` is a survivor of the bench organisation) is requested through the whole
+Each path (``{id}`` is a survivor of the bench organisation, ``{case}`` its newest case) is requested through the whole
 Django stack (middleware, Ninja auth, audit) with a caseworker's token and a persistent
 connection, as gunicorn would; it prints the queries of one request with their time, then a
 pyinstrument profile of ``--repeat`` requests (pyinstrument is a dev dependency).
@@ -32,7 +32,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
 
 from northstar.core.tokens import issue_token  # noqa: E402
-from northstar.survivors.models import Survivor  # noqa: E402
+from northstar.survivors.models import Case, Survivor  # noqa: E402
 
 
 def main() -> None:
@@ -52,6 +52,11 @@ def main() -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
     for path in args.paths:
+        if "{case}" in path:
+            case = Case.objects.filter(survivor__organisation=user.membership.organisation,
+                                       archived_at__isnull=True).order_by("-created_at",
+                                                                          "-id").first()
+            path = path.replace("{case}", str(case.pk))
         path = path.replace("{id}", str(survivor.pk))
         client.get(path)
         client.get(path)  # warm: imports, first-use stamps, connection
