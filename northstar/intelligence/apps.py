@@ -7,6 +7,7 @@ class IntelligenceConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: the panels import models (see JusticeConfig).
-        from northstar.intelligence import panels
+        from northstar.intelligence import panels, signals
 
         panels.register()
+        signals.connect()

@@ -126,3 +126,24 @@ class SharingSetting(models.Model):
 
     def __str__(self) -> str:
         return f"intelligence sharing of {self.organisation_id}"
+
+
+class PatternSnapshot(models.Model):
+    """The shared patterns as last worked out, one row per audience (organisations, law
+    enforcement): the page reads this row instead of every reviewed mention.
+
+    Sealed, since it names the corroborated entities. ``generation`` rises whenever a
+    review or a sharing setting changes what the patterns count (``patterns.invalidate``,
+    on the models' signals); a snapshot computed from an older generation is never stored
+    over a newer one (compare-and-set on ``generation``)."""
+
+    law_enforcement = models.BooleanField(unique=True)
+    generation = models.PositiveBigIntegerField(default=0)
+    #: The rule set the snapshot was counted under: a new rule file recomputes it.
+    rules_version = models.CharField(max_length=64, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    #: JSON of entities, routes and timeline; "" when stale.
+    data = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"pattern snapshot ({'law enforcement' if self.law_enforcement else 'organisations'})"

@@ -13,7 +13,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from northstar import policy
 from northstar.core import audit, disclosure
@@ -21,7 +22,13 @@ from northstar.core.actor import Actor
 from northstar.core.errors import NotFound
 from northstar.core.fields import reveal
 from northstar.core.models import Organisation
-from northstar.intelligence.models import Mention, Report, ReviewStatus, SharingSetting
+from northstar.intelligence.models import (
+    Mention,
+    PatternSnapshot,
+    Report,
+    ReviewStatus,
+    SharingSetting,
+)
 from northstar.intelligence.rules import engine
 
 
@@ -78,7 +85,9 @@ def _sharing_organisations(law_enforcement: bool) -> QuerySet[SharingSetting]:
     return SharingSetting.objects.filter(**{flag: True}).values("organisation_id")
 
 
-def _patterns(law_enforcement: bool) -> dict:
+def _compute(law_enforcement: bool) -> dict:
+    """Every reviewed mention of the sharing organisations, matched by the engine: the
+    whole count, run only when the snapshot is stale (``_patterns``). Plain data (JSON)."""
     reports = Report.objects.filter(status=ReviewStatus.ACCEPTED,
                                     organisation_id__in=_sharing_organisations(law_enforcement))
     mentions = list(Mention.objects.filter(report__in=reports)
@@ -95,21 +104,48 @@ def _patterns(law_enforcement: bool) -> dict:
     names: dict[tuple[str, str], Counter] = {}
     for m in Mention.objects.filter(report__in=reports, key__in={k for _, k in keys}):
         names.setdefault((m.kind, m.key), Counter())[reveal(m.name).strip()] += 1
-    labels = dict(Mention._meta.get_field("kind").choices)
-    patterns = []
+    found = []
     for e in entities:
         spellings = Counter()
         for k in e.keys:
             spellings.update(names.get((e.kind, k), Counter()))
         name = min(spellings, key=lambda s: (-spellings[s], s)) if spellings else ""
-        patterns.append(Pattern(kind=str(labels.get(e.kind, e.kind)), name=name,
-                                reports=len(e.reports), organisations=len(e.organisations)))
+        found.append({"kind": e.kind, "name": name, "reports": len(e.reports),
+                      "organisations": len(e.organisations)})
     route_rows = reports.values_list("week", "from_country", "to_country", "pk")
     routes = engine.shared_routes((w.strftime("%Y-%m"), a, b, pk) for w, a, b, pk in route_rows)
     months = Counter(w.strftime("%Y-%m") for w, *_ in route_rows)
     timeline = disclosure.suppress(dict(sorted(months.items())), additive=False, blank=None)
-    return {"entities": patterns, "routes": routes, "timeline": timeline,
-            "rules": engine.rules()}
+    return {"entities": found, "routes": [[*k, n] for k, n in routes.items()],
+            "timeline": list(timeline.items())}
+
+
+def _patterns(law_enforcement: bool) -> dict:
+    """The patterns from the audience's snapshot (one row, one query), worked out again
+    only when a review or a sharing setting has changed what they count since."""
+    version = str(engine.rules().version)
+    snapshot, _ = PatternSnapshot.objects.get_or_create(law_enforcement=law_enforcement)
+    if snapshot.data and snapshot.rules_version == version:
+        stored = json.loads(reveal(snapshot.data))
+    else:
+        stored = _compute(law_enforcement)
+        # Stored only if no review or sharing change came in while it was counted: a newer
+        # generation means what was read may already be out of date.
+        PatternSnapshot.objects.filter(pk=snapshot.pk, generation=snapshot.generation).update(
+            data=json.dumps(stored, ensure_ascii=False), rules_version=version,
+            computed_at=timezone.now())
+    labels = dict(Mention._meta.get_field("kind").choices)
+    entities = [Pattern(kind=str(labels.get(e["kind"], e["kind"])), name=e["name"],
+                        reports=e["reports"], organisations=e["organisations"])
+                for e in stored["entities"]]
+    return {"entities": entities,
+            "routes": {(period, a, b): n for period, a, b, n in stored["routes"]},
+            "timeline": dict(stored["timeline"]), "rules": engine.rules()}
+
+
+def invalidate_patterns() -> None:
+    """What the shared patterns count has changed: every audience's snapshot is stale."""
+    PatternSnapshot.objects.update(generation=F("generation") + 1, data="")
 
 
 def shared_patterns(actor: Actor) -> dict:
