@@ -75,4 +75,4 @@ def test_each_measure_costs_the_same_queries_for_3_survivors_as_for_30(org_a, ca
     survivors(actor, 27, trial="yes")
     many = {name: _queries(name, org_a) for name in FUNCTIONS}
     assert few == many
-    assert max(many.values()) <= 4, many  # one statement (and its savepoint, work_mem)
+    assert max(many.values()) <= 4, many  # one statement (BEGIN, work_mem, COMMIT on PostgreSQL)
