@@ -105,8 +105,8 @@ def _grid(measure: str, rows, columns, found: dict, *, share: bool,
                 "share" if share else "people")
 
 
-#: PostgreSQL's memory for one sort or hash of a counting statement (``SET LOCAL``: this
-#: transaction only).
+#: PostgreSQL's memory for one sort or hash of a counting statement (``set_config(…, true)``:
+#: to the end of the transaction only).
 WORK_MEM = "64MB"
 
 # --- One statement per measure --------------------------------------------------------
@@ -152,8 +152,9 @@ def _counted(organisation_id: int, period: Period = None, **columns) -> QuerySet
 def _of_organisation(model, organisation_id: int) -> QuerySet:
     """Rows of ``model`` (on a case) for a statement of one organisation: not filtered here,
     the join to ``counted`` (the organisation's consent-gated cases) decides which count,
-    so the organisation's cases are read once (PostgreSQL reaches a small organisation's
-    rows through the case indexes of ``insights`` 0003)."""
+    so the organisation's cases are read once. (Over many organisations the planner may
+    reach a small one's rows through the ``case_id`` indexes of ``insights`` 0003 or scan;
+    measured only for one organisation of 100,000, bench/README.md.)"""
     return model.objects.order_by()
 
 
