@@ -5,42 +5,45 @@ functions share it)::
 
     def count(organisation_id: int, *, period: tuple[date, date] | None = None) -> list[Grid]
 
-returning one ``Grid`` per split (``Grid.measure`` = "<measure>.<split>"). Each is a few
-grouped queries (``COUNT(DISTINCT survivor)``, ``EXISTS``, subqueries): never a loop over
-records, never ``may_flow`` per record. The consent gate is ``counted_cases``: live cases
-of the organisation whose survivor's ``statistics`` consent stands now (``flows_q``, one
-``EXISTS``). Cells count survivors (people), not cases or rows: a survivor with two cases
-is one person (each measure says on which case they are counted).
+returning one ``Grid`` per split (``Grid.measure`` = "<measure>.<split>"). Each function
+is **one SQL statement** for all its splits: never a loop over records, never ``may_flow``
+per record, never a correlated subquery per row. The consent gate is ``counted_cases``:
+live cases of the organisation whose survivor's ``statistics`` consent stands now
+(``flows_q``, one ``EXISTS``), computed once per statement as the ``counted`` common table
+expression that every split joins; "the latest ranking / screening of each survivor" is a
+``ROW_NUMBER()`` over the survivor's rows. Cells count survivors (people), not cases or
+rows: a survivor with two cases is one person (each measure says on which case they are
+counted). ``tests/insights/test_counting_statements.py`` checks every grid against the
+previous per-row ORM counting (``tests/insights/reference_counting.py``); an organisation
+of 100,000 survivors: bench/README.md, "Branch h-insights100k".
 
 Grids are exact counts of one organisation: disclosure control happens later, once, in
 ``core.disclosure`` (``insights.figures``).
 """
 
+# The SQL below is built from table names of the models and fixed text; every value is a
+# query parameter.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case as Choose
+from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     CharField,
-    Count,
-    DateField,
-    DateTimeField,
-    DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
+from django.db.models import Case as Choose
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 
 from northstar.compensation.figures import ROUTES
 from northstar.compensation.models import Claim, Payment
@@ -51,7 +54,7 @@ from northstar.pathways.models import Outcome, PlanItem, PlanStatus, PlanStatusC
 from northstar.safeguards.models import Finding, FindingStatus, Severity
 from northstar.screening.models import Classification, Screening
 from northstar.survivors.consent import flows_q
-from northstar.survivors.models import Case, ConsentPurpose, Sex, Survivor, TrialParticipation
+from northstar.survivors.models import Case, ConsentPurpose, Sex, TrialParticipation
 
 Period = tuple[dt.date, dt.date] | None
 
@@ -102,21 +105,88 @@ def _grid(measure: str, rows, columns, found: dict, *, share: bool,
                 "share" if share else "people")
 
 
+#: PostgreSQL's memory for one sort or hash of a counting statement (``set_config(…, true)``:
+#: to the end of the transaction only).
+WORK_MEM = "64MB"
+
+# --- One statement per measure --------------------------------------------------------
+#
+# Each measure below is one SQL statement: ``WITH counted AS (…), … SELECT …``. The common
+# table expressions that read the app's tables are querysets compiled by the ORM for the
+# database in use (so the consent gate, time zones and JSON reads are Django's own); the
+# rest is plain SQL that PostgreSQL and SQLite both run (window functions, ``GROUP BY``,
+# ``COUNT(DISTINCT …)``, ``CASE``). The consent-gated set of cases is computed once per
+# statement and every split is counted from it; "the latest X of each survivor" is a
+# ``ROW_NUMBER()`` over the survivor's rows, never a correlated subquery per row.
+
+
+def _rows(ctes: dict[str, QuerySet], body: str, params: tuple | list = ()) -> list[tuple]:
+    """``WITH <name> AS (<queryset's SQL>), … <body>`` in one query; ``body`` may define
+    more expressions (starting with a comma) before its ``SELECT``."""
+    texts, args = [], []
+    for name, queryset in ctes.items():
+        sql, values = queryset.query.sql_with_params()
+        texts.append(f"{name} AS ({sql})")
+        args.extend(values)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The statement sorts and hashes the organisation's rows once; at 100,000 cases
+            # that is tens of megabytes, past the default 4 MB (a sort spilled to disk).
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        cursor.execute(f"WITH {', '.join(texts)} {body}", [*args, *params])
+        return cursor.fetchall()
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _counted(organisation_id: int, period: Period = None, **columns) -> QuerySet:
+    """``counted_cases`` (with the intake date in ``period``) as rows of ``cid`` (the case),
+    ``sid`` (its survivor) and ``columns`` (name → expression on the case)."""
+    return (counted_cases(organisation_id).filter(_on_date(period, "created_at"))
+            .annotate(cid=F("pk"), sid=F("survivor_id"), **columns)
+            .values("cid", "sid", *columns))
+
+
+def _of_organisation(model, organisation_id: int) -> QuerySet:
+    """Rows of ``model`` (on a case) for a statement of one organisation: not filtered here,
+    the join to ``counted`` (the organisation's consent-gated cases) decides which count,
+    so the organisation's cases are read once. (Over many organisations the planner may
+    reach a small one's rows through the ``case_id`` indexes of ``insights`` 0003 or scan;
+    measured only for one organisation of 100,000, bench/README.md.)"""
+    return model.objects.order_by()
+
+
+def _microseconds(later: str, earlier: str) -> str:
+    """SQL for the microseconds from ``earlier`` to ``later`` (two timestamps or two dates),
+    as Django subtracts them on this database."""
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000)"
+    if connection.vendor == "sqlite":
+        return f"django_timestamp_diff({later}, {earlier})"
+    raise NotImplementedError(connection.vendor)  # pragma: no cover
+
+
+def _pg_days(later: str, earlier: str) -> str:
+    """Days between two dates in microseconds (PostgreSQL's date - date is whole days)."""
+    if connection.vendor == "postgresql":
+        return f"(({later} - {earlier}) * 86400000000)"
+    return _microseconds(later, earlier)
+
+
+def _band_sql(wait: str, bounds: tuple[int, ...], none_label: str) -> tuple[str, list]:
+    """``_banded`` in SQL over a wait in microseconds: the first band whose upper bound in
+    days holds it."""
+    labels = day_bands(bounds)
+    whens, params = [f"WHEN {wait} IS NULL THEN %s"], [none_label]
+    for high, label in zip(bounds, labels, strict=False):
+        whens.append(f"WHEN {wait} <= %s THEN %s")
+        params += [high * 86_400_000_000, label]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, labels[-1]]
+
+
 # --- Own outcome delivered -----------------------------------------------------------
-
-
-def _latest_rankings(cases: QuerySet[Case]) -> QuerySet[Priorities]:
-    """One ranking per survivor: the latest ranking of their latest case that has one."""
-    newer = Priorities.objects.filter(case=OuterRef("case")).filter(
-        Q(recorded_at__gt=OuterRef("recorded_at"))
-        | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk")))
-    ranked = cases.filter(Exists(Priorities.objects.filter(case=OuterRef("pk"))))
-    later_case = ranked.filter(survivor=OuterRef("case__survivor")).filter(
-        Q(created_at__gt=OuterRef("case__created_at"))
-        | Q(created_at=OuterRef("case__created_at"), pk__gt=OuterRef("case_id")))
-    return (Priorities.objects.filter(case__in=ranked.values("pk"))
-            .filter(~Exists(newer)).filter(~Exists(later_case))
-            .annotate(first=KT("ranking__0")).filter(first__isnull=False).order_by())
 
 
 def _age_band(birth_year: str, on: str):
@@ -135,51 +205,80 @@ def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> lis
     participation, jurisdiction, sex (columns: age band), quarter of intake; and, where a
     survivor can sit in several rows (non-additive), the pathway and the intervention of
     the plan items (of survivors with an item of that pathway, those whose first-ranked
-    outcome an item of that pathway delivered). Period: the case's intake date."""
-    key = "own_outcome_delivered"
-    cases = counted_cases(organisation_id).filter(_on_date(period, "created_at"))
-    delivered = PlanItem.objects.filter(case=OuterRef("case"), outcome=OuterRef("first"),
-                                        status=PlanStatus.DELIVERED)
-    latest = _latest_rankings(cases).annotate(served=Exists(delivered))
-    tally = {"of": Count("case__survivor", distinct=True),
-             "people": Count("case__survivor", distinct=True, filter=Q(served=True))}
-    # One grouped query for the additive splits: ``latest`` holds one row per survivor, so
-    # the survivors of a coarser group are the sum over the fine groups it holds.
-    age, band = _age_band("case__survivor__birth_year", "case__created_at")
-    fine = (latest.annotate(age_at_intake=age).annotate(
-        age_band=band, y=ExtractYear("case__created_at"), q=ExtractQuarter("case__created_at"))
-        .values("case__trial_participation", "case__jurisdiction", "case__survivor__sex",
-                "age_band", "y", "q", "first").annotate(**tally))
-    splits: dict[str, dict] = {"trial": {}, "jurisdiction": {}, "sex_age": {}, "quarter": {}}
-    for row in fine:
-        first = row["first"]
-        for split, cell in (("trial", (row["case__trial_participation"], first)),
-                            ("jurisdiction", (row["case__jurisdiction"], first)),
-                            ("sex_age", (row["case__survivor__sex"], row["age_band"])),
-                            ("quarter", (f"{row['y']}Q{row['q']}", first))):
-            people, of = splits[split].get(cell, (0, 0))
-            splits[split][cell] = (people + row["people"], of + row["of"])
+    outcome an item of that pathway delivered). Period: the case's intake date.
 
-    grids = [_grid(f"{key}.trial", TRIAL, OUTCOMES, splits["trial"], share=True)]
-    # Pathway and intervention: from the plan items (a survivor may have several).
-    first_of_case = Subquery(latest.filter(case=OuterRef("case")).values("first")[:1])
-    items = (PlanItem.objects.filter(case__in=latest.values("case")).order_by()
-             .annotate(first=first_of_case))
-    item_tally = {"of": Count("case__survivor", distinct=True),
-                  "people": Count("case__survivor", distinct=True,
-                                  filter=Q(status=PlanStatus.DELIVERED, outcome=F("first")))}
-    for split, field in (("pathway", "pathway"), ("intervention", "intervention")):
-        found = {(row[field], row["first"]): (row["people"], row["of"])
-                 for row in items.values(field, "first").annotate(**item_tally)}
-        grids.append(_grid(f"{key}.{split}", (), OUTCOMES, found, share=True,
-                           additive_rows=False))
-    grids.append(_grid(f"{key}.jurisdiction", (), OUTCOMES, splits["jurisdiction"],
-                       share=True))
-    grids.append(_grid(f"{key}.sex_age", tuple(Sex.values),
-                       tuple(label for _, _, label in AGE_BANDS) + (UNKNOWN_AGE,),
-                       splits["sex_age"], share=True))
-    grids.append(_grid(f"{key}.quarter", (), OUTCOMES, splits["quarter"], share=True))
-    return grids
+    Each survivor is counted on the latest ranking of their latest case that has one (a
+    ``ROW_NUMBER()`` over the survivor's ranked cases), once, in one statement for every
+    split."""
+    key = "own_outcome_delivered"
+    age, band = _age_band("survivor__birth_year", "created_at")
+    counted = (counted_cases(organisation_id).filter(_on_date(period, "created_at"))
+               .annotate(age_at_intake=age)
+               .annotate(cid=F("pk"), sid=F("survivor_id"), opened=F("created_at"),
+                         trial=F("trial_participation"), place=F("jurisdiction"),
+                         sex=F("survivor__sex"), age_band=band, y=ExtractYear("created_at"),
+                         q=ExtractQuarter("created_at"))
+               .values("cid", "sid", "opened", "trial", "place", "sex", "age_band", "y", "q"))
+    rankings = (_of_organisation(Priorities, organisation_id)
+                .annotate(rid=F("pk"), rcase=F("case_id"), rat=F("recorded_at"),
+                          first=KT("ranking__0"))
+                .values("rid", "rcase", "rat", "first"))
+    items = _table(PlanItem)
+    rows = _rows({"counted": counted, "rankings": rankings}, f"""
+, ranked AS (
+  SELECT c.cid, c.sid, c.trial, c.place, c.sex, c.age_band, c.y, c.q, r.first,
+         ROW_NUMBER() OVER (PARTITION BY c.sid
+                            ORDER BY c.opened DESC, c.cid DESC, r.rat DESC, r.rid DESC) AS n
+  FROM counted c JOIN rankings r ON r.rcase = c.cid),
+latest AS (
+  SELECT l.*, CASE WHEN EXISTS (SELECT 1 FROM {items} i WHERE i.case_id = l.cid
+                                AND i.outcome = l.first AND i.status = %s)
+              THEN 1 ELSE 0 END AS served
+  FROM ranked l WHERE l.n = 1 AND l.first IS NOT NULL)
+SELECT 'fine', trial, place, sex, age_band, y, q, first, SUM(served), COUNT(*)
+FROM latest GROUP BY trial, place, sex, age_band, y, q, first
+UNION ALL
+SELECT 'pathway', pathway, NULL, NULL, NULL, NULL, NULL, first, SUM(got), COUNT(*)
+FROM (SELECT l.sid, l.first, i.pathway,
+             MAX(CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END) AS got
+      FROM latest l JOIN {items} i ON i.case_id = l.cid
+      GROUP BY l.sid, l.first, i.pathway) per_pathway
+GROUP BY pathway, first
+UNION ALL
+SELECT 'intervention', intervention, NULL, NULL, NULL, NULL, NULL, first, SUM(got), COUNT(*)
+FROM (SELECT l.sid, l.first, i.intervention,
+             MAX(CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END) AS got
+      FROM latest l JOIN {items} i ON i.case_id = l.cid
+      GROUP BY l.sid, l.first, i.intervention) per_intervention
+GROUP BY intervention, first""",
+                 [PlanStatus.DELIVERED] * 3)
+    splits: dict[str, dict] = {s: {} for s in
+                               ("trial", "jurisdiction", "sex_age", "quarter", "pathway",
+                                "intervention")}
+    for kind, trial, place, sex, age_band, y, q, first, people, of in rows:
+        people, of = int(people), int(of)
+        if kind != "fine":
+            splits[kind][(trial, first)] = (people, of)
+            continue
+        # ``latest`` holds one row per survivor, so the survivors of a coarser group are
+        # the sum over the fine groups it holds.
+        for split, cell in (("trial", (trial, first)), ("jurisdiction", (place, first)),
+                            ("sex_age", (sex, age_band)),
+                            ("quarter", (f"{int(y)}Q{int(q)}", first))):
+            was_people, was_of = splits[split].get(cell, (0, 0))
+            splits[split][cell] = (was_people + people, was_of + of)
+    return [
+        _grid(f"{key}.trial", TRIAL, OUTCOMES, splits["trial"], share=True),
+        _grid(f"{key}.pathway", (), OUTCOMES, splits["pathway"], share=True,
+              additive_rows=False),
+        _grid(f"{key}.intervention", (), OUTCOMES, splits["intervention"], share=True,
+              additive_rows=False),
+        _grid(f"{key}.jurisdiction", (), OUTCOMES, splits["jurisdiction"], share=True),
+        _grid(f"{key}.sex_age", tuple(Sex.values),
+              tuple(label for _, _, label in AGE_BANDS) + (UNKNOWN_AGE,), splits["sex_age"],
+              share=True),
+        _grid(f"{key}.quarter", (), OUTCOMES, splits["quarter"], share=True),
+    ]
 
 
 # --- Identification funnel and time to first support ---------------------------------
@@ -189,26 +288,31 @@ def identification_funnel(organisation_id: int, *, period: Period = None) -> lis
     """Survivors screened, by the class of their latest screening (rows, adding up), and of
     them those formally identified and those receiving support (columns: steps of a
     funnel, which do not add up). Period: the case's intake date."""
-    cases = counted_cases(organisation_id).filter(_on_date(period, "created_at"))
-    mine = cases.values("pk")
-    newer = Screening.objects.filter(case__in=mine, case__survivor=OuterRef("case__survivor"))
-    newer = newer.filter(Q(created_at__gt=OuterRef("created_at"))
-                         | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
-    identified = TimelineEvent.objects.filter(
-        case__in=mine, case__survivor=OuterRef("case__survivor"),
-        kind="identification_decision", voided_at__isnull=True, details__outcome="identified")
-    supported = PlanItem.objects.filter(case__in=mine, case__survivor=OuterRef("case__survivor"),
-                                        status__in=SUPPORTED)
-    rows = (Screening.objects.filter(case__in=mine).filter(~Exists(newer)).order_by()
-            .annotate(identified=Exists(identified), supported=Exists(supported))
-            .values("classification").annotate(
-                screened=Count("case__survivor", distinct=True),
-                formally_identified=Count("case__survivor", distinct=True,
-                                          filter=Q(identified=True)),
-                receiving_support=Count("case__survivor", distinct=True,
-                                        filter=Q(supported=True))))
+    screenings = (_of_organisation(Screening, organisation_id)
+                  .annotate(scase=F("case_id"), sat=F("created_at"), spk=F("pk"),
+                            cls=F("classification"))
+                  .values("scase", "sat", "spk", "cls"))
+    identified = (_of_organisation(TimelineEvent, organisation_id)
+                  .filter(kind="identification_decision", voided_at__isnull=True)
+                  .filter(details__outcome="identified")
+                  .annotate(ecase=F("case_id")).values("ecase"))
+    rows = _rows({"counted": _counted(organisation_id, period), "screenings": screenings,
+                  "identified": identified}, f"""
+, latest AS (
+  SELECT c.sid, s.cls,
+         ROW_NUMBER() OVER (PARTITION BY c.sid ORDER BY s.sat DESC, s.spk DESC) AS n
+  FROM counted c JOIN screenings s ON s.scase = c.cid),
+who_identified AS (SELECT DISTINCT c.sid FROM counted c JOIN identified e ON e.ecase = c.cid),
+who_supported AS (
+  SELECT DISTINCT c.sid FROM counted c JOIN {_table(PlanItem)} i ON i.case_id = c.cid
+  WHERE i.status IN (%s, %s))
+SELECT l.cls, COUNT(*), COUNT(w.sid), COUNT(u.sid)
+FROM latest l LEFT JOIN who_identified w ON w.sid = l.sid
+  LEFT JOIN who_supported u ON u.sid = l.sid
+WHERE l.n = 1 GROUP BY l.cls""", list(SUPPORTED))
     steps = ("screened", "formally_identified", "receiving_support")
-    found = {(row["classification"], step): (row[step], None) for row in rows for step in steps}
+    found = {(cls, step): (int(n), None) for cls, *counts in rows
+             for step, n in zip(steps, counts, strict=True)}
     return [_grid("identification_funnel.class", tuple(Classification.values), steps, found,
                   share=False, additive_columns=False)]
 
@@ -220,14 +324,6 @@ def day_bands(bounds: tuple[int, ...]) -> tuple[str, ...]:
         out.append(f"{low}-{high}")
         low = high + 1
     return (*out, f"over_{bounds[-1]}")
-
-
-def _banded(days: str, bounds: tuple[int, ...], none_label: str):
-    labels = day_bands(bounds)
-    whens = [When(**{f"{days}__isnull": True}, then=Value(none_label))]
-    whens += [When(**{f"{days}__lte": dt.timedelta(days=high)}, then=Value(label))
-              for high, label in zip(bounds, labels, strict=False)]
-    return Choose(*whens, default=Value(labels[-1]), output_field=CharField())
 
 
 def _bounds(key: str, default: tuple[int, ...]) -> tuple[int, ...]:
@@ -244,20 +340,24 @@ def time_to_first_support(organisation_id: int, *, period: Period = None) -> lis
     item put in progress or delivered, in bands (rows add up; "not_yet" for those not yet
     supported). Period: the date of first contact."""
     bounds = _bounds("time_to_first_support", (7, 30, 90, 180, 365))
-    cases = counted_cases(organisation_id)
-    first = (PlanStatusChange.objects.filter(item__case__in=cases.values("pk"),
-                                             item__case__survivor=OuterRef("pk"),
-                                             status__in=SUPPORTED)
-             .order_by().values("item__case__survivor").annotate(m=Min("changed_at"))
-             .values("m")[:1])
-    survivors = (Survivor.objects.filter(pk__in=cases.values("survivor"))
-                 .filter(_on_date(period, "created_at")).order_by()
-                 .annotate(first_support=Subquery(first, output_field=DateTimeField()))
-                 .annotate(wait=ExpressionWrapper(F("first_support") - F("created_at"),
-                                                  output_field=DurationField()))
-                 .annotate(band=_banded("wait", bounds, "not_yet")))
-    found = {(row["band"], "people"): (row["n"], None)
-             for row in survivors.values("band").annotate(n=Count("pk"))}
+    ctes = {"counted": _counted(organisation_id, contact=F("survivor__created_at"))}
+    people = "counted"
+    if period is not None:
+        ctes["contacted"] = _counted(organisation_id, contact=F("survivor__created_at")).filter(
+            _on_date(period, "survivor__created_at"))
+        people = "contacted"
+    band, params = _band_sql(_microseconds("f.first_at", "p.contact"), bounds, "not_yet")
+    rows = _rows(ctes, f"""
+, people AS (SELECT DISTINCT sid, contact FROM {people}),
+firsts AS (
+  SELECT c.sid, MIN(h.changed_at) AS first_at
+  FROM counted c JOIN {_table(PlanItem)} i ON i.case_id = c.cid
+    JOIN {_table(PlanStatusChange)} h ON h.item_id = i.id
+  WHERE h.status IN (%s, %s) GROUP BY c.sid),
+banded AS (
+  SELECT {band} AS band FROM people p LEFT JOIN firsts f ON f.sid = p.sid)
+SELECT band, COUNT(*) FROM banded GROUP BY band""", [*SUPPORTED, *params])
+    found = {(band, "people"): (int(n), None) for band, n in rows}
     return [_grid("time_to_first_support.days", (*day_bands(bounds), "not_yet"), ("people",),
                   found, share=False)]
 
@@ -269,52 +369,63 @@ def do_no_harm(organisation_id: int, *, period: Period = None) -> list[Grid]:
     """Survivors with a finding by rule and severity (and with a block overridden);
     survivors by how often they told their story; reflection periods granted and how
     they ended. Period: when the finding was raised or the event happened."""
-    cases = counted_cases(organisation_id)
-    mine = cases.values("pk")
-    findings = Finding.objects.filter(case__in=mine).filter(
-        _on_date(period, "created_at")).order_by()
-    found: dict = {}
-    for row in findings.values("rule", "severity").annotate(
-            n=Count("case__survivor", distinct=True)):
-        found[(row["rule"], row["severity"])] = (row["n"], None)
-    for row in findings.filter(severity=Severity.BLOCK, status=FindingStatus.OVERRIDDEN).values(
-            "rule").annotate(n=Count("case__survivor", distinct=True)):
-        found[(row["rule"], "block_overridden")] = (row["n"], None)
-    grids = [_grid("do_no_harm.findings", (), (Severity.WARN, Severity.BLOCK, "block_overridden"),
-                   found, share=False, additive_rows=False, additive_columns=False)]
-
-    events = TimelineEvent.objects.filter(case__in=mine, voided_at__isnull=True).filter(
-        _in(period, "occurred_on"))
-    tellings = (events.filter(case__survivor=OuterRef("pk")).filter(
-        Q(kind="interview") | Q(kind="hearing", details__testimony__in=TOLD_AT_HEARING))
-        .order_by().values("case__survivor").annotate(n=Count("pk")).values("n")[:1])
-    told = (Survivor.objects.filter(pk__in=cases.values("survivor")).order_by()
-            .annotate(n=Coalesce(Subquery(tellings, output_field=IntegerField()), 0))
-            .annotate(band=Choose(When(n__gte=4, then=Value("4_or_more")),
-                                  default=Cast("n", output_field=CharField()), output_field=CharField())))
-    found = {(row["band"], "people"): (row["k"], None)
-             for row in told.values("band").annotate(k=Count("pk"))}
-    grids.append(_grid("do_no_harm.retellings", ("0", "1", "2", "3", "4_or_more"), ("people",),
-                       found, share=False))
-
-    starts = events.filter(kind="reflection_period_start")
-    ends = TimelineEvent.objects.filter(case__in=mine, voided_at__isnull=True,
-                                        kind="reflection_period_end")
-    granted = starts.values("case__survivor")
-    found = {("granted", "people"): (granted.aggregate(
-        n=Count("case__survivor", distinct=True))["n"], None)}
-    ended = ends.filter(case__survivor__in=granted).order_by()
-    for row in ended.annotate(decision=Coalesce(KT("details__decision"), Value("none"), output_field=CharField())).values(
-            "decision").annotate(n=Count("case__survivor", distinct=True)):
-        found[(f"ended_{row['decision']}", "people")] = (row["n"], None)
-    running = starts.exclude(case__in=ends.values("case")).aggregate(
-        n=Count("case__survivor", distinct=True))["n"]
-    found[("running", "people")] = (running, None)
-    grids.append(_grid("do_no_harm.reflection",
-                       ("granted", "ended_cooperate", "ended_decline", "ended_undecided",
-                        "ended_none", "running"), ("people",), found, share=False,
-                       additive_rows=False))
-    return grids
+    findings = (_of_organisation(Finding, organisation_id).filter(_on_date(period, "created_at"))
+                .annotate(fcase=F("case_id"), frule=F("rule"), fseverity=F("severity"),
+                          fstatus=F("status"))
+                .values("fcase", "frule", "fseverity", "fstatus"))
+    events = _of_organisation(TimelineEvent, organisation_id).filter(voided_at__isnull=True)
+    told = (events.filter(_in(period, "occurred_on"))
+            .filter(Q(kind="interview") | Q(kind="hearing",
+                                            details__testimony__in=TOLD_AT_HEARING))
+            .annotate(ecase=F("case_id")).values("ecase"))
+    starts = (events.filter(_in(period, "occurred_on")).filter(kind="reflection_period_start")
+              .annotate(ecase=F("case_id")).values("ecase"))
+    ends = (events.filter(kind="reflection_period_end")
+            .annotate(ecase=F("case_id"),
+                      decision=Coalesce(KT("details__decision"), Value("none"),
+                                        output_field=CharField()))
+            .values("ecase", "decision"))
+    rows = _rows({"counted": _counted(organisation_id), "findings": findings, "told": told,
+                  "starts": starts, "ends": ends}, """
+, people AS (SELECT DISTINCT sid FROM counted),
+tally AS (SELECT c.sid, COUNT(*) AS n FROM counted c JOIN told t ON t.ecase = c.cid
+          GROUP BY c.sid),
+granted AS (SELECT DISTINCT c.sid, c.cid FROM counted c JOIN starts s ON s.ecase = c.cid),
+closed AS (SELECT c.sid, c.cid, e.decision FROM counted c JOIN ends e ON e.ecase = c.cid)
+SELECT 'findings', f.frule, f.fseverity, COUNT(DISTINCT c.sid)
+FROM counted c JOIN findings f ON f.fcase = c.cid GROUP BY f.frule, f.fseverity
+UNION ALL
+SELECT 'findings', f.frule, 'block_overridden', COUNT(DISTINCT c.sid)
+FROM counted c JOIN findings f ON f.fcase = c.cid
+WHERE f.fseverity = %s AND f.fstatus = %s GROUP BY f.frule
+UNION ALL
+SELECT 'retellings', CASE WHEN COALESCE(t.n, 0) >= 4 THEN '4_or_more'
+                          ELSE CAST(COALESCE(t.n, 0) AS VARCHAR(8)) END, 'people', COUNT(*)
+FROM people p LEFT JOIN tally t ON t.sid = p.sid
+GROUP BY CASE WHEN COALESCE(t.n, 0) >= 4 THEN '4_or_more'
+              ELSE CAST(COALESCE(t.n, 0) AS VARCHAR(8)) END
+UNION ALL
+SELECT 'reflection', 'granted', 'people', COUNT(DISTINCT sid) FROM granted
+UNION ALL
+SELECT 'reflection', 'ended_' || decision, 'people', COUNT(DISTINCT sid) FROM closed
+WHERE sid IN (SELECT sid FROM granted) GROUP BY decision
+UNION ALL
+SELECT 'reflection', 'running', 'people', COUNT(DISTINCT g.sid) FROM granted g
+WHERE NOT EXISTS (SELECT 1 FROM closed e WHERE e.cid = g.cid)""",
+                 [Severity.BLOCK, FindingStatus.OVERRIDDEN])
+    found: dict[str, dict] = {"findings": {}, "retellings": {}, "reflection": {}}
+    for grid, row, column, n in rows:
+        found[grid][(row, column)] = (int(n), None)
+    return [
+        _grid("do_no_harm.findings", (), (Severity.WARN, Severity.BLOCK, "block_overridden"),
+              found["findings"], share=False, additive_rows=False, additive_columns=False),
+        _grid("do_no_harm.retellings", ("0", "1", "2", "3", "4_or_more"), ("people",),
+              found["retellings"], share=False),
+        _grid("do_no_harm.reflection",
+              ("granted", "ended_cooperate", "ended_decline", "ended_undecided",
+               "ended_none", "running"), ("people",), found["reflection"], share=False,
+              additive_rows=False),
+    ]
 
 
 # --- Compensation --------------------------------------------------------------------
@@ -323,36 +434,44 @@ def do_no_harm(organisation_id: int, *, period: Period = None) -> list[Grid]:
 def compensation(organisation_id: int, *, period: Period = None) -> list[Grid]:
     """Of survivors with an award or agreed amount, by route: the share who received any
     payment and the share paid in full; and survivors by days from filing to the first
-    payment (``compensation.reports``' first-payment subquery), in bands. Period: the
-    claim's filing date."""
+    payment (``compensation.reports``' first payment), in bands. Period: the claim's
+    filing date."""
     bounds = _bounds("compensation", (30, 90, 180, 365, 730))
-    claims = (Claim.objects.filter(case__in=counted_cases(organisation_id).values("pk"))
-              .filter(_in(period, "filed_on")).order_by()
+    claims = (_of_organisation(Claim, organisation_id).filter(_in(period, "filed_on"))
               .annotate(owed=Coalesce("amount_awarded", "amount_agreed"))
-              .filter(owed__isnull=False))
-    paid = Payment.objects.filter(claim=OuterRef("pk"))
-    rows = claims.annotate(paid_any=Exists(paid)).values("route").annotate(
-        of=Count("case__survivor", distinct=True),
-        received_any=Count("case__survivor", distinct=True, filter=Q(paid_any=True)),
-        paid_in_full=Count("case__survivor", distinct=True, filter=Q(status="paid_in_full")))
-    found = {}
-    for row in rows:
-        for column in ("received_any", "paid_in_full"):
-            found[(row["route"], column)] = (row[column], row["of"])
-    grids = [_grid("compensation.received", ROUTES, ("received_any", "paid_in_full"), found,
-                   share=True, additive_rows=False, additive_columns=False)]
-    first_day = Subquery(Payment.objects.filter(claim=OuterRef("pk")).order_by()
-                         .values("claim").annotate(day=Min("received_on")).values("day")[:1],
-                         output_field=DateField())
-    waited = (claims.filter(filed_on__isnull=False)
-              .annotate(wait=ExpressionWrapper(first_day - F("filed_on"),
-                                               output_field=DurationField()))
-              .annotate(band=_banded("wait", bounds, "not_paid")))
-    found = {(row["band"], "people"): (row["n"], None)
-             for row in waited.values("band").annotate(n=Count("case__survivor", distinct=True))}
-    grids.append(_grid("compensation.days_to_first_payment", (*day_bands(bounds), "not_paid"),
-                       ("people",), found, share=False, additive_rows=False))
-    return grids
+              .filter(owed__isnull=False)
+              .annotate(clid=F("pk"), ccase=F("case_id"), croute=F("route"),
+                        cstatus=F("status"), filed=F("filed_on"))
+              .values("clid", "ccase", "croute", "cstatus", "filed"))
+    band, params = _band_sql(_pg_days("first_day", "filed"), bounds, "not_paid")
+    rows = _rows({"counted": _counted(organisation_id), "claims": claims}, f"""
+, paid AS (
+  SELECT y.claim_id AS clid, MIN(y.received_on) AS first_day
+  FROM {_table(Payment)} y JOIN claims k ON k.clid = y.claim_id GROUP BY y.claim_id),
+owed AS (
+  SELECT c.sid, k.croute, k.cstatus, k.filed, p.first_day
+  FROM counted c JOIN claims k ON k.ccase = c.cid LEFT JOIN paid p ON p.clid = k.clid)
+SELECT 'received', croute, COUNT(DISTINCT sid),
+  COUNT(DISTINCT CASE WHEN first_day IS NOT NULL THEN sid END),
+  COUNT(DISTINCT CASE WHEN cstatus = %s THEN sid END)
+FROM owed GROUP BY croute
+UNION ALL
+SELECT 'days', band, COUNT(DISTINCT sid), NULL, NULL
+FROM (SELECT sid, {band} AS band FROM owed WHERE filed IS NOT NULL) w GROUP BY band""",
+                 ["paid_in_full", *params])
+    received, waited = {}, {}
+    for kind, row, of, paid_any, in_full in rows:
+        if kind == "received":
+            received[(row, "received_any")] = (int(paid_any), int(of))
+            received[(row, "paid_in_full")] = (int(in_full), int(of))
+        else:
+            waited[(row, "people")] = (int(of), None)
+    return [
+        _grid("compensation.received", ROUTES, ("received_any", "paid_in_full"), received,
+              share=True, additive_rows=False, additive_columns=False),
+        _grid("compensation.days_to_first_payment", (*day_bands(bounds), "not_paid"),
+              ("people",), waited, share=False, additive_rows=False),
+    ]
 
 
 # --- Who is held to account ----------------------------------------------------------
@@ -362,14 +481,18 @@ def held_to_account(organisation_id: int, *, period: Period = None) -> list[Grid
     """Where a trial happens (a hearing on the timeline), the share of survivors whose
     hearings record the broker, the employer or an organised crime group held to account
     (the hearing's ``<party>_held_to_account`` details). Period: the hearing's date."""
-    hearings = TimelineEvent.objects.filter(
-        case__in=counted_cases(organisation_id).values("pk"), kind="hearing",
-        voided_at__isnull=True).filter(_in(period, "occurred_on")).order_by()
-    tally = {"of": Count("case__survivor", distinct=True)}
-    for party in PARTIES:
-        tally[party] = Count("case__survivor", distinct=True,
-                             filter=Q(**{f"details__{party}_held_to_account": True}))
-    totals = hearings.aggregate(**tally)
-    found = {(party, "held"): (totals[party], totals["of"]) for party in PARTIES}
+    held = {party: ExpressionWrapper(Q(**{f"details__{party}_held_to_account": True}),
+                                     output_field=BooleanField()) for party in PARTIES}
+    hearings = (_of_organisation(TimelineEvent, organisation_id)
+                .filter(kind="hearing", voided_at__isnull=True)
+                .filter(_in(period, "occurred_on"))
+                .annotate(ecase=F("case_id"), **held).values("ecase", *PARTIES))
+    tallies = ", ".join(f"COUNT(DISTINCT CASE WHEN h.{party} THEN c.sid END)"
+                        for party in PARTIES)
+    ((of, *held_counts),) = _rows({"counted": _counted(organisation_id), "hearings": hearings},
+                                  f"""
+SELECT COUNT(DISTINCT c.sid), {tallies} FROM counted c JOIN hearings h ON h.ecase = c.cid""")
+    found = {(party, "held"): (int(n), int(of))
+             for party, n in zip(PARTIES, held_counts, strict=True)}
     return [_grid("held_to_account.party", PARTIES, ("held",), found, share=True,
                   additive_rows=False)]

@@ -1,0 +1,164 @@
+"""Every insights measure of one organisation, counted live, and the `/insights/` dashboard.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ns_insights100k_100000 \\
+      NORTHSTAR_VAR_DIR=$PWD/var/bench .venv/bin/python bench/insights_org.py --dashboard
+
+For the organisation with the most cases (or ``--org``): each measure's counting function
+(``insights/measures.toml``) run once to warm, then ``--runs`` times; prints the median in
+ms, its queries and their time in SQL, and the machine's load average. ``--dashboard``
+also times the whole dashboard page for the organisation's researcher (``force_login``,
+in process, one persistent connection); ``--refresh`` the materialised refresh of that
+organisation (``materialised.refresh``: it writes the organisation's stored counts — only
+on a database of your own).
+
+``--ab ROOT`` runs the same script with another checkout's code (``NORTHSTAR_ROOT``, e.g.
+an export of the base commit) and this one's, alternated ``--rounds`` times in separate
+processes, and prints both side by side (medians over the rounds). Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def run_here(args) -> dict:
+    sys.path.insert(0, os.environ.get("NORTHSTAR_ROOT") or str(HERE.parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.scale_settings")
+    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from northstar.core.models import Membership
+    from northstar.insights.measures import all_measures, resolve
+    from northstar.survivors.models import Case
+
+    org = args.org or (Case.objects.values("organisation_id").annotate(n=Count("pk"))
+                       .order_by("-n")[0]["organisation_id"])
+    wanted = set(args.measures.split(",")) if args.measures else None
+    out = {"root": sys.path[0], "org": org, "load": [load()], "measures": {}}
+    cases = Case.objects.filter(organisation_id=org).count()
+    out["cases"] = cases
+
+    def timed(fn) -> tuple[list[float], int, float]:
+        fn()  # warm
+        times = []
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as ctx:
+                began = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - began) * 1000)
+        sql = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        return times, len(ctx.captured_queries), sql
+
+    for measure in all_measures():
+        if wanted and measure.key not in wanted:
+            continue
+        count = resolve(measure)
+        times, queries, sql = timed(lambda c=count: c(org))
+        out["measures"][measure.key] = {"ms": statistics.median(times), "min": min(times),
+                                        "queries": queries, "sql_ms": sql}
+        if not args.json:
+            print(f"{measure.key:36} {statistics.median(times):9.1f} ms (min {min(times):8.1f})"
+                  f" {queries:4d} queries {sql:9.1f} ms SQL   load {load()}", flush=True)
+    if args.dashboard:
+        researcher = Membership.objects.filter(organisation_id=org, role="researcher") \
+            .select_related("user").first()
+        user = researcher.user if researcher else get_user_model().objects.get(
+            username=args.user)
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        status = []
+        times, queries, sql = timed(lambda: status.append(client.get("/insights/").status_code))
+        out["dashboard"] = {"ms": statistics.median(times), "min": min(times),
+                            "queries": queries, "sql_ms": sql, "status": status[-1]}
+        if not args.json:
+            print(f"{'dashboard /insights/ (researcher)':36} {statistics.median(times):9.1f} ms"
+                  f" (min {min(times):8.1f}) {queries:4d} queries {sql:9.1f} ms SQL  HTTP "
+                  f"{status[-1]}   load {load()}", flush=True)
+    if args.refresh:
+        from northstar.insights import materialised
+
+        times, queries, sql = timed(lambda: materialised.refresh(organisation_ids=[org]))
+        out["refresh"] = {"ms": statistics.median(times), "min": min(times),
+                          "queries": queries, "sql_ms": sql}
+        if not args.json:
+            print(f"{'refresh_counts (one organisation)':36} {statistics.median(times):9.1f} ms"
+                  f" (min {min(times):8.1f}) {queries:4d} queries {sql:9.1f} ms SQL   load "
+                  f"{load()}", flush=True)
+    out["load"].append(load())
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"organisation {org}: {cases} cases; code from {sys.path[0]}; load average "
+              f"{out['load'][0]} → {out['load'][1]}")
+    return out
+
+
+def run_ab(args) -> None:
+    """Before (``--ab ROOT``) and after (this checkout), alternated in separate processes."""
+    base = [sys.executable, str(HERE), "--json", "--runs", str(args.runs)]
+    for flag in ("measures", "org"):
+        if getattr(args, flag):
+            base += [f"--{flag}", str(getattr(args, flag))]
+    base += ["--dashboard"] if args.dashboard else []
+    got: dict[str, list[dict]] = {"before": [], "after": []}
+    for round_ in range(args.rounds):
+        for side, root in (("before", args.ab), ("after", str(HERE.parent.parent))):
+            env = {**os.environ, "NORTHSTAR_ROOT": root}
+            done = subprocess.run(base, env=env, capture_output=True, text=True, check=True)
+            got[side].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"round {round_ + 1} {side} done, load {load()}", file=sys.stderr, flush=True)
+    first = got["after"][0]
+    print(f"organisation {first['org']} ({first['cases']:,} cases); medians over "
+          f"{args.rounds} alternated rounds of {args.runs} runs each; load average "
+          + ", ".join(f"{r['load'][0]}–{r['load'][1]}" for side in got.values() for r in side))
+    print("| measure | before (ms) | before queries | after (ms) | after queries | × faster |")
+    print("|---|---|---|---|---|---|")
+    keys = list(first["measures"]) + (["dashboard"] if args.dashboard else [])
+    for key in keys:
+        def pick(side, key=key):
+            rows = [r["measures"].get(key) or r.get(key) for r in got[side]]
+            return statistics.median(r["ms"] for r in rows), rows[-1]["queries"]
+        (b_ms, b_q), (a_ms, a_q) = pick("before"), pick("after")
+        print(f"| {key} | {b_ms:,.0f} | {b_q} | {a_ms:,.0f} | {a_q} | {b_ms / a_ms:.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--org", type=int)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--measures", help="only these measure keys (comma-separated)")
+    parser.add_argument("--dashboard", action="store_true")
+    parser.add_argument("--refresh", action="store_true")
+    parser.add_argument("--user", default="researcher.ip001")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--ab", help="another checkout's root: before/after alternated")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    if args.ab:
+        run_ab(args)
+    else:
+        run_here(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Every insights measure counted by one set-based statement (``insights/counting.py``) gives
+the very grids the previous per-row ORM counting gave (``reference_counting.py``), on varied
+populations, for all time and for a period: same rows, columns, cells, units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from northstar.core.models import Organisation
+from northstar.insights import counting
+from tests.insights import reference_counting
+from tests.populations import build
+
+FUNCTIONS = ("own_outcome_delivered", "identification_funnel", "time_to_first_support",
+             "do_no_harm", "compensation", "held_to_account")
+PERIODS = (None, (dt.date(2024, 1, 1), dt.date(2025, 6, 30)))
+
+
+def _shape(grids) -> dict:
+    return {g.measure: (g.rows, g.columns, g.additive_rows, g.additive_columns, g.unit,
+                        {k: (c.people, c.of) for k, c in g.cells.items()}) for g in grids}
+
+
+def _check(organisation_ids) -> int:
+    cells = 0
+    for org in organisation_ids:
+        for name in FUNCTIONS:
+            for period in PERIODS:
+                now = _shape(getattr(counting, name)(org, period=period))
+                before = _shape(getattr(reference_counting, name)(org, period=period))
+                assert now == before, (name, org, period)
+                cells += sum(len(shape[-1]) for shape in now.values())
+    return cells
+
+
+def test_the_statements_count_what_the_per_row_counting_counted(caseworker, actor_for, org_a):
+    build(actor_for(caseworker), 28)
+    assert _check([org_a.pk]) > 20, "the population must fill cells"
+
+
+@pytest.mark.django_db
+def test_the_statements_agree_over_the_insights_population():
+    call_command("insights_population", stdout=io.StringIO(), cases=400, organisations=4,
+                 jurisdictions=2, batch=200)
+    orgs = list(Organisation.objects.filter(code__startswith="IP").values_list("pk", flat=True))
+    assert _check(orgs) > 200, "the population must fill cells"
+
+
+def test_an_organisation_with_nobody_counted_gets_empty_grids(org_a):
+    for name in FUNCTIONS:
+        assert _shape(getattr(counting, name)(org_a.pk)) == \
+            _shape(getattr(reference_counting, name)(org_a.pk))
+
+
+def _queries(name: str, org) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        getattr(counting, name)(org.pk)
+    return len(ctx.captured_queries)
+
+
+def test_each_measure_costs_the_same_queries_for_3_survivors_as_for_30(org_a, caseworker,
+                                                                        actor_for):
+    from tests.insights.people import survivors
+
+    actor = actor_for(caseworker)
+    survivors(actor, 3, delivered=True)
+    few = {name: _queries(name, org_a) for name in FUNCTIONS}
+    survivors(actor, 27, trial="yes")
+    many = {name: _queries(name, org_a) for name in FUNCTIONS}
+    assert few == many
+    assert max(many.values()) <= 4, many  # one statement (BEGIN, work_mem, COMMIT on PostgreSQL)
