@@ -121,14 +121,16 @@ def main() -> None:
     checked = time.perf_counter()
     importer.import_rows(actor, org, rows)
     done = time.perf_counter()
-    cpu, server = time.process_time() - cpu0, _cpu_seconds(backend) - server0
+    cpu, server = time.process_time() - cpu0, _cpu_seconds(backend)
+    server = None if server is None else server - server0
     load1 = os.getloadavg()[0]
     if profiler is not None:
         profiler.stop()
         Path(os.environ["BENCH_PROFILE"]).write_text(profiler.output_html())
         print(profiler.output_text(unicode=False, color=False, show_all=False))
     total = done - started
-    print(f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}")
+    print(f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}"
+          f" code: {ROOT}")
     print(f"{n:,} survivors, {NameToken.objects.count():,} index tokens, "
           f"{Survivor.objects.count():,} rows")
     print(f"check rows: {checked - started:.2f} s; write (seal, index, insert, audit): "

@@ -175,11 +175,11 @@ def _references(organisation: Organisation, n: int, taken: set[str]) -> list[str
                 cursor.execute(f"SELECT reference FROM {Survivor._meta.db_table} "  # noqa: S608
                                "WHERE reference = ANY(%s)", [list(fresh)])
                 fresh -= {row[0] for row in cursor.fetchall()}
-            else:
-                listed = list(fresh)
-                for i in range(0, len(listed), 500):
-                    fresh -= set(Survivor.objects.filter(reference__in=listed[i:i + 500])
-                                 .values_list("reference", flat=True))
+            else:  # one parameter however many codes (SQLite limits a statement's parameters)
+                cursor.execute(f"SELECT reference FROM {Survivor._meta.db_table} "  # noqa: S608
+                               "WHERE reference IN (SELECT value FROM json_each(%s))",
+                               [json.dumps(list(fresh))])
+                fresh -= {row[0] for row in cursor.fetchall()}
         out.update(dict.fromkeys(fresh))
     return list(out)
 
@@ -254,10 +254,11 @@ def _sqlite_ids(references: list[str]) -> list[int]:
         ends = dict(cursor.fetchall())
     if ends.get(first) == references[0] and ends.get(last) == references[-1]:
         return list(range(first, last + 1))
-    found: dict[str, int] = {}  # pragma: no cover - ids not consecutive
-    for i in range(0, len(references), 500):
-        found.update(Survivor.objects.filter(reference__in=references[i:i + 500])
-                     .values_list("reference", "pk"))
+    with connection.cursor() as cursor:  # pragma: no cover - ids not consecutive
+        cursor.execute(f"SELECT reference, id FROM {table} "  # noqa: S608
+                       "WHERE reference IN (SELECT value FROM json_each(%s))",
+                       [json.dumps(references)])
+        found = dict(cursor.fetchall())
     return [found[r] for r in references]
 
 
