@@ -19,11 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+#: The code to measure: this checkout, or another (``BENCH_CODE=/work/main`` for "before").
+ROOT = Path(os.environ.get("BENCH_CODE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "ns_bench_search"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ns_bench_import")
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: ``BENCH_SQLITE=path`` measures on a fresh SQLite file instead of PostgreSQL.
+SQLITE = os.environ.get("BENCH_SQLITE", "")
 
 GIVEN = ["Sokha", "Sokhar", "Srey", "Srei", "Dara", "Bopha", "Chenda", "Sophea", "Pisey",
          "Thida", "Vanna", "Somchai", "Somchay", "Wanida", "Vanida", "Malee", "Niran",
@@ -58,15 +61,22 @@ def generate_rows(n: int, seed: int = 14) -> list[dict]:
 
 def setup_database(fresh: bool = True) -> None:
     """Point Django at the throw-away database (created, or emptied when ``fresh``) and migrate."""
-    import psycopg
+    if SQLITE:
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(SQLITE + suffix).unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(SQLITE).resolve()}"
+    else:
+        import psycopg
 
-    with psycopg.connect(SERVER, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-        if not exists or fresh:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    os.environ["DATABASE_URL"] = SERVER.rsplit("/", 1)[0] + f"/{DB_NAME}"
+        with psycopg.connect(SERVER, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  [DB_NAME]).fetchone()
+            if exists and fresh:
+                conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+            if not exists or fresh:
+                conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        os.environ["DATABASE_URL"] = SERVER.rsplit("/", 1)[0] + f"/{DB_NAME}"
     os.environ.pop("DATABASE_MIGRATE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "northstar.settings")
     import django
@@ -97,18 +107,62 @@ def main() -> None:
     org = organisation()
     text = importer.rows_to_csv(generate_rows(n))
     actor = Actor.system("cli", organisation=org)
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):  # a pyinstrument HTML profile at that path
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.002)
+        profiler.start()
+    backend = _backend_pid(connection)
+    cpu0, server0 = time.process_time(), _cpu_seconds(backend)
+    load0 = os.getloadavg()[0]
     started = time.perf_counter()
     rows = importer.read_rows(text)
     checked = time.perf_counter()
     importer.import_rows(actor, org, rows)
     done = time.perf_counter()
+    cpu, server = time.process_time() - cpu0, _cpu_seconds(backend)
+    server = None if server is None else server - server0
+    load1 = os.getloadavg()[0]
+    if profiler is not None:
+        profiler.stop()
+        Path(os.environ["BENCH_PROFILE"]).write_text(profiler.output_html())
+        print(profiler.output_text(unicode=False, color=False, show_all=False))
     total = done - started
-    print(f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}")
+    print(f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}"
+          f" code: {ROOT}")
     print(f"{n:,} survivors, {NameToken.objects.count():,} index tokens, "
           f"{Survivor.objects.count():,} rows")
     print(f"check rows: {checked - started:.2f} s; write (seal, index, insert, audit): "
           f"{done - checked:.2f} s")
-    print(f"import rate: {n / total:,.0f} records/s (whole import, {total:.2f} s)")
+    print(f"import rate: {n / total:,.0f} records/s (whole import, {total:.2f} s; "
+          f"load average {load0:.1f} -> {load1:.1f})")
+    if server is not None:
+        # Wall time on a shared machine says more about the neighbours than the import: the
+        # CPU each side spent does not. Client and server run on different cores.
+        print(f"CPU: client {cpu:.2f} s, database backend {server:.2f} s; "
+              f"{n / (cpu + server):,.0f} records per CPU-second, "
+              f"{n / max(cpu, server):,.0f} records/s if each side had a core")
+    else:
+        print(f"CPU: {cpu:.2f} s in this process (SQLite: the database works in it too); "
+              f"{n / cpu:,.0f} records per CPU-second")
+
+
+def _backend_pid(connection):
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _cpu_seconds(pid) -> float | None:
+    """User + system CPU of a local PostgreSQL backend (Linux /proc), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

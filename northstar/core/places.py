@@ -61,6 +61,13 @@ def is_language(code: object) -> bool:
     region subtag (``zh-Hant``, ``km-KH``)."""
     if not isinstance(code, str) or not code:
         return False
+    return _is_language_tag(code)
+
+
+@lru_cache(maxsize=4096)
+def _is_language_tag(code: str) -> bool:
+    """``is_language`` of a non-empty text (cached: a bulk import asks about "km" for
+    thousands of rows, and pycountry's lookup is slow)."""
     lowered = code.lower()
     if lowered in SCRIPT_TAGS:
         return True

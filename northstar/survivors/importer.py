@@ -18,10 +18,13 @@ objects would cost more than the encryption (see ``bench/import_rate.py``).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
-import secrets
+import os
+import time
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -30,12 +33,11 @@ from northstar.core import audit, jobs
 from northstar.core.actor import Actor
 from northstar.core.crypto import duplicate_key, keyring
 from northstar.core.errors import DomainError
-from northstar.core.fields import Sealed
 from northstar.core.keys import ensure_writable
 from northstar.core.models import Organisation
 from northstar.survivors import search
 from northstar.survivors.actions import _CODE_ALPHABET, _check_child_advocacy
-from northstar.survivors.models import Case, NameToken, Survivor
+from northstar.survivors.models import AdvocacyVisibility, Case, NameToken, Survivor
 from northstar.survivors.validation import clean_survivor
 
 #: Columns a file may have; unknown columns are an error (a typo would silently drop data).
@@ -90,16 +92,19 @@ def _row_values(raw: dict) -> dict:
     return values
 
 
-def check_row(raw: dict) -> dict:
+def check_row(raw: dict, *, today: dt.date | None = None) -> dict:
     """One row (text cells keyed by ``COLUMNS``) checked as on every other channel: the
     values to write, or ``DomainError`` naming the column. Other importers (the HTCDS
-    import) turn their rows into these columns and call this."""
-    values = clean_survivor(_row_values(raw))
+    import) turn their rows into these columns and call this. ``today`` (default: the
+    local date) lets a file's rows be checked against one date."""
+    values = clean_survivor(_row_values(raw), today=today)
     if not (values.get("given_name") or values.get("family_name") or values.get("phone")):
         raise DomainError("a record needs a name or a phone number", "given_name")
     if values.get("date_of_birth") and not values.get("birth_year"):
         values["birth_year"] = int(values["date_of_birth"][:4])
-    _check_child_advocacy(Survivor(**{k: values[k] for k in AGE_AND_ADVOCACY if values.get(k)}))
+    if values.get("advocacy_visibility") == AdvocacyVisibility.PUBLIC:  # all the rule reads
+        _check_child_advocacy(Survivor(**{k: values[k] for k in AGE_AND_ADVOCACY
+                                          if values.get(k)}))
     return values
 
 
@@ -116,12 +121,13 @@ def read_rows(text: str) -> list[dict]:
     if "given_name" not in header and "phone" not in header:
         raise ImportRefused(["The file needs a given_name column (or at least a phone column)."])
     rows, errors = [], []
+    today = timezone.localdate()
     for number, raw in enumerate(reader, start=2):
         if None in raw:
             errors.append(f"Row {number} has more values than the header has columns.")
             continue
         try:
-            values = check_row(raw)
+            values = check_row(raw, today=today)
         except DomainError as exc:
             errors.append(f"Row {number}, column {exc.field or '?'}: {exc.message}.")
         else:
@@ -139,44 +145,93 @@ def read_rows(text: str) -> list[dict]:
     return rows
 
 
+#: Survivors written per round trip (their index tokens are sorted per round, which halves
+#: what PostgreSQL spends inserting them into the search index).
+CHUNK = 5000
+#: Byte -> letter of a reference code (``bytes.translate``), when the alphabet's size
+#: divides 256 so that every letter is equally likely.
+_RANDOM_LETTERS = ("".join(_CODE_ALPHABET[b % len(_CODE_ALPHABET)] for b in range(256)).encode()
+                   if 256 % len(_CODE_ALPHABET) == 0 else None)
+
+
 def _references(organisation: Organisation, n: int, taken: set[str]) -> list[str]:
-    """``n`` new random reference codes, none already used (one query per batch)."""
-    out: list[str] = []
+    """``n`` new random reference codes, none already used (one query per call). Each letter
+    is one random byte mapped onto the alphabet (32 letters: every letter equally likely)."""
+    out: dict[str, None] = {}
     prefix = f"{organisation.code}-"
     while len(out) < n:
-        fresh = {prefix + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
-                 for _ in range(n - len(out))} - taken - set(out)
+        want = n - len(out)
+        if _RANDOM_LETTERS is not None:
+            letters = os.urandom(6 * want).translate(_RANDOM_LETTERS).decode()
+            fresh = {prefix + letters[i:i + 6] for i in range(0, 6 * want, 6)}
+        else:  # pragma: no cover - an alphabet whose size does not divide 256
+            import secrets
+            fresh = {prefix + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+                     for _ in range(want)}
+        fresh -= taken
+        fresh = {r for r in fresh if r not in out}
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(f"SELECT reference FROM {Survivor._meta.db_table} "  # noqa: S608
                                "WHERE reference = ANY(%s)", [list(fresh)])
                 fresh -= {row[0] for row in cursor.fetchall()}
-            else:
-                fresh -= set(Survivor.objects.filter(reference__in=fresh)
-                             .values_list("reference", flat=True))
-        out.extend(fresh)
-    return out
+            else:  # one parameter however many codes (SQLite limits a statement's parameters)
+                cursor.execute(f"SELECT reference FROM {Survivor._meta.db_table} "  # noqa: S608
+                               "WHERE reference IN (SELECT value FROM json_each(%s))",
+                               [json.dumps(list(fresh))])
+                fresh -= {row[0] for row in cursor.fetchall()}
+        out.update(dict.fromkeys(fresh))
+    return list(out)
 
 
-def _copy(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+def _log(sql: str, started: float) -> None:
+    """A COPY in the connection's query log, as Django logs its own statements (so a
+    query count in a test or in debug mode sees it)."""
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ``rows`` (values in ``columns`` order): COPY on PostgreSQL, one
+    ``executemany`` elsewhere. No model objects: building them would cost more than the
+    encryption, and the database more than both."""
     quote = connection.ops.quote_name
-    sql = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           "FROM STDIN")
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def _copy_tokens(rows: list[tuple]) -> None:
+    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    started = time.monotonic()
     if connection.vendor == "postgresql":
-        _copy(NameToken, TOKEN_COLUMNS, rows)
+        sql = f"COPY {table} ({names}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        _log(f"{sql} -- {len(rows)} rows", started)
     else:
-        NameToken.objects.bulk_create([NameToken(**dict(zip(TOKEN_COLUMNS, r, strict=True)))
-                                       for r in rows], batch_size=5000)
+        marks = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+                               rows)
+
+
+def _insert_tokens(rows: list[tuple]) -> None:
+    """The name-index tokens. On PostgreSQL as one block of COPY text built in one go
+    (a few hundred thousand small rows: formatting them one by one costs more than the
+    hashing that made them). Their values need no escaping: ids, a kind, a weight, a hex
+    digest and a key id (checked)."""
+    if connection.vendor != "postgresql" or not rows or any(
+            c in rows[0][5] for c in "\t\n\r\\"):
+        _insert(NameToken, TOKEN_COLUMNS, rows)
+        return
+    quote = connection.ops.quote_name
+    sql = (f"COPY {quote(NameToken._meta.db_table)} "
+           f"({', '.join(quote(c) for c in TOKEN_COLUMNS)}) FROM STDIN")
+    started = time.monotonic()
+    text = "".join([f"{s}\t{o}\t{k}\t{w}\t{d}\t{i}\n" for s, o, k, w, d, i in rows])
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.write(text)
+    _log(f"{sql} -- {len(rows)} rows", started)
 
 
 def _new_ids(n: int) -> list[int]:
-    """``n`` ids from the survivors' sequence, so rows can be COPYed with their ids."""
+    """``n`` ids from the survivors' sequence (PostgreSQL), so rows can be COPYed with them."""
     table = Survivor._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
@@ -184,42 +239,95 @@ def _new_ids(n: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _write_survivors(objs: list[dict]) -> list[int]:
-    """Insert survivors given as column values (personal fields already sealed); their ids.
+def _sqlite_ids(references: list[str]) -> list[int]:
+    """The ids SQLite gave the rows just inserted, in order: the table's ids are
+    AUTOINCREMENT and this transaction holds the write lock, so they are the ``n`` ids
+    ending at ``last_insert_rowid()``; checked by the first and last reference (else looked
+    up by reference)."""
+    table = Survivor._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_insert_rowid()")
+        last = cursor.fetchone()[0]
+        first = last - len(references) + 1
+        cursor.execute(f"SELECT id, reference FROM {table} WHERE id IN (%s, %s)",  # noqa: S608
+                       [first, last])
+        ends = dict(cursor.fetchall())
+    if ends.get(first) == references[0] and ends.get(last) == references[-1]:
+        return list(range(first, last + 1))
+    with connection.cursor() as cursor:  # pragma: no cover - ids not consecutive
+        cursor.execute(f"SELECT reference, id FROM {table} "  # noqa: S608
+                       "WHERE reference IN (SELECT value FROM json_each(%s))",
+                       [json.dumps(references)])
+        found = dict(cursor.fetchall())
+    return [found[r] for r in references]
 
-    On PostgreSQL by COPY with ids from the sequence (Django's ``bulk_create`` spends more
-    time compiling values than the database spends storing them); elsewhere ``bulk_create``.
-    """
-    fields = [f for f in Survivor._meta.concrete_fields]
-    if connection.vendor != "postgresql":
-        made = Survivor.objects.bulk_create(
-            [Survivor(**{f.attname: Sealed(o[f.attname], f.context) if o.get(f.attname)
-                         and getattr(f, "sealed", False) else o.get(f.attname, f.get_default())
-                         for f in fields if f.attname in o or f.has_default()})
-             for o in objs], batch_size=BATCH)
-        return [s.pk for s in made]
-    ids = _new_ids(len(objs))
-    defaults = {f.attname: f.get_default() for f in fields}
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    columns = tuple(f.column for f in fields)
-    names = [f.attname for f in fields]
 
-    def rows():
-        for pk, o in zip(ids, objs, strict=True):
-            o["id"] = pk
-            yield tuple(json.dumps(o[n]) if n in json_fields and n in o
-                        else json.dumps(defaults[n]) if n in json_fields
-                        else o.get(n, defaults[n]) for n in names)
+class _SurvivorTable:
+    """How a checked row becomes a row of the survivors' table: every concrete column,
+    personal fields sealed column by column (one cipher object per field and chunk)."""
 
-    _copy(Survivor, columns, rows())
-    return ids
+    def __init__(self, organisation: Organisation, user_id, now, ring) -> None:
+        fields = [f for f in Survivor._meta.concrete_fields if not f.primary_key]
+        self.ring = ring
+        self.contexts = {f: Survivor._meta.get_field(f).context for f in Survivor.PERSONAL_FIELDS}
+        self.postgresql = connection.vendor == "postgresql"
+        when = now if self.postgresql else connection.ops.adapt_datetimefield_value(now)
+        self.fixed = {"organisation_id": organisation.pk, "created_by_id": user_id,
+                      "created_at": when, "updated_at": when}
+        self.json = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        self.defaults = {f.attname: json.dumps(f.get_default()) if f.attname in self.json
+                         else f.get_default() for f in fields}
+        self.names = tuple(f.attname for f in fields)
+        self.columns = tuple(f.column for f in fields)
+        self.known = set(self.names)
+
+    def rows(self, chunk: list[dict], references: list[str]) -> list[tuple]:
+        n = len(chunk)
+        unknown = set().union(*chunk) - self.known
+        if unknown:
+            raise ValueError(f"not columns of a survivor: {sorted(unknown)}")
+        columns: dict[str, list] = {"reference": references}
+        for name, context in self.contexts.items():
+            present = [i for i, values in enumerate(chunk) if values.get(name)]
+            sealed = [""] * n
+            for i, token in zip(present, self.ring.seal_many([chunk[i][name] for i in present],
+                                                             context), strict=True):
+                sealed[i] = token
+            columns[name] = sealed
+        columns["duplicate_key"] = [
+            duplicate_key(f"{v.get('given_name', '')} {v.get('family_name', '')}",
+                          v.get("date_of_birth", "")) for v in chunk]
+        for name in self.names:
+            if name in columns:
+                continue
+            if name in self.fixed:
+                columns[name] = [self.fixed[name]] * n
+            elif name in self.json:
+                default = self.defaults[name]
+                columns[name] = [json.dumps(v[name]) if name in v else default for v in chunk]
+            else:
+                default = self.defaults[name]
+                columns[name] = [v.get(name, default) for v in chunk]
+        return list(zip(*(columns[name] for name in self.names), strict=True))
+
+
+def _write_survivors(table: _SurvivorTable, rows: list[tuple],
+                     references: list[str]) -> list[int]:
+    """Insert survivors given as table rows (personal fields already sealed); their ids."""
+    if table.postgresql:
+        ids = _new_ids(len(rows))
+        _insert(Survivor, ("id", *table.columns),
+                [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        return ids
+    _insert(Survivor, table.columns, rows)
+    return _sqlite_ids(references)
 
 
 def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[int],
                  references: list[str], cases: list[dict | None], now) -> list[int]:
     """One case (checked values, ``survivors.validation.clean_case``) per survivor that has
     one, referenced ``<survivor>-C1`` as ``actions.create_case`` would; the summary is
-    sealed by its field on save. One audit entry for the batch."""
+    sealed by its field on save. One audit entry per ``BATCH`` cases."""
     user_id = getattr(actor.user, "pk", None)
     made = Case.objects.bulk_create([
         Case(survivor_id=pk, organisation_id=organisation.pk, reference=f"{ref}-C1",
@@ -228,7 +336,9 @@ def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[in
         for pk, ref, values in zip(survivor_ids, references, cases, strict=True)
         if values is not None], batch_size=BATCH)
     ids = [c.pk for c in made]
-    audit.record_many(actor, "create", "case", ids, note=f"bulk import: {len(ids)} cases")
+    for i in range(0, len(ids), BATCH):
+        audit.record_many(actor, "create", "case", ids[i:i + BATCH],
+                          note=f"bulk import: {len(ids[i:i + BATCH])} cases")
     return ids
 
 
@@ -237,44 +347,41 @@ def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
                 cases: list[dict | None] | None = None) -> list[int]:
     """Write checked ``rows`` as survivors of ``organisation``, all or none. Returns the ids.
 
+    Set-based: per ``CHUNK`` rows one query for fresh reference codes, one for ids, one
+    COPY (PostgreSQL; ``executemany`` elsewhere) of survivors and one of their name-index
+    tokens, and one audit entry per ``BATCH`` survivors naming each id.
+
     ``cases``, when given, is aligned with ``rows``: each survivor's one case as checked
     case values (or None for none), written in the same transaction."""
     if cases is not None and len(cases) != len(rows):
         raise ValueError("cases must be aligned with rows")
     key = search.index_key()
     ring = ensure_writable()  # proven this database's key ring before anything is sealed
-    contexts = {f: Survivor._meta.get_field(f).context for f in Survivor.PERSONAL_FIELDS}
     created: list[int] = []
     now = timezone.now()
-    user_id = getattr(actor.user, "pk", None)
     digests: dict = {}
     with transaction.atomic():
+        table = _SurvivorTable(organisation, getattr(actor.user, "pk", None), now, ring)
         taken: set[str] = set()
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start:start + BATCH]
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
             refs = _references(organisation, len(chunk), taken)
             taken.update(refs)
-            objs = []
-            for values, ref in zip(chunk, refs, strict=True):
-                row = {k: v for k, v in values.items() if k not in contexts}
-                row.update({k: ring.seal(values[k], ctx) if values.get(k) else ""
-                            for k, ctx in contexts.items()})
-                row.update(organisation_id=organisation.pk, reference=ref,
-                           created_by_id=user_id, created_at=now, updated_at=now,
-                           duplicate_key=duplicate_key(
-                               f"{values.get('given_name', '')} {values.get('family_name', '')}",
-                               values.get("date_of_birth", "")))
-                objs.append(row)
-            ids = _write_survivors(objs)
+            ids = _write_survivors(table, table.rows(chunk, refs), refs)
             tokens = []
             for pk, values in zip(ids, chunk, strict=True):
                 tokens.extend(search.token_rows(pk, organisation.pk, values, key, digests))
-            _copy_tokens(tokens)
-            audit.record_many(actor, "create", "survivor", ids,
-                              note=f"bulk import: {len(ids)} survivors "
-                                   f"(rows {start + 2}–{start + len(chunk) + 1})")
+            # One organisation: in digest order, the search index takes them leaf by leaf.
+            tokens.sort(key=itemgetter(4))
+            _insert_tokens(tokens)
+            for first in range(0, len(ids), BATCH):
+                batch = ids[first:first + BATCH]
+                row = start + first + 2  # the CSV's line numbers (line 1 is the header)
+                audit.record_many(actor, "create", "survivor", batch,
+                                  note=f"bulk import: {len(batch)} survivors "
+                                       f"(rows {row}–{row + len(batch) - 1})")
             if cases is not None:
-                _write_cases(actor, organisation, ids, refs, cases[start:start + BATCH], now)
+                _write_cases(actor, organisation, ids, refs, cases[start:start + CHUNK], now)
             created.extend(ids)
             if progress:
                 progress(len(created), len(rows))

@@ -560,8 +560,9 @@ class NameToken(models.Model):
     # data rebuilt by ``rebuild_name_index``, and Django still cascades a delete.
     survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="name_tokens",
                                  db_constraint=False)
+    # No index of its own either: the search index below starts with it.
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
-                                     db_constraint=False)
+                                     db_constraint=False, db_index=False)
     kind = models.CharField(max_length=5, choices=TokenKind.choices)
     weight = models.PositiveSmallIntegerField()
     digest = models.CharField(max_length=32)

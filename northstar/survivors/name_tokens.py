@@ -89,7 +89,11 @@ def trigrams(word: str) -> set[str]:
 
 def phone_key(text: str) -> str | None:
     """The last eight digits of a phone number (any script's digits), or None if too short."""
-    digits = "".join(str(unicodedata.digit(c)) for c in (text or "") if c.isdigit())
+    text = text or ""
+    if text.isascii():  # the usual case, without a Unicode lookup per character
+        digits = "".join(filter(str.isdigit, text))
+    else:
+        digits = "".join(str(unicodedata.digit(c)) for c in text if c.isdigit())
     return digits[-PHONE_DIGITS:] if len(digits) >= PHONE_DIGITS else None
 
 

@@ -72,18 +72,26 @@ def tokens_for_values(survivor: Survivor, values: dict[str, str],
 
 def token_rows(survivor_id: int, organisation_id: int, values: dict[str, str],
                key: tuple[str, bytes], cache: dict | None = None) -> list[tuple]:
-    """The same tokens as plain tuples (``importer.TOKEN_COLUMNS``), for COPY. ``cache``
-    (one organisation, one key) keeps digests already computed: names repeat a lot."""
+    """The same tokens as ``tokens_for_values``, as plain tuples (``importer.TOKEN_COLUMNS``)
+    for COPY. ``cache`` (one key ring) keeps each name's or phone's digests already computed
+    for an organisation: in a register the same given and family names come back thousands
+    of times, so most records cost a dictionary lookup per field."""
     kid, raw = key
     cache = {} if cache is None else cache
-    pairs = nt.record_tokens(**{f: values.get(f) or "" for f in INDEXED_FIELDS})
     seen: dict[str, tuple] = {}
-    for pair in pairs:
-        d = cache.get(pair)
-        if d is None:
-            d = cache[pair] = digest(raw, organisation_id, *pair)
-        if d not in seen:
-            seen[d] = (survivor_id, organisation_id, pair[0], nt.WEIGHTS[pair[0]], d, kid)
+    for field in INDEXED_FIELDS:
+        text = values.get(field) or ""
+        if not text:
+            continue
+        known = cache.get((organisation_id, field == "phone", text))
+        if known is None:
+            pairs = nt.phone_tokens(text) if field == "phone" else nt.name_tokens(text)
+            known = cache[(organisation_id, field == "phone", text)] = tuple(
+                (kind, nt.WEIGHTS[kind], digest(raw, organisation_id, kind, value))
+                for kind, value in pairs)
+        for kind, weight, d in known:
+            if d not in seen:  # two trigrams in one bucket, or a word in two fields: once
+                seen[d] = (survivor_id, organisation_id, kind, weight, d, kid)
     return list(seen.values())
 
 

@@ -59,3 +59,14 @@ def test_names_normalise_alike_across_order_accents_case_and_spacing(a, b):
 
 def test_different_names_normalise_differently():
     assert normalise_name("Lan Nguyen") != normalise_name("Lan Tran")
+
+
+def test_a_bulk_seal_opens_to_each_value_and_never_repeats_a_nonce():
+    """``seal_many`` (the bulk import) seals as ``seal`` does, value by value."""
+    keys = ring("k1")
+    names = ["Lan", "Lan", "Sokha", ""]
+    tokens = keys.seal_many(names, "survivors.survivor.given_name")
+    assert [keys.open(t, "survivors.survivor.given_name") for t in tokens] == names
+    assert len(set(tokens)) == 4  # the same name twice: two different ciphertexts
+    with pytest.raises(DecryptionError):
+        keys.open(tokens[0], "survivors.survivor.family_name")

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from northstar.core.actor import Actor
+from northstar.core.keys import ensure_writable
 from northstar.core.models import AuditEntry, Job
 from northstar.survivors import importer
 from northstar.survivors.models import NameToken, Survivor
@@ -90,3 +91,123 @@ def test_an_imported_child_is_never_named_in_public_advocacy(birth):
     assert refused.value.errors[0].startswith("Row 2, column advocacy_visibility: a child")
     assert importer.read_rows("given_name,family_name,date_of_birth,advocacy_visibility\n"
                               "Dara,Kim,1990-03-01,public\n")
+
+
+# --- Set-based: the queries grow with batches, never with rows ------------------------
+
+SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "tu", "vi", "pho", "dan", "sey"]
+
+
+def people(n: int, offset: int = 0) -> list[dict]:
+    """``n`` people, each with a given name no one else has (made of syllables, as a
+    register's names are), a family name many share, a birth date and a phone."""
+    out = []
+    for i in range(offset, offset + n):
+        digits = f"{i:04d}"
+        given = "".join(SYLLABLES[int(d)] for d in digits).capitalize()
+        out.append({"given_name": given, "family_name": ["Chan", "Nguyễn", "Srisuk"][i % 3],
+                    "date_of_birth": f"{1970 + i % 30}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    "phone": f"+855 12 {i:06d}", "sex": "female", "nationality": "KH",
+                    "languages": "km", "interpreter_needed": "no"})
+    return out
+
+
+def queries_to_import(actor, organisation, rows) -> list[str]:
+    """The statements one import makes (a COPY or an ``executemany`` counts once)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    checked = importer.read_rows(importer.rows_to_csv(rows))
+    with CaptureQueriesContext(connection) as captured:
+        ids = importer.import_rows(actor, organisation, checked)
+    assert len(ids) == len(rows)
+    return [q["sql"][:80] for q in captured.captured_queries]
+
+
+def test_an_import_costs_queries_per_batch_not_per_row(org_a):
+    """Few vs many: 3, 30 and a full batch of rows cost the same queries; a second audit
+    batch adds what one audit entry costs, 2,000 rows no more than that."""
+    actor = Actor.system("cli", organisation=org_a)
+    ensure_writable()  # the first write to a new database checks its key ring once
+    few = queries_to_import(actor, org_a, people(3))
+    many = queries_to_import(actor, org_a, people(30, offset=10))
+    full = queries_to_import(actor, org_a, people(importer.BATCH, offset=100))
+    assert len(few) == len(many) == len(full), (few, many, full)
+    one_more = queries_to_import(actor, org_a, people(importer.BATCH + 1, offset=2000))
+    two_batches = queries_to_import(actor, org_a, people(2 * importer.BATCH, offset=4000))
+    assert len(two_batches) == len(one_more) > len(full), (full, two_batches)
+    assert NameToken.objects.filter(organisation=org_a).values("survivor").distinct().count() \
+        == Survivor.objects.filter(organisation=org_a).count() == 3 + 30 + 1000 + 1001 + 2000
+
+
+def test_an_error_in_the_last_row_of_2000_stores_nothing(org_a):
+    rows = people(2000)
+    rows[-1]["date_of_birth"] = "1999-02-30"
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_csv(Actor.system("cli", organisation=org_a), org_a,
+                            importer.rows_to_csv(rows))
+    assert refused.value.errors == ["Row 2001, column date_of_birth: must be a date as "
+                                    "YYYY-MM-DD."]
+    assert Survivor.objects.count() == NameToken.objects.count() == 0
+    assert not AuditEntry.objects.filter(note__startswith="bulk import").exists()
+
+
+def test_a_failure_while_writing_the_last_chunk_rolls_back_the_chunks_written_before(
+        org_a, monkeypatch):
+    """All or nothing holds after rows were checked too: chunks already written (survivors,
+    tokens, audit entries) go when a later one fails."""
+    monkeypatch.setattr(importer, "CHUNK", 500)
+    rows = importer.read_rows(importer.rows_to_csv(people(2000)))
+
+    def fail_at_the_end(done, total):
+        if done == total:
+            raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        importer.import_rows(Actor.system("cli", organisation=org_a), org_a, rows,
+                             progress=fail_at_the_end)
+    assert Survivor.objects.count() == NameToken.objects.count() == 0
+    assert not AuditEntry.objects.filter(note__startswith="bulk import").exists()
+
+
+def test_every_imported_record_is_indexed_as_a_single_create_would_index_it(caseworker, org_a):
+    """Each of 2,000 records has exactly the name tokens and the duplicate key the one-record
+    path (``actions.create_survivor``) gives it; a sample is then found by the name search
+    and by the duplicate check as a caseworker uses them."""
+    from northstar.core.crypto import duplicate_key
+    from northstar.survivors import actions, search
+
+    rows = people(2000)
+    ids = importer.import_csv(Actor.for_user(caseworker, "cli"), org_a, importer.rows_to_csv(rows))
+    stored: dict[int, set] = {pk: set() for pk in ids}
+    for pk, kind, weight, digest in NameToken.objects.values_list("survivor_id", "kind",
+                                                                  "weight", "digest"):
+        stored[pk].add((kind, weight, digest))
+    keys = dict(Survivor.objects.values_list("pk", "duplicate_key"))
+    for pk, row in zip(ids, rows, strict=True):
+        expected = search.tokens_for_values(Survivor(pk=pk, organisation=org_a), row)
+        assert stored[pk] == {(t.kind, t.weight, t.digest) for t in expected}, row
+        assert keys[pk] == duplicate_key(f"{row['given_name']} {row['family_name']}",
+                                         row["date_of_birth"])
+    actor = Actor.for_user(caseworker, "web")
+    for pk, row in list(zip(ids, rows, strict=True))[::250]:
+        hits = search.candidates(org_a.pk, f"{row['given_name']} {row['family_name']}")
+        assert hits[0][0] == pk
+        found = actions.find_duplicates(actor, given_name=row["given_name"],
+                                        family_name=row["family_name"],
+                                        date_of_birth=row["date_of_birth"])
+        assert found[0].survivor.pk == pk and "same name and date of birth" in found[0].reasons
+
+
+def test_the_audit_names_every_created_id_and_the_chain_still_verifies(caseworker, org_a):
+    from northstar.core import audit
+
+    ids = importer.import_csv(Actor.for_user(caseworker, "cli"), org_a,
+                              importer.rows_to_csv(people(2 * importer.BATCH + 500)))
+    entries = list(AuditEntry.objects.filter(note__startswith="bulk import"))
+    assert len(entries) == 3
+    named = [int(i) for e in entries for i in e.record_ids]
+    assert sorted(named) == sorted(ids)  # every id, each once
+    assert {e.action for e in entries} == {"create"}
+    assert {e.actor_id for e in entries} == {caseworker.pk}
+    assert audit.verify_chain() is None
