@@ -24,6 +24,7 @@ from northstar.compensation.models import Claim, CompensationAlert, Instalment
 from northstar.referrals import actions as referral_actions
 from northstar.referrals import panels as referral_panels
 from northstar.referrals.models import Referral
+from northstar.safeguards.models import Finding, FindingStatus
 from northstar.survivors import actions
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -94,3 +95,17 @@ def test_consent_ended_reads_only_the_referrals_whose_consent_ended(
     plan = next(plan for sql, plan in _plans(captured) if '"consent_ends_at" <=' in sql)
     assert "referral_open_consent_ends" in plan, plan
     assert "Seq Scan on referrals_referral" not in plan, plan
+
+
+def test_the_oldest_open_blocks_are_one_index_range(case_a):
+    Finding.objects.bulk_create(
+        Finding(case=case_a, action="refer", rule="test", severity=severity, harm="physical",
+                explanation=f"finding {n}", source="check", rule_set_version="test",
+                status="open" if n % 3 else "resolved")
+        for n in range(MANY) for severity in ("block", "warn"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE safeguards_finding")
+    blocks = Finding.objects.filter(status=FindingStatus.OPEN, severity="block") \
+        .order_by("created_at", "id").values_list("pk", "case_id")
+    plan = blocks[:51].explain()
+    assert "finding_open_block_oldest" in plan and "Sort Key" not in plan, plan
