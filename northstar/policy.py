@@ -78,12 +78,13 @@ def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
 def visible_cases(actor: Actor) -> QuerySet[Case]:
     """Cases are never shared by referral: only the owning organisation sees them.
 
-    Filtered on the case's own ``organisation`` (kept equal to its survivor's), so a list
-    is read in the order of the ``case_org_live_recent`` index; each row of the page then
-    checks its survivor is live by primary key (a live case may belong to an archived
-    survivor: archiving a survivor leaves their cases as they were).
+    Filtered on the case's own ``organisation`` (kept equal to its survivor's) and its copy
+    of whether the survivor is archived (``Case.survivor_archived``, set by
+    ``archive_survivor``: a live case of an archived survivor is not shown), so a list and
+    its capped count are one range of the ``case_org_visible_recent`` index, never a join
+    through the organisation's survivors.
     """
-    live = Case.objects.filter(archived_at__isnull=True, survivor__archived_at__isnull=True)
+    live = Case.objects.filter(archived_at__isnull=True, survivor_archived=False)
     if actor.survivor_id is not None:
         return live.filter(survivor_id=actor.survivor_id)
     if not _is_own_org_staff(actor):

@@ -73,15 +73,19 @@ def raise_overdue_alerts(*, as_of: dt.date) -> dict:
     daily run costs the same number of queries for 10 claims or 100,000."""
     actor = Actor.system("cli")
     overdue = overdue_instalments(Claim.objects.filter(status__in=lifecycle.OWING), as_of)
-    rows = list(overdue.values_list("pk", "claim__case__survivor__organisation_id",
-                                    "claim__case__caseworker_id", "claim__case__created_by_id"))
+    found = list(overdue.values_list("pk", "claim__case__survivor__organisation_id",
+                                     "claim__case__caseworker_id", "claim__case__created_by_id",
+                                     "due_on"))
+    due = {row[0]: row[4] for row in found}
+    rows = [row[:4] for row in found]
     still_overdue = {pk for pk, *_rest in rows}
     wanted = {(pk, person) for pk, people in _recipients(rows).items() for person in people}
     existing = set(CompensationAlert.objects.filter(
         instalment__in=overdue.values("pk")).values_list("instalment_id", "recipient_id"))
     new = sorted(wanted - existing)
     CompensationAlert.objects.bulk_create(
-        [CompensationAlert(instalment_id=i, recipient_id=p, raised_on=as_of) for i, p in new],
+        [CompensationAlert(instalment_id=i, recipient_id=p, raised_on=as_of, due_on=due[i])
+         for i, p in new],
         batch_size=1000)
     raised = len(new)
     stale = CompensationAlert.objects.filter(resolved_on__isnull=True).exclude(
@@ -113,7 +117,7 @@ def open_alerts_for(actor: Actor, *, survivor=None,
     mine = CompensationAlert.objects.filter(recipient=actor.user, resolved_on__isnull=True)
     if survivor is not None:
         mine = mine.filter(instalment__claim__case__survivor=survivor)
-    ordered = mine.order_by("instalment__due_on", "pk")
+    ordered = mine.order_by("due_on", "pk")  # the alert's copy: one index range
     related = "instalment__claim__case__survivor"
     if limit is None:
         alerts = list(ordered.filter(instalment__claim__in=claims.values("pk"))

@@ -182,10 +182,17 @@ class CompensationAlert(models.Model):
                                   related_name="compensation_alerts")
     raised_on = models.DateField()
     resolved_on = models.DateField(null=True, blank=True)
+    #: The instalment's due date, copied when the alert is raised (an instalment's date never
+    #: changes: a new schedule supersedes it), so "my earliest due open alerts" is one range
+    #: of ``compensation_alert_open_due`` instead of a sort of all of them through instalments.
+    due_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["instalment", "recipient"],
                                                name="one_alert_per_instalment_and_person")]
+        indexes = [models.Index(fields=["recipient", "due_on", "id"],
+                                condition=models.Q(resolved_on__isnull=True),
+                                name="compensation_alert_open_due")]
 
     def __str__(self) -> str:
         return f"alert for instalment {self.instalment_id}"

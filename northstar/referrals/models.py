@@ -9,6 +9,8 @@ allowed it and the fields the recipient may see; its steps are kept in
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,6 +86,14 @@ ACCESS_STATES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 #: States from which nothing moves any more.
 FINAL_STATES = (ReferralStatus.DECLINED, ReferralStatus.COMPLETED, ReferralStatus.CLOSED,
                 ReferralStatus.REVOKED)
+#: States in which a referral still stands (its consent ending is then an alert).
+OPEN_STATES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
+
+def consent_ends(consent) -> dt.datetime | None:
+    """When ``consent`` stops being active, if it does: withdrawn or expired, the earlier."""
+    ends = [t for t in (consent.withdrawn_at, consent.expires_at) if t is not None]
+    return min(ends) if ends else None
 
 
 class Referral(models.Model):
@@ -116,14 +126,32 @@ class Referral(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
+    #: Copies of the consent's times (given; withdrawn or expired, the earlier), so that the
+    #: caseload's "consent ended while the referral stands" is an index range of the few
+    #: ended ones, not every open referral joined to its consent: set on save, and by
+    #: ``survivors.actions.withdraw_consent`` (a consent's given and expiry times never change).
+    consent_given_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["recipient", "status"]),
-                   models.Index(fields=["sender", "status"])]
+                   models.Index(fields=["sender", "status"]),
+                   models.Index(fields=["sender", "consent_ends_at"],
+                                condition=models.Q(status__in=OPEN_STATES),
+                                name="referral_open_consent_ends"),
+                   models.Index(fields=["sender", "consent_given_at"],
+                                condition=models.Q(status__in=OPEN_STATES),
+                                name="referral_open_consent_given")]
 
     def __str__(self) -> str:
         return f"referral #{self.pk} {self.sender_id}→{self.recipient_id} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.consent_id is not None and self.consent_given_at is None:
+            self.consent_given_at = self.consent.given_at
+            self.consent_ends_at = consent_ends(self.consent)
+        super().save(*args, **kwargs)
 
     @property
     def cross_border(self) -> bool:

@@ -92,7 +92,11 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["status", "severity", "-created_at", "-id"]
-        indexes = [models.Index(fields=["case", "status"])]
+        indexes = [models.Index(fields=["case", "status"]),
+                   # The caseload's Do No Harm alerts: the oldest open blocks, one range.
+                   models.Index(fields=["created_at", "id"],
+                                condition=models.Q(status="open", severity="block"),
+                                name="finding_open_block_oldest")]
 
     def __str__(self) -> str:
         return f"{self.rule} ({self.severity}) on {self.case_id}"

@@ -196,6 +196,8 @@ def archive_survivor(actor: Actor, survivor: Survivor, *, reason: str = "created
     reason, note = _clean_reason(StatusChangeKind.ARCHIVED, reason, note)
     Survivor.objects.filter(pk=survivor.pk).update(archived_at=timezone.now(),
                                                    version=F("version") + 1)
+    # The case list and "my cases" read this copy, not the survivor.
+    Case.objects.filter(survivor_id=survivor.pk).update(survivor_archived=True)
     change = _status_change(actor, survivor, None, StatusChangeKind.ARCHIVED, reason, note)
     version = Survivor.objects.filter(pk=survivor.pk).values_list("version", flat=True).get()
     audit.record(actor, "delete", "survivor", survivor.pk, survivor_ref=survivor.reference,
@@ -402,6 +404,12 @@ def decide_merge(actor: Actor, request: MergeRequest, *, approve: bool) -> Merge
                        "the merge was asked; refuse this merge.", "status")
     _check_merge_ages(kept, merged)
     moved = _move_histories(kept, merged)
+    # The cases now hang off ``kept``: their copies of the survivor's dates follow them.
+    Case.objects.filter(survivor_id=kept.pk).update(
+        survivor_created_at=kept.created_at, survivor_archived=False)
+    if Case.objects.filter(survivor_id=kept.pk).exists():
+        Survivor.objects.filter(pk=kept.pk).update(has_cases=True)
+    Survivor.objects.filter(pk=merged.pk).update(has_cases=False)
     now = timezone.now()
     Survivor.objects.filter(pk=merged.pk).update(archived_at=now, merged_into=kept,
                                                  version=F("version") + 1)
@@ -821,6 +829,9 @@ def withdraw_consent(actor: Actor, consent: Consent, *, reason: str = "") -> Con
     current.withdrawn_by_label = actor.label
     current.withdrawal_reason = (reason or "")[:500]
     current.save(update_fields=["withdrawn_at", "withdrawn_by_label", "withdrawal_reason"])
+    # Referrals resting on it keep a copy of when it ends (the caseload's "consent ended").
+    ends = min(t for t in (current.withdrawn_at, current.expires_at) if t is not None)
+    current.referrals.update(consent_ends_at=ends)
     audit.record(actor, "update", "consent", current.pk,
                  survivor_ref=current.survivor.reference, fields=["withdrawn_at"],
                  note=f"{current.purpose} consent withdrawn")

@@ -331,12 +331,14 @@ def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[in
     user_id = getattr(actor.user, "pk", None)
     made = Case.objects.bulk_create([
         Case(survivor_id=pk, organisation_id=organisation.pk, reference=f"{ref}-C1",
-             created_by_id=user_id, created_at=now, updated_at=now,
+             created_by_id=user_id, created_at=now, updated_at=now, survivor_created_at=now,
              **{"jurisdiction": organisation.jurisdiction, **values})
         for pk, ref, values in zip(survivor_ids, references, cases, strict=True)
         if values is not None], batch_size=BATCH)
     ids = [c.pk for c in made]
     for i in range(0, len(ids), BATCH):
+        Survivor.objects.filter(pk__in=[c.survivor_id for c in made[i:i + BATCH]]).update(
+            has_cases=True)
         audit.record_many(actor, "create", "case", ids[i:i + BATCH],
                           note=f"bulk import: {len(ids[i:i + BATCH])} cases")
     return ids

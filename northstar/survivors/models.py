@@ -115,6 +115,11 @@ class Survivor(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
+    #: Whether any case (live or archived) was ever opened for this survivor: "recorded by me
+    #: with no case yet" on the caseload is then one index range, not a probe per survivor.
+    #: Set by ``Case.save`` on a new case and by the bulk import; a merge moves it with the
+    #: cases (``actions.decide_merge``).
+    has_cases = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -127,6 +132,10 @@ class Survivor(models.Model):
             models.Index(fields=["organisation", "-created_at", "-id"],
                          condition=models.Q(archived_at__isnull=True),
                          name="survivor_org_live_recent"),
+            # "My cases": the live survivors I recorded who have no case yet, newest first.
+            models.Index(fields=["organisation", "created_by", "-created_at", "-id"],
+                         condition=models.Q(archived_at__isnull=True, has_cases=False),
+                         name="survivor_mine_without_case"),
         ]
 
     def __str__(self) -> str:
@@ -282,24 +291,46 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    #: Copies of the survivor's, so that "my cases" (the caseload) and the case list are one
+    #: index range each, never a join through the organisation's survivors: set on save,
+    #: moved with the case by a merge (``actions.decide_merge``), ``survivor_archived`` set
+    #: when the survivor is archived (``actions.archive_survivor``). A live case of an
+    #: archived survivor is listed nowhere.
+    survivor_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    survivor_archived = models.BooleanField(default=False, db_default=False, editable=False)
 
     PERSONAL_FIELDS = ("summary",)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # ``GET /api/v1/cases`` and its capped count: the organisation's visible cases.
             models.Index(fields=["organisation", "-created_at", "-id"],
-                         condition=models.Q(archived_at__isnull=True),
-                         name="case_org_live_recent"),
+                         condition=models.Q(archived_at__isnull=True, survivor_archived=False),
+                         name="case_org_visible_recent"),
+            # The caseload's "my cases": my live cases' survivors, newest survivor first.
+            models.Index(fields=["organisation", "caseworker", "-survivor_created_at",
+                                 "-survivor_id"],
+                         condition=models.Q(archived_at__isnull=True, survivor_archived=False),
+                         name="case_mine_by_survivor"),
         ]
 
     def __str__(self) -> str:
         return self.reference
 
     def save(self, *args, **kwargs):
-        if self.survivor_id is not None and self.organisation_id is None:
-            self.organisation_id = self.survivor.organisation_id
+        adding = self._state.adding
+        if self.survivor_id is not None and (
+                self.organisation_id is None or self.survivor_created_at is None):
+            survivor = self.survivor
+            if self.organisation_id is None:
+                self.organisation_id = survivor.organisation_id
+            if self.survivor_created_at is None:
+                self.survivor_created_at = survivor.created_at
+                self.survivor_archived = survivor.archived_at is not None
         super().save(*args, **kwargs)
+        if adding and self.survivor_id is not None:
+            Survivor.objects.filter(pk=self.survivor_id, has_cases=False).update(has_cases=True)
 
     @property
     def responsible(self):

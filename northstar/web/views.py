@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,7 +18,7 @@ from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
 from northstar.survivors.models import Case as SurvivorCase
 from northstar.ui import panels
-from northstar.web import casework, selectors
+from northstar.web import casework, mine, selectors
 from northstar.web.forms import (
     CaseForm,
     CaseloadFilterForm,
@@ -54,7 +54,9 @@ def caseload(request):
 
     The table is read in the order of the ``survivor_org_live_recent`` index, one page
     at a time ("next page" carries a cursor, not an offset) with a count that stops at
-    10,000: its cost does not grow with the organisation. The most urgent overdue survivors
+    10,000: its cost does not grow with the organisation. "My cases" alone (a caseworker's
+    default) is read from the two "mine" indexes instead (``web.mine``); with other
+    filters it is a condition on the survivors. The most urgent overdue survivors
     (one page of them at most, looked up by reference from the alerts) lead the first
     page; the alerts narrow the table only when the "Needs attention" filter is chosen.
     A role with no records here lands where it has something (``policy.landing_page``).
@@ -81,13 +83,16 @@ def caseload(request):
     ).prefetch_related(Prefetch("cases", queryset=live_cases.only(
         "id", "reference", "status", "survivor_id", "created_at")))
     whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
-    if (whose or ("mine" if mine_by_default else "all")) == "mine" and actor.user is not None:
-        # Survivors with a live case of mine, and those I recorded who have no case yet;
-        # as EXISTS, so a survivor with two of my cases is one row and the index still serves.
-        qs = qs.filter(
-            Exists(live_cases.filter(survivor=OuterRef("pk"), caseworker=actor.user))
-            | (Q(created_by=actor.user)
-               & ~Exists(SurvivorCase.objects.filter(survivor=OuterRef("pk")))))
+    only_mine = ((whose or ("mine" if mine_by_default else "all")) == "mine"
+                 and actor.user is not None and actor.organisation is not None)
+    # "My cases" and nothing else narrowing the table: read from the two "mine" indexes
+    # (``web.mine``), not by asking the organisation's survivors one by one.
+    from_mine_indexes = only_mine and not (form.is_bound and (
+        not form.is_valid() or any(form.cleaned_data.get(name) for name in (
+            "q", "nationality", "exploitation", "status", "attention"))))
+    if only_mine:
+        # Survivors with a live case of mine, and those I recorded who have no case yet.
+        qs = qs.filter(mine.condition(actor))
     if form.is_valid():
         f = form.cleaned_data
         if f["q"]:
@@ -108,7 +113,7 @@ def caseload(request):
     elif form.is_bound:
         qs = qs.none()  # a filter that does not parse shows its error, not everyone
     qs = qs.order_by("-created_at", "-id")
-    count = keyset.count(qs)
+    count = mine.count(actor) if from_mine_indexes else keyset.count(qs)
     # Overdue first: the survivors of the most urgent overdue alerts (at most one page of
     # them, looked up by reference) lead the first page and are left out of the rest.
     urgent = list(dict.fromkeys(a.survivor_reference for a in alerts
@@ -118,10 +123,18 @@ def caseload(request):
         by_ref = {s.reference: s for s in qs.filter(reference__in=urgent[:CASELOAD_PAGE])}
         leading = [by_ref[r] for r in urgent[:CASELOAD_PAGE] if r in by_ref]
         qs = qs.exclude(pk__in=[s.pk for s in leading])
+    above = [s.pk for s in leading]  # left out of every page after them too
     cursor = request.GET.get("cursor")
     if cursor:
         leading = []
-    found = keyset.page(qs, size=max(1, CASELOAD_PAGE - len(leading)), cursor=cursor)
+    size = max(1, CASELOAD_PAGE - len(leading))
+    if from_mine_indexes:
+        found = mine.page(actor, size=size, cursor=cursor, exclude=above)
+        # The page's rows through the reader's own visibility, by primary key, in page order.
+        by_pk = qs.filter(pk__in=found.rows).in_bulk()
+        found = keyset.Page([by_pk[pk] for pk in found.rows if pk in by_pk], found.next)
+    else:
+        found = keyset.page(qs, size=size, cursor=cursor)
     rows = survivor_selectors.listed(actor, leading + found.rows, record_type="survivor")
     return render(request, "web/caseload.html", {
         "rows": rows, "next_cursor": found.next,

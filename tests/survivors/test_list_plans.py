@@ -13,12 +13,14 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from northstar import policy
 from northstar.core import keyset
 from northstar.core.models import Organisation
 from northstar.survivors.models import Case, Survivor
+from northstar.web import mine
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="query plans are PostgreSQL's")
@@ -26,21 +28,27 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
 PER_ORGANISATION = 3000
 
 
-def _fill(organisation: Organisation, prefix: str) -> None:
+def _fill(organisation: Organisation, prefix: str, staff=()) -> None:
+    """Survivors with a case each, the cases shared among ``staff``, who also recorded a
+    few survivors that have no case yet."""
     start = timezone.now() - dt.timedelta(days=400)
     survivors = Survivor.objects.bulk_create(
         Survivor(organisation=organisation, reference=f"{prefix}{n}", nationality="KH",
-                 created_at=start + dt.timedelta(minutes=n))
+                 created_at=start + dt.timedelta(minutes=n), has_cases=n % 10 != 0,
+                 created_by=staff[n % len(staff)] if staff else None)
         for n in range(PER_ORGANISATION))
     Case.objects.bulk_create(
         Case(survivor=s, organisation=organisation, reference=f"{s.reference}-C1",
-             jurisdiction="KH", forms_of_exploitation=["labour"], created_at=s.created_at)
-        for s in survivors)
+             jurisdiction="KH", forms_of_exploitation=["labour"], created_at=s.created_at,
+             survivor_created_at=s.created_at,
+             caseworker=staff[n % len(staff)] if staff else None)
+        for n, s in enumerate(survivors) if s.has_cases)
 
 
 @pytest.fixture
-def many_records(org_a, org_b):
-    _fill(org_a, "PA")
+def many_records(org_a, org_b, users):
+    staff = [u for (key, _role), u in sorted(users.items()) if key == "a"]
+    _fill(org_a, "PA", staff)
     _fill(org_b, "PB")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE survivors_survivor")
@@ -70,7 +78,44 @@ def test_the_next_page_by_cursor_starts_inside_the_index(many_records, caseworke
 
 def test_the_case_list_reads_one_index_range(many_records, caseworker, actor_for):
     cases = policy.visible_cases(actor_for(caseworker))
-    assert_reads_index(cases[:26], "case_org_live_recent", "survivors_case")
+    assert_reads_index(cases[:26], "case_org_visible_recent", "survivors_case")
+
+
+def test_the_case_lists_capped_count_reads_one_index_and_no_survivor(
+        many_records, caseworker, actor_for):
+    cases = policy.visible_cases(actor_for(caseworker)).order_by()
+    plan = cases.values("pk")[: keyset.COUNT_CAP + 1].explain()
+    assert "survivors_survivor" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_my_cases_count_reads_two_indexes_and_no_table_row(many_records, caseworker,
+                                                            actor_for):
+    me = actor_for(caseworker)
+    with CaptureQueriesContext(connection) as captured:
+        mine.count(me)
+    for query in captured.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Only Scan" in plan and "Seq Scan" not in plan, plan
+        assert "case_mine_by_survivor" in plan or "survivor_mine_without_case" in plan, plan
+
+
+def test_a_page_of_my_cases_is_two_index_ranges_without_a_sort(many_records, caseworker,
+                                                                actor_for):
+    me = actor_for(caseworker)
+    first = mine.page(me, size=25)
+    for cursor in (None, first.next):
+        with CaptureQueriesContext(connection) as captured:
+            mine.page(me, size=25, cursor=cursor)
+        plans = []
+        for query in captured.captured_queries:
+            with connection.cursor() as cursor_:
+                cursor_.execute("EXPLAIN " + query["sql"])
+                plans.append("\n".join(row[0] for row in cursor_.fetchall()))
+        assert len(plans) == 2
+        assert "case_mine_by_survivor" in plans[0] and "Sort Key" not in plans[0], plans[0]
+        assert "survivor_mine_without_case" in plans[1] and "Sort Key" not in plans[1], plans[1]
 
 
 def test_the_capped_count_reads_the_index_not_the_table(many_records, caseworker, actor_for):

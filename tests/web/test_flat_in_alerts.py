@@ -52,7 +52,7 @@ def add_alerts(actor, case, n: int, *, partner) -> None:
         Instalment(claim=claim, number=i + 1, due_on=today - dt.timedelta(days=n - i),
                    amount=Decimal(100)) for i in range(n))
     CompensationAlert.objects.bulk_create(
-        CompensationAlert(instalment=i, recipient=actor.user, raised_on=today)
+        CompensationAlert(instalment=i, recipient=actor.user, raised_on=today, due_on=i.due_on)
         for i in instalments)
     actions.record_consent(actor, case.survivor, purpose="referral", recipient=partner,
                            language="km", method="written")

@@ -66,14 +66,17 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
+    # Pinned to the migrations that existed when this was written ("__latest__" would move
+    # with every later migration of those apps, and a database that already applied this one
+    # would then refuse to migrate: InconsistentMigrationHistory).
     dependencies = [
         ("insights", "0002_figure_counts"),
-        ("survivors", "__latest__"),
-        ("pathways", "__latest__"),
-        ("screening", "__latest__"),
-        ("justice", "__latest__"),
-        ("compensation", "__latest__"),
-        ("safeguards", "__latest__"),
+        ("survivors", "0011_intelligence_link_purpose"),
+        ("pathways", "0001_initial"),
+        ("screening", "0003_downgrade_reason"),
+        ("justice", "0004_event_task_dates"),
+        ("compensation", "0003_sealed_free_text"),
+        ("safeguards", "0002_second_supervisor"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

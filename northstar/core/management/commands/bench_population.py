@@ -218,6 +218,7 @@ class Command(BaseCommand):
                         obj.reference = f"{parent.reference}-C{len(maps[j].get('_cases', ())) + 1}"
                         maps[j].setdefault("_cases", []).append(obj)
                         obj.created_at = obj.updated_at = parent.created_at
+                        obj.survivor_created_at = parent.created_at
                     new_objs.append(obj)
                     keys.append((j, row.pk, obj))
                     if model is survivor_model:

@@ -259,7 +259,7 @@ class Command(BaseCommand):
                 "given_name": sealed_given, "family_name": sealed_family,
                 "date_of_birth": sealed_dob, "birth_year": birth_year, "sex": sex,
                 "gender": "unknown", "nationality": rng.choice(ORIGINS), "languages": [],
-                "duplicate_key": duplicate_key(f"{given} {family}", dob),
+                "duplicate_key": duplicate_key(f"{given} {family}", dob), "has_cases": True,
                 "created_at": created, "updated_at": created})
             trial = rng.choices(("yes", "no", "undecided"), (25, 45, 30))[0]
             closed = intake < today - dt.timedelta(days=rng.randint(200, 900))
@@ -270,7 +270,7 @@ class Command(BaseCommand):
                                                       "forced_criminality"))],
                 "country_of_origin": rng.choice(ORIGINS), "trial_participation": trial,
                 "status": "closed" if closed else rng.choice(("open", "active", "on_hold")),
-                "created_at": created, "updated_at": created})
+                "survivor_created_at": created, "created_at": created, "updated_at": created})
             # consents: statistics for most (some withdrawn), case management only for some
             r = rng.random()
             if r < 0.82:

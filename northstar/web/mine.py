@@ -1,0 +1,111 @@
+"""The caseload's "my cases", read from two index ranges whatever the organisation's size.
+
+"Mine" is: the live survivors of my organisation with a live case of mine (I am its
+caseworker), and the live survivors I recorded who have no case yet. Asked of the
+organisation's survivors one by one (``EXISTS`` a case of mine, per survivor) it walks the
+organisation: a capped count probes 10,000 survivors, and a caseworker with a few cases in
+an organisation of 100,000 waits while the page is searched for. Instead each half is one
+range of its own index, in the caseload's order (the survivor's creation time, newest
+first, then id):
+
+- my live cases, by the case's copy of its survivor's creation time
+  (``case_mine_by_survivor``: ``Case.survivor_created_at`` and ``Case.survivor_archived``
+  are kept by ``Case.save``, ``archive_survivor`` and ``decide_merge``);
+- the survivors I recorded who have no case (``survivor_mine_without_case``:
+  ``Survivor.has_cases`` is set by ``Case.save`` and the bulk import).
+
+A page reads at most ``size + 1`` entries of each and merges them; the count reads at most
+``COUNT_CAP + 1`` entries of each index (an index-only scan, no table row). Neither half
+can hold a survivor of the other (one has a case, the other none), and a survivor with two
+cases of mine is one row (``DISTINCT`` on the ordering, adjacent in the index).
+
+Whether the reader may see a survivor stays ``policy.visible_survivors``: the view loads
+the page's rows through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core import signing
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from northstar.core import keyset
+from northstar.core.actor import Actor
+from northstar.core.errors import DomainError
+from northstar.survivors.models import Case, Survivor
+
+_SALT = "northstar.caseload.mine"
+
+
+def _my_live_cases(actor: Actor) -> QuerySet[Case]:
+    # Every case has its copy (``Case.save``, the bulk writers, migration survivors 0012);
+    # a row written around them would be left out here rather than break the page.
+    return Case.objects.filter(organisation=actor.organisation, caseworker=actor.user,
+                               archived_at__isnull=True, survivor_archived=False,
+                               survivor_created_at__isnull=False)
+
+
+def _recorded_without_case(actor: Actor) -> QuerySet[Survivor]:
+    return Survivor.objects.filter(organisation=actor.organisation, created_by=actor.user,
+                                   archived_at__isnull=True, has_cases=False)
+
+
+def condition(actor: Actor) -> Q:
+    """The same "mine" as a filter on survivors (for a few rows, or with other filters)."""
+    return (Exists(_my_live_cases(actor).filter(survivor=OuterRef("pk")))
+            | Q(organisation=actor.organisation, created_by=actor.user, has_cases=False))
+
+
+def _by_survivor(cases: QuerySet[Case]) -> QuerySet:
+    return cases.order_by("-survivor_created_at", "-survivor_id").values_list(
+        "survivor_created_at", "survivor_id").distinct()
+
+
+def _recorded(survivors: QuerySet[Survivor]) -> QuerySet:
+    return survivors.order_by("-created_at", "-id").values_list("created_at", "id")
+
+
+def count(actor: Actor) -> keyset.Count:
+    """How many survivors are mine, reading at most ``COUNT_CAP + 1`` of each index."""
+    cap = keyset.COUNT_CAP + 1
+    n = (_by_survivor(_my_live_cases(actor))[:cap].count()
+         + _recorded(_recorded_without_case(actor))[:cap].count())
+    return keyset.Count(min(n, keyset.COUNT_CAP), n <= keyset.COUNT_CAP)
+
+
+def _encode(row: tuple[dt.datetime, int]) -> str:
+    return signing.dumps([row[0].isoformat(), row[1]], salt=_SALT, compress=False)
+
+
+def _decode(cursor: str) -> tuple[dt.datetime, int]:
+    bad = DomainError("is not a cursor this list gave: start again from the first page",
+                      "cursor")
+    try:
+        when, pk = signing.loads(cursor, salt=_SALT)
+        return dt.datetime.fromisoformat(when), int(pk)
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError, OverflowError):
+        raise bad from None
+
+
+def page(actor: Actor, *, size: int, cursor: str | None = None,
+         exclude: list[int] | tuple = ()) -> keyset.Page:
+    """The ids of one page of my survivors, newest first (``rows``), and a cursor to the next
+    page (``next``, or ``None`` on the last). ``exclude``: ids already shown above the page."""
+    cases, recorded = _my_live_cases(actor), _recorded_without_case(actor)
+    if exclude:
+        cases = cases.exclude(survivor_id__in=exclude)
+        recorded = recorded.exclude(pk__in=exclude)
+    if cursor:
+        when, pk = _decode(cursor)
+        # The bound on the first column lets the index range start at the cursor.
+        cases = cases.filter(Q(survivor_created_at__lt=when)
+                             | Q(survivor_created_at=when, survivor_id__lt=pk),
+                             survivor_created_at__lte=when)
+        recorded = recorded.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk),
+                                   created_at__lte=when)
+    rows = sorted({*_by_survivor(cases)[:size + 1], *_recorded(recorded)[:size + 1]},
+                  reverse=True)
+    shown = rows[:size]
+    following = _encode(shown[-1]) if len(rows) > size and shown else None
+    return keyset.Page([pk for _when, pk in shown], following)
