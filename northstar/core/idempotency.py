@@ -30,7 +30,7 @@ import json
 import re
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -108,13 +108,22 @@ def _replay(request: HttpRequest, stored: IdempotencyKey, record_type: str) -> H
 def _claim(request: HttpRequest, key: str, digest: str, record_type: str) -> None:
     """Inserts the key (pending) in this transaction, or raises ``_Replay`` with the stored
     answer. A concurrent first request holding the key makes the insert wait for it."""
-    try:
-        with transaction.atomic():
-            request._idempotency_row = IdempotencyKey.objects.create(
-                user=request.user, key=key, request_hash=digest, status=_PENDING, response="")
-            return
-    except IntegrityError:
-        pass
+    with connection.cursor() as cursor:
+        # ON CONFLICT instead of catching IntegrityError: no savepoint round trips. On
+        # PostgreSQL a concurrent uncommitted row with this key makes it wait for that
+        # transaction, then do nothing (the row is there, committed).
+        cursor.execute(
+            "INSERT INTO core_idempotencykey (user_id, key, request_hash, status, record_id, "
+            "response, created_at) VALUES (%s, %s, %s, %s, '', '', %s) "
+            "ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+            [request.user.pk, key, digest, _PENDING, timezone.now()])
+        inserted = cursor.fetchone()
+    if inserted is not None:
+        request._idempotency_row = IdempotencyKey(
+            pk=inserted[0], user_id=request.user.pk, key=key, request_hash=digest,
+            status=_PENDING)
+        request._idempotency_row._state.adding = False
+        return
     stored = IdempotencyKey.objects.get(user=request.user, key=key)
     if stored.request_hash != digest:
         raise DomainError("this key was used for another request (a different body or "
