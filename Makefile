@@ -93,14 +93,15 @@ test-postgres: install
 	fi
 
 ## make bench: page weight and first render under slow 3G, as ratios to a baseline, then the
-## scale run (bench/scale.py) at 1k and 10k survivors on PostgreSQL beside the framework floor,
+## scale run (bench/scale.py) at 1k, 10k and 100k survivors on PostgreSQL beside the framework
+## floor (each population generated once and reused: the 100k one ~5 min the first time),
 ## then the k = 11 HTCDS release of 1,000,000 synthetic records (bench/htcds_release.py)
 ## make bench-scale: the scale run at 1k, 10k and 100k (the 100k population is generated once,
 ## ~5 min, and reused; the run itself ~15 min). SIZES=1000 for a quick one. Needs wrk.
 SIZES ?= 1000,10000,100000
 bench: install
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/scale.py --sizes 1000,10000
+	$(BIN)/python bench/scale.py --sizes 1000,10000,100000
 	$(BIN)/python bench/htcds_release.py --records 1000000
 	$(BIN)/python bench/insights.py --cases 10000 --materialised
 

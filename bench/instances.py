@@ -8,9 +8,11 @@
    this process on 8100 (a connection goes to the next instance that accepts it);
 3. ``wrk`` against one instance, then against the pair through the proxy (and against
    both directly at once, to show what the proxy itself costs): requests per second;
-4. a write load (POST /api/v1/survivors, each with a unique name, through the proxy, no
-   retries) while one instance is killed with SIGKILL half-way: every 201 answered must
-   be in the database (0 lost) and no name may be there twice (0 duplicated);
+4. a write load (POST /api/v1/survivors, each with a unique name and its own
+   ``Idempotency-Key``, through the proxy) while one instance is killed with SIGKILL
+   half-way; a request cut off by the kill is sent again with the same key (up to 5
+   tries): every 201 answered must be in the database (0 lost), no name may be there
+   twice (0 duplicated), and the retried creates are counted;
 5. the scheduled jobs submitted by four processes at once, two per instance's settings:
    each period's job must exist once and have run once (0 duplicated job runs).
 
@@ -179,18 +181,37 @@ def wrk_both(path: str, token: str, seconds: int) -> float:
     return sum(results)
 
 
-def write_load(token: str, seconds: float, kill_after: float, victim, clients: int = 8):
-    """POST survivors through the proxy from ``clients`` threads; SIGKILL ``victim``
-    after ``kill_after`` seconds. Returns answered {name: id}, and the counts of
-    requests that got no answer (connection cut) or an error status."""
+def write_load(token: str, seconds: float, kill_after: float, victim, clients: int = 8,
+               tries: int = 5):
+    """POST survivors through the proxy from ``clients`` threads, each create with its own
+    ``Idempotency-Key``; SIGKILL ``victim`` after ``kill_after`` seconds. A request cut off
+    without an answer (or answered 5xx) is sent again with the same key and body, up to
+    ``tries`` times, as a client or load balancer retries. Returns answered {name: id},
+    the creates never answered after every try, the error answers, how many answers came
+    before the kill, the run's tag, and the retry facts."""
     import http.client
+    import uuid
 
     answered: dict[str, int] = {}
     cut: list[str] = []
     failed: list[tuple[str, int]] = []
+    retried: list[str] = []        # creates sent more than once
+    replayed: list[str] = []       # ... whose retry got the first answer back (it had committed)
+    thrown: dict[str, int] = {}    # first answers thrown away on purpose: name → id
     lock = threading.Lock()
     stop = time.monotonic() + seconds
     run = f"{time.time_ns():x}"
+
+    def send(body: str, key: str):
+        conn = http.client.HTTPConnection("127.0.0.1", PROXY_PORT, timeout=30)
+        try:
+            conn.request("POST", "/api/v1/survivors", body=body, headers={
+                "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                "Idempotency-Key": key})
+            response = conn.getresponse()
+            return response, response.read()
+        finally:
+            conn.close()
 
     def client(n: int):
         i = 0
@@ -198,20 +219,36 @@ def write_load(token: str, seconds: float, kill_after: float, victim, clients: i
             i += 1
             name = f"Bench {run} {n}-{i}"
             body = json.dumps({"given_name": name, "sex": "unknown"})
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PROXY_PORT, timeout=30)
-                conn.request("POST", "/api/v1/survivors", body=body, headers={
-                    "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-                response = conn.getresponse()
-                payload = response.read()
-                conn.close()
-            except (OSError, http.client.HTTPException):
-                with lock:
-                    cut.append(name)  # no answer: it may or may not have been written
-                continue
+            key = str(uuid.uuid4())
+            response = payload = None
+            # One create in ten has its first answer thrown away, as if the connection had
+            # died after the commit: its retry must get the same id back, not a new record.
+            lose_first = i % 10 == 0
+            for attempt in range(tries):
+                if attempt:
+                    with lock:
+                        if attempt == 1:
+                            retried.append(name)
+                    time.sleep(0.2 * attempt)
+                try:
+                    response, payload = send(body, key)
+                except (OSError, http.client.HTTPException):
+                    response = None  # no answer: it may or may not have been written
+                    continue
+                if lose_first and attempt == 0 and response.status == 201:
+                    with lock:
+                        thrown[name] = json.loads(payload)["id"]
+                    response = None
+                    continue
+                if response.status < 500:
+                    break
             with lock:
-                if response.status == 201:
+                if response is None:
+                    cut.append(name)
+                elif response.status == 201:
                     answered[name] = json.loads(payload)["id"]
+                    if response.getheader("Idempotent-Replayed") == "true":
+                        replayed.append(name)
                 else:
                     failed.append((name, response.status))
 
@@ -223,7 +260,8 @@ def write_load(token: str, seconds: float, kill_after: float, victim, clients: i
     killed_at = len(answered)
     for t in threads:
         t.join()
-    return answered, cut, failed, killed_at, run
+    return answered, cut, failed, killed_at, run, {"retried": retried, "replayed": replayed,
+                                                   "thrown": thrown}
 
 
 def count_in_database(e: dict, run: str) -> dict:
@@ -257,7 +295,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per instance")
+    parser.add_argument("--db", default=DB, help="the throw-away database's name")
     args = parser.parse_args()
+    globals()["DB"] = args.db
     var_dir = tempfile.mkdtemp(prefix="bench-instances-")
     e = env(var_dir)
     print(f"== {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
@@ -279,15 +319,23 @@ def main() -> None:
 
         print("write load: POST /api/v1/survivors through the proxy, instance 1 killed "
               "with SIGKILL half-way")
-        answered, cut, failed, killed_at, run = write_load(
+        answered, cut, failed, killed_at, run, retries = write_load(
             token, seconds=args.seconds, kill_after=args.seconds / 2, victim=instances[0])
         db = count_in_database(e, run)
         lost = [n for n in answered if n not in db["names"]]
         duplicated = [n for n, k in db["names"].items() if k > 1]
         cut_written = sum(1 for n in cut if n in db["names"])
         print(f"  {len(answered)} answered 201 ({killed_at} before the kill), "
-              f"{len(cut)} cut off without an answer ({cut_written} of those written), "
+              f"{len(cut)} never answered after every retry ({cut_written} of those written), "
               f"{len(failed)} other answers {sorted({s for _, s in failed})}")
+        thrown = retries["thrown"]
+        same_id = sum(1 for n, i in thrown.items() if answered.get(n) == i)
+        killed_retries = [n for n in retries["retried"] if n not in thrown]
+        print(f"  retried with the same Idempotency-Key: {len(retries['retried'])} creates: "
+              f"{len(killed_retries)} cut off by the kill ({sum(1 for n in killed_retries if n in retries['replayed'])} "
+              f"of them written before the cut, answered again), {len(thrown)} whose first 201 "
+              f"the client threw away (answer lost after the commit): {same_id} got the same "
+              f"id back on the retry")
         print(f"  in the database: {db['rows']} rows; lost writes: {len(lost)}; "
               f"duplicated: {len(duplicated)}")
 

@@ -85,9 +85,16 @@ class Api(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
             ErrorOut.model_json_schema())
+        keyed = {op.operation_id or self.get_openapi_operation_id(op)
+                 for bound in self._get_bound_routers()
+                 for view in bound.path_operations.values() for op in view.operations
+                 if getattr(op, "idempotent", False)}
         for operations in schema["paths"].values():
             for method, operation in operations.items():
                 _error_responses(method, operation)
+                if method == "post" and operation.get("operationId") in keyed:
+                    operation.setdefault("parameters", []).append(
+                        idempotency.openapi_parameter())
         return schema
 
 
@@ -189,3 +196,8 @@ for router in (
 from northstar.insights.htcds_api import router as htcds_router  # noqa: E402
 
 api.add_router("", htcds_router)
+
+# Idempotency-Key on every authenticated create (core/idempotency.py): after every router.
+from northstar.core import idempotency  # noqa: E402
+
+idempotency.install(api)

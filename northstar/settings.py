@@ -155,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "northstar.web.context.navigation",
+                "northstar.core.db.figures_context",
             ],
         },
     }
@@ -195,6 +196,23 @@ NORTHSTAR_MIGRATE_DATABASE = (
 if env("NORTHSTAR_TEST_DB_NAME"):
     # Lets several suites share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": env("NORTHSTAR_TEST_DB_NAME")}
+# A streaming read replica for the figures (docs/deploy.md, northstar/core/db.py): empty by
+# default, so everything reads the primary. When set, the figure readers (inside
+# `core.db.reading_figures()`) read the record apps there; every write, the audit entry of
+# the figure read, and every read that decides access stay on the primary.
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # The test run has no replica server: the alias points at the test primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+NORTHSTAR_FIGURES_DATABASE = "replica" if "replica" in DATABASES else "default"
+#: A replica further behind than this (seconds), or not answering, is passed over.
+NORTHSTAR_REPLICA_MAX_LAG_SECONDS = envint("NORTHSTAR_REPLICA_MAX_LAG_SECONDS", 300)
+DATABASE_ROUTERS = ["northstar.core.db.FiguresRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth and sessions -------------------------------------------------------

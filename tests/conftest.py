@@ -27,6 +27,20 @@ from northstar.survivors import actions
 PASSWORD = "correct horse battery staple 42"
 
 
+def pytest_configure(config):
+    """A ``replica`` database alias as a TEST MIRROR of ``default`` (core/db.py), unless the
+    environment configures one (then settings mirror it the same way). Nothing reads it
+    until a test asks: ``settings.NORTHSTAR_FIGURES_DATABASE = "replica"`` and
+    ``django_db(databases=["default", "replica"])`` (tests/core/test_figures_replica.py)."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        default = settings.DATABASES["default"]
+        settings.DATABASES["replica"] = {
+            **default, "OPTIONS": dict(default.get("OPTIONS", {})),
+            "TEST": {**default.get("TEST", {}), "NAME": None, "MIRROR": "default"}}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests create many users and need no such cost."""

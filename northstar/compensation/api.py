@@ -55,6 +55,7 @@ from northstar.compensation.schemas import (
     TransitionIn,
 )
 from northstar.core.actor import Actor
+from northstar.core.db import reading_figures
 from northstar.core.errors import Forbidden, NotFound
 from northstar.core.fields import reveal
 
@@ -238,7 +239,8 @@ def organisation_figures(request, as_of: dt.date | None = None):
     consent stands, and no group backed by fewer than ``MIN_CELL`` survivors (nor one
     recoverable by subtraction).
     """
-    return reports.organisation_report(actor_of(request), as_of=as_of or timezone.localdate())
+    with reading_figures():  # figures may be read on the replica (core/db.py)
+        return reports.organisation_report(actor_of(request), as_of=as_of or timezone.localdate())
 
 
 # --- mediation -----------------------------------------------------------------

@@ -46,6 +46,7 @@ from northstar.compensation.models import Route
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
 from northstar.core import jobs
+from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
 from northstar.ui.panels import Alert
@@ -312,6 +313,7 @@ def overdue_alerts(actor, survivor=None, *, limit: int | None = alerts.ALERT_LIM
 
 
 @login_required
+@reading_figures()
 def organisation_figures(request):
     """Delivery figures by route: is mediated compensation paid more reliably than court awards?"""
     actor = request.actor

@@ -312,3 +312,30 @@ class ReadTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.minute}: {len(self.ids)} records"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API create sent with an ``Idempotency-Key`` header
+    (``core/idempotency.py``): a retry with the same key and body gets this answer again
+    instead of a second record. Written in the same transaction as the record it answers
+    for; one per user and key; pruned after ``NORTHSTAR_IDEMPOTENCY_HOURS`` (24) by the
+    daily pruning job. The answer names the record, so it is sealed with the field keys."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", db_index=False)
+    key = models.CharField(max_length=255)
+    #: SHA-256 of the method, path and body of the first request.
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    #: The ``id`` of the record the first answer created, when it names one.
+    record_id = models.CharField(max_length=64, blank=True, default="")
+    #: The first answer's body, sealed (``crypto.keyring().seal``).
+    response = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"],
+                                               name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key} → {self.status} {self.record_id}"

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET
 
 from northstar import policy
 from northstar.core import places
+from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.tables import Table
 from northstar.insights import charts
@@ -453,6 +454,7 @@ def _on_the_page(section: dict, scope: str, several: bool) -> list[Shown]:
 @never_cache
 @login_required
 @require_GET
+@reading_figures()
 def dashboard(request):
     """The dashboard for this reader's audience; ``?section=`` picks one section to show,
     ``?scope=`` (a funder) whose figures, ``?period=2026Q3`` one quarter."""
@@ -522,6 +524,7 @@ def csv_bytes(tables: list[Shown]) -> bytes:
 @never_cache
 @login_required
 @require_GET
+@reading_figures()
 def table_csv(request, measure: str):
     """One table (every scope of it the reader sees) as CSV; an audited aggregate export."""
     from northstar.documents.views import file_response
@@ -538,6 +541,7 @@ def table_csv(request, measure: str):
 @never_cache
 @login_required
 @require_GET
+@reading_figures()
 def report_pdf(request):
     """The whole dashboard as a PDF in the reader's language: charts, tables, definitions
     and the disclosure statement. Made inline, as the case summary PDF is (no job)."""

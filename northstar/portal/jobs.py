@@ -1,4 +1,5 @@
-"""Portal housekeeping, daily (``core/jobs.py``): sign-in attempt counters past 30 days."""
+"""Housekeeping, daily (``core/jobs.py``): portal sign-in attempt counters past 30 days, and
+the API's idempotency keys past 24 hours (``core/idempotency.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from northstar.core import jobs
+from northstar.core import idempotency, jobs
 
 
 @jobs.task("portal.prune_attempts")
@@ -15,8 +16,9 @@ def prune_attempts(job, *, days: int = 30):
 
     cutoff = timezone.now() - dt.timedelta(days=max(1, days))
     deleted, _ = SignInAttempt.objects.filter(at__lt=cutoff).delete()
-    jobs.report(job, deleted, deleted)
-    return {"deleted": deleted}
+    keys = idempotency.prune()
+    jobs.report(job, deleted + keys, deleted + keys)
+    return {"deleted": deleted, "idempotency_keys": keys}
 
 
 jobs.schedule("prune_portal_attempts", "portal.prune_attempts", every="day")

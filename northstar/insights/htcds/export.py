@@ -30,6 +30,7 @@ from django.utils import timezone
 from northstar import policy
 from northstar.core import audit, jobs
 from northstar.core.actor import Actor
+from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, Forbidden
 from northstar.core.fields import reveal
 from northstar.documents.exports import safe_cell
@@ -234,6 +235,7 @@ def submit_export(actor: Actor, *, format: str = "csv", key: str | None = None):
 
 
 @jobs.task(HTCDS_EXPORT)
+@reading_figures()
 def htcds_export(job, *, user_id: int, format: str = "csv"):
     user = get_user_model().objects.get(pk=user_id)
     actor = Actor.for_user(user, "job")

@@ -25,6 +25,7 @@ from northstar import policy
 from northstar.core import jobs
 from northstar.core.actor import Actor
 from northstar.core.crypto import keyring
+from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, Forbidden, TooLarge
 from northstar.core.models import Job
 from northstar.insights.htcds import export, importing
@@ -79,6 +80,7 @@ def submit_release(actor: Actor, *, k=None, key: str | None = None) -> Job:
 
 
 @jobs.task(HTCDS_RELEASE)
+@reading_figures()
 def htcds_release(job, *, user_id: int, k: int):
     actor = Actor.for_user(get_user_model().objects.get(pk=user_id), "job")
     jobs.report(job, 0, None, "exporting the organisation's cases")
