@@ -68,12 +68,15 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("insights", "0002_figure_counts"),
-        ("survivors", "__latest__"),
-        ("pathways", "__latest__"),
-        ("screening", "__latest__"),
-        ("justice", "__latest__"),
-        ("compensation", "__latest__"),
-        ("safeguards", "__latest__"),
+        # Pinned to the migrations that were the latest when this one was written:
+        # "__latest__" moves with every migration added later, and a database that applied
+        # this one then refuses to migrate ("applied before its dependency").
+        ("survivors", "0011_intelligence_link_purpose"),
+        ("pathways", "0001_initial"),
+        ("screening", "0003_downgrade_reason"),
+        ("justice", "0004_event_task_dates"),
+        ("compensation", "0003_sealed_free_text"),
+        ("safeguards", "0002_second_supervisor"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
