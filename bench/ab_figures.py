@@ -6,7 +6,7 @@ the new one added, so both can read one migrated copy):
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ns_figures_100000 \\
     NORTHSTAR_VAR_DIR=/work/main/var/bench .venv/bin/python bench/ab_figures.py /work/main 5
 
-Prints the median and the best wall time of each figure, in milliseconds, with its query
+A third argument keeps only the figures whose label contains it. Prints the median and the best wall time of each figure, in milliseconds, with its query
 count, and a fingerprint of each API answer (equal figures give equal prints). Nothing
 is asserted.
 """
@@ -32,7 +32,7 @@ FIGURES = [
 ]
 
 
-def main(tree: str, n: int) -> None:
+def main(tree: str, n: int, only: str = "") -> None:
     sys.path.insert(0, tree)
     os.chdir(tree)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.scale_settings")
@@ -61,6 +61,8 @@ def main(tree: str, n: int) -> None:
             client.force_login(users.get(username=username))
             clients[(username, kind)] = client
     for label, username, kind, url in FIGURES:
+        if only not in label:
+            continue
         client = clients[(username, kind)]
         warm = client.get(url)
         assert warm.status_code == 200, url
@@ -78,4 +80,4 @@ def main(tree: str, n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), *sys.argv[3:4])

@@ -132,7 +132,7 @@ middle AS (
            percentile_cont(0.5) WITHIN GROUP (ORDER BY c_decided - c_filed) AS decision,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY c_first_paid - c_filed) AS first_paid,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY c_last_paid - c_filed) AS last_paid,
-           COUNT(DISTINCT c_survivor) AS people
+           {people} AS people
       FROM c GROUP BY ROLLUP (c_route))
 SELECT (SELECT COALESCE(json_agg(counts), '[]') FROM counts)::text,
        (SELECT COALESCE(json_agg(instalments), '[]') FROM instalments)::text,
@@ -140,7 +140,7 @@ SELECT (SELECT COALESCE(json_agg(counts), '[]') FROM counts)::text,
 """
 
 
-def _one_pass_postgresql(claims: QuerySet[Claim], as_of: dt.date):
+def _one_pass_postgresql(claims: QuerySet[Claim], as_of: dt.date, *, people: bool):
     """Every aggregate of the figures in one statement on PostgreSQL: the claims (with
     their visibility and consent filters) are found once into a materialised CTE, then
     grouped three ways (route × status × currency; instalments due by route; the three
@@ -154,14 +154,17 @@ def _one_pass_postgresql(claims: QuerySet[Claim], as_of: dt.date):
         c_last_paid=F("last_paid_on"), c_survivor=F("case__survivor"),
     ).query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(_ONE_PASS_SQL.format(claims=inner), [*params, as_of])
+        # The survivors behind each group only for those who see suppressed figures.
+        sql = _ONE_PASS_SQL.format(claims=inner, people="COUNT(DISTINCT c_survivor)"
+                                   if people else "NULL::bigint")
+        cursor.execute(sql, [*params, as_of])
         counts, instalments, middle = (json.loads(text, parse_float=Decimal)
                                        for text in cursor.fetchone())
     medians: dict = {key: {} for key in _MEDIAN_KEYS}
-    people: dict = {}
+    behind: dict = {}
     for row in middle:
         group = None if row["whole"] else row["route"]
-        people[group] = row["people"]
+        behind[group] = row["people"]
         for key, column in zip(_MEDIAN_KEYS, ("decision", "first_paid", "last_paid"),
                                strict=True):
             if row[column] is not None:
@@ -170,7 +173,7 @@ def _one_pass_postgresql(claims: QuerySet[Claim], as_of: dt.date):
         for key in ("owed_total", "received"):
             if row[key] is not None:
                 row[key] = Decimal(row[key])
-    return _grouped(counts), _grouped(instalments), medians, people
+    return _grouped(counts), _grouped(instalments), medians, behind if people else None
 
 
 def _portable(claims: QuerySet[Claim], as_of: dt.date):
@@ -195,10 +198,13 @@ def _portable(claims: QuerySet[Claim], as_of: dt.date):
     return counts, instalments, medians, None
 
 
-def _figures(claims: QuerySet[Claim], as_of: dt.date) -> tuple[dict, dict | None]:
-    """The figures, and on PostgreSQL the survivors behind each group (None elsewhere)."""
+def _figures(claims: QuerySet[Claim], as_of: dt.date, *,
+             people: bool = False) -> tuple[dict, dict | None]:
+    """The figures, and when asked on PostgreSQL the survivors behind each group (else
+    None: ``_people`` counts them)."""
     if connection.vendor == "postgresql":
-        counts, instalments, medians, people = _one_pass_postgresql(claims, as_of)
+        counts, instalments, medians, people = _one_pass_postgresql(claims, as_of,
+                                                                    people=people)
     else:
         counts, instalments, medians, people = _portable(claims, as_of)
 
@@ -274,7 +280,7 @@ def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
         raise Forbidden("your role does not see compensation figures")
     found = organisation_claims(actor)
     restricted = policy.sees_only_disclosure_safe_figures(actor)
-    result, people = _figures(found, as_of)
+    result, people = _figures(found, as_of, people=restricted)
     result["restricted_to_statistics_consent"] = restricted
     if restricted:
         _suppress_small_groups(result, people if people is not None else _people(found))
