@@ -8,6 +8,9 @@ ordered by amount then id, as ``figures.instalments_on_time`` orders them). The 
 then read claims and instalments only, never a payment row (issue 13). Both statements
 recompute from the rows, so running them again changes nothing; the migration that added
 the columns ran the same statements over every claim.
+
+Any new action that writes payments or instalments (a reversal, a correction) must call
+``refresh`` for its claim in the same transaction, as ``claims.record_payment`` does.
 """
 
 from __future__ import annotations
