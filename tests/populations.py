@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from northstar.compensation import summary
 from northstar.compensation.models import Claim, Instalment, Payment
 from northstar.justice.models import TimelineEvent
 from northstar.pathways.models import Outcome, PathwayAssessment, PlanItem, PlanStatus, Priorities
@@ -142,3 +143,5 @@ def _claims(case, rng, today) -> None:
             Payment.objects.create(
                 claim=claim, received_on=filed + dt.timedelta(days=rng.randint(10, 200)),
                 amount=Decimal(rng.randint(1, 20) * 50), proof_reference="")
+        # Written directly, so the claim's kept summary is recomputed as the actions do.
+        summary.refresh([claim.pk])

@@ -10,7 +10,14 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from northstar.compensation import eligibility, figures, lifecycle, selectors, validation
+from northstar.compensation import (
+    eligibility,
+    figures,
+    lifecycle,
+    selectors,
+    summary,
+    validation,
+)
 from northstar.compensation.models import (
     Claim,
     ClaimEvent,
@@ -124,7 +131,9 @@ def transition_claim(actor: Actor, claim: Claim, *, to: str, on, amount=None,
     previous = current.status
     current.status = to
     current.version = F("version") + 1
-    current.save()
+    # Named columns only: the figures' summary columns are the summary's to write.
+    current.save(update_fields=["status", "version", "amount_awarded", "amount_agreed",
+                                "filed_on", "decided_on", "closed_on"])
     current.refresh_from_db()
     add_event(actor, current, kind=ClaimEvent.Kind.TRANSITION, on=when, from_status=previous,
            to_status=to, amount=current.obligation if to in (ClaimStatus.AWARDED,
@@ -167,6 +176,7 @@ def set_schedule(actor: Actor, claim: Claim, *, instalments: list[dict]) -> list
     _active_instalments(current).update(superseded_at=now)
     created = [Instalment.objects.create(claim=current, number=n, due_on=d, amount=a)
                for n, (d, a) in enumerate(sorted(rows), start=1)]
+    summary.refresh([current.pk])
     add_event(actor, current, kind=ClaimEvent.Kind.SCHEDULE, on=timezone.localdate(), amount=total,
            note=f"{len(created)} instalment(s), last due {created[-1].due_on.isoformat()}")
     audit.record(actor, "update", "compensation_claim", current.pk,
@@ -196,6 +206,7 @@ def record_payment(actor: Actor, claim: Claim, *, received_on, amount, proof_ref
                           f"owed ({received} already received)", "amount")
     payment = Payment.objects.create(claim=current, received_on=when, amount=value,
                                      proof_reference=proof[:200], recorded_by=actor.user)
+    summary.refresh([current.pk])
     add_event(actor, current, kind=ClaimEvent.Kind.PAYMENT, on=when, amount=value,
            note=f"proof: {proof[:200]}")
     audit.record(actor, "create", "compensation_payment", payment.pk,

@@ -98,6 +98,14 @@ class Claim(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The claim's summary for the organisation's figures, derived from its payments and its
+    # active schedule and kept by the actions that change them (``claims.refresh_summary``,
+    # one UPDATE in SQL), so the figures read no payment row (issue 13).
+    received_total = models.DecimalField(default=0, editable=False, **MONEY)
+    first_paid_on = models.DateField(null=True, blank=True, editable=False)
+    last_paid_on = models.DateField(null=True, blank=True, editable=False)
+    #: The last active instalment's due day (None without a schedule).
+    last_due_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -148,6 +156,9 @@ class Instalment(models.Model):
     amount = models.DecimalField(**MONEY)
     # A replaced schedule is kept, not deleted: the history of what was promised matters.
     superseded_at = models.DateTimeField(null=True, blank=True)
+    #: Whether what the claim had received by the due day covered everything scheduled up to
+    #: and including this instalment (kept with the claim's summary; False once superseded).
+    covered_on_time = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["due_on", "number"]

@@ -4,23 +4,18 @@ on-time compliance, overall and by route. Aggregates only, and an audited read."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
     Count,
-    DateField,
     DecimalField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    Max,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Window,
 )
@@ -28,7 +23,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from northstar import policy
 from northstar.compensation import figures
-from northstar.compensation.models import MONEY, Claim, Instalment, Payment
+from northstar.compensation.models import MONEY, Claim, Instalment
 from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden
@@ -92,67 +87,11 @@ def _medians(claims: QuerySet[Claim], days) -> dict:
             for group, values in found.items()}
 
 
-def _payment_day(kind):
-    first = Payment.objects.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(
-        day=kind("received_on")).values("day")[:1]
-    return Subquery(first, output_field=DateField())
-
-
-_ON_TIME_SQL = """
-WITH claims AS ({claims}),
-events AS (
-    SELECT i.claim_id, i.due_on AS day, 1 AS kind, i.amount AS ranked, i.id,
-           i.amount AS scheduled, 0 AS paid
-      FROM compensation_instalment i
-     WHERE i.claim_id IN (SELECT claim_id FROM claims) AND i.superseded_at IS NULL
-       AND i.due_on <= %s
-    UNION ALL
-    SELECT p.claim_id, p.received_on, 0, 0, p.id, 0, p.amount
-      FROM compensation_payment p
-     WHERE p.claim_id IN (SELECT claim_id FROM claims) AND p.received_on <= %s),
-running AS (
-    SELECT claim_id, kind,
-           SUM(scheduled) OVER w AS scheduled_by_then, SUM(paid) OVER w AS paid_by_then
-      FROM events
-    WINDOW w AS (PARTITION BY claim_id ORDER BY day, kind, ranked, id
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-SELECT claims.claim_route, COUNT(*),
-       SUM(CASE WHEN running.paid_by_then >= running.scheduled_by_then THEN 1 ELSE 0 END)
-  FROM running JOIN claims ON claims.claim_id = running.claim_id
- WHERE running.kind = 1
- GROUP BY claims.claim_route
-"""
-
-
-def _instalments_on_time(claims: QuerySet[Claim], as_of: dt.date) -> list[dict]:
-    """Per route: the active instalments due by ``as_of`` and those the claim had received
-    enough for by their due date (what it had received by then ≥ what was scheduled by
-    then). One pass of running totals (window functions) over the claims' instalments and
-    payments merged in date order, payments of a day before its instalments, instalments of
-    a day by amount then id: the same order as ``figures`` uses."""
-    # The claims' own query, as Django compiles it, with the column names used here.
-    inner, params = claims.values(claim_id=F("pk"), claim_route=F("route")).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(_ON_TIME_SQL.format(claims=inner), [*params, as_of, as_of])
-        return [{"claim__route": route, "due": due, "on_time": int(on_time or 0)}
-                for route, due, on_time in cursor.fetchall()]
-
-
-_MEDIANS_SQL = """
-WITH claims AS ({claims}),
-paid AS (
-    SELECT claim_id, MIN(received_on) AS first_day, MAX(received_on) AS last_day
-      FROM compensation_payment WHERE claim_id IN (SELECT claim_id FROM claims) GROUP BY claim_id)
-SELECT claims.claim_route, GROUPING(claims.claim_route),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY claims.claim_decided - claims.claim_filed),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY paid.first_day - claims.claim_filed),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY paid.last_day - claims.claim_filed)
-  FROM claims LEFT JOIN paid ON paid.claim_id = claims.claim_id
- GROUP BY ROLLUP (claims.claim_route)
-"""
-
 _MEDIAN_KEYS = ("median_days_filing_to_decision", "median_days_filing_to_first_payment",
                 "median_days_filing_to_last_payment")
+_MEDIAN_DAYS = {"median_days_filing_to_decision": "decided_on",
+                "median_days_filing_to_first_payment": "first_paid_on",
+                "median_days_filing_to_last_payment": "last_paid_on"}
 
 
 def _day_count(value) -> str | None:
@@ -163,77 +102,123 @@ def _day_count(value) -> str | None:
     return str(exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact)
 
 
-def _medians_postgresql(claims: QuerySet[Claim]) -> dict:
-    """The three medians, in all and per route, in one query: PostgreSQL's
-    ``percentile_cont(0.5)`` (the middle value, or the mean of the two middle ones: what
-    ``_medians`` computes with window functions) over ``GROUP BY ROLLUP(route)``, with each
-    claim's first and last payment days from one grouped pass over its payments instead of
-    two correlated subqueries per claim."""
-    inner, params = claims.values(
-        claim_id=F("pk"), claim_route=F("route"), claim_filed=F("filed_on"),
-        claim_decided=F("decided_on")).query.sql_with_params()
-    out: dict = {key: {} for key in _MEDIAN_KEYS}
-    with connection.cursor() as cursor:
-        cursor.execute(_MEDIANS_SQL.format(claims=inner), params)
-        for route, grouped, *values in cursor.fetchall():
-            group = None if grouped else route
-            for key, value in zip(_MEDIAN_KEYS, values, strict=True):
-                if value is not None:
-                    out[key][group] = _day_count(value)
-    return out
-
-
-def figures_in_sql(claims: QuerySet[Claim], as_of: dt.date) -> dict:
-    """``figures.organisation_figures`` of ``claims``, every figure an aggregate asked of the
-    database: a dozen queries whatever the number of claims (counts and sums grouped by
-    route, status and currency; running totals of instalments as subqueries; medians by a
-    window function). tests/compensation/test_figures_in_sql.py holds it to the Python
-    arithmetic on a built population."""
-    claims = claims.order_by()
-    active_due_later = Instalment.objects.filter(
-        claim=OuterRef("pk"), superseded_at__isnull=True, due_on__gte=as_of)
-    active_any = Instalment.objects.filter(claim=OuterRef("pk"), superseded_at__isnull=True)
-    marked = claims.annotate(
+def _marked(claims: QuerySet[Claim], as_of: dt.date) -> QuerySet[Claim]:
+    """The claims with what each owes and whether the whole of it should have been paid by
+    ``as_of`` (paid in full or defaulted, or its last active instalment already past)."""
+    return claims.order_by().annotate(
         owed=_obligation(),
-        fully_due=Q(status__in=("paid_in_full", "defaulted"))
-        | (Exists(active_any) & ~Exists(active_due_later)),
+        fully_due=Q(status__in=("paid_in_full", "defaulted")) | Q(last_due_on__lt=as_of),
     )
-    judged = Q(owed__isnull=False, fully_due=True)
-    counts = _grouped(marked.values("route", "status").annotate(
+
+
+_ONE_PASS_SQL = """
+WITH c AS MATERIALIZED ({claims}),
+counts AS (
+    SELECT c_route AS route, c_status AS status, c_currency AS currency, COUNT(*) AS n,
+           COUNT(*) FILTER (WHERE c_owed IS NOT NULL AND c_fully_due) AS judged,
+           COUNT(*) FILTER (WHERE c_owed IS NOT NULL AND c_fully_due
+                              AND c_status = 'paid_in_full') AS completed,
+           SUM(c_owed) AS owed_total,
+           SUM(c_received) FILTER (WHERE c_owed IS NOT NULL) AS received
+      FROM c GROUP BY c_route, c_status, c_currency),
+instalments AS (
+    SELECT c.c_route AS route, COUNT(*) AS due,
+           COUNT(*) FILTER (WHERE i.covered_on_time) AS on_time
+      FROM compensation_instalment i JOIN c ON c.c_id = i.claim_id
+     WHERE i.superseded_at IS NULL AND i.due_on <= %s
+     GROUP BY c.c_route),
+middle AS (
+    SELECT c_route AS route, GROUPING(c_route) AS whole,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c_decided - c_filed) AS decision,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c_first_paid - c_filed) AS first_paid,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c_last_paid - c_filed) AS last_paid,
+           {people} AS people
+      FROM c GROUP BY ROLLUP (c_route))
+SELECT (SELECT COALESCE(json_agg(counts), '[]') FROM counts)::text,
+       (SELECT COALESCE(json_agg(instalments), '[]') FROM instalments)::text,
+       (SELECT COALESCE(json_agg(middle), '[]') FROM middle)::text
+"""
+
+
+def _one_pass_postgresql(claims: QuerySet[Claim], as_of: dt.date, *, people: bool):
+    """Every aggregate of the figures in one statement on PostgreSQL: the claims (with
+    their visibility and consent filters) are found once into a materialised CTE, then
+    grouped three ways (route × status × currency; instalments due by route; the three
+    medians, ``percentile_cont(0.5)``, and the survivors behind them over ``ROLLUP(route)``).
+    Money comes back as exact decimals (the JSON read with ``parse_float=Decimal``).
+    Returns (counts, instalments, medians, people) as the portable path builds them."""
+    inner, params = _marked(claims, as_of).values(
+        c_id=F("pk"), c_route=F("route"), c_status=F("status"), c_currency=F("currency"),
+        c_owed=F("owed"), c_received=F("received_total"), c_fully_due=F("fully_due"),
+        c_filed=F("filed_on"), c_decided=F("decided_on"), c_first_paid=F("first_paid_on"),
+        c_last_paid=F("last_paid_on"), c_survivor=F("case__survivor"),
+    ).query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The survivors behind each group only for those who see suppressed figures.
+        sql = _ONE_PASS_SQL.format(claims=inner, people="COUNT(DISTINCT c_survivor)"
+                                   if people else "NULL::bigint")
+        cursor.execute(sql, [*params, as_of])
+        counts, instalments, middle = (json.loads(text, parse_float=Decimal)
+                                       for text in cursor.fetchone())
+    medians: dict = {key: {} for key in _MEDIAN_KEYS}
+    behind: dict = {}
+    for row in middle:
+        group = None if row["whole"] else row["route"]
+        behind[group] = row["people"]
+        for key, column in zip(_MEDIAN_KEYS, ("decision", "first_paid", "last_paid"),
+                               strict=True):
+            if row[column] is not None:
+                medians[key][group] = _day_count(row[column])
+    for row in counts:
+        for key in ("owed_total", "received"):
+            if row[key] is not None:
+                row[key] = Decimal(row[key])
+    return _grouped(counts), _grouped(instalments), medians, behind if people else None
+
+
+def _portable(claims: QuerySet[Claim], as_of: dt.date):
+    """The same aggregates as ``_one_pass_postgresql`` as a few ORM queries (SQLite)."""
+    marked = _marked(claims, as_of)
+    owing = Q(owed__isnull=False)
+    judged = owing & Q(fully_due=True)
+    counts = _grouped(marked.values("route", "status", "currency").annotate(
         n=Count("pk"),
         judged=Count("pk", filter=judged),
-        completed=Count("pk", filter=judged & Q(status="paid_in_full"))))
-    owed = _grouped(marked.filter(owed__isnull=False).values("route", "currency").annotate(
-        total=Sum("owed")))
-    received = _grouped(Payment.objects.filter(
-        claim__in=marked.filter(owed__isnull=False).values("pk")).order_by()
-        .values("claim__route", "claim__currency").annotate(total=Sum("amount")),
-        key="claim__route")
-    instalments = _grouped(_instalments_on_time(claims, as_of), key="claim__route")
+        completed=Count("pk", filter=judged & Q(status="paid_in_full")),
+        owed_total=Sum("owed", filter=owing),
+        received=Sum("received_total", filter=owing)))
+    instalments = _grouped(Instalment.objects.filter(
+        claim__in=claims.order_by().values("pk"), superseded_at__isnull=True,
+        due_on__lte=as_of,
+    ).order_by().values(route=F("claim__route")).annotate(
+        due=Count("pk"), on_time=Count("pk", filter=Q(covered_on_time=True))))
+    medians = {key: _medians(claims.order_by(), ExpressionWrapper(
+        F(column) - F("filed_on"), output_field=DurationField()))
+        for key, column in _MEDIAN_DAYS.items()}
+    return counts, instalments, medians, None
+
+
+def _figures(claims: QuerySet[Claim], as_of: dt.date, *,
+             people: bool = False) -> tuple[dict, dict | None]:
+    """The figures, and when asked on PostgreSQL the survivors behind each group (else
+    None: ``_people`` counts them)."""
     if connection.vendor == "postgresql":
-        medians = _medians_postgresql(claims)
+        counts, instalments, medians, people = _one_pass_postgresql(claims, as_of,
+                                                                    people=people)
     else:
-        medians = {
-            "median_days_filing_to_decision": _medians(claims, ExpressionWrapper(
-                F("decided_on") - F("filed_on"), output_field=DurationField())),
-            "median_days_filing_to_first_payment": _medians(claims, ExpressionWrapper(
-                _payment_day(Min) - F("filed_on"), output_field=DurationField())),
-            "median_days_filing_to_last_payment": _medians(claims, ExpressionWrapper(
-                _payment_day(Max) - F("filed_on"), output_field=DurationField())),
-        }
+        counts, instalments, medians, people = _portable(claims, as_of)
 
     def group(route):
         rows = counts.get(route, [])
         statuses: dict[str, int] = {}
+        money: dict[str, dict[str, Decimal]] = {}
         for row in rows:
             statuses[row["status"]] = statuses.get(row["status"], 0) + row["n"]
-        money: dict[str, dict[str, Decimal]] = {}
-        for row in owed.get(route, []):
-            bucket = money.setdefault(row["currency"], {"obligation": Decimal(0),
-                                                         "received": Decimal(0)})
-            bucket["obligation"] += row["total"]
-        for row in received.get(route, []):
-            money[row["claim__currency"]]["received"] += row["total"]
+            if row["owed_total"] is not None:
+                bucket = money.setdefault(row["currency"], {"obligation": Decimal(0),
+                                                            "received": Decimal(0)})
+                bucket["obligation"] += row["owed_total"]
+                bucket["received"] += row["received"] or Decimal(0)
         due = sum(r["due"] for r in instalments.get(route, []))
         on_time = sum(r["on_time"] for r in instalments.get(route, []))
         judged_ = sum(r["judged"] for r in rows)
@@ -254,11 +239,21 @@ def figures_in_sql(claims: QuerySet[Claim], as_of: dt.date) -> dict:
             "completion_rate": figures._rate(completed, judged_),
         }
 
-    return {
+    result = {
         "as_of": as_of.isoformat(),
         "all": group(None),
         "by_route": {route: group(route) for route in figures.ROUTES},
     }
+    return result, people
+
+
+def figures_in_sql(claims: QuerySet[Claim], as_of: dt.date) -> dict:
+    """``figures.organisation_figures`` of ``claims``, every figure an aggregate asked of the
+    database from the claims' kept summary (``compensation.summary``), never a payment row:
+    one statement on PostgreSQL, a few grouped queries elsewhere, whatever the number of
+    claims. tests/compensation/test_figures_in_sql.py and test_figures_summary.py hold it to
+    the Python arithmetic."""
+    return _figures(claims, as_of)[0]
 
 
 def organisation_claims(actor: Actor) -> QuerySet[Claim]:
@@ -285,10 +280,10 @@ def organisation_report(actor: Actor, *, as_of: dt.date) -> dict:
         raise Forbidden("your role does not see compensation figures")
     found = organisation_claims(actor)
     restricted = policy.sees_only_disclosure_safe_figures(actor)
-    result = figures_in_sql(found, as_of)
+    result, people = _figures(found, as_of, people=restricted)
     result["restricted_to_statistics_consent"] = restricted
     if restricted:
-        _suppress_small_groups(result, _people(found))
+        _suppress_small_groups(result, people if people is not None else _people(found))
     audit.record_read(actor, (), record_type="compensation_figures",
                       note=f"organisation figures as of {as_of.isoformat()} "
                            f"over {result['all']['claims']} claim(s)")
