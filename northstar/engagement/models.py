@@ -41,7 +41,7 @@ class Council(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
                                      related_name="councils")
-    kind = models.CharField(max_length=24, choices=[(k.value, k.label) for k in COUNCIL_KINDS])
+    kind = models.CharField(max_length=24, choices=[(k.value, k.label) for k in ActivityKind if k in COUNCIL_KINDS])
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
 
