@@ -449,7 +449,7 @@ def main() -> int:
     text = report(results, args, import_line)
     out.write_text(text)
     print(text)
-    log(f"written to {out.relative_to(ROOT)}")
+    log(f"written to {out}")
     return 0
 
 
