@@ -43,12 +43,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-VAR = ROOT / "var" / "bench"  # key ring and secrets shared by the generator and the server
-NS_PORT, FLOOR_PORT = 8811, 8801
+#: Key ring and secrets shared by the generator and the server (``BENCH_VAR_DIR``: another
+#: checkout's, e.g. /work/main/var/bench, to measure a branch on populations made there).
+VAR = Path(os.environ.get("BENCH_VAR_DIR") or ROOT / "var" / "bench")
+#: Ports of Northstar and the floor (``BENCH_NS_PORT``, ``BENCH_FLOOR_PORT``): two runs on
+#: one machine must not answer each other's requests.
+NS_PORT = int(os.environ.get("BENCH_NS_PORT", "8811"))
+FLOOR_PORT = int(os.environ.get("BENCH_FLOOR_PORT", "8801"))
 #: A page or figure still computing after this long is cut off (gunicorn kills the worker at
 #: the same moment) and reported as "over N s", so one pathological figure cannot stall a run.
 PAGE_TIMEOUT = int(os.environ.get("BENCH_PAGE_TIMEOUT", "120"))
-LOGS = ROOT / "var" / "bench" / "logs"  # the servers' own output (4xx warnings and the like)
+LOGS = ROOT / "var" / "bench-logs"  # the servers' own output (4xx warnings and the like)
 ORG_COUNT = 1
 
 
@@ -88,11 +93,17 @@ def ensure_population(size: int) -> str:
     db = f"ns_bench_{size}"
     marker = f"northstar bench population survivors={size} organisations={ORG_COUNT}"
     comment = db_comment(db)
+    if comment is None and os.environ.get("BENCH_REUSE_ONLY"):
+        raise SystemExit(f"no {db} and BENCH_REUSE_ONLY is set: not creating it")
     if comment is None:
         with admin() as conn:
             conn.execute(f'CREATE DATABASE "{db}"')
     VAR.mkdir(parents=True, exist_ok=True)
     manage(db, "migrate", "--noinput")  # cheap when current; applies migrations merged since
+    if comment != marker and os.environ.get("BENCH_REUSE_ONLY"):
+        # Several people measuring on one server: only whoever owns the populations makes them.
+        raise SystemExit(f"{db} is not marked '{marker}' (still being generated?) and "
+                         "BENCH_REUSE_ONLY is set: not generating it")
     if comment != marker:
         log(f"generating {size} survivors into {db} (once; reused afterwards)")
         started = time.monotonic()
@@ -301,7 +312,7 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
     with serving(db, base, auth):
         # One request at a time first, nothing else running.
         floor_ms = one_at_a_time(floor_url, {}, repeat=20)[0]
-        for label, path, how, role in page_rows(prep):
+        for label, path, how, role in ([] if args.api_only else page_rows(prep)):
             headers = cookie[role] if how == "session" else auth[role]
             pages[label] = one_at_a_time(base + path, headers)
             log(f"{size}: {label}: {pages[label][0]:.0f} ms ({pages[label][1]})")
@@ -387,7 +398,7 @@ def report(results: dict, args, import_line: str | None) -> str:
               "|---|" + "---|" * len(sizes),
               "| floor (bare 50-row list) | " + " | ".join(
                   f"{results[s]['floor_ms']:.1f}" for s in sizes) + " |"]
-    for label in results[sizes[0]]["pages"]:
+    for label in results[sizes[0]]["pages"] if not args.api_only else ():
         cells = []
         for s in sizes:
             ms, status = results[s]["pages"][label]
@@ -412,6 +423,8 @@ def main() -> int:
                         help="a manage.py command (and options) importing a survivor CSV; "
                              "{csv} stands for the file's path")
     parser.add_argument("--import-rows", type=int, default=10000)
+    parser.add_argument("--api-only", action="store_true",
+                        help="only the API under load (no page or figure one at a time)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("needs wrk: apt-get install -y wrk", file=sys.stderr)
@@ -436,7 +449,7 @@ def main() -> int:
     text = report(results, args, import_line)
     out.write_text(text)
     print(text)
-    log(f"written to {out.relative_to(ROOT)}")
+    log(f"written to {out}")
     return 0
 
 

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from northstar.core import roles
 from northstar.core.actor import Actor
 from northstar.core.errors import Forbidden, NotFound
+from northstar.core.prepared import Prepared
 from northstar.referrals import access as referral_access
 from northstar.survivors.consent import in_force
 from northstar.survivors.models import (
@@ -114,10 +115,33 @@ def one_of(queryset: QuerySet, record_id, what: str):
     return found
 
 
+#: One live survivor, or one live case with its survivor and caseworker, by primary key:
+#: the detail reads' lookups, their SQL written once per process (``core.prepared``). The
+#: scope (organisation, or the portal survivor) is checked on the row found.
+_LIVE_SURVIVOR = Prepared(
+    lambda pk: Survivor.objects.filter(pk=pk, archived_at__isnull=True)[:1], -7_310_000_001)
+_LIVE_CASE = Prepared(
+    lambda pk: (Case.objects.filter(pk=pk, archived_at__isnull=True,
+                                    survivor__archived_at__isnull=True)
+                .select_related("survivor", "caseworker")[:1]), -7_310_000_002)
+
+
+def _own_by_pk(prepared: Prepared, record_id):
+    try:
+        return prepared.first(_pk(record_id))
+    except NotFound:
+        return None
+
+
 def survivor_for(actor: Actor, survivor_id, *, change: bool = False) -> Survivor:
     if _is_own_org_staff(actor):
-        # One row by primary key: the referral ``OR`` costs nothing here, so the query that
-        # asks whether the organisation receives referrals at all (for lists) is skipped.
+        # The survivor by primary key: one of the actor's own organisation is the answer
+        # (seen and changeable: live, own organisation, a role that works with records).
+        own = _own_by_pk(_LIVE_SURVIVOR, survivor_id)
+        if own is not None and own.organisation_id == actor.organisation.pk:
+            return own
+        # Otherwise perhaps shared by referral: one row by primary key, so the referral
+        # ``OR`` costs nothing here (the lists' "receives referrals at all" query is skipped).
         shared = referral_access.shared_survivor_ids(actor.organisation)
         scope = Survivor.objects.filter(archived_at__isnull=True).filter(
             Q(organisation=actor.organisation) | Q(pk__in=shared))
@@ -130,7 +154,13 @@ def survivor_for(actor: Actor, survivor_id, *, change: bool = False) -> Survivor
 
 
 def case_for(actor: Actor, case_id, *, change: bool = False) -> Case:
-    case = one_of(visible_cases(actor).select_related("survivor"), case_id, "case")
+    """A case of ``visible_cases(actor)`` by id, with its survivor and caseworker."""
+    case = _own_by_pk(_LIVE_CASE, case_id)
+    seen = case is not None and (
+        case.survivor_id == actor.survivor_id if actor.survivor_id is not None
+        else _is_own_org_staff(actor) and case.organisation_id == actor.organisation.pk)
+    if not seen:
+        raise NotFound("No such case")
     if change and actor.survivor_id is not None:
         raise Forbidden("A survivor cannot change case records")
     return case

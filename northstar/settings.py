@@ -114,22 +114,25 @@ INSTALLED_APPS = [
     "northstar.web",
 ]
 
+#: The session, its user, the second factor and messages are Django's and django-otp's
+#: middlewares, each skipped by an API request carrying a bearer token: it has no session,
+#: and its token alone says who it is (``core.middleware.is_bearer_api_request``, issue 13).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A body larger than any upload may be is refused before anything reads it.
     "northstar.core.edge.BodySizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "northstar.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "northstar.core.middleware.AuthenticationMiddleware",
+    "northstar.core.middleware.OTPMiddleware",
     # Before any view or sign-in throttle touches a value: a NUL or a date in year 1
     # is a 422 naming the field, not a 500.
     "northstar.core.edge.BadInputMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "northstar.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "northstar.core.middleware.SecurityHeadersMiddleware",
@@ -264,6 +267,10 @@ NORTHSTAR_REQUIRE_TWO_FACTOR = not (DEBUG and envbool("NORTHSTAR_DEV_WITHOUT_TWO
 OTP_TOTP_ISSUER = "Northstar"
 #: API tokens expire this many days after they are issued.
 NORTHSTAR_TOKEN_DAYS = envint("NORTHSTAR_TOKEN_DAYS", 30)
+#: A read's audit entry, written in a transaction of its own on PostgreSQL, commits without
+#: waiting for its WAL flush unless this is set (``core.audit.durable_commit`` says what a
+#: crash could lose: the reads of the last moment, never a write, never a gap in the chain).
+NORTHSTAR_AUDIT_READS_DURABLE = envbool("NORTHSTAR_AUDIT_READS_DURABLE", False)
 
 # --- Security (all on in production; `manage.py check --deploy` passes) -----
 SECURE_CONTENT_TYPE_NOSNIFF = True

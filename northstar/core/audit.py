@@ -9,12 +9,14 @@ a referral recipient's reads too.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -93,6 +95,13 @@ def _write(entry: AuditEntry, *, chain_locked: bool = False) -> None:
     from northstar.core import unusual_reads  # it writes through this module too
 
     full_read = unusual_reads.is_full_read(entry)
+    if (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and connection.get_autocommit()):
+        # A read (or any entry) written on its own, outside an action's transaction.
+        opened = _append_alone(entry, full_read=full_read)
+        if opened is not None:
+            unusual_reads.alert_if_unusual(entry, opened)
+        return entry
     # No savepoint of its own inside an action's transaction: the entry stands or falls with it.
     with transaction.atomic(savepoint=False):
         postgresql = connection.vendor == "postgresql"
@@ -174,6 +183,18 @@ def _insert_linked(entry: AuditEntry, *, locked: bool = False) -> None:
     last hash and computes this entry's, SHA-256 over the same canonical bytes as
     ``chain.link_hash``), after the chain lock, which is held to the end of the transaction:
     the next writer reads this entry as its predecessor only once it is committed."""
+    sql, params = _insert_statement(entry)
+    with connection.cursor() as cursor:
+        if not locked:  # by the statement before, in this transaction
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        cursor.execute(sql, params)
+        entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
+    entry._state.adding = False
+    entry._state.db = "default"
+
+
+def _insert_statement(entry: AuditEntry) -> tuple[str, list]:
+    """The linked INSERT of ``entry`` (``_INSERT_LINKED``) and its parameters."""
     values = chain_values(entry)
     # A value's own quotes are escaped in JSON, so this key-and-value occurs once, as the key.
     key = b',"prev_hash":"'
@@ -184,13 +205,70 @@ def _insert_linked(entry: AuditEntry, *, locked: bool = False) -> None:
         value = values[column]
         params.append(json.dumps(value) if column in _JSON else value)
     params += [head, tail]
-    with connection.cursor() as cursor:
-        if not locked:  # by the statement before, in this transaction
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        cursor.execute(_INSERT_LINKED, params)
-        entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
+    return _INSERT_LINKED, params
+
+
+def durable_commit(entry: AuditEntry) -> bool:
+    """Whether the transaction writing ``entry`` alone waits for its WAL flush.
+
+    Every write entry does, and so does an export. A plain read entry, written in a
+    transaction of its own, commits without waiting (``synchronous_commit = off`` for that
+    transaction only) unless ``NORTHSTAR_AUDIT_READS_DURABLE`` is set: the flush was the
+    longest wait of a detail read under load (issue 13). The entry is written, chained and
+    visible at once either way; what a database or machine crash can lose is the reads of
+    the last moment before it (at most ``3 × wal_writer_delay``, 0.6 s by default), never
+    a write, and never a gap in the chain: WAL is flushed in order, so every entry after a
+    lost one is lost too (``bench/README.md``, branch h-apicpu, weighs this)."""
+    return entry.action != AuditEntry.Action.READ or settings.NORTHSTAR_AUDIT_READS_DURABLE
+
+
+def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
+    """PostgreSQL, outside any transaction: the entry in a transaction of its own, every
+    statement of it (the chain lock, the reader's tally, the linked INSERT, COMMIT) sent in
+    one round trip (psycopg's pipeline mode) instead of one round trip each. The statements
+    still run one after the other, each with its own snapshot, so the INSERT reads its
+    predecessor only after the lock is held, as in ``_insert_linked``. Returns the reader's
+    count from ``unusual_reads.tally`` for a full read, else None."""
+    sql, params = _insert_statement(entry)
+    tally_cursor = connection.cursor() if full_read else None
+    insert_cursor = connection.cursor()
+    try:
+        with connection.connection.pipeline(), connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            if not durable_commit(entry):
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            if tally_cursor is not None:
+                tally_cursor.execute(*unusual_reads_tally(entry))
+            else:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            insert_cursor.execute(sql, params)
+            cursor.execute("COMMIT")
+        entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
+        opened = tally_cursor.fetchone()[0] if tally_cursor is not None else None
+    except BaseException:
+        # A statement failed: the server skipped the rest, COMMIT included, and its
+        # transaction stays open (aborted) until it is told to roll back.
+        _roll_back_alone()
+        raise
+    finally:
+        insert_cursor.close()
+        if tally_cursor is not None:
+            tally_cursor.close()
     entry._state.adding = False
     entry._state.db = "default"
+    return opened
+
+
+def _roll_back_alone() -> None:
+    # A connection that cannot even roll back is broken: Django discards it after the request.
+    with contextlib.suppress(Exception), connection.cursor() as cursor:
+        cursor.execute("ROLLBACK")
+
+
+def unusual_reads_tally(entry: AuditEntry) -> tuple[str, dict]:
+    from northstar.core import unusual_reads
+
+    return unusual_reads.tally_statement(entry, lock_chain=CHAIN_LOCK)
 
 
 def chain_values(entry: AuditEntry) -> dict:

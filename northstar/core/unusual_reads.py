@@ -86,6 +86,22 @@ SELECT count(DISTINCT x), %(lock)s FROM (
 """
 
 
+def _ids_of(entry: AuditEntry) -> list[str]:
+    return sorted({str(i) for i in (entry.record_ids or ([entry.record_id] if entry.record_id
+                                                         else []))})[:BUCKET_CAP]
+
+
+def tally_statement(entry: AuditEntry, *, lock_chain: int | None = None) -> tuple[str, dict]:
+    """PostgreSQL: the one statement ``tally`` runs, as SQL and parameters; its one row's
+    first column is the count. The audit writer sends it in the same round trip as the
+    entry itself (``core.audit``)."""
+    minute = _minute(entry.at)
+    lock = "NULL" if lock_chain is None else f"pg_advisory_xact_lock({int(lock_chain)})"
+    return (_TALLY_SQL.replace("%(lock)s", lock),
+            {"user": entry.actor_id, "minute": minute, "first": minute - _MINUTES,
+             "cap": BUCKET_CAP, "ids": json.dumps(_ids_of(entry))})
+
+
 def tally(entry: AuditEntry, *, lock_chain: int | None = None) -> int:
     """Adds the records a full read opened to its reader's tally of this minute, and answers
     how many distinct records the reader opened in the window (this minute and the
@@ -94,17 +110,12 @@ def tally(entry: AuditEntry, *, lock_chain: int | None = None) -> int:
     did before: the cost does not grow with how much they read. ``lock_chain`` (PostgreSQL)
     takes that advisory transaction lock in the same statement, saving the audit writer a
     round trip of its own."""
-    ids = sorted({str(i) for i in (entry.record_ids or ([entry.record_id] if entry.record_id
-                                                        else []))})[:BUCKET_CAP]
+    ids = _ids_of(entry)
     minute = _minute(entry.at)
     first = minute - _MINUTES
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            lock = "NULL" if lock_chain is None else f"pg_advisory_xact_lock({int(lock_chain)})"
-            cursor.execute(_TALLY_SQL.replace("%(lock)s", lock),
-                           {"user": entry.actor_id, "minute": minute,
-                                        "first": first, "cap": BUCKET_CAP,
-                                        "ids": json.dumps(ids)})
+            cursor.execute(*tally_statement(entry, lock_chain=lock_chain))
             return cursor.fetchone()[0]
     with transaction.atomic(savepoint=False):  # SQLite: the same in three statements
         ReadTally.objects.filter(user_id=entry.actor_id, minute__lt=first).delete()

@@ -1,5 +1,6 @@
 """Survivors, cases and consents over JSON. Thin: parse, ask the policy, call an action."""
 
+from django.utils import timezone
 from ninja import Query, Router
 from ninja.pagination import paginate
 
@@ -47,9 +48,10 @@ CLEAR_FIELDS = ("birth_year", "sex", "gender", "nationality", "languages", "pref
 
 
 def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool,
-                 fields: frozenset[str] | None | bool = False) -> dict:
+                 fields: frozenset[str] | None | bool = False, today=None) -> dict:
     """What this actor may see of ``survivor``; opening personal fields is audited.
-    ``fields``, when a list has already asked the policy for the page, is its answer."""
+    ``fields``, when a list has already asked the policy for the page, is its answer;
+    ``today``, the local date a list works ages out on (once, not once a row)."""
     if fields is False:
         fields = policy.survivor_fields(actor, survivor)
     out = {"id": survivor.pk, "reference": survivor.reference,
@@ -59,7 +61,7 @@ def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool,
         if fields is policy.ALL_FIELDS or name in fields:
             out[name] = getattr(survivor, name)
     if fields is policy.ALL_FIELDS:
-        out["is_child"] = survivor.is_child()
+        out["is_child"] = survivor.is_child(today)
     if personal:
         opened = actions.reveal_personal_data(actor, survivor, fields=fields)
         out["personal"] = opened or None
@@ -104,7 +106,8 @@ LIST_DEFERRED = tuple(f for f in Survivor.PERSONAL_FIELDS if f != "date_of_birth
 def _survivors_shown(request, rows: list[Survivor]) -> list[dict]:
     actor = actor_of(request)
     fields = policy.survivors_fields(actor, rows)  # one query for the page, not one per row
-    return [survivor_out(actor, s, personal=False, fields=fields[s.pk])
+    today = timezone.localdate()
+    return [survivor_out(actor, s, personal=False, fields=fields[s.pk], today=today)
             for s in selectors.listed(actor, rows, record_type="survivor")]
 
 

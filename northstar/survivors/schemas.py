@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.db.models import Q
-from ninja import Field, Schema
+from ninja import Field
 from ninja.filter_schema import FilterLookup
 
-from northstar.apiutils import Filters, StrictSchema
+from northstar.apiutils import Filters, OutSchema, StrictSchema
 from northstar.core.jurisdictions import Jurisdiction
 from northstar.survivors import models as m
 from northstar.survivors.consent import in_force
@@ -93,7 +93,7 @@ class SurvivorPatch(PersonalIn):
     family_involved: YesNoUnknownT | None = None
 
 
-class SurvivorOut(Schema):
+class SurvivorOut(OutSchema):
     id: int
     reference: str
     organisation_id: int
@@ -146,7 +146,7 @@ class SearchQuery(StrictSchema):
     limit: int = Field(30, ge=1, le=50)
 
 
-class SearchHit(Schema):
+class SearchHit(OutSchema):
     id: int
     reference: str
     score: int = Field(..., description="weighted count of matching index tokens")
@@ -161,7 +161,7 @@ class MergeIn(StrictSchema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 
-class MergeOut(Schema):
+class MergeOut(OutSchema):
     id: int
     kept_id: int
     kept_reference: str
@@ -220,7 +220,7 @@ class CasePatch(StrictSchema):
     caseworker_id: int | None = Field(None, description="reassign the case")
 
 
-class CaseOut(Schema):
+class CaseOut(OutSchema):
     id: int
     reference: str
     survivor_id: int
@@ -282,7 +282,7 @@ class WithdrawIn(StrictSchema):
     reason: str = Field("", max_length=500)
 
 
-class ConsentOut(Schema):
+class ConsentOut(OutSchema):
     id: int
     survivor_id: int
     purpose: str
@@ -352,7 +352,7 @@ class DeclineTransferIn(StrictSchema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 
-class TransferOut(Schema):
+class TransferOut(OutSchema):
     id: int
     survivor_reference: str
     case_id: int

@@ -90,3 +90,75 @@ def test_a_token_never_used_gets_its_first_use_stamped(api, caseworker):
     assert api().get("/api/v1/me", **bearer(raw)).status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+# --- what a detail read and a list ask the database (issue 13, branch h-apicpu) ----------
+
+AUDIT_TABLES = ("core_auditentry", "core_readtally", "pg_advisory_xact_lock")
+
+
+def _lookups(sql):
+    """The queries that are not the audit write (its lock, tally, insert) nor its BEGIN/COMMIT."""
+    return [q for q in sql if q.lstrip().upper().startswith("SELECT")
+            and not any(t in q for t in AUDIT_TABLES)]
+
+
+def test_a_survivor_detail_is_two_lookups_the_token_and_the_survivor_by_key(
+        api, caseworker, survivor_a):
+    _, raw = issue_token(caseworker)
+    client = api()
+    url = f"/api/v1/survivors/{survivor_a.pk}"
+    _queries(client, url, raw)
+    lookups = _lookups(_queries(client, url, raw))
+    assert len(lookups) == 2, lookups
+    survivor = lookups[1]
+    assert '"survivors_survivor"."id" = ' in survivor
+    assert "referrals_referral" not in survivor  # the referral scope is asked only when not own
+
+
+def test_a_case_detail_is_two_lookups_with_its_survivor_and_caseworker_joined(
+        api, caseworker, case_a):
+    _, raw = issue_token(caseworker)
+    client = api()
+    url = f"/api/v1/cases/{case_a.pk}"
+    _queries(client, url, raw)
+    lookups = _lookups(_queries(client, url, raw))
+    assert len(lookups) == 2, lookups
+    assert "survivors_survivor" in lookups[1] and "auth_user" in lookups[1]
+
+
+def test_me_is_the_token_lookup_alone(api, caseworker):
+    _, raw = issue_token(caseworker)
+    client = api()
+    _queries(client, "/api/v1/me", raw)
+    assert len(_queries(client, "/api/v1/me", raw)) == 1
+
+
+def test_a_token_revoked_or_expired_is_refused_although_its_row_is_found(api, caseworker):
+    token, raw = issue_token(caseworker)
+    assert api().get("/api/v1/me", **bearer(raw)).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert api().get("/api/v1/me", **bearer(raw)).status_code == 401
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + dt.timedelta(days=1),
+                                                revoked_at=timezone.now())
+    assert api().get("/api/v1/me", **bearer(raw)).status_code == 401
+
+
+def test_a_bearer_request_touches_no_session(api, caseworker, survivor_a):
+    """The browser's middlewares (session, messages, the page's actor) are skipped by an API
+    request carrying a token: no session row is read or written, no cookie is set."""
+    _, raw = issue_token(caseworker)
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = api().get(f"/api/v1/survivors/{survivor_a.pk}", **bearer(raw))
+    assert response.status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"]]
+    assert "sessionid" not in response.cookies and "messages" not in response.cookies
+
+
+def test_a_bad_bearer_token_with_a_signed_in_session_is_still_refused(client, caseworker):
+    """A request that names a token is judged by that token: a session cookie beside an
+    unknown token does not sign it in."""
+    client.force_login(caseworker)
+    assert client.get("/api/v1/me").status_code == 200  # the session alone (htmx calls)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer ns_unknown").status_code == 401

@@ -1,0 +1,78 @@
+"""An audit entry written on its own (a read, outside any action's transaction) goes to
+PostgreSQL in one round trip, and a read's entry commits without waiting for the WAL flush;
+writes and exports still wait (issue 13, ``core.audit.durable_commit``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from northstar.core.audit import durable_commit, record, record_read, verify_chain
+from northstar.core.models import AuditEntry
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="PostgreSQL's pipeline and synchronous_commit")
+
+
+def test_a_read_is_not_durable_but_writes_and_exports_are(settings):
+    assert durable_commit(AuditEntry(action="read")) is False
+    assert durable_commit(AuditEntry(action="export")) is True
+    assert durable_commit(AuditEntry(action="update")) is True
+    settings.NORTHSTAR_AUDIT_READS_DURABLE = True
+    assert durable_commit(AuditEntry(action="read")) is True
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_read_alone_commits_without_waiting_and_a_write_waits(caseworker, actor_for,
+                                                                survivor_a):
+    actor = actor_for(caseworker, "api")
+    with CaptureQueriesContext(connection) as ctx:
+        read = record_read(actor, survivor_a, survivor_ref=survivor_a.reference,
+                           fields=["given_name"])
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sql[0] == "BEGIN" and sql[-1] == "COMMIT"
+    assert "SET LOCAL synchronous_commit TO OFF" in sql
+    with CaptureQueriesContext(connection) as ctx:
+        write = record(actor, "update", "survivor", survivor_a.pk,
+                       survivor_ref=survivor_a.reference, fields=["phone"])
+    assert not [q for q in ctx.captured_queries if "synchronous_commit" in q["sql"]]
+    with override_settings(NORTHSTAR_AUDIT_READS_DURABLE=True), \
+            CaptureQueriesContext(connection) as ctx:
+        record_read(actor, survivor_a, survivor_ref=survivor_a.reference, fields=["phone"])
+    assert not [q for q in ctx.captured_queries if "synchronous_commit" in q["sql"]]
+    assert AuditEntry.objects.get(pk=read.pk).entry_hash == read.entry_hash
+    assert AuditEntry.objects.get(pk=write.pk).prev_hash == read.entry_hash
+    assert verify_chain() is None
+    with connection.cursor() as cursor:  # SET LOCAL ended with its transaction
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_that_fails_leaves_no_open_transaction_and_no_row(caseworker, actor_for,
+                                                                   survivor_a):
+    actor = actor_for(caseworker, "api")
+    before = AuditEntry.objects.count()
+    with pytest.raises(Exception, match="NUL|0x00"):
+        record_read(actor, survivor_a, survivor_ref=survivor_a.reference,
+                    fields=["given_name"], note="bad\x00note")
+    assert connection.connection.info.transaction_status == 0  # idle: nothing left open
+    assert AuditEntry.objects.count() == before
+    entry = record_read(actor, survivor_a, survivor_ref=survivor_a.reference,
+                        fields=["given_name"])
+    assert entry.pk and verify_chain() is None
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_full_reads_alone_still_raise_the_unusual_reads_alert(caseworker, actor_for):
+    from northstar.core import unusual_reads
+    from northstar.core.models import UnusualReadAlert
+
+    actor = actor_for(caseworker, "api")
+    for n in range(unusual_reads.THRESHOLD + 1):
+        record_read(actor, [n + 1], record_type="survivor", fields=["given_name"])
+    assert UnusualReadAlert.objects.filter(user=caseworker).count() == 1
