@@ -102,8 +102,10 @@ def _compute(law_enforcement: bool) -> dict:
     # Only the names of corroborated entities are opened: the spelling reported most often.
     keys = {(e.kind, k) for e in entities for k in e.keys}
     names: dict[tuple[str, str], Counter] = {}
-    for m in Mention.objects.filter(report__in=reports, key__in={k for _, k in keys}):
-        names.setdefault((m.kind, m.key), Counter())[reveal(m.name).strip()] += 1
+    for kind, key, name in (Mention.objects.filter(report__in=reports,
+                                                   key__in={k for _, k in keys})
+                            .values_list("kind", "key", "name")):  # no model per mention
+        names.setdefault((kind, key), Counter())[reveal(name).strip()] += 1
     found = []
     for e in entities:
         spellings = Counter()

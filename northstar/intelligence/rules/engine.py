@@ -16,6 +16,7 @@ a pure engine (no Django), tested without a database.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -146,40 +147,133 @@ class Entity:
         return {m.organisation for m in self.mentions if m.independent}
 
 
-def clusters(mentions: Iterable[Mention]) -> list[Entity]:
-    """Mentions grouped into entities per kind: equal keys, or keys similar by trigrams."""
-    mentions = list(mentions)
+def clusters(mentions: Iterable[Mention], *, threshold: float | None = None) -> list[Entity]:
+    """Mentions grouped into entities per kind: equal keys, or keys ``similar`` (an equal
+    skeleton, or trigrams at least ``matching.similarity`` alike by Jaccard), joined
+    transitively. Which entities come out depends only on which keys are joined, not on
+    the order they were found in: listed in the order of their smallest (kind, key), each
+    one's mentions in (kind, key) order."""
     by_key: dict[tuple[str, str], list[Mention]] = {}
     grams: dict[tuple[str, str], frozenset[str]] = {}
     for m in mentions:
         by_key.setdefault((m.kind, m.key), []).append(m)
         grams[(m.kind, m.key)] = grams.get((m.kind, m.key), frozenset()) | m.grams
     keys = sorted(by_key)
-    parent = {k: k for k in keys}
-
-    def root(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    # Only keys that share a trigram or a skeleton can be similar: compare those pairs, not
-    # every pair (an inverted index from each gram to the keys that have it).
-    postings: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for k in keys:
-        for g in grams[k]:
-            postings.setdefault((k[0], g), []).append(k)
-    pairs = {(a, b) for group in postings.values() for i, a in enumerate(group)
-             for b in group[i + 1:]}
-    for a, b in sorted(pairs):
-        if similar(set(grams[a]), set(grams[b])):
-            parent[root(b)] = root(a)
+    limit = rules().matching.similarity if threshold is None else threshold
+    root = _Entities(keys).join_similar(keys, grams, limit).root
     out: dict[tuple[str, str], Entity] = {}
     for k in keys:
         entity = out.setdefault(root(k), Entity(kind=k[0]))
         entity.keys.add(k[1])
         entity.mentions.extend(by_key[k])
     return list(out.values())
+
+
+def _min_overlap(threshold: float, size: int) -> int:
+    """The fewest trigrams a set of ``size`` must share with another for their Jaccard to
+    reach ``threshold``: |a∩b| ≥ t·|a∪b| ≥ t·|a|. A hair under (1e-9) so a product that
+    floating point puts just above a whole number never asks for one trigram too many."""
+    return max(1, math.ceil(threshold * size - 1e-9))
+
+
+class _Entities:
+    """Keys joined into entities (union-find, by size, with path halving)."""
+
+    def __init__(self, keys):
+        self.parent = {k: k for k in keys}
+        self.size = dict.fromkeys(keys, 1)
+
+    def root(self, k):
+        parent = self.parent
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def join(self, a, b):
+        """Join the entities whose roots are ``a`` and ``b``; the root of the whole."""
+        if a == b:
+            return a
+        if self.size[a] < self.size[b]:
+            a, b = b, a
+        self.parent[b] = a
+        self.size[a] += self.size[b]
+        return a
+
+    def join_similar(self, keys, grams, threshold: float) -> _Entities:
+        """Join every two keys of a kind that ``similar`` calls alike, without comparing
+        every pair (prefix filtering: Bayardo, Ma & Srikant, "Scaling up all pairs
+        similarity search", WWW 2007):
+
+        - an equal skeleton joins keys whatever their trigrams: one pass over a dict;
+        - Jaccard ≥ t needs |a∩b| ≥ α = ⌈t·|a|⌉, so with every set's trigrams in one order
+          (rarest in the kind first), a and b share one of a's first |a| − α + 1 and one
+          of b's first |b| − α + 1 trigrams (sharing none there, at most α − 1 of a's
+          could be common). Only those prefixes are indexed and probed: the common grams
+          (legal-form words, common syllables) sit at the end of every set and seldom pair;
+        - the keys under one trigram of the index are kept by entity: an entity the key
+          already belongs to is passed over whole, and of another entity only members up
+          to the first alike are compared (many keys of one entity do not cost a
+          comparison each).
+        """
+        root, join = self.root, self.join
+        first_with: dict[tuple[str, str], tuple[str, str]] = {}
+        for k in keys:  # equal skeletons
+            for g in grams[k]:
+                if g.startswith("s:"):
+                    other = first_with.setdefault((k[0], g), k)
+                    join(root(other), root(k))
+        tri = {k: [g for g in grams[k] if not g.startswith("s:")] for k in keys}
+        frequency: dict[tuple[str, str], int] = {}
+        for k in keys:
+            for g in tri[k]:
+                frequency[(k[0], g)] = frequency.get((k[0], g), 0) + 1
+        # (kind, trigram) → entity root when filed → keys filed there with that trigram
+        index: dict[tuple[str, str], dict[tuple[str, str], list[tuple[str, str]]]] = {}
+        sets: dict[tuple[str, str], frozenset[str]] = {}
+        parent = self.parent
+        for k in keys:
+            own = tri[k]
+            if not own:
+                continue
+            kind = k[0]
+            own.sort(key=lambda g: (frequency[(kind, g)], g))
+            mine = sets[k] = frozenset(own)
+            size = len(own)
+            prefix = own[:size - _min_overlap(threshold, size) + 1]
+            mine_root = root(k)
+            tried: set[tuple[str, str]] = set()
+            for g in prefix:
+                groups = index.get((kind, g))
+                if not groups:
+                    continue
+                for filed in [r for r in groups if parent[r] != r]:  # entities since joined
+                    members = groups.pop(filed)
+                    top = root(filed)
+                    have = groups.get(top)
+                    if have is None:
+                        groups[top] = members
+                    elif len(have) >= len(members):
+                        have.extend(members)
+                    else:
+                        members.extend(have)
+                        groups[top] = members
+                for filed, members in groups.items():
+                    if root(filed) == mine_root:
+                        continue
+                    for other in members:
+                        if other in tried:
+                            continue
+                        theirs = sets[other]
+                        common = len(mine & theirs)
+                        # The same division as ``similar``: |a∪b| = |a| + |b| − |a∩b|.
+                        if common / (size + len(theirs) - common) >= threshold:
+                            mine_root = join(mine_root, root(filed))
+                            break
+                        tried.add(other)
+            for g in prefix:
+                index.setdefault((kind, g), {}).setdefault(mine_root, []).append(k)
+        return self
 
 
 def shared_entities(mentions: Iterable[Mention], *, law_enforcement: bool = False) -> list[Entity]:
