@@ -259,10 +259,13 @@ def figures_in_sql(claims: QuerySet[Claim], as_of: dt.date) -> dict:
 def organisation_claims(actor: Actor) -> QuerySet[Claim]:
     """The claims the organisation's figures count for ``actor``: every claim of the
     organisation's live cases, or, for those who see only disclosure-safe figures, those of
-    survivors whose statistics consent stands (asked in the database: ``flows_q``)."""
+    survivors whose statistics consent stands (asked in the database: ``flows_q``).
+
+    The organisation and the survivor's archived state are read from the case's own copies
+    (``Case.organisation``, ``Case.survivor_archived``): no survivor is joined."""
     found = Claim.objects.filter(
-        case__survivor__organisation=actor.organisation, case__archived_at__isnull=True,
-        case__survivor__archived_at__isnull=True,
+        case__organisation=actor.organisation, case__archived_at__isnull=True,
+        case__survivor_archived=False,
     )
     if policy.sees_only_disclosure_safe_figures(actor):
         found = found.filter(flows_q(ConsentPurpose.STATISTICS, survivor="case__survivor"))

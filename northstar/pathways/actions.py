@@ -265,20 +265,27 @@ def delivery_by_outcome(items, ranking: list[str] | None = None) -> list[dict]:
 TRIAL_VALUES = ("yes", "no", "undecided")
 
 
-def _delivery_cases(actor: Actor, researcher: bool):
-    """The cases the figures count: the organisation's live cases, for a researcher only
-    those whose survivor's statistics consent stands (``flows_q``, in the database)."""
-    cases = Case.objects.filter(
-        survivor__organisation=actor.organisation,
-        archived_at__isnull=True,
-        survivor__archived_at__isnull=True,
-    )
+def _counted(actor: Actor, researcher: bool, via: str = "") -> list:
+    """The conditions of the cases the figures count, on the case (``via=""``) or on a row
+    that names its case (``via="case__"``): the organisation's live cases of live survivors,
+    for a researcher only those whose survivor's statistics consent stands (``flows_q``, in
+    the database). The organisation and the survivor's archived state are the case's own
+    copies (``Case.organisation``, ``Case.survivor_archived``), so no survivor is joined:
+    on the cases, one range of the partial index ``case_org_live_survivor``, index-only."""
+    conditions = [Q(**{f"{via}organisation": actor.organisation,
+                       f"{via}archived_at__isnull": True,
+                       f"{via}survivor_archived": False})]
     if researcher:
-        cases = cases.filter(flows_q(ConsentPurpose.STATISTICS, survivor="survivor"))
-    return cases
+        conditions.append(flows_q(ConsentPurpose.STATISTICS, survivor=f"{via}survivor"))
+    return conditions
 
 
-def _first_choices(cases) -> dict[str, dict]:
+def _delivery_cases(actor: Actor, researcher: bool):
+    """The cases the figures count (``_counted``)."""
+    return Case.objects.filter(*_counted(actor, researcher))
+
+
+def _first_choices(counted: list) -> dict[str, dict]:
     """Per outcome ranked first in a case's latest priorities: the cases and survivors that
     ranked it first, and of those the ones where it was delivered. One grouped query (the
     latest priorities by an anti-join; "delivered" as an EXISTS on the plan)."""
@@ -288,7 +295,7 @@ def _first_choices(cases) -> dict[str, dict]:
     delivered = PlanItem.objects.filter(case=OuterRef("case"), outcome=OuterRef("first"),
                                         status=PlanStatus.DELIVERED)
     served = Q(served=True)
-    rows = (Priorities.objects.filter(case__in=cases.values("pk")).filter(~Exists(newer))
+    rows = (Priorities.objects.filter(*counted).filter(~Exists(newer))
             .annotate(first=KT("ranking__0")).annotate(served=Exists(delivered))
             .values("first").order_by()
             .annotate(ranked_first=Count("case"),
@@ -299,11 +306,10 @@ def _first_choices(cases) -> dict[str, dict]:
     return {row["first"]: row for row in rows}
 
 
-def _deliveries(cases) -> tuple[dict, dict]:
+def _deliveries(counted: list) -> tuple[dict, dict]:
     """Cases (and survivors) where each outcome was delivered, by trial participation and
     in all: two grouped queries over the delivered plan items."""
-    items = PlanItem.objects.filter(case__in=cases.values("pk"),
-                                    status=PlanStatus.DELIVERED).order_by()
+    items = PlanItem.objects.filter(*counted, status=PlanStatus.DELIVERED).order_by()
     by_trial: dict[str, dict[str, tuple[int, int]]] = {}
     for row in items.values("outcome", "case__trial_participation").annotate(
             n=Count("case", distinct=True), people=Count("case__survivor", distinct=True)):
@@ -334,8 +340,10 @@ def delivery_figures(actor: Actor) -> dict:
     cases = _delivery_cases(actor, researcher)
     totals = cases.order_by().aggregate(cases=Count("pk"),
                                         people=Count("survivor", distinct=True))
-    firsts = _first_choices(cases)
-    by_trial_of, delivered_people = _deliveries(cases)
+    # The priorities and plan items filtered through their own case (one join), not by
+    # "case in (the cases)" joined to the case again for its survivor.
+    firsts = _first_choices(_counted(actor, researcher, via="case__"))
+    by_trial_of, delivered_people = _deliveries(_counted(actor, researcher, via="case__"))
     rows = []
     for outcome in Outcome.values:
         first = firsts.get(outcome, {})

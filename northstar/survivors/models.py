@@ -313,6 +313,13 @@ class Case(models.Model):
                                  "-survivor_id"],
                          condition=models.Q(archived_at__isnull=True, survivor_archived=False),
                          name="case_mine_by_survivor"),
+            # The figures (delivery, compensation): the organisation's live cases of live
+            # survivors with their survivor ids, read from the index alone (no survivor
+            # joined, no pass over the sealed rows); survivor-ordered for the consent
+            # semi-join and the count of distinct survivors.
+            models.Index(fields=["organisation", "survivor", "id"],
+                         condition=models.Q(archived_at__isnull=True, survivor_archived=False),
+                         name="case_org_live_survivor"),
         ]
 
     def __str__(self) -> str:

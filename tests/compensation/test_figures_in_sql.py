@@ -83,3 +83,38 @@ def test_the_figures_table_reads_awarded_before_received_as_its_heading_says(
     assert "Awarded or agreed / received" in page
     assert "900.00 / 0.00 THB" in page
     assert "Civil suit" in page and ">civil_suit<" not in page
+
+
+@pytest.mark.parametrize("role", ["supervisor", "researcher"])
+def test_an_archived_survivor_with_a_live_case_and_an_archived_case_leave_the_figures(
+        population, other_caseworker, users, actor_for, caseworker, role):
+    """The claims counted read the organisation and the survivor's archived state from the
+    case's kept copies, not from the survivor: they must be exactly the claims a
+    record-by-record look at each claim's case and survivor keeps, once a survivor whose
+    cases stay live is archived, a case of another is archived, and another organisation
+    has claims of its own."""
+    from northstar.core.actor import Actor
+    from northstar.survivors import actions
+
+    populations.build(actor_for(other_caseworker), 5, seed=3)
+    worker = actor_for(caseworker)
+    with_claims = [c for c in population if Claim.objects.filter(case=c).exists()
+                   and may_flow(c.survivor, "statistics")]
+    gone = with_claims[0].survivor
+    actions.archive_survivor(worker, gone)
+    other = next(c for c in with_claims if c.survivor_id != gone.pk)
+    actions.archive_case(worker, other)
+
+    actor = Actor.for_user(users[("a", role)], "web")
+    restricted = role == "researcher"
+    kept = {c for c in Claim.objects.select_related("case__survivor")
+            if c.case.survivor.organisation_id == actor.organisation.pk
+            and c.case.archived_at is None and c.case.survivor.archived_at is None
+            and (not restricted or may_flow(c.case.survivor, "statistics"))}
+    counted = reports.organisation_claims(actor)
+    assert set(counted) == kept
+    assert not any(c.case.survivor_id == gone.pk or c.case_id == other.pk for c in kept)
+    assert Claim.objects.filter(case__survivor=gone).exists()
+    as_of = timezone.localdate()
+    assert reports.figures_in_sql(counted, as_of) == python_figures(
+        Claim.objects.filter(pk__in=[c.pk for c in kept]), as_of)

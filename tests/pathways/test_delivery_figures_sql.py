@@ -11,6 +11,7 @@ from northstar.core.actor import Actor
 from northstar.core.disclosure import MIN_CELL
 from northstar.pathways import actions
 from northstar.pathways.models import Outcome, PlanStatus
+from northstar.survivors import actions as survivor_actions
 from northstar.survivors.consent import may_flow
 from northstar.survivors.models import Case
 from tests import populations
@@ -70,3 +71,38 @@ def test_delivery_figures_in_sql_equal_the_python_loop(caseworker, users, actor_
     if role == "supervisor":
         counts = [r["delivered"] for r in in_sql["outcomes"]]
         assert all(counts) and in_sql["cases"] > size
+
+
+@pytest.mark.parametrize("role", ["supervisor", "researcher"])
+def test_an_archived_survivor_with_live_cases_and_an_archived_case_leave_the_figures(
+        caseworker, other_caseworker, users, actor_for, role):
+    """The figures read the survivor's archived state from the case's kept copy
+    (``Case.survivor_archived``) and the organisation from the case: they must still agree
+    with the reference, which joins the survivors, once a consenting survivor with two live
+    cases and delivered plan items is archived, and one case of another survivor is; and
+    another organisation's cases never count."""
+    worker = actor_for(caseworker)
+    cases = populations.build(worker, 21, seed=5)
+    populations.build(actor_for(other_caseworker), 6, seed=6)
+    actor = Actor.for_user(users[("a", role)], "api")
+    before = actions.delivery_figures(actor)
+
+    def consenting_and_served(case):
+        return (may_flow(case.survivor, "statistics")
+                and case.plan_items.filter(status=PlanStatus.DELIVERED).exists())
+
+    twice = [c for c in cases if consenting_and_served(c)
+             and c.survivor.cases.count() == 2]
+    gone = twice[0].survivor
+    survivor_actions.archive_survivor(worker, gone)
+    assert set(Case.objects.filter(survivor=gone).values_list("archived_at", flat=True)) == {
+        None}
+    other = next(c for c in cases if c.survivor_id != gone.pk and consenting_and_served(c))
+    survivor_actions.archive_case(worker, other)
+
+    after = actions.delivery_figures(actor)
+    assert after == python_delivery(actor)
+    if role == "supervisor":
+        assert after["cases"] == before["cases"] - 3
+        delivered = sum(r["delivered"] for r in after["outcomes"])
+        assert delivered < sum(r["delivered"] for r in before["outcomes"])
