@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Count,
     DecimalField,
@@ -153,7 +153,8 @@ def _one_pass_postgresql(claims: QuerySet[Claim], as_of: dt.date, *, people: boo
         c_filed=F("filed_on"), c_decided=F("decided_on"), c_first_paid=F("first_paid_on"),
         c_last_paid=F("last_paid_on"), c_survivor=F("case__survivor"),
     ).query.sql_with_params()
-    with connection.cursor() as cursor:
+    # On the database the queryset reads from: the replica inside ``reading_figures``.
+    with connections[claims.db].cursor() as cursor:
         # The survivors behind each group only for those who see suppressed figures.
         sql = _ONE_PASS_SQL.format(claims=inner, people="COUNT(DISTINCT c_survivor)"
                                    if people else "NULL::bigint")
@@ -202,7 +203,7 @@ def _figures(claims: QuerySet[Claim], as_of: dt.date, *,
              people: bool = False) -> tuple[dict, dict | None]:
     """The figures, and when asked on PostgreSQL the survivors behind each group (else
     None: ``_people`` counts them)."""
-    if connection.vendor == "postgresql":
+    if connections[claims.db].vendor == "postgresql":
         counts, instalments, medians, people = _one_pass_postgresql(claims, as_of,
                                                                     people=people)
     else:

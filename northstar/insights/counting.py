@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
     CharField,
@@ -128,8 +128,11 @@ def _rows(ctes: dict[str, QuerySet], body: str, params: tuple | list = ()) -> li
         sql, values = queryset.query.sql_with_params()
         texts.append(f"{name} AS ({sql})")
         args.extend(values)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    # On the database the querysets read from: the replica inside ``reading_figures``.
+    alias = next(iter(ctes.values())).db if ctes else "default"
+    database = connections[alias]
+    with transaction.atomic(using=alias), database.cursor() as cursor:
+        if database.vendor == "postgresql":
             # The statement sorts and hashes the organisation's rows once; at 100,000 cases
             # that is tens of megabytes, past the default 4 MB (a sort spilled to disk).
             cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
