@@ -101,7 +101,7 @@ def _write(entry: AuditEntry, *, chain_locked: bool = False) -> None:
         opened = _append_alone(entry, full_read=full_read)
         if opened is not None:
             unusual_reads.alert_if_unusual(entry, opened)
-        return entry
+        return
     # No savepoint of its own inside an action's transaction: the entry stands or falls with it.
     with transaction.atomic(savepoint=False):
         postgresql = connection.vendor == "postgresql"
