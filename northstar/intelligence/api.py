@@ -6,6 +6,8 @@ Over JSON: the shared patterns only (what ``/intelligence/patterns/`` shows). Re
 made on the pages (the anonymous one needs no account) and read there by analysts.
 """
 
+import datetime as dt
+
 from ninja import Router, Schema
 
 from northstar.apiutils import actor_of
@@ -34,6 +36,12 @@ class PatternsOut(Schema):
     entities: list[PatternOut]
     routes: list[RouteOut]
     months: dict[str, int | None]
+    #: When the figures were counted (None: not counted yet, or withdrawn until recounted).
+    counted_at: dt.datetime | None
+    #: False while reviews or sharing changed since the count: the figures may be out of date.
+    current: bool
+    #: "under_way" while the recount job is queued or running, "failed", or None.
+    recount: str | None
 
 
 @router.get("/intelligence/patterns", response=PatternsOut)
@@ -50,4 +58,7 @@ def shared_patterns(request):
         "routes": [{"month": m, "from_country": a, "to_country": b, "reports": n}
                    for (m, a, b), n in found["routes"].items()],
         "months": found["timeline"],
+        "counted_at": found["counted_at"],
+        "current": found["current"],
+        "recount": found["recount"],
     }

@@ -135,14 +135,18 @@ class PatternSnapshot(models.Model):
     Sealed, since it names the corroborated entities. ``generation`` rises whenever a
     review or a sharing setting changes what the patterns count (``patterns.invalidate``,
     on the models' signals); a snapshot computed from an older generation is never stored
-    over a newer one (compare-and-set on ``generation``)."""
+    over a newer one (compare-and-set on ``generation``). The count is a job
+    (``intelligence.recount_patterns``, ``selectors.recount``), never a viewer's request."""
 
     law_enforcement = models.BooleanField(unique=True)
     generation = models.PositiveBigIntegerField(default=0)
+    #: The generation ``data`` was counted at: below ``generation``, the figures are stale
+    #: (shown as such while the recount job runs).
+    counted_generation = models.PositiveBigIntegerField(default=0)
     #: The rule set the snapshot was counted under: a new rule file recomputes it.
     rules_version = models.CharField(max_length=64, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
-    #: JSON of entities, routes and timeline; "" when stale.
+    #: JSON of entities, routes and timeline; "" before the first count, or when withdrawn.
     data = EncryptedTextField()
 
     def __str__(self) -> str:

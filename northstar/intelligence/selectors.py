@@ -122,32 +122,114 @@ def _compute(law_enforcement: bool) -> dict:
             "timeline": list(timeline.items())}
 
 
+RECOUNT_JOB = "intelligence.recount_patterns"
+
+
+def _fresh(snapshot: PatternSnapshot, version: str) -> bool:
+    return bool(snapshot.data) and snapshot.counted_generation == snapshot.generation \
+        and snapshot.rules_version == version
+
+
+def _snapshots() -> list[PatternSnapshot]:
+    """Both audiences' rows (made on first use), organisations first."""
+    found = {s.law_enforcement: s for s in PatternSnapshot.objects.all()}
+    for law_enforcement in (False, True):
+        if law_enforcement not in found:
+            found[law_enforcement], _ = PatternSnapshot.objects.get_or_create(
+                law_enforcement=law_enforcement)
+    return [found[False], found[True]]
+
+
+def request_recount():
+    """Submit the recount job if a snapshot is stale, and return it (``None`` when every
+    snapshot is current). Idempotent: the key names the generation the snapshots were last
+    counted at and the rule set, so every invalidation before the job starts (a batch of
+    reviews, two instances) finds the same job and one run counts them all; the job recounts
+    again itself if more came in while it ran (``recount``)."""
+    from northstar.core import jobs
+    from northstar.core.models import Job
+
+    version = str(engine.rules().version)
+    snapshots = _snapshots()
+    if all(_fresh(s, version) for s in snapshots):
+        return None
+    counted = min(s.counted_generation for s in snapshots)
+    key = f"{RECOUNT_JOB}:{counted}:{version}"
+    job = jobs.submit(RECOUNT_JOB, key=key)
+    if job.status in (Job.Status.DONE, Job.Status.FAILED):
+        # That run finished (or failed) and the snapshots are stale again since: one run
+        # per generation from here on.
+        job = jobs.submit(RECOUNT_JOB, key=f"{key}:{max(s.generation for s in snapshots)}")
+    return job
+
+
+def recount(*, attempts: int = 3) -> dict:
+    """The job's work: count each stale audience and store it unless a review or a sharing
+    change came in meanwhile (compare-and-set on ``generation``); then it counts again, up
+    to ``attempts`` times, so changes that arrive during a run need no second job."""
+    version = str(engine.rules().version)
+    counted = {}
+    for _ in range(attempts):
+        stale = [s for s in _snapshots() if not _fresh(s, version)]
+        if not stale:
+            break
+        for snapshot in stale:
+            stored = _compute(snapshot.law_enforcement)
+            # Stored only if nothing changed what it counts while it was counted: a newer
+            # generation means what was read may already be out of date (or withdrawn).
+            if PatternSnapshot.objects.filter(pk=snapshot.pk,
+                                              generation=snapshot.generation).update(
+                    data=json.dumps(stored, ensure_ascii=False), rules_version=version,
+                    counted_generation=snapshot.generation, computed_at=timezone.now()):
+                counted["law_enforcement" if snapshot.law_enforcement
+                        else "organisations"] = snapshot.generation
+    return counted
+
+
 def _patterns(law_enforcement: bool) -> dict:
-    """The patterns from the audience's snapshot (one row, one query), worked out again
-    only when a review or a sharing setting has changed what they count since."""
+    """The patterns from the audience's snapshot (one row, one query), never counted here:
+    the count is a job (``recount``). A stale snapshot is shown with the time it was
+    counted and the state of the recount; a withdrawn one (a report removed, an
+    organisation no longer sharing) shows nothing until it is counted again."""
     version = str(engine.rules().version)
     snapshot, _ = PatternSnapshot.objects.get_or_create(law_enforcement=law_enforcement)
-    if snapshot.data and snapshot.rules_version == version:
-        stored = json.loads(reveal(snapshot.data))
-    else:
-        stored = _compute(law_enforcement)
-        # Stored only if no review or sharing change came in while it was counted: a newer
-        # generation means what was read may already be out of date.
-        PatternSnapshot.objects.filter(pk=snapshot.pk, generation=snapshot.generation).update(
-            data=json.dumps(stored, ensure_ascii=False), rules_version=version,
-            computed_at=timezone.now())
+    current = _fresh(snapshot, version)
+    job = None if current else request_recount()
+    stored = json.loads(reveal(snapshot.data)) if snapshot.data else {
+        "entities": [], "routes": [], "timeline": []}
     labels = dict(Mention._meta.get_field("kind").choices)
     entities = [Pattern(kind=str(labels.get(e["kind"], e["kind"])), name=e["name"],
                         reports=e["reports"], organisations=e["organisations"])
                 for e in stored["entities"]]
     return {"entities": entities,
             "routes": {(period, a, b): n for period, a, b, n in stored["routes"]},
-            "timeline": dict(stored["timeline"]), "rules": engine.rules()}
+            "timeline": dict(stored["timeline"]), "rules": engine.rules(),
+            "current": current, "counted": bool(snapshot.data),
+            "counted_at": snapshot.computed_at if snapshot.data else None,
+            "recount": _recount_state(job)}
 
 
-def invalidate_patterns() -> None:
-    """What the shared patterns count has changed: every audience's snapshot is stale."""
-    PatternSnapshot.objects.update(generation=F("generation") + 1, data="")
+def _recount_state(job) -> str | None:
+    """"under_way" (queued or running), "failed", or None (nothing to count)."""
+    if job is None:
+        return None
+    from northstar.core.models import Job
+
+    return "failed" if job.status == Job.Status.FAILED else (
+        None if job.status == Job.Status.DONE else "under_way")
+
+
+def invalidate_patterns(*, withdraw=(False, False)) -> None:
+    """What the shared patterns count has changed: every audience's snapshot is stale and
+    the recount job is submitted (once however many changes come before it runs). An
+    audience in ``withdraw`` (organisations, law enforcement) loses its figures at once:
+    something they counted may no longer be counted (a report judged false, an
+    organisation that stopped sharing), so they are not shown, even as stale."""
+    PatternSnapshot.objects.update(generation=F("generation") + 1)
+    for law_enforcement, gone in zip((False, True), withdraw, strict=True):
+        if gone:
+            PatternSnapshot.objects.filter(law_enforcement=law_enforcement).update(data="")
+    request_recount()
 
 
 def shared_patterns(actor: Actor) -> dict:
@@ -159,7 +241,8 @@ def shared_patterns(actor: Actor) -> dict:
     law_enforcement = policy.is_law_enforcement(actor)
     if not law_enforcement and not sharing_of(actor.organisation).with_organisations:
         found = {"entities": [], "routes": {}, "timeline": {}, "rules": engine.rules(),
-                 "not_sharing": True}
+                 "not_sharing": True, "current": True, "counted": False, "counted_at": None,
+                 "recount": None}
     else:
         found = _patterns(law_enforcement)
     audit.record_read(actor, (), record_type="intelligence_pattern",

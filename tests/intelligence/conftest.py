@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 
 from northstar.intelligence.models import SharingSetting
 
@@ -22,12 +22,19 @@ def _fresh_cache():
     cache.clear()
 
 
+def committed():
+    """Run what a change leaves for its commit (the shared-patterns recount job, inline as in
+    ``make run``) when the block ends: a test's transaction never commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 @pytest.fixture
 def sharing(org_a, org_b):
     def build(org, **flags):
         values = {"with_organisations": True, "with_law_enforcement": False,
                   "receives_anonymous": True, **flags}
-        SharingSetting.objects.update_or_create(organisation=org, defaults=values)
+        with committed():
+            SharingSetting.objects.update_or_create(organisation=org, defaults=values)
         return org
 
     build(org_a)

@@ -12,10 +12,15 @@ from northstar.core.roles import Role
 from northstar.intelligence import actions
 from northstar.intelligence.models import Mention, Report, ReviewStatus
 from tests.conftest import make_user
-from tests.intelligence.conftest import send
+from tests.intelligence.conftest import committed, send
 
 
 def _accept_all(*supervisors):
+    with committed():
+        _accept(*supervisors)
+
+
+def _accept(*supervisors):
     for boss in supervisors:
         actor = Actor.for_user(boss, "web")
         for report in Report.objects.filter(organisation=actor.organisation,
@@ -75,7 +80,8 @@ def test_a_removed_report_keeps_no_names_and_counts_nowhere(org_a, sharing, boss
         send(org_a, recruiters="An Innocent Neighbour", details="He did it.")
     actor = Actor.for_user(bosses[0], "web")
     first = Report.objects.first()
-    actions.review_report(actor, first, decision="remove", note="A feud between neighbours.")
+    with committed():
+        actions.review_report(actor, first, decision="remove", note="A feud between neighbours.")
     _accept_all(bosses[0])
     first.refresh_from_db()
     assert first.status == ReviewStatus.REMOVED and not first.mentions.exists()
