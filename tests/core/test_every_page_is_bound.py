@@ -7,6 +7,11 @@
   file named, which must spell the URL), or ``NOT_A_LIST`` (a form, a redirect, a POST-only
   URL or one fixed thing: nothing whose cost could grow with N). A new GET URL fails
   ``test_every_get_url_is_bound_or_said_why`` until it is put in one of them.
+- The printed and exported documents (the case summary, statement and referral letter PDFs,
+  the insights table CSV and report PDF, the caseload export form) are measured here too,
+  and ``BODIES`` checks what each holds with 2 and with 12 survivors (pypdf reads the PDFs'
+  pages and text); the caseload export job the form submits is run with both and must cost
+  the same queries and give a row per case.
 - ``KNOWN_TO_GROW`` names the measured URLs that still cost more with more records (pages
   other helpers own): the test fails if one is fixed without being taken off the list, like
   a strict xfail, and if any other URL grows.
@@ -14,6 +19,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
 from pathlib import Path
@@ -22,10 +29,12 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
+from pypdf import PdfReader
 
 from northstar.api import api as ninja_api
 from northstar.core.models import ApiToken, Organisation, ReadTally
 from northstar.core.roles import Role
+from northstar.documents.exports import COLUMNS
 from tests.conftest import ApiClient, make_user
 from tests.query_counts import queries_for
 from tests.records import build_records
@@ -82,6 +91,11 @@ MEASURED_HERE = [
     "GET /api/v1/survivors/{survivor_id}/portal-access", "GET /api/v1/translations/review",
     "GET /api/v1/survivors/{survivor_id}/documents", "GET /api/v1/insights/measures",
     "GET /api/v1/insights/figures",
+    # Documents: printed or exported, each checked for what it must hold (``BODIES``).
+    "documents/exports/caseload/", "documents/cases/<int:case_id>/summary.pdf",
+    "compensation/calculations/<int:calculation_id>/statement.pdf",
+    "referrals/<int:referral_id>/letter.pdf", "GET /api/v1/referrals/{referral_id}/letter.pdf",
+    "insights/tables/<str:measure>.csv", "insights/report.pdf",
 ]
 
 #: A few-vs-many test elsewhere: the file must spell the URL (up to its first parameter).
@@ -196,15 +210,6 @@ NOT_A_LIST = {
     "compensation/cases/<int:case_id>/mediation/new/": _FORM,
     "insights/htcds/export": _POST, "insights/htcds/release": _POST,
     "insights/htcds/import": _FORM,
-    # Not yet measured (say so in the report): documents of one case or of the caseload
-    # printed or exported; figure tables as CSV; the PDF letters and statements.
-    "documents/exports/caseload/": "NOT YET: the export runs as a job (tests/documents)",
-    "documents/cases/<int:case_id>/summary.pdf": "NOT YET: one case's PDF, not measured",
-    "compensation/calculations/<int:calculation_id>/statement.pdf": "NOT YET: one PDF",
-    "referrals/<int:referral_id>/letter.pdf": "NOT YET: one referral's PDF letter",
-    "GET /api/v1/referrals/{referral_id}/letter.pdf": "NOT YET: one referral's PDF letter",
-    "insights/tables/<str:measure>.csv": "NOT YET: a figure table (insights' own tests)",
-    "insights/report.pdf": "NOT YET: the figures' PDF (insights' own tests)",
 }
 
 #: Measured here and still growing with the number of records: (who owns the page).
@@ -238,7 +243,7 @@ def test_the_file_that_binds_a_url_spells_it(route):
 _names = itertools.count(1)
 ORDER = (Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_ADMIN, Role.LEGAL_OFFICER, Role.RESEARCHER,
          Role.COUNCIL_COORDINATOR)
-WORDS = {"measure": "survivors"}
+WORDS = {"measure": "own_outcome_delivered.trial"}
 #: What a URL needs to answer 200: a search needs something to search for.
 QUERIES = {"GET /api/v1/survivors/search": "?q=Demo"}
 
@@ -252,7 +257,7 @@ def _url(route: str, world: dict) -> str:
     return path + QUERIES.get(route, "")
 
 
-def _counted(client, url) -> int:
+def _counted(client, url, seen: dict | None = None) -> int:
     """One read's queries, with the per-minute tally of the reader's reads emptied first:
     the unusual-reads check adds a query once one user reads many records within minutes,
     which this test (one user reading every page) would reach part-way through. The API
@@ -260,7 +265,105 @@ def _counted(client, url) -> int:
     once a minute, and this test runs for minutes, so a request could pay that write."""
     ReadTally.objects.all().delete()
     ApiToken.objects.update(last_used_at=timezone.now())
-    return queries_for(lambda: client.get(url))
+    seen = {} if seen is None else seen
+
+    def read():
+        seen["response"] = client.get(url)
+        return seen["response"]
+
+    return queries_for(read)
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _pdf(body: bytes) -> tuple[int, str]:
+    """A PDF's number of pages and its text (pypdf); fails if the bytes are not a PDF."""
+    assert body.startswith(b"%PDF-"), body[:40]
+    reader = PdfReader(io.BytesIO(body))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _one_page_naming(*words):
+    def check(body, world, n):
+        pages, text = _pdf(body)
+        assert pages == 1, pages
+        for word in words:
+            expected = word(world) if callable(word) else word
+            assert expected in text, (expected, text[:500])
+        assert "Counted" not in text  # no survivor's family name: references only
+    return check
+
+
+def _caseload_form(body, world, n):
+    page = body.decode()
+    assert 'name="format"' in page and 'name="personal"' in page, page[:300]
+
+
+#: The trial-participation rows of ``own_outcome_delivered.trial``, for the reader's
+#: organisation: the CSV has these and no other (each cell hidden under 3 people).
+TRIAL_ROWS = ["With a trial", "Without a trial", "Trial undecided", "Total"]
+
+
+def _figure_table(body, world, n):
+    assert body.startswith("\ufeff".encode())  # the BOM: Excel reads Khmer
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert lines[0][0] == "Measure" and "by trial participation" in lines[0][1]
+    head = [i for i, line in enumerate(lines) if line[:1] == ["Whose figures"]]
+    assert len(head) == 1
+    rows = lines[head[0] + 1:]
+    assert [(r[0], r[1]) for r in rows] == [(world["org"].name, label) for label in TRIAL_ROWS]
+    assert all(len(r) == len(lines[head[0]]) for r in rows)
+
+
+_report_pages: list[int] = []
+
+
+def _figures_report(body, world, n):
+    pages, text = _pdf(body)
+    assert "Did survivors get what they wanted?" in text and "Own outcome delivered" in text
+    assert "Counted" not in text and "Demo" not in text  # no one named
+    _report_pages.append(pages)
+    assert pages > 1 and len(set(_report_pages)) == 1  # the same pages with 2 as with 12
+
+
+#: What each printed or exported document must hold, checked with 2 and with 12 survivors
+#: (the bytes, the world of the survivor whose records the URL names, the survivors).
+BODIES = {
+    "documents/exports/caseload/": _caseload_form,
+    "documents/cases/<int:case_id>/summary.pdf": _one_page_naming(
+        lambda w: w["obj"]["case"].reference, lambda w: w["obj"]["survivor"].reference),
+    "compensation/calculations/<int:calculation_id>/statement.pdf": _one_page_naming(
+        "Itemised compensation statement", lambda w: w["obj"]["case"].reference, "THB"),
+    "referrals/<int:referral_id>/letter.pdf": _one_page_naming(
+        "Referral for services", lambda w: f"Referral number: {w['referral_id']}",
+        lambda w: w["obj"]["referral"].recipient.name),
+    "GET /api/v1/referrals/{referral_id}/letter.pdf": _one_page_naming(
+        "Referral for services", lambda w: f"Referral number: {w['referral_id']}",
+        lambda w: w["obj"]["referral"].recipient.name),
+    "insights/tables/<str:measure>.csv": _figure_table,
+    "insights/report.pdf": _figures_report,
+}
+
+
+def _caseload_export(caseworker) -> tuple[int, list[list[str]]]:
+    """The caseload export job (what ``documents/exports/caseload/`` submits) run here: its
+    queries and the rows of its CSV, names included (each opened from its seal)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from northstar.core import jobs
+    from northstar.documents.exports import CASELOAD_EXPORT
+
+    job = jobs.submit(CASELOAD_EXPORT, owner=caseworker, organisation=caseworker.membership
+                      .organisation, user_id=caseworker.pk, format="csv", personal=True)
+    ReadTally.objects.all().delete()
+    with CaptureQueriesContext(connection) as captured:
+        done = jobs.run(job.pk)
+    assert done.status == done.Status.DONE, done.message
+    lines = list(csv.reader(io.StringIO(jobs.result_bytes(done).decode("utf-8-sig"))))
+    return len(captured), lines[1:]
 
 
 def test_every_measured_url_costs_the_same_with_2_and_12_survivors_with_every_record(
@@ -280,6 +383,7 @@ def test_every_measured_url_costs_the_same_with_2_and_12_survivors_with_every_re
 
     world = grow(2)
     world["member_id"] = caseworker.membership.pk
+    world["org"] = org_a
     pages, apis = {}, {}
 
     def client_of(route: str, role: str):
@@ -292,7 +396,7 @@ def test_every_measured_url_costs_the_same_with_2_and_12_survivors_with_every_re
                 store[role].force_login(users[("a", role)])
         return store[role]
 
-    readers, few, unread = {}, {}, {}
+    readers, few, unread, bodies = {}, {}, {}, {}
     for route in MEASURED_HERE:
         url = _url(route, world)
         answers = []
@@ -301,16 +405,35 @@ def test_every_measured_url_costs_the_same_with_2_and_12_survivors_with_every_re
             answers.append(client.get(url).status_code)
             if answers[-1] == 200:
                 readers[route] = (client, url)
-                few[route] = _counted(client, url)
+                seen = {}
+                few[route] = _counted(client, url, seen)
+                bodies[route] = [_body(seen["response"])]
                 break
         else:
             unread[route] = answers
     assert unread == {}, "no role of organisation A reads these"
+    export_few = _caseload_export(caseworker)
     grow(10)
     grown = {}
     for route, (client, url) in readers.items():
         client.get(url)
-        many = _counted(client, url)
+        seen = {}
+        many = _counted(client, url, seen)
+        if route in BODIES:
+            bodies[route].append(_body(seen["response"]))
         if many > few[route]:  # fewer is fine: the name search adds a fallback when few match
             grown[route] = (few[route], many)
     assert sorted(grown) == sorted(KNOWN_TO_GROW), grown
+    # The caseload export the form submits: the same queries, a row per case, 6 times the rows.
+    export_many = _caseload_export(caseworker)
+    assert export_many[0] == export_few[0], (export_few[0], export_many[0])
+    few_rows, many_rows = export_few[1], export_many[1]
+    assert few_rows and len(many_rows) == 6 * len(few_rows)
+    given = len(COLUMNS)  # the personal columns follow the plain ones
+    assert all(row[given].startswith("Demo ") and row[given + 1] == "Counted"
+               for row in many_rows)
+    assert len({row[0] for row in many_rows}) == len(many_rows)  # one row per case
+    for route, check in BODIES.items():
+        assert len(bodies[route]) == 2, route
+        for body, n in zip(bodies[route], (2, 12), strict=True):
+            check(body, world, n)
