@@ -195,6 +195,14 @@ def _patterns(law_enforcement: bool) -> dict:
     snapshot, _ = PatternSnapshot.objects.get_or_create(law_enforcement=law_enforcement)
     current = _fresh(snapshot, version)
     job = None if current else request_recount()
+    if job is not None and _ran_here():
+        # The inline runner (``make run``) ran it just now, outside a transaction (after a
+        # migration or a new rule file: a review runs it itself): read what it stored.
+        # With Celery the job only waits, and the page says so.
+        job.refresh_from_db(fields=["status"])
+        if job.status == job.Status.DONE:
+            snapshot = PatternSnapshot.objects.get(pk=snapshot.pk)
+            current = _fresh(snapshot, version)
     stored = json.loads(reveal(snapshot.data)) if snapshot.data else {
         "entities": [], "routes": [], "timeline": []}
     labels = dict(Mention._meta.get_field("kind").choices)
@@ -207,6 +215,16 @@ def _patterns(law_enforcement: bool) -> dict:
             "current": current, "counted": bool(snapshot.data),
             "counted_at": snapshot.computed_at if snapshot.data else None,
             "recount": _recount_state(job)}
+
+
+def _ran_here() -> bool:
+    """Whether a job submitted just now has already run in this process: the inline runner
+    runs it at once when no transaction is open (``transaction.on_commit``)."""
+    from django.db import transaction
+
+    from northstar.core import jobs
+
+    return jobs.runner() == "inline" and not transaction.get_connection().in_atomic_block
 
 
 def _recount_state(job) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
 from northstar.core.actor import Actor
@@ -236,3 +237,20 @@ def test_a_snapshot_counted_before_a_review_is_not_stored_over_it(org_a, org_b, 
     assert after.data == snapshot.data and after.counted_generation < after.generation
     assert selectors.recount()["organisations"] == after.generation  # the job's work
     assert PatternSnapshot.objects.get(pk=snapshot.pk).counted_generation == after.generation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_inline_runner_a_stale_snapshot_no_review_recounted_is_counted_for_the_page(
+        org_a, org_b, sharing, bosses):
+    """After a migration or a new rule file nothing was reviewed, so no review ran the job:
+    the page submits it, and in ``make run`` (inline, no transaction) it runs there and the
+    page shows the new count, not the old one marked out of date."""
+    reviewed_reports(2, (org_a, org_b), bosses)
+    client = client_for(bosses[0])
+    assert 'id="patterns-recount"' not in client.get("/intelligence/patterns/").content.decode()
+    PatternSnapshot.objects.update(generation=F("generation") + 1)  # stale, no job submitted
+    page = client.get("/intelligence/patterns/").content.decode()
+    assert "Golden Star" in page and "out of date" not in page
+    assert 'id="patterns-recount"' not in page
+    snapshot = PatternSnapshot.objects.get(law_enforcement=False)
+    assert snapshot.counted_generation == snapshot.generation
