@@ -24,6 +24,8 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 from operator import itemgetter
 
 from django.db import connection, transaction
@@ -191,19 +193,24 @@ def _log(sql: str, started: float) -> None:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert ``rows`` (values in ``columns`` order): COPY on PostgreSQL, one
-    ``executemany`` elsewhere. No model objects: building them would cost more than the
-    encryption, and the database more than both."""
+def _insert(model, columns: tuple[str, ...], rows: list[tuple] | bytes) -> None:
+    """Insert ``rows`` (values in ``columns`` order, or COPY text already formatted by
+    ``_copy_text``): COPY on PostgreSQL, one ``executemany`` elsewhere. No model objects:
+    building them would cost more than the encryption, and the database more than both."""
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
     started = time.monotonic()
     if connection.vendor == "postgresql":
         sql = f"COPY {table} ({names}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        _log(f"{sql} -- {len(rows)} rows", started)
+            if isinstance(rows, bytes | bytearray | str):
+                copy.write(rows)
+                count = rows.count(b"\n" if not isinstance(rows, str) else "\n")
+            else:
+                for row in rows:
+                    copy.write_row(row)
+                count = len(rows)
+        _log(f"{sql} -- {count} rows", started)
     else:
         marks = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
@@ -211,23 +218,35 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
                                rows)
 
 
-def _insert_tokens(rows: list[tuple]) -> None:
-    """The name-index tokens. On PostgreSQL as one block of COPY text built in one go
-    (a few hundred thousand small rows: formatting them one by one costs more than the
-    hashing that made them). Their values need no escaping: ids, a kind, a weight, a hex
-    digest and a key id (checked)."""
-    if connection.vendor != "postgresql" or not rows or any(
-            c in rows[0][5] for c in "\t\n\r\\"):
-        _insert(NameToken, TOKEN_COLUMNS, rows)
-        return
-    quote = connection.ops.quote_name
-    sql = (f"COPY {quote(NameToken._meta.db_table)} "
-           f"({', '.join(quote(c) for c in TOKEN_COLUMNS)}) FROM STDIN")
-    started = time.monotonic()
-    text = "".join([f"{s}\t{o}\t{k}\t{w}\t{d}\t{i}\n" for s, o, k, w, d, i in rows])
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        copy.write(text)
-    _log(f"{sql} -- {len(rows)} rows", started)
+def _copy_formatter():
+    """A factory of psycopg's own COPY text formatter for this connection (the exact
+    text ``copy.write_row`` would send), so that rows can be formatted off the database
+    thread; None when this psycopg does not offer it (rows are then written one by one)."""
+    try:
+        from psycopg._copy_base import TextFormatter
+        from psycopg.adapt import Transformer
+    except ImportError:  # pragma: no cover - another psycopg layout
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    return lambda: TextFormatter(Transformer(raw))
+
+
+def _copy_text(formatter, rows: list[tuple]) -> bytes:
+    """``rows`` as one block of COPY text, formatted by psycopg as ``write_row`` would."""
+    parts = [formatter.write_row(row) for row in rows]
+    parts.append(formatter.end())
+    return b"".join(parts)
+
+
+def _token_text(rows: list[tuple]) -> str | None:
+    """The name-index tokens as one block of COPY text built in one go (a few hundred
+    thousand small rows: formatting them one by one costs more than the hashing that made
+    them). Their values need no escaping: ids, a kind, a weight, a hex digest and a key id
+    (checked: None when the key id would need it)."""
+    if rows and any(c in rows[0][5] for c in "\t\n\r\\"):
+        return None
+    return "".join([f"{s}\t{o}\t{k}\t{w}\t{d}\t{i}\n" for s, o, k, w, d, i in rows])
 
 
 def _new_ids(n: int) -> list[int]:
@@ -311,18 +330,6 @@ class _SurvivorTable:
         return list(zip(*(columns[name] for name in self.names), strict=True))
 
 
-def _write_survivors(table: _SurvivorTable, rows: list[tuple],
-                     references: list[str]) -> list[int]:
-    """Insert survivors given as table rows (personal fields already sealed); their ids."""
-    if table.postgresql:
-        ids = _new_ids(len(rows))
-        _insert(Survivor, ("id", *table.columns),
-                [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
-        return ids
-    _insert(Survivor, table.columns, rows)
-    return _sqlite_ids(references)
-
-
 def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[int],
                  references: list[str], cases: list[dict | None], now) -> list[int]:
     """One case (checked values, ``survivors.validation.clean_case``) per survivor that has
@@ -344,14 +351,49 @@ def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[in
     return ids
 
 
+class _Prepared(NamedTuple):
+    """One chunk made ready off the database thread: its survivors' table rows (COPY text
+    on PostgreSQL, tuples elsewhere) and its name-index tokens sorted by digest (COPY text
+    on PostgreSQL when the ids were known; else tuples whose first value is the row's
+    place in the chunk, given its id once the rows are inserted)."""
+
+    survivors: bytes | list[tuple]
+    tokens: str | list[tuple]
+
+
+def _prepare(table: _SurvivorTable, chunk: list[dict], references: list[str],
+             ids: list[int] | None, organisation_id: int, key: tuple[str, bytes],
+             digests: dict, formatter) -> _Prepared:
+    """The client's share of a chunk, which needs no database: sealing, the duplicate key,
+    the name tokens, sorting and formatting them. Runs in the import's helper thread while
+    the database writes the previous chunk (see ``import_rows``)."""
+    rows = table.rows(chunk, references)
+    tokens = []
+    for pk, values in zip(ids if ids is not None else range(len(chunk)), chunk, strict=True):
+        tokens.extend(search.token_rows(pk, organisation_id, values, key, digests))
+    # One organisation: in digest order, the search index takes them leaf by leaf.
+    tokens.sort(key=itemgetter(4))
+    if ids is None:
+        return _Prepared(rows, tokens)
+    rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    text = _token_text(tokens)
+    return _Prepared(rows if formatter is None else _copy_text(formatter(), rows),
+                     tokens if text is None else text)
+
+
 def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
                 progress: Callable[[int, int], None] | None = None,
                 cases: list[dict | None] | None = None) -> list[int]:
     """Write checked ``rows`` as survivors of ``organisation``, all or none. Returns the ids.
 
-    Set-based: per ``CHUNK`` rows one query for fresh reference codes, one for ids, one
-    COPY (PostgreSQL; ``executemany`` elsewhere) of survivors and one of their name-index
-    tokens, and one audit entry per ``BATCH`` survivors naming each id.
+    Set-based: per ``CHUNK`` rows one query for fresh reference codes, one for ids
+    (PostgreSQL), one COPY (PostgreSQL; ``executemany`` elsewhere) of survivors and one of
+    their name-index tokens, and one audit entry per ``BATCH`` survivors naming each id.
+
+    Two sides at once: the database writes one chunk while a helper thread seals, hashes
+    and formats the next (``_prepare``: pure computation, never the database; it runs
+    while this thread waits on the database, which holds no lock Python needs). The
+    writes, the transaction and the audit stay on this thread, in chunk order.
 
     ``cases``, when given, is aligned with ``rows``: each survivor's one case as checked
     case values (or None for none), written in the same transaction."""
@@ -362,32 +404,58 @@ def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
     created: list[int] = []
     now = timezone.now()
     digests: dict = {}
+    starts = range(0, len(rows), CHUNK)
     with transaction.atomic():
         table = _SurvivorTable(organisation, getattr(actor.user, "pk", None), now, ring)
+        formatter = _copy_formatter() if table.postgresql else None
         taken: set[str] = set()
-        for start in range(0, len(rows), CHUNK):
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="northstar-import")
+
+        def submit(start: int) -> tuple[list[str], list[int] | None, Future]:
+            """Draw the chunk's references (and ids) here, prepare it in the helper."""
             chunk = rows[start:start + CHUNK]
             refs = _references(organisation, len(chunk), taken)
             taken.update(refs)
-            ids = _write_survivors(table, table.rows(chunk, refs), refs)
-            tokens = []
-            for pk, values in zip(ids, chunk, strict=True):
-                tokens.extend(search.token_rows(pk, organisation.pk, values, key, digests))
-            # One organisation: in digest order, the search index takes them leaf by leaf.
-            tokens.sort(key=itemgetter(4))
-            _insert_tokens(tokens)
-            for first in range(0, len(ids), BATCH):
-                batch = ids[first:first + BATCH]
-                row = start + first + 2  # the CSV's line numbers (line 1 is the header)
-                audit.record_many(actor, "create", "survivor", batch,
-                                  note=f"bulk import: {len(batch)} survivors "
-                                       f"(rows {row}–{row + len(batch) - 1})")
-            if cases is not None:
-                _write_cases(actor, organisation, ids, refs, cases[start:start + CHUNK], now)
-            created.extend(ids)
-            if progress:
-                progress(len(created), len(rows))
+            ids = _new_ids(len(chunk)) if table.postgresql else None
+            return refs, ids, pool.submit(_prepare, table, chunk, refs, ids, organisation.pk, key,
+                                     digests, formatter)
+
+        try:
+            following = submit(0) if rows else None
+            for number, start in enumerate(starts):
+                refs, ids, ready = following
+                if number + 1 < len(starts):  # the next chunk is prepared while this one is written
+                    following = submit(starts[number + 1])
+                prepared = ready.result()
+                ids = _write_prepared(table, prepared, refs, ids)
+                for first in range(0, len(ids), BATCH):
+                    batch = ids[first:first + BATCH]
+                    row = start + first + 2  # the CSV's line numbers (line 1 is the header)
+                    audit.record_many(actor, "create", "survivor", batch,
+                                      note=f"bulk import: {len(batch)} survivors "
+                                           f"(rows {row}–{row + len(batch) - 1})")
+                if cases is not None:
+                    _write_cases(actor, organisation, ids, refs, cases[start:start + CHUNK], now)
+                created.extend(ids)
+                if progress:
+                    progress(len(created), len(rows))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     return created
+
+
+def _write_prepared(table: _SurvivorTable, prepared: _Prepared, refs: list[str],
+                    ids: list[int] | None) -> list[int]:
+    """Insert one prepared chunk (survivors, then their tokens); the survivors' ids."""
+    if ids is not None:  # PostgreSQL: the ids were drawn from the sequence beforehand
+        _insert(Survivor, ("id", *table.columns), prepared.survivors)
+        tokens = prepared.tokens
+        _insert(NameToken, TOKEN_COLUMNS, tokens.encode() if isinstance(tokens, str) else tokens)
+        return ids
+    _insert(Survivor, table.columns, prepared.survivors)
+    ids = _sqlite_ids(refs)
+    _insert(NameToken, TOKEN_COLUMNS, [(ids[t[0]], *t[1:]) for t in prepared.tokens])
+    return ids
 
 
 def import_csv(actor: Actor, organisation: Organisation, text: str, *,
