@@ -106,12 +106,12 @@ def check_row(raw: dict, *, today: dt.date | None = None) -> dict:
         values["birth_year"] = int(values["date_of_birth"][:4])
     if values.get("advocacy_visibility") == AdvocacyVisibility.PUBLIC:  # all the rule reads
         _check_child_advocacy(Survivor(**{k: values[k] for k in AGE_AND_ADVOCACY
-                                          if values.get(k)}))
+                                          if values.get(k)}), today)
     return values
 
 
-def read_rows(text: str) -> list[dict]:
-    """Every row checked; ``ImportRefused`` naming each row and column that is wrong."""
+def _reader(text: str) -> csv.DictReader:
+    """A reader over the file's rows once its header is known good (else ``ImportRefused``)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in COLUMNS]
@@ -122,8 +122,14 @@ def read_rows(text: str) -> list[dict]:
                              f"{', '.join(COLUMNS)}." for c in unknown])
     if "given_name" not in header and "phone" not in header:
         raise ImportRefused(["The file needs a given_name column (or at least a phone column)."])
+    return reader
+
+
+def read_rows(text: str, *, today: dt.date | None = None) -> list[dict]:
+    """Every row checked; ``ImportRefused`` naming each row and column that is wrong."""
+    reader = _reader(text)
     rows, errors = [], []
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     for number, raw in enumerate(reader, start=2):
         if None in raw:
             errors.append(f"Row {number} has more values than the header has columns.")
@@ -361,12 +367,37 @@ class _Prepared(NamedTuple):
     tokens: str | list[tuple]
 
 
+class _RowRefused(Exception):
+    """A row of a chunk checked in the helper thread failed its checks (``import_csv``
+    then reports every problem of the file as ``read_rows`` does)."""
+
+    def __init__(self, number: int, problem: str):
+        self.number, self.problem = number, problem
+        super().__init__(f"Row {number}, {problem}.")
+
+
+def _checked(chunk: list[dict], first_line: int, today: dt.date) -> list[dict]:
+    """``check_row`` of each raw CSV row of a chunk; ``_RowRefused`` at the first problem."""
+    out = []
+    for number, raw in enumerate(chunk, start=first_line):
+        if None in raw:
+            raise _RowRefused(number, "more values than the header has columns")
+        try:
+            out.append(check_row(raw, today=today))
+        except DomainError as exc:
+            raise _RowRefused(number, f"column {exc.field or '?'}: {exc.message}") from None
+    return out
+
+
 def _prepare(table: _SurvivorTable, chunk: list[dict], references: list[str],
              ids: list[int] | None, organisation_id: int, key: tuple[str, bytes],
-             digests: dict, formatter) -> _Prepared:
-    """The client's share of a chunk, which needs no database: sealing, the duplicate key,
-    the name tokens, sorting and formatting them. Runs in the import's helper thread while
-    the database writes the previous chunk (see ``import_rows``)."""
+             digests: dict, formatter, check: tuple[int, dt.date] | None = None) -> _Prepared:
+    """The client's share of a chunk, which needs no database: the row checks (``check``:
+    the chunk's first CSV line and the file's date, when its rows are raw CSV rows),
+    sealing, the duplicate key, the name tokens, sorting and formatting them. Runs in the
+    import's helper thread while the database writes the previous chunk (``import_rows``)."""
+    if check is not None:
+        chunk = _checked(chunk, *check)
     rows = table.rows(chunk, references)
     tokens = []
     for pk, values in zip(ids if ids is not None else range(len(chunk)), chunk, strict=True):
@@ -383,7 +414,8 @@ def _prepare(table: _SurvivorTable, chunk: list[dict], references: list[str],
 
 def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
                 progress: Callable[[int, int], None] | None = None,
-                cases: list[dict | None] | None = None) -> list[int]:
+                cases: list[dict | None] | None = None,
+                _check_on: dt.date | None = None) -> list[int]:
     """Write checked ``rows`` as survivors of ``organisation``, all or none. Returns the ids.
 
     Set-based: per ``CHUNK`` rows one query for fresh reference codes, one for ids
@@ -396,7 +428,9 @@ def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
     writes, the transaction and the audit stay on this thread, in chunk order.
 
     ``cases``, when given, is aligned with ``rows``: each survivor's one case as checked
-    case values (or None for none), written in the same transaction."""
+    case values (or None for none), written in the same transaction. (``_check_on``:
+    ``rows`` are raw CSV rows, checked in the helper thread against that date; a refused
+    row raises ``_RowRefused``, and the transaction takes back every chunk written.)"""
     if cases is not None and len(cases) != len(rows):
         raise ValueError("cases must be aligned with rows")
     key = search.index_key()
@@ -417,8 +451,9 @@ def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
             refs = _references(organisation, len(chunk), taken)
             taken.update(refs)
             ids = _new_ids(len(chunk)) if table.postgresql else None
-            return refs, ids, pool.submit(_prepare, table, chunk, refs, ids, organisation.pk, key,
-                                     digests, formatter)
+            check = None if _check_on is None else (start + 2, _check_on)
+            return refs, ids, pool.submit(_prepare, table, chunk, refs, ids, organisation.pk,
+                                          key, digests, formatter, check)
 
         try:
             following = submit(0) if rows else None
@@ -460,7 +495,22 @@ def _write_prepared(table: _SurvivorTable, prepared: _Prepared, refs: list[str],
 
 def import_csv(actor: Actor, organisation: Organisation, text: str, *,
                progress: Callable[[int, int], None] | None = None) -> list[int]:
-    return import_rows(actor, organisation, read_rows(text), progress=progress)
+    """Import a CSV file, all or none (``ImportRefused`` naming each row and column wrong).
+
+    The rows are checked chunk by chunk in the helper thread, as each chunk is prepared,
+    so that the checks too run while the database writes; a refused row stops the writing,
+    the transaction takes back what was written, and the file's problems are then listed
+    exactly as ``read_rows`` lists them (it reads the file again: a refused file costs
+    twice its checks, a good one once)."""
+    today = timezone.localdate()
+    raw = list(_reader(text))
+    if len(raw) > MAX_ROWS or not raw:
+        read_rows(text, today=today)  # refuses it, with the message of its own
+    try:
+        return import_rows(actor, organisation, raw, progress=progress, _check_on=today)
+    except _RowRefused as refused:
+        read_rows(text, today=today)  # every problem of the file, as a checked read names them
+        raise ImportRefused([str(refused)]) from None  # pragma: no cover - read_rows refuses
 
 
 # --- As a job, with progress on the job's row ---------------------------------------
@@ -489,13 +539,11 @@ def _import_job(job, *, organisation_id: int, user_id: int | None, channel: str,
              else Actor.system(channel, organisation=organisation))
     text = keyring().open(file, SEAL_CONTEXT)
     try:
-        rows = read_rows(text)
+        ids = import_csv(actor, organisation, text,
+                         progress=lambda done, total: jobs.report(job, done, total))
     except ImportRefused as exc:
         jobs.report(job, 0, 0, exc.message)
         return {"imported": 0, "errors": exc.errors}
-    jobs.report(job, 0, len(rows), "checked; importing")
-    ids = import_rows(actor, organisation, rows,
-                      progress=lambda done, total: jobs.report(job, done, total))
     return {"imported": len(ids), "errors": []}
 
 
