@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/import_rate.py [N]        # default N = 20000
 
-It creates (or empties) a throw-away database ``ns_bench_import`` (``BENCH_DB_NAME``) on
+It creates (or empties) a throw-away database ``ns_import_bench`` (``BENCH_DB_NAME``) on
 the PostgreSQL at 127.0.0.1:5432 (user postgres; set BENCH_DATABASE_URL to use another),
 migrates it, generates N synthetic survivors with Khmer, Thai, Vietnamese, Burmese and Lao
 names (romanised and in their own scripts), and times the whole import of the file
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(os.environ.get("BENCH_CODE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = os.environ.get("BENCH_DB_NAME", "ns_bench_import")
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ns_import_bench")
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 #: ``BENCH_SQLITE=path`` measures on a fresh SQLite file instead of PostgreSQL.
 SQLITE = os.environ.get("BENCH_SQLITE", "")
