@@ -25,8 +25,8 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import NamedTuple
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
