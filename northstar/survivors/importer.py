@@ -1,18 +1,19 @@
-"""Bulk import of survivors from CSV: every row checked first, then all written or none.
+"""Bulk import of survivors from CSV: every row checked, then all written or none.
 
 Rows go through the same checks as every other channel (``validation.clean_survivor``);
 a failing row is reported as "Row 7, column date_of_birth: must be a date as YYYY-MM-DD"
-and nothing is written. The personal fields are sealed like any other write, the
-duplicate key and the name search index are computed for each record, and the audit
-log gets one entry per batch naming the ids created.
+and nothing is kept (one transaction). The personal fields are sealed like any other
+write, the duplicate key and the name search index are computed for each record, and the
+audit log gets one entry per batch naming the ids created.
 
 ``import_rows`` also writes one case per survivor when given ``cases`` (the HTCDS import,
 ``insights/htcds/importing.py``, which turns its rows into these columns and checks each
 with ``check_row``).
 
-Speed: survivors are inserted with ``bulk_create`` in batches, and their search tokens
-(about twenty per person) with PostgreSQL's COPY, since building that many model
-objects would cost more than the encryption (see ``bench/import_rate.py``).
+Speed: per chunk of ``CHUNK`` rows, survivors and their search tokens (about seventeen
+per person) go in by COPY on PostgreSQL (``executemany`` elsewhere), never as model
+objects; a helper thread checks, seals, hashes and formats the next chunk while the
+database writes the current one (``_prepare``; see ``bench/import_rate.py``).
 """
 
 from __future__ import annotations
