@@ -66,8 +66,10 @@ def _duplicate_key_for(values: dict) -> str | None:
     return duplicate_key(name, values.get("date_of_birth", ""))
 
 
-def _check_child_advocacy(survivor: Survivor) -> None:
-    if survivor.advocacy_visibility == AdvocacyVisibility.PUBLIC and survivor.is_child() is not False:
+def _check_child_advocacy(survivor: Survivor, today: dt.date | None = None) -> None:
+    """``today`` (default: the local date) is the date the age is reckoned on."""
+    if (survivor.advocacy_visibility == AdvocacyVisibility.PUBLIC
+            and survivor.is_child(today) is not False):
         raise DomainError(
             "a child (or a survivor whose age is unknown) may take part in advocacy only "
             "anonymously, to protect their identity",

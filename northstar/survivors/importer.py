@@ -1,18 +1,19 @@
-"""Bulk import of survivors from CSV: every row checked first, then all written or none.
+"""Bulk import of survivors from CSV: every row checked, then all written or none.
 
 Rows go through the same checks as every other channel (``validation.clean_survivor``);
 a failing row is reported as "Row 7, column date_of_birth: must be a date as YYYY-MM-DD"
-and nothing is written. The personal fields are sealed like any other write, the
-duplicate key and the name search index are computed for each record, and the audit
-log gets one entry per batch naming the ids created.
+and nothing is kept (one transaction). The personal fields are sealed like any other
+write, the duplicate key and the name search index are computed for each record, and the
+audit log gets one entry per batch naming the ids created.
 
 ``import_rows`` also writes one case per survivor when given ``cases`` (the HTCDS import,
 ``insights/htcds/importing.py``, which turns its rows into these columns and checks each
 with ``check_row``).
 
-Speed: survivors are inserted with ``bulk_create`` in batches, and their search tokens
-(about twenty per person) with PostgreSQL's COPY, since building that many model
-objects would cost more than the encryption (see ``bench/import_rate.py``).
+Speed: per chunk of ``CHUNK`` rows, survivors and their search tokens (about seventeen
+per person) go in by COPY on PostgreSQL (``executemany`` elsewhere), never as model
+objects; a helper thread checks, seals, hashes and formats the next chunk while the
+database writes the current one (``_prepare``; see ``bench/import_rate.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -104,12 +107,12 @@ def check_row(raw: dict, *, today: dt.date | None = None) -> dict:
         values["birth_year"] = int(values["date_of_birth"][:4])
     if values.get("advocacy_visibility") == AdvocacyVisibility.PUBLIC:  # all the rule reads
         _check_child_advocacy(Survivor(**{k: values[k] for k in AGE_AND_ADVOCACY
-                                          if values.get(k)}))
+                                          if values.get(k)}), today)
     return values
 
 
-def read_rows(text: str) -> list[dict]:
-    """Every row checked; ``ImportRefused`` naming each row and column that is wrong."""
+def _reader(text: str) -> csv.DictReader:
+    """A reader over the file's rows once its header is known good (else ``ImportRefused``)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in COLUMNS]
@@ -120,8 +123,14 @@ def read_rows(text: str) -> list[dict]:
                              f"{', '.join(COLUMNS)}." for c in unknown])
     if "given_name" not in header and "phone" not in header:
         raise ImportRefused(["The file needs a given_name column (or at least a phone column)."])
+    return reader
+
+
+def read_rows(text: str, *, today: dt.date | None = None) -> list[dict]:
+    """Every row checked; ``ImportRefused`` naming each row and column that is wrong."""
+    reader = _reader(text)
     rows, errors = [], []
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     for number, raw in enumerate(reader, start=2):
         if None in raw:
             errors.append(f"Row {number} has more values than the header has columns.")
@@ -191,19 +200,24 @@ def _log(sql: str, started: float) -> None:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert ``rows`` (values in ``columns`` order): COPY on PostgreSQL, one
-    ``executemany`` elsewhere. No model objects: building them would cost more than the
-    encryption, and the database more than both."""
+def _insert(model, columns: tuple[str, ...], rows: list[tuple] | bytes) -> None:
+    """Insert ``rows`` (values in ``columns`` order, or COPY text already formatted by
+    ``_copy_text``): COPY on PostgreSQL, one ``executemany`` elsewhere. No model objects:
+    building them would cost more than the encryption, and the database more than both."""
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
     started = time.monotonic()
     if connection.vendor == "postgresql":
         sql = f"COPY {table} ({names}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        _log(f"{sql} -- {len(rows)} rows", started)
+            if isinstance(rows, bytes | bytearray | str):
+                copy.write(rows)
+                count = rows.count(b"\n" if not isinstance(rows, str) else "\n")
+            else:
+                for row in rows:
+                    copy.write_row(row)
+                count = len(rows)
+        _log(f"{sql} -- {count} rows", started)
     else:
         marks = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
@@ -211,23 +225,35 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
                                rows)
 
 
-def _insert_tokens(rows: list[tuple]) -> None:
-    """The name-index tokens. On PostgreSQL as one block of COPY text built in one go
-    (a few hundred thousand small rows: formatting them one by one costs more than the
-    hashing that made them). Their values need no escaping: ids, a kind, a weight, a hex
-    digest and a key id (checked)."""
-    if connection.vendor != "postgresql" or not rows or any(
-            c in rows[0][5] for c in "\t\n\r\\"):
-        _insert(NameToken, TOKEN_COLUMNS, rows)
-        return
-    quote = connection.ops.quote_name
-    sql = (f"COPY {quote(NameToken._meta.db_table)} "
-           f"({', '.join(quote(c) for c in TOKEN_COLUMNS)}) FROM STDIN")
-    started = time.monotonic()
-    text = "".join([f"{s}\t{o}\t{k}\t{w}\t{d}\t{i}\n" for s, o, k, w, d, i in rows])
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        copy.write(text)
-    _log(f"{sql} -- {len(rows)} rows", started)
+def _copy_formatter():
+    """A factory of psycopg's own COPY text formatter for this connection (the exact
+    text ``copy.write_row`` would send), so that rows can be formatted off the database
+    thread; None when this psycopg does not offer it (rows are then written one by one)."""
+    try:
+        from psycopg._copy_base import TextFormatter
+        from psycopg.adapt import Transformer
+    except ImportError:  # pragma: no cover - another psycopg layout
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    return lambda: TextFormatter(Transformer(raw))
+
+
+def _copy_text(formatter, rows: list[tuple]) -> bytes:
+    """``rows`` as one block of COPY text, formatted by psycopg as ``write_row`` would."""
+    parts = [formatter.write_row(row) for row in rows]
+    parts.append(formatter.end())
+    return b"".join(parts)
+
+
+def _token_text(rows: list[tuple]) -> str | None:
+    """The name-index tokens as one block of COPY text built in one go (a few hundred
+    thousand small rows: formatting them one by one costs more than the hashing that made
+    them). Their values need no escaping: ids, a kind, a weight, a hex digest and a key id
+    (checked: None when the key id would need it)."""
+    if rows and any(c in rows[0][5] for c in "\t\n\r\\"):
+        return None
+    return "".join([f"{s}\t{o}\t{k}\t{w}\t{d}\t{i}\n" for s, o, k, w, d, i in rows])
 
 
 def _new_ids(n: int) -> list[int]:
@@ -311,18 +337,6 @@ class _SurvivorTable:
         return list(zip(*(columns[name] for name in self.names), strict=True))
 
 
-def _write_survivors(table: _SurvivorTable, rows: list[tuple],
-                     references: list[str]) -> list[int]:
-    """Insert survivors given as table rows (personal fields already sealed); their ids."""
-    if table.postgresql:
-        ids = _new_ids(len(rows))
-        _insert(Survivor, ("id", *table.columns),
-                [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
-        return ids
-    _insert(Survivor, table.columns, rows)
-    return _sqlite_ids(references)
-
-
 def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[int],
                  references: list[str], cases: list[dict | None], now) -> list[int]:
     """One case (checked values, ``survivors.validation.clean_case``) per survivor that has
@@ -344,17 +358,80 @@ def _write_cases(actor: Actor, organisation: Organisation, survivor_ids: list[in
     return ids
 
 
+class _Prepared(NamedTuple):
+    """One chunk made ready off the database thread: its survivors' table rows (COPY text
+    on PostgreSQL, tuples elsewhere) and its name-index tokens sorted by digest (COPY text
+    on PostgreSQL when the ids were known; else tuples whose first value is the row's
+    place in the chunk, given its id once the rows are inserted)."""
+
+    survivors: bytes | list[tuple]
+    tokens: str | list[tuple]
+
+
+class _RowRefused(Exception):
+    """A row of a chunk checked in the helper thread failed its checks (``import_csv``
+    then reports every problem of the file as ``read_rows`` does)."""
+
+    def __init__(self, number: int, problem: str):
+        self.number, self.problem = number, problem
+        super().__init__(f"Row {number}, {problem}.")
+
+
+def _checked(chunk: list[dict], first_line: int, today: dt.date) -> list[dict]:
+    """``check_row`` of each raw CSV row of a chunk; ``_RowRefused`` at the first problem."""
+    out = []
+    for number, raw in enumerate(chunk, start=first_line):
+        if None in raw:
+            raise _RowRefused(number, "more values than the header has columns")
+        try:
+            out.append(check_row(raw, today=today))
+        except DomainError as exc:
+            raise _RowRefused(number, f"column {exc.field or '?'}: {exc.message}") from None
+    return out
+
+
+def _prepare(table: _SurvivorTable, chunk: list[dict], references: list[str],
+             ids: list[int] | None, organisation_id: int, key: tuple[str, bytes],
+             digests: dict, formatter, check: tuple[int, dt.date] | None = None) -> _Prepared:
+    """The client's share of a chunk, which needs no database: the row checks (``check``:
+    the chunk's first CSV line and the file's date, when its rows are raw CSV rows),
+    sealing, the duplicate key, the name tokens, sorting and formatting them. Runs in the
+    import's helper thread while the database writes the previous chunk (``import_rows``)."""
+    if check is not None:
+        chunk = _checked(chunk, *check)
+    rows = table.rows(chunk, references)
+    tokens = []
+    for pk, values in zip(ids if ids is not None else range(len(chunk)), chunk, strict=True):
+        tokens.extend(search.token_rows(pk, organisation_id, values, key, digests))
+    # One organisation: in digest order, the search index takes them leaf by leaf.
+    tokens.sort(key=itemgetter(4))
+    if ids is None:
+        return _Prepared(rows, tokens)
+    rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    text = _token_text(tokens)
+    return _Prepared(rows if formatter is None else _copy_text(formatter(), rows),
+                     tokens if text is None else text)
+
+
 def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
                 progress: Callable[[int, int], None] | None = None,
-                cases: list[dict | None] | None = None) -> list[int]:
+                cases: list[dict | None] | None = None,
+                _check_on: dt.date | None = None) -> list[int]:
     """Write checked ``rows`` as survivors of ``organisation``, all or none. Returns the ids.
 
-    Set-based: per ``CHUNK`` rows one query for fresh reference codes, one for ids, one
-    COPY (PostgreSQL; ``executemany`` elsewhere) of survivors and one of their name-index
-    tokens, and one audit entry per ``BATCH`` survivors naming each id.
+    Set-based: per ``CHUNK`` rows one query for fresh reference codes, one for ids
+    (PostgreSQL), one COPY (PostgreSQL; ``executemany`` elsewhere) of survivors and one of
+    their name-index tokens, and one audit entry per ``BATCH`` survivors naming each id.
+
+    Two sides at once: the database writes one chunk while a helper thread seals, hashes
+    and formats the next (``_prepare``: pure computation, never the database; it runs
+    while this thread waits on the database, which holds no lock Python needs). The
+    writes, the transaction and the audit stay on this thread, in chunk order.
 
     ``cases``, when given, is aligned with ``rows``: each survivor's one case as checked
-    case values (or None for none), written in the same transaction."""
+    case values (or None for none), written in the same transaction. (``_check_on``:
+    ``rows`` are raw CSV rows, checked in the helper thread against that date; a refused
+    row raises ``_RowRefused``, and the transaction takes back every chunk written.)"""
     if cases is not None and len(cases) != len(rows):
         raise ValueError("cases must be aligned with rows")
     key = search.index_key()
@@ -362,37 +439,79 @@ def import_rows(actor: Actor, organisation: Organisation, rows: list[dict], *,
     created: list[int] = []
     now = timezone.now()
     digests: dict = {}
+    starts = range(0, len(rows), CHUNK)
     with transaction.atomic():
         table = _SurvivorTable(organisation, getattr(actor.user, "pk", None), now, ring)
+        formatter = _copy_formatter() if table.postgresql else None
         taken: set[str] = set()
-        for start in range(0, len(rows), CHUNK):
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="northstar-import")
+
+        def submit(start: int) -> tuple[list[str], list[int] | None, Future]:
+            """Draw the chunk's references (and ids) here, prepare it in the helper."""
             chunk = rows[start:start + CHUNK]
             refs = _references(organisation, len(chunk), taken)
             taken.update(refs)
-            ids = _write_survivors(table, table.rows(chunk, refs), refs)
-            tokens = []
-            for pk, values in zip(ids, chunk, strict=True):
-                tokens.extend(search.token_rows(pk, organisation.pk, values, key, digests))
-            # One organisation: in digest order, the search index takes them leaf by leaf.
-            tokens.sort(key=itemgetter(4))
-            _insert_tokens(tokens)
-            for first in range(0, len(ids), BATCH):
-                batch = ids[first:first + BATCH]
-                row = start + first + 2  # the CSV's line numbers (line 1 is the header)
-                audit.record_many(actor, "create", "survivor", batch,
-                                  note=f"bulk import: {len(batch)} survivors "
-                                       f"(rows {row}–{row + len(batch) - 1})")
-            if cases is not None:
-                _write_cases(actor, organisation, ids, refs, cases[start:start + CHUNK], now)
-            created.extend(ids)
-            if progress:
-                progress(len(created), len(rows))
+            ids = _new_ids(len(chunk)) if table.postgresql else None
+            check = None if _check_on is None else (start + 2, _check_on)
+            return refs, ids, pool.submit(_prepare, table, chunk, refs, ids, organisation.pk,
+                                          key, digests, formatter, check)
+
+        try:
+            following = submit(0) if rows else None
+            for number, start in enumerate(starts):
+                refs, ids, ready = following
+                if number + 1 < len(starts):  # the next chunk is prepared while this one is written
+                    following = submit(starts[number + 1])
+                prepared = ready.result()
+                ids = _write_prepared(table, prepared, refs, ids)
+                for first in range(0, len(ids), BATCH):
+                    batch = ids[first:first + BATCH]
+                    row = start + first + 2  # the CSV's line numbers (line 1 is the header)
+                    audit.record_many(actor, "create", "survivor", batch,
+                                      note=f"bulk import: {len(batch)} survivors "
+                                           f"(rows {row}–{row + len(batch) - 1})")
+                if cases is not None:
+                    _write_cases(actor, organisation, ids, refs, cases[start:start + CHUNK], now)
+                created.extend(ids)
+                if progress:
+                    progress(len(created), len(rows))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     return created
+
+
+def _write_prepared(table: _SurvivorTable, prepared: _Prepared, refs: list[str],
+                    ids: list[int] | None) -> list[int]:
+    """Insert one prepared chunk (survivors, then their tokens); the survivors' ids."""
+    if ids is not None:  # PostgreSQL: the ids were drawn from the sequence beforehand
+        _insert(Survivor, ("id", *table.columns), prepared.survivors)
+        tokens = prepared.tokens
+        _insert(NameToken, TOKEN_COLUMNS, tokens.encode() if isinstance(tokens, str) else tokens)
+        return ids
+    _insert(Survivor, table.columns, prepared.survivors)
+    ids = _sqlite_ids(refs)
+    _insert(NameToken, TOKEN_COLUMNS, [(ids[t[0]], *t[1:]) for t in prepared.tokens])
+    return ids
 
 
 def import_csv(actor: Actor, organisation: Organisation, text: str, *,
                progress: Callable[[int, int], None] | None = None) -> list[int]:
-    return import_rows(actor, organisation, read_rows(text), progress=progress)
+    """Import a CSV file, all or none (``ImportRefused`` naming each row and column wrong).
+
+    The rows are checked chunk by chunk in the helper thread, as each chunk is prepared,
+    so that the checks too run while the database writes; a refused row stops the writing,
+    the transaction takes back what was written, and the file's problems are then listed
+    exactly as ``read_rows`` lists them (it reads the file again: a refused file costs
+    twice its checks, a good one once)."""
+    today = timezone.localdate()
+    raw = list(_reader(text))
+    if len(raw) > MAX_ROWS or not raw:
+        read_rows(text, today=today)  # refuses it, with the message of its own
+    try:
+        return import_rows(actor, organisation, raw, progress=progress, _check_on=today)
+    except _RowRefused as refused:
+        read_rows(text, today=today)  # every problem of the file, as a checked read names them
+        raise ImportRefused([str(refused)]) from None  # pragma: no cover - read_rows refuses
 
 
 # --- As a job, with progress on the job's row ---------------------------------------
@@ -421,13 +540,11 @@ def _import_job(job, *, organisation_id: int, user_id: int | None, channel: str,
              else Actor.system(channel, organisation=organisation))
     text = keyring().open(file, SEAL_CONTEXT)
     try:
-        rows = read_rows(text)
+        ids = import_csv(actor, organisation, text,
+                         progress=lambda done, total: jobs.report(job, done, total))
     except ImportRefused as exc:
         jobs.report(job, 0, 0, exc.message)
         return {"imported": 0, "errors": exc.errors}
-    jobs.report(job, 0, len(rows), "checked; importing")
-    ids = import_rows(actor, organisation, rows,
-                      progress=lambda done, total: jobs.report(job, done, total))
     return {"imported": len(ids), "errors": []}
 
 

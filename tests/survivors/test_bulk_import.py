@@ -211,3 +211,83 @@ def test_the_audit_names_every_created_id_and_the_chain_still_verifies(caseworke
     assert {e.action for e in entries} == {"create"}
     assert {e.actor_id for e in entries} == {caseworker.pk}
     assert audit.verify_chain() is None
+
+
+# --- Two sides at once: the next chunk checked and prepared while this one is written ---
+
+def test_a_file_of_several_chunks_gives_each_record_what_a_single_create_gives_it(
+        caseworker, org_a, monkeypatch):
+    """Chunks checked, sealed and indexed in the helper thread while the database writes
+    the one before: every record still opens to its row, has the one-record path's tokens
+    and duplicate key, its own reference, and is found by name."""
+    from northstar.core.crypto import duplicate_key
+    from northstar.core.fields import reveal
+    from northstar.survivors import search
+
+    monkeypatch.setattr(importer, "CHUNK", 300)
+    rows = people(1000, offset=7000)
+    ids = importer.import_csv(Actor.for_user(caseworker, "cli"), org_a, importer.rows_to_csv(rows))
+    assert len(ids) == len(set(ids)) == 1000
+    people_by_id = Survivor.objects.in_bulk(ids)
+    assert len({s.reference for s in people_by_id.values()}) == 1000
+    stored: dict[int, set] = {pk: set() for pk in ids}
+    for pk, kind, weight, digest in NameToken.objects.values_list("survivor_id", "kind",
+                                                                  "weight", "digest"):
+        stored[pk].add((kind, weight, digest))
+    for pk, row in zip(ids, rows, strict=True):
+        person = people_by_id[pk]
+        assert (reveal(person.given_name), reveal(person.family_name),
+                reveal(person.date_of_birth), reveal(person.phone)) == (
+            row["given_name"], row["family_name"], row["date_of_birth"], row["phone"])
+        expected = search.tokens_for_values(Survivor(pk=pk, organisation=org_a), row)
+        assert stored[pk] == {(t.kind, t.weight, t.digest) for t in expected}, row
+        assert person.duplicate_key == duplicate_key(
+            f"{row['given_name']} {row['family_name']}", row["date_of_birth"])
+    for pk, row in list(zip(ids, rows, strict=True))[::97]:
+        hits = search.candidates(org_a.pk, f"{row['given_name']} {row['family_name']}")
+        assert hits[0][0] == pk
+
+
+def test_the_pipelined_file_import_stores_what_checking_first_stores(org_a, monkeypatch):
+    """``import_csv`` (checks in the helper thread) and ``read_rows`` + ``import_rows``
+    (every row checked first) store the same columns and tokens for the same file."""
+    monkeypatch.setattr(importer, "CHUNK", 250)
+    actor = Actor.system("cli", organisation=org_a)
+    text = importer.rows_to_csv(people(600, offset=100))
+    first = importer.import_csv(actor, org_a, text)
+    second = importer.import_rows(actor, org_a, importer.read_rows(text))
+    plain = ("birth_year", "sex", "nationality", "languages", "interpreter_needed",
+             "duplicate_key", "created_by_id", "organisation_id")
+    a = list(Survivor.objects.filter(pk__in=first).order_by("pk").values_list(*plain))
+    b = list(Survivor.objects.filter(pk__in=second).order_by("pk").values_list(*plain))
+    assert a == b
+
+    def tokens(ids):
+        return [sorted(NameToken.objects.filter(survivor_id=pk).values_list("kind", "weight",
+                                                                            "digest"))
+                for pk in ids]
+    assert tokens(first) == tokens(second)
+
+
+def test_a_refused_row_in_a_later_chunk_takes_back_the_chunks_written_and_names_every_problem(
+        org_a, monkeypatch):
+    """Chunks before the bad one were written while it was checked: they go, with their
+    tokens and audit entries, and the refusal lists the file's problems as a check-first
+    read lists them (rows in two chunks, a row with too many values)."""
+    monkeypatch.setattr(importer, "CHUNK", 200)
+    rows = people(1000)
+    rows[650]["date_of_birth"] = "1999-02-30"
+    rows[990]["interpreter_needed"] = "perhaps"
+    text = importer.rows_to_csv(rows) + "Extra,Person,1990-01-01,+855 12 1,female,KH,km,no,x,y," \
+        "z,a,b,c,d,e,f,g\n"
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_csv(Actor.system("cli", organisation=org_a), org_a, text)
+    with pytest.raises(importer.ImportRefused) as checked_first:
+        importer.read_rows(text)
+    assert refused.value.errors == checked_first.value.errors == [
+        "Row 652, column date_of_birth: must be a date as YYYY-MM-DD.",
+        "Row 992, column interpreter_needed: must be yes or no.",
+        "Row 1002 has more values than the header has columns.",
+    ]
+    assert Survivor.objects.count() == NameToken.objects.count() == 0
+    assert not AuditEntry.objects.filter(note__startswith="bulk import").exists()
