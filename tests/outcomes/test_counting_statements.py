@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from northstar.core.roles import Role
 from northstar.outcomes import counting
-from northstar.outcomes.models import SurveyAnswer, SurveyResponse
+from northstar.outcomes.models import (
+    CheckIn,
+    Housing,
+    Income,
+    Reexploited,
+    Safe,
+    SurveyAnswer,
+    SurveyResponse,
+)
 from northstar.outcomes.rules import instruments
 from northstar.survivors import actions as survivors
 from northstar.survivors.models import Case
@@ -23,9 +31,10 @@ from tests.records import person
 
 pytestmark = pytest.mark.django_db
 
-FUNCTIONS = ("wellbeing", "fairness")
+FUNCTIONS = ("wellbeing", "fairness", "follow_up")
 TODAY = dt.date(2026, 6, 30)
-PERIODS = (None, (dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+PERIODS = (None, (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+           (dt.date(2026, 1, 1), dt.date(2028, 12, 31)))
 
 
 def _shape(grids) -> dict:
@@ -93,6 +102,21 @@ def population(staff, users, actor_for):
                 recorded_by_label="test",
                 withdrawn_at=timezone.now() if rng.random() < 0.1 else None)
             _answer(rng, response, moment)
+        if rng.random() < 0.6:  # closed some time ago: check-ins at each mark
+            closed = TODAY - dt.timedelta(days=rng.randint(30, 900))
+            for months in (3, 6, 12, 24):
+                due = closed + dt.timedelta(days=30 * months)
+                ends = due + dt.timedelta(days=30)
+                done = (due + dt.timedelta(days=rng.randint(-5, 45))
+                        if rng.random() < 0.6 else None)
+                CheckIn.objects.create(
+                    case=case, survivor=case.survivor, closed_on=closed, months=months,
+                    due_on=due, window_ends=ends, done_on=done,
+                    safe=rng.choice(["", *Safe.values]), housing=rng.choice(["", *Housing.values]),
+                    income=rng.choice(["", *Income.values]),
+                    reexploited=rng.choice(["", *Reexploited.values]),
+                    cancelled_at=timezone.now() if rng.random() < 0.05 else None,
+                    withdrawn_at=timezone.now() if rng.random() < 0.1 else None)
     return {c.organisation_id for c in cases}
 
 
