@@ -464,6 +464,16 @@ SELECT band, COUNT(*) FROM banded GROUP BY band""", [*SUPPORTED, *params])
 # --- Do No Harm ----------------------------------------------------------------------
 
 
+def told_events(period: Period = None) -> QuerySet:
+    """The times a survivor told their story: interviews, and hearings where they testified.
+    Its condition is ``insights`` 0005's ``ins_event_told`` index's own (an index-only scan
+    on PostgreSQL; tests/insights/test_count_indexes.py checks the planner can use it)."""
+    return (_of_organisation(TimelineEvent, None).filter(voided_at__isnull=True)
+            .filter(_in(period, "occurred_on"))
+            .filter(Q(kind="interview") | Q(kind="hearing",
+                                            details__testimony__in=TOLD_AT_HEARING)))
+
+
 def do_no_harm(organisation_id: int, *, period: Period = None) -> list[Grid]:
     """Survivors with a finding by rule and severity (and with a block overridden);
     survivors by how often they told their story; reflection periods granted and how
@@ -473,10 +483,7 @@ def do_no_harm(organisation_id: int, *, period: Period = None) -> list[Grid]:
                           fstatus=F("status"))
                 .values("fcase", "frule", "fseverity", "fstatus"))
     events = _of_organisation(TimelineEvent, organisation_id).filter(voided_at__isnull=True)
-    told = (events.filter(_in(period, "occurred_on"))
-            .filter(Q(kind="interview") | Q(kind="hearing",
-                                            details__testimony__in=TOLD_AT_HEARING))
-            .annotate(ecase=F("case_id")).values("ecase"))
+    told = told_events(period).annotate(ecase=F("case_id")).values("ecase")
     starts = (events.filter(_in(period, "occurred_on")).filter(kind="reflection_period_start")
               .annotate(ecase=F("case_id")).values("ecase"))
     ends = (events.filter(kind="reflection_period_end")
