@@ -30,9 +30,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import logging
 from contextvars import ContextVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import (
     BooleanField,
     CharField,
@@ -60,6 +61,7 @@ from northstar.survivors.consent import flows_q
 from northstar.survivors.models import Case, ConsentPurpose, Sex, TrialParticipation
 
 Period = tuple[dt.date, dt.date] | None
+log = logging.getLogger(__name__)
 
 TRIAL = tuple(TrialParticipation.values)
 OUTCOMES = tuple(Outcome.values)
@@ -231,10 +233,18 @@ def counted_once(organisation_ids):
     table = database.ops.quote_name(f"insights_counted_{next(_numbers)}")
     sql, params = _gated(organisation_ids).query.sql_with_params()
     with transaction.atomic(using=alias):
-        with database.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
-            if database.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {table}")
+        try:
+            with transaction.atomic(using=alias), database.cursor() as cursor:
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
+                if database.vendor == "postgresql":
+                    cursor.execute(f"ANALYZE {table}")
+        except DatabaseError:
+            # A role without the TEMPORARY privilege (docs/operations.md): each statement
+            # gates for itself, as without ``counted_once``; the same grids, more slowly.
+            log.warning("insights: no temporary table (TEMPORARY privilege?); the consent "
+                        "gate is computed per measure")
+            yield
+            return
         token = _once.set({**_once.get(), **{(alias, org): table
                                              for org in organisation_ids}})
         try:
