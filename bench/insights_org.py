@@ -7,7 +7,9 @@ For the organisation with the most cases (or ``--org``): each measure's counting
 (``insights/measures.toml``) run once to warm, then ``--runs`` times; prints the median in
 ms, its queries and their time in SQL, and the machine's load average. ``--dashboard``
 also times the whole dashboard page for the organisation's researcher (``force_login``,
-in process, one persistent connection); ``--refresh`` the materialised refresh of that
+in process, one persistent connection); ``--once`` counts the measures inside one
+``counting.counted_once`` (the consent-gated set made once, as the dashboard does; its
+making timed on its own); ``--refresh`` the materialised refresh of that
 organisation (``materialised.refresh``: it writes the organisation's stored counts — only
 on a database of your own).
 
@@ -19,6 +21,7 @@ processes, and prints both side by side (medians over the rounds). Asserts nothi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -69,6 +72,18 @@ def run_here(args) -> dict:
         sql = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
         return times, len(ctx.captured_queries), sql
 
+    once = contextlib.nullcontext()
+    if args.once:
+        # As the dashboard counts: the consent-gated set made once (timed on its own), then
+        # every measure reading it (insights.counting.counted_once).
+        from northstar.insights.counting import counted_once
+
+        began = time.perf_counter()
+        once = counted_once([org])
+        once.__enter__()
+        out["once_ms"] = (time.perf_counter() - began) * 1000
+        if not args.json:
+            print(f"{'counted_once (the gated set)':36} {out['once_ms']:9.1f} ms", flush=True)
     for measure in all_measures():
         if wanted and measure.key not in wanted:
             continue
@@ -79,6 +94,7 @@ def run_here(args) -> dict:
         if not args.json:
             print(f"{measure.key:36} {statistics.median(times):9.1f} ms (min {min(times):8.1f})"
                   f" {queries:4d} queries {sql:9.1f} ms SQL   load {load()}", flush=True)
+    once.__exit__(None, None, None)
     if args.dashboard:
         researcher = Membership.objects.filter(organisation_id=org, role="researcher") \
             .select_related("user").first()
@@ -149,6 +165,8 @@ def main() -> None:
     parser.add_argument("--measures", help="only these measure keys (comma-separated)")
     parser.add_argument("--dashboard", action="store_true")
     parser.add_argument("--refresh", action="store_true")
+    parser.add_argument("--once", action="store_true",
+                        help="count the measures inside one counted_once, as the dashboard")
     parser.add_argument("--user", default="researcher.ip001")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ab", help="another checkout's root: before/after alternated")

@@ -37,7 +37,7 @@ from northstar import policy
 from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
 from northstar.core.tables import Grid, Table, add
-from northstar.insights import materialised
+from northstar.insights import counting, materialised
 from northstar.insights.measures import Measure, all_measures, resolve
 
 Period = tuple[dt.date, dt.date] | None
@@ -143,8 +143,14 @@ def tables_for(actor: Actor, *, period: Period = None, export: bool = False) -> 
             organisation_id__in=list(stored)).aggregate(at=Min("counted_at"))["at"]
         counted_on = oldest and oldest.date()
     sections = []
+    # The organisations counted now (not read from their stored counts): the consent-gated
+    # set of each computed once for every measure (``counting.counted_once``).
+    live = [o.pk for o in orgs if not (stored and o.pk in stored)]
+    with counting.counted_once(live):
+        counted = {measure.key: {f"org:{o.pk}": grids_of(measure, o.pk, period, stored)
+                                 for o in orgs} for measure in all_measures()}
     for measure in all_measures():
-        per_org = {f"org:{o.pk}": grids_of(measure, o.pk, period, stored) for o in orgs}
+        per_org = counted[measure.key]
         split_keys = list(dict.fromkeys(k for grids in per_org.values() for k in grids))
         tables: list[Table] = []
         for split in split_keys:

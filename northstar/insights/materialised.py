@@ -38,6 +38,7 @@ from django.utils import timezone
 from northstar.core import jobs
 from northstar.core.models import Organisation
 from northstar.core.tables import Count, Grid
+from northstar.insights.counting import counted_once
 
 Counter = Callable[..., list[Grid]]
 #: The counting functions the refresh job runs: registered by the module that defines the
@@ -97,7 +98,9 @@ def refresh(counters: Iterable[Counter] | None = None,
             .values_list("pk", flat=True)
     cells = organisations = 0
     for org_id in list(organisation_ids):
-        grids = [grid for counter in counters for grid in counter(org_id, period=None)]
+        # The organisation's consent-gated set computed once for every measure.
+        with counted_once([org_id]):
+            grids = [grid for counter in counters for grid in counter(org_id, period=None)]
         cells += store(org_id, grids)
         organisations += 1
     return {"organisations": organisations, "cells": cells}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from northstar.insights.counting import counted_cases
+from northstar.insights.counting import counted_cases, told_events
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'",
@@ -40,3 +40,20 @@ def test_one_organisations_counted_cases_can_be_answered_from_the_indexes(case_a
     assert "archived_at IS NULL" in case_index
     assert "survivor_id" in found["ins_consent_statistics"]
     assert "'statistics'" in found["ins_consent_statistics"]
+
+
+def test_the_told_events_of_do_no_harm_can_be_read_from_their_partial_index():
+    """``ins_event_told`` (insights 0005) holds exactly the events ``do_no_harm`` counts as
+    a retelling: the planner proves the statement's condition implies the index's, so it can
+    use it (with sequential scans off: on a handful of test rows it would rather scan)."""
+    sql, params = told_events().values("case_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'ins_event_told'")
+        assert cursor.fetchone() is not None
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "ins_event_told" in plan, plan

@@ -26,6 +26,15 @@ def _shape(grids) -> dict:
 
 
 def _check(organisation_ids) -> int:
+    """Every function against the reference, counting the consent-gated set in each
+    statement and then from ``counted_once``'s table (all the organisations at once)."""
+    cells = _check_each(organisation_ids)
+    with counting.counted_once(organisation_ids):
+        assert _check_each(organisation_ids) == cells
+    return cells
+
+
+def _check_each(organisation_ids) -> int:
     cells = 0
     for org in organisation_ids:
         for name in FUNCTIONS:
@@ -76,3 +85,27 @@ def test_each_measure_costs_the_same_queries_for_3_survivors_as_for_30(org_a, ca
     many = {name: _queries(name, org_a) for name in FUNCTIONS}
     assert few == many
     assert max(many.values()) <= 4, many  # one statement (BEGIN, work_mem, COMMIT on PostgreSQL)
+
+
+def test_within_counted_once_the_consent_gate_is_read_once_for_every_measure(org_a,
+                                                                           caseworker,
+                                                                           actor_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from northstar.survivors.models import Consent
+    from tests.insights.people import survivors
+
+    survivors(actor_for(caseworker), 5, delivered=True)
+    consents = Consent._meta.db_table
+    with CaptureQueriesContext(connection) as ctx:
+        with counting.counted_once([org_a.pk]):
+            grids = [getattr(counting, name)(org_a.pk) for name in FUNCTIONS]
+    gate = [q["sql"] for q in ctx.captured_queries if consents in q["sql"]]
+    assert len(gate) == 1 and "CREATE TEMPORARY TABLE" in gate[0], gate
+    assert [_shape(g) for g in grids] == \
+        [_shape(getattr(reference_counting, name)(org_a.pk)) for name in FUNCTIONS]
+    # Left, the table is gone and each statement computes the gate again.
+    with CaptureQueriesContext(connection) as ctx:
+        counting.held_to_account(org_a.pk)
+    assert any(consents in q["sql"] for q in ctx.captured_queries)

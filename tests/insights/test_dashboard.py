@@ -273,3 +273,22 @@ def test_a_csv_cell_a_spreadsheet_would_run_is_written_as_text(world):
         "/insights/tables/own_outcome_delivered.trial.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in data
     assert not re.search(r"(^|,)\"?=HYPERLINK", data, re.M)
+
+
+def test_the_researchers_dashboard_computes_the_consent_gated_set_once(world):
+    """Every insights measure on the page reads the organisation's consent-gated cases from
+    one temporary table (``counting.counted_once``): the six measures of insights/counting.py
+    do not each join the consents again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from northstar.survivors.models import Consent
+
+    client = client_of(world["researcher_a"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/insights/").status_code == 200
+    made = [q["sql"] for q in ctx.captured_queries if "CREATE TEMPORARY TABLE" in q["sql"]]
+    assert len(made) == 1 and Consent._meta.db_table in made[0]
+    readers = [q["sql"] for q in ctx.captured_queries
+               if "insights_counted_" in q["sql"] and q["sql"].lstrip().startswith("WITH")]
+    assert len(readers) >= 6, len(readers)
