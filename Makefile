@@ -60,6 +60,8 @@ lint: install
 ## PYTEST_WORKERS=0: one process, as before.
 PYTEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
+## The 25 slowest test phases are printed after each suite, so CI's log says where time goes.
+SLOWEST ?= 25
 test: lint test-sqlite test-fuzz test-postgres
 
 test-sqlite: install
@@ -73,7 +75,7 @@ test-sqlite: install
 	  if [ "$$NORTHSTAR_REQUIRE_BROWSER" = "1" ]; then echo "NORTHSTAR_REQUIRE_BROWSER=1: failing."; exit 1; fi; \
 	fi
 	@echo "== Test suite on SQLite (with the browser tests) =="
-	env -u DATABASE_URL $(BIN)/pytest $(XDIST)
+	env -u DATABASE_URL $(BIN)/pytest $(XDIST) --durations=$(SLOWEST)
 
 ## make test-fuzz: schemathesis sends generated requests (valid and invalid) to every API
 ## operation, in-process on SQLite with a caseworker's token; any 5xx fails it
@@ -87,7 +89,7 @@ test-postgres: install
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Test suite on PostgreSQL (throw-away database; browser tests ran on SQLite) =="; \
 	  DATABASE_URL=$(PG_ADMIN_URL) NORTHSTAR_TEST_DB_NAME=test_northstar_$$$$ \
-	    $(BIN)/pytest $(XDIST) --create-db -m "not browser"; \
+	    $(BIN)/pytest $(XDIST) --durations=$(SLOWEST) --create-db -m "not browser"; \
 	else \
 	  echo ""; \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
