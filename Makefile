@@ -56,8 +56,8 @@ lint: install
 ## make test: the whole suite on SQLite, the API fuzzing run, then the suite again on PostgreSQL.
 ## Each suite runs in PYTEST_WORKERS processes (pytest-xdist, whole test files to each; 2 by
 ## default, this machine's cores): each worker has its own test database (SQLite in memory;
-## on PostgreSQL <name>_gw0, <name>_gw1, each built by the real migrations).
-## PYTEST_WORKERS=0: one process, as before.
+## on PostgreSQL <name>_gw0, <name>_gw1, each built by the real migrations). The browser
+## tests run after the SQLite suite in one process. PYTEST_WORKERS=0: one process each.
 PYTEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
 ## The 25 slowest test phases are printed after each suite, so CI's log says where time goes.
@@ -74,8 +74,10 @@ test-sqlite: install
 	  echo ""; \
 	  if [ "$$NORTHSTAR_REQUIRE_BROWSER" = "1" ]; then echo "NORTHSTAR_REQUIRE_BROWSER=1: failing."; exit 1; fi; \
 	fi
-	@echo "== Test suite on SQLite (with the browser tests) =="
-	env -u DATABASE_URL $(BIN)/pytest $(XDIST) --durations=$(SLOWEST)
+	@echo "== Test suite on SQLite (the browser tests after it, in one process) =="
+	env -u DATABASE_URL $(BIN)/pytest $(XDIST) --durations=$(SLOWEST) -m "not browser"
+	@# Real-browser journeys wait on rendering (15 s steps): alone, not beside a worker.
+	env -u DATABASE_URL $(BIN)/pytest -p no:xdist --durations=$(SLOWEST) tests/browser
 
 ## make test-fuzz: schemathesis sends generated requests (valid and invalid) to every API
 ## operation, in-process on SQLite with a caseworker's token; any 5xx fails it
