@@ -53,7 +53,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## make test: the whole suite on SQLite, the API fuzzing run, then the suite again on PostgreSQL
+## make test: the whole suite on SQLite, the API fuzzing run, then the suite again on PostgreSQL.
+## Each suite runs in PYTEST_WORKERS processes (pytest-xdist, whole test files to each; 2 by
+## default, this machine's cores): each worker has its own test database (SQLite in memory;
+## on PostgreSQL <name>_gw0, <name>_gw1, each built by the real migrations). The browser
+## tests run after the SQLite suite in one process. PYTEST_WORKERS=0: one process each.
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
+## The 25 slowest test phases are printed after each suite, so CI's log says where time goes.
+SLOWEST ?= 25
 test: lint test-sqlite test-fuzz test-postgres
 
 test-sqlite: install
@@ -66,8 +74,10 @@ test-sqlite: install
 	  echo ""; \
 	  if [ "$$NORTHSTAR_REQUIRE_BROWSER" = "1" ]; then echo "NORTHSTAR_REQUIRE_BROWSER=1: failing."; exit 1; fi; \
 	fi
-	@echo "== Test suite on SQLite (with the browser tests) =="
-	env -u DATABASE_URL $(BIN)/pytest
+	@echo "== Test suite on SQLite (the browser tests after it, in one process) =="
+	env -u DATABASE_URL $(BIN)/pytest $(XDIST) --durations=$(SLOWEST) -m "not browser"
+	@# Real-browser journeys wait on rendering (15 s steps): alone, not beside a worker.
+	env -u DATABASE_URL $(BIN)/pytest -p no:xdist --durations=$(SLOWEST) tests/browser
 
 ## make test-fuzz: schemathesis sends generated requests (valid and invalid) to every API
 ## operation, in-process on SQLite with a caseworker's token; any 5xx fails it
@@ -81,7 +91,7 @@ test-postgres: install
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Test suite on PostgreSQL (throw-away database; browser tests ran on SQLite) =="; \
 	  DATABASE_URL=$(PG_ADMIN_URL) NORTHSTAR_TEST_DB_NAME=test_northstar_$$$$ \
-	    $(BIN)/pytest --create-db -m "not browser"; \
+	    $(BIN)/pytest $(XDIST) --durations=$(SLOWEST) --create-db -m "not browser"; \
 	else \
 	  echo ""; \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \

@@ -16,7 +16,10 @@ def _violations(page):
 
 def test_the_swagger_docs_render_under_the_csp(page, db):
     refused = _violations(page)
-    page.goto("/api/v1/docs")
+    # The docs page loads swagger-ui's 1.4 MB bundle from the live server: on a busy machine
+    # (two test workers, each with its Chromium) its "load" can pass the 15 s default, so the
+    # navigation gets the same 30 s the rendering already had (not a performance check).
+    page.goto("/api/v1/docs", timeout=30_000)
     page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
     assert page.locator(".opblock").count() > 10
     assert refused == []
