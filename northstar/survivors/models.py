@@ -380,11 +380,12 @@ class Case(models.Model):
 
     @property
     def cross_border(self) -> bool:
-        return bool(
-            self.country_of_origin
-            and self.country_of_destination
-            and self.country_of_origin != self.country_of_destination
-        )
+        return crosses_border(self.country_of_origin, self.country_of_destination)
+
+
+def crosses_border(origin: str, destination: str) -> bool:
+    """Whether a case with these countries of origin and destination crossed a border."""
+    return bool(origin and destination and origin != destination)
 
 
 class ConsentPurpose(models.TextChoices):
