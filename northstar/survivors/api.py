@@ -133,13 +133,28 @@ LIST_COLUMNS = ("id", "reference", "organisation_id", "version", *CLEAR_FIELDS,
                 "date_of_birth")
 
 
+def survivor_row_out(row: Row, fields: frozenset[str] | None, today) -> dict:
+    """``survivor_out`` (no personal fields) of a survivor list's row (``LIST_COLUMNS``),
+    ``fields`` being the policy's answer for it: the same answer, read by key."""
+    full = fields is policy.ALL_FIELDS
+    out = {"id": row["id"], "reference": row["reference"],
+           "organisation_id": row["organisation_id"], "version": row["version"],
+           "access": "full" if full else "shared"}
+    for name in CLEAR_FIELDS:
+        if full or name in fields:
+            out[name] = row[name]
+    if full:
+        out["is_child"] = child_on(row["birth_year"], row["date_of_birth"], today)
+    return out
+
+
 def _survivors_shown(request, rows: list[Row]) -> list[dict]:
     actor = actor_of(request)
     fields = policy.survivors_fields(actor, rows)  # one query for the page, not one per row
     today = timezone.localdate()
-    return [survivor_out(actor, s, personal=False, fields=fields[s.pk], today=today)
+    return [survivor_row_out(s, fields[s["id"]], today)
             for s in selectors.listed(actor, rows, record_type="survivor",
-                                      owners=[s.organisation_id for s in rows])]
+                                      owners=[s["organisation_id"] for s in rows])]
 
 
 @router.get("/survivors", response=list[SurvivorOut])
