@@ -146,6 +146,12 @@ def update_survivor(actor: Actor, survivor: Survivor, *, version: int, changes: 
         setattr(current, key, value)
     if "date_of_birth" in values and values["date_of_birth"]:
         current.birth_year = int(values["date_of_birth"][:4])
+    elif values.get("birth_year"):
+        # The birth year stays the year of the recorded date of birth (``child_on`` relies
+        # on it): a new year alone must agree with it, as on create and import.
+        kept = reveal(current.date_of_birth) if "date_of_birth" not in values else ""
+        if kept and int(kept[:4]) != values["birth_year"]:
+            raise DomainError("does not match the date of birth", "birth_year")
     if {"given_name", "family_name", "date_of_birth"} & values.keys():
         merged = {k: reveal(getattr(current, k)) for k in ("given_name", "family_name",
                                                            "date_of_birth")}

@@ -1,17 +1,26 @@
 """Survivors, cases and consents over JSON. Thin: parse, ask the policy, call an action."""
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from ninja import Query, Router
 from ninja.pagination import paginate
 
 from northstar import policy
-from northstar.apiutils import Pages, actor_of
+from northstar.apiutils import Pages, Row, actor_of, rows_of
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.models import Organisation
 from northstar.justice import tasks as case_tasks
 from northstar.survivors import actions, selectors
-from northstar.survivors.models import MIGRATION_FACTS, Case, Consent, Survivor, Transfer
+from northstar.survivors.models import (
+    MIGRATION_FACTS,
+    Case,
+    Consent,
+    Survivor,
+    Transfer,
+    child_on,
+    crosses_border,
+)
 from northstar.survivors.schemas import (
     AcceptTransferIn,
     ArchiveReasonT,
@@ -61,26 +70,45 @@ def survivor_out(actor: Actor, survivor: Survivor, *, personal: bool,
         if fields is policy.ALL_FIELDS or name in fields:
             out[name] = getattr(survivor, name)
     if fields is policy.ALL_FIELDS:
-        out["is_child"] = survivor.is_child(today)
+        out["is_child"] = child_on(survivor.birth_year, survivor.date_of_birth,
+                                   today or timezone.localdate())
     if personal:
         opened = actions.reveal_personal_data(actor, survivor, fields=fields)
         out["personal"] = opened or None
     return out
 
 
+#: The columns a case list shows, read with ``values()`` (``case_row_out``).
+CASE_COLUMNS = (
+    "id", "reference", "survivor_id", "jurisdiction", "forms_of_exploitation", "sectors",
+    "country_of_origin", "transit_countries", "country_of_destination", "period_start",
+    "period_end", "recruitment_method", "relationship_to_offender", "coercion",
+    "fears_retaliation_at_home", "trial_participation", *MIGRATION_FACTS, "status", "version",
+    "created_at", "caseworker_id")
+_CASEWORKER_NAME = f"caseworker__{get_user_model().USERNAME_FIELD}"
+CASE_LIST_COLUMNS = (*CASE_COLUMNS, _CASEWORKER_NAME, "survivor__reference",
+                     "survivor__organisation_id")
+
+
 def case_out(case: Case, *, summary: str | None = None) -> dict:
     return {
-        **{f: getattr(case, f) for f in (
-            "id", "reference", "survivor_id", "jurisdiction", "forms_of_exploitation", "sectors",
-            "country_of_origin", "transit_countries", "country_of_destination", "period_start",
-            "period_end", "recruitment_method", "relationship_to_offender", "coercion",
-            "fears_retaliation_at_home", "trial_participation", *MIGRATION_FACTS, "status", "version",
-            "created_at", "caseworker_id")},
+        **{f: getattr(case, f) for f in CASE_COLUMNS},
         "caseworker": case.caseworker.get_username() if case.caseworker_id else None,
         "survivor_reference": case.survivor.reference,
         "cross_border": case.cross_border,
         "summary": summary,
     }
+
+
+def case_row_out(row) -> dict:
+    """``case_out`` of a case list's row (``CASE_LIST_COLUMNS``): the same answer, read
+    from the row's columns instead of a case with its survivor and caseworker."""
+    out = {f: row[f] for f in CASE_COLUMNS}
+    out["caseworker"] = row[_CASEWORKER_NAME] if row["caseworker_id"] else None
+    out["survivor_reference"] = row["survivor__reference"]
+    out["cross_border"] = crosses_border(row["country_of_origin"], row["country_of_destination"])
+    out["summary"] = None
+    return out
 
 
 def consent_out(consent: Consent, texts: dict[str, str] | None = None) -> dict:
@@ -98,24 +126,42 @@ def consent_out(consent: Consent, texts: dict[str, str] | None = None) -> dict:
 
 # --- Survivors -----------------------------------------------------------------
 
-#: Sealed fields a survivor list never shows: not read from the database at all. (The
-#: birth date stays: ``is_child`` is worked out from it.)
-LIST_DEFERRED = tuple(f for f in Survivor.PERSONAL_FIELDS if f != "date_of_birth")
+#: The columns a survivor list reads (``values()``, no model instances): what
+#: ``survivor_out`` shows, and the sealed date of birth, still sealed, which ``child_on``
+#: opens only in the year a survivor may turn 18. No other sealed field is read at all.
+LIST_COLUMNS = ("id", "reference", "organisation_id", "version", *CLEAR_FIELDS,
+                "date_of_birth")
 
 
-def _survivors_shown(request, rows: list[Survivor]) -> list[dict]:
+def survivor_row_out(row: Row, fields: frozenset[str] | None, today) -> dict:
+    """``survivor_out`` (no personal fields) of a survivor list's row (``LIST_COLUMNS``),
+    ``fields`` being the policy's answer for it: the same answer, read by key."""
+    full = fields is policy.ALL_FIELDS
+    out = {"id": row["id"], "reference": row["reference"],
+           "organisation_id": row["organisation_id"], "version": row["version"],
+           "access": "full" if full else "shared"}
+    for name in CLEAR_FIELDS:
+        if full or name in fields:
+            out[name] = row[name]
+    if full:
+        out["is_child"] = child_on(row["birth_year"], row["date_of_birth"], today)
+    return out
+
+
+def _survivors_shown(request, rows: list[Row]) -> list[dict]:
     actor = actor_of(request)
     fields = policy.survivors_fields(actor, rows)  # one query for the page, not one per row
     today = timezone.localdate()
-    return [survivor_out(actor, s, personal=False, fields=fields[s.pk], today=today)
-            for s in selectors.listed(actor, rows, record_type="survivor")]
+    return [survivor_row_out(s, fields[s["id"]], today)
+            for s in selectors.listed(actor, rows, record_type="survivor",
+                                      owners=[s["organisation_id"] for s in rows])]
 
 
 @router.get("/survivors", response=list[SurvivorOut])
 @paginate(Pages, shown=_survivors_shown)
 def list_survivors(request, filters: Query[SurvivorFilters]):
     """Survivors you may see, by reference code; no personal fields in lists."""
-    return filters.filter(policy.visible_survivors(actor_of(request)).defer(*LIST_DEFERRED))
+    return rows_of(filters.filter(policy.visible_survivors(actor_of(request))), *LIST_COLUMNS)
 
 
 @router.post("/survivors", response={201: SurvivorOut})
@@ -260,17 +306,18 @@ def archive_survivor(request, survivor_id: int, reason: ArchiveReasonT = "create
 # --- Cases ---------------------------------------------------------------------
 
 
-def _cases_shown(request, rows: list[Case]) -> list[dict]:
+def _cases_shown(request, rows: list[Row]) -> list[dict]:
     actor = actor_of(request)
-    return [case_out(c) for c in selectors.listed(actor, rows, record_type="case")]
+    owners = [r["survivor__organisation_id"] for r in rows]  # read with the row: no query
+    return [case_row_out(c) for c in selectors.listed(actor, rows, record_type="case",
+                                                      owners=owners)]
 
 
 @router.get("/cases", response=list[CaseOut])
 @paginate(Pages, shown=_cases_shown)
 def list_cases(request, filters: Query[CaseFilters]):
     actor = actor_of(request)
-    return filters.filter(policy.visible_cases(actor).select_related("survivor", "caseworker")
-                          .defer("summary", *(f"survivor__{f}" for f in Survivor.PERSONAL_FIELDS)))
+    return rows_of(filters.filter(policy.visible_cases(actor)), *CASE_LIST_COLUMNS)
 
 
 def _check_caseworker(survivor: Survivor, user_id: int | None) -> None:

@@ -159,8 +159,38 @@ class Survivor(models.Model):
         return None
 
     def is_child(self, when: dt.date | None = None) -> bool | None:
-        age = self.age_on(when)
-        return None if age is None else age < ADULT_AGE
+        """Whether the survivor is (or might still be) a child on ``when``: the answer of
+        ``age_on`` compared with the adult age, opening the date of birth only when the
+        unsealed birth year leaves it open (see ``child_on``)."""
+        return child_on(self.birth_year, self.date_of_birth, when or timezone.localdate())
+
+
+def child_on(birth_year: int | None, date_of_birth, when: dt.date) -> bool | None:
+    """``Survivor.is_child`` from a row's birth year and (sealed) date of birth.
+
+    The birth year is kept equal to the year of the date of birth whenever both are
+    recorded (create, update, import and the API refuse a mismatch), so on ``when`` the
+    survivor's age is ``when.year - birth_year`` or one less. When both are on the same
+    side of the adult age, that is the answer and the date of birth is not opened (a list
+    of 50 survivors opened 50 sealed dates for this); only in the year a survivor may turn
+    18 is it opened, exactly as ``age_on`` does. No birth year: ``age_on`` (the date of
+    birth if any, else unknown, ``None``, which every caller treats as a possible child).
+    """
+    if birth_year:
+        youngest = when.year - birth_year - 1
+        if youngest >= ADULT_AGE:
+            return False
+        if youngest + 1 < ADULT_AGE:
+            return True
+    dob_text = reveal(date_of_birth)
+    if dob_text:
+        dob = dt.date.fromisoformat(dob_text)
+        age = when.year - dob.year - ((when.month, when.day) < (dob.month, dob.day))
+    elif birth_year:
+        age = when.year - birth_year - 1
+    else:
+        return None
+    return age < ADULT_AGE
 
 
 class ExploitationForm(models.TextChoices):
@@ -350,11 +380,12 @@ class Case(models.Model):
 
     @property
     def cross_border(self) -> bool:
-        return bool(
-            self.country_of_origin
-            and self.country_of_destination
-            and self.country_of_origin != self.country_of_destination
-        )
+        return crosses_border(self.country_of_origin, self.country_of_destination)
+
+
+def crosses_border(origin: str, destination: str) -> bool:
+    """Whether a case with these countries of origin and destination crossed a border."""
+    return bool(origin and destination and origin != destination)
 
 
 class ConsentPurpose(models.TextChoices):

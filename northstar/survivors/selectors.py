@@ -66,8 +66,10 @@ def advocacy_participants_seen(actor: Actor, survivors: list[Survivor]) -> list[
     return survivors
 
 
-def listed(actor: Actor, records: Iterable, *, record_type: str) -> list:
-    """The records of one page of a list, as shown: one entry naming every id, whole."""
+def listed(actor: Actor, records: Iterable, *, record_type: str,
+           owners: Iterable | None = None) -> list:
+    """The records of one page of a list, as shown: one entry naming every id, whole.
+    ``owners``: each record's owning organisation id, when the list read it already."""
     shown = list(records)
-    audit.record_read(actor, shown, record_type=record_type)
+    audit.record_read(actor, shown, record_type=record_type, owners=owners)
     return shown

@@ -28,7 +28,7 @@ def big_caseload(caseworker, actor_for, org_b, case_a):
 
 @pytest.mark.parametrize("path,ceiling", [
     ("/api/v1/survivors", 8),
-    ("/api/v1/cases", 9),
+    ("/api/v1/cases", 8),
     ("/api/v1/referrals", 10),
     ("/api/v1/services", 5),
 ])
