@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from northstar.core.crypto import keyring
@@ -95,6 +95,34 @@ def token_rows(survivor_id: int, organisation_id: int, values: dict[str, str],
     return list(seen.values())
 
 
+#: The columns of ``token_rows``' tuples, in order.
+TOKEN_COLUMNS = ("survivor_id", "organisation_id", "kind", "weight", "digest", "key_id")
+
+_INSERT_TOKENS = (
+    "INSERT INTO survivors_nametoken (survivor_id, organisation_id, kind, weight, digest, key_id) "
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::integer[], "
+    "%s::varchar[], %s::varchar[])")
+
+
+def insert_tokens(survivor_id: int, organisation_id: int, values: dict[str, str],
+                  key: tuple[str, bytes] | None = None) -> int:
+    """Write one survivor's tokens (those of ``tokens_for_values``, from ``token_rows``) in
+    one statement, without building a model object per token: on PostgreSQL one INSERT of
+    six arrays (a create's tokens cost it more CPU than everything else in the action when
+    built through ``bulk_create``). Returns how many were written."""
+    rows = token_rows(survivor_id, organisation_id, values, key or index_key())
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_TOKENS, [list(column) for column in zip(*rows, strict=True)])
+        else:
+            cursor.executemany(
+                "INSERT INTO survivors_nametoken (survivor_id, organisation_id, kind, weight, "
+                "digest, key_id) VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    return len(rows)
+
+
 def plaintext_of(survivor: Survivor) -> dict[str, str]:
     """The indexed fields opened for indexing only (never shown: no audited read)."""
     return {f: reveal(getattr(survivor, f)) for f in INDEXED_FIELDS}
@@ -104,9 +132,8 @@ def plaintext_of(survivor: Survivor) -> dict[str, str]:
 def index_survivor(survivor: Survivor, values: dict[str, str] | None = None) -> int:
     """Replace the survivor's tokens; ``values`` are the plaintext fields when the caller has them."""
     NameToken.objects.filter(survivor_id=survivor.pk).delete()
-    rows = tokens_for_values(survivor, values if values is not None else plaintext_of(survivor))
-    NameToken.objects.bulk_create(rows)
-    return len(rows)
+    return insert_tokens(survivor.pk, survivor.organisation_id,
+                         values if values is not None else plaintext_of(survivor))
 
 
 def rebuild(survivors: Iterable[Survivor] | None = None, *, batch_size: int = 500,
