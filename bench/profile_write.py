@@ -46,6 +46,19 @@ def kinds(captured) -> str:
     return ", ".join(f"{n} {k}" for k, n in sorted(count.items()))
 
 
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine:
+    /proc/<pid>/stat, user + system), or 0.0 where it cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=40)
@@ -90,11 +103,14 @@ def main() -> None:
               f"({kinds(ctx.captured_queries)}; {sql_ms:.1f} ms in SQL)")
         for q in ctx.captured_queries:
             print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:200]}")
+        server = backend_cpu()
         started = time.process_time()
         for _ in range(args.repeat):
             call()
-        print(f"CPU per {name}: {(time.process_time() - started) / args.repeat * 1000:.2f} ms "
-              f"(over {args.repeat})")
+        own = (time.process_time() - started) / args.repeat * 1000
+        server = (backend_cpu() - server) / args.repeat * 1000
+        print(f"CPU per {name}: {own:.2f} ms here + {server:.2f} ms in its PostgreSQL backend "
+              f"(over {args.repeat}; load {Path('/proc/loadavg').read_text().split()[0]})")
         if args.cpu:
             import cProfile
             import pstats

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -115,12 +116,28 @@ def insert_tokens(survivor_id: int, organisation_id: int, values: dict[str, str]
         return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_INSERT_TOKENS, [list(column) for column in zip(*rows, strict=True)])
+            cursor.execute(_INSERT_TOKENS, _array_literals(rows))
         else:
             cursor.executemany(
                 "INSERT INTO survivors_nametoken (survivor_id, organisation_id, kind, weight, "
                 "digest, key_id) VALUES (%s, %s, %s, %s, %s, %s)", rows)
     return len(rows)
+
+
+#: Elements needing no quoting in an array literal, joined by commas (none inside one).
+_PLAIN_ELEMENTS = re.compile(r"[A-Za-z0-9_.:-]+(,[A-Za-z0-9_.:-]+)*")
+
+
+def _array_literals(rows: list[tuple]) -> list:
+    """The six columns as PostgreSQL array literals (``{1,2,3}``), cheaper to send than
+    lists adapted element by element: ids, a kind, a weight, a hex digest and a key id need
+    no quoting. A column holding anything else (never seen) is sent as a list."""
+    columns = []
+    for column in zip(*rows, strict=True):
+        text = ",".join([str(v) for v in column])
+        plain = _PLAIN_ELEMENTS.fullmatch(text) and text.count(",") == len(column) - 1
+        columns.append("{" + text + "}" if plain else list(column))
+    return columns
 
 
 def plaintext_of(survivor: Survivor) -> dict[str, str]:

@@ -280,3 +280,14 @@ def test_a_reference_code_already_taken_is_drawn_again_and_nothing_is_stored_twi
                             before[2] + 1)
     assert Survivor.objects.filter(reference=survivor_a.reference).count() == 1
     assert len(stored(created.pk)["audit"]) == 1
+
+
+def test_token_columns_needing_quotes_are_not_sent_as_bare_array_literals():
+    """Ids, kinds, weights, hex digests and key ids go as ``{…}`` literals; a value with a
+    comma, a brace, a quote or a space (none is expected) goes as a list, quoted by the driver."""
+    rows = [(7, 1, "tri", 1, "ab12", "k1"), (7, 1, "word", 4, "cd34", "k,1")]
+    survivor_ids, organisation_ids, kinds, weights, digests, key_ids = search._array_literals(rows)
+    assert (survivor_ids, kinds, weights, digests) == ("{7,7}", "{tri,word}", "{1,4}",
+                                                       "{ab12,cd34}")
+    assert key_ids == ["k1", "k,1"]
+    assert search._array_literals([(7, 1, "tri", 1, "a b", '"k"')])[4:] == [["a b"], ['"k"']]
