@@ -11,10 +11,10 @@ answers are compared.
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from pydantic import ValidationError
 
 from northstar.core import audit
 from northstar.core.errors import DomainError
