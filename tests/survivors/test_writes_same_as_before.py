@@ -260,10 +260,19 @@ def test_an_updated_survivor_holds_masks_not_the_text_just_typed(caseworker, act
     assert updated.updated_at == fresh.updated_at
 
 
+@pytest.mark.parametrize("alone", [
+    pytest.param(False, id="inside-a-transaction"),
+    pytest.param(True, id="its-own-transaction", marks=pytest.mark.django_db(transaction=True)),
+])
 def test_a_reference_code_already_taken_is_drawn_again_and_nothing_is_stored_twice(
-        monkeypatch, caseworker, actor_for, survivor_a):
+        monkeypatch, caseworker, actor_for, survivor_a, alone):
     """The create runs its transaction again with another code: one survivor, one set of
-    tokens, one audit entry, under the second code."""
+    tokens, one audit entry, under the second code; whether it runs in a transaction of its
+    own (an API request: the clash rolls the whole of it back) or inside a caller's (a
+    savepoint)."""
+    from django.db import connection
+
+    assert connection.in_atomic_block is not alone
     drawn = iter([survivor_a.reference, "MHF-FRESH2"])
     codes = []
 
