@@ -184,11 +184,20 @@ def _insert_linked(entry: AuditEntry, *, locked: bool = False) -> None:
     ``chain.link_hash``), after the chain lock, which is held to the end of the transaction:
     the next writer reads this entry as its predecessor only once it is committed."""
     sql, params = _insert_statement(entry)
-    with connection.cursor() as cursor:
-        if not locked:  # by the statement before, in this transaction
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        cursor.execute(sql, params)
-        entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
+    if locked:  # by the statement before, in this transaction
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
+    else:
+        # The lock and the INSERT in one round trip (psycopg's pipeline mode): they still run
+        # one after the other, each with its own snapshot, so the INSERT reads its predecessor
+        # only once the lock is held; the lock is just not held across a wait for the client.
+        # A failure of either is raised here and the action's transaction rolls back.
+        with connection.cursor() as lock_cursor, connection.cursor() as insert_cursor:
+            with connection.connection.pipeline():
+                lock_cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+                insert_cursor.execute(sql, params)
+            entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
     entry._state.adding = False
     entry._state.db = "default"
 

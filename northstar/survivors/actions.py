@@ -20,7 +20,7 @@ from northstar.core import audit, places
 from northstar.core.actor import Actor
 from northstar.core.crypto import duplicate_key
 from northstar.core.errors import Conflict, DomainError
-from northstar.core.fields import reveal
+from northstar.core.fields import Sealed, reveal
 from northstar.core.models import AuditEntry, Organisation
 from northstar.survivors import consent as consent_rules
 from northstar.survivors import search
@@ -111,25 +111,42 @@ def _stale(record_type: str, current, version: int, what: str) -> Conflict:
 # --- Survivors -----------------------------------------------------------------
 
 
-@transaction.atomic
 def create_survivor(actor: Actor, *, data: dict) -> Survivor:
+    """A new survivor, its name-index tokens and its audit entry, in one transaction.
+
+    The reference code is random; the (vanishingly rare) clash with an existing one is met
+    by running the transaction again with another code. Called outside any transaction (an
+    API request), that costs no savepoint around the INSERT: a clash rolls the whole
+    transaction back (nothing of it is kept) and the next attempt starts afresh."""
     values = clean_survivor(data)
     if values.get("date_of_birth") and not values.get("birth_year"):
         values["birth_year"] = int(values["date_of_birth"][:4])
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return _create_survivor_once(actor, values)
+        except IntegrityError as e:
+            if not _is_reference_clash(e):
+                raise
+    raise Conflict("could not allocate a reference code; try again")  # pragma: no cover
+
+
+def _is_reference_clash(error: IntegrityError) -> bool:
+    """Whether ``error`` is the reference code's uniqueness (not some other constraint)."""
+    cause = getattr(error, "__cause__", None)
+    constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    if constraint is not None:  # PostgreSQL names it
+        return "reference" in constraint
+    return "reference" in str(error)  # SQLite: "UNIQUE constraint failed: ….reference"
+
+
+def _create_survivor_once(actor: Actor, values: dict) -> Survivor:
     survivor = Survivor(organisation=actor.organisation, created_by=actor.user, **values)
     survivor.duplicate_key = _duplicate_key_for(values)
     _check_child_advocacy(survivor)
-    for _ in range(5):
-        survivor.reference = _new_reference(actor.organisation)
-        try:
-            with transaction.atomic():
-                survivor.save()
-            break
-        except IntegrityError:
-            continue
-    else:  # pragma: no cover - 32^6 codes per organisation
-        raise Conflict("could not allocate a reference code; try again")
-    NameToken.objects.bulk_create(search.tokens_for_values(survivor, values))
+    survivor.reference = _new_reference(actor.organisation)
+    survivor.save(force_insert=True)
+    search.insert_tokens(survivor.pk, survivor.organisation_id, values)
     audit.record(actor, "create", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  fields=values.keys())
     return survivor
@@ -144,8 +161,10 @@ def update_survivor(actor: Actor, survivor: Survivor, *, version: int, changes: 
         raise _stale("survivor", current, version, "survivor")
     for key, value in values.items():
         setattr(current, key, value)
+    written = set(values)
     if "date_of_birth" in values and values["date_of_birth"]:
         current.birth_year = int(values["date_of_birth"][:4])
+        written.add("birth_year")
     elif values.get("birth_year"):
         # The birth year stays the year of the recorded date of birth (``child_on`` relies
         # on it): a new year alone must agree with it, as on create and import.
@@ -156,16 +175,33 @@ def update_survivor(actor: Actor, survivor: Survivor, *, version: int, changes: 
         merged = {k: reveal(getattr(current, k)) for k in ("given_name", "family_name",
                                                            "date_of_birth")}
         current.duplicate_key = _duplicate_key_for(merged)
+        written.add("duplicate_key")
     _check_child_advocacy(current)
-    current.version = F("version") + 1
+    indexed = ({f: reveal(getattr(current, f)) for f in search.INDEXED_FIELDS}
+               if set(search.INDEXED_FIELDS) & values.keys() else None)
+    _seal_assigned(current, values.keys())
+    # The row is locked and its version checked: the next one is known without asking the
+    # database back, and only the columns written are sent (not the whole row again).
+    current.version = version + 1
     current.updated_at = timezone.now()
-    current.save()
-    current.refresh_from_db()
-    if set(search.INDEXED_FIELDS) & values.keys():
-        search.index_survivor(current)
+    current.save(update_fields=sorted(written | {"version", "updated_at"}))
+    if indexed is not None:
+        search.index_survivor(current, indexed)
     audit.record(actor, "update", "survivor", current.pk, survivor_ref=current.reference,
                  fields=values.keys(), note=_version_note(current.version))
     return current
+
+
+def _seal_assigned(record, names) -> None:
+    """Seal the sealed fields among ``names`` that hold plain text just assigned, leaving
+    each as the ``Sealed`` value a fresh read would give (the same token is then written):
+    after the write the record shows masks, not the text typed, as if read back."""
+    for name in names:
+        model_field = record._meta.get_field(name)
+        value = getattr(record, name)
+        if getattr(model_field, "sealed", False) and not isinstance(value, Sealed):
+            token = model_field.get_prep_value(value)
+            setattr(record, name, Sealed(token, model_field.context) if token else "")
 
 
 def reveal_personal_data(actor: Actor, survivor: Survivor, *,

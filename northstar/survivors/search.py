@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from northstar.core.crypto import keyring
@@ -95,6 +96,50 @@ def token_rows(survivor_id: int, organisation_id: int, values: dict[str, str],
     return list(seen.values())
 
 
+#: The columns of ``token_rows``' tuples, in order.
+TOKEN_COLUMNS = ("survivor_id", "organisation_id", "kind", "weight", "digest", "key_id")
+
+_INSERT_TOKENS = (
+    "INSERT INTO survivors_nametoken (survivor_id, organisation_id, kind, weight, digest, key_id) "
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::integer[], "
+    "%s::varchar[], %s::varchar[])")
+
+
+def insert_tokens(survivor_id: int, organisation_id: int, values: dict[str, str],
+                  key: tuple[str, bytes] | None = None) -> int:
+    """Write one survivor's tokens (those of ``tokens_for_values``, from ``token_rows``) in
+    one statement, without building a model object per token: on PostgreSQL one INSERT of
+    six arrays (a create's tokens cost it more CPU than everything else in the action when
+    built through ``bulk_create``). Returns how many were written."""
+    rows = token_rows(survivor_id, organisation_id, values, key or index_key())
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_TOKENS, _array_literals(rows))
+        else:
+            cursor.executemany(
+                "INSERT INTO survivors_nametoken (survivor_id, organisation_id, kind, weight, "
+                "digest, key_id) VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    return len(rows)
+
+
+#: Elements needing no quoting in an array literal, joined by commas (none inside one).
+_PLAIN_ELEMENTS = re.compile(r"[A-Za-z0-9_.:-]+(,[A-Za-z0-9_.:-]+)*")
+
+
+def _array_literals(rows: list[tuple]) -> list:
+    """The six columns as PostgreSQL array literals (``{1,2,3}``), cheaper to send than
+    lists adapted element by element: ids, a kind, a weight, a hex digest and a key id need
+    no quoting. A column holding anything else (never seen) is sent as a list."""
+    columns = []
+    for column in zip(*rows, strict=True):
+        text = ",".join([str(v) for v in column])
+        plain = _PLAIN_ELEMENTS.fullmatch(text) and text.count(",") == len(column) - 1
+        columns.append("{" + text + "}" if plain else list(column))
+    return columns
+
+
 def plaintext_of(survivor: Survivor) -> dict[str, str]:
     """The indexed fields opened for indexing only (never shown: no audited read)."""
     return {f: reveal(getattr(survivor, f)) for f in INDEXED_FIELDS}
@@ -104,9 +149,8 @@ def plaintext_of(survivor: Survivor) -> dict[str, str]:
 def index_survivor(survivor: Survivor, values: dict[str, str] | None = None) -> int:
     """Replace the survivor's tokens; ``values`` are the plaintext fields when the caller has them."""
     NameToken.objects.filter(survivor_id=survivor.pk).delete()
-    rows = tokens_for_values(survivor, values if values is not None else plaintext_of(survivor))
-    NameToken.objects.bulk_create(rows)
-    return len(rows)
+    return insert_tokens(survivor.pk, survivor.organisation_id,
+                         values if values is not None else plaintext_of(survivor))
 
 
 def rebuild(survivors: Iterable[Survivor] | None = None, *, batch_size: int = 500,

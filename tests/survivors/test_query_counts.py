@@ -70,3 +70,52 @@ def test_a_referral_recipients_list_of_shared_survivors(
     assert body["count"] == len(survivors)
     assert {item["access"] for item in body["items"]} == {"shared"}
     assert all(item["is_child"] is None for item in body["items"])  # not the full record
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"].strip() for q in captured]
+
+
+@pytest.mark.django_db(transaction=True)  # the request's own transaction, not a test's
+def test_recording_a_survivor_costs_one_insert_each_and_no_savepoint(api, caseworker):
+    """A create writes the survivor, all its name tokens and its audit entry with one INSERT
+    each, in one transaction with no savepoint (a clash of reference codes, the only reason
+    for one, runs the transaction again instead)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(caseworker)
+    client.get("/api/v1/me")  # the token's once-a-minute last use, not this create's
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.post("/api/v1/survivors", {"given_name": "Sokha Mey", "family_name": "Chan",
+                                              "aliases": "Kha", "phone": "012 345 678"})
+    assert r.status_code == 201
+    sql = _statements(ctx.captured_queries)
+    assert not [s for s in sql if s.upper().startswith(("SAVEPOINT", "RELEASE"))]
+    assert len([s for s in sql if s.startswith('INSERT INTO "survivors_survivor"')]) == 1
+    # (on SQLite one executemany, logged as "N times: INSERT …")
+    assert len([s for s in sql if "INSERT INTO survivors_nametoken" in s]) == 1
+    assert len([s for s in sql if "INSERT INTO core_auditentry" in s
+                or s.startswith('INSERT INTO "core_auditentry"')]) == 1
+
+
+def test_correcting_a_survivor_reads_the_row_twice_and_writes_only_what_changed(
+        api, caseworker, survivor_a):
+    """An update reads the survivor to ask the policy and once more under its row lock, never
+    a third time to learn its new version; the UPDATE names only the columns it changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(caseworker)
+    client.get("/api/v1/me")
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.patch(f"/api/v1/survivors/{survivor_a.pk}",
+                         {"version": 1, "interpreter_needed": False})
+    assert r.status_code == 200 and r.json()["version"] == 2
+    sql = _statements(ctx.captured_queries)
+    reads = [s for s in sql if s.startswith("SELECT") and 'FROM "survivors_survivor"' in s
+             and '"survivors_survivor"."given_name"' in s]
+    assert len(reads) == 2
+    (update,) = [s for s in sql if s.startswith('UPDATE "survivors_survivor"')]
+    assert '"given_name"' not in update and '"interpreter_needed"' in update
+    assert not [s for s in sql if "survivors_nametoken" in s]  # no name changed
