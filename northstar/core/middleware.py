@@ -2,12 +2,12 @@ from csp import middleware as csp_middleware
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.sessions import middleware as sessions_middleware
 from django.core.exceptions import PermissionDenied
+from django.core.signals import setting_changed
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.views.defaults import page_not_found, permission_denied
