@@ -6,11 +6,12 @@ import time
 
 import pytest
 from django.core.signals import request_started
-from django.db import connection, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 
 from northstar.core.connection_check import _quiet, skip_needless_health_checks
 
 pytestmark = pytest.mark.django_db(transaction=True)
+UID = "northstar.skip_needless_health_checks"
 
 
 @pytest.fixture
@@ -18,6 +19,13 @@ def kept_connection():
     if connection.vendor != "postgresql":
         pytest.skip("the check is PostgreSQL's (SQLite has no server to lose)")
     assert connection.health_check_enabled
+    # In the order the application connects them (Django's test client disconnects and
+    # reconnects close_old_connections around each request, which moves it last).
+    request_started.disconnect(close_old_connections)
+    request_started.disconnect(dispatch_uid=UID)
+    request_started.connect(close_old_connections)
+    request_started.connect(skip_needless_health_checks, dispatch_uid=UID)
+    connection.close()  # a connection of this test's own, not one an earlier test left behind
     connection.ensure_connection()
     saved = connection.close_at
     connection.close_at = time.monotonic() + 3600  # kept across requests, as in production
@@ -49,15 +57,13 @@ def test_a_sound_kept_connection_starts_a_request_without_a_select_1(kept_connec
     assert "before the request" in pid_and_last_query(kept_connection, pid)
 
     # Without the receiver Django sends its SELECT 1 (what the test above would catch).
-    request_started.disconnect(skip_needless_health_checks,
-                               dispatch_uid="northstar.skip_needless_health_checks")
+    request_started.disconnect(dispatch_uid=UID)
     try:
         request_started.send(sender=None)
         with connection.cursor():
             pass
     finally:
-        request_started.connect(skip_needless_health_checks,
-                                dispatch_uid="northstar.skip_needless_health_checks")
+        request_started.connect(skip_needless_health_checks, dispatch_uid=UID)
     assert pid_and_last_query(kept_connection, pid) == "SELECT 1"
 
 
