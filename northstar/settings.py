@@ -134,7 +134,7 @@ MIDDLEWARE = [
     "northstar.core.edge.BadInputMiddleware",
     "northstar.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "northstar.core.middleware.CSPMiddleware",  # django-csp's, its policy built once
     "northstar.core.middleware.SecurityHeadersMiddleware",
     "northstar.core.signin.TwoFactorMiddleware",
     "northstar.core.middleware.ActorMiddleware",

@@ -18,3 +18,12 @@ class CoreConfig(AppConfig):
         from northstar.core import checks  # noqa: F401 - registers the system checks
 
         autodiscover_modules("jobs")
+
+        # After Django's own ``close_old_connections`` (connected when django.db is
+        # imported): a kept connection with no sign of trouble skips its SELECT 1.
+        from django.core.signals import request_started
+
+        from northstar.core.connection_check import skip_needless_health_checks
+
+        request_started.connect(skip_needless_health_checks,
+                                dispatch_uid="northstar.skip_needless_health_checks")
