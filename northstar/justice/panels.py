@@ -73,6 +73,7 @@ def tasks_panel(request, case) -> dict | None:
         "tasks": tasks.tasks_of_case(actor, case),
         "today": timezone.localdate(),
         "form": TaskForm(organisation=actor.organisation,
+                         staff_choices=panels.staff_choices(request),
                          initial={"assignee": case.caseworker_id or getattr(actor.user, "pk", None)})
         if may_change else None,
     }
