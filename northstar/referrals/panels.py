@@ -11,6 +11,7 @@ from django.utils import timezone
 from northstar import policy
 from northstar.referrals.models import OPEN_STATES, Referral, ReferralStatus
 from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
+from northstar.survivors.selectors import survivor_named_only
 from northstar.ui import panels
 from northstar.ui.panels import Alert
 
@@ -89,7 +90,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     # of the ``referral_open_consent_*`` indexes), not every open referral with its consent.
     ended = own.filter(status__in=OPEN_STATES).filter(
         Q(consent_given_at__gt=now) | Q(consent_ends_at__lte=now)).select_related(
-        "recipient", "survivor").order_by("-sent_at", "-pk")
+        "recipient", "survivor").defer(*survivor_named_only("survivor")).order_by("-sent_at", "-pk")
     for r in _first(ended, limit):
         alerts.append(Alert(due=today,
                             title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
@@ -104,7 +105,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     for u, within in hours:
         late |= Q(urgency=u, sent_at__lte=now - within)
     unanswered = own.filter(late, status=ReferralStatus.SENT).select_related(
-        "recipient", "survivor").annotate(answer_due=Case(
+        "recipient", "survivor").defer(*survivor_named_only("survivor")).annotate(answer_due=Case(
             *[When(urgency=u, then=F("sent_at") + Value(within)) for u, within in hours],
             default=F("sent_at") + Value(dt.timedelta(hours=DEFAULT_ANSWER_HOURS)),
             output_field=DateTimeField())).order_by("answer_due", "pk")

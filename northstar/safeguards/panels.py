@@ -7,6 +7,7 @@ from django.urls import reverse
 from northstar import policy
 from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, FindingStatus
+from northstar.survivors.selectors import survivor_named_only
 from northstar.ui.panels import Alert
 
 
@@ -22,7 +23,7 @@ def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
     found = actions.open_findings(actor).filter(severity="block")
     if survivor is not None:
         found = found.filter(case__survivor=survivor)
-    found = found.order_by("created_at", "id")
+    found = found.order_by("created_at", "id").defer(*survivor_named_only("case__survivor"))
     if limit is not None and survivor is None:
         found = found.filter(pk__in=_oldest_visible_blocks(actor, limit))
     return [
