@@ -65,6 +65,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     today = timezone.localdate()
     now = timezone.now()
     alerts = []
+    url = panels.url_for_each("referrals:detail")
     if survivor is None:
         pressing = ("urgent", "emergency")
         incoming = Referral.objects.filter(recipient=org, status=ReferralStatus.SENT) \
@@ -76,7 +77,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
                 due=timezone.localtime(r.sent_at).date(),
                 title=f"Referral #{r.pk} from {r.sender.name} waits for your answer "
                       f"({r.urgency})",
-                url=reverse("referrals:detail", args=[r.pk]),
+                url=url(r.pk),
                 severity="warning" if r.urgency in pressing else "info"))
     # Consent withdrawn or expired while the referral still stands: access has ended, but a
     # recipient outside Northstar only knows if someone tells them.
@@ -95,7 +96,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
         alerts.append(Alert(due=today,
                             title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
                                   f"— tell {r.recipient.name} and close the referral",
-                            url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
+                            url=url(r.pk), severity="overdue",
                             survivor_reference=r.survivor.reference))
     # Unanswered past the time their urgency allows (``actions.overdue_unanswered``), the
     # longest overdue first: the answer's due time worked out and compared in SQL.
@@ -114,7 +115,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
         alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
                             title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "
                                   "unanswered — chase or refer elsewhere",
-                            url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
+                            url=url(r.pk), severity="overdue",
                             survivor_reference=r.survivor.reference))
     return alerts
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 
 from northstar import policy
 from northstar.core.errors import DomainError, Forbidden, NotFound
@@ -152,6 +153,21 @@ def staff_choices(request) -> list[tuple[int, str]]:
         return [(u.pk, u.get_full_name() or u.get_username()) for u in staff]
 
     return once_per_request(request, ("staff_choices", getattr(organisation, "pk", None)), read)
+
+
+#: Stands for the number in ``url_for_each``'s one reversal: no real key is this large.
+_KEY = 987654321987654321
+
+
+def url_for_each(viewname: str) -> Callable[[int], str]:
+    """``reverse(viewname, args=[pk])`` for many keys of one view (a list of alerts), with
+    one reversal instead of one per key: the URL is reversed once with a stand-in number
+    and the key put in its place. Made per call, never kept: the language or script prefix
+    can differ from one request to the next."""
+    head, found, tail = reverse(viewname, args=[_KEY]).partition(str(_KEY))
+    if not found:  # a converter that does not print the number as given
+        return lambda pk: reverse(viewname, args=[pk])
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 #: A panel raising one of these is not for this reader: it is left out, silently.

@@ -124,3 +124,18 @@ def test_the_caseloads_reads_are_written_in_one_transaction(caseworker, actor_fo
     begins = [q for q in queries if q.strip().upper().startswith(("BEGIN", "SAVEPOINT"))]
     assert len(begins) == 1, begins
     assert sum("advisory_xact_lock" in q for q in queries) <= 1
+
+
+@pytest.mark.parametrize("viewname", ["justice:timeline", "safeguards:case", "referrals:detail",
+                                      "compensation:claim"])
+def test_an_alerts_link_is_the_one_reverse_gives(viewname, db):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from northstar.ui import panels
+
+    for language in ("en", "km"):
+        with translation.override(language):
+            url = panels.url_for_each(viewname)
+            for pk in (1, 7, 42, 987654321, 2**40):
+                assert url(pk) == reverse(viewname, args=[pk])
