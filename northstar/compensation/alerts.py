@@ -21,6 +21,7 @@ from northstar.compensation.models import (
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.models import Organisation
+from northstar.survivors.selectors import survivor_named_only
 
 
 def overdue_instalments(claims: QuerySet[Claim], as_of: dt.date) -> QuerySet[Instalment]:
@@ -121,7 +122,8 @@ def open_alerts_for(actor: Actor, *, survivor=None,
     related = "instalment__claim__case__survivor"
     if limit is None:
         alerts = list(ordered.filter(instalment__claim__in=claims.values("pk"))
-                      .select_related(related))
+                      .select_related(related)
+                      .defer(*survivor_named_only(related)))
     else:
         # The earliest due of the person's own alerts first (their ids and claims only),
         # then which of those claims they may see, by primary key: asking the database
@@ -136,7 +138,7 @@ def open_alerts_for(actor: Actor, *, survivor=None,
                 pk__in=[pk for pk, _claim in batch],
                 instalment__claim__in=claims.filter(
                     pk__in={claim for _pk, claim in batch}).values("pk"),
-            ).select_related(related)
+            ).select_related(related).defer(*survivor_named_only(related))
             alerts += list(found[:limit - len(alerts)])
             if len(batch) < limit:
                 break

@@ -49,7 +49,7 @@ from northstar.core import jobs
 from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
-from northstar.ui.panels import Alert
+from northstar.ui.panels import Alert, url_for_each
 
 
 def statement_translated(lang: str) -> bool:
@@ -297,17 +297,21 @@ def overdue_alerts(actor, survivor=None, *, limit: int | None = alerts.ALERT_LIM
     out = []
     found = (alerts.open_alerts_for(actor, limit=limit) if survivor is None
              else alerts.open_alerts_for(actor, survivor=survivor, limit=None))
+    url = url_for_each("compensation:claim")
+    routes: dict[str, str] = {}  # each route's label, worked out once
     for alert in found:
         instalment = alert.instalment
         claim_ = instalment.claim
+        if claim_.route not in routes:
+            routes[claim_.route] = claim_.get_route_display()
         out.append(Alert(
             due=instalment.due_on,
             title=gettext("Compensation instalment %(number)s of %(amount)s %(currency)s overdue "
                           "(%(route)s)") % {
                 "number": instalment.number,
                 "amount": figures.as_money(instalment.amount, claim_.currency),
-                "currency": claim_.currency, "route": claim_.get_route_display()},
-            url=reverse("compensation:claim", args=[claim_.pk]), severity="overdue",
+                "currency": claim_.currency, "route": routes[claim_.route]},
+            url=url(claim_.pk), severity="overdue",
             survivor_reference=claim_.case.survivor.reference))
     return out
 

@@ -15,8 +15,11 @@ class TaskForm(forms.Form):
     assignee = forms.TypedChoiceField(label=_("Who"), coerce=int)
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, staff_choices=None, **kwargs):
+        """``staff_choices``: the organisation's staff as choices when already read
+        (``ui.panels.staff_choices``), else read here."""
         super().__init__(*args, **kwargs)
-        staff = policy.staff_who_work_with_records(organisation).order_by("username")
-        self.fields["assignee"].choices = [
-            (u.pk, u.get_full_name() or u.get_username()) for u in staff]
+        if staff_choices is None:
+            staff = policy.staff_who_work_with_records(organisation).order_by("username")
+            staff_choices = [(u.pk, u.get_full_name() or u.get_username()) for u in staff]
+        self.fields["assignee"].choices = list(staff_choices)

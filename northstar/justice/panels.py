@@ -38,8 +38,9 @@ def stage_panel(request, case) -> dict | None:
 
 
 def _alerts(rows) -> list[panels.Alert]:
+    url = panels.url_for_each("justice:timeline")
     return [panels.Alert(due=t.due, title=f"{case.reference}: {t.title}",
-                         url=reverse("justice:timeline", args=[case.pk]), severity=t.severity,
+                         url=url(case.pk), severity=t.severity,
                          survivor_reference=case.survivor.reference)
             for case, t in rows]
 
@@ -73,6 +74,7 @@ def tasks_panel(request, case) -> dict | None:
         "tasks": tasks.tasks_of_case(actor, case),
         "today": timezone.localdate(),
         "form": TaskForm(organisation=actor.organisation,
+                         staff_choices=panels.staff_choices(request),
                          initial={"assignee": case.caseworker_id or getattr(actor.user, "pk", None)})
         if may_change else None,
     }

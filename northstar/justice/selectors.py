@@ -17,6 +17,7 @@ from northstar.justice import timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import period_for
 from northstar.survivors.models import Case
+from northstar.survivors.selectors import survivor_named_only
 
 
 def events_for(case: Case, *, include_void: bool = False):
@@ -96,7 +97,7 @@ def open_task_events(cases, *, today, upto: int | None = None) -> list[TimelineE
     before (hearings, shelter stays ending). With ``upto`` each query stops there, so a
     page of tasks costs the same with 3 cases or 100,000."""
     live = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True) \
-        .select_related("case__survivor")
+        .select_related("case__survivor").defer(*survivor_named_only("case__survivor"))
     # A hearing not yet held is shown as the hearing (below), not its follow-up.
     due = live.filter(task_due__isnull=False).exclude(kind="hearing", occurred_on__gte=today) \
         .order_by("task_due", "case_id", "pk")

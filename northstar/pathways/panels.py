@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from northstar.pathways import actions, selectors
 from northstar.pathways.models import Outcome
+from northstar.ui import panels
+
+
+def _priorities(request, case):
+    """The case's current priorities (audited), read once for the priorities and the plan
+    panels of one page."""
+    return panels.once_per_request(request, ("priorities", case.pk),
+                                   lambda: selectors.priorities(request.actor, case))
 
 
 def priorities_panel(request, case) -> dict:
-    priorities = selectors.priorities(request.actor, case)
+    priorities = _priorities(request, case)
     return {
         "case": case,
         "priorities": priorities,
@@ -17,7 +25,7 @@ def priorities_panel(request, case) -> dict:
 
 def plan_panel(request, case) -> dict:
     items = selectors.plan(request.actor, case)
-    priorities = actions.current_priorities(case)
+    priorities = _priorities(request, case)
     assessment = actions.latest_assessment(case)
     return {
         "case": case,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from northstar import policy
 from northstar.referrals.models import OPEN_STATES, Referral, ReferralStatus
 from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
+from northstar.survivors.selectors import survivor_named_only
 from northstar.ui import panels
 from northstar.ui.panels import Alert
 
@@ -64,6 +65,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     today = timezone.localdate()
     now = timezone.now()
     alerts = []
+    url = panels.url_for_each("referrals:detail")
     if survivor is None:
         pressing = ("urgent", "emergency")
         incoming = Referral.objects.filter(recipient=org, status=ReferralStatus.SENT) \
@@ -75,7 +77,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
                 due=timezone.localtime(r.sent_at).date(),
                 title=f"Referral #{r.pk} from {r.sender.name} waits for your answer "
                       f"({r.urgency})",
-                url=reverse("referrals:detail", args=[r.pk]),
+                url=url(r.pk),
                 severity="warning" if r.urgency in pressing else "info"))
     # Consent withdrawn or expired while the referral still stands: access has ended, but a
     # recipient outside Northstar only knows if someone tells them.
@@ -89,12 +91,12 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     # of the ``referral_open_consent_*`` indexes), not every open referral with its consent.
     ended = own.filter(status__in=OPEN_STATES).filter(
         Q(consent_given_at__gt=now) | Q(consent_ends_at__lte=now)).select_related(
-        "recipient", "survivor").order_by("-sent_at", "-pk")
+        "recipient", "survivor").defer(*survivor_named_only("survivor")).order_by("-sent_at", "-pk")
     for r in _first(ended, limit):
         alerts.append(Alert(due=today,
                             title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
                                   f"— tell {r.recipient.name} and close the referral",
-                            url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
+                            url=url(r.pk), severity="overdue",
                             survivor_reference=r.survivor.reference))
     # Unanswered past the time their urgency allows (``actions.overdue_unanswered``), the
     # longest overdue first: the answer's due time worked out and compared in SQL.
@@ -104,7 +106,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     for u, within in hours:
         late |= Q(urgency=u, sent_at__lte=now - within)
     unanswered = own.filter(late, status=ReferralStatus.SENT).select_related(
-        "recipient", "survivor").annotate(answer_due=Case(
+        "recipient", "survivor").defer(*survivor_named_only("survivor")).annotate(answer_due=Case(
             *[When(urgency=u, then=F("sent_at") + Value(within)) for u, within in hours],
             default=F("sent_at") + Value(dt.timedelta(hours=DEFAULT_ANSWER_HOURS)),
             output_field=DateTimeField())).order_by("answer_due", "pk")
@@ -113,7 +115,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
         alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
                             title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "
                                   "unanswered — chase or refer elsewhere",
-                            url=reverse("referrals:detail", args=[r.pk]), severity="overdue",
+                            url=url(r.pk), severity="overdue",
                             survivor_reference=r.survivor.reference))
     return alerts
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from northstar import policy
 from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, FindingStatus
-from northstar.ui.panels import Alert
+from northstar.survivors.selectors import survivor_named_only
+from northstar.ui.panels import Alert, url_for_each
 
 
 def findings_panel(request, case) -> dict:
@@ -22,14 +21,15 @@ def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
     found = actions.open_findings(actor).filter(severity="block")
     if survivor is not None:
         found = found.filter(case__survivor=survivor)
-    found = found.order_by("created_at", "id")
+    found = found.order_by("created_at", "id").defer(*survivor_named_only("case__survivor"))
     if limit is not None and survivor is None:
         found = found.filter(pk__in=_oldest_visible_blocks(actor, limit))
+    url = url_for_each("safeguards:case")
     return [
         Alert(
             due=f.created_at.date(),
             title=f"Do No Harm: {f.explanation}",
-            url=reverse("safeguards:case", args=[f.case_id]),
+            url=url(f.case_id),
             severity="warning",
             survivor_reference=f.case.survivor.reference,
         )

@@ -73,3 +73,17 @@ def listed(actor: Actor, records: Iterable, *, record_type: str,
     shown = list(records)
     audit.record_read(actor, shown, record_type=record_type, owners=owners)
     return shown
+
+
+#: What an alert or a line naming a survivor reads of them: their reference (and the keys
+#: that tie them to the organisation). Their sealed personal data and every other column
+#: stay unread: loading them cost most of an alert's CPU (issue 13, branch h-pages).
+NAMED_BY = frozenset({"id", "reference", "organisation"})
+
+
+def survivor_named_only(path: str) -> list[str]:
+    """The fields to ``defer`` so that the survivor reached by ``select_related(path)``
+    (``"case__survivor"``) is read with only ``NAMED_BY``; a deferred field is still there
+    when asked for (Django reads it then), so this changes the cost, never the answer."""
+    return [f"{path}__{field.name}" for field in Survivor._meta.concrete_fields
+            if field.name not in NAMED_BY]

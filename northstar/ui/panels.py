@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 
+from northstar import policy
 from northstar.core.errors import DomainError, Forbidden, NotFound
 
 logger = logging.getLogger(__name__)
@@ -128,6 +130,44 @@ def _area(order: int) -> str:
     if order < TOP_BAND_BELOW:
         return "top"
     return "detail" if order >= DETAIL_BAND_FROM else "grid"
+
+
+def once_per_request(request, key, compute: Callable):
+    """What ``compute()`` gave the first time this request asked for ``key``: two panels of
+    one page that show the same thing (the organisation's staff in two forms, the case's
+    current priorities) read it once. Kept on the request, so never across requests."""
+    memo = request.__dict__.setdefault("_northstar_once", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def staff_choices(request) -> list[tuple[int, str]]:
+    """The reader's organisation's staff to whom a case or a task may be given, as form
+    choices (name, or user name when there is none), in user-name order; read once a
+    request (the case page's task form and assign form both offer them)."""
+    organisation = request.actor.organisation
+
+    def read() -> list[tuple[int, str]]:
+        staff = policy.staff_who_work_with_records(organisation).order_by("username")
+        return [(u.pk, u.get_full_name() or u.get_username()) for u in staff]
+
+    return once_per_request(request, ("staff_choices", getattr(organisation, "pk", None)), read)
+
+
+#: Stands for the number in ``url_for_each``'s one reversal: no real key is this large.
+_KEY = 987654321987654321
+
+
+def url_for_each(viewname: str) -> Callable[[int], str]:
+    """``reverse(viewname, args=[pk])`` for many keys of one view (a list of alerts), with
+    one reversal instead of one per key: the URL is reversed once with a stand-in number
+    and the key put in its place. Made per call, never kept: the language or script prefix
+    can differ from one request to the next."""
+    head, found, tail = reverse(viewname, args=[_KEY]).partition(str(_KEY))
+    if not found:  # a converter that does not print the number as given
+        return lambda pk: reverse(viewname, args=[pk])
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 #: A panel raising one of these is not for this reader: it is left out, silently.

@@ -32,6 +32,7 @@ from northstar.survivors.models import (
     Survivor,
     TransferStatus,
 )
+from northstar.ui import panels
 from northstar.web.forms import CaseForm, SurvivorForm
 
 # --- Forms ------------------------------------------------------------------------
@@ -65,11 +66,14 @@ class AssignForm(forms.Form):
     caseworker = forms.TypedChoiceField(label=gettext_lazy("Responsible caseworker"), coerce=int)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, staff_choices=None, **kwargs):
+        """``staff_choices``: the organisation's staff as choices when already read
+        (``ui.panels.staff_choices``), else read here."""
         super().__init__(*args, **kwargs)
-        staff = policy.staff_who_work_with_records(organisation).order_by("username")
-        self.fields["caseworker"].choices = [
-            (u.pk, u.get_full_name() or u.get_username()) for u in staff]
+        if staff_choices is None:
+            staff = policy.staff_who_work_with_records(organisation).order_by("username")
+            staff_choices = [(u.pk, u.get_full_name() or u.get_username()) for u in staff]
+        self.fields["caseworker"].choices = list(staff_choices)
 
 
 class TransferForm(forms.Form):
@@ -412,7 +416,8 @@ def case_panel_context(request, case) -> dict:
     return {
         "assign_form": AssignForm(initial={"caseworker": case.caseworker_id,
                                            "version": case.version},
-                                  organisation=actor.organisation)
+                                  organisation=actor.organisation,
+                                  staff_choices=panels.staff_choices(request))
         if own and policy.may_assign_cases(actor) else None,
         "history": actions.status_history(actor, case),
         "may_edit": own and policy.may_edit_records(actor),

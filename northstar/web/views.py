@@ -49,6 +49,7 @@ ATTENTION_ALERTS = 200
 
 @never_cache
 @login_required
+@audit.reads_written_together()
 def caseload(request):
     """Survivors of the organisation, newest first, filterable and paged by cursor.
 
@@ -60,6 +61,8 @@ def caseload(request):
     (one page of them at most, looked up by reference from the alerts) lead the first
     page; the alerts narrow the table only when the "Needs attention" filter is chosen.
     A role with no records here lands where it has something (``policy.landing_page``).
+    Its audited reads (the overdue claims behind the alerts, the survivors listed) are
+    written together when the page is done: one transaction, one commit.
     """
     actor = request.actor
     landing = policy.landing_page(actor)
