@@ -48,6 +48,19 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_cache():
+    """Each test starts with an empty in-process cache: rate-limit counters (the anonymous
+    report page, sign-in attempts) must not carry from one test to the next, which they did
+    once test files were shared out to workers in another order. Only a process's own
+    local-memory cache is emptied, never a Redis other workers share."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        if cache.__class__.__name__ == "LocMemCache":
+            cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_only_where_tested(settings):
     """Most tests log supervisors in with ``force_login`` and test something else; the
     second factor is tested on its own in ``tests/core/test_two_factor.py``, which turns
