@@ -37,11 +37,17 @@ class Count:
         return f"{self.value:,}" + ("" if self.exact else "+")
 
 
+def unjoined(queryset):
+    """The same rows without the joins a ``values()`` of related columns added, when the
+    list was made so (``apiutils.rows_of``): what counting and skipping need."""
+    return getattr(queryset, "_unjoined", queryset)
+
+
 def count(queryset: QuerySet, *, exact: bool = False) -> Count:
     """How many rows ``queryset`` has, reading at most ``COUNT_CAP + 1`` unless ``exact``."""
     if not isinstance(queryset, QuerySet):  # a list already in memory
         return Count(len(queryset), True)
-    rows = queryset.order_by()
+    rows = unjoined(queryset).order_by()
     if exact:
         return Count(rows.count(), True)
     n = rows.values("pk")[: COUNT_CAP + 1].count()
@@ -141,7 +147,7 @@ def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
     if offset and isinstance(queryset, QuerySet):
         # A page number: the rows skipped are read as ids only (the list's index, not its
         # sealed columns), then the page's own rows are fetched by primary key.
-        window = queryset.values("pk")[offset: offset + size + 1]
+        window = unjoined(queryset).values("pk")[offset: offset + size + 1]
         rows = list(queryset.filter(pk__in=window))
     else:
         rows = list(queryset[offset: offset + size + 1])
