@@ -149,14 +149,7 @@ class Survivor(models.Model):
         *younger* possible age is returned, so child protections apply whenever
         the survivor might still be a child.
         """
-        when = when or timezone.localdate()
-        dob_text = reveal(self.date_of_birth)
-        if dob_text:
-            dob = dt.date.fromisoformat(dob_text)
-            return when.year - dob.year - ((when.month, when.day) < (dob.month, dob.day))
-        if self.birth_year:
-            return when.year - self.birth_year - 1
-        return None
+        return age_from(self.birth_year, self.date_of_birth, when or timezone.localdate())
 
     def is_child(self, when: dt.date | None = None) -> bool | None:
         """Whether the survivor is (or might still be) a child on ``when``: the answer of
@@ -173,7 +166,7 @@ def child_on(birth_year: int | None, date_of_birth, when: dt.date) -> bool | Non
     survivor's age is ``when.year - birth_year`` or one less. When both are on the same
     side of the adult age, that is the answer and the date of birth is not opened (a list
     of 50 survivors opened 50 sealed dates for this); only in the year a survivor may turn
-    18 is it opened, exactly as ``age_on`` does. No birth year: ``age_on`` (the date of
+    18 is it opened, exactly as ``age_on`` does. No birth year: ``age_from`` (the date of
     birth if any, else unknown, ``None``, which every caller treats as a possible child).
     """
     if birth_year:
@@ -182,15 +175,20 @@ def child_on(birth_year: int | None, date_of_birth, when: dt.date) -> bool | Non
             return False
         if youngest + 1 < ADULT_AGE:
             return True
+    age = age_from(birth_year, date_of_birth, when)
+    return None if age is None else age < ADULT_AGE
+
+
+def age_from(birth_year: int | None, date_of_birth, when: dt.date) -> int | None:
+    """``Survivor.age_on`` from a row's birth year and (sealed) date of birth: the date of
+    birth when recorded, else the *younger* age the birth year allows, else ``None``."""
     dob_text = reveal(date_of_birth)
     if dob_text:
         dob = dt.date.fromisoformat(dob_text)
-        age = when.year - dob.year - ((when.month, when.day) < (dob.month, dob.day))
-    elif birth_year:
-        age = when.year - birth_year - 1
-    else:
-        return None
-    return age < ADULT_AGE
+        return when.year - dob.year - ((when.month, when.day) < (dob.month, dob.day))
+    if birth_year:
+        return when.year - birth_year - 1
+    return None
 
 
 class ExploitationForm(models.TextChoices):
