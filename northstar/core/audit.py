@@ -2,7 +2,8 @@
 ``record_read`` (reads); handlers and views never write it themselves.
 
 Both go through one writer, ``_write``, which links each entry into the hash
-chain (``core/chain.py``) under a lock, so two writers can never fork it, and
+chain (``core/chain.py``) through its head (``AuditChainHead``, one row locked by
+the writer until its transaction ends), so two writers can never fork it, and
 stamps the organisation that owns the survivor named, so the owner's log shows
 a referral recipient's reads too.
 """
@@ -22,13 +23,10 @@ from django.db.models import Q
 
 from northstar.core import chain
 from northstar.core.actor import Actor
-from northstar.core.models import AuditEntry
+from northstar.core.models import AuditChainHead, AuditEntry
 
 #: The most ids one list entry names; a page is paged well below this.
 MAX_IDS = 1000
-
-#: Key of the PostgreSQL advisory lock that serialises chain writers ("NSAUDIT").
-CHAIN_LOCK = 0x4E5341554454
 
 
 def _owner_of(survivor_ref: str):
@@ -90,8 +88,8 @@ def _new_entry(actor: Actor, owner_organisation_id, values: dict) -> AuditEntry:
     )
 
 
-def _write(entry: AuditEntry, *, chain_locked: bool = False) -> None:
-    """Link ``entry`` into the chain; ``chain_locked``: this transaction holds the lock."""
+def _write(entry: AuditEntry) -> None:
+    """Link ``entry`` into the chain, through the head row (locked to the transaction's end)."""
     from northstar.core import unusual_reads  # it writes through this module too
 
     full_read = unusual_reads.is_full_read(entry)
@@ -104,17 +102,16 @@ def _write(entry: AuditEntry, *, chain_locked: bool = False) -> None:
         return
     # No savepoint of its own inside an action's transaction: the entry stands or falls with it.
     with transaction.atomic(savepoint=False):
-        postgresql = connection.vendor == "postgresql"
-        # The reader's tally first; on PostgreSQL the same statement takes the chain lock.
-        opened = (unusual_reads.tally(entry, lock_chain=CHAIN_LOCK if postgresql else None)
-                  if full_read else None)
-        if postgresql:
-            _insert_linked(entry, locked=chain_locked or opened is not None)
-        else:  # SQLite writers are serialised already
-            last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-            entry.prev_hash = last or chain.GENESIS
+        if connection.vendor == "postgresql":
+            _insert_linked(entry)
+        else:  # SQLite writers are serialised already; a trigger moves the head on
+            head = AuditChainHead.objects.filter(pk=1).values_list("entry_hash", flat=True)
+            entry.prev_hash = head.first() or chain.GENESIS
             entry.entry_hash = chain.link_hash(chain_values(entry), entry.prev_hash)
             entry.save()
+        # The reader's tally after the entry: every transaction locks the chain's head
+        # before any tally row, so two of them never wait for each other crosswise.
+        opened = unusual_reads.tally(entry) if full_read else None
         if opened is not None:
             unusual_reads.alert_if_unusual(entry, opened)
 
@@ -152,8 +149,8 @@ def _flush_pending() -> None:
     entries = list(pending)
     pending.clear()
     with transaction.atomic():
-        for number, entry in enumerate(entries):
-            _write(entry, chain_locked=number > 0)
+        for entry in entries:
+            _write(entry)
 
 
 #: Stands for the previous entry's hash in an entry's canonical bytes (``chain.canonical``)
@@ -166,38 +163,37 @@ _COLUMNS = ("at", "actor_id", "actor_label", "organisation_id", "owner_organisat
 _JSON = {"record_ids", "fields"}
 
 _INSERT_LINKED = """
-WITH prev AS (SELECT COALESCE((SELECT entry_hash FROM core_auditentry ORDER BY id DESC LIMIT 1),
-                              %s) AS hash)
+WITH link AS (
+    INSERT INTO core_auditchainhead AS head (id, prev_hash, entry_hash)
+    VALUES (1, %s::text, encode(sha256(%s::bytea || convert_to(%s::text, 'UTF8') || %s::bytea),
+                                'hex'))
+    ON CONFLICT (id) DO UPDATE SET
+        prev_hash = head.entry_hash,
+        entry_hash = encode(sha256(%s::bytea || convert_to(head.entry_hash, 'UTF8') || %s::bytea),
+                            'hex')
+    RETURNING prev_hash, entry_hash)
 INSERT INTO core_auditentry (at, actor_id, actor_label, organisation_id, owner_organisation_id,
                              action, channel, record_type, record_id, record_ids, survivor_ref,
                              fields, note, prev_hash, entry_hash)
-SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, prev.hash,
-       encode(sha256(%s::bytea || convert_to(prev.hash, 'UTF8') || %s::bytea), 'hex')
-  FROM prev
+SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, link.prev_hash,
+       link.entry_hash
+  FROM link
 RETURNING id, prev_hash, entry_hash
 """
 
 
-def _insert_linked(entry: AuditEntry, *, locked: bool = False) -> None:
-    """PostgreSQL: the entry linked to its predecessor in one INSERT (the database reads the
-    last hash and computes this entry's, SHA-256 over the same canonical bytes as
-    ``chain.link_hash``), after the chain lock, which is held to the end of the transaction:
-    the next writer reads this entry as its predecessor only once it is committed."""
+def _insert_linked(entry: AuditEntry) -> None:
+    """PostgreSQL: the entry linked to its predecessor in one statement. It moves the chain's
+    head on (SHA-256 over the same canonical bytes as ``chain.link_hash`` and the head's
+    hash) and inserts the entry with the head's old and new hash. The head's row lock is
+    held to the end of the transaction, so the next writer waits and then reads this
+    entry's hash (``ON CONFLICT DO UPDATE`` always updates the newest committed version of
+    the row). The entry's id is drawn after the lock, so ids follow the chain. An empty
+    head table (a log never written) starts the chain at ``chain.GENESIS``."""
     sql, params = _insert_statement(entry)
-    if locked:  # by the statement before, in this transaction
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
-    else:
-        # The lock and the INSERT in one round trip (psycopg's pipeline mode): they still run
-        # one after the other, each with its own snapshot, so the INSERT reads its predecessor
-        # only once the lock is held; the lock is just not held across a wait for the client.
-        # A failure of either is raised here and the action's transaction rolls back.
-        with connection.cursor() as lock_cursor, connection.cursor() as insert_cursor:
-            with connection.connection.pipeline():
-                lock_cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-                insert_cursor.execute(sql, params)
-            entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
     entry._state.adding = False
     entry._state.db = "default"
 
@@ -209,11 +205,10 @@ def _insert_statement(entry: AuditEntry) -> tuple[str, list]:
     key = b',"prev_hash":"'
     head, tail = chain.canonical(values, _PREV).split(key + _PREV.encode() + b'"')
     head, tail = head + key, b'"' + tail
-    params = [chain.GENESIS]
+    params = [chain.GENESIS, head, chain.GENESIS, tail, head, tail]
     for column in _COLUMNS:
         value = values[column]
         params.append(json.dumps(value) if column in _JSON else value)
-    params += [head, tail]
     return _INSERT_LINKED, params
 
 
@@ -233,11 +228,9 @@ def durable_commit(entry: AuditEntry) -> bool:
 
 def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
     """PostgreSQL, outside any transaction: the entry in a transaction of its own, every
-    statement of it (the chain lock, the reader's tally, the linked INSERT, COMMIT) sent in
-    one round trip (psycopg's pipeline mode) instead of one round trip each. The statements
-    still run one after the other, each with its own snapshot, so the INSERT reads its
-    predecessor only after the lock is held, as in ``_insert_linked``. Returns the reader's
-    count from ``unusual_reads.tally`` for a full read, else None."""
+    statement of it (the linked INSERT, the reader's tally, COMMIT) sent in one round trip
+    (psycopg's pipeline mode) instead of one round trip each. Returns the reader's count
+    from ``unusual_reads.tally`` for a full read, else None."""
     sql, params = _insert_statement(entry)
     tally_cursor = connection.cursor() if full_read else None
     insert_cursor = connection.cursor()
@@ -246,11 +239,9 @@ def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
             cursor.execute("BEGIN")
             if not durable_commit(entry):
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            if tally_cursor is not None:
-                tally_cursor.execute(*unusual_reads_tally(entry))
-            else:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
             insert_cursor.execute(sql, params)
+            if tally_cursor is not None:  # after the head's lock, as in ``_write``
+                tally_cursor.execute(*unusual_reads_tally(entry))
             cursor.execute("COMMIT")
         entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
         opened = tally_cursor.fetchone()[0] if tally_cursor is not None else None
@@ -277,7 +268,7 @@ def _roll_back_alone() -> None:
 def unusual_reads_tally(entry: AuditEntry) -> tuple[str, dict]:
     from northstar.core import unusual_reads
 
-    return unusual_reads.tally_statement(entry, lock_chain=CHAIN_LOCK)
+    return unusual_reads.tally_statement(entry)
 
 
 def chain_values(entry: AuditEntry) -> dict:
@@ -417,12 +408,28 @@ def verify_chain(*, using: str = "default", after_id: int = 0, prev_hash: str | 
     ``after_id``/``prev_hash`` resume from a checkpoint: the id and hash of the
     last entry already verified; that entry must still be there, unchanged, so
     deleting everything since the last run is found too. Rows are streamed, so a
-    long log fits in memory.
+    long log fits in memory. The chain's head (``AuditChainHead``, read before the
+    walk) must be one of the hashes walked through, so removing the newest entries
+    is found too.
     """
     if after_id and not AuditEntry.objects.using(using).filter(
             pk=after_id, entry_hash=prev_hash).exists():
         return after_id, "the checkpoint entry is gone or changed"
+    start = chain.GENESIS if prev_hash is None else prev_hash
+    head = (AuditChainHead.objects.using(using).filter(pk=1)
+            .values_list("entry_hash", flat=True).first())
     rows = (AuditEntry.objects.using(using).filter(id__gt=after_id).order_by("id")
             .values("id", "prev_hash", "entry_hash", *chain.CHAINED_FIELDS)
             .iterator(chunk_size=2000))
-    return chain.first_broken_link(rows, chain.GENESIS if prev_hash is None else prev_hash)
+    walked = {"id": after_id, "head seen": head in (None, start)}
+
+    def noting_the_head(rows):
+        for row in rows:
+            walked["id"] = row["id"]
+            walked["head seen"] = walked["head seen"] or row["entry_hash"] == head
+            yield row
+    broken = chain.first_broken_link(noting_the_head(rows), start)
+    if broken is None and not walked["head seen"]:
+        return walked["id"], ("the chain's head names a later entry that is not in the log "
+                              "(the newest entries were removed)")
+    return broken

@@ -6,7 +6,8 @@
   superuser and owns nothing, so it cannot ``ALTER TABLE … DISABLE TRIGGER`` or
   set ``session_replication_role``; it may read and write application tables
   but holds no ``UPDATE``, ``DELETE`` or ``TRUNCATE`` on the audit log and the
-  key-check values, and cannot touch the migration history.
+  key-check values, no ``DELETE`` or ``TRUNCATE`` on the audit chain's head (which every
+  entry moves on, so it may update it), and cannot touch the migration history.
 
 ``create_roles`` needs a superuser (or a role with CREATEROLE) connection;
 ``grant_runtime`` runs after every migrate, so tables a migration adds get the
@@ -19,6 +20,8 @@ from psycopg import errors, sql
 
 #: Tables the runtime role may append to but never change or empty.
 APPEND_ONLY = ("core_auditentry", "core_keycheck")
+#: Tables the runtime role may update but never empty: the audit chain's head, one row.
+NEVER_EMPTIED = ("core_auditchainhead",)
 #: Tables the runtime role may only read.
 READ_ONLY = ("django_migrations",)
 
@@ -98,6 +101,9 @@ def grant_runtime(cursor, *, runtime: str) -> None:
     partitions = {t for t in tables if t.startswith("core_auditentry_")}
     for table in sorted(set(APPEND_ONLY) & tables | partitions):
         _run(cursor, "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {t} FROM {r}",
+             t=table, r=runtime)
+    for table in sorted(set(NEVER_EMPTIED) & tables):
+        _run(cursor, "REVOKE DELETE, TRUNCATE, REFERENCES, TRIGGER ON {t} FROM {r}",
              t=table, r=runtime)
     for table in READ_ONLY:
         if table in tables:

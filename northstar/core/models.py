@@ -199,6 +199,31 @@ class AuditEntry(models.Model):
         raise PermissionError("the audit log is append-only")
 
 
+class AuditChainHead(models.Model):
+    """The audit chain's newest link, in one row (``id`` 1): the hash the next entry links
+    to (``entry_hash``) and the one before it. Each entry is written by one statement that
+    moves this row on and inserts the entry (``core/audit.py``), so the row lock on it is
+    what serialises the chain's writers, and finding the predecessor is a read of this row
+    rather than of the newest entry across every monthly partition (issue 13). Only a
+    cache of what the log says: ``verify_audit`` checks that it names the log's last
+    entry, and a row changed behind the application's back only makes the next entry's
+    link break. The runtime role may update it, never delete it (``dbroles``)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    #: The newest entry's ``prev_hash`` ("" while the log is empty).
+    prev_hash = models.CharField(max_length=64, blank=True)
+    #: The newest entry's ``entry_hash``: the next entry's ``prev_hash`` (``chain.GENESIS``
+    #: while the log is empty).
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1),
+                                              name="audit_chain_head_one_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain head {self.entry_hash[:12]}"
+
+
 class UnusualReadAlert(models.Model):
     """One account opened more full survivor records in a short time than the organisation
     expects (threshold in ``core/rules/unusual_reads.toml``). Shown to its supervisors."""

@@ -79,7 +79,7 @@ now_ AS (
         ELSE (SELECT jsonb_agg(DISTINCT x) FROM jsonb_array_elements(
                   core_readtally.ids || EXCLUDED.ids) AS x) END
     RETURNING ids)
-SELECT count(DISTINCT x), %(lock)s FROM (
+SELECT count(DISTINCT x) FROM (
     SELECT jsonb_array_elements_text(ids) AS x FROM core_readtally
      WHERE user_id = %(user)s AND minute >= %(first)s AND minute <> %(minute)s
     UNION ALL SELECT jsonb_array_elements_text(ids) FROM now_) AS opened
@@ -91,31 +91,28 @@ def _ids_of(entry: AuditEntry) -> list[str]:
                                                          else []))})[:BUCKET_CAP]
 
 
-def tally_statement(entry: AuditEntry, *, lock_chain: int | None = None) -> tuple[str, dict]:
+def tally_statement(entry: AuditEntry) -> tuple[str, dict]:
     """PostgreSQL: the one statement ``tally`` runs, as SQL and parameters; its one row's
-    first column is the count. The audit writer sends it in the same round trip as the
-    entry itself (``core.audit``)."""
+    column is the count. The audit writer sends it in the same round trip as the entry
+    itself (``core.audit``)."""
     minute = _minute(entry.at)
-    lock = "NULL" if lock_chain is None else f"pg_advisory_xact_lock({int(lock_chain)})"
-    return (_TALLY_SQL.replace("%(lock)s", lock),
+    return (_TALLY_SQL,
             {"user": entry.actor_id, "minute": minute, "first": minute - _MINUTES,
              "cap": BUCKET_CAP, "ids": json.dumps(_ids_of(entry))})
 
 
-def tally(entry: AuditEntry, *, lock_chain: int | None = None) -> int:
+def tally(entry: AuditEntry) -> int:
     """Adds the records a full read opened to its reader's tally of this minute, and answers
     how many distinct records the reader opened in the window (this minute and the
     ``minutes`` before it, so between ``minutes`` and ``minutes`` + 1 of them: never
     shorter than the rule's window). One statement on PostgreSQL, whatever the reader
-    did before: the cost does not grow with how much they read. ``lock_chain`` (PostgreSQL)
-    takes that advisory transaction lock in the same statement, saving the audit writer a
-    round trip of its own."""
+    did before: the cost does not grow with how much they read."""
     ids = _ids_of(entry)
     minute = _minute(entry.at)
     first = minute - _MINUTES
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(*tally_statement(entry, lock_chain=lock_chain))
+            cursor.execute(*tally_statement(entry))
             return cursor.fetchone()[0]
     with transaction.atomic(savepoint=False):  # SQLite: the same in three statements
         ReadTally.objects.filter(user_id=entry.actor_id, minute__lt=first).delete()

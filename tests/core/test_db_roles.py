@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from northstar.core.audit import record, verify_chain
-from northstar.core.models import AuditEntry
+from northstar.core.models import AuditChainHead, AuditEntry
 from northstar.survivors import actions
 from northstar.survivors.models import Survivor
 
@@ -59,6 +59,9 @@ ATTACKS = {
     "update this month": f"UPDATE {THIS_MONTH} SET note = 'rewritten'",
     "detach this month": f"ALTER TABLE core_auditentry DETACH PARTITION {THIS_MONTH}",
     "rewrite migrations": "DELETE FROM django_migrations",
+    # The chain's head: every entry moves it on (UPDATE), nothing may empty it.
+    "empty the chain head": "DELETE FROM core_auditchainhead",
+    "truncate the chain head": "TRUNCATE core_auditchainhead",
 }
 
 
@@ -96,6 +99,8 @@ def test_the_app_still_writes_and_audits_as_the_runtime_role(roles, caseworker, 
         assert Survivor.objects.filter(pk=survivor.pk).exists()
         assert AuditEntry.objects.filter(survivor_ref=survivor.reference).count() >= 2
         assert verify_chain() is None
+        head = AuditChainHead.objects.values_list("entry_hash", flat=True).get()
+        assert head == AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True)[0]
     finally:
         connection.close()
         connection.settings_dict["USER"] = saved_user
