@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from northstar.core.models import AuditEntry, Job
 from northstar.core.roles import Role
@@ -74,7 +75,9 @@ def test_past_jobs_are_listed_with_who_started_them_and_when(
     job.refresh_from_db()
     page = signed_in.get("/insights/htcds/").content.decode()
     assert "Export (XLSX)" in page and supervisor.username in page
-    assert job.created_at.strftime("%Y-%m-%d") in page
+    # The page shows the time in the server's zone (Asia/Bangkok): after 17:00 UTC that is
+    # already the next day, so compare with the local date, not the UTC one.
+    assert timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M") in page
     assert f"/insights/htcds/jobs/{job.pk}/" in page
 
 
