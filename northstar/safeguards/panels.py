@@ -5,8 +5,7 @@ from __future__ import annotations
 from northstar import policy
 from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, FindingStatus
-from northstar.survivors.selectors import survivor_named_only
-from northstar.ui.panels import Alert, url_for_each
+from northstar.ui.panels import ShownAlert, url_for_each
 
 
 def findings_panel(request, case) -> dict:
@@ -17,23 +16,20 @@ def findings_panel(request, case) -> dict:
 
 def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
     """Caseload alerts: the open Do No Harm *blocks* on cases the actor may see (on one
-    ``survivor``'s when given), the oldest first, at most ``limit``: one bounded query."""
+    ``survivor``'s when given), the oldest first, at most ``limit``: one bounded query,
+    read as plain rows (no finding, case or survivor built) and worded only if shown."""
     found = actions.open_findings(actor).filter(severity="block")
     if survivor is not None:
         found = found.filter(case__survivor=survivor)
-    found = found.order_by("created_at", "id").defer(*survivor_named_only("case__survivor"))
+    found = found.order_by("created_at", "id")
     if limit is not None and survivor is None:
         found = found.filter(pk__in=_oldest_visible_blocks(actor, limit))
     url = url_for_each("safeguards:case")
     return [
-        Alert(
-            due=f.created_at.date(),
-            title=f"Do No Harm: {f.explanation}",
-            url=url(f.case_id),
-            severity="warning",
-            survivor_reference=f.case.survivor.reference,
-        )
-        for f in found
+        ShownAlert(row["created_at"].date(), "warning", row["case__survivor__reference"],
+                   lambda row=row: (f"Do No Harm: {row['explanation']}", url(row["case_id"])))
+        for row in found.values("created_at", "explanation", "case_id",
+                                "case__survivor__reference")
     ]
 
 
