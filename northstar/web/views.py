@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -86,9 +86,7 @@ def caseload(request):
                     if a.severity == "overdue" and a.survivor_reference}
     live_cases = SurvivorCase.objects.filter(archived_at__isnull=True)
     qs = policy.visible_survivors(actor).only(
-        "id", "reference", "nationality", "created_at", "organisation_id",
-    ).prefetch_related(Prefetch("cases", queryset=live_cases.only(
-        "id", "reference", "status", "survivor_id", "created_at")))
+        "id", "reference", "nationality", "created_at", "organisation_id")
     whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
     only_mine = ((whose or ("mine" if mine_by_default else "all")) == "mine"
                  and actor.user is not None and actor.organisation is not None)
@@ -143,6 +141,9 @@ def caseload(request):
     else:
         found = keyset.page(qs, size=size, cursor=cursor)
     rows = survivor_selectors.listed(actor, leading + found.rows, record_type="survivor")
+    # Every shown survivor's live cases in one query (the leading ones and the page's alike).
+    prefetch_related_objects(rows, Prefetch("cases", queryset=live_cases.only(
+        "id", "reference", "status", "survivor_id", "created_at")))
     return render(request, "web/caseload.html", {
         "rows": _table_rows(rows, overdue_refs), "next_cursor": found.next,
         "count": count,
