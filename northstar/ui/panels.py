@@ -10,7 +10,8 @@ alerts, registered from its ``AppConfig.ready()``. Panels render in ``order``.
 
 A context function takes ``(request, case)`` and returns a dict, or None to hide
 the panel. An alert source takes ``(actor, *, limit)`` and returns at most ``limit``
-``Alert`` items, the most urgent first, chosen in SQL (see ``register_alert_source``).
+``Alert`` items (or ``ShownAlert``: worded only if shown), the most urgent first, chosen
+in SQL (see ``register_alert_source``).
 
 Where a case panel sits on the "at a glance" page follows its ``order``:
 below 20 the top band, full width (where the survivor is in the justice chain,
