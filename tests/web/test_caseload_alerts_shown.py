@@ -141,3 +141,28 @@ def test_the_caseload_audits_the_same_claims_behind_its_alerts(caseworker, actor
     claims = list(dict.fromkeys(str(a.instalment.claim_id) for a in reference))
     assert [str(i) for i in entry.record_ids] == claims
     assert entry.note == f"overdue instalment alerts: {len(reference)}"
+
+
+def test_the_caseload_table_speaks_the_readers_language_with_the_links_reverse_gives(
+        caseworker, case_a):
+    """The table's words and links are worked out in the view (not per row in the template):
+    still the reader's language, the reader's time zone and ``reverse()``'s links."""
+    from django.utils import translation
+
+    from northstar.core import places
+
+    survivor = case_a.survivor
+    client = client_for(caseworker)
+    client.cookies["django_language"] = "km"
+    html = client.get("/?whose=all").content.decode()
+    with translation.override("km"):
+        country = places.country_name(survivor.nationality, "km")
+        status = case_a.get_status_display()
+        survivor_url = reverse("survivor", args=[survivor.pk])
+        case_url = reverse("case", args=[case_a.pk])
+    assert survivor.nationality and country != survivor.nationality
+    recorded = timezone.localtime(survivor.created_at).date().isoformat()
+    assert (f'<a href="{survivor_url}">{survivor.reference}</a></td><td>{country}</td>'
+            in html)
+    assert f'<a href="{case_url}">{case_a.reference}</a> <small>{status}</small>' in html
+    assert f"<td>{recorded}</td></tr>" in html
