@@ -112,6 +112,45 @@ def open_alerts_for(actor: Actor, *, survivor=None,
     showing them is an audited read naming each claim."""
     if actor.user is None:
         return []
+    related = "instalment__claim__case__survivor"
+    alerts = _open_alerts(actor, survivor=survivor, limit=limit,
+                          shape=lambda qs: qs.select_related(related)
+                          .defer(*survivor_named_only(related)))
+    _claims_shown(actor, [a.instalment.claim_id for a in alerts])
+    return alerts
+
+
+#: What an overdue-instalment alert on the caseload shows of its alert, instalment, claim
+#: and survivor (``open_alert_rows``).
+ALERT_ROW = ("pk", "instalment__due_on", "instalment__number", "instalment__amount",
+             "instalment__claim_id", "instalment__claim__currency", "instalment__claim__route",
+             "instalment__claim__case__survivor__reference")
+
+
+def open_alert_rows(actor: Actor, *, limit: int | None = ALERT_LIMIT) -> list[dict]:
+    """``open_alerts_for`` (the caseload's: no one survivor) as plain rows (``ALERT_ROW``):
+    the same alerts in the same order and the same audited read naming their claims, with
+    no alert, instalment, claim, case or survivor built (five model instances an alert,
+    most of them for alerts the caseload's merge then drops)."""
+    if actor.user is None:
+        return []
+    rows = _open_alerts(actor, survivor=None, limit=limit,
+                        shape=lambda qs: qs.values(*ALERT_ROW))
+    _claims_shown(actor, [r["instalment__claim_id"] for r in rows])
+    return rows
+
+
+def _claims_shown(actor: Actor, claim_ids: list[int]) -> None:
+    """The audited read of the claims behind the alerts given: each claim once, in the
+    order of the alerts."""
+    shown = list(dict.fromkeys(claim_ids))
+    audit.record_read(actor, shown, record_type="compensation_claim",
+                      note=f"overdue instalment alerts: {len(claim_ids)}" if shown else "")
+
+
+def _open_alerts(actor: Actor, *, survivor, limit: int | None, shape) -> list:
+    """The open alerts to this person on claims they may see, the earliest due first, at
+    most ``limit``, each read as ``shape(queryset)`` gives it (models or rows)."""
     claims = selectors.visible_claims(actor)
     if survivor is not None:
         claims = claims.filter(case__survivor=survivor)
@@ -119,30 +158,23 @@ def open_alerts_for(actor: Actor, *, survivor=None,
     if survivor is not None:
         mine = mine.filter(instalment__claim__case__survivor=survivor)
     ordered = mine.order_by("due_on", "pk")  # the alert's copy: one index range
-    related = "instalment__claim__case__survivor"
     if limit is None:
-        alerts = list(ordered.filter(instalment__claim__in=claims.values("pk"))
-                      .select_related(related)
-                      .defer(*survivor_named_only(related)))
-    else:
-        # The earliest due of the person's own alerts first (their ids and claims only),
-        # then which of those claims they may see, by primary key: asking the database
-        # for "visible claims" whole would work out every claim of the organisation.
-        alerts, start = [], 0
-        while len(alerts) < limit:
-            batch = list(ordered.values_list("pk", "instalment__claim_id")[start:start + limit])
-            if not batch:
-                break
-            start += len(batch)
-            found = ordered.filter(
-                pk__in=[pk for pk, _claim in batch],
-                instalment__claim__in=claims.filter(
-                    pk__in={claim for _pk, claim in batch}).values("pk"),
-            ).select_related(related).defer(*survivor_named_only(related))
-            alerts += list(found[:limit - len(alerts)])
-            if len(batch) < limit:
-                break
-    shown = list({a.instalment.claim_id: a.instalment.claim for a in alerts}.values())
-    audit.record_read(actor, shown, record_type="compensation_claim",
-                      note=f"overdue instalment alerts: {len(alerts)}" if shown else "")
+        return list(shape(ordered.filter(instalment__claim__in=claims.values("pk"))))
+    # The earliest due of the person's own alerts first (their ids and claims only),
+    # then which of those claims they may see, by primary key: asking the database
+    # for "visible claims" whole would work out every claim of the organisation.
+    alerts, start = [], 0
+    while len(alerts) < limit:
+        batch = list(ordered.values_list("pk", "instalment__claim_id")[start:start + limit])
+        if not batch:
+            break
+        start += len(batch)
+        found = shape(ordered.filter(
+            pk__in=[pk for pk, _claim in batch],
+            instalment__claim__in=claims.filter(
+                pk__in={claim for _pk, claim in batch}).values("pk"),
+        ))
+        alerts += list(found[:limit - len(alerts)])
+        if len(batch) < limit:
+            break
     return alerts

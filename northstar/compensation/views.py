@@ -49,7 +49,7 @@ from northstar.core import jobs
 from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
-from northstar.ui.panels import Alert, url_for_each
+from northstar.ui.panels import Alert, ShownAlert, url_for_each
 
 
 def statement_translated(lang: str) -> bool:
@@ -290,30 +290,49 @@ def money_panel(request, case) -> dict | None:
             "calculator_url": reverse("compensation:calculator", args=[case.pk])}
 
 
-def overdue_alerts(actor, survivor=None, *, limit: int | None = alerts.ALERT_LIMIT) -> list[Alert]:
+def overdue_alerts(actor, survivor=None, *,
+                   limit: int | None = alerts.ALERT_LIMIT) -> list[Alert | ShownAlert]:
     """Open alerts for overdue instalments addressed to this person, on cases they may see:
     the earliest due ``limit`` on the caseload (ORDER BY due LIMIT in SQL), all of one
-    survivor's on the case page."""
-    out = []
-    found = (alerts.open_alerts_for(actor, limit=limit) if survivor is None
-             else alerts.open_alerts_for(actor, survivor=survivor, limit=None))
+    survivor's on the case page. The caseload's are read as plain rows and worded only if
+    shown (``ShownAlert``: the translation and the money of ten, not of fifty)."""
     url = url_for_each("compensation:claim")
+    if survivor is None:
+        return [ShownAlert(row["instalment__due_on"], "overdue",
+                           row["instalment__claim__case__survivor__reference"],
+                           lambda row=row: (_overdue_title(
+                               row["instalment__number"], row["instalment__amount"],
+                               row["instalment__claim__currency"],
+                               _route_label(row["instalment__claim__route"])),
+                               url(row["instalment__claim_id"])))
+                for row in alerts.open_alert_rows(actor, limit=limit)]
+    out = []
     routes: dict[str, str] = {}  # each route's label, worked out once
-    for alert in found:
+    for alert in alerts.open_alerts_for(actor, survivor=survivor, limit=None):
         instalment = alert.instalment
         claim_ = instalment.claim
         if claim_.route not in routes:
             routes[claim_.route] = claim_.get_route_display()
         out.append(Alert(
             due=instalment.due_on,
-            title=gettext("Compensation instalment %(number)s of %(amount)s %(currency)s overdue "
-                          "(%(route)s)") % {
-                "number": instalment.number,
-                "amount": figures.as_money(instalment.amount, claim_.currency),
-                "currency": claim_.currency, "route": routes[claim_.route]},
+            title=_overdue_title(instalment.number, instalment.amount, claim_.currency,
+                                 routes[claim_.route]),
             url=url(claim_.pk), severity="overdue",
             survivor_reference=claim_.case.survivor.reference))
     return out
+
+
+def _overdue_title(number, amount, currency: str, route: str) -> str:
+    return gettext("Compensation instalment %(number)s of %(amount)s %(currency)s overdue "
+                   "(%(route)s)") % {
+        "number": number, "amount": figures.as_money(amount, currency),
+        "currency": currency, "route": route}
+
+
+def _route_label(route: str) -> str:
+    """A claim's route as ``Claim.get_route_display`` words it (a value it does not know
+    as itself)."""
+    return str(dict(Route.choices).get(route, route))
 
 
 @login_required

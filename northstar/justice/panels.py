@@ -49,10 +49,21 @@ def task_alerts(actor, *, limit: int | None = selectors.TASK_LIMIT):
     """Timeline tasks on the caseworker's caseload: reflection periods, hearings, follow-ups.
     The most urgent ``limit`` (overdue first: they are the earliest due, and a task's
     severity only falls as its due date moves later, so the earliest due are the most
-    urgent); the task list pages through all of them."""
+    urgent); the task list pages through all of them. Read as plain rows: each alert's
+    words and link are made only if the caseload shows it (``panels.ShownAlert``)."""
     if not policy.works_with_records(actor):
         return []
-    return _alerts(selectors.tasks_for(actor, today=timezone.localdate(), limit=limit))
+    today = timezone.localdate()
+    url = panels.url_for_each("justice:timeline")
+    out = []
+    for row in selectors.task_rows_for(actor, today=today, limit=limit):
+        task = selectors.task_of_row(row, today=today)
+        if task is not None:
+            out.append(panels.ShownAlert(
+                task.due, task.severity, row["case__survivor__reference"],
+                lambda task=task, row=row: (f"{row['case__reference']}: {task.title}",
+                                            url(row["case_id"]))))
+    return out
 
 
 def survivor_task_alerts(actor, survivor):

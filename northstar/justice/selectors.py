@@ -89,15 +89,10 @@ def summary(case: Case, *, today=None, events: list[TimelineEvent] | None = None
 TASK_LIMIT = 200
 
 
-def open_task_events(cases, *, today, upto: int | None = None) -> list[TimelineEvent]:
-    """Events of ``cases`` that give a task on ``today``, earliest due first, at most ``upto``:
-    what ``timeline.derive_tasks`` works out, as two indexed queries on the dates stored on
-    the events (``TimelineEvent.task_due``, ``window_on``), merged by due date — the open
-    tasks (nothing answered them; past-due ones first) and those shown only in the days
-    before (hearings, shelter stays ending). With ``upto`` each query stops there, so a
-    page of tasks costs the same with 3 cases or 100,000."""
-    live = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True) \
-        .select_related("case__survivor").defer(*survivor_named_only("case__survivor"))
+def _open_task_queries(cases, *, today):
+    """The two queries ``open_task_events`` merges: events with a task due (past-due ones
+    first) and those shown only in the days before, each ordered by its date."""
+    live = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True)
     # A hearing not yet held is shown as the hearing (below), not its follow-up.
     due = live.filter(task_due__isnull=False).exclude(kind="hearing", occurred_on__gte=today) \
         .order_by("task_due", "case_id", "pk")
@@ -107,11 +102,55 @@ def open_task_events(cases, *, today, upto: int | None = None) -> list[TimelineE
         | Q(kind="shelter_stay", window_on__gte=today,
             window_on__lte=today + dt.timedelta(days=timeline.WARN_WITHIN_DAYS)),
     ).order_by("window_on", "case_id", "pk")
+    return due, coming
+
+
+def open_task_events(cases, *, today, upto: int | None = None) -> list[TimelineEvent]:
+    """Events of ``cases`` that give a task on ``today``, earliest due first, at most ``upto``:
+    what ``timeline.derive_tasks`` works out, as two indexed queries on the dates stored on
+    the events (``TimelineEvent.task_due``, ``window_on``), merged by due date — the open
+    tasks (nothing answered them; past-due ones first) and those shown only in the days
+    before (hearings, shelter stays ending). With ``upto`` each query stops there, so a
+    page of tasks costs the same with 3 cases or 100,000."""
+    due, coming = (qs.select_related("case__survivor").defer(*survivor_named_only("case__survivor"))
+                   for qs in _open_task_queries(cases, today=today))
     if upto is not None:
         due, coming = due[:upto], coming[:upto]
     merged = heapq.merge(((e.task_due, e.case_id, e.pk, e) for e in due),
                          ((e.window_on, e.case_id, e.pk, e) for e in coming))
     return [e for *_key, e in itertools.islice(merged, upto)]
+
+
+#: What a task and its caseload alert need of an event, its case and survivor.
+TASK_ROW = ("pk", "kind", "occurred_on", "stage", "details", "case_id", "case__reference",
+            "case__survivor__reference")
+
+
+def open_task_rows(cases, *, today, upto: int | None = None) -> list[dict]:
+    """``open_task_events`` as plain rows (``TASK_ROW``), the same events in the same order:
+    the caseload's alerts need no event, case or survivor built (three model instances an
+    event, most of them for alerts the merge then drops)."""
+    due, coming = _open_task_queries(cases, today=today)
+    due = due.values(*TASK_ROW, "task_due")
+    coming = coming.values(*TASK_ROW, "window_on")
+    if upto is not None:
+        due, coming = due[:upto], coming[:upto]
+    merged = heapq.merge(((r["task_due"], r["case_id"], r["pk"], r) for r in due),
+                         ((r["window_on"], r["case_id"], r["pk"], r) for r in coming))
+    return [r for *_key, r in itertools.islice(merged, upto)]
+
+
+def task_rows_for(actor: Actor, *, today, limit: int | None = TASK_LIMIT) -> list[dict]:
+    """``tasks_for``'s events (every visible case's, earliest first, at most ``limit``) as
+    ``open_task_rows`` gives them; ``task_of_row`` gives each its task."""
+    return open_task_rows(policy.visible_cases(actor), today=today, upto=limit)
+
+
+def task_of_row(row: dict, *, today) -> timeline.Task | None:
+    """The task of an ``open_task_rows`` row (open: nothing answered it), as ``tasks_of``."""
+    facts = timeline.EventFacts(row["pk"], row["kind"], row["occurred_on"], row["stage"],
+                                row["details"] or {})
+    return timeline.task_of(facts, today, answered=False)
 
 
 def tasks_of(events, *, today) -> list[tuple[Case, timeline.Task]]:

@@ -11,9 +11,8 @@ from django.utils import timezone
 from northstar import policy
 from northstar.referrals.models import OPEN_STATES, Referral, ReferralStatus
 from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
-from northstar.survivors.selectors import survivor_named_only
 from northstar.ui import panels
-from northstar.ui.panels import Alert
+from northstar.ui.panels import ShownAlert
 
 
 def _panel(request, survivor, case=None) -> dict | None:
@@ -54,7 +53,8 @@ def _first(qs, limit):
 def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     """Referrals waiting for this organisation's answer, and its own referrals nobody answered.
 
-    Each kind is its own query, ordered by urgency and cut at ``limit`` in SQL (consent
+    Read as plain rows (no referral, organisation or survivor built), each alert worded
+    only if shown (``panels.ShownAlert``). Each kind is its own query, ordered by urgency and cut at ``limit`` in SQL (consent
     ended and unanswered are overdue; then urgent incoming referrals, then the others,
     oldest first): the most urgent ``limit`` of them all are among what comes back, and an
     organisation's thousands of open referrals are never read. With ``survivor`` (the case
@@ -69,16 +69,14 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     if survivor is None:
         pressing = ("urgent", "emergency")
         incoming = Referral.objects.filter(recipient=org, status=ReferralStatus.SENT) \
-            .select_related("sender").annotate(
-                calm=Case(When(urgency__in=pressing, then=Value(0)), default=Value(1))) \
-            .order_by("calm", "sent_at", "pk")
+            .annotate(calm=Case(When(urgency__in=pressing, then=Value(0)), default=Value(1))) \
+            .order_by("calm", "sent_at", "pk").values("pk", "sent_at", "urgency", "sender__name")
         for r in _first(incoming, limit):
-            alerts.append(Alert(
-                due=timezone.localtime(r.sent_at).date(),
-                title=f"Referral #{r.pk} from {r.sender.name} waits for your answer "
-                      f"({r.urgency})",
-                url=url(r.pk),
-                severity="warning" if r.urgency in pressing else "info"))
+            alerts.append(ShownAlert(
+                timezone.localtime(r["sent_at"]).date(),
+                "warning" if r["urgency"] in pressing else "info", "",
+                lambda r=r: (f"Referral #{r['pk']} from {r['sender__name']} waits for your "
+                             f"answer ({r['urgency']})", url(r["pk"]))))
     # Consent withdrawn or expired while the referral still stands: access has ended, but a
     # recipient outside Northstar only knows if someone tells them.
     # Only while the survivor is still the organisation's own: after a transfer, the old
@@ -90,14 +88,13 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     # referral's copies of the consent's times, so only the ended ones are read (two ranges
     # of the ``referral_open_consent_*`` indexes), not every open referral with its consent.
     ended = own.filter(status__in=OPEN_STATES).filter(
-        Q(consent_given_at__gt=now) | Q(consent_ends_at__lte=now)).select_related(
-        "recipient", "survivor").defer(*survivor_named_only("survivor")).order_by("-sent_at", "-pk")
+        Q(consent_given_at__gt=now) | Q(consent_ends_at__lte=now)).order_by(
+        "-sent_at", "-pk").values("pk", "survivor__reference", "recipient__name")
     for r in _first(ended, limit):
-        alerts.append(Alert(due=today,
-                            title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
-                                  f"— tell {r.recipient.name} and close the referral",
-                            url=url(r.pk), severity="overdue",
-                            survivor_reference=r.survivor.reference))
+        alerts.append(ShownAlert(
+            today, "overdue", r["survivor__reference"],
+            lambda r=r: (f"{r['survivor__reference']}: consent for referral #{r['pk']} ended "
+                         f"— tell {r['recipient__name']} and close the referral", url(r["pk"]))))
     # Unanswered past the time their urgency allows (``actions.overdue_unanswered``), the
     # longest overdue first: the answer's due time worked out and compared in SQL.
     hours = [(u, dt.timedelta(hours=h)) for u, h in ANSWER_WITHIN_HOURS.items()]
@@ -105,18 +102,18 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
         & Q(sent_at__lte=now - dt.timedelta(hours=DEFAULT_ANSWER_HOURS))
     for u, within in hours:
         late |= Q(urgency=u, sent_at__lte=now - within)
-    unanswered = own.filter(late, status=ReferralStatus.SENT).select_related(
-        "recipient", "survivor").defer(*survivor_named_only("survivor")).annotate(answer_due=Case(
-            *[When(urgency=u, then=F("sent_at") + Value(within)) for u, within in hours],
-            default=F("sent_at") + Value(dt.timedelta(hours=DEFAULT_ANSWER_HOURS)),
-            output_field=DateTimeField())).order_by("answer_due", "pk")
+    unanswered = own.filter(late, status=ReferralStatus.SENT).annotate(answer_due=Case(
+        *[When(urgency=u, then=F("sent_at") + Value(within)) for u, within in hours],
+        default=F("sent_at") + Value(dt.timedelta(hours=DEFAULT_ANSWER_HOURS)),
+        output_field=DateTimeField())).order_by("answer_due", "pk").values(
+        "pk", "answer_due", "survivor__reference", "recipient__name")
     for r in _first(unanswered, limit):
-        due = r.answer_due
-        alerts.append(Alert(due=min(timezone.localtime(due).date(), today),
-                            title=f"{r.survivor.reference}: referral #{r.pk} to {r.recipient.name} "
-                                  "unanswered — chase or refer elsewhere",
-                            url=url(r.pk), severity="overdue",
-                            survivor_reference=r.survivor.reference))
+        alerts.append(ShownAlert(
+            min(timezone.localtime(r["answer_due"]).date(), today), "overdue",
+            r["survivor__reference"],
+            lambda r=r: (f"{r['survivor__reference']}: referral #{r['pk']} to "
+                         f"{r['recipient__name']} unanswered — chase or refer elsewhere",
+                         url(r["pk"]))))
     return alerts
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from northstar import policy
 from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, FindingStatus
-from northstar.survivors.selectors import survivor_named_only
-from northstar.ui.panels import Alert, url_for_each
+from northstar.ui.panels import ShownAlert, url_for_each
 
 
 def findings_panel(request, case) -> dict:
@@ -15,45 +14,48 @@ def findings_panel(request, case) -> dict:
     return {"case": case, "findings": open_[:10], "more": max(len(open_) - 10, 0)}
 
 
+#: What a Do No Harm block's caseload alert needs of the finding, its case and survivor.
+BLOCK_ROW = ("pk", "created_at", "explanation", "case_id", "case__survivor__reference")
+
+
 def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
     """Caseload alerts: the open Do No Harm *blocks* on cases the actor may see (on one
-    ``survivor``'s when given), the oldest first, at most ``limit``: one bounded query."""
-    found = actions.open_findings(actor).filter(severity="block")
-    if survivor is not None:
-        found = found.filter(case__survivor=survivor)
-    found = found.order_by("created_at", "id").defer(*survivor_named_only("case__survivor"))
+    ``survivor``'s when given), the oldest first, at most ``limit``: bounded queries,
+    read as plain rows (no finding, case or survivor built) and worded only if shown."""
     if limit is not None and survivor is None:
-        found = found.filter(pk__in=_oldest_visible_blocks(actor, limit))
+        rows = _oldest_visible_blocks(actor, limit)
+    else:
+        found = actions.open_findings(actor).filter(severity="block")
+        if survivor is not None:
+            found = found.filter(case__survivor=survivor)
+        rows = found.order_by("created_at", "id").values(*BLOCK_ROW)
+        if limit is not None:
+            rows = rows[:limit]
     url = url_for_each("safeguards:case")
     return [
-        Alert(
-            due=f.created_at.date(),
-            title=f"Do No Harm: {f.explanation}",
-            url=url(f.case_id),
-            severity="warning",
-            survivor_reference=f.case.survivor.reference,
-        )
-        for f in found
+        ShownAlert(row["created_at"].date(), "warning", row["case__survivor__reference"],
+                   lambda row=row: (f"Do No Harm: {row['explanation']}", url(row["case_id"])))
+        for row in rows
     ]
 
 
-def _oldest_visible_blocks(actor, limit: int, rounds: int = 4) -> list[int]:
-    """The ids of the ``limit`` oldest open blocks on cases the actor may see: the oldest
-    open blocks first (ids and cases only), then which of those cases are visible, by
-    primary key; asking for "visible cases" whole would join every case of the
-    organisation. After ``rounds`` batches short of ``limit`` it asks the plain way."""
+def _oldest_visible_blocks(actor, limit: int, rounds: int = 4) -> list[dict]:
+    """The ``limit`` oldest open blocks on cases the actor may see, as ``BLOCK_ROW`` rows:
+    the oldest open blocks first, then which of their cases are visible, by primary key;
+    asking for "visible cases" whole would join every case of the organisation. After
+    ``rounds`` batches short of ``limit`` it asks the plain way."""
     blocks = Finding.objects.filter(status=FindingStatus.OPEN, severity="block") \
-        .order_by("created_at", "id").values_list("pk", "case_id")
-    chosen: list[int] = []
+        .order_by("created_at", "id").values(*BLOCK_ROW)
+    chosen: list[dict] = []
     for start in range(0, rounds * limit, limit):
         batch = list(blocks[start:start + limit])
         seen = set(policy.visible_cases(actor).filter(
-            pk__in={case for _pk, case in batch}).values_list("pk", flat=True))
-        chosen += [pk for pk, case in batch if case in seen][:limit - len(chosen)]
+            pk__in={row["case_id"] for row in batch}).values_list("pk", flat=True))
+        chosen += [row for row in batch if row["case_id"] in seen][:limit - len(chosen)]
         if len(chosen) >= limit or len(batch) < limit:
             return chosen
     return list(actions.open_findings(actor).filter(severity="block")
-                .order_by("created_at", "id").values_list("pk", flat=True)[:limit])
+                .order_by("created_at", "id").values(*BLOCK_ROW)[:limit])
 
 
 def survivor_block_alerts(actor, survivor) -> list:

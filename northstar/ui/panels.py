@@ -10,7 +10,8 @@ alerts, registered from its ``AppConfig.ready()``. Panels render in ``order``.
 
 A context function takes ``(request, case)`` and returns a dict, or None to hide
 the panel. An alert source takes ``(actor, *, limit)`` and returns at most ``limit``
-``Alert`` items, the most urgent first, chosen in SQL (see ``register_alert_source``).
+``Alert`` items (or ``ShownAlert``: worded only if shown), the most urgent first, chosen
+in SQL (see ``register_alert_source``).
 
 Where a case panel sits on the "at a glance" page follows its ``order``:
 below 20 the top band, full width (where the survivor is in the justice chain,
@@ -64,6 +65,47 @@ class Alert:
     url: str = field(compare=False, default="")
     severity: str = field(compare=False, default="info")  # info | warning | overdue
     survivor_reference: str = field(compare=False, default="")
+
+
+class ShownAlert:
+    """An alert known first by what the caseload's merge and table need (its due date,
+    severity and survivor), its words and link worked out only if it is shown.
+
+    A source reads its candidates as plain rows (``values()``: no model instance), the
+    merge keeps the most urgent few of every source's, and the page shows ten: the title
+    and URL (translations, money, URL reversal) are made for those ten only. Read like an
+    ``Alert`` (``title`` and ``url`` are worked out on first use, then kept)."""
+
+    __slots__ = ("due", "severity", "survivor_reference", "_words", "_shown")
+
+    def __init__(self, due: dt.date | None, severity: str, survivor_reference: str,
+                 words: Callable[[], tuple[str, str]]):
+        self.due = due
+        self.severity = severity
+        self.survivor_reference = survivor_reference
+        self._words = words
+        self._shown: tuple[str, str] | None = None
+
+    def _worded(self) -> tuple[str, str]:
+        if self._shown is None:
+            self._shown = self._words()
+        return self._shown
+
+    @property
+    def title(self) -> str:
+        return self._worded()[0]
+
+    @property
+    def url(self) -> str:
+        return self._worded()[1]
+
+    @property
+    def worded(self) -> bool:
+        """Whether its words were worked out (a test's window on "only the shown")."""
+        return self._shown is not None
+
+    def __repr__(self) -> str:
+        return f"ShownAlert({self.due!r}, {self.severity!r}, {self.survivor_reference!r})"
 
 
 _case_panels: dict[str, Panel] = {}
@@ -199,7 +241,7 @@ SEVERITY_RANK = {"overdue": 0, "warning": 1, "info": 2}
 ALERT_LIMIT = 200
 
 
-def urgency(alert: Alert) -> tuple:
+def urgency(alert: Alert | ShownAlert) -> tuple:
     """The sort key of alerts: overdue first, then by due date."""
     return (SEVERITY_RANK.get(alert.severity, 3), alert.due or dt.date.max)
 
