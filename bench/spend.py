@@ -406,6 +406,59 @@ def own_schedstat() -> tuple[int, int]:
     return int(run), int(queued)
 
 
+def backend_clock(pid: int):
+    """A reader of the CPU nanoseconds of the backend ``pid`` so far, its running slice
+    included (the process CPU clock of another process: ``clock_getcpuclockid``'s value,
+    which Python does not expose), or None off this machine."""
+    clock = ((~pid) << 3) | 2  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
+    try:
+        time.clock_gettime_ns(clock)
+    except OSError:
+        return None
+    return lambda: time.clock_gettime_ns(clock)
+
+
+def server_split(connection, request, *, requests: int, classify) -> dict:
+    """PostgreSQL's CPU per request by the category of the code that waited for it (ms),
+    over ``requests`` requests. Every wait of psycopg for the server (a statement, a COMMIT,
+    a pipeline's sync) ends a window; the backend's CPU since the previous window is filed
+    under the category of the code that waits, so the audit's pipelined statements count as
+    the audit's. What the backend spends after the request's last answer is "after the last
+    answer". (Wraps ``psycopg.Connection.wait`` in this process while it runs.)"""
+    import psycopg
+
+    pid = backend_pid(connection)
+    read = backend_clock(pid) if pid else None
+    if read is None:
+        return {}
+    by: dict = {}
+    last = [0]
+    original = psycopg.Connection.wait
+
+    def wait(self, *args, **kwargs):
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            now = read()
+            key = category(*pair_of(sys._getframe(1), classify))
+            by[key] = by.get(key, 0) + now - last[0]
+            last[0] = now
+
+    counted = 0
+    psycopg.Connection.wait = wait
+    try:
+        for _ in range(requests):
+            last[0] = read()
+            request()
+            by["after the last answer"] = by.get("after the last answer", 0) + read() - last[0]
+            counted += 1
+            if backend_pid(connection) != pid:
+                return {}
+    finally:
+        psycopg.Connection.wait = original
+    return {k: v / counted / 1e6 for k, v in by.items()}
+
+
 def measure(connection, request, *, args, classify) -> dict:
     """Plain and profiled batches of ``request()`` alternated; per-request figures in ms.
 
@@ -462,7 +515,10 @@ def measure(connection, request, *, args, classify) -> dict:
         if (enough and plain["n"] >= args.repeat) or profiled["n"] >= args.max_requests:
             break
     n = plain["n"]
+    server_by = (server_split(connection, request, requests=args.server_requests,
+                              classify=classify) if args.server_requests else {})
     row = {
+        "server_by": server_by,
         "cpu": plain["cpu"] / n * 1000, "wall": plain["wall"] / n * 1000,
         "blocked": plain["blocked"] / n * 1000,
         "server": (plain["server"] / plain["server_n"] * 1000) if plain["server_n"] else None,
@@ -644,7 +700,8 @@ def run_side(side: str, db: str | None, args) -> dict:
         env.pop("DJANGO_SETTINGS_MODULE", None)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side,
            "--repeat", str(args.repeat), "--batch", str(args.batch), "--samples",
-           str(args.samples), "--max-requests", str(args.max_requests), "--method", args.method]
+           str(args.samples), "--max-requests", str(args.max_requests), "--method", args.method,
+           "--server-requests", str(args.server_requests)]
     if args.only:
         cmd += ["--only", ",".join(sorted(args.only))]
     out = subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True)
@@ -714,6 +771,18 @@ def report(db: str, results: dict, args, started: str) -> str:
         m = row["mechanisms"]
         lines.append(f"| {row['label']} | {m['compile']:.2f} | {m['execute']:.2f} | "
                      f"{m['orm']:.2f} | {m['crypto']:.2f} | {row['wall']:.1f} |")
+    server_keys = [c for c in [*CATEGORIES, "after the last answer"]
+                   if any(r.get("server_by", {}).get(c, 0) > 0.005 for r in rows)]
+    if server_keys:
+        lines += ["", "PostgreSQL's CPU per request by the category of the code that waited for "
+                  f"it (ms, over {args.server_requests} requests a row; the backend's CPU "
+                  "clock read at the end of every psycopg wait):", "",
+                  "| request | " + " | ".join(server_keys) + " |",
+                  "|---|" + "---|" * len(server_keys)]
+        for row in [*results["floor"]["rows"], *rows]:
+            by = row.get("server_by", {})
+            lines.append(f"| {row['label']} | "
+                         + " | ".join(f"{by.get(k, 0):.2f}" for k in server_keys) + " |")
     lines += ["", "Against the issue's targets (cost = CPU + server; budget = the floor's cost "
               "÷ 0.6 for reads, ÷ 0.3 for writes, × 10 for pages, where the page target is "
               "wall time one at a time and CPU stands in for it); the four categories most "
@@ -769,6 +838,10 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=1500,
                         help="but profile no more requests than this a row")
     parser.add_argument("--method", choices=["sample", "trace"], default="sample")
+    parser.add_argument("--server-requests", type=int, default=30, help="requests a row whose "
+                        "PostgreSQL CPU is split by the category that waited for it")
+    parser.add_argument("--out", help="the report's path (default bench/results/spend-<db>-"
+                        "<date>.md; the raw figures go beside it as .json)")
     parser.add_argument("--batch", type=int, default=20, help="profiled requests per batch "
                         "(a plain batch is half as many)")
     parser.add_argument("--only", type=lambda s: set(s.split(",")), default=None,
@@ -796,7 +869,8 @@ def main() -> int:
     for row in every:
         attribute(row)
     text = report(args.db, results, args, started)
-    out = BENCH / "results" / f"spend-{args.db}-{dt.date.today():%Y-%m-%d}.md"
+    out = (Path(args.out) if args.out
+           else BENCH / "results" / f"spend-{args.db}-{dt.date.today():%Y-%m-%d}.md")
     out.write_text(text)
     out.with_suffix(".json").write_text(json.dumps(results, indent=1))
     print(text)
