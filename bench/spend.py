@@ -30,6 +30,9 @@ alternate:
   hook instead; it slows bytecode-heavy code (Django's compiler) more than C-heavy code,
   so its shares lean that way, which is why sampling is the default.
 
+- **server split** (``--server-requests``): PostgreSQL's CPU by the category of the code that
+  waited for it (the backend's CPU clock read at the end of every psycopg wait).
+
 Categories (one per sample, first rule that matches): crypto (core/crypto, core/keys, the
 cryptography package) wherever it runs; then **auth + membership**, **policy** and **audit
 write** *whole*, their own SQL included (what issue 13 asks to see); then the SQL compile,
