@@ -3,7 +3,7 @@ on PostgreSQL and PostgreSQL's own CPU, per request, beside the framework floor.
 
     .venv/bin/python bench/spend.py --db ns_bench_10000            # on a copy; dropped after
     .venv/bin/python bench/spend.py --db ns_bench_10000 --self-check
-    .venv/bin/python bench/spend.py --db ns_bench_10000 --only survivors,floor --repeat 100
+    .venv/bin/python bench/spend.py --db ns_bench_100000 --only survivors,case --samples 1000
 
 Requests run in process through the WSGI application, as gunicorn calls it (no test client:
 it instruments templates and reconnects signal receivers), with the demo caseworker's token
@@ -29,7 +29,6 @@ alternate:
   by Northstar's function names. ``--method trace`` uses a deterministic ``sys.setprofile``
   hook instead; it slows bytecode-heavy code (Django's compiler) more than C-heavy code,
   so its shares lean that way, which is why sampling is the default.
-
 - **server split** (``--server-requests``): PostgreSQL's CPU by the category of the code that
   waited for it (the backend's CPU clock read at the end of every psycopg wait).
 
