@@ -13,6 +13,8 @@ Django JSON list of 50 rows from one indexed query) the same way, then measures:
 - under load (``wrk -t2 -c50``): requests/s of each API endpoint as a ratio of the
   floor's requests/s measured just before, with p50 and p99 latency;
 - one request at a time: each page and figure in milliseconds, beside the floor's.
+- then (unless ``--api-only`` or ``--no-spend``) what each request still spends, by category,
+  beside the floor's (``bench/spend.py`` on a copy of the size's database).
 
 Only ratios compare across machines. It prints a markdown table and writes it to
 ``bench/results/scale-<date>.md``; copy the figures into ``bench/README.md``.
@@ -334,6 +336,21 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
                     str(prep["last_survivor_id"])], cwd=ROOT, env=env_for(db), check=True)
     results[size] = {"floor_ms": floor_ms, "pages": pages, "loaded": loaded,
                      "survivors": prep["survivors"]}
+    if args.spend if args.spend is not None else not args.api_only:
+        results[size]["spend"] = spend(db)
+
+
+def spend(db: str) -> str:
+    """What each request still spends at this size (``bench/spend.py``, on a copy of ``db``
+    made while nothing else is connected to it), as its Markdown, or why not."""
+    run = subprocess.run([str(BIN / "python"), str(BENCH / "spend.py"), "--db", db,
+                          "--samples", os.environ.get("BENCH_SPEND_SAMPLES", "800")],
+                         cwd=ROOT, env={**os.environ, "BENCH_VAR_DIR": str(VAR)},
+                         capture_output=True, text=True)
+    if run.returncode:
+        log(f"spend.py on {db} failed:", run.stderr[-2000:])
+        return f"not measured: `bench/spend.py --db {db}` failed (exit {run.returncode})"
+    return run.stdout.strip()
 
 
 def import_rate(command: str, size: int) -> str:
@@ -410,6 +427,10 @@ def report(results: dict, args, import_line: str | None) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     if import_line:
         lines += ["", f"Bulk import: {import_line}."]
+    for s in sizes:
+        if results[s].get("spend"):
+            lines += ["", f"What each request still spends at {s:,} survivors "
+                      "(`bench/spend.py`):", "", results[s]["spend"]]
     return "\n".join(lines) + "\n"
 
 
@@ -423,6 +444,9 @@ def main() -> int:
                         help="a manage.py command (and options) importing a survivor CSV; "
                              "{csv} stands for the file's path")
     parser.add_argument("--import-rows", type=int, default=10000)
+    parser.add_argument("--spend", action=argparse.BooleanOptionalAction, default=None,
+                        help="after each size, what each request still spends (bench/spend.py "
+                             "on a copy; ~10 min a size on a busy machine); on unless --api-only")
     parser.add_argument("--api-only", action="store_true",
                         help="only the API under load (no page or figure one at a time)")
     args = parser.parse_args()
