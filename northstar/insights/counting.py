@@ -39,15 +39,13 @@ from django.db.models import (
     CharField,
     ExpressionWrapper,
     F,
-    IntegerField,
     Q,
     QuerySet,
+    TextField,
     Value,
-    When,
 )
-from django.db.models import Case as Choose
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, TruncDate
+from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear, TruncDate
 
 from northstar.compensation.figures import ROUTES
 from northstar.compensation.models import Claim, Payment
@@ -194,22 +192,25 @@ _once: ContextVar[dict[tuple[str, int], str]] = ContextVar("insights_counted_onc
 _numbers = itertools.count(1)
 #: What ``counted_once``'s table holds per case (beside ``org``, ``opened_on`` and
 #: ``contact_on``, the local dates of intake and of first contact, for periods).
-ONCE_COLUMNS = ("cid", "sid", "opened", "trial", "place", "sex", "age_band", "y", "q",
+ONCE_COLUMNS = ("cid", "sid", "opened", "trial", "place", "sex", "born", "y", "q",
                 "contact")
 
 
 def _gated(organisation_ids: list[int]) -> QuerySet:
-    """Every column any measure reads of the consent-gated cases of ``organisation_ids``."""
-    age, band = _age_band("survivor__birth_year", "created_at")
+    """Every column any measure reads of the consent-gated cases of ``organisation_ids``.
+    The birth year, not the age band: the band is worked out from ``y`` by the one
+    statement that splits by it, on its rows only (``_age_band_sql``); as an ORM ``Case``
+    here it converted the intake time to local time eleven times per case (half of the
+    table's making at 100,000 cases, bench/README.md "Branch h-insights2")."""
     return (Case.objects.filter(organisation_id__in=organisation_ids, archived_at__isnull=True,
                                 survivor__archived_at__isnull=True)
             .filter(flows_q(ConsentPurpose.STATISTICS, survivor="survivor")).order_by()
-            .annotate(age_at_intake=age)
             .annotate(org=F("organisation_id"), cid=F("pk"), sid=F("survivor_id"),
                       opened=F("created_at"), opened_on=TruncDate("created_at"),
                       trial=F("trial_participation"), place=F("jurisdiction"),
-                      sex=F("survivor__sex"), age_band=band, y=ExtractYear("created_at"),
-                      q=ExtractQuarter("created_at"), contact=F("survivor__created_at"),
+                      sex=F("survivor__sex"), born=F("survivor__birth_year"),
+                      y=ExtractYear("created_at"), q=ExtractQuarter("created_at"),
+                      contact=F("survivor__created_at"),
                       contact_on=TruncDate("survivor__created_at"))
             .values("org", *ONCE_COLUMNS, "opened_on", "contact_on"))
 
@@ -297,24 +298,32 @@ def _band_sql(wait: str, bounds: tuple[int, ...], none_label: str) -> tuple[str,
 # --- Own outcome delivered -----------------------------------------------------------
 
 
-def _age_band(birth_year: str, on: str):
-    age = ExpressionWrapper(ExtractYear(on) - F(birth_year) - 1, output_field=IntegerField())
-    whens = [When(**{f"{birth_year}__isnull": True}, then=Value(UNKNOWN_AGE))]
+def _age_band_sql(year: str, born: str) -> tuple[str, list]:
+    """SQL for the age band at intake from the intake's local year and the birth year (the
+    younger possible age, ``year - born - 1``, where only the birth year is known, as for
+    child protection); no birth year, or an age below 0, is "unknown", never "adult"."""
+    age = f"({year} - {born} - 1)"
+    whens, params = [f"WHEN {born} IS NULL THEN %s"], [UNKNOWN_AGE]
     for low, high, label in AGE_BANDS:
-        cond = Q(age_at_intake__gte=low) if high is None else Q(age_at_intake__gte=low, age_at_intake__lte=high)
-        whens.append(When(cond, then=Value(label)))
-    return age, Choose(*whens, default=Value(UNKNOWN_AGE), output_field=CharField())
+        if high is None:
+            whens.append(f"WHEN {age} >= %s THEN %s")
+            params += [low, label]
+        else:
+            whens.append(f"WHEN {age} >= %s AND {age} <= %s THEN %s")
+            params += [low, high, label]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, UNKNOWN_AGE]
 
 
 def _delivered_columns(organisation_id: int) -> dict:
     """The case's columns ``own_outcome_delivered`` splits by (expressions on the case, or
     names only when read from ``counted_once``'s table)."""
+    names = ("opened", "trial", "place", "sex", "born", "y", "q")
     if _once.get().get((Case.objects.db, organisation_id)):
-        return dict.fromkeys(("opened", "trial", "place", "sex", "age_band", "y", "q"))
-    age, band = _age_band("survivor__birth_year", "created_at")
-    return {"age_at_intake": age, "opened": F("created_at"), "trial": F("trial_participation"),
-            "place": F("jurisdiction"), "sex": F("survivor__sex"), "age_band": band,
-            "y": ExtractYear("created_at"), "q": ExtractQuarter("created_at")}
+        return dict.fromkeys(names)
+    return dict(zip(names, (F("created_at"), F("trial_participation"), F("jurisdiction"),
+                            F("survivor__sex"), F("survivor__birth_year"),
+                            ExtractYear("created_at"), ExtractQuarter("created_at")),
+                    strict=True))
 
 
 def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> list[Grid]:
@@ -335,35 +344,38 @@ def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> lis
                 .annotate(rid=F("pk"), rcase=F("case_id"), rat=F("recorded_at"),
                           first=KT("ranking__0"))
                 .values("rid", "rcase", "rat", "first"))
-    items = _table(PlanItem)
+    band, band_params = _age_band_sql("c.y", "c.born")
+    # The plan items of each survivor's counted case are read once (``held``: one index
+    # probe per survivor), and "served" (an item delivered for the first-ranked outcome),
+    # the pathway and the intervention splits are all counted from it; was an ``EXISTS``
+    # per survivor and a join per split, three probes per survivor (bench/README.md,
+    # "Branch h-insights2").
     rows = _rows({"counted": counted, "rankings": rankings}, f"""
 , ranked AS (
-  SELECT c.cid, c.sid, c.trial, c.place, c.sex, c.age_band, c.y, c.q, r.first,
+  SELECT c.cid, c.sid, c.trial, c.place, c.sex, {band} AS age_band, c.y, c.q, r.first,
          ROW_NUMBER() OVER (PARTITION BY c.sid
                             ORDER BY c.opened DESC, c.cid DESC, r.rat DESC, r.rid DESC) AS n
   FROM counted c JOIN rankings r ON r.rcase = c.cid),
-latest AS (
-  SELECT l.*, CASE WHEN EXISTS (SELECT 1 FROM {items} i WHERE i.case_id = l.cid
-                                AND i.outcome = l.first AND i.status = %s)
-              THEN 1 ELSE 0 END AS served
-  FROM ranked l WHERE l.n = 1 AND l.first IS NOT NULL)
-SELECT 'fine', trial, place, sex, age_band, y, q, first, SUM(served), COUNT(*)
-FROM latest GROUP BY trial, place, sex, age_band, y, q, first
+latest AS (SELECT * FROM ranked WHERE n = 1 AND first IS NOT NULL),
+held AS (
+  SELECT l.sid, l.first, i.pathway, i.intervention,
+         CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END AS got
+  FROM latest l JOIN {_table(PlanItem)} i ON i.case_id = l.cid),
+served AS (SELECT sid, MAX(got) AS served FROM held GROUP BY sid)
+SELECT 'fine', l.trial, l.place, l.sex, l.age_band, l.y, l.q, l.first,
+       SUM(COALESCE(s.served, 0)), COUNT(*)
+FROM latest l LEFT JOIN served s ON s.sid = l.sid
+GROUP BY l.trial, l.place, l.sex, l.age_band, l.y, l.q, l.first
 UNION ALL
 SELECT 'pathway', pathway, NULL, NULL, NULL, NULL, NULL, first, SUM(got), COUNT(*)
-FROM (SELECT l.sid, l.first, i.pathway,
-             MAX(CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END) AS got
-      FROM latest l JOIN {items} i ON i.case_id = l.cid
-      GROUP BY l.sid, l.first, i.pathway) per_pathway
+FROM (SELECT sid, first, pathway, MAX(got) AS got FROM held
+      GROUP BY sid, first, pathway) per_pathway
 GROUP BY pathway, first
 UNION ALL
 SELECT 'intervention', intervention, NULL, NULL, NULL, NULL, NULL, first, SUM(got), COUNT(*)
-FROM (SELECT l.sid, l.first, i.intervention,
-             MAX(CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END) AS got
-      FROM latest l JOIN {items} i ON i.case_id = l.cid
-      GROUP BY l.sid, l.first, i.intervention) per_intervention
-GROUP BY intervention, first""",
-                 [PlanStatus.DELIVERED] * 3)
+FROM (SELECT sid, first, intervention, MAX(got) AS got FROM held
+      GROUP BY sid, first, intervention) per_intervention
+GROUP BY intervention, first""", [*band_params, PlanStatus.DELIVERED])
     splits: dict[str, dict] = {s: {} for s in
                                ("trial", "jurisdiction", "sex_age", "quarter", "pathway",
                                 "intervention")}
@@ -406,7 +418,11 @@ def identification_funnel(organisation_id: int, *, period: Period = None) -> lis
                   .values("scase", "sat", "spk", "cls"))
     identified = (_of_organisation(TimelineEvent, organisation_id)
                   .filter(kind="identification_decision", voided_at__isnull=True)
-                  .filter(details__outcome="identified")
+                  # As text (``->>``): the condition of ``insights`` 0003's
+                  # ``ins_event_identified`` index, so the planner reads that index
+                  # instead of every event with its JSON (was ``->`` and a jsonb literal).
+                  .alias(outcome=Cast(KT("details__outcome"), TextField()))
+                  .filter(outcome="identified")
                   .annotate(ecase=F("case_id")).values("ecase"))
     rows = _rows({"counted": _counted(organisation_id, period), "screenings": screenings,
                   "identified": identified}, f"""
