@@ -45,7 +45,7 @@ def run_here(args) -> dict:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -54,21 +54,62 @@ def run_here(args) -> dict:
     from northstar.insights.measures import all_measures, resolve
     from northstar.survivors.models import Case
 
+    def reference() -> float:
+        """A sequential scan's time in the server (``count(*)`` of the cases, one process,
+        median of 3): how slow the machine is right now, to read the others against."""
+        if connection.vendor != "postgresql":
+            return 0.0
+        found = []
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            for _ in range(3):
+                cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) "
+                               "SELECT count(*) FROM survivors_case")
+                found.append(cursor.fetchone()[0][0]["Execution Time"])
+        return statistics.median(found)
+
     org = args.org or (Case.objects.values("organisation_id").annotate(n=Count("pk"))
                        .order_by("-n")[0]["organisation_id"])
     wanted = set(args.measures.split(",")) if args.measures else None
-    out = {"root": sys.path[0], "org": org, "load": [load()], "measures": {}}
+    out = {"root": sys.path[0], "org": org, "load": [load()], "measures": {},
+           "reference_ms": [reference()]}
     cases = Case.objects.filter(organisation_id=org).count()
     out["cases"] = cases
 
-    def timed(fn) -> tuple[list[float], int, float]:
+    backend = None
+    if args.cpu and connection.vendor == "postgresql":
+        # CPU seconds, not wall time: what PostgreSQL's process for this connection spent
+        # (from /proc, same machine), and this Python process's; far less moved by the
+        # other processes' load than the clock. One process: no parallel workers, whose
+        # CPU would not be in the backend's.
+        with connection.cursor() as cursor:
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        out["cpu"] = {}
+
+    def server_cpu() -> float:
+        with open(f"/proc/{backend}/stat") as stat:  # noqa: PTH123
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+    def timed(fn, name: str = "") -> tuple[list[float], int, float]:
         fn()  # warm
-        times = []
+        times, server, python = [], [], []
         for _ in range(args.runs):
             with CaptureQueriesContext(connection) as ctx:
-                began = time.perf_counter()
+                began, cpu = time.perf_counter(), time.process_time()
+                was = server_cpu() if backend else 0.0
                 fn()
                 times.append((time.perf_counter() - began) * 1000)
+                python.append((time.process_time() - cpu) * 1000)
+                server.append(server_cpu() - was if backend else 0.0)
+        if backend:
+            out["cpu"][name] = {"server_ms": statistics.median(server),
+                                "python_ms": statistics.median(python)}
+            if not args.json:
+                print(f"{'':36} CPU: PostgreSQL {statistics.median(server):8.0f} ms, "
+                      f"Python {statistics.median(python):8.0f} ms", flush=True)
         sql = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
         return times, len(ctx.captured_queries), sql
 
@@ -79,16 +120,19 @@ def run_here(args) -> dict:
         from northstar.insights.counting import counted_once
 
         began = time.perf_counter()
+        was = server_cpu() if backend else 0.0
         once = counted_once([org])
         once.__enter__()
         out["once_ms"] = (time.perf_counter() - began) * 1000
+        if backend:
+            out["cpu"]["once_ms"] = {"server_ms": server_cpu() - was, "python_ms": 0.0}
         if not args.json:
             print(f"{'counted_once (the gated set)':36} {out['once_ms']:9.1f} ms", flush=True)
     for measure in all_measures():
         if wanted and measure.key not in wanted:
             continue
         count = resolve(measure)
-        times, queries, sql = timed(lambda c=count: c(org))
+        times, queries, sql = timed(lambda c=count: c(org), measure.key)
         out["measures"][measure.key] = {"ms": statistics.median(times), "min": min(times),
                                         "queries": queries, "sql_ms": sql}
         if not args.json:
@@ -103,7 +147,8 @@ def run_here(args) -> dict:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         status = []
-        times, queries, sql = timed(lambda: status.append(client.get("/insights/").status_code))
+        times, queries, sql = timed(
+            lambda: status.append(client.get(args.page).status_code), "dashboard")
         out["dashboard"] = {"ms": statistics.median(times), "min": min(times),
                             "queries": queries, "sql_ms": sql, "status": status[-1]}
         if not args.json:
@@ -113,7 +158,8 @@ def run_here(args) -> dict:
     if args.refresh:
         from northstar.insights import materialised
 
-        times, queries, sql = timed(lambda: materialised.refresh(organisation_ids=[org]))
+        times, queries, sql = timed(lambda: materialised.refresh(organisation_ids=[org]),
+                                    "refresh")
         out["refresh"] = {"ms": statistics.median(times), "min": min(times),
                           "queries": queries, "sql_ms": sql}
         if not args.json:
@@ -121,11 +167,13 @@ def run_here(args) -> dict:
                   f" (min {min(times):8.1f}) {queries:4d} queries {sql:9.1f} ms SQL   load "
                   f"{load()}", flush=True)
     out["load"].append(load())
+    out["reference_ms"].append(reference())
     if args.json:
         print(json.dumps(out))
     else:
         print(f"organisation {org}: {cases} cases; code from {sys.path[0]}; load average "
-              f"{out['load'][0]} → {out['load'][1]}")
+              f"{out['load'][0]} → {out['load'][1]}; reference count(*) of the cases "
+              f"{out['reference_ms'][0]:.1f} → {out['reference_ms'][1]:.1f} ms")
     return out
 
 
@@ -135,7 +183,9 @@ def run_ab(args) -> None:
     for flag in ("measures", "org"):
         if getattr(args, flag):
             base += [f"--{flag}", str(getattr(args, flag))]
-    base += ["--dashboard"] if args.dashboard else []
+    base += [f"--{flag}" for flag in ("dashboard", "once", "refresh", "cpu")
+             if getattr(args, flag)]
+    base += ["--page", args.page]
     got: dict[str, list[dict]] = {"before": [], "after": []}
     for round_ in range(args.rounds):
         for side, root in (("before", args.ab), ("after", str(HERE.parent.parent))):
@@ -146,16 +196,31 @@ def run_ab(args) -> None:
     first = got["after"][0]
     print(f"organisation {first['org']} ({first['cases']:,} cases); medians over "
           f"{args.rounds} alternated rounds of {args.runs} runs each; load average "
-          + ", ".join(f"{r['load'][0]}–{r['load'][1]}" for side in got.values() for r in side))
-    print("| measure | before (ms) | before queries | after (ms) | after queries | × faster |")
-    print("|---|---|---|---|---|---|")
-    keys = list(first["measures"]) + (["dashboard"] if args.dashboard else [])
+          + ", ".join(f"{r['load'][0]}–{r['load'][1]}" for side in got.values() for r in side)
+          + "; reference count(*) of the cases (ms) "
+          + ", ".join(f"{r['reference_ms'][0]:.0f}–{r['reference_ms'][1]:.0f}"
+                      for side in got.values() for r in side))
+    cpu = ((" before PostgreSQL CPU (ms) | after PostgreSQL CPU (ms) | before Python CPU (ms) |"
+            " after Python CPU (ms) |") if args.cpu else "")
+    print(f"| measure | before (ms) | before queries | after (ms) | after queries | × faster |{cpu}")
+    print("|---|---|---|---|---|---|" + ("---|" * 4 if args.cpu else ""))
+    keys = ((["once_ms"] if args.once else []) + list(first["measures"])
+            + [k for k in ("dashboard", "refresh") if getattr(args, k)])
     for key in keys:
         def pick(side, key=key):
             rows = [r["measures"].get(key) or r.get(key) for r in got[side]]
+            if key == "once_ms":  # the making of counted_once's table: one figure a run
+                return statistics.median(rows), 2
             return statistics.median(r["ms"] for r in rows), rows[-1]["queries"]
         (b_ms, b_q), (a_ms, a_q) = pick("before"), pick("after")
-        print(f"| {key} | {b_ms:,.0f} | {b_q} | {a_ms:,.0f} | {a_q} | {b_ms / a_ms:.1f} |")
+        line = f"| {key} | {b_ms:,.0f} | {b_q} | {a_ms:,.0f} | {a_q} | {b_ms / a_ms:.1f} |"
+        if args.cpu:
+            def used(side, what, key=key):
+                return statistics.median(r["cpu"].get(key, {}).get(what, 0.0)
+                                         for r in got[side])
+            line += "".join(f" {used(side, what):,.0f} |" for what in ("server_ms", "python_ms")
+                            for side in ("before", "after"))
+        print(line)
 
 
 def main() -> None:
@@ -169,6 +234,11 @@ def main() -> None:
                         help="count the measures inside one counted_once, as the dashboard")
     parser.add_argument("--user", default="researcher.ip001")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--cpu", action="store_true",
+                        help="also CPU time of PostgreSQL's backend (no parallel workers) "
+                             "and of Python, per measure")
+    parser.add_argument("--page", default="/insights/",
+                        help="the dashboard URL --dashboard times (e.g. /insights/report.pdf)")
     parser.add_argument("--ab", help="another checkout's root: before/after alternated")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()

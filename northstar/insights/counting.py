@@ -39,15 +39,13 @@ from django.db.models import (
     CharField,
     ExpressionWrapper,
     F,
-    IntegerField,
     Q,
     QuerySet,
+    TextField,
     Value,
-    When,
 )
-from django.db.models import Case as Choose
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, TruncDate
+from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear, TruncDate
 
 from northstar.compensation.figures import ROUTES
 from northstar.compensation.models import Claim, Payment
@@ -194,22 +192,25 @@ _once: ContextVar[dict[tuple[str, int], str]] = ContextVar("insights_counted_onc
 _numbers = itertools.count(1)
 #: What ``counted_once``'s table holds per case (beside ``org``, ``opened_on`` and
 #: ``contact_on``, the local dates of intake and of first contact, for periods).
-ONCE_COLUMNS = ("cid", "sid", "opened", "trial", "place", "sex", "age_band", "y", "q",
+ONCE_COLUMNS = ("cid", "sid", "opened", "trial", "place", "sex", "born", "y", "q",
                 "contact")
 
 
 def _gated(organisation_ids: list[int]) -> QuerySet:
-    """Every column any measure reads of the consent-gated cases of ``organisation_ids``."""
-    age, band = _age_band("survivor__birth_year", "created_at")
+    """Every column any measure reads of the consent-gated cases of ``organisation_ids``.
+    The birth year, not the age band: the band is worked out from ``y`` by the one
+    statement that splits by it, on its rows only (``_age_band_sql``); as an ORM ``Case``
+    here it converted the intake time to local time eleven times per case (half of the
+    table's making at 100,000 cases, bench/README.md "Branch h-insights2")."""
     return (Case.objects.filter(organisation_id__in=organisation_ids, archived_at__isnull=True,
                                 survivor__archived_at__isnull=True)
             .filter(flows_q(ConsentPurpose.STATISTICS, survivor="survivor")).order_by()
-            .annotate(age_at_intake=age)
             .annotate(org=F("organisation_id"), cid=F("pk"), sid=F("survivor_id"),
                       opened=F("created_at"), opened_on=TruncDate("created_at"),
                       trial=F("trial_participation"), place=F("jurisdiction"),
-                      sex=F("survivor__sex"), age_band=band, y=ExtractYear("created_at"),
-                      q=ExtractQuarter("created_at"), contact=F("survivor__created_at"),
+                      sex=F("survivor__sex"), born=F("survivor__birth_year"),
+                      y=ExtractYear("created_at"), q=ExtractQuarter("created_at"),
+                      contact=F("survivor__created_at"),
                       contact_on=TruncDate("survivor__created_at"))
             .values("org", *ONCE_COLUMNS, "opened_on", "contact_on"))
 
@@ -297,24 +298,32 @@ def _band_sql(wait: str, bounds: tuple[int, ...], none_label: str) -> tuple[str,
 # --- Own outcome delivered -----------------------------------------------------------
 
 
-def _age_band(birth_year: str, on: str):
-    age = ExpressionWrapper(ExtractYear(on) - F(birth_year) - 1, output_field=IntegerField())
-    whens = [When(**{f"{birth_year}__isnull": True}, then=Value(UNKNOWN_AGE))]
+def _age_band_sql(year: str, born: str) -> tuple[str, list]:
+    """SQL for the age band at intake from the intake's local year and the birth year (the
+    younger possible age, ``year - born - 1``, where only the birth year is known, as for
+    child protection); no birth year, or an age below 0, is "unknown", never "adult"."""
+    age = f"({year} - {born} - 1)"
+    whens, params = [f"WHEN {born} IS NULL THEN %s"], [UNKNOWN_AGE]
     for low, high, label in AGE_BANDS:
-        cond = Q(age_at_intake__gte=low) if high is None else Q(age_at_intake__gte=low, age_at_intake__lte=high)
-        whens.append(When(cond, then=Value(label)))
-    return age, Choose(*whens, default=Value(UNKNOWN_AGE), output_field=CharField())
+        if high is None:
+            whens.append(f"WHEN {age} >= %s THEN %s")
+            params += [low, label]
+        else:
+            whens.append(f"WHEN {age} >= %s AND {age} <= %s THEN %s")
+            params += [low, high, label]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, UNKNOWN_AGE]
 
 
 def _delivered_columns(organisation_id: int) -> dict:
     """The case's columns ``own_outcome_delivered`` splits by (expressions on the case, or
     names only when read from ``counted_once``'s table)."""
+    names = ("opened", "trial", "place", "sex", "born", "y", "q")
     if _once.get().get((Case.objects.db, organisation_id)):
-        return dict.fromkeys(("opened", "trial", "place", "sex", "age_band", "y", "q"))
-    age, band = _age_band("survivor__birth_year", "created_at")
-    return {"age_at_intake": age, "opened": F("created_at"), "trial": F("trial_participation"),
-            "place": F("jurisdiction"), "sex": F("survivor__sex"), "age_band": band,
-            "y": ExtractYear("created_at"), "q": ExtractQuarter("created_at")}
+        return dict.fromkeys(names)
+    return dict(zip(names, (F("created_at"), F("trial_participation"), F("jurisdiction"),
+                            F("survivor__sex"), F("survivor__birth_year"),
+                            ExtractYear("created_at"), ExtractQuarter("created_at")),
+                    strict=True))
 
 
 def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> list[Grid]:
@@ -335,35 +344,38 @@ def own_outcome_delivered(organisation_id: int, *, period: Period = None) -> lis
                 .annotate(rid=F("pk"), rcase=F("case_id"), rat=F("recorded_at"),
                           first=KT("ranking__0"))
                 .values("rid", "rcase", "rat", "first"))
-    items = _table(PlanItem)
+    band, band_params = _age_band_sql("c.y", "c.born")
+    # The plan items of each survivor's counted case are read once (``held``: one index
+    # probe per survivor), and "served" (an item delivered for the first-ranked outcome),
+    # the pathway and the intervention splits are all counted from it; was an ``EXISTS``
+    # per survivor and a join per split, three probes per survivor (bench/README.md,
+    # "Branch h-insights2").
     rows = _rows({"counted": counted, "rankings": rankings}, f"""
 , ranked AS (
-  SELECT c.cid, c.sid, c.trial, c.place, c.sex, c.age_band, c.y, c.q, r.first,
+  SELECT c.cid, c.sid, c.trial, c.place, c.sex, {band} AS age_band, c.y, c.q, r.first,
          ROW_NUMBER() OVER (PARTITION BY c.sid
                             ORDER BY c.opened DESC, c.cid DESC, r.rat DESC, r.rid DESC) AS n
   FROM counted c JOIN rankings r ON r.rcase = c.cid),
-latest AS (
-  SELECT l.*, CASE WHEN EXISTS (SELECT 1 FROM {items} i WHERE i.case_id = l.cid
-                                AND i.outcome = l.first AND i.status = %s)
-              THEN 1 ELSE 0 END AS served
-  FROM ranked l WHERE l.n = 1 AND l.first IS NOT NULL)
-SELECT 'fine', trial, place, sex, age_band, y, q, first, SUM(served), COUNT(*)
-FROM latest GROUP BY trial, place, sex, age_band, y, q, first
+latest AS (SELECT * FROM ranked WHERE n = 1 AND first IS NOT NULL),
+held AS (
+  SELECT l.sid, l.first, i.pathway, i.intervention,
+         CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END AS got
+  FROM latest l JOIN {_table(PlanItem)} i ON i.case_id = l.cid),
+served AS (SELECT sid, MAX(got) AS served FROM held GROUP BY sid)
+SELECT 'fine', l.trial, l.place, l.sex, l.age_band, l.y, l.q, l.first,
+       SUM(COALESCE(s.served, 0)), COUNT(*)
+FROM latest l LEFT JOIN served s ON s.sid = l.sid
+GROUP BY l.trial, l.place, l.sex, l.age_band, l.y, l.q, l.first
 UNION ALL
 SELECT 'pathway', pathway, NULL, NULL, NULL, NULL, NULL, first, SUM(got), COUNT(*)
-FROM (SELECT l.sid, l.first, i.pathway,
-             MAX(CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END) AS got
-      FROM latest l JOIN {items} i ON i.case_id = l.cid
-      GROUP BY l.sid, l.first, i.pathway) per_pathway
+FROM (SELECT sid, first, pathway, MAX(got) AS got FROM held
+      GROUP BY sid, first, pathway) per_pathway
 GROUP BY pathway, first
 UNION ALL
 SELECT 'intervention', intervention, NULL, NULL, NULL, NULL, NULL, first, SUM(got), COUNT(*)
-FROM (SELECT l.sid, l.first, i.intervention,
-             MAX(CASE WHEN i.status = %s AND i.outcome = l.first THEN 1 ELSE 0 END) AS got
-      FROM latest l JOIN {items} i ON i.case_id = l.cid
-      GROUP BY l.sid, l.first, i.intervention) per_intervention
-GROUP BY intervention, first""",
-                 [PlanStatus.DELIVERED] * 3)
+FROM (SELECT sid, first, intervention, MAX(got) AS got FROM held
+      GROUP BY sid, first, intervention) per_intervention
+GROUP BY intervention, first""", [*band_params, PlanStatus.DELIVERED])
     splits: dict[str, dict] = {s: {} for s in
                                ("trial", "jurisdiction", "sex_age", "quarter", "pathway",
                                 "intervention")}
@@ -406,7 +418,11 @@ def identification_funnel(organisation_id: int, *, period: Period = None) -> lis
                   .values("scase", "sat", "spk", "cls"))
     identified = (_of_organisation(TimelineEvent, organisation_id)
                   .filter(kind="identification_decision", voided_at__isnull=True)
-                  .filter(details__outcome="identified")
+                  # As text (``->>``): the condition of ``insights`` 0003's
+                  # ``ins_event_identified`` index, so the planner reads that index
+                  # instead of every event with its JSON (was ``->`` and a jsonb literal).
+                  .alias(outcome=Cast(KT("details__outcome"), TextField()))
+                  .filter(outcome="identified")
                   .annotate(ecase=F("case_id")).values("ecase"))
     rows = _rows({"counted": _counted(organisation_id, period), "screenings": screenings,
                   "identified": identified}, f"""
@@ -457,11 +473,16 @@ def time_to_first_support(organisation_id: int, *, period: Period = None) -> lis
     if period is not None:
         ctes["contacted"] = _contacted(organisation_id, period)
         people = "contacted"
-    band, params = _band_sql(_microseconds("f.first_at", "p.contact"), bounds, "not_yet")
+    # The wait is worked out once per survivor, where the first support is found (the
+    # first contact is the survivor's, the same on each of their cases); the band's
+    # ``CASE`` compares it (was the subtraction and the epoch's extraction at each of its
+    # seven branches: a sixth of the statement's CPU at 100,000 cases).
+    wait = _microseconds("MIN(h.changed_at)", "MIN(c.contact)")
+    band, params = _band_sql("f.wait", bounds, "not_yet")
     rows = _rows(ctes, f"""
-, people AS (SELECT DISTINCT sid, contact FROM {people}),
+, people AS (SELECT DISTINCT sid FROM {people}),
 firsts AS (
-  SELECT c.sid, MIN(h.changed_at) AS first_at
+  SELECT c.sid, {wait} AS wait
   FROM counted c JOIN {_table(PlanItem)} i ON i.case_id = c.cid
     JOIN {_table(PlanStatusChange)} h ON h.item_id = i.id
   WHERE h.status IN (%s, %s) GROUP BY c.sid),
@@ -503,11 +524,13 @@ def do_no_harm(organisation_id: int, *, period: Period = None) -> list[Grid]:
                       decision=Coalesce(KT("details__decision"), Value("none"),
                                         output_field=CharField()))
             .values("ecase", "decision"))
+    # The retellings: every counted survivor's number of tellings (0 included) in one
+    # aggregation of the counted cases left-joined to the told events (was the distinct
+    # survivors, a tally of the told ones and a join of the two).
     rows = _rows({"counted": _counted(organisation_id), "findings": findings, "told": told,
                   "starts": starts, "ends": ends}, """
-, people AS (SELECT DISTINCT sid FROM counted),
-tally AS (SELECT c.sid, COUNT(*) AS n FROM counted c JOIN told t ON t.ecase = c.cid
-          GROUP BY c.sid),
+, tally AS (SELECT c.sid, COUNT(t.ecase) AS n FROM counted c
+          LEFT JOIN told t ON t.ecase = c.cid GROUP BY c.sid),
 granted AS (SELECT DISTINCT c.sid, c.cid FROM counted c JOIN starts s ON s.ecase = c.cid),
 closed AS (SELECT c.sid, c.cid, e.decision FROM counted c JOIN ends e ON e.ecase = c.cid)
 SELECT 'findings', f.frule, f.fseverity, COUNT(DISTINCT c.sid)
@@ -517,11 +540,9 @@ SELECT 'findings', f.frule, 'block_overridden', COUNT(DISTINCT c.sid)
 FROM counted c JOIN findings f ON f.fcase = c.cid
 WHERE f.fseverity = %s AND f.fstatus = %s GROUP BY f.frule
 UNION ALL
-SELECT 'retellings', CASE WHEN COALESCE(t.n, 0) >= 4 THEN '4_or_more'
-                          ELSE CAST(COALESCE(t.n, 0) AS VARCHAR(8)) END, 'people', COUNT(*)
-FROM people p LEFT JOIN tally t ON t.sid = p.sid
-GROUP BY CASE WHEN COALESCE(t.n, 0) >= 4 THEN '4_or_more'
-              ELSE CAST(COALESCE(t.n, 0) AS VARCHAR(8)) END
+SELECT 'retellings', CASE WHEN n >= 4 THEN '4_or_more' ELSE CAST(n AS VARCHAR(8)) END,
+       'people', COUNT(*)
+FROM tally GROUP BY CASE WHEN n >= 4 THEN '4_or_more' ELSE CAST(n AS VARCHAR(8)) END
 UNION ALL
 SELECT 'reflection', 'granted', 'people', COUNT(DISTINCT sid) FROM granted
 UNION ALL

@@ -1,10 +1,12 @@
 """The one entry point for every page, CSV, PDF and API answer about insights figures.
 
-    tables_for(actor, *, period=None, export=False) -> list[Section]
+    tables_for(actor, *, period=None, export=False, measures=None) -> list[Section]
 
 - ``period``: ``(first_day, last_day)`` (dates, both included) or ``None`` for all time;
   each measure applies it to the date it names (``Measure.period_date``).
 - ``export``: ``True`` when the tables leave the page (CSV, PDF): audited as an export.
+- ``measures``: the keys of the measures wanted (a table's CSV, one section of the
+  dashboard), or ``None`` for every one; only those are counted.
 - Returns one ``Section`` per measure of ``measures.toml`` (in file order), each holding
   the measure's definition (``section.measure``: key, name, definition, numerator,
   denominator, unit, source, …) and its ``core.tables.Table``s: one per split and per
@@ -28,6 +30,7 @@ as an aggregate read (no record ids): one entry per call.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.db.models import Min
@@ -126,8 +129,13 @@ def _median_note(table: Table) -> str | None:
     return None  # pragma: no cover
 
 
-def tables_for(actor: Actor, *, period: Period = None, export: bool = False) -> list[Section]:
-    """Every measure's tables that ``actor`` may see (see the module docstring)."""
+def tables_for(actor: Actor, *, period: Period = None, export: bool = False,
+               measures: Iterable[str] | None = None) -> list[Section]:
+    """Every measure's tables that ``actor`` may see (see the module docstring); with
+    ``measures``, only those measures' (each counted alone: a measure's tables depend on
+    no other measure's, disclosure control included)."""
+    wanted = None if measures is None else set(measures)
+    chosen = [m for m in all_measures() if wanted is None or m.key in wanted]
     sources = policy.figure_sources(actor)
     period = check_period(period)
     audience = disclosure.EXTERNAL if sources.audience == "external" else disclosure.INTERNAL
@@ -145,11 +153,13 @@ def tables_for(actor: Actor, *, period: Period = None, export: bool = False) -> 
     sections = []
     # The organisations counted now (not read from their stored counts): the consent-gated
     # set of each computed once for every measure (``counting.counted_once``).
-    live = [o.pk for o in orgs if not (stored and o.pk in stored)]
+    # For one measure (a table's CSV) the statement gates for itself: making the table
+    # costs about what it saves once.
+    live = [o.pk for o in orgs if not (stored and o.pk in stored)] if len(chosen) > 1 else []
     with counting.counted_once(live):
         counted = {measure.key: {f"org:{o.pk}": grids_of(measure, o.pk, period, stored)
-                                 for o in orgs} for measure in all_measures()}
-    for measure in all_measures():
+                                 for o in orgs} for measure in chosen}
+    for measure in chosen:
         per_org = counted[measure.key]
         split_keys = list(dict.fromkeys(k for grids in per_org.values() for k in grids))
         tables: list[Table] = []
@@ -184,6 +194,7 @@ def tables_for(actor: Actor, *, period: Period = None, export: bool = False) -> 
         sections.append(Section(measure, tuple(tables), audience.name))
     who = ", ".join(str(o.pk) for o in orgs) or "none"
     span = f"{period[0].isoformat()}..{period[1].isoformat()}" if period else "all time"
+    which = "" if wanted is None else f", measures {', '.join(m.key for m in chosen) or 'none'}"
     audit.record_read(actor, (), record_type="insights_figures", export=export,
-                      note=f"{audience.name} figures of organisation(s) {who}, {span}")
+                      note=f"{audience.name} figures of organisation(s) {who}, {span}{which}")
     return sections

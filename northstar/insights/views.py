@@ -351,14 +351,16 @@ def _chart(shown: Shown, cid: str) -> str:
     return charts.grouped_bars(cid, title, desc, groups, **opts)
 
 
-def shown_tables(actor, period=None, *, export: bool = False,
-                 with_charts: bool = True) -> list[Shown]:
-    """Every table ``tables_for`` gives this actor, labelled, with its chart. (``tables_for``
-    audits the read, as an export when ``export``.)"""
+def shown_tables(actor, period=None, *, export: bool = False, with_charts: bool = True,
+                 measures=None) -> list[Shown]:
+    """Every table ``tables_for`` gives this actor (of ``measures`` only, if given),
+    labelled, with its chart. (``tables_for`` audits the read, as an export when
+    ``export``.)"""
     from northstar.insights import figures  # the one entry point to the figures
 
     out = []
-    for measure, table in _flatten(figures.tables_for(actor, period=period, export=export)):
+    for measure, table in _flatten(figures.tables_for(actor, period=period, export=export,
+                                                      measures=measures)):
         shown = Shown(table=table, scope=str(getattr(table, "scope_label", "") or ""),
                       **_measure_meta(measure, table))
         split = shown.split
@@ -385,6 +387,16 @@ def draw(tables: list[Shown]) -> None:
         shown.show_notes = shown.explain or shown.table.notes != lead.table.notes
 
 
+def _section(table_key: str) -> tuple[str, object]:
+    """The section (key, heading) a table (``<measure key>.<split>``) is shown in: one of
+    SECTIONS, or for an unknown prefix a section of its own."""
+    key = section_of(table_key)
+    if key != OTHER:
+        return key, next(heading for k, heading, _names in SECTIONS if k == key)
+    prefix = table_key.split(".", 1)[0]
+    return f"{OTHER}-{prefix}", code_label(prefix)
+
+
 def sections(shown: list[Shown]) -> list[dict]:
     """The tables grouped by section, in SECTIONS order; unknown prefixes last, each
     measure prefix a section of its own."""
@@ -392,13 +404,27 @@ def sections(shown: list[Shown]) -> list[dict]:
     for key, heading, _prefixes in SECTIONS:
         grouped[key] = {"key": key, "heading": heading, "tables": []}
     for item in shown:
-        key = section_of(item.key)
-        if key == OTHER:
-            prefix = item.key.split(".", 1)[0]
-            key = f"{OTHER}-{prefix}"
-            grouped.setdefault(key, {"key": key, "heading": code_label(prefix), "tables": []})
+        key, heading = _section(item.key)
+        grouped.setdefault(key, {"key": key, "heading": heading, "tables": []})
         grouped[key]["tables"].append(item)
     return [s for s in grouped.values() if s["tables"]]
+
+
+def measure_sections() -> list[dict]:
+    """Every section a dashboard can show, in ``sections``' order, with the keys of the
+    measures in it (``measures``), worked out from ``measures.toml`` without counting
+    anything: every measure gives tables for every scope a reader sees, so these are the
+    sections ``sections`` makes of all of them (tests/insights/test_dashboard.py)."""
+    from northstar.insights.measures import all_measures
+
+    grouped: dict[str, dict] = {}
+    for key, heading, _prefixes in SECTIONS:
+        grouped[key] = {"key": key, "heading": heading, "measures": []}
+    for measure in all_measures():
+        key, heading = _section(f"{measure.key}.{(measure.splits or ['all'])[0]}")
+        grouped.setdefault(key, {"key": key, "heading": heading, "measures": []})
+        grouped[key]["measures"].append(measure.key)
+    return [s for s in grouped.values() if s["measures"]]
 
 
 def _audience(actor) -> str:
@@ -411,12 +437,21 @@ def _audience(actor) -> str:
     return _("Your organisation's own figures.")
 
 
-def _context(request, *, export: bool = False, with_charts: bool = True) -> dict:
-    actor = request.actor
-    if not policy.may_see_insights(actor):
+def _may_see(request) -> None:
+    """Insights for this reader, and a period from the list (else 404 / 422): checked
+    before anything is counted."""
+    if not policy.may_see_insights(request.actor):
         raise NotFound("No such page")
+    chosen_period(request)
+
+
+def _context(request, *, export: bool = False, with_charts: bool = True,
+             measures=None) -> dict:
+    actor = request.actor
+    _may_see(request)
     code, period = chosen_period(request)
-    shown = shown_tables(actor, period, export=export, with_charts=with_charts)
+    shown = shown_tables(actor, period, export=export, with_charts=with_charts,
+                         measures=measures)
     threshold = max((s.table.threshold for s in shown), default=0)
     return {
         "sections": sections(shown), "period": code, "audience": _audience(actor),
@@ -457,13 +492,22 @@ def _on_the_page(section: dict, scope: str, several: bool) -> list[Shown]:
 @reading_figures()
 def dashboard(request):
     """The dashboard for this reader's audience; ``?section=`` picks one section to show,
-    ``?scope=`` (a funder) whose figures, ``?period=2026Q3`` one quarter."""
-    context = _context(request, with_charts=False)
+    ``?scope=`` (a funder) whose figures, ``?period=2026Q3`` one quarter. Only the shown
+    section's measures are counted (the others are links)."""
+    _may_see(request)
+    every = measure_sections()
+    keys = [s["key"] for s in every]
     chosen = request.GET.get("section", "")
-    keys = [s["key"] for s in context["sections"]]
     if chosen and chosen not in keys:
         raise DomainError(_("Choose a section from the list."), "section")
     current = chosen or (keys[0] if keys else "")
+    wanted = next((s["measures"] for s in every if s["key"] == current), [])
+    context = _context(request, with_charts=False, measures=wanted)
+    if not context["sections"]:
+        # Nothing this reader may see (no organisation's figures): no section to choose.
+        if chosen:
+            raise DomainError(_("Choose a section from the list."), "section")
+        every = []
     everything = [t for s in context["sections"] for t in s["tables"]]
     scopes = _scopes(everything)
     scope = request.GET.get("scope", "")
@@ -475,8 +519,10 @@ def dashboard(request):
         if section["key"] == current:
             shown.append({**section, "tables": _on_the_page(section, scope, several)})
     draw([t for s in shown for t in s["tables"]])
+    # The section links: every section (``measure_sections``), not only the counted one.
     context.update(current=current, shown=shown, scope=scope,
-                   scopes=scopes if several else [])
+                   scopes=scopes if several else [],
+                   sections=[{"key": s["key"], "heading": s["heading"]} for s in every])
     return render(request, "insights/dashboard.html", context)
 
 
@@ -526,10 +572,15 @@ def csv_bytes(tables: list[Shown]) -> bytes:
 @require_GET
 @reading_figures()
 def table_csv(request, measure: str):
-    """One table (every scope of it the reader sees) as CSV; an audited aggregate export."""
+    """One table (every scope of it the reader sees) as CSV; an audited aggregate export.
+    Only its measure is counted."""
     from northstar.documents.views import file_response
 
-    context = _context(request, export=True, with_charts=False)
+    _may_see(request)
+    found = _measure(measure)
+    if found is None:
+        raise NotFound("No such table")
+    context = _context(request, export=True, with_charts=False, measures=[found.key])
     tables = [t for s in context["sections"] for t in s["tables"] if t.key == measure]
     if not tables:
         raise NotFound("No such table")

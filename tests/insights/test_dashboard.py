@@ -275,20 +275,100 @@ def test_a_csv_cell_a_spreadsheet_would_run_is_written_as_text(world):
     assert not re.search(r"(^|,)\"?=HYPERLINK", data, re.M)
 
 
-def test_the_researchers_dashboard_computes_the_consent_gated_set_once(world):
-    """Every insights measure on the page reads the organisation's consent-gated cases from
-    one temporary table (``counting.counted_once``): the six measures of insights/counting.py
-    do not each join the consents again."""
+def _statements(client, url: str) -> tuple[list[str], list[str]]:
+    """The ``CREATE TEMPORARY TABLE`` statements and the counting statements reading it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from northstar.survivors.models import Consent
-
-    client = client_of(world["researcher_a"])
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get("/insights/").status_code == 200
+        assert client.get(url).status_code == 200
     made = [q["sql"] for q in ctx.captured_queries if "CREATE TEMPORARY TABLE" in q["sql"]]
-    assert len(made) == 1 and Consent._meta.db_table in made[0]
     readers = [q["sql"] for q in ctx.captured_queries
                if "insights_counted_" in q["sql"] and q["sql"].lstrip().startswith("WITH")]
+    return made, readers
+
+
+def test_the_researchers_report_computes_the_consent_gated_set_once(world):
+    """Every insights measure of the whole dashboard (the PDF) reads the organisation's
+    consent-gated cases from one temporary table (``counting.counted_once``): the six
+    measures of insights/counting.py do not each join the consents again."""
+    from northstar.survivors.models import Consent
+
+    made, readers = _statements(client_of(world["researcher_a"]), "/insights/report.pdf")
+    assert len(made) == 1 and Consent._meta.db_table in made[0]
     assert len(readers) >= 6, len(readers)
+
+
+def test_a_section_of_two_measures_computes_the_gated_set_once_for_both(world):
+    made, readers = _statements(client_of(world["researcher_a"]),
+                                "/insights/?section=identification")
+    assert len(made) == 1
+    assert len(readers) == 2, readers  # the funnel and the time to first support
+
+
+def _counting_queries(client, url: str) -> tuple[int, set[str]]:
+    """How many queries a page makes, and which measures' statements ran (by the tables
+    only they read)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    marks = {"own_outcome_delivered": "pathways_priorities",
+             "identification_funnel": "screening_screening",
+             "compensation": "compensation_payment",
+             "do_no_harm": "safeguards_finding",
+             "outcomes.wellbeing": "who5_score"}
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+    ran = {key for key, mark in marks.items()
+           if any(mark in q["sql"] for q in ctx.captured_queries)}
+    # Transaction control and PostgreSQL's per-statement work_mem are not counted: the
+    # same number on both databases.
+    queries = [q["sql"] for q in ctx.captured_queries
+               if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
+               and "set_config" not in q["sql"]]
+    return len(queries), ran
+
+
+def test_a_tables_csv_counts_only_its_own_measure(world):
+    """The CSV of one table counts that table's measure, not the whole dashboard: here
+    was 71 queries (every measure of measures.toml, for both organisations), now 15."""
+    client = client_of(world["funder_user"])
+    queries, ran = _counting_queries(client, "/insights/tables/own_outcome_delivered.trial.csv")
+    assert ran == {"own_outcome_delivered"}
+    # Session, user, membership, the funder's organisations (2), the stored counts (2),
+    # one statement per organisation (2), the audit chain's head and entry: 11.
+    assert queries == 11, queries
+    _queries, ran = _counting_queries(client, "/insights/tables/compensation.received.csv")
+    assert ran == {"compensation"}
+
+
+def test_the_dashboard_counts_only_the_section_it_shows(world):
+    """The page shows one section (the others are links): only its measures are counted,
+    and every section's link is there as before."""
+    client = client_of(world["researcher_a"])
+    _queries, ran = _counting_queries(client, "/insights/")
+    assert ran == {"own_outcome_delivered"}
+    _queries, ran = _counting_queries(client, "/insights/?section=do_no_harm")
+    assert ran == {"do_no_harm"}
+    html = client.get("/insights/?section=compensation").content.decode()
+    links = re.findall(r'href="\?section=([a-z_-]+)"', html)
+    everything = sections(shown_tables(world["researcher_a"], with_charts=False))
+    assert links == [s["key"] for s in everything]
+    assert len(links) >= 7
+
+
+def test_the_sections_known_without_counting_are_those_of_all_the_tables(world):
+    """``measure_sections`` (from measures.toml) names the sections, in order, with their
+    headings, that grouping every counted table gives, for each audience."""
+    from northstar.insights.views import measure_sections
+
+    for who in ("researcher_a", "funder_user", "government_user"):
+        everything = sections(shown_tables(world[who], with_charts=False))
+        assert [(s["key"], str(s["heading"])) for s in everything] == \
+            [(s["key"], str(s["heading"])) for s in measure_sections()], who
+        for section in everything:
+            keys = {t.key.rsplit(".", 1)[0] for t in section["tables"]}
+            wanted = next(s["measures"] for s in measure_sections()
+                          if s["key"] == section["key"])
+            assert keys == set(wanted), section["key"]
