@@ -1,9 +1,8 @@
 """The survivor table keeps only indexes that a query reads (issue 13, writes).
 
 Every index is one more write on each create, each non-HOT update and each imported row.
-Migration ``survivors 0016`` dropped four that no query read (``organisation_id`` and
-``duplicate_key`` alone, the ``varchar_pattern_ops`` copies of ``duplicate_key`` and
-``reference``) and indexed ``merged_into`` only where set. Here, on PostgreSQL: the list of
+Migration ``survivors 0016`` dropped three that no query read (``duplicate_key`` alone,
+the ``varchar_pattern_ops`` copies of ``duplicate_key`` and ``reference``) and indexed ``merged_into`` only where set. Here, on PostgreSQL: the list of
 indexes is exactly the kept one (a new index is a decision, made here), and ``EXPLAIN`` of
 the queries that the dropped ones might have served — the duplicate check, the name search,
 the caseload's references, a record's merged copies — still reads an index, never every
@@ -32,6 +31,7 @@ KEPT = {
     "survivors_survivor_pkey": "(id)",
     "survivors_survivor_reference_key": "(reference)",
     "survivors_s_organis_dc03db_idx": "(organisation_id, duplicate_key)",
+    "survivors_survivor_organisation_id_6f0c525b": "(organisation_id)",
     "survivors_survivor_created_by_id_2c0b1d12": "(created_by_id)",
     "survivor_org_live_recent": "(organisation_id, created_at DESC, id DESC)",
     "survivor_mine_without_case": "(organisation_id, created_by_id, created_at DESC, id DESC)",

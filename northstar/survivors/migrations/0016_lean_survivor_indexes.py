@@ -1,10 +1,10 @@
-"""Four survivor indexes that no query reads, dropped; ``merged_into``'s made partial.
+"""Three survivor indexes that no query reads, dropped; ``merged_into``'s made partial.
 
 Every index is one more write on every create (and on a bulk import, on every row). Of
 the twelve on ``survivors_survivor``:
 
-- ``organisation_id`` alone: the leading column of ``(organisation_id, duplicate_key)``,
-  which answers any filter on the organisation alone as well;
+(``organisation_id``'s own index stays: the lists' capped count and a deep page's skip
+read it where one organisation is much of the table; ``test_list_plans.py``.)
 - ``duplicate_key`` alone and its ``varchar_pattern_ops`` copy (``_like``): the duplicate
   check always looks a key up within one organisation (``find_duplicates``), which the
   ``(organisation_id, duplicate_key)`` index serves; nothing matches a key by prefix;
@@ -22,7 +22,6 @@ from django.db import migrations, models
 
 _DROPPED = {
     # name: (column, operator class or "")
-    "survivors_survivor_organisation_id_6f0c525b": ("organisation_id", ""),
     "survivors_survivor_duplicate_key_f84c5899": ("duplicate_key", ""),
     "survivors_survivor_duplicate_key_f84c5899_like": ("duplicate_key", "varchar_pattern_ops"),
     "survivors_survivor_reference_10097c48_like": ("reference", "varchar_pattern_ops"),
@@ -66,13 +65,6 @@ class Migration(migrations.Migration):
                         blank=True, db_index=False, null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="merged_from", to="survivors.survivor"),
-                ),
-                migrations.AlterField(
-                    model_name="survivor",
-                    name="organisation",
-                    field=models.ForeignKey(
-                        db_index=False, on_delete=django.db.models.deletion.PROTECT,
-                        related_name="survivors", to="core.organisation"),
                 ),
             ],
             database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
