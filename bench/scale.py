@@ -238,7 +238,12 @@ wrk.headers["Content-Type"] = "application/json"
 
 
 def patch_script(directory: Path, targets: list) -> str:
-    """Each request updates a different survivor with its current version (no 409s)."""
+    """Each request updates a survivor with its current version (no 409s), also when the
+    run sends more requests than there are targets (at 1k): wrk's two threads each take
+    every other target, in turn, and each thread reads the new version from every answer
+    (``response``), so its next pass sends that one. A thread keeps at most 25 requests in
+    flight, far fewer than its targets, so an answer is back before its target comes round
+    again."""
     table = ",".join(f"{{{sid},{version}}}" for sid, version in targets)
     return lua_script(directory, "update", f"""
 local targets = {{{table}}}
@@ -247,14 +252,33 @@ function setup(thread)
   thread:set("id", threads)
   threads = threads + 1
 end
+local mine, version = nil, {{}}
 local i = 0
 wrk.headers["Content-Type"] = "application/json"
 request = function()
+  if mine == nil then
+    -- each of wrk's 2 threads runs its own copy of this script: its own half of the targets
+    mine = {{}}
+    for k, t in ipairs(targets) do
+      if (k - 1) % 2 == id then
+        mine[#mine + 1] = t[1]
+        version[t[1]] = t[2]
+      end
+    end
+  end
   i = i + 1
-  -- each of wrk's 2 threads runs its own copy of this script: interleave them
-  local t = targets[(((i - 1) * 2 + id) % #targets) + 1]
-  local body = '{{"version": ' .. t[2] .. ', "interpreter_needed": true}}'
-  return wrk.format("PATCH", "/api/v1/survivors/" .. t[1], nil, body)
+  local sid = mine[((i - 1) % #mine) + 1]
+  local body = '{{"version": ' .. version[sid] .. ', "interpreter_needed": true}}'
+  return wrk.format("PATCH", "/api/v1/survivors/" .. sid, nil, body)
+end
+response = function(status, headers, body)
+  if status == 200 then
+    local sid = tonumber(string.match(body, '"id": *(%d+)'))
+    local v = tonumber(string.match(body, '"version": *(%d+)'))
+    if sid ~= nil and v ~= nil and version[sid] ~= nil then
+      version[sid] = v
+    end
+  end
 end
 """)
 

