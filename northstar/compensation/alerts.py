@@ -21,6 +21,7 @@ from northstar.compensation.models import (
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.models import Organisation
+from northstar.core.prepared import Prepared
 from northstar.survivors.selectors import survivor_named_only
 
 
@@ -112,6 +113,11 @@ def open_alerts_for(actor: Actor, *, survivor=None,
     showing them is an audited read naming each claim."""
     if actor.user is None:
         return []
+    if survivor is not None and policy.works_with_records(actor):
+        alerts = _OPEN_OF_SURVIVOR(actor.user.pk, actor.organisation.pk, survivor.pk)
+        for alert in alerts:
+            alert.instalment.claim.case.survivor = survivor
+        return _shown(actor, alerts)
     claims = selectors.visible_claims(actor)
     if survivor is not None:
         claims = claims.filter(case__survivor=survivor)
@@ -142,7 +148,22 @@ def open_alerts_for(actor: Actor, *, survivor=None,
             alerts += list(found[:limit - len(alerts)])
             if len(batch) < limit:
                 break
+    return _shown(actor, alerts)
+
+
+def _shown(actor: Actor, alerts: list[CompensationAlert]) -> list[CompensationAlert]:
     shown = list({a.instalment.claim_id: a.instalment.claim for a in alerts}.values())
     audit.record_read(actor, shown, record_type="compensation_claim",
                       note=f"overdue instalment alerts: {len(alerts)}" if shown else "")
     return alerts
+
+
+#: A person's open alerts on one survivor's claims their organisation's case staff see (the
+#: case page), with instalment, claim and case: SQL written once per process.
+_OPEN_OF_SURVIVOR = Prepared(
+    lambda user_id, org_id, survivor_id: CompensationAlert.objects.filter(
+        policy.staff_cases_q(org_id, via="instalment__claim__case__"),
+        recipient_id=user_id, resolved_on__isnull=True,
+        instalment__claim__case__survivor_id=survivor_id,
+    ).select_related("instalment__claim__case").order_by("due_on", "pk"),
+    -7_320_000_091, -7_320_000_092, -7_320_000_093, constants=(False,))
