@@ -76,6 +76,13 @@ def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
     return live.filter(organisation=actor.organisation)
 
 
+def changeable_survivors_q(organisation_id: int, *, via: str = "survivor__") -> Q:
+    """``changeable_survivors`` of the case staff of ``organisation_id`` as a condition on
+    a path to the survivor, for a query written once (``core.prepared``); only for an
+    actor ``works_with_records`` answers yes for (the caller asks first)."""
+    return Q(**{f"{via}organisation_id": organisation_id, f"{via}archived_at__isnull": True})
+
+
 def visible_cases(actor: Actor) -> QuerySet[Case]:
     """Cases are never shared by referral: only the owning organisation sees them.
 
@@ -218,6 +225,21 @@ def visible_consents(actor: Actor) -> QuerySet[Consent]:
     if not _is_own_org_staff(actor):
         return Consent.objects.none()
     return Consent.objects.filter(survivor__organisation=actor.organisation)
+
+
+_CONSENTS_OF_SURVIVOR = Prepared(lambda survivor_id: Consent.objects.filter(
+    survivor_id=survivor_id).select_related("recipient"), -7_320_000_161)
+
+
+def consents_of_survivor(actor: Actor, survivor: Survivor) -> list[Consent]:
+    """``visible_consents(actor).filter(survivor=survivor)`` with their recipients, as a
+    list: one query written once per process, the survivor's own organisation checked on
+    the row (a page shows them only once ``survivor_for`` or ``case_for`` has answered)."""
+    if actor.survivor_id is not None:
+        seen = actor.survivor_id == survivor.pk
+    else:
+        seen = _is_own_org_staff(actor) and survivor.organisation_id == actor.organisation.pk
+    return _CONSENTS_OF_SURVIVOR(survivor.pk) if seen else []
 
 
 def consent_for(actor: Actor, consent_id) -> Consent:
@@ -450,6 +472,21 @@ def staff_who_work_with_records(organisation):
     return get_user_model().objects.filter(
         is_active=True, membership__organisation=organisation,
         membership__role__in=roles.CASE_ROLES)
+
+
+_CASE_ROLE_VALUES = tuple(sorted(str(role.value) for role in roles.CASE_ROLES))
+_STAFF_BY_USERNAME = Prepared(lambda organisation_id: get_user_model().objects.filter(
+    is_active=True, membership__organisation_id=organisation_id,
+    membership__role__in=_CASE_ROLE_VALUES).order_by("username"), -7_320_000_111,
+    constants=_CASE_ROLE_VALUES)
+
+
+def staff_who_work_with_records_by_username(organisation) -> list:
+    """``staff_who_work_with_records(organisation).order_by("username")`` as a list, its
+    SQL written once per process (the case page's task and assign forms offer them)."""
+    if organisation is None or organisation.pk is None:
+        return []
+    return _STAFF_BY_USERNAME(organisation.pk)
 
 
 def must_use_two_factor(actor: Actor) -> bool:

@@ -22,6 +22,7 @@ from northstar.core.crypto import duplicate_key
 from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import Sealed, reveal
 from northstar.core.models import AuditEntry, Organisation
+from northstar.core.prepared import Prepared
 from northstar.survivors import consent as consent_rules
 from northstar.survivors import search
 from northstar.survivors.models import (
@@ -577,10 +578,15 @@ def _open_or_close(actor: Actor, case: Case, *, version: int, kind: str, reason:
     return current
 
 
+#: One case's status changes with who made them: SQL written once per process.
+_STATUS_CHANGES_OF_CASE = Prepared(lambda case_id: StatusChange.objects.filter(
+    case_id=case_id).select_related("by"), -7_320_000_131)
+
+
 def status_history(actor: Actor, case: Case) -> list[StatusChange]:
     """A case's closings and reopenings, newest first, their sealed words opened: one
     audited read naming every change shown."""
-    changes = list(StatusChange.objects.filter(case=case).select_related("by"))
+    changes = _STATUS_CHANGES_OF_CASE(case.pk)
     if changes:
         audit.record_read(actor, changes, record_type="status_change",
                           survivor_ref=case.survivor.reference, fields=["note"])
