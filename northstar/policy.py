@@ -100,6 +100,19 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
     return Case.objects.filter(staff_cases_q(actor.organisation.pk))
 
 
+_STAFF_CASES_OF_SURVIVOR = Prepared(lambda org_id, survivor_id: Case.objects.filter(
+    staff_cases_q(org_id), survivor_id=survivor_id), -7_320_000_171, -7_320_000_172,
+    constants=(False,))
+
+
+def cases_of_survivor(actor: Actor, survivor: Survivor) -> list[Case]:
+    """``visible_cases(actor).filter(survivor=survivor)`` as a list; for case staff one query
+    written once per process (the survivor page lists them, its documents form offers them)."""
+    if _is_own_org_staff(actor):
+        return _STAFF_CASES_OF_SURVIVOR(actor.organisation.pk, survivor.pk)
+    return list(visible_cases(actor).filter(survivor=survivor))
+
+
 def staff_cases_q(organisation_id: int, *, via: str = "") -> Q:
     """``visible_cases`` of the case staff of ``organisation_id`` as a condition, on the
     case itself or reached through ``via`` (``"case__"``, ``"instalment__claim__case__"``):

@@ -186,9 +186,10 @@ def survivor_detail(request, survivor_id: int):
     context = {
         "survivor": survivor, "full": full, "personal": personal,
         "shared_fields": sorted(fields) if not full else None,
-        "cases": policy.visible_cases(actor).filter(survivor=survivor) if full else [],
-        "consents": policy.visible_consents(actor).filter(survivor=survivor).select_related(
-            "recipient") if full else [],
+        "cases": panels.once_per_request(request, ("cases_of_survivor", survivor.pk),
+                                         lambda: policy.cases_of_survivor(actor, survivor))
+        if full else [],
+        "consents": policy.consents_of_survivor(actor, survivor) if full else [],
         "panels": panels.render_panels(panels.survivor_panels(recipient=not full), request,
                                        survivor),
         "open_intake": selectors.visible_intakes(actor).filter(
