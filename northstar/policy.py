@@ -97,7 +97,7 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
         return live.filter(survivor_id=actor.survivor_id)
     if not _is_own_org_staff(actor):
         return live.none()
-    return Case.objects.filter(staff_cases_q(actor.organisation.pk))
+    return live.filter(organisation=actor.organisation)  # as ``staff_cases_q``
 
 
 _STAFF_CASES_OF_SURVIVOR = Prepared(lambda org_id, survivor_id: Case.objects.filter(
@@ -114,7 +114,8 @@ def cases_of_survivor(actor: Actor, survivor: Survivor) -> list[Case]:
 
 
 def staff_cases_q(organisation_id: int, *, via: str = "") -> Q:
-    """``visible_cases`` of the case staff of ``organisation_id`` as a condition, on the
+    """``visible_cases`` of the case staff of ``organisation_id`` (the same three conditions,
+    kept together with it here) as a condition, on the
     case itself or reached through ``via`` (``"case__"``, ``"instalment__claim__case__"``):
     for a query written once with the organisation as a parameter (``core.prepared``).
     Only for an actor ``works_with_records`` answers yes for (the caller asks first)."""

@@ -34,6 +34,7 @@ from northstar.safeguards import panels as safeguard_panels
 from northstar.safeguards import selectors as safeguard_selectors
 from northstar.safeguards.models import Finding
 from northstar.screening import selectors as screening_selectors
+from northstar.survivors import actions
 from northstar.survivors.models import Case
 from tests.web.test_flat_in_alerts import add_alerts
 from tests.web.test_intake import client_for
@@ -97,6 +98,20 @@ def test_a_case_checked_for_one_actor_is_not_taken_as_checked_for_another(
     # Archived since: a new check says no.
     Case.objects.filter(pk=case.pk).update(archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert policy.visible_case_id(actor_for(caseworker), Case.objects.get(pk=case.pk)) is None
+
+
+def test_the_staff_cases_condition_is_the_visible_cases_of_case_staff(
+        caseworker, actor_for, case_a, survivor_a):
+    actor = actor_for(caseworker)
+    archived = actions.create_case(actor, survivor_a, data={"forms_of_exploitation": ["labour"]})
+    Case.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    other = actions.create_case(actor, survivor_a, data={"forms_of_exploitation": ["sex"]})
+    Case.objects.filter(pk=other.pk).update(survivor_archived=True)
+    seen = set(policy.visible_cases(actor).values_list("pk", flat=True))
+    assert seen == {case_a.pk}
+    assert set(Case.objects.filter(policy.staff_cases_q(actor.organisation.pk))
+               .values_list("pk", flat=True)) == seen
+    assert [c.pk for c in policy.cases_of_survivor(actor, survivor_a)] == [case_a.pk]
 
 
 def test_one_survivors_alerts_are_the_general_sources_alerts_for_them(
