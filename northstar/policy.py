@@ -76,6 +76,13 @@ def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
     return live.filter(organisation=actor.organisation)
 
 
+def changeable_survivors_q(organisation_id: int, *, via: str = "survivor__") -> Q:
+    """``changeable_survivors`` of the case staff of ``organisation_id`` as a condition on
+    a path to the survivor, for a query written once (``core.prepared``); only for an
+    actor ``works_with_records`` answers yes for (the caller asks first)."""
+    return Q(**{f"{via}organisation_id": organisation_id, f"{via}archived_at__isnull": True})
+
+
 def visible_cases(actor: Actor) -> QuerySet[Case]:
     """Cases are never shared by referral: only the owning organisation sees them.
 
@@ -90,7 +97,30 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
         return live.filter(survivor_id=actor.survivor_id)
     if not _is_own_org_staff(actor):
         return live.none()
-    return live.filter(organisation=actor.organisation)
+    return live.filter(organisation=actor.organisation)  # as ``staff_cases_q``
+
+
+_STAFF_CASES_OF_SURVIVOR = Prepared(lambda org_id, survivor_id: Case.objects.filter(
+    staff_cases_q(org_id), survivor_id=survivor_id), -7_320_000_171, -7_320_000_172,
+    constants=(False,))
+
+
+def cases_of_survivor(actor: Actor, survivor: Survivor) -> list[Case]:
+    """``visible_cases(actor).filter(survivor=survivor)`` as a list; for case staff one query
+    written once per process (the survivor page lists them, its documents form offers them)."""
+    if _is_own_org_staff(actor):
+        return _STAFF_CASES_OF_SURVIVOR(actor.organisation.pk, survivor.pk)
+    return list(visible_cases(actor).filter(survivor=survivor))
+
+
+def staff_cases_q(organisation_id: int, *, via: str = "") -> Q:
+    """``visible_cases`` of the case staff of ``organisation_id`` (the same three conditions,
+    kept together with it here) as a condition, on the
+    case itself or reached through ``via`` (``"case__"``, ``"instalment__claim__case__"``):
+    for a query written once with the organisation as a parameter (``core.prepared``).
+    Only for an actor ``works_with_records`` answers yes for (the caller asks first)."""
+    return Q(**{f"{via}organisation_id": organisation_id, f"{via}archived_at__isnull": True,
+                f"{via}survivor_archived": False})
 
 
 def _pk(value) -> int:
@@ -163,7 +193,34 @@ def case_for(actor: Actor, case_id, *, change: bool = False) -> Case:
         raise NotFound("No such case")
     if change and actor.survivor_id is not None:
         raise Forbidden("A survivor cannot change case records")
+    case._seen_by = actor  # see ``visible_case_id``
     return case
+
+
+def visible_case_id(actor: Actor, case: Case | None) -> int | None:
+    """``case.pk`` when ``actor`` may see the case, else ``None``: what a panel or selector
+    reading the rows *of one case* filters on (``case_id = …``), instead of repeating
+    ``case__in=visible_cases(actor)`` in each of its queries (a subquery Django compiles
+    again every time: a third of the case page's CPU). A case ``case_for`` returned to
+    this same actor (this request's ``Actor``) is answered from that check, with no query;
+    any other ``Case`` instance is looked up as ``case_for`` would."""
+    if case is None or case.pk is None:
+        return None
+    if getattr(case, "_seen_by", None) is actor:
+        return case.pk
+    try:
+        return case_for(actor, case.pk).pk
+    except NotFound:
+        return None
+
+
+def rows_of_case(actor: Actor, case: Case, queryset: QuerySet, *, via: str = "case") -> QuerySet:
+    """The rows of ``queryset`` that belong to ``case`` (through the foreign key ``via``),
+    none when the actor may not see the case (``visible_case_id``)."""
+    case_id = visible_case_id(actor, case)
+    if case_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{via}_id": case_id})
 
 
 def job_for(actor: Actor, job_id):
@@ -182,6 +239,21 @@ def visible_consents(actor: Actor) -> QuerySet[Consent]:
     if not _is_own_org_staff(actor):
         return Consent.objects.none()
     return Consent.objects.filter(survivor__organisation=actor.organisation)
+
+
+_CONSENTS_OF_SURVIVOR = Prepared(lambda survivor_id: Consent.objects.filter(
+    survivor_id=survivor_id).select_related("recipient"), -7_320_000_161)
+
+
+def consents_of_survivor(actor: Actor, survivor: Survivor) -> list[Consent]:
+    """``visible_consents(actor).filter(survivor=survivor)`` with their recipients, as a
+    list: one query written once per process, the survivor's own organisation checked on
+    the row (a page shows them only once ``survivor_for`` or ``case_for`` has answered)."""
+    if actor.survivor_id is not None:
+        seen = actor.survivor_id == survivor.pk
+    else:
+        seen = _is_own_org_staff(actor) and survivor.organisation_id == actor.organisation.pk
+    return _CONSENTS_OF_SURVIVOR(survivor.pk) if seen else []
 
 
 def consent_for(actor: Actor, consent_id) -> Consent:
@@ -414,6 +486,21 @@ def staff_who_work_with_records(organisation):
     return get_user_model().objects.filter(
         is_active=True, membership__organisation=organisation,
         membership__role__in=roles.CASE_ROLES)
+
+
+_CASE_ROLE_VALUES = tuple(sorted(str(role.value) for role in roles.CASE_ROLES))
+_STAFF_BY_USERNAME = Prepared(lambda organisation_id: get_user_model().objects.filter(
+    is_active=True, membership__organisation_id=organisation_id,
+    membership__role__in=_CASE_ROLE_VALUES).order_by("username"), -7_320_000_111,
+    constants=_CASE_ROLE_VALUES)
+
+
+def staff_who_work_with_records_by_username(organisation) -> list:
+    """``staff_who_work_with_records(organisation).order_by("username")`` as a list, its
+    SQL written once per process (the case page's task and assign forms offer them)."""
+    if organisation is None or organisation.pk is None:
+        return []
+    return _STAFF_BY_USERNAME(organisation.pk)
 
 
 def must_use_two_factor(actor: Actor) -> bool:

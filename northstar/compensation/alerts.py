@@ -21,6 +21,7 @@ from northstar.compensation.models import (
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.models import Organisation
+from northstar.core.prepared import Prepared
 from northstar.survivors.selectors import survivor_named_only
 
 
@@ -112,6 +113,15 @@ def open_alerts_for(actor: Actor, *, survivor=None,
     showing them is an audited read naming each claim."""
     if actor.user is None:
         return []
+    if survivor is not None and policy.works_with_records(actor):
+        # The case page: one survivor's alerts by one query written once (``_OPEN_OF_SURVIVOR``).
+        alerts = _OPEN_OF_SURVIVOR(actor.user.pk, actor.organisation.pk, survivor.pk)
+        if limit is not None:
+            alerts = alerts[:limit]
+        for alert in alerts:
+            alert.instalment.claim.case.survivor = survivor
+        _claims_shown(actor, [a.instalment.claim_id for a in alerts])
+        return alerts
     related = "instalment__claim__case__survivor"
     alerts = _open_alerts(actor, survivor=survivor, limit=limit,
                           shape=lambda qs: qs.select_related(related)
@@ -178,3 +188,14 @@ def _open_alerts(actor: Actor, *, survivor, limit: int | None, shape) -> list:
         if len(batch) < limit:
             break
     return alerts
+
+
+#: A person's open alerts on one survivor's claims their organisation's case staff see (the
+#: case page), with instalment, claim and case: SQL written once per process.
+_OPEN_OF_SURVIVOR = Prepared(
+    lambda user_id, org_id, survivor_id: CompensationAlert.objects.filter(
+        policy.staff_cases_q(org_id, via="instalment__claim__case__"),
+        recipient_id=user_id, resolved_on__isnull=True,
+        instalment__claim__case__survivor_id=survivor_id,
+    ).select_related("instalment__claim__case").order_by("due_on", "pk"),
+    -7_320_000_091, -7_320_000_092, -7_320_000_093, constants=(False,))

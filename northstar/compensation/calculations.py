@@ -52,7 +52,7 @@ def open_calculation(actor: Actor, calc: SavedCalculation, *, export: str = "") 
 def calculations_on_case(actor: Actor, case: Case, *, limit: int | None = None,
                          ) -> list[SavedCalculation]:
     """A case's calculations (labels and totals) as shown: one audited read naming each."""
-    items = list(selectors.visible_calculations(actor).filter(case=case)[:limit])
+    items = selectors.calculations_of_case(actor, case, limit=limit)
     audit.record_read(actor, items, record_type="compensation_calculation",
                       survivor_ref=case.survivor.reference)
     return items

@@ -247,8 +247,7 @@ def overdue_instalments(claim: Claim, as_of: dt.date) -> list[Instalment]:
 
 def claims_on_case(actor: Actor, case: Case) -> list[Claim]:
     """A case's claims as listed (route, status, amounts): one audited read naming each."""
-    items = list(selectors.visible_claims(actor).filter(case=case)
-                 .prefetch_related("payments"))
+    items = selectors.claims_of_case(actor, case, prefetch=("payments",))
     audit.record_read(actor, items, record_type="compensation_claim",
                       survivor_ref=case.survivor.reference)
     return items

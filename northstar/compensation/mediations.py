@@ -190,8 +190,8 @@ def escalate_mediation(actor: Actor, mediation: Mediation, *, route: str, amount
 
 def mediations_on_case(actor: Actor, case: Case) -> list[Mediation]:
     """A case's mediations as listed: one audited read naming each."""
-    items = list(selectors.visible_mediations(actor).filter(case=case)
-                 .prefetch_related("court_claims", "sessions", "parties"))
+    items = selectors.mediations_of_case(actor, case,
+                                         prefetch=("court_claims", "sessions", "parties"))
     audit.record_read(actor, items, record_type="compensation_mediation",
                       survivor_ref=case.survivor.reference)
     return items

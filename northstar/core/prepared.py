@@ -10,9 +10,11 @@ included) through Django's own machinery; the query still goes through the conne
 cursor wrapper, so it is logged, counted and wrapped like any other.
 
 Only for querysets whose every parameter is one of the values passed in, unchanged
-(integers and text compared for equality): ``Prepared`` checks that when it compiles and
-refuses anything else, so a lookup that would need Django to convert a value (a date on
-SQLite, a list) is not silently run with the wrong one.
+(integers and text compared for equality), or one of the ``constants`` the caller names (a
+status such as ``"open"`` written into the query itself): ``Prepared`` checks that when it
+compiles and refuses anything else, so a lookup that would need Django to convert a value
+(a date on SQLite, a list) or that depends on the day (``today``) is not silently run with
+the wrong one.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ SMALLEST, BIGGEST = -(2**63), 2**63 - 1
 
 
 class _Plan:
-    __slots__ = ("compiler", "converters", "init_list", "model", "populators", "slots", "sql",
-                 "span")
+    __slots__ = ("compiler", "converters", "init_list", "model", "params", "populators", "slots",
+                 "sql", "span")
 
-    def __init__(self, queryset: QuerySet, using: str, stand_ins: tuple) -> None:
+    def __init__(self, queryset: QuerySet, using: str, stand_ins: tuple,
+                 constants: tuple = ()) -> None:
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = []
@@ -42,8 +45,11 @@ class _Plan:
                 raise ValueError(f"Prepared: the stand-in {stand_in!r} must be one parameter of "
                                  f"the query as given, found {len(found)} times in {params!r}")
             slots.append(found[0])
-        if len(slots) != len(params):
-            raise ValueError(f"Prepared: every parameter must be a stand-in ({params!r})")
+        fixed = [p for i, p in enumerate(params) if i not in slots]
+        if any(not any(type(p) is type(c) and p == c for c in constants) for p in fixed):
+            raise ValueError(f"Prepared: every parameter must be a stand-in or one of the "
+                             f"constants {constants!r} ({params!r})")
+        self.params = list(params)
         klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
         self.compiler, self.sql, self.slots = compiler, sql, slots
@@ -64,11 +70,14 @@ class Prepared:
     """``Prepared(build, *stand_ins)``: ``build(*values)`` returns the queryset; it is called
     once per database with the stand-ins (values no real call passes, each appearing once
     among the query's parameters) and the SQL kept. ``prepared(*values)`` is the list of
-    model instances the queryset would give for those values."""
+    model instances the queryset would give for those values. ``constants``: the other
+    parameters the query may hold (fixed values ``build`` writes in, e.g. a status), kept
+    as compiled; any parameter neither a stand-in nor one of them is refused."""
 
-    def __init__(self, build: Callable[..., QuerySet], *stand_ins) -> None:
+    def __init__(self, build: Callable[..., QuerySet], *stand_ins, constants: tuple = ()) -> None:
         self._build = build
         self._stand_ins = stand_ins
+        self._constants = tuple(constants)
         self._plans: dict[tuple[str, str], _Plan] = {}
 
     def _plan(self, using: str) -> _Plan:
@@ -76,7 +85,7 @@ class Prepared:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = _Plan(self._build(*self._stand_ins), using,
-                                            self._stand_ins)
+                                            self._stand_ins, self._constants)
         return plan
 
     def __call__(self, *values, using: str = "default") -> list:
@@ -84,7 +93,7 @@ class Prepared:
             if isinstance(value, int) and not SMALLEST <= value <= BIGGEST:
                 return []
         plan = self._plan(using)
-        params = [None] * len(plan.slots)
+        params = list(plan.params)
         for slot, value in zip(plan.slots, values, strict=True):
             params[slot] = value
         with connections[using].cursor() as cursor:

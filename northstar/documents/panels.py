@@ -16,7 +16,9 @@ def _panel(request, survivor, documents, case=None) -> dict:
     may_attach = case is not None or policy.may_attach_documents(actor, survivor)
     form = None
     if may_attach:
-        cases = [case] if case else list(policy.visible_cases(actor).filter(survivor=survivor))
+        cases = [case] if case else panels.once_per_request(
+            request, ("cases_of_survivor", survivor.pk),
+            lambda: policy.cases_of_survivor(actor, survivor))
         form = DocumentForm(cases=cases, initial={"case": case.pk if case else None})
     return {
         "documents": documents,

@@ -13,6 +13,7 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.fields import reveal
+from northstar.core.prepared import Prepared
 from northstar.justice import timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import period_for
@@ -25,11 +26,20 @@ def events_for(case: Case, *, include_void: bool = False):
     return qs if include_void else qs.filter(voided_at__isnull=True)
 
 
+#: One case's live events, oldest first (the case page's stage band): SQL written once.
+_LIVE_EVENTS = Prepared(lambda case_id: TimelineEvent.objects.filter(
+    case_id=case_id, voided_at__isnull=True), -7_320_000_041)
+
+
 def timeline_of(actor: Actor, case: Case, *, include_void: bool = False) -> list[TimelineEvent]:
     """A case's events, oldest first: reading them is an audited read naming every event."""
-    events = list(
-        events_for(case, include_void=include_void).filter(case__in=policy.visible_cases(actor))
-    )
+    case_id = policy.visible_case_id(actor, case)
+    if case_id is None:
+        events = []
+    elif include_void:
+        events = list(TimelineEvent.objects.filter(case_id=case_id))
+    else:
+        events = _LIVE_EVENTS(case_id)
     audit.record_read(
         actor, events, record_type="timeline_event", survivor_ref=case.survivor.reference,
         note=f"timeline of case {case.pk}: {len(events)} event(s)",
@@ -152,6 +162,34 @@ def task_of_row(row: dict, *, today) -> timeline.Task | None:
                                 row["details"] or {})
     return timeline.task_of(facts, today, answered=False)
 
+#: The live events of one survivor's visible cases (case staff's) that can give a task
+#: (a ``task_due`` or a ``window_on`` stored), with their case: SQL written once per process.
+_TASK_EVENTS_OF_SURVIVOR = Prepared(
+    lambda org_id, survivor_id: TimelineEvent.objects.filter(
+        policy.staff_cases_q(org_id, via="case__"), Q(task_due__isnull=False)
+        | Q(window_on__isnull=False), case__survivor_id=survivor_id, voided_at__isnull=True,
+    ).select_related("case"), -7_320_000_081, -7_320_000_082, constants=(False,))
+
+
+def open_task_events_of_survivor(actor: Actor, survivor, *, today) -> list[TimelineEvent]:
+    """``open_task_events(visible_cases(actor).filter(survivor=survivor), today=today)`` for
+    an actor who works with records: the survivor's few task-giving events read by one
+    query written once, and chosen and merged here the same way (the case page)."""
+    rows = _TASK_EVENTS_OF_SURVIVOR(actor.organisation.pk, survivor.pk)
+    for event in rows:
+        event.case.survivor = survivor
+    rows.sort(key=lambda e: (e.case_id, e.pk))
+    ahead = {"hearing": timeline.HEARING_AHEAD_DAYS, "shelter_stay": timeline.WARN_WITHIN_DAYS}
+    due = sorted((e for e in rows if e.task_due is not None
+                  and not (e.kind == "hearing" and e.occurred_on >= today)),
+                 key=lambda e: (e.task_due, e.case_id, e.pk))
+    coming = sorted((e for e in rows if e.kind in ahead and e.window_on is not None
+                     and today <= e.window_on <= today + dt.timedelta(days=ahead[e.kind])),
+                    key=lambda e: (e.window_on, e.case_id, e.pk))
+    merged = heapq.merge(((e.task_due, e.case_id, e.pk, e) for e in due),
+                         ((e.window_on, e.case_id, e.pk, e) for e in coming))
+    return [e for *_key, e in merged]
+
 
 def tasks_of(events, *, today) -> list[tuple[Case, timeline.Task]]:
     """The tasks of events ``open_task_events`` chose (they are open: nothing answered them)."""
@@ -168,10 +206,13 @@ def tasks_for(actor: Actor, *, today=None, survivor=None, limit: int | None = TA
     """Timeline tasks on the cases the actor may see (of one ``survivor`` when given),
     earliest first, at most ``limit`` from ``offset``: one query, bounded."""
     today = today or timezone.localdate()
+    upto = None if limit is None else offset + limit
+    if survivor is not None and policy.works_with_records(actor):
+        events = open_task_events_of_survivor(actor, survivor, today=today)[offset:upto]
+        return tasks_of(events, today=today)
     cases = policy.visible_cases(actor)
     if survivor is not None:
         cases = cases.filter(survivor=survivor)
-    upto = None if limit is None else offset + limit
     events = open_task_events(cases, today=today, upto=upto)[offset:]
     return tasks_of(events, today=today)
 

@@ -17,8 +17,8 @@ def outcomes_panel(request, case) -> dict | None:
     if not policy.may_record_outcomes(actor):
         return None
     today = timezone.localdate()
-    due = selectors.due_surveys(actor, case=case, today=today)
-    check_ins = selectors.check_ins_read(actor, case=case, note=f"check-ins of case {case.pk}")
+    due, check_ins = selectors.case_outcomes(actor, case, today=today,
+                                             note=f"check-ins of case {case.pk}")
     items = [{"label": _("Survey due: %(moment)s") % {"moment": Moment(d.moment).label},
               "url": reverse("outcomes:survey", args=[case.pk]) + f"?occasion={d.occasion}",
               "note": _("until %(day)s") % {"day": d.open_until.isoformat()}} for d in due]

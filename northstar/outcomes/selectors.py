@@ -22,6 +22,7 @@ from northstar.compensation.models import MediationSession
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.fields import reveal
+from northstar.core.prepared import Prepared
 from northstar.justice.models import TimelineEvent
 from northstar.outcomes.models import CheckIn, SurveyResponse
 from northstar.outcomes.rules import instruments
@@ -113,6 +114,63 @@ def due_surveys(actor: Actor, *, case: Case | None = None,
                    .values_list("case_id", "occasion"))
     due = [d for d in found if (d.case.pk, d.occasion) not in answered]
     return sorted(due, key=lambda d: (d.occurred_on, d.case.pk, d.occasion))
+
+
+#: One case's moments and check-ins (the case page's outcomes card), each query's SQL
+#: written once per process; the dates are compared here, not in SQL (a case has a few).
+_LAST_CLOSED = Prepared(lambda case_id: StatusChange.objects.filter(
+    case_id=case_id, kind="closed").order_by("-at", "-id").only("pk", "at")[:1],
+    -7_320_000_061, constants=("closed",))
+_HEARINGS = Prepared(lambda case_id: TimelineEvent.objects.filter(
+    case_id=case_id, kind="hearing", voided_at__isnull=True).only("pk", "case_id", "occurred_on"),
+    -7_320_000_062, constants=("hearing",))
+_SESSIONS = Prepared(lambda case_id: MediationSession.objects.filter(
+    mediation__case_id=case_id).only("pk", "held_on", "mediation_id"), -7_320_000_063)
+_CHECK_INS = Prepared(lambda case_id: CheckIn.objects.filter(
+    case_id=case_id, cancelled_at__isnull=True), -7_320_000_064)
+_ANSWERED = Prepared(lambda case_id: SurveyResponse.objects.filter(case_id=case_id).only(
+    "pk", "case_id", "occasion"), -7_320_000_065)
+
+
+def case_outcomes(actor: Actor, case: Case, *, today: dt.date | None = None,
+                  note: str = "") -> tuple[list[Due], list[CheckIn]]:
+    """One case's surveys due now (as ``due_surveys(actor, case=case)``) and its check-ins
+    (as ``check_ins_read(actor, case=case)``, audited the same way), for the case page:
+    the case given is not read again, and its check-ins are read once for both."""
+    today = today or timezone.localdate()
+    case_id = policy.visible_case_id(actor, case)
+    if case_id is None:
+        return [], []
+    found: list[Due] = []
+
+    def add(moment_id, occasion, day):
+        open_days = instruments.moment(moment_id).open_days
+        if day is not None and today - dt.timedelta(days=open_days) <= day <= today:
+            found.append(Due(case, moment_id, occasion, day,
+                             day + dt.timedelta(days=open_days)))
+
+    add("intake", "intake", timezone.localdate(case.created_at))
+    if case.status == CaseStatus.CLOSED:
+        last = _LAST_CLOSED.first(case_id)
+        if last is not None:
+            closed = timezone.localdate(last.at)
+            add("close", f"close:{closed.isoformat()}", closed)
+    for event in _HEARINGS(case_id):
+        add("hearing", f"hearing:{event.pk}", event.occurred_on)
+    for session in _SESSIONS(case_id):
+        add("mediation", f"mediation:{session.pk}", session.held_on)
+    check_ins = _CHECK_INS(case_id)
+    for check_in in check_ins:
+        check_in.case = case
+        add("follow_up", f"follow_up:{check_in.pk}", check_in.due_on)
+    answered = {r.occasion for r in _ANSWERED(case_id)} if found else set()
+    due = sorted((d for d in found if d.occasion not in answered),
+                 key=lambda d: (d.occurred_on, d.case.pk, d.occasion))
+    shown = check_ins[:100]
+    if shown:
+        audit.record_read(actor, shown, record_type="check_in",
+                          note=note or f"{len(shown)} check-in(s)")
+    return due, shown
 
 
 def due_one(actor: Actor, case: Case, occasion: str, *, today=None) -> Due | None:

@@ -17,6 +17,7 @@ from northstar.core.actor import Actor
 from northstar.core.disclosure import MIN_CELL
 from northstar.core.errors import Conflict, DomainError, Forbidden
 from northstar.core.fields import reveal
+from northstar.pathways import selectors
 from northstar.pathways.models import (
     CLOSED,
     TRANSITIONS,
@@ -117,7 +118,7 @@ def assess_case(actor: Actor, case: Case, *, wishes: dict | None = None) -> Path
 
 
 def latest_assessment(case: Case) -> PathwayAssessment | None:
-    return case.pathway_assessments.order_by("-created_at", "-id").first()
+    return selectors.latest_assessment_of(case)
 
 
 @transaction.atomic

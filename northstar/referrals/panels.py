@@ -9,10 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from northstar import policy
+from northstar.core.prepared import Prepared
 from northstar.referrals.models import OPEN_STATES, Referral, ReferralStatus
 from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
 from northstar.ui import panels
-from northstar.ui.panels import ShownAlert
+from northstar.ui.panels import Alert, ShownAlert
+
+#: The referrals an organisation sent for one survivor, with recipient and service (the
+#: case and survivor pages' panel): SQL written once per process.
+_SENT_OF_SURVIVOR = Prepared(lambda org_id, survivor_id: Referral.objects.filter(
+    survivor_id=survivor_id, sender_id=org_id).select_related("recipient", "service"),
+    -7_320_000_121, -7_320_000_122)
 
 
 def _panel(request, survivor, case=None) -> dict | None:
@@ -21,8 +28,7 @@ def _panel(request, survivor, case=None) -> dict | None:
         return None
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         return None
-    referrals = list(Referral.objects.filter(survivor=survivor, sender=actor.organisation)
-                     .select_related("recipient", "service"))
+    referrals = _SENT_OF_SURVIVOR(actor.organisation.pk, survivor.pk)
     return {
         "referrals": referrals,
         "new_url": reverse("referrals:new") + f"?survivor={survivor.pk}"
@@ -117,9 +123,54 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     return alerts
 
 
+#: One survivor's open referrals sent by an organisation, with their recipients: what the
+#: case page's referral alerts are chosen from (SQL written once per process).
+_OPEN_SENT_OF_SURVIVOR = Prepared(
+    lambda org_id, survivor_id: Referral.objects.filter(
+        sender_id=org_id, survivor_id=survivor_id, status__in=[s.value for s in OPEN_STATES],
+    ).select_related("recipient").order_by("-sent_at", "-pk"),
+    -7_320_000_071, -7_320_000_072, constants=tuple(s.value for s in OPEN_STATES))
+
+
 def survivor_referral_alerts(actor, survivor):
-    """The same, for one survivor (the case page): queries scoped to them."""
-    return referral_alerts(actor, limit=None, survivor=survivor)
+    """The same, for one survivor (the case page): ``referral_alerts(actor, survivor=…)``'s
+    two kinds (consent ended, unanswered too long), chosen here from the survivor's open
+    referrals (one query, a handful of rows) instead of by two queries whose conditions
+    Django compiles on every page view. Only while the survivor is the organisation's own."""
+    if not policy.works_with_records(actor):
+        return []
+    org = actor.organisation
+    if survivor.organisation_id != org.pk:
+        return []
+    today = timezone.localdate()
+    now = timezone.now()
+    url = panels.url_for_each("referrals:detail")
+    rows = _OPEN_SENT_OF_SURVIVOR(org.pk, survivor.pk)
+    for r in rows:
+        r.survivor = survivor
+    alerts = [
+        Alert(due=today,
+              title=f"{r.survivor.reference}: consent for referral #{r.pk} ended "
+                    f"— tell {r.recipient.name} and close the referral",
+              url=url(r.pk), severity="overdue", survivor_reference=r.survivor.reference)
+        for r in rows
+        if (r.consent_given_at is not None and r.consent_given_at > now)
+        or (r.consent_ends_at is not None and r.consent_ends_at <= now)]
+    late = []
+    for r in rows:
+        if r.status != ReferralStatus.SENT:
+            continue
+        answer_due = r.sent_at + dt.timedelta(
+            hours=ANSWER_WITHIN_HOURS.get(r.urgency, DEFAULT_ANSWER_HOURS))
+        if answer_due <= now:
+            late.append((answer_due, r.pk, r))
+    for answer_due, _pk, r in sorted(late, key=lambda row: row[:2]):
+        alerts.append(Alert(due=min(timezone.localtime(answer_due).date(), today),
+                            title=f"{r.survivor.reference}: referral #{r.pk} to "
+                                  f"{r.recipient.name} unanswered — chase or refer elsewhere",
+                            url=url(r.pk), severity="overdue",
+                            survivor_reference=r.survivor.reference))
+    return alerts
 
 
 def register() -> None:

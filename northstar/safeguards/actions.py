@@ -319,7 +319,7 @@ def reveal_justification(actor: Actor, obj: Finding | ProposedAction) -> str:
 
 
 def findings_for_case(actor: Actor, case: Case) -> QuerySet[Finding]:
-    return Finding.objects.filter(case__in=policy.visible_cases(actor), case=case)
+    return policy.rows_of_case(actor, case, Finding.objects)
 
 
 def open_findings(actor: Actor) -> QuerySet[Finding]:

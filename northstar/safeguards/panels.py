@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from northstar import policy
+from northstar.core.prepared import Prepared
 from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, FindingStatus
-from northstar.ui.panels import ShownAlert, url_for_each
+from northstar.ui.panels import Alert, ShownAlert, url_for_each
 
 
 def findings_panel(request, case) -> dict:
@@ -58,6 +59,22 @@ def _oldest_visible_blocks(actor, limit: int, rounds: int = 4) -> list[dict]:
                 .order_by("created_at", "id").values(*BLOCK_ROW)[:limit])
 
 
+#: The open Do No Harm blocks on one survivor's cases their organisation's case staff
+#: see, oldest first, with the case (the case page): SQL written once per process.
+_OPEN_BLOCKS_OF_SURVIVOR = Prepared(
+    lambda org_id, survivor_id: Finding.objects.filter(
+        policy.staff_cases_q(org_id, via="case__"), status="open", severity="block",
+        case__survivor_id=survivor_id,
+    ).select_related("case").order_by("created_at", "id"),
+    -7_320_000_101, -7_320_000_102, constants=("open", "block", False))
+
+
 def survivor_block_alerts(actor, survivor) -> list:
     """The same, for one survivor's cases (the case page): a query scoped to them."""
-    return open_block_alerts(actor, limit=None, survivor=survivor)
+    if not policy.works_with_records(actor):
+        return open_block_alerts(actor, limit=None, survivor=survivor)
+    url = url_for_each("safeguards:case")
+    found = _OPEN_BLOCKS_OF_SURVIVOR(actor.organisation.pk, survivor.pk)
+    return [Alert(due=f.created_at.date(), title=f"Do No Harm: {f.explanation}",
+                  url=url(f.case_id), severity="warning", survivor_reference=survivor.reference)
+            for f in found]

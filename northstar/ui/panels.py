@@ -191,7 +191,7 @@ def staff_choices(request) -> list[tuple[int, str]]:
     organisation = request.actor.organisation
 
     def read() -> list[tuple[int, str]]:
-        staff = policy.staff_who_work_with_records(organisation).order_by("username")
+        staff = policy.staff_who_work_with_records_by_username(organisation)
         return [(u.pk, u.get_full_name() or u.get_username()) for u in staff]
 
     return once_per_request(request, ("staff_choices", getattr(organisation, "pk", None)), read)

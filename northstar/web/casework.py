@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from northstar import policy
 from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
 from northstar.core.models import Organisation
+from northstar.core.prepared import Prepared
 from northstar.justice import tasks as case_tasks
 from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
@@ -30,6 +31,7 @@ from northstar.survivors.models import (
     CloseReason,
     ReopenReason,
     Survivor,
+    Transfer,
     TransferStatus,
 )
 from northstar.ui import panels
@@ -408,6 +410,12 @@ def case_assign(request, case_id: int):
     return redirect("case", case_id=case.pk)
 
 
+#: A case's open transfer request, if any (the case page): SQL written once per process.
+_OPEN_TRANSFER_OF_CASE = Prepared(lambda case_id: Transfer.objects.filter(
+    case_id=case_id, status=TransferStatus.REQUESTED.value)[:1], -7_320_000_141,
+    constants=(TransferStatus.REQUESTED.value,))
+
+
 def case_panel_context(request, case) -> dict:
     """What the case page shows of casework: who is responsible and who it may go to, the
     status history (sealed words opened, audited) and the actions this actor may take."""
@@ -424,7 +432,7 @@ def case_panel_context(request, case) -> dict:
         "may_close": own and policy.may_close_case(actor),
         "may_archive": own and policy.may_archive(actor),
         "may_transfer": own and policy.may_request_transfer(actor),
-        "open_transfer": case.transfers.filter(status=TransferStatus.REQUESTED).first(),
+        "open_transfer": _OPEN_TRANSFER_OF_CASE.first(case.pk),
     }
 
 

@@ -230,9 +230,10 @@ def survivor_detail(request, survivor_id: int):
     context = {
         "survivor": survivor, "full": full, "personal": personal,
         "shared_fields": sorted(fields) if not full else None,
-        "cases": policy.visible_cases(actor).filter(survivor=survivor) if full else [],
-        "consents": policy.visible_consents(actor).filter(survivor=survivor).select_related(
-            "recipient") if full else [],
+        "cases": panels.once_per_request(request, ("cases_of_survivor", survivor.pk),
+                                         lambda: policy.cases_of_survivor(actor, survivor))
+        if full else [],
+        "consents": policy.consents_of_survivor(actor, survivor) if full else [],
         "panels": panels.render_panels(panels.survivor_panels(recipient=not full), request,
                                        survivor),
         "open_intake": selectors.visible_intakes(actor).filter(
@@ -277,10 +278,9 @@ def case_detail(request, case_id: int):
         summary = None
         survivor_selectors.case_seen(actor, case)
     rendered = panels.render_panels(panels.case_panels(), request, case)
-    consents = list(policy.visible_consents(actor).filter(survivor=survivor).select_related(
-        "recipient"))
+    consents = policy.consents_of_survivor(actor, survivor)
     tasks = panels.alerts_for(actor, survivor=survivor)
-    intake = selectors.visible_intakes(actor).filter(case=case, completed_at__isnull=True).first()
+    intake = selectors.open_intake_of_case(actor, case)
     return render(request, "web/case_detail.html", {
         "case": case, "survivor": survivor, "summary": summary,
         "top_panels": [p for p in rendered if p["area"] == "top"],
