@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from pydantic import (
 from northstar.core import keyset
 from northstar.core.actor import Actor
 from northstar.core.edge import EARLIEST_DATE, NUL, latest_date
+from northstar.core.prepared import Recipe
 
 MAX_PAGE_SIZE = 200
 #: Far beyond any real caseload; keeps an absurd page number a 422, not a database overflow.
@@ -174,6 +176,8 @@ class Row(dict):
 
 
 class _Rows(ValuesIterable):
+    row = Row  # what ``keyset`` builds from a page it reads through a recipe
+
     def __iter__(self):
         for row in super().__iter__():
             yield Row(row)
@@ -182,7 +186,11 @@ class _Rows(ValuesIterable):
 def rows_of(queryset: QuerySet, *columns: str) -> QuerySet:
     """``queryset`` read as ``Row``s of ``columns`` only (``values()``: the same filters,
     ordering, paging and count, no model instances)."""
-    rows = queryset.values(*columns)
+    made = Recipe.of(queryset)
+    if made is None:
+        rows = queryset.values(*columns)
+    else:  # the same values(), kept built for the recipe's values (``Recipe.derived``)
+        rows = made[0].derived(made[1], ("values", columns), lambda: queryset.values(*columns))
     rows._iterable_class = _Rows
     # The count and a page number's skipped ids read the rows without the joins the shown
     # columns bring (a related column's join kept a 10,000-row count off its index). Any
@@ -227,6 +235,34 @@ class Filters(FilterSchema):
     the field."""
 
     _plausible = field_validator("*", mode="after")(classmethod(_plausible))
+
+    def filter(self, queryset):
+        """``queryset`` itself when no filter is given (Ninja would add an empty ``Q``, the
+        same SQL, but a clone that loses the recipe a policy list is made with, so Django
+        would write its page and count SQL again on every request)."""
+        if _plain(type(self)) and all(getattr(self, name) is None
+                                      for name in type(self).model_fields):
+            return queryset  # what Ninja's expression of no filter at all would filter
+        expression = self.get_filter_expression()
+        return queryset.filter(expression) if expression else queryset
+
+
+@functools.cache
+def _plain(filters: type[Filters]) -> bool:
+    """Whether a ``Filters`` class filters nothing when every field is ``None``: Ninja's
+    own expression (no ``custom_expression``, no ``filter_<field>`` method) with ``None``
+    ignored for every field."""
+    if filters.custom_expression is not FilterSchema.custom_expression:
+        return False
+    if filters.model_config.get("ignore_none", True) is False:
+        return False
+    blank = filters.model_construct()  # to ask Ninja's own per-field settings
+    for name, info in filters.model_fields.items():
+        if callable(getattr(filters, f"filter_{name}", None)):
+            return False
+        if blank._get_field_ignore_none(name, info) is False:
+            return False
+    return True
 
 
 class Pages(PaginationBase):
