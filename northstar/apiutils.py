@@ -206,10 +206,14 @@ def actor_of(request: HttpRequest) -> Actor:
 def page_of(queryset, query: PageQuery) -> tuple[list[Any], dict]:
     """One page of ``queryset`` (by ``cursor``, else by ``page``) and the paging facts to
     return beside it: a count capped at ``keyset.COUNT_CAP`` unless ``exact_count``, and
-    the ``next`` cursor."""
+    the ``next`` cursor. The count is carried in the cursor: a page after a cursor answers
+    the count of the page that gave it, without counting again (unless ``exact_count``)."""
+    total = keyset.carried(queryset, query.cursor) if (
+        query.cursor and not query.exact_count) else None
+    if total is None:
+        total = keyset.count(queryset, exact=query.exact_count)
     found = keyset.page(queryset, size=query.page_size, cursor=query.cursor,
-                        offset=(query.page - 1) * query.page_size)
-    total = keyset.count(queryset, exact=query.exact_count)
+                        offset=(query.page - 1) * query.page_size, count=total)
     return found.rows, {"count": total.value, "count_is_exact": total.exact,
                         "page": None if query.cursor else query.page,
                         "page_size": query.page_size, "next": found.next}

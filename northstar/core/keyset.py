@@ -113,22 +113,54 @@ def _salt(queryset: QuerySet, order: list[tuple[Field, bool]]) -> str:
     return f"{_SALT}:{queryset.model._meta.label_lower}:{names}"
 
 
-def cursor_after(queryset: QuerySet, row: Any, order: list[tuple[Field, bool]]) -> str:
-    """An opaque cursor meaning "the rows after ``row``" in this list."""
+def cursor_after(queryset: QuerySet, row: Any, order: list[tuple[Field, bool]],
+                 count: Count | None = None) -> str:
+    """An opaque cursor meaning "the rows after ``row``" in this list; with ``count``, the
+    list's count as the page that gave it answered, which the pages after it answer again
+    (``carried``) instead of counting."""
     values = [f.value_to_string(row) for f, _ in order]
+    if count is not None:
+        values.append(f"{count.value}{'' if count.exact else '+'}")
     return signing.dumps(values, salt=_salt(queryset, order), compress=False)
 
 
-def _decode(queryset: QuerySet, cursor: str, order) -> list[Any]:
+def _raw(queryset: QuerySet, cursor: str, order) -> list[str]:
     bad = DomainError("is not a cursor this list gave: start again from the first page",
                       "cursor")
     try:
         raw = signing.loads(cursor, salt=_salt(queryset, order))
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
         raise bad from None
-    if not isinstance(raw, list) or len(raw) != len(order) or not all(
+    if not isinstance(raw, list) or len(raw) not in (len(order), len(order) + 1) or not all(
             isinstance(v, str) for v in raw):
         raise bad
+    if len(raw) > len(order) and _parse_count(raw[-1]) is None:
+        raise bad
+    return raw
+
+
+def _parse_count(text: str) -> Count | None:
+    digits = text.removesuffix("+")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        return None
+    return Count(int(digits), not text.endswith("+"))
+
+
+def carried(queryset: QuerySet, cursor: str) -> Count | None:
+    """The count the cursor carries from the page that gave it (``None`` for a cursor made
+    without one, or a list that is not paged by cursor: then count, or refuse, as before).
+    An altered cursor is refused here as ``after`` refuses it."""
+    order = ordering(queryset)
+    if order is None:
+        return None
+    raw = _raw(queryset, cursor, order)
+    return _parse_count(raw[-1]) if len(raw) > len(order) else None
+
+
+def _decode(queryset: QuerySet, cursor: str, order) -> list[Any]:
+    bad = DomainError("is not a cursor this list gave: start again from the first page",
+                      "cursor")
+    raw = _raw(queryset, cursor, order)[: len(order)]
     try:
         return [field.to_python(value) for (field, _), value in zip(order, raw, strict=True)]
     except (ValidationError, ValueError, TypeError, OverflowError):
@@ -162,10 +194,11 @@ class Page:
 
 
 def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
-         offset: int = 0) -> Page:
+         offset: int = 0, count: Count | None = None) -> Page:
     """One page of ``size`` rows: after ``cursor`` if given (keyset), else from ``offset``
-    (page numbers, kept for compatibility). ``next`` is a cursor to the following page, or
-    ``None`` on the last page or when the list's ordering cannot be paged by keyset."""
+    (page numbers, kept for compatibility). ``next`` is a cursor to the following page
+    (carrying ``count`` when given), or ``None`` on the last page or when the list's
+    ordering cannot be paged by keyset."""
     order = ordering(queryset)
     if not offset and order is not None and _listed(queryset) and Recipe.of(
             unjoined(queryset)) is not None:
@@ -173,7 +206,7 @@ def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
         if rows is not None:
             more = len(rows) > size
             rows = rows[:size]
-            return Page(rows, cursor_after(queryset, rows[-1], order) if more else None)
+            return Page(rows, cursor_after(queryset, rows[-1], order, count) if more else None)
     if cursor:
         queryset = after(queryset, cursor)
         offset = 0
@@ -186,7 +219,8 @@ def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
         rows = list(queryset[offset: offset + size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    following = cursor_after(queryset, rows[-1], order) if more and order and rows else None
+    following = (cursor_after(queryset, rows[-1], order, count) if more and order and rows
+                 else None)
     return Page(rows, following)
 
 
