@@ -223,7 +223,8 @@ class PagingFacts(OutSchema):
     """What every paged list answers beside its items."""
 
     count: int = Field(description=f"rows in the list, at most {keyset.COUNT_CAP:,} unless "
-                                   "`exact_count=true` was asked")
+                                   "`exact_count=true` was asked; on a page after a "
+                                   "`cursor`, the count of the page that gave the cursor")
     count_is_exact: bool = Field(description=f"false when there are more than "
                                              f"{keyset.COUNT_CAP:,} rows and `count` stopped")
     page: int | None = Field(description="the page number asked for; null with a cursor")
