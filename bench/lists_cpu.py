@@ -8,7 +8,8 @@ token on one persistent connection, as gunicorn would.
 alternated in one shell loop. Per path: the SHA-256 of the answer's body (the same data must
 give the same answer before and after; a cursor's signing time left out), the queries of one request, the Python function calls
 of one request (cProfile: does not move with the machine's load), then CPU milliseconds per
-request over ``--repeat`` requests (``time.process_time``; moves with the load, so compare
+request over ``--repeat`` requests, here and in the connection's PostgreSQL backend
+(``time.process_time``, ``/proc/<pid>/stat``; moves with the load, so compare
 within one round). A list writes its audit entry: run it on a copy of a bench database.
 Asserts nothing.
 """
@@ -40,6 +41,15 @@ from django.test import Client  # noqa: E402
 
 from northstar.core.tokens import issue_token  # noqa: E402
 from northstar.survivors.models import Survivor  # noqa: E402
+
+
+def backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (as ``floor_cpu.py``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -79,10 +89,11 @@ def main() -> None:
             client.get(path)
             profile.disable()
         calls = pstats.Stats(profile).total_calls
-        started = time.process_time()
+        server, started = backend_cpu(), time.process_time()
         for _ in range(args.repeat):
             client.get(path)
         cpu = (time.process_time() - started) / args.repeat * 1000
+        server = (backend_cpu() - server) / args.repeat * 1000
         answer = json.loads(body)
         if isinstance(answer, dict) and answer.get("next"):
             # A cursor carries the second it was signed at (and, since h-lists2, the
@@ -91,7 +102,7 @@ def main() -> None:
                 answer["next"].split(":")[0].encode()))[:2]
         digest = hashlib.sha256(json.dumps(answer).encode()).hexdigest()[:12]
         label = path if len(path) < 60 else path[:57] + "..."
-        print(f"{label:60} {cpu:6.2f} ms CPU  {calls:6d} calls  {len(queries)} "
+        print(f"{label:60} {cpu:5.2f} ms CPU + {server:4.2f} in PostgreSQL  {calls:6d} calls  {len(queries)} "
               f"queries  {len(body)} B sha {digest}")
 
 
