@@ -23,7 +23,7 @@ from django.db import connections
 from django.db.models import Field, Q, QuerySet
 
 from northstar.core.errors import DomainError
-from northstar.core.prepared import Recipe
+from northstar.core.prepared import Recipe, count_sql
 
 #: Counts stop here: "10,000+" is as useful to a person as 103,541 and costs a bounded read.
 COUNT_CAP = 10_000
@@ -54,8 +54,9 @@ def count(queryset: QuerySet, *, exact: bool = False) -> Count:
     if made is not None:  # the same statement, its SQL written once per process
         recipe, values = made
         if exact:
-            return Count(recipe.scalar(("count",), values, _exact_count, using=queryset.db), True)
-        n = recipe.scalar(("capped count",), values, _capped_count, using=queryset.db)
+            return Count(recipe.scalar(("count",), values, _rows_counted, using=queryset.db),
+                         True)
+        n = recipe.scalar(("capped count",), values, _capped_rows_counted, using=queryset.db)
         return Count(min(n, COUNT_CAP), n <= COUNT_CAP)
     if exact:
         return Count(_exact_count(unjoined(queryset)), True)
@@ -69,6 +70,14 @@ def _exact_count(rows: QuerySet) -> int:
 
 def _capped_count(rows: QuerySet) -> int:
     return rows.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+def _rows_counted(rows: QuerySet, using: str) -> tuple[str, tuple]:
+    return count_sql(rows.order_by().values("pk"), using)
+
+
+def _capped_rows_counted(rows: QuerySet, using: str) -> tuple[str, tuple]:
+    return count_sql(rows.order_by().values("pk")[: COUNT_CAP + 1], using)
 
 
 def _listed(queryset) -> bool:

@@ -247,29 +247,31 @@ class Recipe:
             found.append(dict(zip(names, row, strict=False)))
         return found
 
-    def scalar(self, shape: tuple, values: tuple, run: Callable[[QuerySet], object],
+    def scalar(self, shape: tuple, values: tuple, statement: Callable[[QuerySet, str], tuple],
                using: str = "default"):
-        """The first column of the first row (``None`` if none) of the one statement that
-        ``run(queryset)`` executes (``.exists()``, a count): that statement is taken as
-        Django wrote it for the stand-ins, the first time only."""
+        """The first column of the first row (``None`` if none) of ``statement(queryset,
+        using)``, the ``(sql, params)`` of one statement on the recipe's queryset
+        (``exists_sql``, ``count_sql``): written for the stand-ins the first time only, and
+        written, not run, so planning asks the database nothing."""
 
         def make(queryset: QuerySet) -> _Statement:
-            statements: list = []
+            sql, params = statement(queryset, using)
+            return _Statement(sql, params, list(self._stand_ins), [_same] * len(self._stand_ins))
 
-            def capture(execute, sql, params, many, context):
-                statements.append((sql, list(params or ())))
-                return execute(sql, params, many, context)
-
-            with connections[using].execute_wrapper(capture):
-                run(queryset)
-            if len(statements) != 1:
-                raise ValueError(f"Prepared: expected one statement, Django ran "
-                                 f"{len(statements)}")
-            return _Statement(*statements[0], list(self._stand_ins),
-                              [_same] * len(self._stand_ins))
-
-        plan = self._plan(("scalar", *shape), using, make)
+        plan = self._plan(("scalar", statement.__name__, *shape), using, make)
         with connections[using].cursor() as cursor:
             cursor.execute(plan.sql, plan.params(list(values), [_same] * len(values)))
             row = cursor.fetchone()
         return row[0] if row else None
+
+
+def exists_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
+    """The statement of ``queryset.exists()``, as Django writes it (``Query.has_results``)."""
+    return queryset.query.exists().get_compiler(using=using).as_sql()
+
+
+def count_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
+    """A statement counting ``queryset``'s rows (a sliced one counts at most its slice)."""
+    sql, params = queryset.query.get_compiler(using=using).as_sql()
+    # Django wrote ``sql``; every value is still a parameter.
+    return f"SELECT COUNT(*) FROM ({sql}) counted", params  # noqa: S608

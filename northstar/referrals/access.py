@@ -19,7 +19,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from northstar.core.prepared import Recipe
+from northstar.core.prepared import Recipe, exists_sql
 from northstar.referrals.models import ACCESS_STATES, Referral
 from northstar.survivors.consent import in_force, is_law_enforcement
 from northstar.survivors.models import Consent, ConsentPurpose
@@ -54,7 +54,7 @@ def receives_referrals(organisation) -> bool:
     for the many organisations that receive none."""
     if organisation is None or organisation.pk is None:
         return False
-    return _RECEIVED.scalar(("exists",), (organisation.pk,), QuerySet.exists) is not None
+    return _RECEIVED.scalar((), (organisation.pk,), exists_sql) is not None
 
 
 #: The referrals to one organisation in a state that may grant a view; the ``exists()`` of

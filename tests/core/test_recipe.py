@@ -14,7 +14,7 @@ from django.utils import timezone
 from northstar import policy
 from northstar.apiutils import rows_of
 from northstar.core import keyset
-from northstar.core.prepared import Recipe
+from northstar.core.prepared import Recipe, exists_sql
 from northstar.referrals import access as referral_access
 from northstar.referrals.models import ACCESS_STATES, Referral
 from northstar.survivors.api import CASE_LIST_COLUMNS, LIST_COLUMNS
@@ -77,10 +77,10 @@ def test_a_recipe_that_reads_the_clock_or_hides_its_stand_in_is_refused(db):
                                                           created_at__lte=timezone.now()),
                    -9_100_000_001)
     with pytest.raises(ValueError, match="clock"):
-        clock.scalar(("exists",), (1,), lambda q: q.exists())
+        clock.scalar((), (1,), exists_sql)
     hidden = Recipe(lambda org_id: Survivor.objects.filter(organisation_id=5), -9_100_000_002)
     with pytest.raises(ValueError, match="stand-in"):
-        hidden.scalar(("exists",), (1,), lambda q: q.exists())
+        hidden.scalar((), (1,), exists_sql)
 
 
 def test_a_list_request_writes_no_list_sql_once_warm_but_a_filtered_one_does(
@@ -128,3 +128,17 @@ def test_a_cursor_page_answers_the_count_its_cursor_carries(api, caseworker, act
     forged = signing.b64_encode(b'["2026-01-01T00:00:00+00:00","1","9999"]').decode()
     response = client.get("/api/v1/survivors", {"page_size": 2, "cursor": f"{forged}:{rest}"})
     assert response.status_code == 422 and "cursor" in response.content.decode()
+
+
+def test_writing_a_recipe_statement_asks_the_database_nothing(caseworker, actor_for):
+    """The first request of a process counts the same queries as every later one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fresh = Recipe(lambda org_id: Survivor.objects.filter(organisation_id=org_id),
+                   -9_100_000_003)
+    org = actor_for(caseworker).organisation.pk
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            assert fresh.scalar((), (org,), exists_sql) is None
+        assert len(ctx) == 1
