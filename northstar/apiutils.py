@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from pydantic import (
 from northstar.core import keyset
 from northstar.core.actor import Actor
 from northstar.core.edge import EARLIEST_DATE, NUL, latest_date
+from northstar.core.prepared import Recipe
 
 MAX_PAGE_SIZE = 200
 #: Far beyond any real caseload; keeps an absurd page number a 422, not a database overflow.
@@ -174,6 +176,8 @@ class Row(dict):
 
 
 class _Rows(ValuesIterable):
+    row = Row  # what ``keyset`` builds from a page it reads through a recipe
+
     def __iter__(self):
         for row in super().__iter__():
             yield Row(row)
@@ -182,7 +186,11 @@ class _Rows(ValuesIterable):
 def rows_of(queryset: QuerySet, *columns: str) -> QuerySet:
     """``queryset`` read as ``Row``s of ``columns`` only (``values()``: the same filters,
     ordering, paging and count, no model instances)."""
-    rows = queryset.values(*columns)
+    made = Recipe.of(queryset)
+    if made is None:
+        rows = queryset.values(*columns)
+    else:  # the same values(), kept built for the recipe's values (``Recipe.derived``)
+        rows = made[0].derived(made[1], ("values", columns), lambda: queryset.values(*columns))
     rows._iterable_class = _Rows
     # The count and a page number's skipped ids read the rows without the joins the shown
     # columns bring (a related column's join kept a 10,000-row count off its index). Any
@@ -198,10 +206,14 @@ def actor_of(request: HttpRequest) -> Actor:
 def page_of(queryset, query: PageQuery) -> tuple[list[Any], dict]:
     """One page of ``queryset`` (by ``cursor``, else by ``page``) and the paging facts to
     return beside it: a count capped at ``keyset.COUNT_CAP`` unless ``exact_count``, and
-    the ``next`` cursor."""
+    the ``next`` cursor. The count is carried in the cursor: a page after a cursor answers
+    the count of the page that gave it, without counting again (unless ``exact_count``)."""
+    total = keyset.carried(queryset, query.cursor) if (
+        query.cursor and not query.exact_count) else None
+    if total is None:
+        total = keyset.count(queryset, exact=query.exact_count)
     found = keyset.page(queryset, size=query.page_size, cursor=query.cursor,
-                        offset=(query.page - 1) * query.page_size)
-    total = keyset.count(queryset, exact=query.exact_count)
+                        offset=(query.page - 1) * query.page_size, count=total)
     return found.rows, {"count": total.value, "count_is_exact": total.exact,
                         "page": None if query.cursor else query.page,
                         "page_size": query.page_size, "next": found.next}
@@ -211,7 +223,8 @@ class PagingFacts(OutSchema):
     """What every paged list answers beside its items."""
 
     count: int = Field(description=f"rows in the list, at most {keyset.COUNT_CAP:,} unless "
-                                   "`exact_count=true` was asked")
+                                   "`exact_count=true` was asked; on a page after a "
+                                   "`cursor`, the count of the page that gave the cursor")
     count_is_exact: bool = Field(description=f"false when there are more than "
                                              f"{keyset.COUNT_CAP:,} rows and `count` stopped")
     page: int | None = Field(description="the page number asked for; null with a cursor")
@@ -227,6 +240,34 @@ class Filters(FilterSchema):
     the field."""
 
     _plausible = field_validator("*", mode="after")(classmethod(_plausible))
+
+    def filter(self, queryset):
+        """``queryset`` itself when no filter is given (Ninja would add an empty ``Q``, the
+        same SQL, but a clone that loses the recipe a policy list is made with, so Django
+        would write its page and count SQL again on every request)."""
+        if _plain(type(self)) and all(getattr(self, name) is None
+                                      for name in type(self).model_fields):
+            return queryset  # what Ninja's expression of no filter at all would filter
+        expression = self.get_filter_expression()
+        return queryset.filter(expression) if expression else queryset
+
+
+@functools.cache
+def _plain(filters: type[Filters]) -> bool:
+    """Whether a ``Filters`` class filters nothing when every field is ``None``: Ninja's
+    own expression (no ``custom_expression``, no ``filter_<field>`` method) with ``None``
+    ignored for every field."""
+    if filters.custom_expression is not FilterSchema.custom_expression:
+        return False
+    if filters.model_config.get("ignore_none", True) is False:
+        return False
+    blank = filters.model_construct()  # to ask Ninja's own per-field settings
+    for name, info in filters.model_fields.items():
+        if callable(getattr(filters, f"filter_{name}", None)):
+            return False
+        if blank._get_field_ignore_none(name, info) is False:
+            return False
+    return True
 
 
 class Pages(PaginationBase):

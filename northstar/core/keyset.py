@@ -13,14 +13,17 @@ never a 500 and never a different page than the one promised.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
 from django.db.models import Field, Q, QuerySet
 
 from northstar.core.errors import DomainError
+from northstar.core.prepared import Recipe, count_sql
 
 #: Counts stop here: "10,000+" is as useful to a person as 103,541 and costs a bounded read.
 COUNT_CAP = 10_000
@@ -47,11 +50,40 @@ def count(queryset: QuerySet, *, exact: bool = False) -> Count:
     """How many rows ``queryset`` has, reading at most ``COUNT_CAP + 1`` unless ``exact``."""
     if not isinstance(queryset, QuerySet):  # a list already in memory
         return Count(len(queryset), True)
-    rows = unjoined(queryset).order_by()
+    made = Recipe.of(unjoined(queryset)) if _listed(queryset) else None
+    if made is not None:  # the same statement, its SQL written once per process
+        recipe, values = made
+        if exact:
+            return Count(recipe.scalar(("count",), values, _rows_counted, using=queryset.db),
+                         True)
+        n = recipe.scalar(("capped count",), values, _capped_rows_counted, using=queryset.db)
+        return Count(min(n, COUNT_CAP), n <= COUNT_CAP)
     if exact:
-        return Count(rows.count(), True)
-    n = rows.values("pk")[: COUNT_CAP + 1].count()
+        return Count(_exact_count(unjoined(queryset)), True)
+    n = _capped_count(unjoined(queryset))
     return Count(min(n, COUNT_CAP), n <= COUNT_CAP)
+
+
+def _exact_count(rows: QuerySet) -> int:
+    return rows.order_by().count()
+
+
+def _capped_count(rows: QuerySet) -> int:
+    return rows.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+def _rows_counted(rows: QuerySet, using: str) -> tuple[str, tuple]:
+    return count_sql(rows.order_by().values("pk"), using)
+
+
+def _capped_rows_counted(rows: QuerySet, using: str) -> tuple[str, tuple]:
+    return count_sql(rows.order_by().values("pk")[: COUNT_CAP + 1], using)
+
+
+def _listed(queryset) -> bool:
+    """Whether ``queryset`` is a list's rows as ``apiutils.rows_of`` made them, unchanged
+    since (its unjoined queryset is then the one counted and paged)."""
+    return getattr(queryset, "_unjoined", None) is not None
 
 
 def ordering(queryset: QuerySet) -> list[tuple[Field, bool]] | None:
@@ -90,22 +122,54 @@ def _salt(queryset: QuerySet, order: list[tuple[Field, bool]]) -> str:
     return f"{_SALT}:{queryset.model._meta.label_lower}:{names}"
 
 
-def cursor_after(queryset: QuerySet, row: Any, order: list[tuple[Field, bool]]) -> str:
-    """An opaque cursor meaning "the rows after ``row``" in this list."""
+def cursor_after(queryset: QuerySet, row: Any, order: list[tuple[Field, bool]],
+                 count: Count | None = None) -> str:
+    """An opaque cursor meaning "the rows after ``row``" in this list; with ``count``, the
+    list's count as the page that gave it answered, which the pages after it answer again
+    (``carried``) instead of counting."""
     values = [f.value_to_string(row) for f, _ in order]
+    if count is not None:
+        values.append(f"{count.value}{'' if count.exact else '+'}")
     return signing.dumps(values, salt=_salt(queryset, order), compress=False)
 
 
-def _decode(queryset: QuerySet, cursor: str, order) -> list[Any]:
+def _raw(queryset: QuerySet, cursor: str, order) -> list[str]:
     bad = DomainError("is not a cursor this list gave: start again from the first page",
                       "cursor")
     try:
         raw = signing.loads(cursor, salt=_salt(queryset, order))
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
         raise bad from None
-    if not isinstance(raw, list) or len(raw) != len(order) or not all(
+    if not isinstance(raw, list) or len(raw) not in (len(order), len(order) + 1) or not all(
             isinstance(v, str) for v in raw):
         raise bad
+    if len(raw) > len(order) and _parse_count(raw[-1]) is None:
+        raise bad
+    return raw
+
+
+def _parse_count(text: str) -> Count | None:
+    digits = text.removesuffix("+")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        return None
+    return Count(int(digits), not text.endswith("+"))
+
+
+def carried(queryset: QuerySet, cursor: str) -> Count | None:
+    """The count the cursor carries from the page that gave it (``None`` for a cursor made
+    without one, or a list that is not paged by cursor: then count, or refuse, as before).
+    An altered cursor is refused here as ``after`` refuses it."""
+    order = ordering(queryset)
+    if order is None:
+        return None
+    raw = _raw(queryset, cursor, order)
+    return _parse_count(raw[-1]) if len(raw) > len(order) else None
+
+
+def _decode(queryset: QuerySet, cursor: str, order) -> list[Any]:
+    bad = DomainError("is not a cursor this list gave: start again from the first page",
+                      "cursor")
+    raw = _raw(queryset, cursor, order)[: len(order)]
     try:
         return [field.to_python(value) for (field, _), value in zip(order, raw, strict=True)]
     except (ValidationError, ValueError, TypeError, OverflowError):
@@ -117,7 +181,10 @@ def after(queryset: QuerySet, cursor: str) -> QuerySet:
     order = ordering(queryset)
     if order is None:
         raise DomainError("this list is paged by page number, not by cursor", "cursor")
-    values = _decode(queryset, cursor, order)
+    return _after(queryset, order, _decode(queryset, cursor, order))
+
+
+def _after(queryset: QuerySet, order, values: list) -> QuerySet:
     later = Q()
     for i, (field, descending) in enumerate(order):
         equal = {order[j][0].attname: values[j] for j in range(i)}
@@ -136,11 +203,19 @@ class Page:
 
 
 def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
-         offset: int = 0) -> Page:
+         offset: int = 0, count: Count | None = None) -> Page:
     """One page of ``size`` rows: after ``cursor`` if given (keyset), else from ``offset``
-    (page numbers, kept for compatibility). ``next`` is a cursor to the following page, or
-    ``None`` on the last page or when the list's ordering cannot be paged by keyset."""
+    (page numbers, kept for compatibility). ``next`` is a cursor to the following page
+    (carrying ``count`` when given), or ``None`` on the last page or when the list's
+    ordering cannot be paged by keyset."""
     order = ordering(queryset)
+    if not offset and order is not None and _listed(queryset) and Recipe.of(
+            unjoined(queryset)) is not None:
+        rows = _prepared_page(queryset, order, size, cursor)
+        if rows is not None:
+            more = len(rows) > size
+            rows = rows[:size]
+            return Page(rows, cursor_after(queryset, rows[-1], order, count) if more else None)
     if cursor:
         queryset = after(queryset, cursor)
         offset = 0
@@ -153,5 +228,45 @@ def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
         rows = list(queryset[offset: offset + size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    following = cursor_after(queryset, rows[-1], order) if more and order and rows else None
+    following = (cursor_after(queryset, rows[-1], order, count) if more and order and rows
+                 else None)
     return Page(rows, following)
+
+
+#: Per column type, a value no cursor ever names, standing in for the cursor's value when
+#: a page's SQL is written once (``_prepared_page``); its index keeps two apart.
+_STAND_INS = {
+    "AutoField": lambda i: -7_320_000_000 - i,
+    "BigAutoField": lambda i: -7_320_000_000 - i,
+    "DateTimeField": lambda i: dt.datetime(1901, 1, 1, 0, 0, i, tzinfo=dt.UTC),
+}
+
+
+def _prepared_page(queryset: QuerySet, order, size: int, cursor: str | None) -> list | None:
+    """The page's rows, plus one, through the recipe the list was made with (its SQL written
+    once per process for this ordering, size and "first page or after a cursor"); ``None``
+    when a column of the ordering has no stand-in (then Django writes the SQL as usual)."""
+    recipe, values = Recipe.of(unjoined(queryset))
+    fields = [f for f, _ in order]
+    kinds = [f.get_internal_type() for f in fields]
+    if cursor and not all(k in _STAND_INS for k in kinds):
+        return None
+    after_values = tuple(_decode(queryset, cursor, order)) if cursor else ()
+    stand_ins = tuple(_STAND_INS[k](i) for i, k in enumerate(kinds)) if cursor else ()
+    connection = connections[queryset.db]
+    adapt = tuple((lambda v, f=f: f.get_db_prep_value(f.get_prep_value(v), connection,
+                                                       prepared=True)) for f in fields
+                  ) if cursor else ()
+    columns = tuple(queryset.query.values_select)
+    row_of = queryset._iterable_class.row
+
+    def transform(rows: QuerySet, *cursor_values) -> QuerySet:
+        rows = rows.values(*columns)
+        if cursor_values:
+            rows = _after(rows, order, list(cursor_values))
+        return rows[: size + 1]
+
+    found = recipe.rows(("page", columns, size, bool(cursor)), values, transform,
+                        extra=after_values, extra_stand_ins=stand_ins, adapt=adapt,
+                        using=queryset.db)
+    return [row_of(r) for r in found]

@@ -123,3 +123,164 @@ class Prepared:
     def first(self, *values, using: str = "default"):
         found = self(*values, using=using)
         return found[0] if found else None
+
+
+class _Statement:
+    """One statement's SQL with, for each of its parameters, the stand-in it is (an index
+    into the values) or the constant the builder put there."""
+
+    __slots__ = ("converters", "names", "slots", "sql")
+
+    def __init__(self, sql: str, params, stand_ins: list, adapt: list[Callable]) -> None:
+        seen = [adapt_(s) for s, adapt_ in zip(stand_ins, adapt, strict=True)]
+        slots: list[tuple[int | None, object]] = []
+        for param in params:
+            found = [i for i, s in enumerate(seen) if type(param) is type(s) and param == s]
+            if len(found) > 1:
+                raise ValueError(f"Prepared: two stand-ins are equal ({param!r})")
+            slots.append((found[0], None) if found else (None, param))
+        missing = set(range(len(seen))) - {i for i, _ in slots if i is not None}
+        if missing:
+            raise ValueError(f"Prepared: the stand-ins {[stand_ins[i] for i in missing]!r} are "
+                             f"not parameters of the query as given ({list(params)!r})")
+        self.sql, self.slots = sql, slots
+        self.converters: list = []
+        self.names: list[str] = []
+
+    def params(self, values: list, adapt: list[Callable]) -> list:
+        given = [adapt_(v) for v, adapt_ in zip(values, adapt, strict=True)]
+        return [given[i] if i is not None else constant for i, constant in self.slots]
+
+
+#: Querysets a recipe keeps built (one per organisation and shape: a few per worker).
+MADE = 1024
+
+
+def _same(value):
+    return value
+
+
+class Recipe:
+    """A queryset built from a few values (an organisation's id) by ``build``, whose
+    statements (a list's page, its capped count, an ``exists()``) Django writes once per
+    process and shape, then run again with the real values.
+
+    ``recipe.queryset(*values)`` is ``build(*values)``, marked so that ``keyset`` knows how
+    it was made; any change to it afterwards (a filter, another ordering) is a clone without
+    the mark, which Django compiles as usual. ``build`` must depend on its values alone:
+    every other parameter of its SQL is kept as a constant, so it may not read the clock
+    or anything else that changes (checked: it is compiled twice and must give the same
+    SQL and parameters). Each stand-in must be a value no real call passes, and appear
+    among the parameters (checked at compile time, else ``ValueError``)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *stand_ins) -> None:
+        self._build = build
+        self._stand_ins = stand_ins
+        self._plans: dict[tuple, _Statement] = {}
+        self._made: dict[tuple, QuerySet] = {}
+
+    def queryset(self, *values) -> QuerySet:
+        found = self.derived(values, (), lambda: self._build(*values))
+        found._recipe = (self, values)
+        return found
+
+    def derived(self, values: tuple, key: tuple, make: Callable[[], QuerySet]) -> QuerySet:
+        """``make()`` (the recipe's queryset for ``values``, or one made from it the same way
+        every time, named by ``key``), built once and handed out as a fresh clone each
+        time: cloning a queryset costs a fraction of building its filters again. The
+        kept querysets are never evaluated; at most ``MADE`` are kept."""
+        template = self._made.get((values, key))
+        if template is None:
+            if len(self._made) >= MADE:
+                self._made.clear()
+            template = self._made[(values, key)] = make()
+        return template._chain()
+
+    @staticmethod
+    def of(queryset) -> tuple[Recipe, tuple] | None:
+        """The recipe and values ``queryset`` was made with, if it is unchanged since."""
+        return getattr(queryset, "_recipe", None)
+
+    def _plan(self, shape: tuple, using: str, make: Callable[[QuerySet], _Statement]):
+        key = (using, connections[using].vendor, *shape)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = make(self._build(*self._stand_ins))
+            again = make(self._build(*self._stand_ins))
+            if (plan.sql, plan.slots) != (again.sql, again.slots):
+                raise ValueError("Prepared: the recipe's SQL changes between two builds with "
+                                 "the same values (does it read the clock?)")
+            self._plans[key] = plan
+        return plan
+
+    def rows(self, shape: tuple, values: tuple, transform: Callable[..., QuerySet],
+             extra: tuple = (), extra_stand_ins: tuple = (),
+             adapt: tuple[Callable, ...] = (), using: str = "default") -> list[dict]:
+        """The rows, as dicts by column name, of ``transform(queryset, *extra)`` (a sliced
+        ``values()`` of the recipe's queryset), each column converted as Django's own
+        ``values()`` converts it. ``shape`` names the transform (and anything that changes
+        its SQL but is not a parameter, such as a page's size); ``adapt`` turns each extra
+        value into its database parameter, as the lookup it is compared with does."""
+        stand_ins = [*self._stand_ins, *extra_stand_ins]
+        adapters = [_same] * len(self._stand_ins) + list(adapt or [_same] * len(extra))
+
+        def make(queryset: QuerySet) -> _Statement:
+            query = transform(queryset, *extra_stand_ins).query
+            compiler = query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            plan = _Statement(sql, params, stand_ins, adapters)
+            columns = [s[0] for s in compiler.select[0:compiler.col_count]]
+            if compiler.has_composite_fields(columns):
+                raise ValueError("Prepared: composite fields are not supported")
+            plan.converters = list(compiler.get_converters(columns).items())
+            # The names ``ValuesIterable`` gives the columns.
+            plan.names = list(query.selected) if query.selected else [
+                *query.extra_select, *query.values_select, *query.annotation_select]
+            return plan
+
+        plan = self._plan(("rows", *shape), using, make)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, plan.params([*values, *extra], adapters))
+            rows = cursor.fetchall()
+        names, converters = plan.names, plan.converters
+        found = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for pos, (convs, expression) in converters:
+                    value = row[pos]
+                    for converter in convs:
+                        value = converter(value, expression, connection)
+                    row[pos] = value
+            found.append(dict(zip(names, row, strict=False)))
+        return found
+
+    def scalar(self, shape: tuple, values: tuple, statement: Callable[[QuerySet, str], tuple],
+               using: str = "default"):
+        """The first column of the first row (``None`` if none) of ``statement(queryset,
+        using)``, the ``(sql, params)`` of one statement on the recipe's queryset
+        (``exists_sql``, ``count_sql``): written for the stand-ins the first time only, and
+        written, not run, so planning asks the database nothing."""
+
+        def make(queryset: QuerySet) -> _Statement:
+            sql, params = statement(queryset, using)
+            return _Statement(sql, params, list(self._stand_ins), [_same] * len(self._stand_ins))
+
+        plan = self._plan(("scalar", statement.__name__, *shape), using, make)
+        with connections[using].cursor() as cursor:
+            cursor.execute(plan.sql, plan.params(list(values), [_same] * len(values)))
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+
+def exists_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
+    """The statement of ``queryset.exists()``, as Django writes it (``Query.has_results``)."""
+    return queryset.query.exists().get_compiler(using=using).as_sql()
+
+
+def count_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
+    """A statement counting ``queryset``'s rows (a sliced one counts at most its slice)."""
+    sql, params = queryset.query.get_compiler(using=using).as_sql()
+    # Django wrote ``sql``; every value is still a parameter.
+    return f"SELECT COUNT(*) FROM ({sql}) counted", params  # noqa: S608

@@ -19,6 +19,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from northstar.core.prepared import Recipe, exists_sql
 from northstar.referrals.models import ACCESS_STATES, Referral
 from northstar.survivors.consent import in_force, is_law_enforcement
 from northstar.survivors.models import Consent, ConsentPurpose
@@ -53,7 +54,14 @@ def receives_referrals(organisation) -> bool:
     for the many organisations that receive none."""
     if organisation is None or organisation.pk is None:
         return False
-    return Referral.objects.filter(recipient=organisation, status__in=ACCESS_STATES).exists()
+    return _RECEIVED.scalar((), (organisation.pk,), exists_sql) is not None
+
+
+#: The referrals to one organisation in a state that may grant a view; the ``exists()`` of
+#: every list request, its SQL written once per process (``core.prepared``).
+_RECEIVED = Recipe(lambda org_id: Referral.objects.filter(recipient_id=org_id,
+                                                          status__in=ACCESS_STATES),
+                   -7_310_000_021)
 
 
 def shared_survivor_ids(organisation, at: dt.datetime | None = None) -> QuerySet:

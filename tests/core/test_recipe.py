@@ -1,0 +1,144 @@
+"""A list made from a recipe (``core.prepared.Recipe``: an organisation's own survivors or
+cases, the "receives referrals" check) has its page, count and ``exists()`` SQL written once
+per process; it answers exactly what Django's own queryset answers, page after page, and a
+recipe that could freeze a changing value, or whose stand-in is not a parameter, is refused.
+"""
+
+import datetime as dt
+
+import pytest
+from django.core import signing
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from northstar import policy
+from northstar.apiutils import rows_of
+from northstar.core import keyset
+from northstar.core.prepared import Recipe, exists_sql
+from northstar.referrals import access as referral_access
+from northstar.referrals.models import ACCESS_STATES, Referral
+from northstar.survivors.api import CASE_LIST_COLUMNS, LIST_COLUMNS
+from northstar.survivors.models import Case, Survivor
+from tests.query_counts import grow_caseload
+
+
+def _cursor_names(cursor):
+    """What a cursor names (its signature also carries the second it was signed at)."""
+    return None if cursor is None else cursor.split(":")[0]
+
+
+def _walk(rows, size=3):
+    """Every page of ``rows`` by cursor: the rows and what each ``next`` names."""
+    pages, cursor = [], None
+    while True:
+        found = keyset.page(rows, size=size, cursor=cursor)
+        pages.append(([dict(r) for r in found.rows], _cursor_names(found.next)))
+        cursor = found.next
+        if cursor is None:
+            return pages
+
+
+def test_a_recipe_list_pages_and_counts_as_the_plain_queryset_does(caseworker, actor_for,
+                                                                  org_b):
+    actor = actor_for(caseworker)
+    grow_caseload(actor, 7)
+    Survivor.objects.filter(organisation=actor.organisation).update(
+        created_at=timezone.now() - dt.timedelta(days=1))  # equal first keys: ties by id
+    for visible, columns in ((policy.visible_survivors, LIST_COLUMNS),
+                             (policy.visible_cases, CASE_LIST_COLUMNS)):
+        made = visible(actor)
+        assert Recipe.of(made) is not None  # the own-organisation list is a recipe
+        plain = made.all()  # a clone: the same SQL, written by Django every time
+        assert Recipe.of(plain) is None
+        for _ in range(2):  # the kept SQL, reused
+            assert _walk(rows_of(made, *columns)) == _walk(rows_of(plain, *columns))
+            for exact in (False, True):
+                assert keyset.count(rows_of(made, *columns), exact=exact) == keyset.count(
+                    rows_of(plain, *columns), exact=exact) == keyset.Count(7, True)
+    # The rows are converted as ``values()`` converts them (JSON, aware datetimes).
+    row = keyset.page(rows_of(policy.visible_survivors(actor), *LIST_COLUMNS), size=1).rows[0]
+    assert row["languages"] == ["km"] and row["created_at"].tzinfo is not None
+    assert row.pk == row["id"]
+
+
+def test_receives_referrals_answers_as_the_referrals_say(caseworker, actor_for, org_a, org_b):
+    actor = actor_for(caseworker)
+    for _ in range(2):
+        assert referral_access.receives_referrals(org_b) is False
+    grow_caseload(actor, 1, recipient=org_b)
+    assert referral_access.receives_referrals(org_b) is False  # made, not yet accepted
+    Referral.objects.filter(recipient=org_b).update(status=ACCESS_STATES[0])
+    assert referral_access.receives_referrals(org_b) is True
+    assert referral_access.receives_referrals(org_a) is False
+
+
+def test_a_recipe_that_reads_the_clock_or_hides_its_stand_in_is_refused(db):
+    clock = Recipe(lambda org_id: Survivor.objects.filter(organisation_id=org_id,
+                                                          created_at__lte=timezone.now()),
+                   -9_100_000_001)
+    with pytest.raises(ValueError, match="clock"):
+        clock.scalar((), (1,), exists_sql)
+    hidden = Recipe(lambda org_id: Survivor.objects.filter(organisation_id=5), -9_100_000_002)
+    with pytest.raises(ValueError, match="stand-in"):
+        hidden.scalar((), (1,), exists_sql)
+
+
+def test_a_list_request_writes_no_list_sql_once_warm_but_a_filtered_one_does(
+        api, caseworker, actor_for, monkeypatch):
+    grow_caseload(actor_for(caseworker), 3)
+    client = api(caseworker)
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    for path in ("/api/v1/survivors", "/api/v1/cases"):
+        first = client.get(path, {"page_size": 2}).json()
+        client.get(path, {"page_size": 2, "cursor": first["next"]})  # warm both shapes
+        compiled.clear()
+        assert client.get(path, {"page_size": 2}).json()["items"] == first["items"]
+        assert client.get(path, {"page_size": 2, "cursor": first["next"]}).status_code == 200
+        assert not {Survivor, Case, Referral} & set(compiled), compiled
+    compiled.clear()
+    assert client.get("/api/v1/survivors", {"nationality": "KH"}).status_code == 200
+    assert Survivor in compiled  # a filter given: Django writes that list's SQL
+
+
+def test_a_cursor_page_answers_the_count_its_cursor_carries(api, caseworker, actor_for):
+    """The count is read on the first page and carried in ``next``: the pages after it
+    answer it again without counting (an exact count is still read when asked for), and a
+    cursor's count cannot be altered (it is signed)."""
+    actor = actor_for(caseworker)
+    grow_caseload(actor, 5)
+    client = api(caseworker)
+    first = client.get("/api/v1/survivors", {"page_size": 2}).json()
+    assert (first["count"], first["count_is_exact"]) == (5, True)
+    grow_caseload(actor, 1)  # a survivor added after the first page
+    second = client.get("/api/v1/survivors", {"page_size": 2, "cursor": first["next"]}).json()
+    assert (second["count"], second["count_is_exact"]) == (5, True)
+    third = client.get("/api/v1/survivors", {"page_size": 2, "cursor": second["next"]}).json()
+    assert third["count"] == 5
+    exact = client.get("/api/v1/survivors", {"page_size": 2, "cursor": first["next"],
+                                             "exact_count": "true"}).json()
+    assert (exact["count"], exact["count_is_exact"]) == (6, True)
+    payload, rest = first["next"].split(":", 1)
+    forged = signing.b64_encode(b'["2026-01-01T00:00:00+00:00","1","9999"]').decode()
+    response = client.get("/api/v1/survivors", {"page_size": 2, "cursor": f"{forged}:{rest}"})
+    assert response.status_code == 422 and "cursor" in response.content.decode()
+
+
+def test_writing_a_recipe_statement_asks_the_database_nothing(caseworker, actor_for):
+    """The first request of a process counts the same queries as every later one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fresh = Recipe(lambda org_id: Survivor.objects.filter(organisation_id=org_id),
+                   -9_100_000_003)
+    org = actor_for(caseworker).organisation.pk
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            assert fresh.scalar((), (org,), exists_sql) is None
+        assert len(ctx) == 1
