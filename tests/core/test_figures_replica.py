@@ -8,6 +8,8 @@ rows the test made."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connections
 from django.test import Client
@@ -34,8 +36,10 @@ def replica(settings):
 
 
 def _writes(queries) -> list[str]:
+    # The audit entry is a CTE whose INSERT comes after WITH (``audit._INSERT_LINKED``).
     return [q["sql"] for q in queries
-            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "WITH PREV"))]
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            or re.search(r"\b(INSERT INTO|UPDATE|DELETE FROM)\b", q["sql"], re.I)]
 
 
 def _capture(path, client_call):

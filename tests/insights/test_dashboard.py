@@ -12,6 +12,7 @@ import re
 import zlib
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from northstar.core.models import AuditEntry
@@ -337,8 +338,9 @@ def test_a_tables_csv_counts_only_its_own_measure(world):
     queries, ran = _counting_queries(client, "/insights/tables/own_outcome_delivered.trial.csv")
     assert ran == {"own_outcome_delivered"}
     # Session, user, membership, the funder's organisations (2), the stored counts (2),
-    # one statement per organisation (2), the audit chain's head and entry: 11.
-    assert queries == 11, queries
+    # one statement per organisation (2), the audit entry: one statement that moves the
+    # chain's head and inserts the entry on PostgreSQL, two on SQLite (read the head, insert).
+    assert queries == (10 if connection.vendor == "postgresql" else 11), queries
     _queries, ran = _counting_queries(client, "/insights/tables/compensation.received.csv")
     assert ran == {"compensation"}
 
