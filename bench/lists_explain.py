@@ -113,7 +113,7 @@ def main() -> None:
             cursor = keyset.cursor_after(qs, last, keyset.ordering(qs))
             timed(f"{name}: same page by cursor", keyset.after(qs, cursor)[:26])
             timed_count(f"{name}: capped count",
-                        qs.order_by().values("pk")[: keyset.COUNT_CAP + 1])
+                        qs.order_by().values("pk")[: keyset.count_cap() + 1])
             timed_count(f"{name}: exact count (?exact_count=true)", qs.order_by().values("pk"))
         else:
             timed_count(f"{name}: count", qs.order_by() if qs.query.distinct

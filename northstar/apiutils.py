@@ -152,7 +152,7 @@ class PageQuery(StrictSchema):
                     "cost however deep (a cursor not given by this list is a 422)")
     exact_count: bool = Field(
         False, description=f"count every row; by default the count stops at "
-                           f"{keyset.COUNT_CAP:,} and says so with `count_is_exact: false`")
+                           f"{keyset.count_cap():,} and says so with `count_is_exact: false`")
 
 
 class Row(dict):
@@ -193,7 +193,7 @@ def rows_of(queryset: QuerySet, *columns: str) -> QuerySet:
         rows = made[0].derived(made[1], ("values", columns), lambda: queryset.values(*columns))
     rows._iterable_class = _Rows
     # The count and a page number's skipped ids read the rows without the joins the shown
-    # columns bring (a related column's join kept a 10,000-row count off its index). Any
+    # columns bring (a related column's join kept a capped count of cases off its index). Any
     # later change to ``rows`` makes a clone without this, which is then counted as is.
     rows._unjoined = queryset
     return rows
@@ -205,7 +205,7 @@ def actor_of(request: HttpRequest) -> Actor:
 
 def page_of(queryset, query: PageQuery) -> tuple[list[Any], dict]:
     """One page of ``queryset`` (by ``cursor``, else by ``page``) and the paging facts to
-    return beside it: a count capped at ``keyset.COUNT_CAP`` unless ``exact_count``, and
+    return beside it: a count capped at ``keyset.count_cap()`` unless ``exact_count``, and
     the ``next`` cursor. The count is carried in the cursor: a page after a cursor answers
     the count of the page that gave it, without counting again (unless ``exact_count``)."""
     total = keyset.carried(queryset, query.cursor) if (
@@ -222,11 +222,11 @@ def page_of(queryset, query: PageQuery) -> tuple[list[Any], dict]:
 class PagingFacts(OutSchema):
     """What every paged list answers beside its items."""
 
-    count: int = Field(description=f"rows in the list, at most {keyset.COUNT_CAP:,} unless "
+    count: int = Field(description=f"rows in the list, at most {keyset.count_cap():,} unless "
                                    "`exact_count=true` was asked; on a page after a "
                                    "`cursor`, the count of the page that gave the cursor")
     count_is_exact: bool = Field(description=f"false when there are more than "
-                                             f"{keyset.COUNT_CAP:,} rows and `count` stopped")
+                                             f"{keyset.count_cap():,} rows and `count` stopped")
     page: int | None = Field(description="the page number asked for; null with a cursor")
     page_size: int
     next: str | None = Field(description="pass as `cursor` for the following page; "

@@ -271,6 +271,10 @@ NORTHSTAR_TOKEN_DAYS = envint("NORTHSTAR_TOKEN_DAYS", 30)
 #: waiting for its WAL flush unless this is set (``core.audit.durable_commit`` says what a
 #: crash could lose: the reads of the last moment, never a write, never a gap in the chain).
 NORTHSTAR_AUDIT_READS_DURABLE = envbool("NORTHSTAR_AUDIT_READS_DURABLE", False)
+#: A list's count stops here (``core.keyset``): above it the list answers the cap with
+#: ``count_is_exact: false`` ("1,000+"); ``exact_count=true`` still counts every row.
+#: The capped count reads at most this many + 1 index entries, whatever the organisation.
+NORTHSTAR_LIST_COUNT_CAP = max(1, envint("NORTHSTAR_LIST_COUNT_CAP", 1_000))
 
 # --- Security (all on in production; `manage.py check --deploy` passes) -----
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,7 +3,8 @@
 OFFSET paging reads and throws away every row before the page, and an exact ``COUNT(*)``
 reads every row of the organisation; both grow with its size. Here a page is "the next
 ``size`` rows after this one" in the list's own ordering, a range of the index that matches
-it, and a count stops at ``COUNT_CAP + 1`` rows unless an exact one is asked for.
+it, and a count stops at ``count_cap() + 1`` rows (``NORTHSTAR_LIST_COUNT_CAP``) unless
+an exact one is asked for.
 
 A cursor names the ordering values of the last row shown. It is signed (Django's
 ``signing``, salted with the model and ordering), so a cursor that was altered, or that
@@ -17,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
@@ -25,8 +27,12 @@ from django.db.models import Field, Q, QuerySet
 from northstar.core.errors import DomainError
 from northstar.core.prepared import Recipe, count_sql
 
-#: Counts stop here: "10,000+" is as useful to a person as 103,541 and costs a bounded read.
-COUNT_CAP = 10_000
+
+def count_cap() -> int:
+    """Where counts stop (``NORTHSTAR_LIST_COUNT_CAP``, 1,000 by default): "1,000+" is as
+    useful to a person as 103,541 and costs a bounded read of the list's index."""
+    return settings.NORTHSTAR_LIST_COUNT_CAP
+
 
 _SALT = "northstar.keyset"
 
@@ -46,38 +52,46 @@ def unjoined(queryset):
     return getattr(queryset, "_unjoined", queryset)
 
 
+def capped(n: int, cap: int) -> Count:
+    """The count of ``n`` rows read with at most ``cap + 1`` asked for."""
+    return Count(min(n, cap), n <= cap)
+
+
 def count(queryset: QuerySet, *, exact: bool = False) -> Count:
-    """How many rows ``queryset`` has, reading at most ``COUNT_CAP + 1`` unless ``exact``."""
+    """How many rows ``queryset`` has, reading at most ``count_cap() + 1`` unless ``exact``."""
     if not isinstance(queryset, QuerySet):  # a list already in memory
         return Count(len(queryset), True)
+    cap = count_cap()
     made = Recipe.of(unjoined(queryset)) if _listed(queryset) else None
-    if made is not None:  # the same statement, its SQL written once per process
+    if made is not None:  # the same statement, its SQL written once per process (and cap)
         recipe, values = made
         if exact:
             return Count(recipe.scalar(("count",), values, _rows_counted, using=queryset.db),
                          True)
-        n = recipe.scalar(("capped count",), values, _capped_rows_counted, using=queryset.db)
-        return Count(min(n, COUNT_CAP), n <= COUNT_CAP)
+        n = recipe.scalar(("capped count", cap), values, _capped_rows_counted(cap),
+                          using=queryset.db)
+        return capped(n, cap)
     if exact:
         return Count(_exact_count(unjoined(queryset)), True)
-    n = _capped_count(unjoined(queryset))
-    return Count(min(n, COUNT_CAP), n <= COUNT_CAP)
+    return capped(unjoined(queryset).order_by().values("pk")[: cap + 1].count(), cap)
 
 
 def _exact_count(rows: QuerySet) -> int:
     return rows.order_by().count()
 
 
-def _capped_count(rows: QuerySet) -> int:
-    return rows.order_by().values("pk")[: COUNT_CAP + 1].count()
-
-
 def _rows_counted(rows: QuerySet, using: str) -> tuple[str, tuple]:
     return count_sql(rows.order_by().values("pk"), using)
 
 
-def _capped_rows_counted(rows: QuerySet, using: str) -> tuple[str, tuple]:
-    return count_sql(rows.order_by().values("pk")[: COUNT_CAP + 1], using)
+def _capped_rows_counted(cap: int):
+    """The statement counting at most ``cap + 1`` rows (the cap is written into its SQL as
+    ``LIMIT``, so the recipe keeps one statement per cap: its shape names the cap)."""
+
+    def _capped_rows_counted(rows: QuerySet, using: str) -> tuple[str, tuple]:
+        return count_sql(rows.order_by().values("pk")[: cap + 1], using)
+
+    return _capped_rows_counted
 
 
 def _listed(queryset) -> bool:

@@ -3,7 +3,7 @@
 "Mine" is: the live survivors of my organisation with a live case of mine (I am its
 caseworker), and the live survivors I recorded who have no case yet. Asked of the
 organisation's survivors one by one (``EXISTS`` a case of mine, per survivor) it walks the
-organisation: a capped count probes 10,000 survivors, and a caseworker with a few cases in
+organisation: a capped count probes up to the cap's number of survivors, and a caseworker with a few cases in
 an organisation of 100,000 waits while the page is searched for. Instead each half is one
 range of its own index, in the caseload's order (the survivor's creation time, newest
 first, then id):
@@ -15,7 +15,7 @@ first, then id):
   ``Survivor.has_cases`` is set by ``Case.save`` and the bulk import).
 
 A page reads at most ``size + 1`` entries of each and merges them; the count reads at most
-``COUNT_CAP + 1`` entries of each index (an index-only scan, no table row). Neither half
+``keyset.count_cap() + 1`` entries of each index (an index-only scan, no table row). Neither half
 can hold a survivor of the other (one has a case, the other none), and a survivor with two
 cases of mine is one row (``DISTINCT`` on the ordering, adjacent in the index).
 
@@ -67,11 +67,11 @@ def _recorded(survivors: QuerySet[Survivor]) -> QuerySet:
 
 
 def count(actor: Actor) -> keyset.Count:
-    """How many survivors are mine, reading at most ``COUNT_CAP + 1`` of each index."""
-    cap = keyset.COUNT_CAP + 1
-    n = (_by_survivor(_my_live_cases(actor))[:cap].count()
-         + _recorded(_recorded_without_case(actor))[:cap].count())
-    return keyset.Count(min(n, keyset.COUNT_CAP), n <= keyset.COUNT_CAP)
+    """How many survivors are mine, reading at most ``count_cap() + 1`` of each index."""
+    cap = keyset.count_cap()
+    n = (_by_survivor(_my_live_cases(actor))[:cap + 1].count()
+         + _recorded(_recorded_without_case(actor))[:cap + 1].count())
+    return keyset.capped(n, cap)
 
 
 def _encode(row: tuple[dt.datetime, int]) -> str:

@@ -59,14 +59,15 @@ def caseload(request):
 
     The table is read in the order of the ``survivor_org_live_recent`` index, one page
     at a time ("next page" carries a cursor, not an offset) with a count that stops at
-    10,000: its cost does not grow with the organisation. "My cases" alone (a caseworker's
-    default) is read from the two "mine" indexes instead (``web.mine``); with other
-    filters it is a condition on the survivors. The most urgent overdue survivors
-    (one page of them at most, looked up by reference from the alerts) lead the first
-    page; the alerts narrow the table only when the "Needs attention" filter is chosen.
-    A role with no records here lands where it has something (``policy.landing_page``).
-    Its audited reads (the overdue claims behind the alerts, the survivors listed) are
-    written together when the page is done: one transaction, one commit.
+    ``NORTHSTAR_LIST_COUNT_CAP`` ("1,000+"): its cost does not grow with the organisation.
+    "My cases" alone (a caseworker's default) is read from the two "mine" indexes
+    instead (``web.mine``); with other filters it is a condition on the survivors. The
+    most urgent overdue survivors (one page of them at most, looked up by reference from
+    the alerts) lead the first page; the alerts narrow the table only when the "Needs
+    attention" filter is chosen. A role with no records here lands where it has something
+    (``policy.landing_page``). Its audited reads (the overdue claims behind the alerts,
+    the survivors listed) are written together when the page is done: one transaction,
+    one commit.
     """
     actor = request.actor
     landing = policy.landing_page(actor)

@@ -1,10 +1,11 @@
 """Every list endpoint pages the same way (Ninja's pagination, ``apiutils.Pages``): by a
 signed keyset cursor (``next``), or by page number for compatibility, with a count that
-stops at ``keyset.COUNT_CAP`` unless an exact one is asked for."""
+stops at ``NORTHSTAR_LIST_COUNT_CAP`` unless an exact one is asked for."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from northstar.core import keyset
 from northstar.survivors import actions
 
 LISTS = ["/api/v1/survivors", "/api/v1/cases", "/api/v1/referrals", "/api/v1/services",
@@ -92,13 +93,26 @@ def test_a_cursor_from_another_list_is_a_422(lists_client, seven_survivors):
     assert response.status_code == 422 and response.json()["field"] == "cursor"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/survivors", "/api/v1/cases"])
 def test_the_count_stops_at_the_cap_unless_an_exact_one_is_asked(
-        lists_client, seven_survivors, monkeypatch):
-    monkeypatch.setattr(keyset, "COUNT_CAP", 5)
-    capped = lists_client.get("/api/v1/survivors").json()
+        lists_client, seven_survivors, supervisor, actor_for, settings, path):
+    settings.NORTHSTAR_LIST_COUNT_CAP = 5
+    for survivor in seven_survivors[1:]:  # the first has ``case_a``: seven cases too
+        actions.create_case(actor_for(supervisor), survivor,
+                            data={"forms_of_exploitation": ["labour"]})
+    with CaptureQueriesContext(connection) as captured:
+        capped = lists_client.get(path, {"page_size": 3}).json()
     assert capped["count"] == 5 and capped["count_is_exact"] is False
-    exact = lists_client.get("/api/v1/survivors", {"exact_count": "true"}).json()
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 6" in sql for sql in counts), counts  # reads cap + 1 at most
+    carried = lists_client.get(path, {"page_size": 3, "cursor": capped["next"]}).json()
+    assert carried["count"] == 5 and carried["count_is_exact"] is False
+    exact = lists_client.get(path, {"exact_count": "true"}).json()
     assert exact["count"] == 7 and exact["count_is_exact"] is True
+    # Another cap (a redeploy, another process) is another statement, not the one kept.
+    settings.NORTHSTAR_LIST_COUNT_CAP = 3
+    again = lists_client.get(path).json()
+    assert again["count"] == 3 and again["count_is_exact"] is False
 
 
 def test_a_count_under_the_cap_is_exact(lists_client, seven_survivors):

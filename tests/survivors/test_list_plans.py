@@ -84,7 +84,7 @@ def test_the_case_list_reads_one_index_range(many_records, caseworker, actor_for
 def test_the_case_lists_capped_count_reads_one_index_and_no_survivor(
         many_records, caseworker, actor_for):
     cases = policy.visible_cases(actor_for(caseworker)).order_by()
-    plan = cases.values("pk")[: keyset.COUNT_CAP + 1].explain()
+    plan = cases.values("pk")[: keyset.count_cap() + 1].explain()
     assert "survivors_survivor" not in plan and "Seq Scan" not in plan, plan
 
 
@@ -120,7 +120,7 @@ def test_a_page_of_my_cases_is_two_index_ranges_without_a_sort(many_records, cas
 
 def test_the_capped_count_reads_the_index_not_the_table(many_records, caseworker, actor_for):
     survivors = policy.visible_survivors(actor_for(caseworker)).order_by()
-    plan = survivors.values("pk")[: keyset.COUNT_CAP + 1].explain()
+    plan = survivors.values("pk")[: keyset.count_cap() + 1].explain()
     assert "Index" in plan and "Seq Scan" not in plan, plan
 
 

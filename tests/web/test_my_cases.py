@@ -144,3 +144,21 @@ def test_the_next_page_of_my_cases_costs_what_the_first_does(caseworker, actor_f
     one = queries_for(lambda: cw.get(reverse("caseload")))
     two = queries_for(lambda: cw.get(f"{reverse('caseload')}?{second_link}"))
     assert two == one
+
+
+def test_the_caseload_count_stops_at_the_cap_setting(caseworker, actor_for, settings):
+    """``NORTHSTAR_LIST_COUNT_CAP`` is where the caseload's count stops, for "my cases"
+    (read from the two "mine" indexes) and for the whole organisation alike: "2+"."""
+    me = actor_for(caseworker)
+    for n in range(3):
+        s = _survivor(me, minutes_ago=n)
+        if n % 2:
+            _case(me, s)
+    settings.NORTHSTAR_LIST_COUNT_CAP = 2
+    assert mine.count(me) == keyset.Count(2, False)
+    client = client_for(caseworker)
+    assert "2+ survivors" in client.get(reverse("caseload")).content.decode()
+    assert "2+ survivors" in client.get(reverse("caseload"), {"whose": "all"}).content.decode()
+    settings.NORTHSTAR_LIST_COUNT_CAP = 3
+    assert mine.count(me) == keyset.Count(3, True)
+    assert "3 survivors" in client.get(reverse("caseload")).content.decode()
