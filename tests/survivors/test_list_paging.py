@@ -111,8 +111,11 @@ def test_the_count_stops_at_the_cap_unless_an_exact_one_is_asked(
     assert exact["count"] == 7 and exact["count_is_exact"] is True
     # Another cap (a redeploy, another process) is another statement, not the one kept.
     settings.NORTHSTAR_LIST_COUNT_CAP = 3
-    again = lists_client.get(path).json()
+    with CaptureQueriesContext(connection) as captured:
+        again = lists_client.get(path).json()
     assert again["count"] == 3 and again["count_is_exact"] is False
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 4" in sql for sql in counts), counts
 
 
 def test_a_count_under_the_cap_is_exact(lists_client, seven_survivors):
