@@ -85,37 +85,63 @@ def celery_app(settings):
     redis.Redis.from_url(REDIS_URL).delete(QUEUE)
 
 
+def _terminate_worker():
+    """Queued on one worker's own event loop: it stops as a terminated worker does,
+    in its own thread, once any task it is running returns."""
+    from celery.exceptions import WorkerTerminate
+
+    raise WorkerTerminate(0)
+
+
 @contextmanager
-def workers(app, count: int):
-    """``count`` Celery workers consuming the queue, each in its own thread (solo pool)."""
+def workers(app, count: int, *, stop_seconds: float = 30):
+    """``count`` Celery workers consuming the queue, each in its own thread (solo pool).
+
+    Each worker gets an event loop (kombu hub) of its own and is stopped through it. A
+    worker process has one hub; embedded, kombu would hand every worker of the process
+    the same global one, so a worker's broker polling ran in the others' loops, in later
+    tests too, and Celery's one shared stop flag, set back for the next test, let a worker
+    still stopping resume on the queue and take the next test's messages (queued for good).
+    Stopped through its own hub, a worker slow to stop never comes back to the queue.
+    Yields the worker threads, named after the workers.
+    """
     from celery.contrib.testing.worker import TestWorkController, setup_app_for_worker
-    from celery.worker import state
+    from kombu.asynchronous import set_event_loop
 
     setup_app_for_worker(app, "error", None)
     started = []
-    for i in range(count):
-        worker = TestWorkController(
-            app=app, concurrency=1, pool="solo", loglevel="error", logfile=None,
-            hostname=f"w{i}-{uuid.uuid4().hex[:6]}@test", ready_callback=None,
-            without_heartbeat=True, without_mingle=True, without_gossip=True)
-        thread = threading.Thread(target=worker.start, daemon=True)
-        thread.start()
-        worker.ensure_started()
-        started.append(thread)
     try:
-        yield
+        for i in range(count):
+            set_event_loop(None)  # no hub to share: the worker builds its own
+            worker = TestWorkController(
+                app=app, concurrency=1, pool="solo", loglevel="error", logfile=None,
+                hostname=f"w{i}-{uuid.uuid4().hex[:6]}@test", ready_callback=None,
+                without_heartbeat=True, without_mingle=True, without_gossip=True)
+            assert worker.hub is not None, "Redis workers run an event loop"
+            thread = threading.Thread(target=worker.start, daemon=True, name=worker.hostname)
+            thread.start()
+            started.append((worker, thread))
+            worker.ensure_started()
+        yield [thread for _, thread in started]
     finally:
-        state.should_terminate = 0  # one flag stops every embedded worker: join them all
-        deadline = time.monotonic() + 30
-        for thread in started:
+        set_event_loop(None)
+        for worker, _ in started:
+            worker.hub.call_soon(_terminate_worker)
+        deadline = time.monotonic() + stop_seconds
+        for _, thread in started:
             thread.join(max(0.1, deadline - time.monotonic()))
-        state.should_terminate = None
-        if any(t.is_alive() for t in started):
-            # A loaded machine can keep an embedded worker in its broker poll past the
-            # wait; it is a daemon thread on a queue of its own, so it harms no later test.
+        stopping = [thread for _, thread in started if thread.is_alive()]
+        if stopping:
+            # Harmless to later tests (it stops when it is back in its loop), but say where
+            # it is, so a slow stop can be told from a stuck one.
+            import sys
+            import traceback
             import warnings
 
-            warnings.warn("an embedded Celery worker was still stopping", stacklevel=1)
+            frame = sys._current_frames().get(stopping[0].ident)
+            where = "".join(traceback.format_stack(frame)) if frame else "(it just stopped)"
+            warnings.warn(f"an embedded Celery worker was still stopping, at:\n{where}",
+                          stacklevel=1)
 
 
 def _wait_for(job_id: int, *statuses: str, seconds: float = 120) -> Job:
@@ -126,6 +152,36 @@ def _wait_for(job_id: int, *statuses: str, seconds: float = 120) -> Job:
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} still {Job.objects.get(pk=job_id).status}")
+
+
+def test_a_worker_slow_to_stop_takes_no_work_from_the_next_workers(celery_app):
+    """A worker busy past its stop wait (a loaded machine) must not come back to the
+    queue when it is free: the next workers' jobs are theirs, and it stops."""
+    release = threading.Event()
+
+    @jobs.task("tests.worker.held")
+    def held(job):
+        release.wait(60)  # the test releases it; never a hung suite
+        return {}
+
+    try:
+        with workers(celery_app, 1, stop_seconds=0.5) as (slow,):  # warns, to the log
+            busy = jobs.submit("tests.worker.held")
+            _wait_for(busy.pk, "running")
+        assert slow.is_alive()  # still in its task: the stop wait ran out
+        with workers(celery_app, 1) as (fresh,):
+            job = jobs.submit("tests.worker.slow_count", n=1)
+            _wait_for(job.pk, "done")
+            release.set()
+            _wait_for(busy.pk, "done")
+            slow.join(30)
+            assert not slow.is_alive()  # free again, it stopped instead of polling the queue
+            later = jobs.submit("tests.worker.slow_count", n=1)
+            _wait_for(later.pk, "done")
+        assert RUNS == [(job.pk, fresh.name), (later.pk, fresh.name)]
+    finally:
+        release.set()
+        jobs.REGISTRY.pop("tests.worker.held", None)
 
 
 def test_a_job_submitted_twice_with_one_key_runs_once_on_a_worker(celery_app):

@@ -10,12 +10,10 @@ from django.test import Client
 from northstar.justice.models import TimelineEvent
 from tests.conftest import PASSWORD
 
-TODAY = dt.date.today()
 
-
-def _interview(client, case, *, interpreter=True, days_ago=5, language="km"):
+def _interview(client, case, today, *, interpreter=True, days_ago=5, language="km"):
     return client.post(f"/api/v1/cases/{case.pk}/events", {
-        "kind": "interview", "occurred_on": (TODAY - dt.timedelta(days=days_ago)).isoformat(),
+        "kind": "interview", "occurred_on": (today - dt.timedelta(days=days_ago)).isoformat(),
         "details": {"interviewer": "Pol. Lt. Somchai", "interviewer_role": "police",
                     "language": language, "interpreter_present": interpreter,
                     "video_recorded": False}})
@@ -25,72 +23,74 @@ def _open_rules(client) -> set[str]:
     return {f["rule"] for f in client.get("/api/v1/findings").json()["items"]}
 
 
-def test_a_second_retelling_already_raises_a_finding(api, caseworker, supervisor, case_a):
+def test_a_second_retelling_already_raises_a_finding(today, api, caseworker, supervisor, case_a):
     client = api(caseworker)
-    assert _interview(client, case_a, days_ago=30).json()["finding_rules"] == []
-    second = _interview(client, case_a, days_ago=10)
+    assert _interview(client, case_a, today, days_ago=30).json()["finding_rules"] == []
+    second = _interview(client, case_a, today, days_ago=10)
     assert second.status_code == 201
     assert "minimise_retelling_the_story" in second.json()["finding_rules"]
     assert "minimise_retelling_the_story" in _open_rules(api(supervisor))
 
 
-def test_a_hearing_where_she_testified_counts_as_a_retelling(api, caseworker, case_a):
+def test_a_hearing_where_she_testified_counts_as_a_retelling(today, api, caseworker, case_a):
     client = api(caseworker)
     client.post(f"/api/v1/cases/{case_a.pk}/events", {
-        "kind": "hearing", "occurred_on": (TODAY - dt.timedelta(days=30)).isoformat(),
+        "kind": "hearing", "occurred_on": (today - dt.timedelta(days=30)).isoformat(),
         "details": {"testimony": "in_person"}})
-    assert "minimise_retelling_the_story" in _interview(client, case_a, days_ago=10).json()[
+    assert "minimise_retelling_the_story" in _interview(client, case_a, today, days_ago=10).json()[
         "finding_rules"]
 
 
-def test_interview_without_a_needed_interpreter_raises_a_finding(api, caseworker, supervisor,
+def test_interview_without_a_needed_interpreter_raises_a_finding(today, api, caseworker, supervisor,
                                                                  case_a):
     assert case_a.survivor.interpreter_needed
-    body = _interview(api(caseworker), case_a, interpreter=False, language="th").json()
+    body = _interview(api(caseworker), case_a, today, interpreter=False, language="th").json()
     assert "interpreter_needed_for_interview" in body["finding_rules"]
     findings = api(supervisor).get(f"/api/v1/cases/{case_a.pk}/findings").json()
     assert any(f["rule"] == "interpreter_needed_for_interview"
                and f["source"] == f"timeline:{body['id']}" for f in findings)
 
 
-def test_curfew_in_a_shelter_raises_a_finding(api, caseworker, supervisor, case_a):
+def test_curfew_in_a_shelter_raises_a_finding(today, api, caseworker, supervisor, case_a):
     body = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
-        "kind": "shelter_stay", "occurred_on": TODAY.isoformat(),
+        "kind": "shelter_stay", "occurred_on": today.isoformat(),
         "details": {"shelter": "Government shelter", "curfew": True,
                     "movement_restricted": False}}).json()
     assert "never_restrict_movement_in_shelter" in body["finding_rules"]
     assert "never_restrict_movement_in_shelter" in _open_rules(api(supervisor))
 
 
-def test_return_without_informed_consent_raises_a_finding(api, caseworker, supervisor, case_a):
+def test_return_without_informed_consent_raises_a_finding(
+        today, api, caseworker, supervisor, case_a):
     body = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
-        "kind": "return", "occurred_on": TODAY.isoformat(),
+        "kind": "return", "occurred_on": today.isoformat(),
         "details": {"destination_country": "KH", "voluntary": False, "informed_consent": False,
                     "interpreter_present": True}}).json()
     assert "return_only_with_informed_consent" in body["finding_rules"]
     assert "return_only_with_informed_consent" in _open_rules(api(supervisor))
 
 
-def test_arrest_of_an_identified_victim_raises_a_finding(api, caseworker, supervisor, case_a):
+def test_arrest_of_an_identified_victim_raises_a_finding(
+        today, api, caseworker, supervisor, case_a):
     client = api(caseworker)
     client.post(f"/api/v1/cases/{case_a.pk}/events", {
-        "kind": "identification_decision", "occurred_on": (TODAY - dt.timedelta(days=3)).isoformat(),
+        "kind": "identification_decision", "occurred_on": (today - dt.timedelta(days=3)).isoformat(),
         "details": {"outcome": "identified", "ready_to_be_identified": True,
                     "interpreter_present": True}})
     body = client.post(f"/api/v1/cases/{case_a.pk}/events", {
-        "kind": "detention", "occurred_on": TODAY.isoformat(),
+        "kind": "detention", "occurred_on": today.isoformat(),
         "details": {"kind": "arrest", "authority": "Immigration police"}}).json()
     assert "never_detain_a_victim" in body["finding_rules"]
     assert "never_detain_a_victim" in _open_rules(api(supervisor))
 
 
-def test_a_safe_interview_raises_nothing(api, caseworker, case_a):
-    body = _interview(api(caseworker), case_a, interpreter=True).json()
+def test_a_safe_interview_raises_nothing(today, api, caseworker, case_a):
+    body = _interview(api(caseworker), case_a, today, interpreter=True).json()
     assert body["finding_rules"] == []
 
 
-def test_findings_show_on_the_case_page(caseworker, case_a, api):
-    _interview(api(caseworker), case_a, interpreter=False, language="th")
+def test_findings_show_on_the_case_page(today, caseworker, case_a, api):
+    _interview(api(caseworker), case_a, today, interpreter=False, language="th")
     client = Client()
     assert client.login(username=caseworker.username, password=PASSWORD)
     page = client.get(f"/cases/{case_a.pk}/")
@@ -108,17 +108,17 @@ def test_findings_show_on_the_case_page(caseworker, case_a, api):
       "video_recorded": True}, "details.interpreter_present"),
     ({"shelter": "A", "curfew": "sometimes", "movement_restricted": False}, "details.curfew"),
 ])
-def test_bad_event_is_refused_naming_the_field_and_nothing_is_stored(api, caseworker, case_a,
+def test_bad_event_is_refused_naming_the_field_and_nothing_is_stored(today, api, caseworker, case_a,
                                                                      details, field):
     kind = "interview" if "interviewer" in details else "shelter_stay"
     response = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
-        "kind": kind, "occurred_on": TODAY.isoformat(), "details": details})
+        "kind": kind, "occurred_on": today.isoformat(), "details": details})
     assert response.status_code == 422 and response.json()["field"] == field
     assert not TimelineEvent.objects.exists()
 
 
-def test_immigration_detention_of_a_survivor_is_an_absolute_block(api, caseworker, case_a):
+def test_immigration_detention_of_a_survivor_is_an_absolute_block(today, api, caseworker, case_a):
     body = api(caseworker).post(f"/api/v1/cases/{case_a.pk}/events", {
-        "kind": "detention", "occurred_on": TODAY.isoformat(),
+        "kind": "detention", "occurred_on": today.isoformat(),
         "details": {"kind": "immigration_detention"}}).json()
     assert "never_detain_for_immigration_offences" in body["finding_rules"]
