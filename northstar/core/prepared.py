@@ -299,6 +299,18 @@ def _adapt_for(connection, value):
     return value
 
 
+def _another(stand_in):
+    """A second stand-in in place of ``stand_in``, to write the query again with."""
+    if isinstance(stand_in, dt.date):  # a date-time too
+        return stand_in + dt.timedelta(days=1)
+    if isinstance(stand_in, int) and not isinstance(stand_in, bool):
+        return stand_in - 1
+    if isinstance(stand_in, str):
+        return stand_in + "~"
+    raise ValueError(f"Prepared: a stand-in must be an integer, text, a date or a date-time "
+                     f"({stand_in!r})")
+
+
 #: Parameters a ``Rows`` query may keep as written (a status, a flag, a fixed interval): a
 #: date or a time is a value of the call, never kept (it would be the first call's day).
 _KEPT_TYPES = (str, int, bool, float, Decimal, dt.timedelta, type(None))
@@ -314,9 +326,10 @@ class Rows:
     (the caseload's alert sources): values may be dates and date-times (adapted as a lookup
     on such a column adapts them; each stand-in must come out as exactly one distinct
     parameter value, checked when written). Every other parameter is kept as written, so
-    it must not depend on anything but the values: a date or time among them is refused
-    (it would be the first call's), and ``build`` is written twice and must give the same
-    SQL."""
+    it must not depend on the values or the clock: ``build`` is written a second time with
+    other stand-ins (each integer less one, each date a day later) and must give the same
+    SQL and kept parameters, and a kept date or time is refused (it would be the first
+    call's)."""
 
     def __init__(self, build: Callable[..., QuerySet], *stand_ins) -> None:
         self._build = build
@@ -329,10 +342,15 @@ class Rows:
         if plan is None:
             connection = connections[using]
             adapt = [partial(_adapt_for, connection)] * len(self._stand_ins)
-            plan, again = (self._write(using, offset, limit, adapt) for _ in range(2))
+            plan = self._write(using, offset, limit, adapt, self._stand_ins)
+            # Written again with other stand-ins: every parameter that is not one of them
+            # must come out the same (a date worked out from "today" would not).
+            again = self._write(using, offset, limit, adapt,
+                                tuple(_another(s) for s in self._stand_ins))
             if (plan.sql, plan.slots) != (again.sql, again.slots):
-                raise ValueError("Prepared: the query's SQL changes between two builds with "
-                                 "the same values (does it read the clock?)")
+                raise ValueError("Prepared: the query's SQL or a kept parameter changes with "
+                                 "the values (a date or time worked out from them, or the "
+                                 "clock, kept in the query?)")
             kept = [c for i, c in plan.slots if i is None]
             if any(not isinstance(c, _KEPT_TYPES) for c in kept):
                 raise ValueError(f"Prepared: a date or time kept in the query, not passed as "
@@ -340,14 +358,15 @@ class Rows:
             self._plans[key] = plan
         return plan
 
-    def _write(self, using: str, offset: int, limit: int | None, adapt: list) -> _Statement:
-        queryset = self._build(*self._stand_ins)
+    def _write(self, using: str, offset: int, limit: int | None, adapt: list,
+               stand_ins: tuple) -> _Statement:
+        queryset = self._build(*stand_ins)
         if limit is not None or offset:
             queryset = queryset[offset:None if limit is None else offset + limit]
         query = queryset.query
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        plan = _Statement(sql, params, list(self._stand_ins), adapt)
+        plan = _Statement(sql, params, list(stand_ins), adapt)
         columns = [s[0] for s in compiler.select[0:compiler.col_count]]
         if compiler.has_composite_fields(columns):
             raise ValueError("Prepared: composite fields are not supported")
