@@ -14,6 +14,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from northstar.compensation.models import CompensationAlert
+from northstar.core import keyset
 from northstar.core.prepared import Rows
 from northstar.justice.models import TimelineEvent
 from northstar.referrals.models import Referral
@@ -21,6 +22,7 @@ from northstar.safeguards.models import Finding
 from northstar.survivors import actions
 from northstar.survivors.models import Survivor
 from northstar.ui import panels
+from northstar.web import mine
 from tests.web.test_flat_in_alerts import add_alerts
 
 STAND_IN_TIME = dt.datetime(1901, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
@@ -87,3 +89,29 @@ def test_the_caseloads_alert_sources_write_their_fixed_sql_once(
     assert compiled.count(Referral) == 0 and compiled.count(TimelineEvent) == 0, compiled
     assert compiled.count(Finding) == 0, compiled
     assert compiled.count(CompensationAlert) == 1, compiled
+
+
+def test_my_cases_are_counted_as_django_counts_them_their_sql_written_once(
+        caseworker, supervisor, actor_for, monkeypatch):
+    me, colleague = actor_for(caseworker), actor_for(supervisor)
+    for _ in range(2):
+        actions.create_survivor(me, data={"nationality": "KH"})  # recorded, no case yet
+    twice = actions.create_survivor(colleague, data={"nationality": "KH"})
+    for _ in range(2):
+        actions.create_case(colleague, twice, data={"forms_of_exploitation": ["labour"],
+                                                    "caseworker_id": caseworker.pk})
+    actions.create_survivor(colleague, data={"nationality": "KH"})  # not mine
+    by_django = (mine._by_survivor(mine._my_live_cases(me)).count()
+                 + mine._recorded(mine._recorded_without_case(me)).count())
+    assert mine.count(me) == keyset.Count(by_django, True) == keyset.Count(3, True)
+    assert mine.count(colleague) == keyset.Count(1, True)  # recorded the survivor not mine
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    assert mine.count(me) == keyset.Count(3, True)
+    assert compiled == []
