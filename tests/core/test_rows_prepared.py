@@ -8,6 +8,7 @@ the first call's, and a query keeping a date of its own is refused."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db.models.sql.compiler import SQLCompiler
@@ -24,6 +25,7 @@ from northstar.survivors.models import Survivor
 from northstar.ui import panels
 from northstar.web import mine
 from tests.web.test_flat_in_alerts import add_alerts
+from tests.web.test_intake import client_for
 
 STAND_IN_TIME = dt.datetime(1901, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
 
@@ -115,3 +117,38 @@ def test_my_cases_are_counted_as_django_counts_them_their_sql_written_once(
     monkeypatch.setattr(SQLCompiler, "as_sql", counting)
     assert mine.count(me) == keyset.Count(3, True)
     assert compiled == []
+
+
+def _django_rows(self, *values, offset=0, limit=None, using="default"):
+    """``Rows.rows`` the plain way: Django writes the queryset's SQL for these values."""
+    return list(self._build(*values)[offset:None if limit is None else offset + limit])
+
+
+def _page(client, path, language):
+    client.cookies["django_language"] = language
+    html = client.get(path, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r"cursor=[^\"&]+", "cursor=", html)
+
+
+@pytest.mark.parametrize("path", ["/", "/?apage=2", "/?whose=all&attention=any"])
+def test_the_caseload_page_is_the_page_django_writes_every_query_for(
+        caseworker, actor_for, case_a, org_b, monkeypatch, path):
+    """The whole page (alerts, filter, table rows) with the SQL written once and the filter
+    kept, against the same page with every query written by Django and the filter rendered
+    each time."""
+    from northstar.web import views
+
+    actor = actor_for(caseworker)
+    add_alerts(actor, case_a, 30, partner=org_b)
+    for _ in range(3):
+        actions.create_survivor(actor, data={"nationality": "KH"})
+    client = client_for(caseworker)
+    kept = {lang: _page(client, path, lang) for lang in ("en", "km")}
+    monkeypatch.setattr(Rows, "rows", _django_rows)
+    monkeypatch.setattr(views, "_FILTER_FIELDS", {})
+    monkeypatch.setattr(views, "FILTER_FIELDS_KEPT", 0)
+    for lang in ("en", "km"):
+        plain = _page(client, path, lang)
+        assert 'class="alert ' in plain and "<tbody>" in plain
+        assert kept[lang] == plain
