@@ -355,6 +355,8 @@ class Rows:
             if any(not isinstance(c, _KEPT_TYPES) for c in kept):
                 raise ValueError(f"Prepared: a date or time kept in the query, not passed as "
                                  f"a value ({kept!r})")
+            if len(self._plans) >= MADE:  # one per cut asked for: a batch's offset grows
+                self._plans.clear()
             self._plans[key] = plan
         return plan
 
