@@ -19,7 +19,10 @@ the wrong one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -284,3 +287,116 @@ def count_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
     sql, params = queryset.query.get_compiler(using=using).as_sql()
     # Django wrote ``sql``; every value is still a parameter.
     return f"SELECT COUNT(*) FROM ({sql}) counted", params  # noqa: S608
+
+
+def _adapt_for(connection, value):
+    """``value`` as a lookup on a date or date-time column passes it to the database (a
+    string on SQLite, itself on PostgreSQL); anything else unchanged."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _another(stand_in):
+    """A second stand-in in place of ``stand_in``, to write the query again with."""
+    if isinstance(stand_in, dt.date):  # a date-time too
+        return stand_in + dt.timedelta(days=1)
+    if isinstance(stand_in, int) and not isinstance(stand_in, bool):
+        return stand_in - 1
+    if isinstance(stand_in, str):
+        return stand_in + "~"
+    raise ValueError(f"Prepared: a stand-in must be an integer, text, a date or a date-time "
+                     f"({stand_in!r})")
+
+
+#: Parameters a ``Rows`` query may keep as written (a status, a flag, a fixed interval): a
+#: date or a time is a value of the call, never kept (it would be the first call's day).
+_KEPT_TYPES = (str, int, bool, float, Decimal, dt.timedelta, type(None))
+
+
+class Rows:
+    """``Rows(build, *stand_ins)``: ``rows(*values, limit=…)`` is the list of rows (dicts by
+    column, each column converted as ``values()`` converts it) of ``build(*values)``, a
+    ``values()`` queryset, cut to ``[offset:offset + limit]``; Django writes its SQL once per
+    process, database and cut, with the stand-ins, and it is run again with the real values.
+
+    For the fixed-shape lists a page asks for on every view with "today" or "now" in them
+    (the caseload's alert sources): values may be dates and date-times (adapted as a lookup
+    on such a column adapts them; each stand-in must come out as exactly one distinct
+    parameter value, checked when written). Every other parameter is kept as written, so
+    it must not depend on the values or the clock: ``build`` is written a second time with
+    other stand-ins (each integer less one, each date a day later) and must give the same
+    SQL and kept parameters, and a kept date or time is refused (it would be the first
+    call's)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *stand_ins) -> None:
+        self._build = build
+        self._stand_ins = stand_ins
+        self._plans: dict[tuple, _Statement] = {}
+
+    def _plan(self, using: str, offset: int, limit: int | None) -> _Statement:
+        key = (using, connections[using].vendor, offset, limit)
+        plan = self._plans.get(key)
+        if plan is None:
+            connection = connections[using]
+            adapt = [partial(_adapt_for, connection)] * len(self._stand_ins)
+            plan = self._write(using, offset, limit, adapt, self._stand_ins)
+            # Written again with other stand-ins: every parameter that is not one of them
+            # must come out the same (a date worked out from "today" would not).
+            again = self._write(using, offset, limit, adapt,
+                                tuple(_another(s) for s in self._stand_ins))
+            if (plan.sql, plan.slots) != (again.sql, again.slots):
+                raise ValueError("Prepared: the query's SQL or a kept parameter changes with "
+                                 "the values (a date or time worked out from them, or the "
+                                 "clock, kept in the query?)")
+            kept = [c for i, c in plan.slots if i is None]
+            if any(not isinstance(c, _KEPT_TYPES) for c in kept):
+                raise ValueError(f"Prepared: a date or time kept in the query, not passed as "
+                                 f"a value ({kept!r})")
+            if len(self._plans) >= MADE:  # one per cut asked for: a batch's offset grows
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
+    def _write(self, using: str, offset: int, limit: int | None, adapt: list,
+               stand_ins: tuple) -> _Statement:
+        queryset = self._build(*stand_ins)
+        if limit is not None or offset:
+            queryset = queryset[offset:None if limit is None else offset + limit]
+        query = queryset.query
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        plan = _Statement(sql, params, list(stand_ins), adapt)
+        columns = [s[0] for s in compiler.select[0:compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("Prepared: composite fields are not supported")
+        plan.converters = list(compiler.get_converters(columns).items())
+        plan.names = list(query.selected) if query.selected else [
+            *query.extra_select, *query.values_select, *query.annotation_select]
+        return plan
+
+    def rows(self, *values, offset: int = 0, limit: int | None = None,
+             using: str = "default") -> list[dict]:
+        for value in values:
+            if isinstance(value, int) and not SMALLEST <= value <= BIGGEST:
+                return []
+        plan = self._plan(using, offset, limit)
+        connection = connections[using]
+        adapt = [partial(_adapt_for, connection)] * len(values)
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, plan.params(list(values), adapt))
+            found = cursor.fetchall()
+        names, converters = plan.names, plan.converters
+        out = []
+        for row in found:
+            if converters:
+                row = list(row)
+                for pos, (convs, expression) in converters:
+                    value = row[pos]
+                    for converter in convs:
+                        value = converter(value, expression, connection)
+                    row[pos] = value
+            out.append(dict(zip(names, row, strict=False)))
+        return out

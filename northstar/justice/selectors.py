@@ -13,7 +13,7 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.fields import reveal
-from northstar.core.prepared import Prepared
+from northstar.core.prepared import Prepared, Rows
 from northstar.justice import timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import period_for
@@ -99,18 +99,24 @@ def summary(case: Case, *, today=None, events: list[TimelineEvent] | None = None
 TASK_LIMIT = 200
 
 
-def _open_task_queries(cases, *, today):
+def _windows_ending(today) -> tuple[dt.date, dt.date]:
+    """The last days a hearing and a shelter stay's end are shown before they come."""
+    return (today + dt.timedelta(days=timeline.HEARING_AHEAD_DAYS),
+            today + dt.timedelta(days=timeline.WARN_WITHIN_DAYS))
+
+
+def _open_task_queries(cases, *, today, windows=None):
     """The two queries ``open_task_events`` merges: events with a task due (past-due ones
-    first) and those shown only in the days before, each ordered by its date."""
+    first) and those shown only in the days before, each ordered by its date.
+    ``windows``: ``_windows_ending(today)``, given when the SQL is written once."""
+    hearing_until, shelter_until = windows or _windows_ending(today)
     live = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True)
     # A hearing not yet held is shown as the hearing (below), not its follow-up.
     due = live.filter(task_due__isnull=False).exclude(kind="hearing", occurred_on__gte=today) \
         .order_by("task_due", "case_id", "pk")
     coming = live.filter(
-        Q(kind="hearing", window_on__gte=today,
-          window_on__lte=today + dt.timedelta(days=timeline.HEARING_AHEAD_DAYS))
-        | Q(kind="shelter_stay", window_on__gte=today,
-            window_on__lte=today + dt.timedelta(days=timeline.WARN_WITHIN_DAYS)),
+        Q(kind="hearing", window_on__gte=today, window_on__lte=hearing_until)
+        | Q(kind="shelter_stay", window_on__gte=today, window_on__lte=shelter_until),
     ).order_by("window_on", "case_id", "pk")
     return due, coming
 
@@ -145,15 +151,45 @@ def open_task_rows(cases, *, today, upto: int | None = None) -> list[dict]:
     coming = coming.values(*TASK_ROW, "window_on")
     if upto is not None:
         due, coming = due[:upto], coming[:upto]
+    return _merged_rows(due, coming, upto)
+
+
+def _merged_rows(due, coming, upto: int | None) -> list[dict]:
     merged = heapq.merge(((r["task_due"], r["case_id"], r["pk"], r) for r in due),
                          ((r["window_on"], r["case_id"], r["pk"], r) for r in coming))
     return [r for *_key, r in itertools.islice(merged, upto)]
 
 
+def _staff_task_rows(org_id, today, *windows, due: bool):
+    cases = Case.objects.filter(policy.staff_cases_q(org_id))
+    if due:
+        return _open_task_queries(cases, today=today)[0].values(*TASK_ROW, "task_due")
+    return _open_task_queries(cases, today=today, windows=windows)[1].values(
+        *TASK_ROW, "window_on")
+
+
+#: ``open_task_rows``' two queries on the visible cases of an organisation's case staff
+#: (``policy.staff_cases_q``, what ``visible_cases`` gives them), cut at the caller's limit:
+#: SQL written once per process (the caseload asks on every view).
+_STAND_IN_DAY = dt.date(1901, 3, 4)
+_STAFF_DUE_ROWS = Rows(lambda org_id, today: _staff_task_rows(org_id, today, due=True),
+                       -7_330_000_021, _STAND_IN_DAY)
+_STAFF_COMING_ROWS = Rows(
+    lambda org_id, today, *windows: _staff_task_rows(org_id, today, *windows, due=False),
+    -7_330_000_022, _STAND_IN_DAY, *_windows_ending(_STAND_IN_DAY))
+
+
 def task_rows_for(actor: Actor, *, today, limit: int | None = TASK_LIMIT) -> list[dict]:
     """``tasks_for``'s events (every visible case's, earliest first, at most ``limit``) as
-    ``open_task_rows`` gives them; ``task_of_row`` gives each its task."""
-    return open_task_rows(policy.visible_cases(actor), today=today, upto=limit)
+    ``open_task_rows`` gives them; ``task_of_row`` gives each its task. For case staff with
+    a limit (the caseload) the two queries' SQL is written once per process."""
+    if limit is None or not policy.works_with_records(actor):
+        return open_task_rows(policy.visible_cases(actor), today=today, upto=limit)
+    org_id = actor.organisation.pk
+    return _merged_rows(_STAFF_DUE_ROWS.rows(org_id, today, limit=limit),
+                        _STAFF_COMING_ROWS.rows(org_id, today, *_windows_ending(today),
+                                                limit=limit),
+                        limit)
 
 
 def task_of_row(row: dict, *, today) -> timeline.Task | None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from northstar import policy
-from northstar.core.prepared import Prepared
+from northstar.core.prepared import Prepared, Rows
 from northstar.referrals.models import OPEN_STATES, Referral, ReferralStatus
 from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
 from northstar.ui import panels
@@ -56,6 +56,66 @@ def _first(qs, limit):
     return qs if limit is None else qs[:limit]
 
 
+#: Urgencies an incoming referral is shown first for.
+PRESSING = ("urgent", "emergency")
+
+
+def _incoming(org_id):
+    return Referral.objects.filter(recipient_id=org_id, status=ReferralStatus.SENT).annotate(
+        calm=Case(When(urgency__in=PRESSING, then=Value(0)), default=Value(1))).order_by(
+        "calm", "sent_at", "pk").values("pk", "sent_at", "urgency", "sender__name")
+
+
+def _own(org_id):
+    # Only while the survivor is still the organisation's own: after a transfer, the old
+    # organisation's access ends everywhere (as in ``selectors.visible_referrals``).
+    return Referral.objects.filter(sender_id=org_id, survivor__organisation_id=org_id)
+
+
+def _ended(own, now):
+    # ``Consent.is_active`` as a filter: not yet given, withdrawn, or expired by now; on the
+    # referral's copies of the consent's times, so only the ended ones are read (two ranges
+    # of the ``referral_open_consent_*`` indexes), not every open referral with its consent.
+    return own.filter(status__in=OPEN_STATES).filter(
+        Q(consent_given_at__gt=now) | Q(consent_ends_at__lte=now)).order_by(
+        "-sent_at", "-pk").values("pk", "survivor__reference", "recipient__name")
+
+
+#: The hours a referral may wait, each urgency's and the default's, once each (the
+#: unanswered query's cut-off times are passed in this order).
+_WAITS = sorted({*ANSWER_WITHIN_HOURS.values(), DEFAULT_ANSWER_HOURS})
+
+
+def _unanswered(own, cutoffs):
+    """Unanswered past the time their urgency allows (``actions.overdue_unanswered``), the
+    longest overdue first: the answer's due time worked out and compared in SQL.
+    ``cutoffs``: now less each of ``_WAITS``."""
+    before = dict(zip(_WAITS, cutoffs, strict=True))
+    late = ~Q(urgency__in=list(ANSWER_WITHIN_HOURS)) \
+        & Q(sent_at__lte=before[DEFAULT_ANSWER_HOURS])
+    for u, h in ANSWER_WITHIN_HOURS.items():
+        late |= Q(urgency=u, sent_at__lte=before[h])
+    return own.filter(late, status=ReferralStatus.SENT).annotate(answer_due=Case(
+        *[When(urgency=u, then=F("sent_at") + Value(dt.timedelta(hours=h)))
+          for u, h in ANSWER_WITHIN_HOURS.items()],
+        default=F("sent_at") + Value(dt.timedelta(hours=DEFAULT_ANSWER_HOURS)),
+        output_field=DateTimeField())).order_by("answer_due", "pk").values(
+        "pk", "answer_due", "survivor__reference", "recipient__name")
+
+
+#: The caseload's three queries (an organisation's own alerts, no survivor named), their SQL
+#: written once per process and cut (``core.prepared.Rows``).
+_STAND_IN_NOW = dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)
+_INCOMING = Rows(_incoming, -7_330_000_011)
+_ENDED = Rows(lambda org_id, now: _ended(_own(org_id), now), -7_330_000_012, _STAND_IN_NOW)
+_UNANSWERED = Rows(lambda org_id, *cutoffs: _unanswered(_own(org_id), cutoffs), -7_330_000_013,
+                   *(_STAND_IN_NOW - dt.timedelta(hours=h) for h in _WAITS))
+
+
+def _first(qs, limit):
+    return qs if limit is None else qs[:limit]
+
+
 def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     """Referrals waiting for this organisation's answer, and its own referrals nobody answered.
 
@@ -64,7 +124,8 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     ended and unanswered are overdue; then urgent incoming referrals, then the others,
     oldest first): the most urgent ``limit`` of them all are among what comes back, and an
     organisation's thousands of open referrals are never read. With ``survivor`` (the case
-    page), only alerts naming that survivor: ended consent and unanswered referrals."""
+    page), only alerts naming that survivor: ended consent and unanswered referrals.
+    Without, the three queries' SQL is written once per process (``Rows``)."""
     if not policy.works_with_records(actor):
         return []
     org = actor.organisation
@@ -73,47 +134,30 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
     alerts = []
     url = panels.url_for_each("referrals:detail")
     if survivor is None:
-        pressing = ("urgent", "emergency")
-        incoming = Referral.objects.filter(recipient=org, status=ReferralStatus.SENT) \
-            .annotate(calm=Case(When(urgency__in=pressing, then=Value(0)), default=Value(1))) \
-            .order_by("calm", "sent_at", "pk").values("pk", "sent_at", "urgency", "sender__name")
-        for r in _first(incoming, limit):
-            alerts.append(ShownAlert(
-                timezone.localtime(r["sent_at"]).date(),
-                "warning" if r["urgency"] in pressing else "info", "",
-                lambda r=r: (f"Referral #{r['pk']} from {r['sender__name']} waits for your "
-                             f"answer ({r['urgency']})", url(r["pk"]))))
+        incoming = _INCOMING.rows(org.pk, limit=limit)
+        ended = _ENDED.rows(org.pk, now, limit=limit)
+        unanswered = _UNANSWERED.rows(
+            org.pk, *(now - dt.timedelta(hours=h) for h in _WAITS), limit=limit)
+    else:
+        incoming = []
+        own = _own(org.pk).filter(survivor=survivor)
+        ended = _first(_ended(own, now), limit)
+        unanswered = _first(_unanswered(own, [now - dt.timedelta(hours=h) for h in _WAITS]),
+                            limit)
+    for r in incoming:
+        alerts.append(ShownAlert(
+            timezone.localtime(r["sent_at"]).date(),
+            "warning" if r["urgency"] in PRESSING else "info", "",
+            lambda r=r: (f"Referral #{r['pk']} from {r['sender__name']} waits for your "
+                         f"answer ({r['urgency']})", url(r["pk"]))))
     # Consent withdrawn or expired while the referral still stands: access has ended, but a
     # recipient outside Northstar only knows if someone tells them.
-    # Only while the survivor is still the organisation's own: after a transfer, the old
-    # organisation's access ends everywhere (as in ``selectors.visible_referrals``).
-    own = Referral.objects.filter(sender=org, survivor__organisation=org)
-    if survivor is not None:
-        own = own.filter(survivor=survivor)
-    # ``Consent.is_active`` as a filter: not yet given, withdrawn, or expired by now; on the
-    # referral's copies of the consent's times, so only the ended ones are read (two ranges
-    # of the ``referral_open_consent_*`` indexes), not every open referral with its consent.
-    ended = own.filter(status__in=OPEN_STATES).filter(
-        Q(consent_given_at__gt=now) | Q(consent_ends_at__lte=now)).order_by(
-        "-sent_at", "-pk").values("pk", "survivor__reference", "recipient__name")
-    for r in _first(ended, limit):
+    for r in ended:
         alerts.append(ShownAlert(
             today, "overdue", r["survivor__reference"],
             lambda r=r: (f"{r['survivor__reference']}: consent for referral #{r['pk']} ended "
                          f"— tell {r['recipient__name']} and close the referral", url(r["pk"]))))
-    # Unanswered past the time their urgency allows (``actions.overdue_unanswered``), the
-    # longest overdue first: the answer's due time worked out and compared in SQL.
-    hours = [(u, dt.timedelta(hours=h)) for u, h in ANSWER_WITHIN_HOURS.items()]
-    late = ~Q(urgency__in=[u for u, _h in hours]) \
-        & Q(sent_at__lte=now - dt.timedelta(hours=DEFAULT_ANSWER_HOURS))
-    for u, within in hours:
-        late |= Q(urgency=u, sent_at__lte=now - within)
-    unanswered = own.filter(late, status=ReferralStatus.SENT).annotate(answer_due=Case(
-        *[When(urgency=u, then=F("sent_at") + Value(within)) for u, within in hours],
-        default=F("sent_at") + Value(dt.timedelta(hours=DEFAULT_ANSWER_HOURS)),
-        output_field=DateTimeField())).order_by("answer_due", "pk").values(
-        "pk", "answer_due", "survivor__reference", "recipient__name")
-    for r in _first(unanswered, limit):
+    for r in unanswered:
         alerts.append(ShownAlert(
             min(timezone.localtime(r["answer_due"]).date(), today), "overdue",
             r["survivor__reference"],

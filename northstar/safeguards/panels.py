@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from northstar import policy
-from northstar.core.prepared import Prepared
+from northstar.core.prepared import Prepared, Rows
 from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, FindingStatus
 from northstar.ui.panels import Alert, ShownAlert, url_for_each
@@ -40,16 +40,20 @@ def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
     ]
 
 
+#: The oldest open blocks of every organisation, a batch at a time (the caseload's first
+#: question, on every view): SQL written once per process and batch.
+_OLDEST_OPEN_BLOCKS = Rows(lambda: Finding.objects.filter(
+    status=FindingStatus.OPEN, severity="block").order_by("created_at", "id").values(*BLOCK_ROW))
+
+
 def _oldest_visible_blocks(actor, limit: int, rounds: int = 4) -> list[dict]:
     """The ``limit`` oldest open blocks on cases the actor may see, as ``BLOCK_ROW`` rows:
     the oldest open blocks first, then which of their cases are visible, by primary key;
     asking for "visible cases" whole would join every case of the organisation. After
     ``rounds`` batches short of ``limit`` it asks the plain way."""
-    blocks = Finding.objects.filter(status=FindingStatus.OPEN, severity="block") \
-        .order_by("created_at", "id").values(*BLOCK_ROW)
     chosen: list[dict] = []
     for start in range(0, rounds * limit, limit):
-        batch = list(blocks[start:start + limit])
+        batch = _OLDEST_OPEN_BLOCKS.rows(offset=start, limit=limit)
         seen = set(policy.visible_cases(actor).filter(
             pk__in={row["case_id"] for row in batch}).values_list("pk", flat=True))
         chosen += [row for row in batch if row["case_id"] in seen][:limit - len(chosen)]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -149,13 +150,43 @@ def caseload(request):
         "rows": _table_rows(rows, overdue_refs), "next_cursor": found.next,
         "count": count,
         "paged": bool(request.GET.get("cursor")),
-        "form": form, "qs": _querystring(request, "cursor"),
+        "form": form, "filter_fields": _filter_fields(form),
+        "qs": _querystring(request, "cursor"),
         "alert_page": alert_page, "alert_qs": _querystring(request, "apage"),
         "overdue_refs": overdue_refs,
         "may_record": policy.may_record(actor),
         "open_intakes": selectors.visible_intakes(actor).filter(
             completed_at__isnull=True, started_by=actor.user).count() if actor.user else 0,
     })
+
+
+#: The caseload filter's fields as rendered, by language and the values they show (see
+#: ``_filter_fields``).
+_FILTER_FIELDS: dict[tuple, str] = {}
+#: At most this many kept (languages × the choice fields' combinations is a few thousand).
+FILTER_FIELDS_KEPT = 4096
+
+
+def _filter_fields(form: CaseloadFilterForm):
+    """The filter form's fields as HTML, rendered through Django's widget templates only the
+    first time a process shows them in a language with these values: the same text every
+    time (no token, no per-reader value), and rendering six fields' widgets was a fifth of
+    the page's template time. Kept only when nothing typed is shown (the form unbound, or
+    bound and valid with the two free-text fields empty) and nothing is wrong; anything
+    else is rendered each time."""
+    key = None
+    if not form.is_bound:
+        key = (get_language(), False, form.initial.get("whose"))
+    elif form.is_valid() and not form.data.get("q") and not form.data.get("nationality"):
+        key = (get_language(), True, *(form.data.get(name) for name in form.fields))
+    html = _FILTER_FIELDS.get(key) if key is not None else None
+    if html is None:
+        html = render_to_string("web/_caseload_filter_fields.html", {"form": form})
+        if key is not None:
+            if len(_FILTER_FIELDS) >= FILTER_FIELDS_KEPT:
+                _FILTER_FIELDS.clear()
+            _FILTER_FIELDS[key] = html
+    return html
 
 
 @dataclass(frozen=True)
