@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from northstar import policy
 from northstar.core.prepared import Prepared, Rows
 from northstar.safeguards import actions, selectors
@@ -34,7 +36,7 @@ def open_block_alerts(actor, *, limit: int | None = 50, survivor=None) -> list:
             rows = rows[:limit]
     url = url_for_each("safeguards:case")
     return [
-        ShownAlert(row["created_at"].date(), "warning", row["case__survivor__reference"],
+        ShownAlert(timezone.localdate(row["created_at"]), "warning", row["case__survivor__reference"],
                    lambda row=row: (f"Do No Harm: {row['explanation']}", url(row["case_id"])))
         for row in rows
     ]
@@ -79,6 +81,6 @@ def survivor_block_alerts(actor, survivor) -> list:
         return open_block_alerts(actor, limit=None, survivor=survivor)
     url = url_for_each("safeguards:case")
     found = _OPEN_BLOCKS_OF_SURVIVOR(actor.organisation.pk, survivor.pk)
-    return [Alert(due=f.created_at.date(), title=f"Do No Harm: {f.explanation}",
+    return [Alert(due=timezone.localdate(f.created_at), title=f"Do No Harm: {f.explanation}",
                   url=url(f.case_id), severity="warning", survivor_reference=survivor.reference)
             for f in found]

@@ -26,6 +26,7 @@ from northstar.justice import selectors as justice_selectors
 from northstar.justice.models import TimelineEvent
 from northstar.referrals.models import Referral
 from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
+from northstar.safeguards import panels as safeguards_panels
 from northstar.safeguards.models import Finding
 from northstar.ui import panels
 from tests.web.test_flat_in_alerts import add_alerts
@@ -49,7 +50,7 @@ def _reference_alerts(actor, *, limit: int) -> list[tuple]:
     blocks = Finding.objects.filter(case__in=policy.visible_cases(actor), status="open",
                                     severity="block").order_by("created_at", "id")[:limit]
     by_source["do_no_harm"] = [
-        (f.created_at.date(), "warning", f"Do No Harm: {f.explanation}",
+        (timezone.localdate(f.created_at), "warning", f"Do No Harm: {f.explanation}",
          reverse("safeguards:case", args=[f.case_id]), f.case.survivor.reference)
         for f in blocks]
     compensation = []
@@ -166,3 +167,19 @@ def test_the_caseload_table_speaks_the_readers_language_with_the_links_reverse_g
             in html)
     assert f'<a href="{case_url}">{case_a.reference}</a> <small>{status}</small>' in html
     assert f"<td>{recorded}</td></tr>" in html
+
+
+def test_a_do_no_harm_block_is_dated_by_the_organisations_day_not_utcs(
+        caseworker, actor_for, case_a, org_b):
+    """A block found at 20:00 UTC is found on the next day in Bangkok (UTC+7): the caseload
+    and the case page date it by the local day, as every other alert is dated."""
+    actor = actor_for(caseworker)
+    add_alerts(actor, case_a, 1, partner=org_b)
+    found_at = dt.datetime(2026, 12, 6, 20, 0, tzinfo=dt.UTC)
+    Finding.objects.filter(case=case_a).update(created_at=found_at)
+    local_day = timezone.localdate(found_at)
+    assert local_day != found_at.date()  # the project's zone is ahead of UTC
+    shown = [a for a in panels.alerts_for(actor, limit=50) if "Do No Harm" in a.title]
+    assert [a.due for a in shown] == [local_day]
+    on_case_page = safeguards_panels.survivor_block_alerts(actor, case_a.survivor)
+    assert [a.due for a in on_case_page] == [local_day]
