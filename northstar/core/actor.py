@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from northstar.core.models import Organisation
+from northstar.core.models import Membership, Organisation
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Actor:
 
     @classmethod
     def for_user(cls, user, channel: str) -> Actor:
-        membership = getattr(user, "membership", None) if user and user.is_authenticated else None
+        membership = _membership_of(user) if user and user.is_authenticated else None
         return cls(
             user=user if user and user.is_authenticated else None,
             organisation=membership.organisation if membership else None,
@@ -52,3 +52,18 @@ class Actor:
             channel="portal",
             survivor_id=survivor.pk,
         )
+
+
+def _membership_of(user) -> Membership | None:
+    """The user's membership with its organisation, in one query (every page and API
+    request builds an actor: ``user.membership`` then ``.organisation`` were two). Kept on
+    the user as ``user.membership`` would keep it, so later reads of either cost nothing."""
+    descriptor = user.__class__.membership  # through a lazy request.user too
+    if descriptor.is_cached(user):
+        return getattr(user, "membership", None)
+    membership = (Membership.objects.select_related("organisation")
+                  .filter(user_id=user.pk).first())
+    descriptor.related.set_cached_value(user, membership)
+    if membership is not None:
+        descriptor.related.field.set_cached_value(membership, user)
+    return membership
