@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from northstar.core.models import Membership, Organisation
+from northstar.core.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ class Actor:
         )
 
 
+#: A user's membership with its organisation: SQL written once per process.
+_MEMBERSHIP = Prepared(lambda user_id: Membership.objects.select_related("organisation").filter(
+    user_id=user_id), -7_320_000_181)
+
+
 def _membership_of(user) -> Membership | None:
     """The user's membership with its organisation, in one query (every page and API
     request builds an actor: ``user.membership`` then ``.organisation`` were two). Kept on
@@ -61,8 +67,7 @@ def _membership_of(user) -> Membership | None:
     descriptor = user.__class__.membership  # through a lazy request.user too
     if descriptor.is_cached(user):
         return getattr(user, "membership", None)
-    membership = (Membership.objects.select_related("organisation")
-                  .filter(user_id=user.pk).first())
+    membership = _MEMBERSHIP.first(user.pk)
     descriptor.related.set_cached_value(user, membership)
     if membership is not None:
         descriptor.related.field.set_cached_value(membership, user)
