@@ -14,9 +14,12 @@ compares the two outputs.
 
 from __future__ import annotations
 
+from html import escape as _escape
+
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.functional import Promise
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 _W = "django/forms/widgets/"
 #: The widget templates that are ``input.html`` (directly or by one include).
@@ -42,8 +45,19 @@ class _Printing:
 _PRINT = _Printing()
 
 
+def printed(value) -> str:
+    """``{{ value }}`` in an autoescaping template (``render_value_in_context``)."""
+    return _out(value)
+
+
 def _out(value) -> str:
-    """``{{ value }}``."""
+    """``{{ value }}``: a plain string (most names, values and labels) or a lazy translation
+    only escaped, as ``render_value_in_context`` does with them, without its other steps."""
+    kind = type(value)
+    if kind is str:
+        return SafeString(_escape(value))
+    if isinstance(value, Promise) and not hasattr(value, "__html__"):
+        return SafeString(_escape(str(value)))
     return render_value_in_context(value, _PRINT)
 
 
