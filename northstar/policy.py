@@ -329,6 +329,15 @@ def survivors_whose_documents_are_visible(actor: Actor) -> QuerySet[Survivor]:
     return live.filter(Q(organisation=actor.organisation) | Q(pk__in=shared))
 
 
+def sees_own_survivors_documents(actor: Actor, survivor: Survivor) -> bool:
+    """``survivor`` (a row the actor may see, as read for this request) is one whose
+    documents the actor sees as their own organisation's: in
+    ``survivors_whose_documents_are_visible`` by its first branch (live, the actor's
+    organisation's, the actor its staff). Answered from the row itself, no query; a
+    survivor seen through a referral is asked the general way."""
+    return _changes(actor, survivor)
+
+
 def _changes(actor: Actor, survivor: Survivor) -> bool:
     """``survivor`` (already visible to the actor) is one the actor may change: no query."""
     return (_is_own_org_staff(actor) and survivor.archived_at is None

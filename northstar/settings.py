@@ -164,6 +164,10 @@ TEMPLATES = [
     }
 ]
 
+# The common widgets written in Python, as their templates would write them (issue 13: the
+# widget templates were a tenth of the case page's CPU); ``northstar.core.widgets``.
+FORM_RENDERER = "northstar.core.widgets.WidgetRenderer"
+
 # --- Database ----------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from northstar.core.models import Organisation
+from northstar.core.models import Membership, Organisation
+from northstar.core.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Actor:
 
     @classmethod
     def for_user(cls, user, channel: str) -> Actor:
-        membership = getattr(user, "membership", None) if user and user.is_authenticated else None
+        membership = _membership_of(user) if user and user.is_authenticated else None
         return cls(
             user=user if user and user.is_authenticated else None,
             organisation=membership.organisation if membership else None,
@@ -52,3 +53,22 @@ class Actor:
             channel="portal",
             survivor_id=survivor.pk,
         )
+
+
+#: A user's membership with its organisation: SQL written once per process.
+_MEMBERSHIP = Prepared(lambda user_id: Membership.objects.select_related("organisation").filter(
+    user_id=user_id), -7_320_000_181)
+
+
+def _membership_of(user) -> Membership | None:
+    """The user's membership with its organisation, in one query (every page and API
+    request builds an actor: ``user.membership`` then ``.organisation`` were two). Kept on
+    the user as ``user.membership`` would keep it, so later reads of either cost nothing."""
+    descriptor = user.__class__.membership  # through a lazy request.user too
+    if descriptor.is_cached(user):
+        return getattr(user, "membership", None)
+    membership = _MEMBERSHIP.first(user.pk)
+    descriptor.related.set_cached_value(user, membership)
+    if membership is not None:
+        descriptor.related.field.set_cached_value(membership, user)
+    return membership

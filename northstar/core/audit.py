@@ -148,6 +148,15 @@ def _flush_pending() -> None:
         return
     entries = list(pending)
     pending.clear()
+    if (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and connection.get_autocommit()):
+        from northstar.core import unusual_reads
+
+        together = [(entry, unusual_reads.is_full_read(entry)) for entry in entries]
+        for entry, opened in zip(entries, _append_in_one_round_trip(together), strict=True):
+            if opened is not None:
+                unusual_reads.alert_if_unusual(entry, opened)
+        return
     with transaction.atomic():
         for entry in entries:
             _write(entry)
@@ -231,31 +240,48 @@ def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
     statement of it (the linked INSERT, the reader's tally, COMMIT) sent in one round trip
     (psycopg's pipeline mode) instead of one round trip each. Returns the reader's count
     from ``unusual_reads.tally`` for a full read, else None."""
-    sql, params = _insert_statement(entry)
-    tally_cursor = connection.cursor() if full_read else None
-    insert_cursor = connection.cursor()
+    return _append_in_one_round_trip([(entry, full_read)])[0]
+
+
+def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[int | None]:
+    """PostgreSQL, outside any transaction: ``entries`` (each with whether it is a full
+    read) in one transaction sent in one round trip: BEGIN, each linked INSERT in order
+    (and its reader's tally after it), COMMIT. A page's reads written together
+    (``reads_written_together``) were a round trip per statement: BEGIN, five INSERTs,
+    COMMIT on the case page. The commit waits for its WAL flush when any entry asks for it
+    (``durable_commit``), as one entry alone would. Returns each entry's reader's count
+    (None unless a full read)."""
+    statements = [(_insert_statement(entry), connection.cursor(),
+                   connection.cursor() if full_read else None) for entry, full_read in entries]
     try:
         with connection.connection.pipeline(), connection.cursor() as cursor:
             cursor.execute("BEGIN")
-            if not durable_commit(entry):
+            if not any(durable_commit(entry) for entry, _ in entries):
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            insert_cursor.execute(sql, params)
-            if tally_cursor is not None:  # after the head's lock, as in ``_write``
-                tally_cursor.execute(*unusual_reads_tally(entry))
+            for (entry, _), ((sql, params), insert_cursor, tally_cursor) in zip(
+                    entries, statements, strict=True):
+                insert_cursor.execute(sql, params)
+                if tally_cursor is not None:  # after the head's lock, as in ``_write``
+                    tally_cursor.execute(*unusual_reads_tally(entry))
             cursor.execute("COMMIT")
-        entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
-        opened = tally_cursor.fetchone()[0] if tally_cursor is not None else None
+        opened = []
+        for (entry, _), (_statement, insert_cursor, tally_cursor) in zip(
+                entries, statements, strict=True):
+            entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
+            opened.append(tally_cursor.fetchone()[0] if tally_cursor is not None else None)
     except BaseException:
         # A statement failed: the server skipped the rest, COMMIT included, and its
         # transaction stays open (aborted) until it is told to roll back.
         _roll_back_alone()
         raise
     finally:
-        insert_cursor.close()
-        if tally_cursor is not None:
-            tally_cursor.close()
-    entry._state.adding = False
-    entry._state.db = "default"
+        for _statement, insert_cursor, tally_cursor in statements:
+            insert_cursor.close()
+            if tally_cursor is not None:
+                tally_cursor.close()
+    for entry, _ in entries:
+        entry._state.adding = False
+        entry._state.db = "default"
     return opened
 
 

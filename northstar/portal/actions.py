@@ -20,6 +20,7 @@ from django.utils import timezone
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, Forbidden
+from northstar.core.prepared import Prepared
 from northstar.portal.models import CodeBackoff, PortalAccess, SignInAttempt
 from northstar.survivors import actions as survivor_actions
 from northstar.survivors.models import (
@@ -82,9 +83,23 @@ def wait_minutes(failures: int) -> int:
     return min(FIRST_WAIT_MINUTES * 2 ** (failures - MAX_FAILURES), MAX_WAIT_MINUTES)
 
 
+#: A code's wait state by its key (unique): SQL written once per process (the staff
+#: survivor page asks on every view).
+_BACKOFF = Prepared(lambda key: CodeBackoff.objects.filter(reference_key=key),
+                    "\x00stands for a reference key")
+#: A survivor's portal access (one at most): SQL written once per process.
+_ACCESS = Prepared(lambda survivor_id: PortalAccess.objects.filter(survivor_id=survivor_id),
+                   -7_320_000_182)
+
+
 def backoff_of(survivor: Survivor) -> CodeBackoff | None:
     """The survivor's code's wait state, if it had wrong tries since its last success."""
-    return CodeBackoff.objects.filter(reference_key=reference_key_of(survivor.reference)).first()
+    return _BACKOFF.first(reference_key_of(survivor.reference))
+
+
+def access_of(survivor: Survivor) -> PortalAccess | None:
+    """The survivor's portal access, if a PIN was ever set."""
+    return _ACCESS.first(survivor.pk)
 
 
 def check_pin_quality(pin: str) -> str:

@@ -9,7 +9,6 @@ from django.utils import timezone
 from northstar import policy
 from northstar.core.models import AuditEntry
 from northstar.portal import actions
-from northstar.portal.models import PortalAccess
 from northstar.ui import panels
 
 
@@ -17,7 +16,7 @@ def access_panel(request, survivor) -> dict | None:
     actor = request.actor
     if policy.survivor_fields(actor, survivor) is not policy.ALL_FIELDS:
         return None
-    access = PortalAccess.objects.filter(survivor=survivor).first()
+    access = actions.access_of(survivor)
     since = timezone.now() - dt.timedelta(days=30)
     quick_exits = AuditEntry.objects.filter(
         survivor_ref=survivor.reference, record_type="portal_session",

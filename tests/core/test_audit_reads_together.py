@@ -97,3 +97,35 @@ def test_a_write_entry_comes_after_the_reads_made_before_it(survivor_a, case_a, 
     assert [(e.action, e.record_type) for e in _entries_since(start)] == [
         ("read", "case"), ("update", "case"), ("read", "timeline_event")]
     assert audit.verify_chain() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_pages_reads_are_sent_in_one_round_trip(survivor_a, caseworker,
+                                                                actor_for, monkeypatch):
+    """BEGIN, each linked INSERT and COMMIT in one pipeline (they were a round trip each),
+    as the same entries, in order, in one transaction, the chain still whole."""
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's pipeline mode: PostgreSQL only")
+    actor = actor_for(caseworker)
+    connection.ensure_connection()
+    raw = connection.connection
+    opened = []
+    pipeline = raw.pipeline
+
+    def counted():
+        opened.append(1)
+        return pipeline()
+
+    monkeypatch.setattr(raw, "pipeline", counted)
+    start = _last_id()
+    with audit.reads_written_together():
+        for i in range(5):
+            audit.record_read(actor, [i + 1], record_type="timeline_event",
+                              survivor_ref=survivor_a.reference)
+    assert len(opened) == 1
+    written = _entries_since(start)
+    assert [e.record_ids for e in written] == [[str(i + 1)] for i in range(5)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT xmin::text FROM core_auditentry WHERE id > %s", [start])
+        assert len(cursor.fetchall()) == 1  # one transaction
+    assert audit.verify_chain() is None

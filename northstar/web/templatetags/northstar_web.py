@@ -6,10 +6,12 @@ from functools import lru_cache
 from django import template
 from django.db import models
 from django.http import QueryDict
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from northstar.core import places
+from northstar.core.widgets import printed
 
 register = template.Library()
 
@@ -131,3 +133,34 @@ def cite(source) -> str:
     text = _INTERNAL_CITATION.sub("", str(source or ""))
     text = re.sub(r"\(\s*\)|;\s*(?=;|$)|^\s*;\s*", "", text)
     return re.sub(r"\s{2,}", " ", re.sub(r"\s*;\s*;", ";", text)).strip(" ;,")
+
+
+@register.simple_tag
+def form_fields(form):
+    """Every field of ``form`` as ``web/_field.html`` writes it, written in Python (issue
+    13: the template was most of a form's cost after its widgets; each page has a few
+    forms). ``tests/web/test_form_fields.py`` holds it to the template, character for
+    character: change both together."""
+    return mark_safe("".join(field_html(field) for field in form))
+
+
+def field_html(field) -> str:
+    """One bound field as ``web/_field.html`` writes it."""
+    errors = field.errors
+    for_id = printed(field.id_for_label)
+    label = printed(field.label)
+    widget = str(field)  # already safe: the widget's own markup
+    out = ['<div class="field', " invalid" if errors else "", '">\n  ']
+    if getattr(field.field.widget, "input_type", None) == "checkbox":
+        out += ["\n  ", widget, ' <label for="', for_id, '">', label, "</label>\n  "]
+    else:
+        out += ['\n  <label for="', for_id, '">', label, " *" if field.field.required else "",
+                "</label>\n  ", widget, "\n  "]
+    out.append("\n  ")
+    if field.help_text:
+        out += ['<small id="', for_id, '_help">', printed(field.help_text), "</small>"]
+    out.append("\n  ")
+    for error in errors:
+        out += ['<p class="error" role="alert">', printed(error), "</p>"]
+    out.append("\n</div>\n")
+    return "".join(out)
