@@ -271,6 +271,10 @@ NORTHSTAR_TOKEN_DAYS = envint("NORTHSTAR_TOKEN_DAYS", 30)
 #: waiting for its WAL flush unless this is set (``core.audit.durable_commit`` says what a
 #: crash could lose: the reads of the last moment, never a write, never a gap in the chain).
 NORTHSTAR_AUDIT_READS_DURABLE = envbool("NORTHSTAR_AUDIT_READS_DURABLE", False)
+#: The audit's own statements are kept prepared on each PostgreSQL connection
+#: (``core.audit.statement_cursor``); turn off behind a pooler that cannot carry prepared
+#: statements (PgBouncer before 1.21, or without ``max_prepared_statements``, in transaction mode).
+NORTHSTAR_AUDIT_PREPARED = envbool("NORTHSTAR_AUDIT_PREPARED", True)
 
 # --- Security (all on in production; `manage.py check --deploy` passes) -----
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -175,11 +176,46 @@ WITH link AS (
 INSERT INTO core_auditentry (at, actor_id, actor_label, organisation_id, owner_organisation_id,
                              action, channel, record_type, record_id, record_ids, survivor_ref,
                              fields, note, prev_hash, entry_hash)
-SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, link.prev_hash,
+SELECT %s::timestamptz, %s::integer, %s::text, %s::integer, %s::integer, %s::text, %s::text,
+       %s::text, %s::text, %s::jsonb, %s::text, %s::jsonb, %s::text, link.prev_hash,
        link.entry_hash
   FROM link
 RETURNING id, prev_hash, entry_hash
 """
+
+#: ``prepare_threshold`` of a connection the audit writes on: psycopg prepares nothing by
+#: count (Django leaves it off, for poolers), only the statements asked with ``prepare=True``.
+_ONLY_WHEN_ASKED = 2**31
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        """Binds its parameters on the server and keeps every statement it runs prepared."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor
+
+
+def statement_cursor():
+    """PostgreSQL: the cursor for the audit's own statements (the linked INSERT, the reader's
+    tally). Each is the same SQL on every entry, so it is kept prepared on the connection
+    (psycopg, server-side binding) and planned once per connection instead of on every entry:
+    planning was most of the PostgreSQL time of a read's entry (issue 13, ``bench/README.md``,
+    branch h-auditread). It is still a Django cursor: logged, counted and wrapped like any
+    other. Off with ``NORTHSTAR_AUDIT_PREPARED=0`` (a pooler that hands one client's
+    prepared statements to another: PgBouncer before 1.21 in transaction mode)."""
+    if not settings.NORTHSTAR_AUDIT_PREPARED:
+        return connection.cursor()
+    connection.ensure_connection()
+    pg = connection.connection
+    if pg.prepare_threshold is None:
+        pg.prepare_threshold = _ONLY_WHEN_ASKED
+    return connection._prepare_cursor(_prepared_cursor_class()(pg))
 
 
 def _insert_linked(entry: AuditEntry) -> None:
@@ -191,7 +227,7 @@ def _insert_linked(entry: AuditEntry) -> None:
     the row). The entry's id is drawn after the lock, so ids follow the chain. An empty
     head table (a log never written) starts the chain at ``chain.GENESIS``."""
     sql, params = _insert_statement(entry)
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
     entry._state.adding = False
@@ -232,8 +268,8 @@ def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
     (psycopg's pipeline mode) instead of one round trip each. Returns the reader's count
     from ``unusual_reads.tally`` for a full read, else None."""
     sql, params = _insert_statement(entry)
-    tally_cursor = connection.cursor() if full_read else None
-    insert_cursor = connection.cursor()
+    tally_cursor = statement_cursor() if full_read else None
+    insert_cursor = statement_cursor()
     try:
         with connection.connection.pipeline(), connection.cursor() as cursor:
             cursor.execute("BEGIN")
