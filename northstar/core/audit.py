@@ -191,12 +191,29 @@ _ONLY_WHEN_ASKED = 2**31
 @functools.cache
 def _prepared_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import ClientCursor
+
+    class Logged:
+        """What Django's query log reads of a cursor (``_query.query``, when queries are
+        logged: ``DEBUG``, tests): the statement with its values written in, as a client-side
+        cursor sends it, so the log reads as before. Composed only if it is read."""
+
+        __slots__ = ("_connection", "_params", "_sql")
+
+        def __init__(self, connection, sql, params):
+            self._connection, self._sql, self._params = connection, sql, params
+
+        @property
+        def query(self) -> bytes:
+            return ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
 
     class PreparedCursor(ServerBindingCursor):
         """Binds its parameters on the server and keeps every statement it runs prepared."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            result = super().execute(query, params, prepare=True, binary=binary)
+            self._query = Logged(self.connection, query, params)  # a prepared one sets none
+            return result
 
     return PreparedCursor
 
