@@ -280,6 +280,11 @@ NORTHSTAR_AUDIT_READS_DURABLE = envbool("NORTHSTAR_AUDIT_READS_DURABLE", False)
 #: The capped count reads at most this many + 1 index entries, whatever the organisation.
 NORTHSTAR_LIST_COUNT_CAP = max(1, envint("NORTHSTAR_LIST_COUNT_CAP", 1_000))
 
+#: The audit's own statements are kept prepared on each PostgreSQL connection
+#: (``core.audit.statement_cursor``); turn off behind a pooler that cannot carry prepared
+#: statements (PgBouncer before 1.21, or without ``max_prepared_statements``, in transaction mode).
+NORTHSTAR_AUDIT_PREPARED = envbool("NORTHSTAR_AUDIT_PREPARED", True)
+
 # --- Security (all on in production; `manage.py check --deploy` passes) -----
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # same-origin: Django checks the Referer of HTTPS form posts (CSRF); other sites get nothing.

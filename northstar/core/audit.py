@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -184,11 +185,63 @@ WITH link AS (
 INSERT INTO core_auditentry (at, actor_id, actor_label, organisation_id, owner_organisation_id,
                              action, channel, record_type, record_id, record_ids, survivor_ref,
                              fields, note, prev_hash, entry_hash)
-SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, link.prev_hash,
+SELECT %s::timestamptz, %s::integer, %s::text, %s::integer, %s::integer, %s::text, %s::text,
+       %s::text, %s::text, %s::jsonb, %s::text, %s::jsonb, %s::text, link.prev_hash,
        link.entry_hash
   FROM link
 RETURNING id, prev_hash, entry_hash
 """
+
+#: ``prepare_threshold`` of a connection the audit writes on: psycopg prepares nothing by
+#: count (Django leaves it off, for poolers), only the statements asked with ``prepare=True``.
+_ONLY_WHEN_ASKED = 2**31
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import ClientCursor
+
+    class Logged:
+        """What Django's query log reads of a cursor (``_query.query``, when queries are
+        logged: ``DEBUG``, tests): the statement with its values written in, as a client-side
+        cursor sends it, so the log reads as before. Composed only if it is read."""
+
+        __slots__ = ("_connection", "_params", "_sql")
+
+        def __init__(self, connection, sql, params):
+            self._connection, self._sql, self._params = connection, sql, params
+
+        @property
+        def query(self) -> bytes:
+            return ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
+
+    class PreparedCursor(ServerBindingCursor):
+        """Binds its parameters on the server and keeps every statement it runs prepared."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            result = super().execute(query, params, prepare=True, binary=binary)
+            self._query = Logged(self.connection, query, params)  # a prepared one sets none
+            return result
+
+    return PreparedCursor
+
+
+def statement_cursor():
+    """PostgreSQL: the cursor for the audit's own statements (the linked INSERT, the reader's
+    tally). Each is the same SQL on every entry, so it is kept prepared on the connection
+    (psycopg, server-side binding) and planned once per connection instead of on every entry:
+    planning was most of the PostgreSQL time of a read's entry (issue 13, ``bench/README.md``,
+    branch h-auditread). It is still a Django cursor: logged, counted and wrapped like any
+    other. Off with ``NORTHSTAR_AUDIT_PREPARED=0`` (a pooler that hands one client's
+    prepared statements to another: PgBouncer before 1.21 in transaction mode)."""
+    if not settings.NORTHSTAR_AUDIT_PREPARED:
+        return connection.cursor()
+    connection.ensure_connection()
+    pg = connection.connection
+    if pg.prepare_threshold is None:
+        pg.prepare_threshold = _ONLY_WHEN_ASKED
+    return connection._prepare_cursor(_prepared_cursor_class()(pg))
 
 
 def _insert_linked(entry: AuditEntry) -> None:
@@ -200,7 +253,7 @@ def _insert_linked(entry: AuditEntry) -> None:
     the row). The entry's id is drawn after the lock, so ids follow the chain. An empty
     head table (a log never written) starts the chain at ``chain.GENESIS``."""
     sql, params = _insert_statement(entry)
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
     entry._state.adding = False
@@ -251,8 +304,8 @@ def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[in
     COMMIT on the case page. The commit waits for its WAL flush when any entry asks for it
     (``durable_commit``), as one entry alone would. Returns each entry's reader's count
     (None unless a full read)."""
-    statements = [(_insert_statement(entry), connection.cursor(),
-                   connection.cursor() if full_read else None) for entry, full_read in entries]
+    statements = [(_insert_statement(entry), statement_cursor(),
+                   statement_cursor() if full_read else None) for entry, full_read in entries]
     try:
         with connection.connection.pipeline(), connection.cursor() as cursor:
             cursor.execute("BEGIN")

@@ -70,18 +70,21 @@ def is_full_read(entry: AuditEntry) -> bool:
 
 
 _TALLY_SQL = """
-WITH gone AS (DELETE FROM core_readtally WHERE user_id = %(user)s AND minute < %(first)s),
+WITH gone AS (DELETE FROM core_readtally
+               WHERE user_id = %(user)s::integer AND minute < %(first)s::bigint),
 now_ AS (
-    INSERT INTO core_readtally (user_id, minute, ids) VALUES (%(user)s, %(minute)s, %(ids)s::jsonb)
+    INSERT INTO core_readtally (user_id, minute, ids)
+    VALUES (%(user)s::integer, %(minute)s::bigint, %(ids)s::jsonb)
     ON CONFLICT (user_id, minute) DO UPDATE SET ids = CASE
-        WHEN jsonb_array_length(core_readtally.ids) >= %(cap)s
+        WHEN jsonb_array_length(core_readtally.ids) >= %(cap)s::integer
           OR core_readtally.ids @> EXCLUDED.ids THEN core_readtally.ids
         ELSE (SELECT jsonb_agg(DISTINCT x) FROM jsonb_array_elements(
                   core_readtally.ids || EXCLUDED.ids) AS x) END
     RETURNING ids)
 SELECT count(DISTINCT x) FROM (
     SELECT jsonb_array_elements_text(ids) AS x FROM core_readtally
-     WHERE user_id = %(user)s AND minute >= %(first)s AND minute <> %(minute)s
+     WHERE user_id = %(user)s::integer AND minute >= %(first)s::bigint
+       AND minute <> %(minute)s::bigint
     UNION ALL SELECT jsonb_array_elements_text(ids) FROM now_) AS opened
 """
 
@@ -111,7 +114,7 @@ def tally(entry: AuditEntry) -> int:
     minute = _minute(entry.at)
     first = minute - _MINUTES
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with audit.statement_cursor() as cursor:  # kept prepared, as the entry's INSERT
             cursor.execute(*tally_statement(entry))
             return cursor.fetchone()[0]
     with transaction.atomic(savepoint=False):  # SQLite: the same in three statements
