@@ -194,6 +194,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env(
     # NORTHSTAR_PG_JIT=on keeps the server's own setting.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+        "NORTHSTAR_PG_SERVER_SIDE_BINDING", True):
+    # Let PostgreSQL keep its plans (issue 13, bench/README.md "h-binding"): Django's default
+    # binds parameters on the client, so the server parses and plans every statement of every
+    # request again (the token lookup's and the audit INSERT's planning were a third of a
+    # create's backend CPU). With server-side binding psycopg sends the parameters apart and,
+    # once a statement has run NORTHSTAR_PG_PREPARE_THRESHOLD times on a connection, prepares
+    # it there, so a kept connection (DB_CONN_MAX_AGE) reuses the parse and plan.
+    # Behind a pooler in *transaction* mode (pgbouncer before 1.21, or without
+    # max_prepared_statements) a prepared statement may be missing on the next server
+    # connection: set NORTHSTAR_PG_SERVER_SIDE_BINDING=off there (docs/deploy.md).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["server_side_binding"] = True
+    # Django turns psycopg's preparing off unless asked; 0 would prepare every statement at
+    # its first run (one more round trip for statements that never come back).
+    _options["prepare_threshold"] = envint("NORTHSTAR_PG_PREPARE_THRESHOLD", 2)
 # Two roles on PostgreSQL (docs/operations.md): DATABASE_URL is the runtime role,
 # which owns nothing and may only append to the audit log; DATABASE_MIGRATE_URL is
 # the owner role that `manage.py migrate` (and `db_roles`, `backup`) connect as.
