@@ -17,6 +17,23 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
                                    reason="PostgreSQL's prepared statements")
 
 
+@pytest.fixture
+def client_side_binding():
+    """A connection with Django's own client-side binding (``NORTHSTAR_PG_SERVER_SIDE_BINDING
+    =off``): the audit's two statements are then the only ones prepared, which these tests
+    show; with server-side binding on (the default) every repeated statement is prepared
+    too (tests/core/test_server_side_binding.py)."""
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    saved = dict(options)
+    options.pop("server_side_binding", None)
+    options.pop("prepare_threshold", None)
+    connection.close()
+    yield
+    options.clear()
+    options.update(saved)
+    connection.close()
+
+
 def _prepared() -> dict[str, int]:
     """This connection's prepared statements: the statement's text → times it was run."""
     with connection.cursor() as cursor:
@@ -33,6 +50,7 @@ def _audit_statements(prepared: dict[str, int]) -> dict[str, int]:
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("client_side_binding")
 def test_a_reads_entry_and_its_tally_are_prepared_once_and_run_again(caseworker, actor_for,
                                                                     survivor_a):
     actor = actor_for(caseworker, "api")
@@ -57,6 +75,7 @@ def test_a_reads_entry_and_its_tally_are_prepared_once_and_run_again(caseworker,
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("client_side_binding")
 def test_entries_inside_actions_and_after_a_rollback_still_link(caseworker, actor_for,
                                                                 survivor_a):
     actor = actor_for(caseworker, "api")
@@ -79,6 +98,7 @@ def test_entries_inside_actions_and_after_a_rollback_still_link(caseworker, acto
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("client_side_binding")
 def test_turned_off_nothing_is_prepared_and_the_entries_are_the_same(settings, caseworker,
                                                                      actor_for, survivor_a):
     settings.NORTHSTAR_AUDIT_PREPARED = False
