@@ -187,6 +187,23 @@ def _constants_written_in(sql: str, slots: list, connection) -> tuple[str, list]
     return "".join(out), kept
 
 
+def _as_dicts(plan: _Statement, rows: list[tuple], connection) -> list[dict]:
+    """``rows`` as dicts by column name, each column converted as Django's ``values()``
+    converts it (``plan.converters``)."""
+    names, converters = plan.names, plan.converters
+    found = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for pos, (convs, expression) in converters:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                row[pos] = value
+        found.append(dict(zip(names, row, strict=False)))
+    return found
+
+
 #: Querysets a recipe keeps built (one per organisation and shape: a few per worker).
 MADE = 1024
 
@@ -277,19 +294,7 @@ class Recipe:
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, plan.params([*values, *extra], adapters))
-            rows = cursor.fetchall()
-        names, converters = plan.names, plan.converters
-        found = []
-        for row in rows:
-            if converters:
-                row = list(row)
-                for pos, (convs, expression) in converters:
-                    value = row[pos]
-                    for converter in convs:
-                        value = converter(value, expression, connection)
-                    row[pos] = value
-            found.append(dict(zip(names, row, strict=False)))
-        return found
+            return _as_dicts(plan, cursor.fetchall(), connection)
 
     def scalar(self, shape: tuple, values: tuple, statement: Callable[[QuerySet, str], tuple],
                using: str = "default"):
@@ -420,16 +425,4 @@ class Rows:
         adapt = [partial(_adapt_for, connection)] * len(values)
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, plan.params(list(values), adapt))
-            found = cursor.fetchall()
-        names, converters = plan.names, plan.converters
-        out = []
-        for row in found:
-            if converters:
-                row = list(row)
-                for pos, (convs, expression) in converters:
-                    value = row[pos]
-                    for converter in convs:
-                        value = converter(value, expression, connection)
-                    row[pos] = value
-            out.append(dict(zip(names, row, strict=False)))
-        return out
+            return _as_dicts(plan, cursor.fetchall(), connection)
