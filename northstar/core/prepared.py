@@ -187,6 +187,24 @@ def _constants_written_in(sql: str, slots: list, connection) -> tuple[str, list]
     return "".join(out), kept
 
 
+def _values_statement(queryset: QuerySet, using: str, stand_ins: list,
+                      adapt: list[Callable]) -> _Statement:
+    """The statement of a ``values()`` queryset, with the converters and the column names
+    Django's ``values()`` would use (``_as_dicts`` turns its rows into the same dicts)."""
+    query = queryset.query
+    compiler = query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    plan = _Statement(sql, params, stand_ins, adapt, connections[using])
+    columns = [s[0] for s in compiler.select[0:compiler.col_count]]
+    if compiler.has_composite_fields(columns):
+        raise ValueError("Prepared: composite fields are not supported")
+    plan.converters = list(compiler.get_converters(columns).items())
+    # The names ``ValuesIterable`` gives the columns.
+    plan.names = list(query.selected) if query.selected else [
+        *query.extra_select, *query.values_select, *query.annotation_select]
+    return plan
+
+
 def _as_dicts(plan: _Statement, rows: list[tuple], connection) -> list[dict]:
     """``rows`` as dicts by column name, each column converted as Django's ``values()``
     converts it (``plan.converters``)."""
@@ -277,18 +295,8 @@ class Recipe:
         adapters = [_same] * len(self._stand_ins) + list(adapt or [_same] * len(extra))
 
         def make(queryset: QuerySet) -> _Statement:
-            query = transform(queryset, *extra_stand_ins).query
-            compiler = query.get_compiler(using=using)
-            sql, params = compiler.as_sql()
-            plan = _Statement(sql, params, stand_ins, adapters, connections[using])
-            columns = [s[0] for s in compiler.select[0:compiler.col_count]]
-            if compiler.has_composite_fields(columns):
-                raise ValueError("Prepared: composite fields are not supported")
-            plan.converters = list(compiler.get_converters(columns).items())
-            # The names ``ValuesIterable`` gives the columns.
-            plan.names = list(query.selected) if query.selected else [
-                *query.extra_select, *query.values_select, *query.annotation_select]
-            return plan
+            return _values_statement(transform(queryset, *extra_stand_ins), using,
+                                     stand_ins, adapters)
 
         plan = self._plan(("rows", *shape), using, make)
         connection = connections[using]
@@ -403,17 +411,7 @@ class Rows:
         queryset = self._build(*stand_ins)
         if limit is not None or offset:
             queryset = queryset[offset:None if limit is None else offset + limit]
-        query = queryset.query
-        compiler = query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        plan = _Statement(sql, params, list(stand_ins), adapt, connections[using])
-        columns = [s[0] for s in compiler.select[0:compiler.col_count]]
-        if compiler.has_composite_fields(columns):
-            raise ValueError("Prepared: composite fields are not supported")
-        plan.converters = list(compiler.get_converters(columns).items())
-        plan.names = list(query.selected) if query.selected else [
-            *query.extra_select, *query.values_select, *query.annotation_select]
-        return plan
+        return _values_statement(queryset, using, list(stand_ins), adapt)
 
     def rows(self, *values, offset: int = 0, limit: int | None = None,
              using: str = "default") -> list[dict]:
