@@ -466,6 +466,7 @@ def insert(obj, using: str = "default") -> None:
             or not connection.features.can_return_columns_from_insert):
         obj.save(force_insert=True, using=using)
         return
+    obj._prepare_related_fields_for_save(operation_name="save")  # as save(): no unsaved parent
     plan = _INSERTS.get((model, connection.vendor))
     if plan is None:
         plan = _INSERTS[(model, connection.vendor)] = _Insert(model, connection)

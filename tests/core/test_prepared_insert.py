@@ -65,3 +65,13 @@ def test_a_row_with_its_key_set_is_saved_by_save(caseworker, actor_for):
     again.pk, again.reference = made.pk + 1000, made.reference + "X"
     insert(again)
     assert Survivor.objects.filter(pk=made.pk + 1000).exists()
+
+
+def test_an_unsaved_parent_is_refused_as_save_refuses_it(caseworker):
+    from northstar.core.models import Organisation
+
+    orphan = Survivor(organisation=Organisation(name="Not saved", code="NOPE"),
+                      created_by=caseworker, reference="NOPE-AAAAAA")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert(orphan)
+    assert not Survivor.objects.filter(reference="NOPE-AAAAAA").exists()
