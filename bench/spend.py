@@ -579,16 +579,22 @@ def northstar_requests(app, only: set | None) -> list:
     deep = max(1, round(count / 50 * 0.95))
     body = json.dumps({"nationality": "KH", "languages": ["km"], "sex": "female",
                        "given_name": "Bench Load", "family_name": "Writer"}).encode()
-    targets = itertools.cycle(list(mine.order_by("id").values_list("id", flat=True)[:20000]))
+    versions = dict(mine.order_by("id").values_list("id", "version")[:20000])
+    targets = itertools.cycle(list(versions))
 
     def get(path, headers=token):
         return lambda: wsgi_call(app, "GET", path, headers)
 
     def update():
+        """The target's current version is known from the last answer (an update makes the
+        next one), as ``scale.py``'s wrk script knows it: no query of the bench's own is
+        counted in the request (it was one of the 8, and its CPU, before)."""
         sid = next(targets)
-        version = Survivor.objects.filter(pk=sid).values_list("version", flat=True).get()
-        return wsgi_call(app, "PATCH", f"/api/v1/survivors/{sid}", token, json.dumps(
-            {"version": version, "interpreter_needed": True}).encode())
+        status = wsgi_call(app, "PATCH", f"/api/v1/survivors/{sid}", token, json.dumps(
+            {"version": versions[sid], "interpreter_needed": True}).encode())
+        if status == 200:
+            versions[sid] += 1
+        return status
 
     rows = [
         ("me", "`GET /api/v1/me`", get("/api/v1/me")),

@@ -178,8 +178,6 @@ class AuditEntry(models.Model):
             # it, or about its survivors (an OR of the two, each newest first).
             models.Index(fields=["organisation", "-at"], name="audit_org_at"),
             models.Index(fields=["owner_organisation", "-at"], name="audit_owner_org_at"),
-            # Unusual reads: one person's reads in the last minutes, after every read.
-            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
             # One survivor's history (the audit page's filter, the portal's quick exits);
             # most entries name no survivor, so those are left out of the index.
             models.Index(fields=["survivor_ref", "-at"], name="audit_survivor_at",

@@ -43,17 +43,6 @@ THRESHOLD: int = RULE["records"]
 WINDOW = dt.timedelta(minutes=RULE["minutes"])
 
 
-def full_records_opened(user, since) -> int:
-    """Distinct survivor records ``user`` opened with personal fields since ``since``."""
-    ids: set[str] = set()
-    rows = (AuditEntry.objects.filter(actor=user, action=AuditEntry.Action.READ,
-                                      record_type__in=FULL_RECORD_TYPES, at__gte=since)
-            .exclude(fields=[]).values_list("record_ids", "record_id"))
-    for record_ids, record_id in rows:
-        ids.update(str(i) for i in (record_ids or ([record_id] if record_id else [])))
-    return len(ids)
-
-
 #: A bucket keeps at most this many ids: one minute above the threshold alerts already.
 BUCKET_CAP = THRESHOLD + 1
 _MINUTES = RULE["minutes"]

@@ -22,7 +22,7 @@ from northstar.core.crypto import duplicate_key
 from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import Sealed, reveal
 from northstar.core.models import AuditEntry, Organisation
-from northstar.core.prepared import Prepared
+from northstar.core.prepared import Prepared, insert
 from northstar.survivors import consent as consent_rules
 from northstar.survivors import search
 from northstar.survivors.models import (
@@ -146,7 +146,7 @@ def _create_survivor_once(actor: Actor, values: dict) -> Survivor:
     survivor.duplicate_key = _duplicate_key_for(values)
     _check_child_advocacy(survivor)
     survivor.reference = _new_reference(actor.organisation)
-    survivor.save(force_insert=True)
+    insert(survivor)  # its SQL written once per process (core.prepared)
     search.insert_tokens(survivor.pk, survivor.organisation_id, values)
     audit.record(actor, "create", "survivor", survivor.pk, survivor_ref=survivor.reference,
                  fields=values.keys())
