@@ -453,15 +453,17 @@ def insert(obj, using: str = "default") -> None:
     the primary key read back, the instance marked saved. Only the SQL is not compiled
     again: Django's compiler wrote the survivor's 26-column INSERT afresh on every create,
     a tenth of its CPU (issue 13). A model with ``pre_save``/``post_save`` receivers, an
-    inherited table, a value the database works out (an expression, a database default) or
-    a primary key already set is saved by ``save()`` instead, so nothing is skipped."""
-    from django.db.models import signals
+    inherited table, its own ``save()``, a value the database works out (an expression, a
+    database default) or a primary key already set is saved by ``save()`` instead, so
+    nothing is skipped."""
+    from django.db.models import Model, signals
     from django.db.models.expressions import DatabaseDefault
 
     model = type(obj)
     meta = model._meta
     connection = connections[using]
-    if (obj.pk is not None or meta.parents or signals.pre_save.has_listeners(model)
+    if (obj.pk is not None or meta.parents or model.save is not Model.save
+            or signals.pre_save.has_listeners(model)
             or signals.post_save.has_listeners(model)
             or not connection.features.can_return_columns_from_insert):
         obj.save(force_insert=True, using=using)

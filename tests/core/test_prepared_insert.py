@@ -75,3 +75,17 @@ def test_an_unsaved_parent_is_refused_as_save_refuses_it(caseworker):
     with pytest.raises(ValueError, match="unsaved related object"):
         insert(orphan)
     assert not Survivor.objects.filter(reference="NOPE-AAAAAA").exists()
+
+
+def test_a_model_with_its_own_save_is_saved_by_it(caseworker, actor_for):
+    """A case fills its organisation from its survivor in its own ``save()``: a written
+    INSERT that skipped it would store no organisation (and fail the NOT NULL)."""
+    from northstar.survivors.models import Case
+
+    survivor = actions.create_survivor(actor_for(caseworker), data=DATA)
+    case = Case(survivor=survivor, created_by=caseworker, reference="CASE-OWN-SAVE",
+                jurisdiction="KH", forms_of_exploitation=["labour"])
+    insert(case)
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.organisation_id == survivor.organisation_id
+    assert stored.survivor_created_at == survivor.created_at
