@@ -6,13 +6,20 @@
 - the survivor page reads its own organisation's survivor's documents by a query written
   once (no referral subquery): the same documents as ``visible_documents`` gives, a
   document of an archived case left out;
-- the actor's membership and organisation are read in one query.
+- the actor's membership and organisation are read in one query;
+- ``{% url %}`` and ``{% translate %}`` kept per shape and language
+  (``core.template_tags``) and the navigation's links written once per language and
+  ``may`` (``nav_links``): the same HTML as Django's own tags and a fresh navigation, for
+  the organisation's caseworker and supervisor and a partner who accepted a referral, in
+  English and Khmer.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.test.signals import template_rendered
@@ -21,7 +28,9 @@ from django.test.utils import CaptureQueriesContext
 from northstar.core.actor import Actor
 from northstar.documents import actions as document_actions
 from northstar.documents import selectors as document_selectors
+from northstar.referrals import actions as referral_actions
 from northstar.survivors import actions
+from northstar.web.templatetags.northstar_web import _nav_written
 from tests.records import PDF_BYTES
 from tests.web.test_flat_in_alerts import add_alerts
 from tests.web.test_intake import client_for
@@ -30,12 +39,13 @@ DJANGO_RENDERER = "django.forms.renderers.DjangoTemplates"
 _CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
-def _page(client, url: str) -> tuple[str, set[str]]:
-    """The page's HTML (CSRF tokens blanked) and the widget templates rendered for it."""
+def _page(client, url: str, templates: str = "django/forms/widgets/") -> tuple[str, set[str]]:
+    """The page's HTML (CSRF tokens blanked) and the templates (those whose name starts
+    with ``templates``) rendered for it."""
     rendered: set[str] = set()
 
     def seen(sender, template, **kwargs):
-        if (template.name or "").startswith("django/forms/widgets/"):
+        if (template.name or "").startswith(templates):
             rendered.add(template.name)
 
     template_rendered.connect(seen)
@@ -101,3 +111,43 @@ def test_the_actors_membership_and_organisation_are_read_in_one_query(caseworker
         assert actor.organisation.pk == caseworker.membership.organisation_id
         assert user.membership.organisation is actor.organisation
     assert len(ctx.captured_queries) == 1
+
+
+def _djangos_own_tags() -> list[dict]:
+    """``settings.TEMPLATES`` without ``core.template_tags``: Django's ``url`` and ``i18n``."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    for engine in templates:
+        engine["OPTIONS"].pop("builtins", None)
+        engine["OPTIONS"].pop("libraries", None)
+    return templates
+
+
+def test_the_pages_are_the_same_html_with_kept_urls_translations_and_navigation(
+        caseworker, supervisor, other_caseworker, actor_for, case_a, org_b):
+    actor = _populated(caseworker, actor_for, case_a, org_b)
+    referral = referral_actions.create_referral(
+        actor, survivor=case_a.survivor, recipient=org_b, case=case_a, needs=["legal_aid"],
+        shared_fields=["given_name", "languages"])
+    assert client_for(other_caseworker).post(
+        f"/referrals/{referral.pk}/accept/").status_code == 302
+    case_page, survivor_page = f"/cases/{case_a.pk}/", f"/survivors/{case_a.survivor_id}/"
+    pages = {caseworker: (case_page, survivor_page), supervisor: (case_page, survivor_page),
+             other_caseworker: (survivor_page, f"/referrals/{referral.pk}/")}
+    djangos = _djangos_own_tags()
+    for user, urls in pages.items():
+        client = client_for(user)
+        for language in ("en", "km"):
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            for url in urls:
+                client.get(url)  # the navigation and the URL shapes are kept from here
+                ours, rendered = _page(client, url, templates="web/")
+                assert "web/_nav_links.html" not in rendered  # written once, not again
+                assert ("ចាកចេញ" in ours) == (language == "km")  # "Log out"
+                _nav_written.clear()
+                try:
+                    with override_settings(TEMPLATES=djangos):
+                        theirs, rendered = _page(client, url, templates="web/")
+                finally:
+                    _nav_written.clear()
+                assert "web/_nav_links.html" in rendered
+                assert ours == theirs, (user.username, language, url)
