@@ -261,9 +261,10 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-#: Sessions live in the database (Django's default engine, said here so nobody moves them
-#: into process memory): any application instance serves any signed-in request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+#: Sessions live in the database (Django's database engine, its read written once per
+#: process: ``northstar.core.sessions``; said here so nobody moves them into process
+#: memory): any application instance serves any signed-in request.
+SESSION_ENGINE = "northstar.core.sessions"
 
 # --- Sign-in throttling, two-factor, API tokens (issue 12, section 2) ---------
 #: How many reverse proxies of ours stand in front of the application. 0 (the
