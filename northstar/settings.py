@@ -253,6 +253,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes watches every authenticate() call first; then the ordinary model backend.
 AUTHENTICATION_BACKENDS = [
     "northstar.core.signin.SignInThrottleBackend",
+    # Django's ModelBackend, the signed-in user read with membership and organisation in
+    # one prepared query (``northstar.core.accounts``).
+    "northstar.core.accounts.StaffBackend",
+    # Sessions signed in before StaffBackend name this one: kept so they stay valid (a
+    # session is read back through the backend it names). Never reached to sign in.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
