@@ -160,6 +160,10 @@ TEMPLATES = [
                 "northstar.web.context.navigation",
                 "northstar.core.db.figures_context",
             ],
+            # ``{% url %}`` and ``{% translate %}`` as Django writes them, the same answer
+            # not worked out again on every tag (``northstar.core.template_tags``).
+            "builtins": ["northstar.core.template_tags"],
+            "libraries": {"i18n": "northstar.core.template_i18n"},
         },
     }
 ]
@@ -249,6 +253,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes watches every authenticate() call first; then the ordinary model backend.
 AUTHENTICATION_BACKENDS = [
     "northstar.core.signin.SignInThrottleBackend",
+    # Django's ModelBackend, the signed-in user read with membership and organisation in
+    # one prepared query (``northstar.core.accounts``).
+    "northstar.core.accounts.StaffBackend",
+    # Sessions signed in before StaffBackend name this one: kept so they stay valid (a
+    # session is read back through the backend it names). Never reached to sign in.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -257,9 +266,10 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-#: Sessions live in the database (Django's default engine, said here so nobody moves them
-#: into process memory): any application instance serves any signed-in request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+#: Sessions live in the database (Django's database engine, its read written once per
+#: process: ``northstar.core.sessions``; said here so nobody moves them into process
+#: memory): any application instance serves any signed-in request.
+SESSION_ENGINE = "northstar.core.sessions"
 
 # --- Sign-in throttling, two-factor, API tokens (issue 12, section 2) ---------
 #: How many reverse proxies of ours stand in front of the application. 0 (the
@@ -443,7 +453,10 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 # The name search index (survivors.NameToken) covers (organisation, digest) and carries the
 # survivor and weight as INCLUDE columns for index-only scans on PostgreSQL; SQLite simply
 # builds the index without them, which is all its warning says.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# templates.W003 says a library label names two modules: ``i18n`` is Django's and, in
+# TEMPLATES' "libraries", ``northstar.core.template_i18n`` on purpose (the same tags, the
+# literal translations kept; ``northstar.core.template_tags``). No other label is reused.
+SILENCED_SYSTEM_CHECKS = ["models.W040", "templates.W003"]
 
 # --- Anonymous intelligence (issue 16 §2, docs/intelligence.md) ----------------------------
 #: Code of the organisation that receives anonymous reports when the sender chooses none

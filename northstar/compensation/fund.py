@@ -18,6 +18,7 @@ from northstar.compensation.validation import choice, day, money
 from northstar.core import audit, disclosure
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError, Forbidden
+from northstar.core.prepared import Prepared
 from northstar.survivors.models import Case, Survivor
 
 
@@ -145,10 +146,22 @@ def awaiting_approval(actor: Actor) -> list[Disbursement]:
 # --- reads ---------------------------------------------------------------------
 
 
+#: ``survivor.fund_disbursements.select_related("fund", "approver")[:limit]`` per limit:
+#: SQL written once per process (the survivor page's panel asks on every view).
+_DISBURSEMENTS_TO: dict[int | None, Prepared] = {}
+
+
 def disbursements_to(actor: Actor, survivor: Survivor, *, limit: int | None = None,
                      ) -> list[Disbursement]:
     """What the fund paid this survivor, newest first, as shown: one audited read naming each."""
-    items = list(survivor.fund_disbursements.select_related("fund", "approver")[:limit])
+    prepared = _DISBURSEMENTS_TO.get(limit)
+    if prepared is None:
+        prepared = _DISBURSEMENTS_TO[limit] = Prepared(
+            lambda survivor_id: Disbursement.objects.filter(survivor_id=survivor_id)
+            .select_related("fund", "approver")[:limit], -7_320_000_157)
+    items = prepared(survivor.pk)
+    for item in items:
+        item.survivor = survivor  # as the related manager gives it
     audit.record_read(actor, items, record_type="victim_fund_disbursement",
                       survivor_ref=survivor.reference)
     return items

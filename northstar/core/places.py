@@ -106,8 +106,10 @@ def _locale(lang: str | None) -> Locale:
         return Locale.parse("en")
 
 
+@lru_cache(maxsize=4096)
 def country_name(code: str, lang: str | None = "en") -> str:
-    """The country's name in ``lang`` (CLDR), or the code itself when it is not a country."""
+    """The country's name in ``lang`` (CLDR), or the code itself when it is not a country.
+    Kept per code and language: the CLDR lookup was ~5 % of the case page's own Python."""
     if not code:
         return ""
     code = code.upper()
@@ -118,8 +120,10 @@ def country_name(code: str, lang: str | None = "en") -> str:
     return found.name if found else code
 
 
+@lru_cache(maxsize=4096)
 def language_name(code: str, lang: str | None = "en") -> str:
-    """The language's name in ``lang`` (CLDR), or the code itself when it is not a language."""
+    """The language's name in ``lang`` (CLDR), or the code itself when it is not a language
+    (kept per code and language, as ``country_name``)."""
     if not code:
         return ""
     lowered = code.lower()

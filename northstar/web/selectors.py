@@ -40,6 +40,24 @@ def open_intake_of_case(actor: Actor, case) -> Intake | None:
     return _OPEN_INTAKE_OF_CASE.first(org_id, case.pk, org_id)
 
 
+#: The unfinished intake of one survivor (the survivor page), as ``visible_intakes`` would
+#: give it: SQL written once per process.
+_OPEN_INTAKE_OF_SURVIVOR = Prepared(
+    lambda org_id, survivor_id, survivors_org_id: Intake.objects.filter(
+        Q(survivor__isnull=True) | policy.changeable_survivors_q(survivors_org_id),
+        organisation_id=org_id, survivor_id=survivor_id, completed_at__isnull=True,
+    ).select_related("survivor", "case", "started_by").order_by("-updated_at", "-id")[:1],
+    -7_320_000_154, -7_320_000_155, -7_320_000_156)
+
+
+def open_intake_of_survivor(actor: Actor, survivor) -> Intake | None:
+    """``visible_intakes(actor).filter(survivor=survivor, completed_at__isnull=True).first()``."""
+    if not policy.works_with_records(actor):
+        return None
+    org_id = actor.organisation.pk
+    return _OPEN_INTAKE_OF_SURVIVOR.first(org_id, survivor.pk, org_id)
+
+
 def intakes_listed(actor: Actor, intakes) -> list[Intake]:
     """One page of unfinished intakes, as shown (who, which survivor, which step): audited."""
     shown = list(intakes)

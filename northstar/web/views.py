@@ -268,8 +268,7 @@ def survivor_detail(request, survivor_id: int):
         "consents": policy.consents_of_survivor(actor, survivor) if full else [],
         "panels": panels.render_panels(panels.survivor_panels(recipient=not full), request,
                                        survivor),
-        "open_intake": selectors.visible_intakes(actor).filter(
-            survivor=survivor, completed_at__isnull=True).first() if full else None,
+        "open_intake": selectors.open_intake_of_survivor(actor, survivor) if full else None,
         "may_edit": full and policy.may_edit_records(actor)
         and policy.may_change_survivor(actor, survivor),
         "may_archive": full and policy.may_archive(actor),

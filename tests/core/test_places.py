@@ -74,3 +74,14 @@ def test_the_survivor_page_shows_the_country_and_languages_by_name(caseworker):
     assert survivor.nationality == "KH" and survivor.languages == ["km", "th"]
     page = client.get(reverse("survivor", args=[survivor.pk])).content.decode()
     assert "Cambodia" in page and "Khmer, Thai" in page
+
+
+def test_names_are_looked_up_once_per_code_and_language():
+    """The pages name countries and languages in every row: CLDR is asked once per pair."""
+    places.country_name.cache_clear()
+    places.language_name.cache_clear()
+    for _ in range(3):
+        assert places.country_name("kh", "km") == places.country_name("kh", "km")
+        assert places.language_name("my", "en") == "Burmese"
+    assert places.country_name.cache_info().misses == 1
+    assert places.language_name.cache_info().misses == 1

@@ -34,7 +34,8 @@ def test_the_survivor_page(big_caseload, caseworker, django_assert_max_num_queri
     # consents, cases and referrals by queries written once): 22 before on PostgreSQL.
     # Still a constant: the big caseload does not change it. 15 since the actor's membership
     # and organisation are one query (14 on PostgreSQL).
-    with django_assert_max_num_queries(15):
+    # 14 since the user is read with membership and organisation (core.accounts).
+    with django_assert_max_num_queries(14):
         response = client.get(f"/survivors/{big_caseload.survivor_id}/")
     assert response.status_code == 200
 
@@ -46,7 +47,8 @@ def test_the_case_page(big_caseload, caseworker, django_assert_max_num_queries):
     # 44 on SQLite); the same on both databases. 39 since the actor's membership and
     # organisation are one query (34 on PostgreSQL, where the page's audit entries are linked
     # by one statement each).
-    with django_assert_max_num_queries(39):
+    # 38 since the user is read with membership and organisation (core.accounts).
+    with django_assert_max_num_queries(38):
         response = client.get(f"/cases/{big_caseload.pk}/")
     assert response.status_code == 200 and big_caseload.reference in response.content.decode()
 

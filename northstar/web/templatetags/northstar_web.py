@@ -4,13 +4,16 @@ import re
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.db import models
 from django.http import QueryDict
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from northstar.core import places
+from northstar.core.template_tags import catalogue_generation
 from northstar.core.widgets import printed
 
 register = template.Library()
@@ -164,3 +167,34 @@ def field_html(field) -> str:
         out += ['<p class="error" role="alert">', printed(error), "</p>"]
     out.append("\n</div>\n")
     return "".join(out)
+
+
+#: The navigation's links as written, per language, what the reader may reach, script
+#: prefix, URL configuration and current application (``nav_links``); at most this many.
+_NAV_KEPT = 256
+_nav_written: dict = {}
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context):
+    """``web/_nav_links.html`` (the main navigation's links), written once per process for
+    each language and set of ``may`` booleans (issue 13: every page wrote the same ~15
+    links and labels again). Nothing of one person is in it: their name, organisation,
+    CSRF tokens and counts are written by ``base.html`` around it, every time."""
+    may = context.get("may")
+    template = context.template.engine.get_template("web/_nav_links.html")
+    if settings.DEBUG or not isinstance(may, dict):
+        return template.render(context.new({"may": may}))
+    request = getattr(context, "request", None)
+    current_app = getattr(request, "current_app", None)
+    if current_app is None:
+        current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+    key = (catalogue_generation(), get_language(), tuple(may.items()), get_script_prefix(),
+           get_urlconf(), current_app, context.autoescape)
+    written = _nav_written.get(key)
+    if written is None:
+        written = template.render(context.new({"may": may}))
+        if len(_nav_written) >= _NAV_KEPT:
+            _nav_written.clear()
+        _nav_written[key] = written
+    return written
