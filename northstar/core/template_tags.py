@@ -12,7 +12,8 @@ locals, the catalogue, escaping: ~10 µs), for the same answer every time.
   shape serves every record; the project's converters (``int``, ``str``) print a
   non-negative whole number as given, and a shape where the stand-in does not come out
   whole is not kept. The key holds everything ``reverse`` reads: the view name, the other
-  arguments, the current application, the URL configuration and the script prefix.
+  arguments, the current application, the URL configuration, the script prefix and the
+  language (no URL is translated today; one under ``i18n_patterns`` would be).
 - ``translate``/``trans`` (the ``i18n`` library, ``OPTIONS["libraries"]``): a literal
   without filters, noop or context keeps its output per language and escaping, forgotten
   when the language settings change (tests) and not kept at all under ``DEBUG`` (the
@@ -103,7 +104,7 @@ def _kept_key(view_name, args, kwargs, current_app):
     if not isinstance(view_name, str):
         return None
     return (str(view_name), tuple(shaped), tuple(named), current_app, get_urlconf(),
-            get_script_prefix())
+            get_script_prefix(), get_language())
 
 
 def reverse_kept(view_name, args, kwargs, current_app):
