@@ -138,11 +138,12 @@ def _plan_each_run(alias: str) -> bool:
     With server-side binding (settings.py) a statement run often on a connection is
     prepared, and after five runs PostgreSQL may keep a *generic* plan made without the
     values, which it judges no worse on average. The figures' statements are few, long and
-    data-dependent (an organisation, a consent purpose, "now"): their generic plans read
-    every consent of the table by a sequential scan where the value's plan reads the few
-    that count (at 100,000 survivors the compensation figures and the insights tables took
-    up to several times longer; bench/README.md, h-plans). Planning them costs a
-    millisecond at most; the hot statements of other requests keep their kept plans."""
+    data-dependent (an organisation, a consent purpose, "now"), and a kept connection
+    serves one organisation after another: a small organisation's figures then ran the
+    generic plan kept for a large one, reading every consent of the table where its own
+    plan reads its few (0.5-1 ms -> 9-156 ms a statement at 100,000 survivors;
+    bench/README.md, h-plans). Planned each time, as with binding off; the hot statements
+    of other requests keep their generic plans."""
     connection = connections[alias]
     if connection.vendor != "postgresql":
         return False
