@@ -117,11 +117,52 @@ def reading_figures():
         if usable:
             alias, as_of = wanted, replayed
     alias_token, as_of_token = _alias.set(alias), _as_of.set(as_of)
+    planned = _plan_each_run(alias)
     try:
         yield alias
     finally:
         _alias.reset(alias_token)
         _as_of.reset(as_of_token)
+        if planned:
+            _plan_as_usual(alias)
+
+
+#: PostgreSQL's choice between a prepared statement's generic plan and one planned for its
+#: values, while figures are read (``reading_figures``).
+FIGURES_PLAN_CACHE_MODE = "force_custom_plan"
+
+
+def _plan_each_run(alias: str) -> bool:
+    """PostgreSQL: the figures' statements planned for their values on every run.
+
+    With server-side binding (settings.py) a statement run often on a connection is
+    prepared, and after five runs PostgreSQL may keep a *generic* plan made without the
+    values, which it judges no worse on average. The figures' statements are few, long and
+    data-dependent (an organisation, a consent purpose, "now"), and a kept connection
+    serves one organisation after another: a small organisation's figures then ran the
+    generic plan kept for a large one, reading every consent of the table where its own
+    plan reads its few (0.5-1 ms -> 9-156 ms a statement at 100,000 survivors;
+    bench/README.md, h-plans). Planned each time, as with binding off; the hot statements
+    of other requests keep their generic plans."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET plan_cache_mode = {FIGURES_PLAN_CACHE_MODE}")
+    return True
+
+
+def _plan_as_usual(alias: str) -> None:
+    """Back to the server's choice for the connection's next request. In a transaction
+    that failed, the rollback undoes the SET itself (it ran inside it or is reset after)."""
+    connection = connections[alias]
+    if connection.needs_rollback or connection.connection is None:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
+    except DatabaseError:
+        log.warning("figures: plan_cache_mode not reset on %r", alias, exc_info=True)
 
 
 class FiguresRouter:

@@ -66,6 +66,9 @@ def create_roles(cursor, *, owner: str, runtime: str, database: str,
          "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {runtime}", owner=owner, runtime=runtime)
     _run(cursor, "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
          "GRANT USAGE, SELECT ON SEQUENCES TO {runtime}", owner=owner, runtime=runtime)
+    # The caseload's search by reference reads a trigram index (survivors 0017); creating
+    # the extension needs CREATE on the database, which the owner role does not hold.
+    cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
 def take_ownership(cursor, *, owner: str) -> int:
