@@ -205,3 +205,30 @@ def test_a_page_by_number_writes_no_list_sql_once_warm(api, caseworker, actor_fo
         assert len(third["items"]) == 1 and third["next"] is None
         assert client.get(path, {"page_size": 2, "page": 9}).json()["items"] == []
         assert not {Survivor, Case, Referral} & set(compiled), compiled
+
+
+def test_a_list_page_decodes_its_json_columns_by_scanning_as_json_loads_would(
+        caseworker, actor_for, monkeypatch):
+    """The JSON columns of a recipe page (a case's forms, sectors, transit countries; a
+    survivor's languages) come out as Django's ``values()`` gives them, without a
+    ``json.loads`` per value (two regular expressions and a frame around the scan)."""
+    import json
+
+    actor = actor_for(caseworker)
+    grow_caseload(actor, 3)
+    Case.objects.filter(organisation=actor.organisation).update(
+        sectors=["fishing", "construction"], transit_countries=[])
+    expected = [dict(r) for r in keyset.page(
+        rows_of(policy.visible_cases(actor).all(), *CASE_LIST_COLUMNS), size=5).rows]
+    assert expected[0]["sectors"] == ["fishing", "construction"]
+    loads = json.loads
+    decoded = []
+    monkeypatch.setattr(json, "loads", lambda *a, **k: decoded.append(a) or loads(*a, **k))
+    for visible, columns in ((policy.visible_cases, CASE_LIST_COLUMNS),
+                             (policy.visible_survivors, LIST_COLUMNS)):
+        found = [dict(r) for r in keyset.page(rows_of(visible(actor), *columns), size=5).rows]
+        assert len(found) == 3
+    assert found[0]["languages"] == ["km"]
+    assert decoded == []
+    assert [dict(r) for r in keyset.page(
+        rows_of(policy.visible_cases(actor), *CASE_LIST_COLUMNS), size=5).rows] == expected
