@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as _NinjaSessionAuth
 
+from northstar.apiutils import Renderer
 from northstar.compensation.api import router as compensation_router
 from northstar.core.actor import Actor
 from northstar.core.api import router as core_router
@@ -128,6 +129,7 @@ api = Api(
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    renderer=Renderer(),
 )
 
 

@@ -10,11 +10,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Schema
 from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.schema import DjangoGetter
 from pydantic import (
     BaseModel,
@@ -295,3 +298,23 @@ class Pages(PaginationBase):
                           **params: Any) -> dict:
         rows, facts = page_of(queryset, pagination)
         return {"items": self.shown(request, rows) if self.shown else rows, **facts}
+
+
+class _Encoder(NinjaJSONEncoder):
+    """Ninja's encoder, asked first whether a value is exactly a date or a date-time: it
+    answers those as Django's encoder does (Ninja's own ``default`` tries pydantic models,
+    URLs, addresses and enums before handing them on, each an ``isinstance`` through an
+    ABC), the same text. A case list has three dates a row: 150 on a page of 50, a fifth
+    of its JSON encoding (issue 13)."""
+
+    def default(self, o: Any) -> Any:
+        kind = type(o)
+        if kind is dt.datetime or kind is dt.date:
+            return DjangoJSONEncoder.default(self, o)
+        return super().default(o)
+
+
+class Renderer(JSONRenderer):
+    """The API's JSON: Ninja's renderer with ``_Encoder``; the same bytes."""
+
+    encoder_class = _Encoder

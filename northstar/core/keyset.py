@@ -236,8 +236,11 @@ def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
     if offset and isinstance(queryset, QuerySet):
         # A page number: the rows skipped are read as ids only (the list's index, not its
         # sealed columns), then the page's own rows are fetched by primary key.
-        window = unjoined(queryset).values("pk")[offset: offset + size + 1]
-        rows = list(queryset.filter(pk__in=window))
+        rows = _prepared_numbered_page(queryset, size, offset) if (
+            _listed(queryset) and Recipe.of(unjoined(queryset)) is not None) else None
+        if rows is None:
+            window = unjoined(queryset).values("pk")[offset: offset + size + 1]
+            rows = list(queryset.filter(pk__in=window))
     else:
         rows = list(queryset[offset: offset + size + 1])
     more = len(rows) > size
@@ -254,6 +257,36 @@ _STAND_INS = {
     "BigAutoField": lambda i: -7_320_000_000 - i,
     "DateTimeField": lambda i: dt.datetime(1901, 1, 1, 0, 0, i, tzinfo=dt.UTC),
 }
+
+
+#: Stands in for a page number's rows skipped when its statement is written: larger than any
+#: offset a request can ask for (``apiutils.MAX_PAGE`` × ``MAX_PAGE_SIZE``).
+_OFFSET_STAND_IN = 7_320_000_099
+
+
+def _numbered_window(rows: QuerySet, columns: tuple, size: int, offset) -> QuerySet:
+    """The page of ``rows`` (``values(*columns)``) after ``offset`` rows: the rows skipped
+    are read as ids only, then the page's rows by primary key."""
+    window = rows.values("pk")[offset: offset + size + 1]
+    return rows.values(*columns).filter(pk__in=window)
+
+
+def _prepared_numbered_page(queryset: QuerySet, size: int, offset: int) -> list:
+    """A page by number through the recipe the list was made with: the same statement as
+    Django's (``_numbered_window``), written once per process and page size with the offset
+    as a parameter (Django writes it into the SQL as a number, so every page number was
+    another statement to write, and for PostgreSQL another one to plan)."""
+    recipe, values = Recipe.of(unjoined(queryset))
+    columns = tuple(queryset.query.values_select)
+    row_of = queryset._iterable_class.row
+
+    def transform(rows: QuerySet, skipped) -> QuerySet:
+        return _numbered_window(rows, columns, size, skipped)
+
+    found = recipe.rows(("numbered page", columns, size), values, transform,
+                        extra=(offset,), extra_stand_ins=(_OFFSET_STAND_IN,), offset=0,
+                        using=queryset.db)
+    return [row_of(r) for r in found]
 
 
 def _prepared_page(queryset: QuerySet, order, size: int, cursor: str | None) -> list | None:

@@ -167,3 +167,42 @@ def test_a_deep_page_by_number_skips_ids_in_the_index_then_reads_its_rows_by_key
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using survivor_org_live_recent" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deep_page_kept_as_one_statement_plans_as_an_index_only_skip(
+        many_records, caseworker, actor_for):
+    """The API's ``page=N`` (``rows_of`` a recipe list) is one statement whose OFFSET is a
+    parameter; the plan PostgreSQL keeps for it once prepared (a *generic* plan, made
+    without the number) still skips the rows as ids in ``survivor_org_live_recent``,
+    index only, and reads the page's rows by key: never a table scan."""
+    from northstar.apiutils import rows_of
+    from northstar.survivors.api import LIST_COLUMNS
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE survivors_survivor")
+    rows = rows_of(policy.visible_survivors(actor_for(caseworker)), *LIST_COLUMNS)
+    sent = []
+    with connection.execute_wrapper(
+            lambda execute, sql, params, *args: sent.append((sql, params))
+            or execute(sql, params, *args)):
+        found = keyset.page(rows, size=50, offset=50 * 40)
+    assert len(found.rows) == 50
+    [(sql, params)] = sent
+    assert " OFFSET %s" in sql and 2000 in params
+    numbered, n = sql, 0
+    while "%s" in numbered:
+        n += 1
+        numbered = numbered.replace("%s", f"${n}", 1)
+    values = ", ".join(str(int(p)) for p in params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE deep_page AS {numbered}")
+        try:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+            cursor.execute(f"EXPLAIN EXECUTE deep_page({values})")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("DEALLOCATE deep_page")
+    assert "Index Only Scan using survivor_org_live_recent" in plan, plan
+    assert "Seq Scan" not in plan, plan
