@@ -11,7 +11,9 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -147,7 +149,7 @@ def caseload(request):
     prefetch_related_objects(rows, Prefetch("cases", queryset=live_cases.only(
         "id", "reference", "status", "survivor_id", "created_at")))
     return render(request, "web/caseload.html", {
-        "rows": _table_rows(rows, overdue_refs), "next_cursor": found.next,
+        "rows_html": _rows_html(_table_rows(rows, overdue_refs)), "next_cursor": found.next,
         "count": count,
         "paged": bool(request.GET.get("cursor")),
         "form": form, "filter_fields": _filter_fields(form),
@@ -226,6 +228,26 @@ def _table_rows(survivors, overdue_refs: set[str]) -> list[_TableRow]:
             recorded=timezone.localtime(s.created_at).date().isoformat()
             if s.created_at else ""))
     return out
+
+
+def _rows_html(rows: list[_TableRow]) -> SafeString:
+    """The table's rows as the caseload template printed them (each value escaped as
+    ``{{ }}`` escapes it, the same spaces and line breaks), written here in one pass: the
+    template engine's loops, conditions and lookups over 25 rows and their cases were over
+    half of the page's rendering. Empty when there are no rows (the template says so)."""
+    overdue = f' <strong class="tag bad">{escape(gettext("overdue"))}</strong>'
+    overdue_row = ' class="overdue"'
+    out = []
+    for row in rows:
+        cases = ", ".join(f'<a href="{escape(url)}">{escape(reference)}</a> '
+                          f'<small>{escape(status)}</small>'
+                          for url, reference, status in row.cases) or "—"
+        out.append(
+            f'\n  <tr{overdue_row if row.overdue else ""}><td><a href="{escape(row.url)}">'
+            f'{escape(row.reference)}</a>{overdue if row.overdue else ""}</td>'
+            f'<td>{escape(row.nationality or "—")}</td>\n  <td>{cases}</td>'
+            f'<td>{escape(row.recorded)}</td></tr>\n  ')
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
 
 
 @never_cache

@@ -1,0 +1,91 @@
+"""The caseload's overdue-instalment and Do No Harm alerts for case staff: one statement each
+with the visible cases as a condition (issue 13, h-caseload4), the same rows, in the same
+order, as the two-step read (the person's or the oldest rows first, then which of their
+claims or cases are visible), with alerts on cases the reader may not see (another
+organisation's, an archived case, a case of an archived survivor) mixed in among them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from northstar.compensation import alerts
+from northstar.compensation.models import Claim, CompensationAlert, Instalment
+from northstar.safeguards import panels as safeguard_panels
+from northstar.safeguards.models import Finding
+from northstar.survivors import actions
+from northstar.survivors.models import Case
+
+
+def _selects(captured) -> int:
+    """The statements that read alerts (not the audited read's own)."""
+    return sum(q["sql"].lstrip().upper().startswith("SELECT") and "audit" not in q["sql"]
+               for q in captured)
+
+
+def _case(actor, case_data=None):
+    survivor = actions.create_survivor(actor, data={"nationality": "KH"})
+    return actions.create_case(actor, survivor, data=case_data or {
+        "forms_of_exploitation": ["labour"]})
+
+
+@pytest.fixture
+def mixed(caseworker, other_caseworker, actor_for, case_a):
+    """Alerts and blocks to the caseworker on four cases, only ``case_a`` visible to them,
+    the due dates and creation times interleaved."""
+    me = actor_for(caseworker)
+    elsewhere = _case(actor_for(other_caseworker))
+    archived, survivor_archived = _case(me), _case(me)
+    Case.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    Case.objects.filter(pk=survivor_archived.pk).update(survivor_archived=True)
+    cases = [case_a, elsewhere, archived, survivor_archived]
+    today = timezone.localdate()
+    start = timezone.now() - dt.timedelta(days=30)
+    for n, case in enumerate(cases):
+        claim = Claim.objects.create(case=case, route="civil_suit", status="paying",
+                                     payer="employer", currency="THB",
+                                     amount_claimed=Decimal(1000))
+        instalments = Instalment.objects.bulk_create(
+            Instalment(claim=claim, number=i + 1, amount=Decimal(100),
+                       due_on=today - dt.timedelta(days=40 - 4 * i - n)) for i in range(6))
+        CompensationAlert.objects.bulk_create(
+            CompensationAlert(instalment=i, recipient=caseworker, raised_on=today,
+                              due_on=i.due_on) for i in instalments)
+        for i in range(6):
+            found = Finding.objects.create(
+                case=case, action="refer", rule="test", severity="block", harm="physical",
+                explanation=f"block {n}.{i}", source="check", rule_set_version="test")
+            Finding.objects.filter(pk=found.pk).update(
+                created_at=start + dt.timedelta(hours=4 * i + n))
+    return me
+
+
+@pytest.mark.parametrize("limit", [1, 4, 6, 50])
+def test_overdue_instalments_are_the_two_step_reads(mixed, case_a, limit):
+    by_two_steps = alerts._open_alerts(mixed, survivor=None, limit=limit,
+                                       shape=lambda qs: qs.values(*alerts.ALERT_ROW))
+    with CaptureQueriesContext(connection) as read:
+        rows = alerts.open_alert_rows(mixed, limit=limit)
+    assert _selects(read) == 1, [q["sql"][:200] for q in read]  # the two steps were two (and more when short)
+    assert rows == list(by_two_steps) and len(rows) == min(limit, 6)
+    assert {r["instalment__claim__case__survivor__reference"] for r in rows} == {
+        case_a.survivor.reference}
+
+
+@pytest.mark.parametrize("limit", [1, 4, 6, 50])
+def test_do_no_harm_blocks_are_the_two_step_reads(mixed, case_a, limit):
+    by_two_steps = safeguard_panels._oldest_visible_blocks(mixed, limit)
+    with CaptureQueriesContext(connection) as read:
+        shown = safeguard_panels.open_block_alerts(mixed, limit=limit)
+    assert _selects(read) == 1, [q["sql"][:200] for q in read]  # the two steps were two (and more when short)
+    assert [(a.due, a.survivor_reference, a.title, a.url) for a in shown] == [
+        (timezone.localdate(r["created_at"]), r["case__survivor__reference"],
+         f"Do No Harm: {r['explanation']}", f"/safeguards/cases/{r['case_id']}/")
+        for r in by_two_steps]
+    assert len(shown) == min(limit, 6)
+    assert {a.title for a in shown} <= {f"Do No Harm: block 0.{i}" for i in range(6)}
