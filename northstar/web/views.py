@@ -157,8 +157,7 @@ def caseload(request):
         "alert_page": alert_page, "alert_qs": _querystring(request, "apage"),
         "overdue_refs": overdue_refs,
         "may_record": policy.may_record(actor),
-        "open_intakes": selectors.visible_intakes(actor).filter(
-            completed_at__isnull=True, started_by=actor.user).count() if actor.user else 0,
+        "open_intakes": selectors.open_intakes_started_by(actor),
     })
 
 
