@@ -89,8 +89,9 @@ def caseload(request):
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
     live_cases = SurvivorCase.objects.filter(archived_at__isnull=True)
-    qs = policy.visible_survivors(actor).only(
+    visible = policy.visible_survivors(actor).only(
         "id", "reference", "nationality", "created_at", "organisation_id")
+    qs = visible
     whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
     only_mine = ((whose or ("mine" if mine_by_default else "all")) == "mine"
                  and actor.user is not None and actor.organisation is not None)
@@ -139,8 +140,10 @@ def caseload(request):
     size = max(1, CASELOAD_PAGE - len(leading))
     if from_mine_indexes:
         found = mine.page(actor, size=size, cursor=cursor, exclude=above)
-        # The page's rows through the reader's own visibility, by primary key, in page order.
-        by_pk = qs.filter(pk__in=found.rows).in_bulk()
+        # The page's rows through the reader's own visibility, by primary key, in page order
+        # (mine, and none of those above, by how ``mine.page`` read them: the two conditions
+        # are not asked again).
+        by_pk = visible.filter(pk__in=found.rows).in_bulk()
         found = keyset.Page([by_pk[pk] for pk in found.rows if pk in by_pk], found.next)
     else:
         found = keyset.page(qs, size=size, cursor=cursor)
