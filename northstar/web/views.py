@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -148,11 +148,16 @@ def caseload(request):
     else:
         found = keyset.page(qs, size=size, cursor=cursor)
     rows = survivor_selectors.listed(actor, leading + found.rows, record_type="survivor")
-    # Every shown survivor's live cases in one query (the leading ones and the page's alike).
-    prefetch_related_objects(rows, Prefetch("cases", queryset=live_cases.only(
-        "id", "reference", "status", "survivor_id", "created_at")))
+    # Every shown survivor's live cases in one query (the leading ones and the page's alike),
+    # as plain rows: the statement a prefetch wrote, without a case built or attached.
+    cases: dict[int, list[tuple]] = {}
+    if rows:
+        for case in live_cases.filter(survivor_id__in=[s.pk for s in rows]).values_list(
+                "id", "reference", "status", "survivor_id", "created_at"):
+            cases.setdefault(case[3], []).append(case)
     return render(request, "web/caseload.html", {
-        "rows_html": _rows_html(_table_rows(rows, overdue_refs)), "next_cursor": found.next,
+        "rows_html": _rows_html(_table_rows(rows, cases, overdue_refs)),
+        "next_cursor": found.next,
         "count": count,
         "paged": bool(request.GET.get("cursor")),
         "form": form, "filter_fields": _filter_fields(form),
@@ -203,12 +208,14 @@ class _TableRow:
     recorded: str
 
 
-def _table_rows(survivors, overdue_refs: set[str]) -> list[_TableRow]:
+def _table_rows(survivors, cases_of: dict[int, list[tuple]],
+                overdue_refs: set[str]) -> list[_TableRow]:
     """The caseload table's rows as shown, worked out here rather than in the template: each
     URL from one reversal per view (``panels.url_for_each``), each country's name and case
     status's words once a page, the date in the reader's time zone (as ``|date`` does).
     The template then only prints (a ``{% url %}`` and filters per row were ~half the page's
-    rendering)."""
+    rendering). ``cases_of``: each survivor's live cases, rows starting (id, reference,
+    status), in the order read."""
     survivor_url = panels.url_for_each("survivor")
     case_url = panels.url_for_each("case")
     language = get_language()
@@ -220,10 +227,10 @@ def _table_rows(survivors, overdue_refs: set[str]) -> list[_TableRow]:
         if code not in countries:
             countries[code] = places.country_name(code, language)
         cases = []
-        for c in s.cases.all():
-            if c.status not in statuses:
-                statuses[c.status] = c.get_status_display()
-            cases.append((case_url(c.pk), c.reference, statuses[c.status]))
+        for pk, reference, status, *_rest in cases_of.get(s.pk, ()):
+            if status not in statuses:
+                statuses[status] = SurvivorCase(status=status).get_status_display()
+            cases.append((case_url(pk), reference, statuses[status]))
         out.append(_TableRow(
             reference=s.reference, url=survivor_url(s.pk), nationality=countries[code],
             overdue=s.reference in overdue_refs, cases=cases,
