@@ -1,15 +1,19 @@
-"""The caseload table's rows written in Python (``web.views._rows_html``, issue 13,
-h-caseload4) are the text the template's loop printed, byte for byte, in English and Khmer:
-overdue or not, with no nationality, no case, one case or several, and values that must be
+"""The caseload table's rows and alerts written in Python (``web.views._rows_html`` and
+``_alerts_html``, issue 13, h-caseload4) are the text the template's loops printed, byte for
+byte, in English and Khmer: overdue or not, with no nationality, no case, one case or
+several; alerts with and without a link, a survivor or a due date; values that must be
 escaped."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from northstar.web.views import _rows_html, _TableRow
+from northstar.ui.panels import Alert, ShownAlert
+from northstar.web.views import _alerts_html, _rows_html, _TableRow
 
 #: The caseload template's loop over its rows before h-caseload4, unchanged.
 LOOP = Template("""{% load i18n %}
@@ -40,4 +44,34 @@ def test_the_rows_are_the_loops_text(language, rows):
     with translation.override(language):
         before = LOOP.render(Context({"rows": rows}))
         after = NOW.render(Context({"rows_html": _rows_html(rows)}))
+    assert after == before
+
+
+#: The caseload template's loop over the page's alerts before h-caseload4, unchanged.
+ALERT_LOOP = Template("""{% load i18n %}<ul>{% for a in alert_page %}
+    <li class="alert {{ a.severity }}"><span class="tag">{{ a.severity }}</span>
+      {% if a.url %}<a href="{{ a.url }}">{{ a.title }}</a>{% else %}{{ a.title }}{% endif %}
+      {% if a.survivor_reference %}· {{ a.survivor_reference }}{% endif %}
+      {% if a.due %}<span class="due">{% translate "due" %} <time datetime="{{ a.due|date:'Y-m-d' }}">{{ a.due|date:"j M Y" }}</time></span>{% endif %}</li>
+  {% endfor %}</ul>""")  # noqa: E501
+
+ALERTS_NOW = Template("""{% load i18n %}<ul>{{ alerts_html }}</ul>""")
+
+
+def _alerts():
+    return [
+        Alert(dt.date(2026, 5, 3), "CS-1: hearing", "/justice/cases/1/", "overdue", "SV-1"),
+        Alert(None, "Referral #4 from <Org & Co> waits", "", "info", ""),
+        ShownAlert(dt.date(2025, 12, 31), "warning", 'S"V<2>',
+                   lambda: ("Do No Harm: don't \"refer\" <now>", "/safeguards/cases/2/?a=1&b=2")),
+        ShownAlert(dt.date(2026, 1, 9), "overdue", "", lambda: ("ការបង់រំលស់", "")),
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+@pytest.mark.parametrize("count", [4, 1, 0])
+def test_the_alerts_are_the_loops_text(language, count):
+    with translation.override(language):
+        before = ALERT_LOOP.render(Context({"alert_page": _alerts()[:count]}))
+        after = ALERTS_NOW.render(Context({"alerts_html": _alerts_html(_alerts()[:count])}))
     assert after == before
