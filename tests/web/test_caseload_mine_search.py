@@ -11,7 +11,6 @@ from django.db.models import Exists, OuterRef, Q
 
 from northstar import policy
 from northstar.survivors import actions
-from northstar.survivors.models import Survivor
 from northstar.web import mine
 
 
