@@ -141,11 +141,15 @@ def open_alert_rows(actor: Actor, *, limit: int | None = ALERT_LIMIT) -> list[di
     """``open_alerts_for`` (the caseload's: no one survivor) as plain rows (``ALERT_ROW``):
     the same alerts in the same order and the same audited read naming their claims, with
     no alert, instalment, claim, case or survivor built (five model instances an alert,
-    most of them for alerts the caseload's merge then drops)."""
+    most of them for alerts the caseload's merge then drops). For case staff with a limit
+    one statement written once per process (``_OPEN_TO_STAFF``)."""
     if actor.user is None:
         return []
-    rows = _open_alerts(actor, survivor=None, limit=limit,
-                        shape=lambda qs: qs.values(*ALERT_ROW))
+    if limit is not None and policy.works_with_records(actor):
+        rows = _OPEN_TO_STAFF.rows(actor.user.pk, actor.organisation.pk, limit=limit)
+    else:
+        rows = _open_alerts(actor, survivor=None, limit=limit,
+                            shape=lambda qs: qs.values(*ALERT_ROW))
     _claims_shown(actor, [r["instalment__claim_id"] for r in rows])
     return rows
 
@@ -158,11 +162,15 @@ def _claims_shown(actor: Actor, claim_ids: list[int]) -> None:
                       note=f"overdue instalment alerts: {len(claim_ids)}" if shown else "")
 
 
-#: A person's open alerts, the earliest due first, with their claims (the caseload's first
-#: question, a batch at a time): SQL written once per process and batch.
-_OPEN_TO_PERSON = Rows(lambda user_id: CompensationAlert.objects.filter(
+#: A person's open alerts on claims their organisation's case staff see (``staff_cases_q``
+#: through the claim's case: ``visible_claims`` of case staff), the earliest due first, as
+#: the caseload's rows: SQL written once per process and cut. PostgreSQL walks the person's
+#: open alerts in order (``compensation_alert_open_due``) and stops at the cut; it never
+#: works out every claim of the organisation (EXPLAIN at 100k: 51 alerts, ~0.6 ms).
+_OPEN_TO_STAFF = Rows(lambda user_id, org_id: CompensationAlert.objects.filter(
+    policy.staff_cases_q(org_id, via="instalment__claim__case__"),
     recipient_id=user_id, resolved_on__isnull=True).order_by("due_on", "pk").values(
-    "pk", "instalment__claim_id"), -7_330_000_031)
+    *ALERT_ROW), -7_330_000_033, -7_330_000_034)
 
 
 def _open_alerts(actor: Actor, *, survivor, limit: int | None, shape) -> list:
@@ -182,11 +190,7 @@ def _open_alerts(actor: Actor, *, survivor, limit: int | None, shape) -> list:
     # for "visible claims" whole would work out every claim of the organisation.
     alerts, start = [], 0
     while len(alerts) < limit:
-        if survivor is None:
-            batch = [(r["pk"], r["instalment__claim_id"]) for r in _OPEN_TO_PERSON.rows(
-                actor.user.pk, offset=start, limit=limit)]
-        else:
-            batch = list(ordered.values_list("pk", "instalment__claim_id")[start:start + limit])
+        batch = list(ordered.values_list("pk", "instalment__claim_id")[start:start + limit])
         if not batch:
             break
         start += len(batch)

@@ -114,9 +114,14 @@ def _open_task_queries(cases, *, today, windows=None):
     # A hearing not yet held is shown as the hearing (below), not its follow-up.
     due = live.filter(task_due__isnull=False).exclude(kind="hearing", occurred_on__gte=today) \
         .order_by("task_due", "case_id", "pk")
-    coming = live.filter(
-        Q(kind="hearing", window_on__gte=today, window_on__lte=hearing_until)
-        | Q(kind="shelter_stay", window_on__gte=today, window_on__lte=shelter_until),
+    # "From today" once, outside the OR: written inside each branch it was two parameters,
+    # and the plan PostgreSQL keeps for the prepared statement (server-side binding) could
+    # not see one range start, so it read every upcoming event of every organisation and
+    # sorted them (26 ms at 100k) instead of walking ``justice_event_window_on`` from today
+    # to the cut (0.6 ms; h-caseload4).
+    coming = live.filter(window_on__gte=today).filter(
+        Q(kind="hearing", window_on__lte=hearing_until)
+        | Q(kind="shelter_stay", window_on__lte=shelter_until),
     ).order_by("window_on", "case_id", "pk")
     return due, coming
 
