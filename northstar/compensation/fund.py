@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from northstar import policy
@@ -130,6 +130,13 @@ def decline_disbursement(actor: Actor, disbursement: Disbursement, *, reason: st
     return found
 
 
+#: What a list of disbursements needs of its survivor is its reference and organisation
+#: (the audit entry's owner): every other column is left unread.
+_SEALED_SURVIVOR_COLUMNS = tuple(
+    f"survivor__{f.name}" for f in Survivor._meta.concrete_fields
+    if f.name not in ("id", "reference", "organisation"))
+
+
 def awaiting_approval(actor: Actor) -> list[Disbursement]:
     """Disbursements waiting for this actor's decision, oldest first: an audited read."""
     if actor.user is None or not policy.may_manage_fund(actor):
@@ -137,7 +144,9 @@ def awaiting_approval(actor: Actor) -> list[Disbursement]:
     items = list(Disbursement.objects.filter(
         fund__organisation=actor.organisation, approver=actor.user, approved_at__isnull=True,
         declined_at__isnull=True).select_related("fund", "survivor", "approver")
-        .order_by("recorded_at", "pk"))
+        # of the survivor only the reference is shown: its sealed columns, 10,000 rows of
+        # them for one approver at 100k survivors, are not read (0.9 s -> see bench/README)
+        .defer(*_SEALED_SURVIVOR_COLUMNS).order_by("recorded_at", "pk"))
     audit.record_read(actor, items, record_type="victim_fund_disbursement",
                       note=f"{len(items)} awaiting approval" if items else "")
     return items
@@ -183,33 +192,40 @@ def fund_report(actor: Actor, *, per_survivor: bool = True) -> dict:
                 "by_purpose": {}, "per_survivor": None}
     cur = fund.currency
     deposits = fund.deposits.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    everything = list(fund.disbursements.select_related("survivor").order_by("pk"))
-    rows = [r for r in everything if r.status == "approved"]
-    pending = sum((r.amount for r in everything if r.status == "pending"), Decimal(0))
-    totals: dict[str, Decimal] = {}
-    survivors: dict[str, set[int]] = {}
-    for row in rows:
-        totals[row.purpose] = totals.get(row.purpose, Decimal(0)) + row.amount
-        survivors.setdefault(row.purpose, set()).add(row.survivor_id)
-    by_purpose: dict[str, str | None] = {p: as_money(t, cur) for p, t in totals.items()}
+    # Summed by PostgreSQL, not by loading every disbursement with its survivor's sealed
+    # row (10,000 of them at 100k survivors: 0.6 s of CPU a report). Purposes come in the
+    # order of their first disbursement, as the dict always listed them.
+    approved = fund.disbursements.filter(approved_at__isnull=False).order_by()
+    by_rows = list(approved.values("purpose").annotate(
+        total=Sum("amount"), people=Count("survivor_id", distinct=True), first=Min("id"))
+        .order_by("first"))
+    pending = fund.disbursements.filter(
+        approved_at__isnull=True, declined_at__isnull=True).order_by().aggregate(
+        s=Sum("amount"))["s"] or Decimal(0)
+    by_purpose: dict[str, str | None] = {r["purpose"]: as_money(r["total"], cur) for r in by_rows}
     if not policy.may_see_fund(actor):
-        by_purpose = disclosure.suppress(by_purpose, {p: len(s) for p, s in survivors.items()})
-    disbursed = sum((r.amount for r in rows), Decimal(0))
+        by_purpose = disclosure.suppress(by_purpose, {r["purpose"]: r["people"] for r in by_rows})
+    disbursed = sum((r["total"] for r in by_rows), Decimal(0))
     out = {"currency": cur, "balance": as_money(Decimal(deposits) - disbursed - pending, cur),
            "deposits": as_money(deposits, cur), "disbursed": as_money(disbursed, cur),
            "awaiting_approval": as_money(pending, cur),
            "by_purpose": by_purpose, "per_survivor": None}
     if per_survivor and policy.works_with_records(actor):
-        visible = set(policy.visible_survivors(actor).values_list("pk", flat=True))
-        shown = [row for row in rows if row.survivor_id in visible]
+        # The survivors the policy lets the actor see, as a semi-join (not 100,000 ids read
+        # into Python); only what the breakdown and its audit entry name is read, with each
+        # row's owning organisation (so the entry is stamped as the rows would stamp it).
+        shown = list(approved.filter(survivor__in=policy.visible_survivors(actor).values("pk"))
+                     .order_by("pk").values_list("pk", "amount", "survivor__reference",
+                                                 "survivor__organisation_id"))
         per: dict[str, dict] = {}
-        for row in shown:
-            item = per.setdefault(row.survivor.reference, {"total": Decimal(0), "count": 0})
-            item["total"] += row.amount
+        for _, amount, reference, _ in shown:
+            item = per.setdefault(reference, {"total": Decimal(0), "count": 0})
+            item["total"] += amount
             item["count"] += 1
         out["per_survivor"] = {k: {"total": as_money(v["total"], cur), "count": v["count"]}
                                for k, v in sorted(per.items())}
-        audit.record_read(actor, shown, record_type="victim_fund_disbursement",
+        audit.record_read(actor, [row[0] for row in shown], record_type="victim_fund_disbursement",
+                          owners=[row[3] for row in shown],
                           fields=["per_survivor"], note=f"fund report: {len(per)} survivor(s)")
     else:
         audit.record_read(actor, (), record_type="victim_fund_figures",

@@ -43,3 +43,15 @@ def test_entries_keep_context_comments_references_and_plurals(tmp_path):
     assert entries["Hearing"].needs_review and not entries["Hearing"].translated  # fuzzy
     plural = entries["{n} payment"]
     assert plural.plural and plural.msgstr == "ការទូទាត់ {n}" and plural.needs_review
+
+
+def test_a_catalogue_is_parsed_again_only_when_its_file_changes(tmp_path):
+    """The review page parsed all eight catalogues on every view (0.35-0.9 s of CPU)."""
+    path = tmp_path / "django.po"
+    path.write_text(PO, encoding="utf-8")
+    first = catalogue.parse_po(path)
+    again = catalogue.parse_po(path)
+    assert again == first and all(a is b for a, b in zip(again, first, strict=True))
+    path.write_text(PO.replace("Your case", "Your file"), encoding="utf-8")
+    changed = {e.msgid for e in catalogue.parse_po(path)}
+    assert "Your file" in changed and "Your case" not in changed
