@@ -342,7 +342,7 @@ def test_a_tables_csv_counts_only_its_own_measure(world):
     # the audit entry: one statement that moves the chain's head and inserts the entry on
     # PostgreSQL, two on SQLite (read the head, insert); on PostgreSQL the figures' plan
     # mode set and reset around the read (``core.db.reading_figures``, h-plans).
-    assert queries == (11 if connection.vendor == "postgresql" else 10), queries
+    assert queries == (10 if connection.vendor == "postgresql" else 9), queries
     _queries, ran = _counting_queries(client, "/insights/tables/compensation.received.csv")
     assert ran == {"compensation"}
 
