@@ -2,11 +2,11 @@
 waiting list at 100k is 10,002), outside any transaction as an API read writes it, timed by
 this process's CPU and the PostgreSQL backend's own CPU clock (``/proc/<pid>/schedstat``,
 same machine). Run on a COPY of a bench database (it writes entries), with the tree to
-measure first on ``PYTHONPATH``:
+measure in ``NORTHSTAR_ROOT`` (default: this tree):
 
     createdb -h 127.0.0.1 -U postgres -T ns_bench_1000 ns_mine_1000
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ns_mine_1000 \\
-      NORTHSTAR_VAR_DIR=/work/main/var/bench PYTHONPATH=. \\
+      NORTHSTAR_VAR_DIR=/work/main/var/bench NORTHSTAR_ROOT=. \\
       .venv/bin/python bench/audit_long_read.py 10002 30
 
 Prints the median ms per read (app CPU, backend CPU), the entries one read writes, and the
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.scale_settings")
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, os.environ.get("NORTHSTAR_ROOT") or str(Path(__file__).resolve().parent.parent))
 
 import django  # noqa: E402
 
