@@ -26,8 +26,21 @@ from northstar.core import chain
 from northstar.core.actor import Actor
 from northstar.core.models import AuditChainHead, AuditEntry
 
-#: The most ids one list entry names; a page is paged well below this.
+#: The most ids one entry names. A read or batch of more is written as several entries of
+#: at most this many ids each, one after the other in the chain, in one transaction
+#: (``record_read``, ``record_many``): every record shown stays findable in the log.
 MAX_IDS = 1000
+
+
+def _in_parts(items: list) -> list[list]:
+    """``items`` cut into runs of at most ``MAX_IDS``, in order (one empty run for none)."""
+    return [items[i:i + MAX_IDS] for i in range(0, len(items), MAX_IDS)] or [items]
+
+
+def _part_note(note: str, number: int, parts: int) -> str:
+    """The note of one of several entries of one read: which part it is, within 300."""
+    suffix = f" (part {number} of {parts})"
+    return note[:300 - len(suffix)] + suffix
 
 
 def _owner_of(survivor_ref: str):
@@ -73,16 +86,19 @@ def _append(actor: Actor, *, owner_organisation_id=None, **values) -> AuditEntry
     return entry
 
 
+def _owner_for(actor: Actor, ref: str):
+    """Id of the organisation owning the survivor ``ref``, as the entry is stamped with it."""
+    own = actor.organisation
+    # References are "<organisation code>-<six letters>" and codes are unique: a reference
+    # with the actor's own code is the actor's organisation's survivor (no query needed).
+    if ref and own is not None and ref.rpartition("-")[0] == own.code:
+        return own.pk
+    return _owner_of(ref)
+
+
 def _new_entry(actor: Actor, owner_organisation_id, values: dict) -> AuditEntry:
     if owner_organisation_id is None:
-        ref = values.get("survivor_ref", "")
-        own = actor.organisation
-        # References are "<organisation code>-<six letters>" and codes are unique: a reference
-        # with the actor's own code is the actor's organisation's survivor (no query needed).
-        if ref and own is not None and ref.rpartition("-")[0] == own.code:
-            owner_organisation_id = own.pk
-        else:
-            owner_organisation_id = _owner_of(ref)
+        owner_organisation_id = _owner_for(actor, values.get("survivor_ref", ""))
     return AuditEntry(
         actor=actor.user, actor_label=actor.label, organisation=actor.organisation,
         channel=actor.channel, owner_organisation_id=owner_organisation_id, **values,
@@ -149,6 +165,13 @@ def _flush_pending() -> None:
         return
     entries = list(pending)
     pending.clear()
+    _write_together(entries)
+
+
+def _write_together(entries: list[AuditEntry]) -> None:
+    """``entries`` one after the other in the chain, in one transaction: on PostgreSQL
+    outside any transaction in one round trip, else in the caller's transaction (or one
+    of their own)."""
     if (connection.vendor == "postgresql" and not connection.in_atomic_block
             and connection.get_autocommit()):
         from northstar.core import unusual_reads
@@ -158,7 +181,7 @@ def _flush_pending() -> None:
             if opened is not None:
                 unusual_reads.alert_if_unusual(entry, opened)
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         for entry in entries:
             _write(entry)
 
@@ -379,13 +402,26 @@ def record(
 
 def record_many(actor: Actor, action: str, record_type: str, record_ids: Iterable, *,
                 fields: Iterable[str] = (), note: str = "") -> AuditEntry | None:
-    """One entry for a batch of writes (a bulk import), naming every id (at most ``MAX_IDS``)."""
-    ids = [str(i) for i in record_ids][:MAX_IDS]
+    """One entry for a batch of writes (a bulk import), naming every id; a batch of more
+    than ``MAX_IDS`` is several entries of ``MAX_IDS`` ids, in one transaction. Returns the
+    first."""
+    ids = [str(i) for i in record_ids]
     if not ids:
         return None
-    return _append(actor, action=action, record_type=record_type,
-                   record_id=ids[0] if len(ids) == 1 else "", record_ids=ids,
-                   survivor_ref="", fields=sorted(set(fields)), note=note[:300])
+    fields = sorted(set(fields))
+    parts = _in_parts(ids)
+    if len(parts) == 1:
+        return _append(actor, action=action, record_type=record_type,
+                       record_id=ids[0] if len(ids) == 1 else "", record_ids=ids,
+                       survivor_ref="", fields=fields, note=note[:300])
+    if _pending.get() and not connection.in_atomic_block:
+        _flush_pending()  # reads of this page before it come first in the chain
+    with transaction.atomic(savepoint=False):
+        entries = [_append(actor, action=action, record_type=record_type, record_id="",
+                           record_ids=part, survivor_ref="", fields=fields,
+                           note=_part_note(note or f"{len(ids)} records", number, len(parts)))
+                   for number, part in enumerate(parts, 1)]
+    return entries[0]
 
 
 def _id_of(item) -> str:
@@ -406,10 +442,13 @@ def record_read(
     """The one way to audit a read: one record, or every record of a list shown.
 
     ``records`` is a model instance, an id, or an iterable of either. Ids are
-    stored whole in ``record_ids`` (never cut mid-number); an empty list writes
-    nothing. ``record_type`` defaults to the model's name. A read of figures
-    with no record behind them passes ``records=()`` with ``note`` and
-    ``record_type`` and is still written (``record_ids`` empty).
+    stored whole in ``record_ids`` (never cut mid-number), every one of them: a
+    list of more than ``MAX_IDS`` is written as several entries of at most
+    ``MAX_IDS`` ids ("part 2 of 7" in the note), one after the other in the chain
+    and in one transaction. An empty list writes nothing. ``record_type`` defaults
+    to the model's name. A read of figures with no record behind them passes
+    ``records=()`` with ``note`` and ``record_type`` and is still written
+    (``record_ids`` empty).
 
     Survivors, and records that hang off one, are stamped with the organisation
     that owns the survivor; a list mixing several owners (a referral recipient's
@@ -429,7 +468,6 @@ def record_read(
         if not items or not hasattr(items[0], "_meta"):
             raise ValueError("record_read needs record_type for ids or an empty list")
         record_type = items[0]._meta.model_name
-    items = items[:MAX_IDS]
     fields = sorted(set(fields))  # once: a generator would be empty for a second owner
     if not items and not note:
         return None
@@ -443,29 +481,52 @@ def record_read(
         groups = _owners_of_items(items)
     if not groups or len(groups) == 1:
         owner = next(iter(groups)) if groups else None
-        return _read_entry(actor, items, owner, record_type=record_type, export=export,
-                           survivor_ref=survivor_ref, fields=fields, note=note)
-    # Records of several organisations' survivors (a referral recipient's list): one entry
-    # per owning organisation, so each owner's log names exactly its own records.
-    entries = [_read_entry(actor, group, owner, record_type=record_type, export=export,
-                           survivor_ref="", fields=fields,
-                           note=note or f"listed {len(group)} of {len(items)}")
-               for owner, group in groups.items()]
+        if owner is None and survivor_ref and len(items) > MAX_IDS:
+            owner = _owner_for(actor, survivor_ref)  # once, not once per part
+        shares = [(owner, items, note)]
+    else:
+        # Records of several organisations' survivors (a referral recipient's list): one
+        # entry per owning organisation, so each owner's log names exactly its own records.
+        survivor_ref = ""
+        shares = [(owner, group, note or f"listed {len(group)} of {len(items)}")
+                  for owner, group in groups.items()]
+    values = []
+    for owner, share, share_note in shares:
+        parts = _in_parts(share)
+        for number, part in enumerate(parts, 1):
+            part_note = share_note or (f"listed {len(share)}" if len(share) > 1 else "")
+            if len(parts) > 1:
+                part_note = _part_note(part_note, number, len(parts))
+            values.append((owner, _read_values(part, record_type=record_type, export=export,
+                                               survivor_ref=survivor_ref, fields=fields,
+                                               note=part_note)))
+    if len(values) == 1:
+        return _read_entry(actor, *values[0])
+    # One read shown as several entries: written together, one after the other in the chain.
+    entries = [_new_entry(actor, owner, value) for owner, value in values]
+    pending = _pending.get()
+    if pending is not None and not connection.in_atomic_block:
+        pending.extend(entries)
+    else:
+        _write_together(entries)
     return entries[0]
 
 
-def _read_entry(actor, items, owner, *, record_type, export, survivor_ref, fields, note):
+def _read_values(items, *, record_type, export, survivor_ref, fields, note) -> dict:
     ids = [_id_of(i) for i in items]
     single = ids[0] if len(ids) == 1 else ""
-    values = dict(
+    return dict(
         action="export" if export else "read",
         record_type=record_type,
         record_id=single if len(single) <= 64 else "",
         record_ids=ids,
         survivor_ref=survivor_ref,
         fields=sorted(set(fields)),
-        note=(note or (f"listed {len(ids)}" if len(ids) > 1 else ""))[:300],
+        note=note[:300],
     )
+
+
+def _read_entry(actor, owner, values: dict) -> AuditEntry:
     pending = _pending.get()
     if pending is not None and not connection.in_atomic_block:
         entry = _new_entry(actor, owner, values)  # stamped now: when the read happened

@@ -71,7 +71,9 @@ def upload_document(request, survivor_id: int, kind: Form[KindT],
 
 @router.get("/documents/{document_id}", response={200: None})
 def download_document(request, document_id: int):
-    """The file itself, always as an attachment with ``nosniff``; an audited export."""
+    """The file itself, always as an attachment with ``nosniff``; an audited export. A
+    document whose file is missing (its record kept, no file stored) answers 404 naming
+    ``content``."""
     actor = actor_of(request)
     document = selectors.document_for(actor, document_id)
     data, name = selectors.open_document(actor, document)

@@ -12,9 +12,10 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.crypto import keyring
+from northstar.core.errors import DomainError
 from northstar.core.fields import reveal
 from northstar.core.prepared import Prepared
-from northstar.documents.models import Document
+from northstar.documents.models import Document, DocumentContent
 from northstar.survivors.models import Case, Survivor
 
 
@@ -92,9 +93,25 @@ def names_of(actor: Actor, documents: list[Document]) -> dict[int, str]:
     return names
 
 
+class FileMissing(DomainError):
+    """The document's record is there but its file is not (no content row: never stored,
+    or lost). 404 naming ``content``, with a sentence that says so; the record itself
+    still shows in the lists."""
+
+    status = 404
+
+
 def open_document(actor: Actor, document: Document) -> tuple[bytes, str]:
-    """The file's bytes and its original name: an audited export of this one document."""
-    opened = keyring().open_bytes(document.content.sealed, document.content_context())
+    """The file's bytes and its original name: an audited export of this one document.
+    ``FileMissing`` when there is no file to open (nothing is shown, so nothing is
+    audited)."""
+    try:
+        sealed = document.content.sealed
+    except DocumentContent.DoesNotExist:
+        raise FileMissing("The file of this document is missing: its record is kept, but "
+                          "no file is stored for it. Attach the file again.",
+                          "content") from None
+    opened = keyring().open_bytes(sealed, document.content_context())
     name = reveal(document.original_name)
     audit.record_read(actor, document, record_type="document",
                       survivor_ref=document.survivor.reference,
