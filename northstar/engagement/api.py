@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from northstar import policy
-from northstar.apiutils import actor_of
+from northstar.apiutils import PageQuery, PagingFacts, actor_of, page_of
 from northstar.core import audit
 from northstar.core.errors import NotFound
 from northstar.engagement import counting, selectors
@@ -43,7 +43,10 @@ class ParticipantOut(Schema):
 
 
 class ActivityDetailOut(ActivityOut):
-    participants: list[ParticipantOut]
+    participants: list[ParticipantOut] = Field(description="one page of who takes part")
+    participants_paging: PagingFacts = Field(
+        description="the paging facts of `participants`: pass `next` as `cursor` for the "
+                    "following page")
 
 
 class CellOut(Schema):
@@ -74,22 +77,25 @@ def list_activities(request):
 
 
 @router.get("/engagement/activities/{activity_id}", response=ActivityDetailOut)
-def get_activity(request, activity_id: int):
-    """One activity and who takes part: a pseudonym where the survivor chose anonymity, else
-    their reference; never a name or a case. An audited read."""
+def get_activity(request, activity_id: int, paging: Query[PageQuery]):
+    """One activity and one page of who takes part (``cursor`` or ``page``, with
+    ``page_size``; ``participants_paging`` answers the count and the next cursor): a
+    pseudonym where the survivor chose anonymity, else their reference; never a name or a
+    case. The counts of the activity cover every participant. An audited read of the page
+    shown."""
     actor = actor_of(request)
     a = selectors.activity_for(actor, activity_id)
-    people = selectors.participants_seen(actor, a)
-    status = [p.status for p in people]
-    due = sum(1 for p in people if p.status == "accepted" and p.debriefed_at is None
-              and a.starts_at <= dt.datetime.now(dt.UTC))
-    out = _activity_out(a, status.count("accepted"), status.count("invited"), due)
+    people, facts = page_of(selectors.participants_of(actor, a), paging)
+    selectors.participants_shown(actor, a, people)
+    counts = selectors.participation_counts(a)
+    out = _activity_out(a, counts["taking_part"], counts["invited"], counts["debrief_due"])
     out["participants"] = [{
-        "id": p.pk, "shown_as": p.pseudonym if p.anonymous else p.survivor.reference,
+        "id": p.pk, "shown_as": p.pseudonym if p.anonymous else p.survivor_reference,
         "anonymous": p.anonymous, "status": p.status,
         "support_person_named": p.support_person_named, "briefed": p.briefed_at is not None,
         "debriefed": p.debriefed_at is not None,
         "findings": list(p.safeguards_result.get("findings", []))} for p in people]
+    out["participants_paging"] = facts
     return out
 
 

@@ -65,6 +65,9 @@ class CouncilMembership(models.Model):
 
     class Meta:
         ordering = ["-term_start", "-id"]
+        # The councils page reads one page of a council's members in this order (issue 13).
+        indexes = [models.Index(fields=["council", "-term_start", "-id"],
+                                name="membership_council_order")]
 
     def __str__(self) -> str:
         return f"term of {self.survivor_id} on {self.council_id}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from northstar import policy
@@ -21,6 +21,7 @@ from northstar.engagement.models import (
     Activity,
     Consultation,
     Council,
+    CouncilMembership,
     HonorariumEntry,
     LedgerEntryKind,
     OutreachSession,
@@ -121,18 +122,54 @@ def calendar(actor: Actor) -> list[dict]:
     return [{"activity": a, "past": a.starts_at <= now} for a in rows]
 
 
-def participants_seen(actor: Actor, activity: Activity) -> list[Participation]:
-    """Who is invited to or takes part in ``activity``: a pseudonym where the survivor chose
-    anonymity, else their reference; never a name or a case. An audited read."""
-    found = list(activity.participations.select_related("survivor").prefetch_related("ledger")
-                 .order_by("id"))
+def participants_of(actor: Actor, activity: Activity) -> QuerySet[Participation]:
+    """Who is invited to or takes part in ``activity`` (one the actor may see, from
+    ``activity_for``), in the order shown: read one page of it, then ``participants_shown``.
+    Each row carries its survivor's reference (``survivor_reference``), not the survivor's
+    sealed row."""
+    return (Participation.objects.filter(activity=activity)
+            .annotate(survivor_reference=F("survivor__reference")).order_by("id"))
+
+
+def participants_shown(actor: Actor, activity: Activity, shown: list[Participation]) -> None:
+    """The audited read of ``activity`` and of the participants on the page shown (only
+    those): a pseudonym where the survivor chose anonymity, else their reference; never a
+    name or a case."""
     audit.record_read(actor, activity, record_type="engagement_activity",
                       note=f"engagement: activity {activity.pk}")
-    if found:
-        audit.record_read(actor, [p.survivor_id for p in found], record_type="survivor",
+    if shown:
+        audit.record_read(actor, [p.survivor_id for p in shown], record_type="survivor",
                           fields=["engagement_participation"],
                           note=f"engagement: participants of activity {activity.pk}")
+
+
+def participation_counts(activity: Activity) -> dict[str, int]:
+    """How many of ``activity``'s participants take part, are invited, and still await a
+    debriefing after it was held: counted in SQL over all of them, whichever page is shown."""
+    found = Participation.objects.filter(activity=activity).aggregate(
+        taking_part=Count("id", filter=Q(status=ParticipationStatus.ACCEPTED)),
+        invited=Count("id", filter=Q(status=ParticipationStatus.INVITED)),
+        debrief_due=Count("id", filter=Q(status=ParticipationStatus.ACCEPTED,
+                                         debriefed_at__isnull=True)))
+    if activity.starts_at > timezone.now():
+        found["debrief_due"] = 0
     return found
+
+
+def council_members(actor: Actor, council: Council) -> QuerySet[CouncilMembership]:
+    """The members of ``council`` (one from ``visible_councils``), newest term first, with
+    their survivor's reference only: read one page, then ``council_members_shown``."""
+    return (CouncilMembership.objects.filter(council=council).select_related("survivor")
+            .only("id", "council_id", "survivor_id", "term_start", "term_end", "ended_on",
+                  "survivor__id", "survivor__reference")
+            .order_by("-term_start", "-id"))
+
+
+def council_members_shown(actor: Actor, shown: list[CouncilMembership]) -> None:
+    """The audited read of the council members on the pages shown (only those)."""
+    if shown:
+        audit.record_read(actor, [m.survivor_id for m in shown], record_type="survivor",
+                          fields=["council_membership"], note="engagement: council members")
 
 
 def minutes_of(actor: Actor, activity: Activity) -> str:

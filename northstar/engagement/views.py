@@ -7,6 +7,7 @@ chose anonymity, else by reference. Each page asks the policy, calls an action, 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from northstar import policy
-from northstar.core import audit
+from northstar.core import keyset
 from northstar.core.errors import Conflict, DomainError, Forbidden, NotFound
 from northstar.engagement import actions, selectors
 from northstar.engagement.forms import (
@@ -74,16 +75,36 @@ def calendar(request):
     }, status=status)
 
 
-def _participant_rows(actor, activity) -> list[dict]:
+#: Rows a page of participants or of a council's members shows; the rest are a cursor away.
+PAGE_SIZE = 50
+
+
+def _participant_rows(actor, activity, cursor: str | None) -> dict:
+    """One page of ``activity``'s participants (after ``cursor``), the capped count of all
+    of them, and the cursor of the next page; only the page's participants are audited."""
+    people = selectors.participants_of(actor, activity).prefetch_related("ledger")
+    count = keyset.count(people)
+    found = keyset.page(people, size=PAGE_SIZE, cursor=cursor)
+    selectors.participants_shown(actor, activity, found.rows)
     rows = []
-    for p in selectors.participants_seen(actor, activity):
-        rows.append({"p": p, "shown_as": p.pseudonym if p.anonymous else p.survivor.reference,
+    for p in found.rows:
+        rows.append({"p": p, "shown_as": p.pseudonym if p.anonymous else p.survivor_reference,
                      "blocks": [f for f in p.safeguards_result.get("findings", [])
                                 if f["severity"] == "block"],
                      "warnings": [f for f in p.safeguards_result.get("findings", [])
                                   if f["severity"] == "warn"],
                      "owed": next((e for e in p.ledger.all() if e.kind == "owed"), None)})
-    return rows
+    return {"rows": rows, "count": count, "next_cursor": found.next,
+            "paged": bool(cursor)}
+
+
+def _querystring(request, *dropped: str) -> str:
+    """The page's query string without ``dropped`` (the cursor, a notice): what a pager
+    link keeps, so a filter holds across pages."""
+    rest = request.GET.copy()
+    for name in dropped:
+        rest.pop(name, None)
+    return rest.urlencode()
 
 
 @login_required
@@ -104,7 +125,8 @@ def activity(request, activity_id: int):
             return redirect(reverse("engagement:activity", args=[act.pk]) + f"?done={op}")
     minutes = (selectors.minutes_of(actor, act) if request.GET.get("minutes") == "1" else None)
     return render(request, "engagement/activity.html", {
-        "activity": act, "rows": _participant_rows(actor, act), "minutes": minutes,
+        "activity": act, **_participant_rows(actor, act, request.GET.get("cursor")),
+        "qs": _querystring(request, "cursor", "done", "minutes"), "minutes": minutes,
         "candidates": selectors.candidates_seen(actor) if act.starts_at > timezone.now() else [],
         "past": act.starts_at <= timezone.now(), "error": error,
         "done": request.GET.get("done", ""), "statuses": ParticipationStatus,
@@ -213,15 +235,29 @@ def councils(request):
             if isinstance(exc, NotFound | Forbidden):
                 raise
             error = exc
-    found = list(selectors.visible_councils(actor).prefetch_related("members__survivor"))
-    member_ids = [m.survivor_id for c in found for m in c.members.all()]
-    if member_ids:
-        audit.record_read(actor, member_ids, record_type="survivor",
-                          fields=["council_membership"], note="engagement: council members")
     return render(request, "engagement/councils.html", {
-        "councils": found, "form": form, "error": error,
+        **_council_pages(actor, request), "form": form, "error": error,
         "candidates": selectors.candidates_seen(actor), "done": request.GET.get("done", ""),
     }, status=422 if request.method == "POST" else 200)
+
+
+def _council_pages(actor, request) -> dict:
+    """Each council with one page of its members, their capped count and the cursor of the
+    next page; with ``?council=`` only that council (its pages walked by ``cursor``). One
+    audited read names the members shown, and only them."""
+    chosen = request.GET.get("council")
+    councils = ([policy.one_of(selectors.visible_councils(actor), chosen, "council")]
+                if chosen else list(selectors.visible_councils(actor)))
+    cursor = request.GET.get("cursor") if chosen else None
+    pages = []
+    for council in councils:
+        members = selectors.council_members(actor, council)
+        found = keyset.page(members, size=PAGE_SIZE, cursor=cursor)
+        pages.append({"council": council, "members": found.rows,
+                      "count": keyset.count(members), "next_cursor": found.next,
+                      "paged": bool(cursor), "qs": urlencode({"council": council.pk})})
+    selectors.council_members_shown(actor, [m for p in pages for m in p["members"]])
+    return {"pages": pages, "chosen": bool(chosen)}
 
 
 def _date(value: str, field: str):
