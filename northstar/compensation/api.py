@@ -7,10 +7,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Router
+from ninja import Query, Router
 
 from northstar import policy
-from northstar.apiutils import actor_of
+from northstar.apiutils import PageQuery, actor_of, page_of
 from northstar.compensation import (
     calculations,
     claims,
@@ -37,6 +37,7 @@ from northstar.compensation.schemas import (
     DisbursementIn,
     DisbursementListOut,
     DisbursementOut,
+    DisbursementPage,
     EligibilityOut,
     EscalationIn,
     FiguresOut,
@@ -341,10 +342,13 @@ def disburse(request, survivor_id: int, payload: DisbursementIn):
     return 201, disbursement_out(paid)
 
 
-@router.get("/compensation/fund/approvals", response=list[DisbursementOut])
-def disbursements_awaiting_me(request):
-    """Disbursements that name you as approver and wait for your decision."""
-    return [disbursement_out(d) for d in fund.awaiting_approval(actor_of(request))]
+@router.get("/compensation/fund/approvals", response=DisbursementPage)
+def disbursements_awaiting_me(request, paging: Query[PageQuery]):
+    """Disbursements that name you as approver and wait for your decision, oldest first, a
+    page at a time (the `next` cursor, or `page`); only the page answered is audited."""
+    actor = actor_of(request)
+    items, facts = page_of(fund.awaiting_approval(actor), paging)
+    return {"items": [disbursement_out(d) for d in fund.awaiting_shown(actor, items)], **facts}
 
 
 @router.post("/compensation/fund/disbursements/{disbursement_id}/approve",

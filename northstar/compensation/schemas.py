@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from northstar.apiutils import StrictSchema
+from northstar.apiutils import PagingFacts, StrictSchema
 
 
 class ForeignAmountIn(StrictSchema):
@@ -354,6 +354,12 @@ class DisbursementOut(Schema):
     approver: str
     #: pending until the named approver approves; declined money returns to the fund.
     status: str
+
+
+class DisbursementPage(PagingFacts):
+    """One page of the disbursements waiting for your decision, oldest first."""
+
+    items: list[DisbursementOut]
 
 
 class DisbursementDeclineIn(StrictSchema):

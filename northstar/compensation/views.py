@@ -3,6 +3,8 @@ timeline, the case-page money panel and the caseload's overdue-instalment alerts
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -45,7 +47,7 @@ from northstar.compensation.forms import (
 from northstar.compensation.models import Route
 from northstar.compensation.rules import default_rules
 from northstar.compensation.statement import PLAIN_SUMMARY, TITLE, build_statement
-from northstar.core import jobs
+from northstar.core import jobs, keyset
 from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
@@ -484,6 +486,10 @@ def assistance(request, survivor_id: int):
     }, status=status)
 
 
+#: Disbursements of the approver's waiting list per page of the fund page.
+WAITING_PAGE = 50
+
+
 @login_required
 def fund_page(request):
     """The organisation's victim fund: balance, deposits and what was paid out, by purpose."""
@@ -504,12 +510,23 @@ def fund_page(request):
                 return redirect("compensation:fund")
     found = selectors.fund_of(actor)
     report = fund.fund_report(actor, per_survivor=False)
+    # The approver's waiting list, oldest first, a page at a time (10,002 waiting for one
+    # supervisor at 100k survivors, two forms each) with a capped count; the totals above
+    # it are the report's, summed over every row.
+    cursor = request.GET.get("cursor") or ""
+    to_decide, waiting_count, next_cursor = [], None, None
+    if policy.may_manage_fund(actor):
+        waiting = fund.awaiting_approval(actor)
+        waiting_count = keyset.count(waiting)
+        page = keyset.page(waiting, size=WAITING_PAGE, cursor=cursor or None)
+        to_decide, next_cursor = fund.awaiting_shown(actor, page.rows), page.next
     return render(request, "compensation/fund.html", {
         "fund": found, "form": form, "by_purpose": sorted(report["by_purpose"].items()),
         "deposits": list(found.deposits.order_by("-received_on")[:50]) if found else [],
         "balance": report["balance"] if found else None,
         "awaiting": report["awaiting_approval"] if found else None,
-        "to_decide": fund.awaiting_approval(actor) if policy.may_manage_fund(actor) else [],
+        "to_decide": to_decide, "waiting_count": waiting_count,
+        "next_cursor": next_cursor, "cursor": cursor,
     }, status=status)
 
 
@@ -523,4 +540,8 @@ def decide_disbursement(request, disbursement_id: int):
         fund.approve_disbursement(actor, found)
     else:
         fund.decline_disbursement(actor, found, reason=request.POST.get("reason", ""))
-    return redirect("compensation:fund")
+    # Back to the page of the waiting list the decision was made on (the fund page checks
+    # the cursor's signature; the row decided is simply no longer on it).
+    cursor = request.POST.get("cursor")
+    target = reverse("compensation:fund")
+    return redirect(f"{target}?{urlencode({'cursor': cursor})}" if cursor else target)

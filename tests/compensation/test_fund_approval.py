@@ -19,7 +19,7 @@ def test_a_disbursement_naming_a_supervisor_is_pending_until_that_supervisor_app
     assert report["disbursed"] == "0.00" and report["awaiting_approval"] == "400.00"
     assert report["balance"] == "600.00"
     waiting = api(supervisor).get("/api/v1/compensation/fund/approvals").json()
-    assert [d["id"] for d in waiting] == [made.json()["id"]]
+    assert [d["id"] for d in waiting["items"]] == [made.json()["id"]]
     approved = api(supervisor).post(
         f"/api/v1/compensation/fund/disbursements/{made.json()['id']}/approve")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"

@@ -90,12 +90,12 @@ def test_the_approvers_list_reads_no_sealed_column_of_a_survivor(api, caseworker
     fund_with(api, supervisor)
     assert pay(api(caseworker), survivor_a, supervisor, "100", approve=False).status_code == 201
     with CaptureQueriesContext(connection) as captured:
-        waiting = fund.awaiting_approval(Actor.for_user(supervisor, "test"))
+        waiting = list(fund.awaiting_approval(Actor.for_user(supervisor, "test")))
     assert [d.survivor.reference for d in waiting] == [survivor_a.reference]
     read = " ".join(q["sql"] for q in captured.captured_queries
                     if "compensation_disbursement" in q["sql"])
     sealed = [f.column for f in Survivor._meta.concrete_fields
               if isinstance(f, EncryptedTextField)]
     assert sealed and not [c for c in sealed if f'"survivors_survivor"."{c}"' in read]
-    assert ApiClient(supervisor).get("/api/v1/compensation/fund/approvals").json()[0][
+    assert ApiClient(supervisor).get("/api/v1/compensation/fund/approvals").json()["items"][0][
         "survivor_id"] == survivor_a.pk
