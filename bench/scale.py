@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -297,6 +298,19 @@ def api_rows(prep: dict, size: int) -> list[tuple[str, str, str | None]]:
     ]
 
 
+def cursor_to_deep_page(base: str, prep: dict, headers: dict) -> str | None:
+    """The ``next`` cursor of the page before the deep one (``api_rows``): it names the
+    deep page's first row, so ``?cursor=`` answers the same rows as ``?page=N``."""
+    deep = max(1, round(prep["survivors"] / 50 * 0.95))
+    if deep < 2:
+        return None
+    url = f"{base}/api/v1/survivors?page_size=50&page={deep - 1}"
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers),  # noqa: S310
+                                timeout=PAGE_TIMEOUT) as answer:
+        following = json.loads(answer.read()).get("next")
+    return urllib.parse.quote(following, safe="") if following else None
+
+
 def page_rows(prep: dict) -> list[tuple[str, str, str, str]]:
     """(label, path, how, role): how is "session" (a page) or "token" (an API figure)."""
     return [
@@ -342,8 +356,14 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
             headers = cookie[role] if how == "session" else auth[role]
             pages[label] = one_at_a_time(base + path, headers)
             log(f"{size}: {label}: {pages[label][0]:.0f} ms ({pages[label][1]})")
+        deep_cursor = cursor_to_deep_page(base, prep, auth["caseworker"])
     loaded = {}
     runs = [(label, base + path, None) for label, path, _ in api_rows(prep, size)]
+    if deep_cursor:
+        # The same depth walked by the ``next`` cursor every page answers (page numbers skip
+        # N×50 rows by what they mean; a cursor starts at its row: issue 13's "flat in N").
+        runs.insert(3, ("`GET /api/v1/survivors?cursor=…` (deep, by cursor)",
+                        f"{base}/api/v1/survivors?page_size=50&cursor={deep_cursor}", None))
     runs += [("`POST /api/v1/survivors` (create)", base + "/api/v1/survivors", post_script(work)),
              ("`PATCH /api/v1/survivors/{id}` (update)", base + "/",
               patch_script(work, prep["updates"]))]
