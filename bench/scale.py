@@ -362,11 +362,12 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
     if deep_cursor:
         # The same depth walked by the ``next`` cursor every page answers (page numbers skip
         # N×50 rows by what they mean; a cursor starts at its row: issue 13's "flat in N").
-        runs.insert(3, ("`GET /api/v1/survivors?cursor=…` (deep, by cursor)",
+        runs.insert(3, ("`GET /api/v1/survivors` (deep, by `cursor`)",
                         f"{base}/api/v1/survivors?page_size=50&cursor={deep_cursor}", None))
     runs += [("`POST /api/v1/survivors` (create)", base + "/api/v1/survivors", post_script(work)),
              ("`PATCH /api/v1/survivors/{id}` (update)", base + "/",
               patch_script(work, prep["updates"]))]
+    runs = [run for run in runs if args.only in run[0]]
     for label, url, script in runs:
         # A fresh server for each: requests still queued when wrk stops (a slow list at
         # 100k) would otherwise be answered during the next measurement.
@@ -491,6 +492,8 @@ def main() -> int:
     parser.add_argument("--spend", action=argparse.BooleanOptionalAction, default=None,
                         help="after each size, what each request still spends (bench/spend.py "
                              "on a copy; ~10 min a size on a busy machine); on unless --api-only")
+    parser.add_argument("--only", default="",
+                        help="measure under load only the endpoints whose label holds this text")
     parser.add_argument("--api-only", action="store_true",
                         help="only the API under load (no page or figure one at a time)")
     args = parser.parse_args()
