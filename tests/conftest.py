@@ -184,3 +184,24 @@ def api():
         return ApiClient(user)
 
     return build
+
+
+@pytest.fixture
+def count_sql_compiled(monkeypatch):
+    """``start()`` begins counting the queries Django compiles (``SQLCompiler.as_sql``) and
+    returns the list their models are appended to: a query written once per process
+    (``core.prepared``) must leave it empty once warm."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    def start() -> list:
+        compiled: list = []
+        as_sql = SQLCompiler.as_sql
+
+        def counting(self, *args, **kwargs):
+            compiled.append(self.query.model)
+            return as_sql(self, *args, **kwargs)
+
+        monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+        return compiled
+
+    return start

@@ -9,7 +9,6 @@ from functools import partial
 
 import pytest
 from django.core import signing
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from northstar import policy
@@ -91,17 +90,10 @@ def test_a_recipe_that_reads_the_clock_or_hides_its_stand_in_is_refused(db):
 
 
 def test_a_list_request_writes_no_list_sql_once_warm_but_a_filtered_one_does(
-        api, caseworker, actor_for, monkeypatch):
+        api, caseworker, actor_for, count_sql_compiled):
     grow_caseload(actor_for(caseworker), 3)
     client = api(caseworker)
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_sql_compiled()
     for path in ("/api/v1/survivors", "/api/v1/cases"):
         first = client.get(path, {"page_size": 2}).json()
         client.get(path, {"page_size": 2, "cursor": first["next"]})  # warm both shapes
@@ -184,17 +176,10 @@ def test_a_page_by_number_is_one_statement_for_every_number_and_answers_as_djang
 
 
 def test_a_page_by_number_writes_no_list_sql_once_warm(api, caseworker, actor_for,
-                                                       monkeypatch):
+                                                       count_sql_compiled):
     grow_caseload(actor_for(caseworker), 5)
     client = api(caseworker)
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_sql_compiled()
     for path in ("/api/v1/survivors", "/api/v1/cases"):
         first = client.get(path, {"page_size": 2}).json()
         second = client.get(path, {"page_size": 2, "page": 2}).json()  # warm

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone, translation
 
 from northstar.compensation.models import CompensationAlert
@@ -71,18 +70,11 @@ def test_a_date_kept_in_the_query_is_refused(db):
 
 
 def test_the_caseloads_alert_sources_write_their_fixed_sql_once(
-        caseworker, actor_for, case_a, org_b, monkeypatch):
+        caseworker, actor_for, case_a, org_b, count_sql_compiled):
     actor = actor_for(caseworker)
     add_alerts(actor, case_a, 5, partner=org_b)
     first = [(a.due, a.severity, a.title, a.url) for a in panels.alerts_for(actor, limit=20)]
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_sql_compiled()
     again = [(a.due, a.severity, a.title, a.url) for a in panels.alerts_for(actor, limit=20)]
     assert again == first and {a[1] for a in again} >= {"overdue", "warning"}
     # Referrals (three queries), timeline tasks (two), Do No Harm blocks and overdue
@@ -96,7 +88,7 @@ def test_the_caseloads_alert_sources_write_their_fixed_sql_once(
 
 
 def test_my_cases_are_counted_as_django_counts_them_their_sql_written_once(
-        caseworker, supervisor, actor_for, monkeypatch):
+        caseworker, supervisor, actor_for, count_sql_compiled):
     me, colleague = actor_for(caseworker), actor_for(supervisor)
     for _ in range(2):
         actions.create_survivor(me, data={"nationality": "KH"})  # recorded, no case yet
@@ -109,14 +101,7 @@ def test_my_cases_are_counted_as_django_counts_them_their_sql_written_once(
                  + mine._recorded(mine._recorded_without_case(me)).count())
     assert mine.count(me) == keyset.Count(by_django, True) == keyset.Count(3, True)
     assert mine.count(colleague) == keyset.Count(1, True)  # recorded the survivor not mine
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_sql_compiled()
     assert mine.count(me) == keyset.Count(3, True)
     assert compiled == []
 

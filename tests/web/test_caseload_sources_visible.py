@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -98,7 +97,7 @@ def test_do_no_harm_blocks_are_the_two_step_reads(mixed, case_a, limit):
 
 
 def test_my_unfinished_intakes_are_counted_as_django_counts_them(
-        caseworker, supervisor, other_caseworker, actor_for, case_a, monkeypatch):
+        caseworker, supervisor, other_caseworker, actor_for, case_a, count_sql_compiled):
     """The caseload's "intakes in progress": no survivor yet, a live survivor of mine, an
     archived survivor's (not counted), a finished one, a colleague's, another organisation's;
     the count's SQL is written once."""
@@ -118,14 +117,7 @@ def test_my_unfinished_intakes_are_counted_as_django_counts_them(
         completed_at__isnull=True, started_by=caseworker).count()
     assert web_selectors.open_intakes_started_by(me) == by_django == 3
     assert web_selectors.open_intakes_started_by(actor_for(supervisor)) == 1
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_sql_compiled()
     assert web_selectors.open_intakes_started_by(me) == 3
     assert compiled == []
 
