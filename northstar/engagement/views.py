@@ -34,6 +34,7 @@ from northstar.portal import texts
 from northstar.portal import views as portal_views
 from northstar.survivors.consent import may_flow
 from northstar.survivors.models import ConsentPurpose
+from northstar.ui.paging import query_without
 
 
 def _coordinator(request):
@@ -98,15 +99,6 @@ def _participant_rows(actor, activity, cursor: str | None) -> dict:
             "paged": bool(cursor)}
 
 
-def _querystring(request, *dropped: str) -> str:
-    """The page's query string without ``dropped`` (the cursor, a notice): what a pager
-    link keeps, so a filter holds across pages."""
-    rest = request.GET.copy()
-    for name in dropped:
-        rest.pop(name, None)
-    return rest.urlencode()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity(request, activity_id: int):
@@ -126,7 +118,7 @@ def activity(request, activity_id: int):
     minutes = (selectors.minutes_of(actor, act) if request.GET.get("minutes") == "1" else None)
     return render(request, "engagement/activity.html", {
         "activity": act, **_participant_rows(actor, act, request.GET.get("cursor")),
-        "qs": _querystring(request, "cursor", "done", "minutes"), "minutes": minutes,
+        "qs": query_without(request, "cursor", "done", "minutes"), "minutes": minutes,
         "candidates": selectors.candidates_seen(actor) if act.starts_at > timezone.now() else [],
         "past": act.starts_at <= timezone.now(), "error": error,
         "done": request.GET.get("done", ""), "statuses": ParticipationStatus,

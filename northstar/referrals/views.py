@@ -16,6 +16,7 @@ from northstar.core.errors import DomainError, NotFound
 from northstar.referrals import actions, selectors
 from northstar.referrals.forms import ImportForm, ReferralForm, ServiceSearchForm, StepForm
 from northstar.survivors.selectors import survivor_seen
+from northstar.ui.paging import query_without
 
 
 def _staff(request):
@@ -89,12 +90,9 @@ def referral_list(request):
     items = found.rows
     granting = selectors.referrals_seen(actor, items)  # one query, not one per row
     rows = [(r, r.pk in granting) for r in items]
-    rest = request.GET.copy()
-    rest.pop("cursor", None)
-    rest.pop("page", None)
     return render(request, "referrals/list.html", {
         "rows": rows, "direction": direction, "next_cursor": found.next,
-        "paged": bool(request.GET.get("cursor")), "qs": rest.urlencode()})
+        "paged": bool(request.GET.get("cursor")), "qs": query_without(request, "cursor", "page")})
 
 
 @login_required

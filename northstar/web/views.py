@@ -26,6 +26,7 @@ from northstar.survivors import actions
 from northstar.survivors import selectors as survivor_selectors
 from northstar.survivors.models import Case as SurvivorCase
 from northstar.ui import panels
+from northstar.ui.paging import query_without
 from northstar.web import casework, mine, selectors
 from northstar.web.forms import (
     CaseForm,
@@ -39,14 +40,6 @@ from northstar.web.forms import (
 def _apply_error(form, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
-
-
-def _querystring(request, page_param: str = "page") -> str:
-    """The current filters, without the page number, for pager links."""
-    params = request.GET.copy()
-    for key in (page_param,):
-        params.pop(key, None)
-    return params.urlencode()
 
 
 #: Rows of the caseload table per page.
@@ -162,9 +155,9 @@ def caseload(request):
         "count": count,
         "paged": bool(request.GET.get("cursor")),
         "form": form, "filter_fields": _filter_fields(form),
-        "qs": _querystring(request, "cursor"),
+        "qs": query_without(request, "cursor"),
         "alert_page": alert_page, "alerts_html": _alerts_html(alert_page),
-        "alert_qs": _querystring(request, "apage"),
+        "alert_qs": query_without(request, "apage"),
         "overdue_refs": overdue_refs,
         "may_record": policy.may_record(actor),
         "open_intakes": selectors.open_intakes_started_by(actor),
