@@ -206,3 +206,15 @@ def test_debriefings_due_count_every_participant_after_the_activity(coordinator,
     body = api(coordinator).get(f"/api/v1/engagement/activities/{activity.pk}?page_size=1").json()
     assert len(body["participants"]) == 1
     assert (body["taking_part"], body["invited"], body["debriefings_due"]) == (2, 1, 2)
+
+
+def test_a_forged_cursor_or_council_on_the_pages_is_a_clear_4xx_not_a_500(
+        client, coordinator, coord, council, invited, small_pages):
+    activity, _ = invited
+    client.force_login(coordinator)
+    for path in (f"/engagement/councils/?council={council.pk}&cursor=forged",
+                 f"/engagement/activities/{activity.pk}/?cursor=forged"):
+        answer = client.get(path)
+        assert answer.status_code == 422, (path, answer.status_code)
+        assert "cursor" in answer.content.decode()
+    assert client.get("/engagement/councils/?council=not-a-number").status_code in (400, 404, 422)

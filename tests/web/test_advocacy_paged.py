@@ -115,3 +115,9 @@ def test_another_organisations_coordinator_sees_none_of_them(users, caseworker, 
     other.force_login(users[("b", Role.COUNCIL_COORDINATOR)])
     html = other.get("/advocacy/").content.decode()
     assert not [r for r in references if r in html] and 'id="advocacy-empty"' in html
+
+
+def test_a_forged_cursor_is_a_clear_422_naming_the_cursor(coordinator, caseworker, actor_for):
+    _take_part(actor_for(caseworker), 3)
+    answer = coordinator.get("/advocacy/?cursor=forged")
+    assert answer.status_code == 422 and "cursor" in answer.content.decode()
