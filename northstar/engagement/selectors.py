@@ -78,11 +78,6 @@ def visible_outreach(actor: Actor) -> QuerySet[OutreachSession]:
             else OutreachSession.objects.filter(organisation_id=org))
 
 
-def candidate_for(actor: Actor, survivor_id) -> Survivor:
-    """A survivor a coordinator may invite: own organisation, engagement consent in force."""
-    return policy.one_of(policy.engagement_candidates(actor), survivor_id, "survivor")
-
-
 def payee_for(actor: Actor, survivor_id) -> Survivor:
     """A survivor the organisation owes or paid an honorarium: still paid after they stop
     taking part (what is owed for time given never lapses)."""
@@ -126,21 +121,15 @@ def candidates_matching(actor: Actor, prefix) -> list[Survivor]:
     typed = _typed_reference(prefix)
     if len(typed) < 2:
         raise DomainError(_("Type at least two characters of the reference."), "reference")
-    found = list(policy.engagement_candidates(actor).filter(reference__startswith=typed)
-                 .order_by("reference").only("id", "reference", "organisation_id")
-                 [:SUGGESTIONS])
+    # ``istartswith`` is ``UPPER(reference) LIKE UPPER(…)``, the expression of the trigram
+    # index ``survivor_reference_trgm`` (PostgreSQL: no btree serves a LIKE prefix under
+    # the database's collation); ``startswith`` keeps the match exact.
+    found = list(policy.engagement_candidates(actor).filter(reference__istartswith=typed)
+                 .filter(reference__startswith=typed).order_by("reference")
+                 .only("id", "reference", "organisation_id")[:SUGGESTIONS])
     audit.record_read(actor, found, record_type="survivor", fields=["reference"],
                       note=f"engagement: who may be invited, {len(found)} shown for a typed "
                            "reference (the reference typed not recorded)")
-    return found
-
-
-def candidates_seen(actor: Actor) -> list[Survivor]:
-    """Who may be invited, by reference only; an audited read of the list."""
-    found = list(policy.engagement_candidates(actor).order_by("reference")
-                 .only("id", "reference", "birth_year", "organisation_id"))
-    audit.record_read(actor, found, record_type="survivor", fields=["reference"],
-                      note="engagement: who may be invited")
     return found
 
 

@@ -119,7 +119,10 @@ def activity(request, activity_id: int):
     return render(request, "engagement/activity.html", {
         "activity": act, **_participant_rows(actor, act, request.GET.get("cursor")),
         "qs": query_without(request, "cursor", "done", "minutes"), "minutes": minutes,
-        "candidates": selectors.candidates_seen(actor) if act.starts_at > timezone.now() else [],
+        "may_invite": (act.starts_at > timezone.now()
+                       and policy.engagement_candidates(actor).exists()),
+        "typed": (request.POST.get("reference", "")[:40]
+                  if request.POST.get("op") == "invite" else ""),
         "past": act.starts_at <= timezone.now(), "error": error,
         "done": request.GET.get("done", ""), "statuses": ParticipationStatus,
     }, status=422 if error else 200)
@@ -127,7 +130,7 @@ def activity(request, activity_id: int):
 
 def _activity_post(actor, act, op: str, post) -> None:
     if op == "invite":
-        survivor = selectors.candidate_for(actor, post.get("survivor", ""))
+        survivor = selectors.candidate_by_reference(actor, post.get("reference", ""))
         actions.invite(actor, act, survivor=survivor, pseudonym=post.get("pseudonym", ""),
                        best_interest_note=post.get("best_interest_note", ""))
         return

@@ -166,6 +166,24 @@ def test_the_councils_page_in_khmer_asks_for_the_reference(client, coordinator, 
     assert "វាយលេខយោង" in html  # "Type the reference; ..."
 
 
+def test_the_invitation_on_a_coming_activitys_page_takes_a_reference_too(
+        client, coordinator, make_activity, people):
+    waiting = people(12)
+    coming = make_activity(days=10)
+    client.force_login(coordinator)
+    url = f"/engagement/activities/{coming.pk}/"
+    built = rows_built([Survivor], lambda: client.get(url))
+    assert built.get("Survivor", 0) == 0  # none of the 12 who may be invited is read
+    html = client.get(url).content.decode()
+    form = html.split('id="invite-form"')[1].split("</form>")[0]
+    assert 'name="reference"' in form and not any(p.reference in html for p in waiting)
+    answer = client.post(url, {"op": "invite", "reference": waiting[3].reference,
+                               "pseudonym": "Lotus"})
+    assert answer.status_code == 302
+    bad = client.post(url, {"op": "invite", "reference": "ORGA-NOBODY", "pseudonym": "X"})
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.content.decode()
+
+
 # --- Honoraria: 50 a page ------------------------------------------------------------------
 
 
