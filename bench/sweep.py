@@ -9,6 +9,8 @@ requests it through the WSGI application as ``spend.py`` does, with a signed-in 
 (pages) or a token (API) of each role, plus a portal session of one survivor. Each URL is
 warmed once, then timed ``--repeat`` times (median wall and CPU) with its queries counted.
 Requests write audit entries: run it on a copy of a bench database. Asserts nothing.
+``--url /engagement/activities/1/ --url '/engagement/candidates/?reference=MHF-A'`` measures
+those URLs (with their query) instead of the walked ones.
 """
 
 from __future__ import annotations
@@ -157,6 +159,9 @@ def main() -> None:
     parser.add_argument("--roles", default=",".join(ROLES + ["portal"]))
     parser.add_argument("--only", default="", help="substring a URL must contain")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--url", action="append", default=[],
+                        help="measure this URL (path and query, as given) instead of the "
+                             "walked ones; repeatable")
     args = parser.parse_args()
 
     from northstar.insights import measures
@@ -173,6 +178,8 @@ def main() -> None:
         if args.only and args.only not in url:
             continue
         urls.append(url)
+    if args.url:
+        urls = list(args.url)
 
     User = get_user_model()
     results = []

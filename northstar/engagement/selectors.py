@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
-from northstar.core.errors import NotFound
+from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
 from northstar.engagement.models import (
     Activity,
@@ -77,11 +78,6 @@ def visible_outreach(actor: Actor) -> QuerySet[OutreachSession]:
             else OutreachSession.objects.filter(organisation_id=org))
 
 
-def candidate_for(actor: Actor, survivor_id) -> Survivor:
-    """A survivor a coordinator may invite: own organisation, engagement consent in force."""
-    return policy.one_of(policy.engagement_candidates(actor), survivor_id, "survivor")
-
-
 def payee_for(actor: Actor, survivor_id) -> Survivor:
     """A survivor the organisation owes or paid an honorarium: still paid after they stop
     taking part (what is owed for time given never lapses)."""
@@ -93,12 +89,47 @@ def payee_for(actor: Actor, survivor_id) -> Survivor:
                          survivor_id, "survivor")
 
 
-def candidates_seen(actor: Actor) -> list[Survivor]:
-    """Who may be invited, by reference only; an audited read of the list."""
-    found = list(policy.engagement_candidates(actor).order_by("reference")
-                 .only("id", "reference", "birth_year", "organisation_id"))
+#: How many survivors the "who may be invited" suggestions show for a typed reference.
+SUGGESTIONS = 10
+
+
+def _typed_reference(reference) -> str:
+    return reference.strip()[:40] if isinstance(reference, str) else ""
+
+
+def candidate_by_reference(actor: Actor, reference) -> Survivor:
+    """The survivor a coordinator typed the exact reference of, when they may invite them
+    (``policy.engagement_candidates``: own organisation, live, engagement consent in force).
+    Otherwise a ``DomainError`` naming ``reference`` (a 422), the same whether no survivor
+    has that reference, one has not consented, or one belongs to another organisation:
+    the answer never tells which."""
+    typed = _typed_reference(reference)
+    if not typed:
+        raise DomainError(_("Type the survivor's reference."), "reference")
+    found = (policy.engagement_candidates(actor).filter(reference=typed)
+             .only("id", "reference", "birth_year", "organisation_id").first())
+    if found is None:
+        raise DomainError(_("No survivor with this reference has agreed to take part in "
+                            "engagement here."), "reference")
+    return found
+
+
+def candidates_matching(actor: Actor, prefix) -> list[Survivor]:
+    """At most ``SUGGESTIONS`` survivors who may be invited whose reference starts with
+    ``prefix`` (two characters at least), by reference: an audited read of those shown,
+    the prefix itself not recorded."""
+    typed = _typed_reference(prefix)
+    if len(typed) < 2:
+        raise DomainError(_("Type at least two characters of the reference."), "reference")
+    # ``istartswith`` is ``UPPER(reference) LIKE UPPER(…)``, the expression of the trigram
+    # index ``survivor_reference_trgm`` (PostgreSQL: no btree serves a LIKE prefix under
+    # the database's collation); ``startswith`` keeps the match exact.
+    found = list(policy.engagement_candidates(actor).filter(reference__istartswith=typed)
+                 .filter(reference__startswith=typed).order_by("reference")
+                 .only("id", "reference", "organisation_id")[:SUGGESTIONS])
     audit.record_read(actor, found, record_type="survivor", fields=["reference"],
-                      note="engagement: who may be invited")
+                      note=f"engagement: who may be invited, {len(found)} shown for a typed "
+                           "reference (the reference typed not recorded)")
     return found
 
 
@@ -192,24 +223,40 @@ def _totals(entries) -> dict[str, dict[str, Decimal]]:
     return dict(out)
 
 
-def honoraria_due(actor: Actor) -> list[dict]:
-    """Per survivor and currency: owed, paid, still due (sums in SQL). An audited read."""
+def honoraria_payees(actor: Actor) -> QuerySet[Survivor]:
+    """Everyone the organisation owes or paid an honorarium, by reference (the order the
+    honoraria page lists them, a page at a time: ``keyset.page``), their id, reference and
+    organisation only. Read one page of it, then ``honoraria_shown``."""
     org = _org(actor)
     if org is None:
+        return Survivor.objects.none()
+    ledger = HonorariumEntry.objects.filter(organisation_id=org).values("survivor_id")
+    return (Survivor.objects.filter(pk__in=ledger).only("id", "reference", "organisation_id")
+            .order_by("reference"))
+
+
+def honoraria_shown(actor: Actor, payees: list[Survivor]) -> list[dict]:
+    """Per survivor of ``payees`` (one page of ``honoraria_payees``) and currency: owed,
+    paid, still due (sums in SQL, one query for the page). An audited read naming those
+    survivors only."""
+    org = _org(actor)
+    if org is None or not payees:
         return []
-    rows = (HonorariumEntry.objects.filter(organisation_id=org)
-            .values("survivor_id", "survivor__reference", "currency", "kind")
-            .annotate(total=Sum("amount")).order_by("survivor__reference", "currency"))
-    per: dict[tuple, dict] = {}
+    rows = (HonorariumEntry.objects.filter(organisation_id=org,
+                                           survivor_id__in=[s.pk for s in payees])
+            .values("survivor_id", "currency", "kind").annotate(total=Sum("amount"))
+            .order_by("survivor_id", "currency", "kind"))
+    per: dict[int, dict[str, dict]] = defaultdict(dict)
     for row in rows:
-        key = (row["survivor_id"], row["survivor__reference"], row["currency"])
-        per.setdefault(key, {"owed": Decimal(0), "paid": Decimal(0)})[row["kind"]] = row["total"]
-    found = [{"survivor_id": sid, "reference": ref, "currency": cur, **v,
-              "due": v["owed"] - v["paid"]} for (sid, ref, cur), v in per.items()]
-    if found:
-        audit.record_read(actor, sorted({f["survivor_id"] for f in found}),
-                          record_type="survivor", fields=["honoraria"],
-                          note="engagement: honoraria due")
+        sums = per[row["survivor_id"]].setdefault(
+            row["currency"], {"owed": Decimal(0), "paid": Decimal(0)})
+        sums[row["kind"]] = row["total"]
+    found = [{"survivor_id": s.pk, "reference": s.reference, "currency": cur, **v,
+              "due": v["owed"] - v["paid"]}
+             for s in payees for cur, v in sorted(per[s.pk].items())]
+    audit.record_read(actor, [s.pk for s in payees], record_type="survivor",
+                      fields=["honoraria"], note="engagement: honoraria due",
+                      owners=[s.organisation_id for s in payees])
     return found
 
 

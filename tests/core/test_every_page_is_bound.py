@@ -116,6 +116,7 @@ BOUND_ELSEWHERE = {
     "engagement/activities/<int:activity_id>/": "tests/engagement/test_query_counts.py",
     "engagement/honoraria/": "tests/engagement/test_query_counts.py",
     "engagement/councils/": "tests/engagement/test_query_counts.py",
+    "engagement/candidates/": "tests/engagement/test_query_counts.py",
     "engagement/consultations/": "tests/engagement/test_query_counts.py",
     "engagement/outreach/": "tests/engagement/test_query_counts.py",
     "intelligence/report/": "tests/intelligence/test_query_counts.py",

@@ -129,6 +129,7 @@ OTHER_READERS = {"advocacy/": (Role.COUNCIL_COORDINATOR,)}
 QUERY = {
     "GET /api/v1/survivors/search": lambda ids: {"q": "Sokha"},
     "people/search/": lambda ids: {"q": "Sokha"},
+    "engagement/candidates/": lambda ids: {"reference": "ORGA-"},
     "people/merges/new/": lambda ids: {"kept": ids["survivor_id"], "merged": ids["spare_id"]},
     "referrals/new/": lambda ids: {"survivor": ids["survivor_id"], "case": ids["case_id"]},
     "portal/surveys/answer/": lambda ids: {"case": ids["case_id"], "occasion": "intake"},

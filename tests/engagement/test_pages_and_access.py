@@ -10,6 +10,7 @@ from django.utils import timezone
 from northstar.core.models import AuditEntry
 from northstar.core.roles import Role
 from northstar.engagement import actions as engagement
+from northstar.engagement.models import Participation
 from northstar.survivors import actions as survivors
 from tests.conftest import ApiClient
 from tests.engagement.conftest import held
@@ -75,7 +76,7 @@ def test_participants_appear_by_pseudonym_and_the_read_is_audited(client, coordi
     assert any(str(consenting.pk) in e.record_ids for e in reads)
 
 
-def test_the_coordinator_invites_from_the_page_and_a_survivor_without_consent_is_404(
+def test_the_coordinator_invites_by_reference_and_one_without_consent_is_a_422(
         client, coordinator, consenting, caseworker, actor_for, make_activity):
     stranger = survivors.create_survivor(actor_for(caseworker), data={
         "given_name": "Demo Other", "family_name": "Noconsent", "date_of_birth": "1990-01-01",
@@ -83,10 +84,13 @@ def test_the_coordinator_invites_from_the_page_and_a_survivor_without_consent_is
     activity = make_activity()
     client.force_login(coordinator)
     url = f"/engagement/activities/{activity.pk}/"
-    ok = client.post(url, {"op": "invite", "survivor": consenting.pk, "pseudonym": "Lotus"})
+    ok = client.post(url, {"op": "invite", "reference": consenting.reference,
+                           "pseudonym": "Lotus"})
     assert ok.status_code == 302
-    assert client.post(url, {"op": "invite", "survivor": stranger.pk,
-                             "pseudonym": "X"}).status_code == 404
+    refused = client.post(url, {"op": "invite", "reference": stranger.reference,
+                                "pseudonym": "X"})
+    assert refused.status_code == 422 and 'id="inv-survivor-error"' in refused.content.decode()
+    assert not Participation.objects.filter(survivor=stranger).exists()
 
 
 def test_the_calendar_shows_debriefings_still_due_after_an_activity(client, coordinator,

@@ -71,7 +71,8 @@ def grow(coord, caseworker, actor_for, make_activity, shared):
 
 PAGES = ["/engagement/", "/engagement/activities/{activity}/",
          "/engagement/activities/{activity}/?minutes=1", "/engagement/honoraria/",
-         "/engagement/councils/", "/engagement/consultations/", "/engagement/outreach/"]
+         "/engagement/councils/", "/engagement/consultations/", "/engagement/outreach/",
+         "/engagement/candidates/?reference=ORGA-"]
 API = ["/api/v1/engagement/activities", "/api/v1/engagement/activities/{activity}",
        "/api/v1/engagement/figures"]
 
