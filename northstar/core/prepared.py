@@ -19,6 +19,7 @@ the wrong one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -27,7 +28,8 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import connections
-from django.db.models import JSONField, QuerySet
+from django.db.models import JSONField, QuerySet, Value
+from django.db.models.lookups import IContains
 from django.db.models.query import get_related_populators
 
 #: The range of a 64-bit integer column: a value outside it matches no row (SQLite cannot
@@ -433,6 +435,87 @@ def count_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
     return f"SELECT COUNT(*) FROM ({sql}) counted", params  # noqa: S608
 
 
+#: What ``Constant`` writes into SQL: a choice's stored value (letters, digits, ``_``, ``-``).
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class Constant(Value):
+    """A fixed text or integer written into the SQL as a literal, not bound as a parameter:
+    ``Finding.objects.filter(status=Constant(FindingStatus.OPEN))``.
+
+    For the plain ORM querysets a request runs often (the ``Recipe``/``Rows`` statements
+    already write their constants in, ``_constants_written_in``). With server-side binding
+    a statement run often on a connection is prepared, and PostgreSQL may keep a *generic*
+    plan made without the parameters' values: ``status = $2`` then matches no partial
+    index ``WHERE status = 'open'`` and gives the planner no statistics for the value. Only
+    a plain choice value (letters, digits, ``_``, ``-``) or an integer is accepted, so
+    nothing needs quoting; anything else is a ``ValueError`` when the queryset is built."""
+
+    def __init__(self, value, output_field=None) -> None:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError(f"Constant: a text or an integer, not {value!r}")
+        if isinstance(value, str):
+            value = str(value)  # a TextChoices member: its stored value
+            if not _PLAIN_TEXT.fullmatch(value):
+                raise ValueError(f"Constant: plain text only ({value!r})")
+        super().__init__(value, output_field=output_field)
+
+    def as_sql(self, compiler, connection):
+        if isinstance(self.value, str):
+            return f"'{self.value}'", []
+        return str(int(self.value)), []
+
+
+class ContainsWrittenIn(IContains):
+    """``icontains`` whose pattern PostgreSQL reads in the SQL itself (quoted by psycopg, as
+    a client-side bound value is), not as a parameter; elsewhere Django's own.
+
+    For a search by part of a text on a kept connection: prepared after a few searches, the
+    statement's *generic* plan cannot tell a pattern found in a few rows from one in most,
+    and for the caseload's search by reference it chose a bitmap of the trigram index over
+    the whole organisation (``?q=A`` at 100k: 0.2-19 ms planned for the term, 140-900 ms
+    generic; bench/README.md, h-generic). With the term in the SQL each term is its own
+    statement, planned for it. Register it on the field searched:
+    ``Model._meta.get_field("reference").register_lookup(ContainsWrittenIn)``."""
+
+    lookup_name = "icontains"
+
+    def process_rhs(self, qn, connection):
+        rhs, params = super().process_rhs(qn, connection)
+        if (connection.vendor == "postgresql" and rhs == "%s" and len(params) == 1
+                and isinstance(params[0], str)):
+            # A % in the quoted pattern must survive the driver's own formatting.
+            return connection.ops.compose_sql("%s", params).replace("%", "%%"), []
+        return rhs, params
+
+
+@contextlib.contextmanager
+def planned_each_run(using: str = "default"):
+    """Within it, the statements run on ``using`` are not prepared (PostgreSQL with
+    server-side binding): each is planned for its own values, as with binding off.
+
+    For the few statements whose good plan depends on the organisation asked about: a
+    kept connection serves one organisation after another, and once a statement is
+    prepared PostgreSQL may keep the *generic* plan it judged best for the first ones. The
+    timeline's task lists walk the events by date and check each one's case: right for the
+    organisation with 100,000 survivors, 45-60 ms for one with 20, whose own plan reads its
+    few cases' events in 1.5 ms (bench/README.md, h-generic). No statement is added: psycopg
+    sends these unnamed (its ``prepare_threshold`` is ``None`` for the block, restored
+    after). Querysets are lazy: evaluate them inside the block."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not connection.features.uses_server_side_binding:
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    kept = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = kept
+
+
 def _adapt_for(connection, value):
     """``value`` as a lookup on a date or date-time column passes it to the database (a
     string on SQLite, itself on PostgreSQL); anything else unchanged."""
@@ -475,11 +558,15 @@ class Rows:
     SQL and kept parameters, and a kept date or time is refused (it would be the first
     call's). On PostgreSQL the values that are dates are written into the SQL as literals
     when it runs (``_Statement.with_dates_written_in``: a generic plan is blind to a date
-    range's width)."""
+    range's width). ``each_run=True``: never prepared, planned for its values on every run
+    (``planned_each_run``), for a statement whose good plan depends on the organisation."""
 
-    def __init__(self, build: Callable[..., QuerySet], *stand_ins) -> None:
+    def __init__(self, build: Callable[..., QuerySet], *stand_ins,
+                 each_run: bool = False) -> None:
         self._build = build
         self._stand_ins = stand_ins
+        #: Planned for its values on every run, never prepared (``planned_each_run``).
+        self.each_run = each_run
         self._plans: dict[tuple, _Statement] = {}
 
     def _plan(self, using: str, offset: int, limit: int | None) -> _Statement:
@@ -521,7 +608,8 @@ class Rows:
         plan = self._plan(using, offset, limit)
         connection = connections[using]
         adapt = [partial(_adapt_for, connection)] * len(values)
-        with connection.cursor() as cursor:
+        planned = planned_each_run(using) if self.each_run else contextlib.nullcontext()
+        with planned, connection.cursor() as cursor:
             cursor.execute(*plan.with_dates_written_in(list(values), adapt, connection))
             return _as_dicts(plan, cursor.fetchall(), connection)
 

@@ -13,7 +13,7 @@ from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
 from northstar.core.fields import reveal
-from northstar.core.prepared import Prepared, Rows
+from northstar.core.prepared import Prepared, Rows, planned_each_run
 from northstar.justice import timeline
 from northstar.justice.models import TimelineEvent
 from northstar.justice.rules.periods import period_for
@@ -137,6 +137,8 @@ def open_task_events(cases, *, today, upto: int | None = None) -> list[TimelineE
                    for qs in _open_task_queries(cases, today=today))
     if upto is not None:
         due, coming = due[:upto], coming[:upto]
+    with planned_each_run():  # see ``_STAFF_DUE_ROWS``
+        due, coming = list(due), list(coming)
     merged = heapq.merge(((e.task_due, e.case_id, e.pk, e) for e in due),
                          ((e.window_on, e.case_id, e.pk, e) for e in coming))
     return [e for *_key, e in itertools.islice(merged, upto)]
@@ -156,6 +158,8 @@ def open_task_rows(cases, *, today, upto: int | None = None) -> list[dict]:
     coming = coming.values(*TASK_ROW, "window_on")
     if upto is not None:
         due, coming = due[:upto], coming[:upto]
+    with planned_each_run():  # see ``_STAFF_DUE_ROWS``
+        due, coming = list(due), list(coming)
     return _merged_rows(due, coming, upto)
 
 
@@ -175,13 +179,19 @@ def _staff_task_rows(org_id, today, *windows, due: bool):
 
 #: ``open_task_rows``' two queries on the visible cases of an organisation's case staff
 #: (``policy.staff_cases_q``, what ``visible_cases`` gives them), cut at the caller's limit:
-#: SQL written once per process (the caseload asks on every view).
+#: SQL written once per process (the caseload asks on every view), and planned for the
+#: organisation on every run (``each_run``), as ``open_task_events``' two queries are: the
+#: plan that suits the organisation with 100,000 survivors walks every event of the table
+#: by date and checks its case (0.4-2 ms there); kept as the prepared statement's generic
+#: plan on a connection that serves a small organisation next, it read those 3,334 events
+#: to find none of its own: 35-60 ms where its own plan takes 1-1.5 (``bench/generic_plans.py``
+#: at 100k; PostgreSQL already planned these per run for the large organisation).
 _STAND_IN_DAY = dt.date(1901, 3, 4)
 _STAFF_DUE_ROWS = Rows(lambda org_id, today: _staff_task_rows(org_id, today, due=True),
-                       -7_330_000_021, _STAND_IN_DAY)
+                       -7_330_000_021, _STAND_IN_DAY, each_run=True)
 _STAFF_COMING_ROWS = Rows(
     lambda org_id, today, *windows: _staff_task_rows(org_id, today, *windows, due=False),
-    -7_330_000_022, _STAND_IN_DAY, *_windows_ending(_STAND_IN_DAY))
+    -7_330_000_022, _STAND_IN_DAY, *_windows_ending(_STAND_IN_DAY), each_run=True)
 
 
 def task_rows_for(actor: Actor, *, today, limit: int | None = TASK_LIMIT) -> list[dict]:

@@ -7,6 +7,7 @@ from ninja import Query, Router
 from northstar import policy
 from northstar.apiutils import actor_of, page_of
 from northstar.core.errors import DomainError
+from northstar.core.prepared import planned_each_run
 from northstar.safeguards import actions, selectors
 from northstar.safeguards.models import Finding, ProposedAction
 from northstar.safeguards.rules import engine
@@ -110,7 +111,8 @@ def case_findings(request, case_id: int, filters: Query[FindingFilters]):
 def open_findings(request, filters: Query[FindingPageQuery]):
     """Open Do No Harm findings on every case you may see: a supervisor's work list."""
     actor = actor_of(request)
-    items, paging = page_of(actions.open_findings(actor), filters)
+    with planned_each_run():  # see ``actions.open_findings``
+        items, paging = page_of(actions.open_findings(actor), filters)
     selectors.open_findings_shown(actor, items)
     return {"items": [finding_out(f) for f in items], **paging}
 

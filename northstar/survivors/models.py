@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from northstar.core.fields import EncryptedTextField, reveal
 from northstar.core.models import Organisation
+from northstar.core.prepared import ContainsWrittenIn
 
 ADULT_AGE = 18
 
@@ -199,6 +200,12 @@ def age_from(birth_year: int | None, date_of_birth, when: dt.date) -> int | None
     if birth_year:
         return when.year - birth_year - 1
     return None
+
+
+# The caseload's search by part of a reference (``reference__icontains``) carries its term
+# in the SQL on PostgreSQL: as a parameter, the prepared statement's generic plan read the
+# trigram index for the whole organisation whatever the term (core.prepared.ContainsWrittenIn).
+Survivor._meta.get_field("reference").register_lookup(ContainsWrittenIn)
 
 
 class ExploitationForm(models.TextChoices):
