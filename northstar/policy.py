@@ -239,14 +239,22 @@ def rows_of_case(actor: Actor, case: Case, queryset: QuerySet, *, via: str = "ca
     return queryset.filter(**{f"{via}_id": case_id})
 
 
-def job_for(actor: Actor, job_id):
-    """A job (``core/jobs.py``) is its owner's alone: its progress and its file (an export)
-    answer 404 to anyone else, administrators included."""
+def own_jobs(actor: Actor) -> QuerySet:
+    """The jobs (``core/jobs.py``) the actor started within their present organisation: a
+    job's progress and its file are its owner's alone, and only while they belong to the
+    organisation whose records it read (a person who moved to another organisation no
+    longer downloads the first one's figures). Jobs of no organisation stay the owner's."""
     from northstar.core.models import Job
 
     if actor.user is None:
-        raise NotFound("No such job")
-    return one_of(Job.objects.filter(owner=actor.user), job_id, "job")
+        return Job.objects.none()
+    return Job.objects.filter(owner=actor.user).filter(
+        Q(organisation__isnull=True) | Q(organisation=actor.organisation))
+
+
+def job_for(actor: Actor, job_id):
+    """One of ``own_jobs``: anyone else, administrators included, gets 404."""
+    return one_of(own_jobs(actor), job_id, "job")
 
 
 def visible_consents(actor: Actor) -> QuerySet[Consent]:

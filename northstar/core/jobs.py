@@ -17,7 +17,8 @@ Runners (``settings.NORTHSTAR_JOBS_RUNNER``): ``inline`` runs the job in the sub
 process once its transaction commits; ``celery`` sends the job's id to a worker
 (``core/worker.py``) through Redis. A task that raises ``Retryable`` is tried again
 with a growing wait, up to ``NORTHSTAR_JOBS_MAX_ATTEMPTS`` tries, then recorded failed;
-any other exception fails the job at once.
+any other exception fails the job at once (``Failed`` with a sentence the person who
+asked reads on the job's page; anything else with the exception's name, the trace in the log).
 
 A running job beats (``heartbeat_at``: when claimed, at each ``report``, or ``beat``); one
 silent for longer than ``NORTHSTAR_JOBS_LEASE_SECONDS`` (15 minutes) lost its worker, and
@@ -61,6 +62,13 @@ class FileResult:
     content_type: str
     data: bytes
     summary: dict | None = None
+
+
+class Failed(Exception):  # noqa: N818 - it names what happened to the job
+    """Raise from a task to end the job failed with a plain sentence (no personal data,
+    marked with ``gettext_noop``: the job's page shows it in the reader's language) instead
+    of the exception's name: the person who asked reads why, e.g. that they may no longer
+    see what they asked for."""
 
 
 class Retryable(Exception):  # noqa: N818 - it names what the failure is, not that it is one
@@ -238,6 +246,11 @@ def run(job_id: int) -> Job | None:
     job = Job.objects.get(pk=job_id)
     try:
         outcome = REGISTRY[job.kind](job, **job.params)
+    except Failed as exc:
+        log.info("job %s ended failed: %s", job.pk, exc)
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:300])
+        return Job.objects.get(pk=job_id)
     except Retryable as exc:
         if job.attempts < max_attempts():
             log.warning("job %s: try %s failed, will try again", job.pk, job.attempts)

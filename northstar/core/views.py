@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
@@ -44,7 +45,10 @@ def job_page(request, job_id: int):
     """A job's progress, for its owner only; htmx asks again every two seconds while it
     runs (without JavaScript, the page's "Refresh" link does the same)."""
     job = policy.job_for(request.actor, job_id)
-    return render(request, "core/job.html", {"job": job,
+    # A task's progress and failure sentences are stored in English (``gettext_noop``) and
+    # read here in the reader's language; a sentence with no translation shows as stored.
+    message = gettext(job.message) if job.message else ""
+    return render(request, "core/job.html", {"job": job, "message": message,
                                              "running": job.status in ("queued", "running")})
 
 

@@ -7,7 +7,8 @@ app_name = "insights"
 urlpatterns: list = [
     path("", views.dashboard, name="dashboard"),
     path("tables/<str:measure>.csv", views.table_csv, name="table_csv"),
-    path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("report/", views.report, name="report"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),  # the old address: a redirect
     # HTCDS v2.0 export, release and import (northstar/insights/htcds_views.py)
     path("htcds/", htcds_views.index, name="htcds"),
     path("htcds/export", htcds_views.start_export, name="htcds_export"),

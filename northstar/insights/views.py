@@ -1,4 +1,5 @@
-"""The insights pages: a dashboard per audience, each table as CSV, the whole as a PDF.
+"""The insights pages: a dashboard per audience, each table as CSV, the whole as a PDF
+(prepared as a job: ``insights/report.py``).
 
 Figures come from one place, ``insights.figures.tables_for(actor, period=…)``, already
 through disclosure control: a hidden cell is ``None`` and stays hidden here — drawn as a
@@ -16,16 +17,21 @@ import csv
 import datetime as dt
 import io
 import re
+import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from northstar import policy
 from northstar.core import places
@@ -447,11 +453,21 @@ def _may_see(request) -> None:
 
 def _context(request, *, export: bool = False, with_charts: bool = True,
              measures=None) -> dict:
-    actor = request.actor
     _may_see(request)
-    code, period = chosen_period(request)
-    shown = shown_tables(actor, period, export=export, with_charts=with_charts,
-                         measures=measures)
+    code, _period = chosen_period(request)
+    return figures_context(request.actor, code, export=export, with_charts=with_charts,
+                           measures=measures)
+
+
+def figures_context(actor, code: str = "", *, export: bool = False, with_charts: bool = True,
+                    measures=None, shown: list[Shown] | None = None) -> dict:
+    """What the dashboard and the report show ``actor`` for the quarter ``code`` ("" for
+    all time), in the active language: the page, the CSV and the report job (which reads
+    the tables itself, ``shown``, to report its progress between reading and drawing)."""
+    period = quarter_bounds(code) if code else None
+    if shown is None:
+        shown = shown_tables(actor, period, export=export, with_charts=with_charts,
+                             measures=measures)
     threshold = max((s.table.threshold for s in shown), default=0)
     return {
         "sections": sections(shown), "period": code, "audience": _audience(actor),
@@ -520,7 +536,7 @@ def dashboard(request):
             shown.append({**section, "tables": _on_the_page(section, scope, several)})
     draw([t for s in shown for t in s["tables"]])
     # The section links: every section (``measure_sections``), not only the counted one.
-    context.update(current=current, shown=shown, scope=scope,
+    context.update(current=current, shown=shown, scope=scope, request_key=uuid.uuid4().hex,
                    scopes=scopes if several else [],
                    sections=[{"key": s["key"], "heading": s["heading"]} for s in every])
     return render(request, "insights/dashboard.html", context)
@@ -589,18 +605,63 @@ def table_csv(request, measure: str):
                          content_type="text/csv; charset=utf-8")
 
 
+class ReportForm(forms.Form):
+    """Prepare the report: the quarter (empty: all of them) and the form's own key, so that
+    sending it twice (a double click, a browser's retry) starts one job."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Quarter"), required=False)
+    request_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{8,64}$", required=False,
+                                   widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", _("All quarters"))] + [
+            (q, code_label(q)) for q in recent_quarters(timezone.localdate())]
+
+
+def report_form(period: str = "") -> ReportForm:
+    return ReportForm(initial={"period": period, "request_key": uuid.uuid4().hex})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """The whole dashboard as a PDF, prepared in the background (``insights/report.py``).
+    GET: the form ("Prepare the report", the quarter chosen on the dashboard) and the
+    reader's recent reports with their downloads; POST: start it, then the job's page
+    (progress, then the download)."""
+    from northstar.insights import report as reports
+
+    actor = request.actor
+    if not policy.may_see_insights(actor):
+        raise NotFound("No such page")
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            job = reports.submit(actor, period=form.cleaned_data["period"],
+                                 language=translation.get_language() or settings.LANGUAGE_CODE,
+                                 request_key=form.cleaned_data["request_key"] or None)
+            return redirect("jobs:job", job_id=job.pk)
+        status = 422
+    else:
+        code = request.GET.get("period", "")
+        if code and code not in recent_quarters(timezone.localdate()):
+            raise DomainError(_("Choose a quarter from the list."), "period")
+        form, status = report_form(code), 200
+    return render(request, "insights/report_page.html", {
+        "form": form, "past": reports.past_reports(actor)}, status=status)
+
+
 @never_cache
 @login_required
 @require_GET
-@reading_figures()
 def report_pdf(request):
-    """The whole dashboard as a PDF in the reader's language: charts, tables, definitions
-    and the disclosure statement. Made inline, as the case summary PDF is (no job)."""
-    from northstar.documents.views import file_response
-    from northstar.insights import pdf
-
-    context = _context(request, export=True)
-    language = translation.get_language() or "en"
-    suffix = f"-{context['period']}" if context["period"] else ""
-    return file_response(pdf.render(context, language=language),
-                         name=f"insights{suffix}-{language}.pdf", content_type="application/pdf")
+    """The old address of the report, drawn in the request until December 2026: now the
+    report page (``report``) with the same quarter, one click from the job. A GET starts
+    no work (a bookmark, a link preview or a prefetch must not spend seconds of CPU), and a
+    recent report already prepared is there to download."""
+    _may_see(request)
+    code, _period = chosen_period(request)
+    target = reverse("insights:report")
+    return redirect(f"{target}?{urlencode({'period': code})}" if code else target)

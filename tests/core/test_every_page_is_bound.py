@@ -8,10 +8,10 @@
   URL or one fixed thing: nothing whose cost could grow with N). A new GET URL fails
   ``test_every_get_url_is_bound_or_said_why`` until it is put in one of them.
 - The printed and exported documents (the case summary, statement and referral letter PDFs,
-  the insights table CSV and report PDF, the caseload export form) are measured here too,
-  and ``BODIES`` checks what each holds with 2 and with 12 survivors (pypdf reads the PDFs'
-  pages and text); the caseload export job the form submits is run with both and must cost
-  the same queries and give a row per case.
+  the insights table CSV, the caseload export form) are measured here too, and ``BODIES``
+  checks what each holds with 2 and with 12 survivors (pypdf reads the PDFs' pages and
+  text); the caseload export job and the insights report job their forms submit are run
+  with both and must cost the same queries (a row per case; the same report pages).
 - ``KNOWN_TO_GROW`` names the measured URLs that still cost more with more records (pages
   other helpers own): the test fails if one is fixed without being taken off the list, like
   a strict xfail, and if any other URL grows.
@@ -95,7 +95,7 @@ MEASURED_HERE = [
     "documents/exports/caseload/", "documents/cases/<int:case_id>/summary.pdf",
     "compensation/calculations/<int:calculation_id>/statement.pdf",
     "referrals/<int:referral_id>/letter.pdf", "GET /api/v1/referrals/{referral_id}/letter.pdf",
-    "insights/tables/<str:measure>.csv", "insights/report.pdf",
+    "insights/tables/<str:measure>.csv", "insights/report/",
 ]
 
 #: A few-vs-many test elsewhere: the file must spell the URL (up to its first parameter).
@@ -211,6 +211,7 @@ NOT_A_LIST = {
     "compensation/cases/<int:case_id>/mediation/new/": _FORM,
     "insights/htcds/export": _POST, "insights/htcds/release": _POST,
     "insights/htcds/import": _FORM,
+    "insights/report.pdf": _REDIRECT + " (to insights/report/: the report is a job)",
 }
 
 #: Measured here and still growing with the number of records: (who owns the page).
@@ -344,7 +345,6 @@ BODIES = {
         "Referral for services", lambda w: f"Referral number: {w['referral_id']}",
         lambda w: w["obj"]["referral"].recipient.name),
     "insights/tables/<str:measure>.csv": _figure_table,
-    "insights/report.pdf": _figures_report,
 }
 
 
@@ -365,6 +365,23 @@ def _caseload_export(caseworker) -> tuple[int, list[list[str]]]:
     assert done.status == done.Status.DONE, done.message
     lines = list(csv.reader(io.StringIO(jobs.result_bytes(done).decode("utf-8-sig"))))
     return len(captured), lines[1:]
+
+
+def _report_job(researcher) -> tuple[int, bytes]:
+    """The insights report job (what ``insights/report/``'s button submits) run here: its
+    queries and its PDF."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from northstar.core import jobs
+    from northstar.core.actor import Actor
+    from northstar.insights import report
+
+    job = report.submit(Actor.for_user(researcher, "web"), language="en")
+    with CaptureQueriesContext(connection) as captured:
+        done = jobs.run(job.pk)
+    assert done.status == done.Status.DONE, done.message
+    return len(captured), jobs.result_bytes(done)
 
 
 def test_every_measured_url_costs_the_same_with_2_and_12_survivors_with_every_record(
@@ -414,6 +431,7 @@ def test_every_measured_url_costs_the_same_with_2_and_12_survivors_with_every_re
             unread[route] = answers
     assert unread == {}, "no role of organisation A reads these"
     export_few = _caseload_export(caseworker)
+    report_few = _report_job(users[("a", Role.RESEARCHER)])
     grow(10)
     grown = {}
     for route, (client, url) in readers.items():
@@ -434,6 +452,11 @@ def test_every_measured_url_costs_the_same_with_2_and_12_survivors_with_every_re
     assert all(row[given].startswith("Demo ") and row[given + 1] == "Counted"
                for row in many_rows)
     assert len({row[0] for row in many_rows}) == len(many_rows)  # one row per case
+    # The insights report the report page submits: the same queries, the same pages.
+    report_many = _report_job(users[("a", Role.RESEARCHER)])
+    assert report_many[0] == report_few[0], (report_few[0], report_many[0])
+    for (_queries, body), n in zip((report_few, report_many), (2, 12), strict=True):
+        _figures_report(body, world, n)
     for route, check in BODIES.items():
         assert len(bodies[route]) == 2, route
         for body, n in zip(bodies[route], (2, 12), strict=True):

@@ -98,6 +98,11 @@ NO_SURVIVOR_DATA = {
     "insights/htcds/": "HTCDS forms and the list of past jobs (who, when, what kind)",
     "insights/htcds/import": "blank upload form for an HTCDS file",
     "insights/htcds/jobs/<int:htcds_job_id>/": "an HTCDS job's progress and report in words",
+    # The insights report is a job: the job's read of the figures is the audited export
+    # (``tables_for``), and so is its download (``jobs/<id>/download``, walked).
+    "insights/report/": "the report form and the reader's own report jobs (when, status)",
+    "insights/report.pdf": "the report's old address: a redirect to insights/report/ "
+                           "(a supervisor; 404 to a caseworker)",
     "GET /api/v1/insights/htcds/jobs": "the organisation's HTCDS jobs: who, when, what kind",
     "GET /api/v1/insights/htcds/jobs/{htcds_job_id}": "one HTCDS job: progress and report",
 }
