@@ -7,7 +7,6 @@ import pytest
 
 from northstar.insights import figures, materialised
 from northstar.insights.measures import by_key, resolve
-from tests.insights.test_dashboard import world  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ def _delivered_with_trial(sections):
     return [t for t in section.tables if t.measure.endswith(".trial") and t.scope == "total"][0]
 
 
-def test_a_funder_reads_the_stored_counts_with_their_date(world):  # noqa: F811
+def test_a_funder_reads_the_stored_counts_with_their_date(world):
     funder = world["funder_user"]
     live = _delivered_with_trial(figures.tables_for(funder))
     assert not any("Counted on" in note for note in live.notes)
