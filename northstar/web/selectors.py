@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from northstar import policy
 from northstar.core import audit
 from northstar.core.actor import Actor
-from northstar.core.prepared import Prepared, Recipe, count_sql
+from northstar.core.prepared import AnyOf, Prepared, Recipe, Rows, count_sql
+from northstar.survivors.models import Case
 from northstar.web.models import Intake
 
 
@@ -83,3 +84,21 @@ def intakes_listed(actor: Actor, intakes) -> list[Intake]:
 
 def intake_for(actor: Actor, intake_id) -> Intake:
     return policy.one_of(visible_intakes(actor), intake_id, "intake")
+
+
+#: The live cases of a page of survivors, as the caseload's table shows them (the statement
+#: a prefetch of ``Survivor.cases`` wrote, its rows plain): the list of survivors is one
+#: parameter (``core.prepared.AnyOf``), so the SQL is written once per process.
+_LIVE_CASES_OF = Rows(lambda survivor_ids: Case.objects.filter(
+    AnyOf("survivor_id", survivor_ids), archived_at__isnull=True).values(
+        "id", "reference", "status", "survivor_id", "created_at"),
+    [-7_330_000_091])
+
+
+def live_cases_of_survivors(survivor_ids: list[int]) -> list[tuple]:
+    """``(id, reference, status, survivor_id, created_at)`` of the live cases of
+    ``survivor_ids`` (already visible to the reader), newest first."""
+    if not survivor_ids:
+        return []
+    return [(r["id"], r["reference"], r["status"], r["survivor_id"], r["created_at"])
+            for r in _LIVE_CASES_OF.rows(list(survivor_ids))]

@@ -83,8 +83,11 @@ def caseload(request):
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
     live_cases = SurvivorCase.objects.filter(archived_at__isnull=True)
-    visible = policy.visible_survivors(actor).only(
-        "id", "reference", "nationality", "created_at", "organisation_id")
+    visible = policy.visible_survivors(actor)
+    # The reader sees their organisation's live survivors alone (no referral shares one):
+    # "my cases" is then read by statements written once (``web.mine``).
+    own_org = policy.own_survivors_alone(visible)
+    visible = visible.only("id", "reference", "nationality", "created_at", "organisation_id")
     qs = visible
     whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
     only_mine = ((whose or ("mine" if mine_by_default else "all")) == "mine"
@@ -94,8 +97,10 @@ def caseload(request):
     from_mine_indexes = only_mine and not (form.is_bound and (
         not form.is_valid() or any(form.cleaned_data.get(name) for name in (
             "q", "nationality", "exploitation", "status", "attention"))))
-    if only_mine:
-        # Survivors with a live case of mine, and those I recorded who have no case yet.
+    written_once = from_mine_indexes and own_org is not None
+    if only_mine and not written_once:
+        # Survivors with a live case of mine, and those I recorded who have no case yet
+        # (written once, ``web.mine`` asks it itself).
         qs = qs.filter(mine.condition(actor))
     if form.is_valid():
         f = form.cleaned_data
@@ -116,7 +121,7 @@ def caseload(request):
                                           if a.survivor_reference})
     elif form.is_bound:
         qs = qs.none()  # a filter that does not parse shows its error, not everyone
-    qs = qs.order_by("-created_at", "-id")
+    qs = qs.order_by("-created_at", "-id")  # (not read when written once: no filter there)
     count = mine.count(actor) if from_mine_indexes else keyset.count(qs)
     # Overdue first: the survivors of the most urgent overdue alerts (at most one page of
     # them, looked up by reference) lead the first page and are left out of the rest.
@@ -124,9 +129,14 @@ def caseload(request):
                                 if a.severity == "overdue" and a.survivor_reference))
     leading: list = []
     if urgent:
-        by_ref = {s.reference: s for s in qs.filter(reference__in=urgent[:CASELOAD_PAGE])}
+        if written_once:
+            by_ref = {r["reference"]: _Shown(r) for r in mine.mine_by_reference(
+                actor, own_org, urgent[:CASELOAD_PAGE])}
+        else:
+            by_ref = {s.reference: s for s in qs.filter(reference__in=urgent[:CASELOAD_PAGE])}
         leading = [by_ref[r] for r in urgent[:CASELOAD_PAGE] if r in by_ref]
-        qs = qs.exclude(pk__in=[s.pk for s in leading])
+        if not written_once:
+            qs = qs.exclude(pk__in=[s.pk for s in leading])
     above = [s.pk for s in leading]  # left out of every page after them too
     cursor = request.GET.get("cursor")
     if cursor:
@@ -137,18 +147,21 @@ def caseload(request):
         # The page's rows through the reader's own visibility, by primary key, in page order
         # (mine, and none of those above, by how ``mine.page`` read them: the two conditions
         # are not asked again).
-        by_pk = visible.filter(pk__in=found.rows).in_bulk()
+        if written_once:
+            by_pk = {r["id"]: _Shown(r) for r in mine.survivors_by_id(own_org, found.rows)}
+        else:
+            by_pk = visible.filter(pk__in=found.rows).in_bulk()
         found = keyset.Page([by_pk[pk] for pk in found.rows if pk in by_pk], found.next)
     else:
         found = keyset.page(qs, size=size, cursor=cursor)
-    rows = survivor_selectors.listed(actor, leading + found.rows, record_type="survivor")
+    shown = leading + found.rows
+    rows = survivor_selectors.listed(actor, shown, record_type="survivor",
+                                     owners=[s.organisation_id for s in shown])
     # Every shown survivor's live cases in one query (the leading ones and the page's alike),
-    # as plain rows: the statement a prefetch wrote, without a case built or attached.
+    # as plain rows, by a statement written once.
     cases: dict[int, list[tuple]] = {}
-    if rows:
-        for case in live_cases.filter(survivor_id__in=[s.pk for s in rows]).values_list(
-                "id", "reference", "status", "survivor_id", "created_at"):
-            cases.setdefault(case[3], []).append(case)
+    for case in selectors.live_cases_of_survivors([s.pk for s in rows]):
+        cases.setdefault(case[3], []).append(case)
     return render(request, "web/caseload.html", {
         "rows_html": _rows_html(_table_rows(rows, cases, overdue_refs)),
         "next_cursor": found.next,
@@ -191,6 +204,19 @@ def _filter_fields(form: CaseloadFilterForm):
                 _FILTER_FIELDS.clear()
             _FILTER_FIELDS[key] = html
     return html
+
+
+class _Shown:
+    """A survivor as the caseload shows it (``mine.SHOWN``), from a row read as values."""
+
+    __slots__ = ("created_at", "nationality", "organisation_id", "pk", "reference")
+
+    def __init__(self, row: dict):
+        self.pk = row["id"]
+        self.organisation_id = row["organisation_id"]
+        self.reference = row["reference"]
+        self.nationality = row["nationality"]
+        self.created_at = row["created_at"]
 
 
 @dataclass(frozen=True)
