@@ -176,21 +176,25 @@ class _Statement:
         its plan reads the window's few entries in order. Date-times ("now") change on
         every call and stay parameters.
 
-        The ids (``Rows(..., written_in=…)``): with an organisation's id a parameter, the
+        The ids (``Rows(..., written_in=…)``, integers or an ``AnyOf`` list; a list kept
+        from one view to the next, as the most urgent alerts' survivors are, is then one
+        statement planned once): with an organisation's id a parameter, the
         generic plan of a join over a few organisations is costed as if it read a large
         share of every table, so PostgreSQL kept planning the caseload's alert statements
         afresh on every execution (a custom plan each time, 0.3-1.9 ms of planning each,
         ~7 ms a view at 100,000 survivors; h-caseload5). Written in, a statement left with
         no parameter is planned once per connection with the real values and reused."""
-        picked = tuple((i, v) for i, v in enumerate(values)
+        picked = tuple((i, tuple(v) if isinstance(v, list | tuple) else v)
+                       for i, v in enumerate(values)
                        if (isinstance(v, dt.date) and not isinstance(v, dt.datetime))
-                       or (i in written_in and type(v) is int))
+                       or (i in written_in and (type(v) is int or isinstance(v, list | tuple))))
         if not picked or connection.vendor != "postgresql":
             return self.sql, self.params(values, adapt)
         written = self.dated.get(picked)
         if written is None:
-            literal = {i: connection.ops.compose_sql("%s", [v]).replace("%", "%%")
-                       for i, v in picked}
+            literal = {i: connection.ops.compose_sql(
+                "%s", [list_parameter(connection, v) if isinstance(v, tuple) else v]
+            ).replace("%", "%%") for i, v in picked}
             pieces, out, kept, at = re.split(r"(%%|%s)", self.sql), [], [], 0
             for piece in pieces:
                 if piece != "%s":
@@ -544,8 +548,10 @@ class Rows:
         #: the SQL on PostgreSQL, as dates are (``_Statement.with_dates_written_in``).
         self._written_in = tuple(written_in)
         for i in self._written_in:
-            if not (0 <= i < len(stand_ins)) or type(stand_ins[i]) is not int:
-                raise ValueError(f"Prepared: written_in {i} must name an integer value")
+            if not (0 <= i < len(stand_ins)) or not (
+                    type(stand_ins[i]) is int or isinstance(stand_ins[i], list | tuple)):
+                raise ValueError(f"Prepared: written_in {i} must name an integer value or "
+                                 f"a list (``AnyOf``)")
 
     def _plan(self, using: str, offset: int, limit: int | None) -> _Statement:
         key = (using, connections[using].vendor, offset, limit)

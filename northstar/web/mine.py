@@ -179,17 +179,21 @@ def page(actor: Actor, *, size: int, cursor: str | None = None,
 SHOWN = ("id", "organisation_id", "reference", "nationality", "created_at")
 
 #: Survivors of one organisation by id, live ("my cases" page's rows through the reader's
-#: visibility when that is the organisation's live survivors alone): written once.
+#: visibility when that is the organisation's live survivors alone): written once; on
+#: PostgreSQL the organisation and the ids are written in (``Rows(written_in=…)``): the
+#: same page from one view to the next is one statement with one plan, where a parameter
+#: list kept PostgreSQL planning it afresh each time.
 _SURVIVORS_BY_ID = Rows(lambda org_id, ids: Survivor.objects.filter(
     AnyOf("pk", ids), archived_at__isnull=True, organisation_id=org_id).order_by().values(*SHOWN),
-    -7_330_000_081, [-7_330_000_082])
+    -7_330_000_081, [-7_330_000_082], written_in=(0, 1))
 
 #: Mine of one organisation's live survivors by reference (the overdue survivors leading
-#: the first page of "my cases"): written once.
+#: the first page of "my cases"): written once, the values written in on PostgreSQL (as
+#: ``_SURVIVORS_BY_ID``; the most urgent alerts' survivors change seldom).
 _MINE_BY_REFERENCE = Rows(lambda org_id, user_id, references: Survivor.objects.filter(
     _condition_of(org_id, user_id), AnyOf("reference", references),
     archived_at__isnull=True, organisation_id=org_id).order_by("-created_at", "-id").values(*SHOWN),
-    -7_330_000_083, -7_330_000_084, ["~stand-in reference~"], written_in=(0, 1))
+    -7_330_000_083, -7_330_000_084, ["~stand-in reference~"], written_in=(0, 1, 2))
 
 
 def survivors_by_id(org_id: int, ids: list[int]) -> list[dict]:
