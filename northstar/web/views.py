@@ -82,13 +82,10 @@ def caseload(request):
     alerts = alert_page.alerts
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
-    live_cases = SurvivorCase.objects.filter(archived_at__isnull=True)
     visible = policy.visible_survivors(actor)
     # The reader sees their organisation's live survivors alone (no referral shares one):
     # "my cases" is then read by statements written once (``web.mine``).
     own_org = policy.own_survivors_alone(visible)
-    visible = visible.only("id", "reference", "nationality", "created_at", "organisation_id")
-    qs = visible
     whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
     only_mine = ((whose or ("mine" if mine_by_default else "all")) == "mine"
                  and actor.user is not None and actor.organisation is not None)
@@ -97,31 +94,14 @@ def caseload(request):
     from_mine_indexes = only_mine and not (form.is_bound and (
         not form.is_valid() or any(form.cleaned_data.get(name) for name in (
             "q", "nationality", "exploitation", "status", "attention"))))
+    # ... and by statements written once when the reader sees their organisation's alone:
+    # no queryset of survivors is built at all.
     written_once = from_mine_indexes and own_org is not None
-    if only_mine and not written_once:
-        # Survivors with a live case of mine, and those I recorded who have no case yet
-        # (written once, ``web.mine`` asks it itself).
-        qs = qs.filter(mine.condition(actor))
-    if form.is_valid():
-        f = form.cleaned_data
-        if f["q"]:
-            qs = qs.filter(reference__icontains=f["q"])
-        if f["nationality"]:
-            qs = qs.filter(nationality=f["nationality"])
-        if f["exploitation"]:
-            qs = qs.filter(Exists(policy.visible_cases(actor).filter(
-                survivor=OuterRef("pk"), forms_of_exploitation__has_element=f["exploitation"])))
-        if f["status"]:
-            qs = qs.filter(Exists(live_cases.filter(survivor=OuterRef("pk"),
-                                                    status=f["status"])))
-        if f["attention"] == "overdue":
-            qs = qs.filter(reference__in=overdue_refs)
-        elif f["attention"] == "any":
-            qs = qs.filter(reference__in={a.survivor_reference for a in alerts
-                                          if a.survivor_reference})
-    elif form.is_bound:
-        qs = qs.none()  # a filter that does not parse shows its error, not everyone
-    qs = qs.order_by("-created_at", "-id")  # (not read when written once: no filter there)
+    qs = None
+    if not written_once:
+        visible = visible.only("id", "reference", "nationality", "created_at", "organisation_id")
+        qs = _filtered(actor, form, visible, only_mine=only_mine, alerts=alerts,
+                       overdue_refs=overdue_refs)
     count = mine.count(actor) if from_mine_indexes else keyset.count(qs)
     # Overdue first: the survivors of the most urgent overdue alerts (at most one page of
     # them, looked up by reference) lead the first page and are left out of the rest.
@@ -175,6 +155,35 @@ def caseload(request):
         "may_record": policy.may_record(actor),
         "open_intakes": selectors.open_intakes_started_by(actor),
     })
+
+
+def _filtered(actor, form: CaseloadFilterForm, visible, *, only_mine: bool, alerts,
+              overdue_refs: set[str]):
+    """The caseload's survivors as the filter narrows them, newest first."""
+    qs = visible
+    if only_mine:
+        # Survivors with a live case of mine, and those I recorded who have no case yet.
+        qs = qs.filter(mine.condition(actor))
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["q"]:
+            qs = qs.filter(reference__icontains=f["q"])
+        if f["nationality"]:
+            qs = qs.filter(nationality=f["nationality"])
+        if f["exploitation"]:
+            qs = qs.filter(Exists(policy.visible_cases(actor).filter(
+                survivor=OuterRef("pk"), forms_of_exploitation__has_element=f["exploitation"])))
+        if f["status"]:
+            qs = qs.filter(Exists(SurvivorCase.objects.filter(
+                archived_at__isnull=True, survivor=OuterRef("pk"), status=f["status"])))
+        if f["attention"] == "overdue":
+            qs = qs.filter(reference__in=overdue_refs)
+        elif f["attention"] == "any":
+            qs = qs.filter(reference__in={a.survivor_reference for a in alerts
+                                          if a.survivor_reference})
+    elif form.is_bound:
+        qs = qs.none()  # a filter that does not parse shows its error, not everyone
+    return qs.order_by("-created_at", "-id")
 
 
 #: The caseload filter's fields as rendered, by language and the values they show (see
