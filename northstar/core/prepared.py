@@ -427,6 +427,13 @@ class Recipe:
         using)``, the ``(sql, params)`` of one statement on the recipe's queryset
         (``exists_sql``, ``count_sql``): written for the stand-ins the first time only, and
         written, not run, so planning asks the database nothing."""
+        row = self.row(shape, values, statement, using)
+        return row[0] if row else None
+
+    def row(self, shape: tuple, values: tuple, statement: Callable[[QuerySet, str], tuple],
+            using: str = "default") -> tuple | None:
+        """The first row (``None`` if none) of ``statement(queryset, using)``, as ``scalar``
+        writes and runs it: several small answers (capped counts) in one round trip."""
 
         def make(queryset: QuerySet) -> _Statement:
             sql, params = statement(queryset, using)
@@ -436,8 +443,7 @@ class Recipe:
         plan = self._plan(("scalar", statement.__name__, *shape), using, make)
         with connections[using].cursor() as cursor:
             cursor.execute(plan.sql, plan.params(list(values), [_same] * len(values)))
-            row = cursor.fetchone()
-        return row[0] if row else None
+            return cursor.fetchone()
 
 
 def exists_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:

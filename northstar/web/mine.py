@@ -93,13 +93,17 @@ def _both_counted(halves: tuple[QuerySet, QuerySet], using: str) -> tuple[str, t
     return f"SELECT ({cases_sql}) + ({recorded_sql})", (*cases_params, *recorded_params)
 
 
+def counted_halves(org_id: int, user_id: int) -> tuple[QuerySet, QuerySet]:
+    """The two halves, each cut at ``count_cap() + 1``: what the capped count counts."""
+    return (_by_survivor(_live_cases_of(org_id, user_id))[:keyset.count_cap() + 1],
+            _recorded(_recorded_without_case_of(org_id, user_id))[:keyset.count_cap() + 1])
+
+
 #: The two capped counts (each index read to at most ``count_cap() + 1`` entries) in one
 #: statement, its SQL written once per process and cap (``core.prepared``; the cap is the
-#: ``LIMIT`` written into it, so the shape names the cap): the caseload counts on every view.
-_COUNTED = Recipe(lambda org_id, user_id: (
-    _by_survivor(_live_cases_of(org_id, user_id))[:keyset.count_cap() + 1],
-    _recorded(_recorded_without_case_of(org_id, user_id))[:keyset.count_cap() + 1]),
-    -7_330_000_041, -7_330_000_042)
+#: ``LIMIT`` written into it, so the shape names the cap): the caseload counts on every view
+#: (with the reader's unfinished intakes: ``selectors.mine_and_open_intakes``).
+_COUNTED = Recipe(counted_halves, -7_330_000_041, -7_330_000_042)
 
 
 def count(actor: Actor) -> keyset.Count:

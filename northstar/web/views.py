@@ -102,7 +102,10 @@ def caseload(request):
         visible = visible.only("id", "reference", "nationality", "created_at", "organisation_id")
         qs = _filtered(actor, form, visible, only_mine=only_mine, alerts=alerts,
                        overdue_refs=overdue_refs)
-    count = mine.count(actor) if from_mine_indexes else keyset.count(qs)
+    if from_mine_indexes:  # with the reader's unfinished intakes: one statement
+        count, open_intakes = selectors.mine_and_open_intakes(actor)
+    else:
+        count, open_intakes = keyset.count(qs), selectors.open_intakes_started_by(actor)
     # Overdue first: the survivors of the most urgent overdue alerts (at most one page of
     # them, looked up by reference) lead the first page and are left out of the rest.
     urgent = list(dict.fromkeys(a.survivor_reference for a in alerts
@@ -153,7 +156,7 @@ def caseload(request):
         "alert_qs": query_without(request, "apage"),
         "overdue_refs": overdue_refs,
         "may_record": policy.may_record(actor),
-        "open_intakes": selectors.open_intakes_started_by(actor),
+        "open_intakes": open_intakes,
     })
 
 
@@ -295,6 +298,7 @@ def _alerts_html(alerts) -> SafeString:
     line breaks): ten alerts' conditions and filters in the template engine were a fifth
     of the page's rendering."""
     due = conditional_escape(gettext("due")).replace("%%", "%")
+    written: dict = {}
     out = []
     for alert in alerts:
         severity = conditional_escape(alert.severity)
@@ -305,7 +309,10 @@ def _alerts_html(alerts) -> SafeString:
         when = ""
         if alert.due:
             day = template_localtime(alert.due)
-            when = (f'<span class="due">{due} <time datetime="'
+            when = written.get(day)
+            if when is None:  # several alerts fall due the same day: written once a view
+                when = written[day] = (
+                    f'<span class="due">{due} <time datetime="'
                     f'{conditional_escape(formats.date_format(day, "Y-m-d"))}">'
                     f'{conditional_escape(formats.date_format(day, "j M Y"))}</time></span>')
         out.append(f'\n    <li class="alert {severity}"><span class="tag">{severity}</span>'

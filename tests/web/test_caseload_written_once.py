@@ -137,3 +137,33 @@ def test_any_of_is_in_for_integers_and_texts(caseworker, actor_for, case_a):
     assert not Survivor.objects.filter(AnyOf("pk", [])).exists()
     with pytest.raises(ValueError):
         list(Survivor.objects.filter(AnyOf("pk", [True])))
+
+
+def test_my_count_and_my_unfinished_intakes_are_one_statement(
+        my_caseload, caseworker, supervisor, other_caseworker, actor_for, count_sql_compiled,
+        django_assert_num_queries):
+    """"My cases"' capped count and the reader's unfinished intakes, asked on every view of
+    "my cases", are one statement written once: the same answers as asked apart."""
+    from django.utils import timezone
+
+    from northstar.core import keyset
+    from northstar.web import selectors
+    from northstar.web.models import Intake
+
+    org = my_caseload.organisation
+    archived = actions.create_survivor(my_caseload, data={"nationality": "KH"})
+    Survivor.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    for started_by, survivor, done in [
+            (caseworker, None, None), (caseworker, archived, None),
+            (caseworker, None, timezone.now()), (supervisor, None, None)]:
+        Intake.objects.create(organisation=org, started_by=started_by, survivor=survivor,
+                              completed_at=done)
+    for user in (caseworker, supervisor, other_caseworker):
+        actor = actor_for(user)
+        apart = (mine.count(actor), selectors.open_intakes_started_by(actor))
+        assert selectors.mine_and_open_intakes(actor) == apart
+    assert selectors.mine_and_open_intakes(my_caseload) == (keyset.Count(11, True), 1)
+    compiled = count_sql_compiled()
+    with django_assert_num_queries(1):
+        assert selectors.mine_and_open_intakes(my_caseload) == (keyset.Count(11, True), 1)
+    assert compiled == []
