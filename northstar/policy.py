@@ -67,6 +67,16 @@ def visible_survivors(actor: Actor) -> QuerySet[Survivor]:
     return _live_survivors().filter(Q(organisation=actor.organisation) | Q(pk__in=shared))
 
 
+def own_survivors_alone(survivors: QuerySet[Survivor]) -> int | None:
+    """The organisation's id when ``survivors`` is ``visible_survivors(actor)`` as given
+    (nothing added to it) and that is the organisation's own live survivors alone (it
+    receives no referral that may share one): a caller may then write "live, of this
+    organisation" into a statement written once. ``None`` otherwise (shared survivors, a
+    portal survivor, no access, or a queryset changed since)."""
+    made = Recipe.of(survivors)
+    return made[1][0] if made is not None and made[0] is _OWN_SURVIVORS else None
+
+
 def changeable_survivors(actor: Actor) -> QuerySet[Survivor]:
     live = Survivor.objects.filter(archived_at__isnull=True)
     if not _is_own_org_staff(actor):

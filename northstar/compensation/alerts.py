@@ -170,7 +170,8 @@ def _claims_shown(actor: Actor, claim_ids: list[int]) -> None:
 _OPEN_TO_STAFF = Rows(lambda user_id, org_id: CompensationAlert.objects.filter(
     policy.staff_cases_q(org_id, via="instalment__claim__case__"),
     recipient_id=user_id, resolved_on__isnull=True).order_by("due_on", "pk").values(
-    *ALERT_ROW), -7_330_000_033, -7_330_000_034)
+    *ALERT_ROW), -7_330_000_033, -7_330_000_034,
+    written_in=(0, 1))  # the person's and organisation's ids in the SQL: planned once (h-caseload5)
 
 
 def _open_alerts(actor: Actor, *, survivor, limit: int | None, shape) -> list:

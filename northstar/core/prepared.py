@@ -28,7 +28,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import connections
-from django.db.models import JSONField, QuerySet, Value
+from django.db.models import F, JSONField, Lookup, QuerySet, Value
 from django.db.models.lookups import IContains
 from django.db.models.query import get_related_populators
 
@@ -163,10 +163,11 @@ class _Statement:
         given = [adapt_(v) for v, adapt_ in zip(values, adapt, strict=True)]
         return [given[i] if i is not None else constant for i, constant in self.slots]
 
-    def with_dates_written_in(self, values: list, adapt: list[Callable],
-                              connection) -> tuple[str, list]:
-        """PostgreSQL: (SQL, parameters) with the values that are dates (not date-times)
-        written into the SQL as literals, the others bound.
+    def with_dates_written_in(self, values: list, adapt: list[Callable], connection,
+                              written_in: tuple[int, ...] = ()) -> tuple[str, list]:
+        """PostgreSQL: (SQL, parameters) with the values that are dates (not date-times),
+        and the integers at the positions ``written_in`` (an organisation's or a person's
+        id), written into the SQL as literals, the others bound.
 
         "Today" and the windows worked out from it change once a day, and a generic plan
         made without them is blind to how narrow a date range is: the caseload's coming
@@ -175,15 +176,27 @@ class _Statement:
         100,000 survivors once PostgreSQL kept the generic plan; bench/README.md,
         h-plans). With the dates in the SQL the statement is prepared again each day and
         its plan reads the window's few entries in order. Date-times ("now") change on
-        every call and stay parameters."""
-        dates = tuple((i, v) for i, v in enumerate(values)
-                      if isinstance(v, dt.date) and not isinstance(v, dt.datetime))
-        if not dates or connection.vendor != "postgresql":
+        every call and stay parameters.
+
+        The ids (``Rows(..., written_in=…)``, integers or an ``AnyOf`` list; a list kept
+        from one view to the next, as the most urgent alerts' survivors are, is then one
+        statement planned once): with an organisation's id a parameter, the
+        generic plan of a join over a few organisations is costed as if it read a large
+        share of every table, so PostgreSQL kept planning the caseload's alert statements
+        afresh on every execution (a custom plan each time, 0.3-1.9 ms of planning each,
+        ~7 ms a view at 100,000 survivors; h-caseload5). Written in, a statement left with
+        no parameter is planned once per connection with the real values and reused."""
+        picked = tuple((i, tuple(v) if isinstance(v, list | tuple) else v)
+                       for i, v in enumerate(values)
+                       if (isinstance(v, dt.date) and not isinstance(v, dt.datetime))
+                       or (i in written_in and (type(v) is int or isinstance(v, list | tuple))))
+        if not picked or connection.vendor != "postgresql":
             return self.sql, self.params(values, adapt)
-        written = self.dated.get(dates)
+        written = self.dated.get(picked)
         if written is None:
-            literal = {i: connection.ops.compose_sql("%s", [v]).replace("%", "%%")
-                       for i, v in dates}
+            literal = {i: connection.ops.compose_sql(
+                "%s", [list_parameter(connection, v) if isinstance(v, tuple) else v]
+            ).replace("%", "%%") for i, v in picked}
             pieces, out, kept, at = re.split(r"(%%|%s)", self.sql), [], [], 0
             for piece in pieces:
                 if piece != "%s":
@@ -196,12 +209,18 @@ class _Statement:
                 else:
                     kept.append((index, constant))
                     out.append(piece)
-            if len(self.dated) >= 8:  # a day or two of dates: older days are not asked again
+            # A day or two of dates, and the organisations and people a process serves:
+            # older ones are written again if asked.
+            if len(self.dated) >= WRITTEN_IN_KEPT:
                 self.dated.clear()
-            written = self.dated[dates] = ("".join(out), kept)
+            written = self.dated[picked] = ("".join(out), kept)
         sql, kept = written
         given = [adapt_(v) for v, adapt_ in zip(values, adapt, strict=True)]
         return sql, [given[i] if i is not None else constant for i, constant in kept]
+
+
+#: Statements with values written in kept per ``Rows`` cut (see ``with_dates_written_in``).
+WRITTEN_IN_KEPT = 256
 
 
 def _constants_written_in(sql: str, slots: list, connection) -> tuple[str, list]:
@@ -410,6 +429,13 @@ class Recipe:
         using)``, the ``(sql, params)`` of one statement on the recipe's queryset
         (``exists_sql``, ``count_sql``): written for the stand-ins the first time only, and
         written, not run, so planning asks the database nothing."""
+        row = self.row(shape, values, statement, using)
+        return row[0] if row else None
+
+    def row(self, shape: tuple, values: tuple, statement: Callable[[QuerySet, str], tuple],
+            using: str = "default") -> tuple | None:
+        """The first row (``None`` if none) of ``statement(queryset, using)``, as ``scalar``
+        writes and runs it: several small answers (capped counts) in one round trip."""
 
         def make(queryset: QuerySet) -> _Statement:
             sql, params = statement(queryset, using)
@@ -419,8 +445,7 @@ class Recipe:
         plan = self._plan(("scalar", statement.__name__, *shape), using, make)
         with connections[using].cursor() as cursor:
             cursor.execute(plan.sql, plan.params(list(values), [_same] * len(values)))
-            row = cursor.fetchone()
-        return row[0] if row else None
+            return cursor.fetchone()
 
 
 def exists_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
@@ -516,9 +541,47 @@ def planned_each_run(using: str = "default"):
         raw.prepare_threshold = kept
 
 
+class AnyOf(Lookup):
+    """``AnyOf(F("pk"), ids)``, a filter: the column's value is one of ``ids``, the whole list
+    passed as **one** parameter (a PostgreSQL array, ``= ANY(%s::bigint[])``; on SQLite a
+    JSON text read by ``json_each``). Django writes ``pk__in=ids`` as one ``%s`` per item,
+    so a statement naming a page's ids was written again on every request; with the list
+    as one parameter ``Rows`` writes it once (issue 13, h-caseload5). Only for integers and
+    text (compared for equality, as ``__in`` compares them)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+    can_use_none_as_rhs = False
+
+    def __init__(self, lhs, rhs):
+        if isinstance(lhs, str):
+            lhs = F(lhs)
+        super().__init__(lhs, list(rhs))
+
+    def as_sql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        value = list_parameter(connection, self.rhs)
+        if connection.vendor == "postgresql":
+            db_type = self.lhs.output_field.cast_db_type(connection)
+            return f"{lhs_sql} = ANY(%s::{db_type}[])", (*lhs_params, value)
+        return f"{lhs_sql} IN (SELECT value FROM json_each(%s))", (*lhs_params, value)  # noqa: S608 (the column Django wrote)
+
+
+def list_parameter(connection, values) -> list | str:
+    """A list of integers or texts as one parameter of ``AnyOf``: the list itself on
+    PostgreSQL (an array), JSON text elsewhere (SQLite's ``json_each``)."""
+    items = list(values)
+    if any(isinstance(v, bool) or not isinstance(v, int | str) for v in items):
+        raise ValueError(f"AnyOf: only integers and texts ({items!r})")
+    return items if connection.vendor == "postgresql" else json.dumps(items)
+
+
 def _adapt_for(connection, value):
     """``value`` as a lookup on a date or date-time column passes it to the database (a
-    string on SQLite, itself on PostgreSQL); anything else unchanged."""
+    string on SQLite, itself on PostgreSQL), and a list as ``AnyOf`` passes it; anything
+    else unchanged."""
+    if isinstance(value, list | tuple):
+        return list_parameter(connection, value)
     if isinstance(value, dt.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, dt.date):
@@ -534,6 +597,8 @@ def _another(stand_in):
         return stand_in - 1
     if isinstance(stand_in, str):
         return stand_in + "~"
+    if isinstance(stand_in, list | tuple):
+        return [_another(item) for item in stand_in]
     raise ValueError(f"Prepared: a stand-in must be an integer, text, a date or a date-time "
                      f"({stand_in!r})")
 
@@ -558,16 +623,27 @@ class Rows:
     SQL and kept parameters, and a kept date or time is refused (it would be the first
     call's). On PostgreSQL the values that are dates are written into the SQL as literals
     when it runs (``_Statement.with_dates_written_in``: a generic plan is blind to a date
-    range's width). ``each_run=True``: never prepared, planned for its values on every run
+    range's width), and so are the integer values at the positions ``written_in`` names
+    (an organisation's or a person's id: a statement left without parameters is planned
+    once with the real values, not afresh on every run). A list value (``AnyOf``) is one
+    parameter. ``each_run=True``: never prepared, planned for its values on every run
     (``planned_each_run``), for a statement whose good plan depends on the organisation."""
 
     def __init__(self, build: Callable[..., QuerySet], *stand_ins,
-                 each_run: bool = False) -> None:
+                 written_in: tuple[int, ...] = (), each_run: bool = False) -> None:
         self._build = build
         self._stand_ins = stand_ins
         #: Planned for its values on every run, never prepared (``planned_each_run``).
         self.each_run = each_run
         self._plans: dict[tuple, _Statement] = {}
+        #: Positions of values (integers: an organisation's, a person's id) written into
+        #: the SQL on PostgreSQL, as dates are (``_Statement.with_dates_written_in``).
+        self._written_in = tuple(written_in)
+        for i in self._written_in:
+            if not (0 <= i < len(stand_ins)) or not (
+                    type(stand_ins[i]) is int or isinstance(stand_ins[i], list | tuple)):
+                raise ValueError(f"Prepared: written_in {i} must name an integer value or "
+                                 f"a list (``AnyOf``)")
 
     def _plan(self, using: str, offset: int, limit: int | None) -> _Statement:
         key = (using, connections[using].vendor, offset, limit)
@@ -610,7 +686,8 @@ class Rows:
         adapt = [partial(_adapt_for, connection)] * len(values)
         planned = planned_each_run(using) if self.each_run else contextlib.nullcontext()
         with planned, connection.cursor() as cursor:
-            cursor.execute(*plan.with_dates_written_in(list(values), adapt, connection))
+            cursor.execute(*plan.with_dates_written_in(list(values), adapt, connection,
+                                                       self._written_in))
             return _as_dicts(plan, cursor.fetchall(), connection)
 
 

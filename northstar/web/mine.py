@@ -33,7 +33,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from northstar.core import keyset
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError
-from northstar.core.prepared import Recipe, count_sql
+from northstar.core.prepared import AnyOf, Recipe, Rows, count_sql
 from northstar.survivors.models import Case, Survivor
 
 _SALT = "northstar.caseload.mine"
@@ -61,6 +61,10 @@ def _recorded_without_case_of(org_id: int, user_id: int) -> QuerySet[Survivor]:
 
 
 def condition(actor: Actor) -> Q:
+    return _condition_of(actor.organisation.pk, actor.user.pk)
+
+
+def _condition_of(org_id: int, user_id: int) -> Q:
     """The same "mine" as a filter on survivors (for a few rows, or with other filters).
 
     The case's copy of its survivor's creation time is compared with the survivor's own
@@ -68,9 +72,9 @@ def condition(actor: Actor) -> Q:
     a hashed set of every case of mine: it did, for a search in "my cases", reading all of
     a caseworker's 100,000 cases to show 25 rows (130 ms a statement, twice a view); asked
     per survivor, one index probe each, the page took 0.8 ms (h-caseload4)."""
-    return (Exists(_my_live_cases(actor).filter(
+    return (Exists(_live_cases_of(org_id, user_id).filter(
         survivor=OuterRef("pk"), survivor_created_at__lte=OuterRef("created_at")))
-            | Q(organisation=actor.organisation, created_by=actor.user, has_cases=False))
+            | Q(organisation_id=org_id, created_by_id=user_id, has_cases=False))
 
 
 def _by_survivor(cases: QuerySet[Case]) -> QuerySet:
@@ -89,13 +93,17 @@ def _both_counted(halves: tuple[QuerySet, QuerySet], using: str) -> tuple[str, t
     return f"SELECT ({cases_sql}) + ({recorded_sql})", (*cases_params, *recorded_params)
 
 
+def counted_halves(org_id: int, user_id: int) -> tuple[QuerySet, QuerySet]:
+    """The two halves, each cut at ``count_cap() + 1``: what the capped count counts."""
+    return (_by_survivor(_live_cases_of(org_id, user_id))[:keyset.count_cap() + 1],
+            _recorded(_recorded_without_case_of(org_id, user_id))[:keyset.count_cap() + 1])
+
+
 #: The two capped counts (each index read to at most ``count_cap() + 1`` entries) in one
 #: statement, its SQL written once per process and cap (``core.prepared``; the cap is the
-#: ``LIMIT`` written into it, so the shape names the cap): the caseload counts on every view.
-_COUNTED = Recipe(lambda org_id, user_id: (
-    _by_survivor(_live_cases_of(org_id, user_id))[:keyset.count_cap() + 1],
-    _recorded(_recorded_without_case_of(org_id, user_id))[:keyset.count_cap() + 1]),
-    -7_330_000_041, -7_330_000_042)
+#: ``LIMIT`` written into it, so the shape names the cap): the caseload counts on every view
+#: (with the reader's unfinished intakes: ``selectors.mine_and_open_intakes``).
+_COUNTED = Recipe(counted_halves, -7_330_000_041, -7_330_000_042)
 
 
 def count(actor: Actor) -> keyset.Count:
@@ -120,24 +128,86 @@ def _decode(cursor: str) -> tuple[dt.datetime, int]:
         raise bad from None
 
 
+#: The two halves of a page of my survivors, from the top or after a cursor: SQL written
+#: once per process and cut (``core.prepared.Rows``; the cut is ``size + 1`` and the rows
+#: shown above the page, left out here in Python, not in the SQL: a list of ids in the
+#: ``WHERE`` made the statement new on every view).
+_STAND_IN_TIME = dt.datetime(1901, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+def _as_rows(halves: QuerySet) -> QuerySet:
+    """A half (``_by_survivor``, ``_recorded``) as ``values()``: what ``Rows`` reads."""
+    return halves.values(*halves.query.values_select)
+
+
+_PAGE_CASES = Rows(lambda org_id, user_id: _as_rows(_by_survivor(
+    _live_cases_of(org_id, user_id))), -7_330_000_071, -7_330_000_072)
+_PAGE_RECORDED = Rows(lambda org_id, user_id: _as_rows(_recorded(
+    _recorded_without_case_of(org_id, user_id))), -7_330_000_073, -7_330_000_074)
+# The bound on the first column lets the index range start at the cursor.
+_PAGE_CASES_AFTER = Rows(lambda org_id, user_id, when, pk: _as_rows(_by_survivor(
+    _live_cases_of(org_id, user_id).filter(
+        Q(survivor_created_at__lt=when) | Q(survivor_created_at=when, survivor_id__lt=pk),
+        survivor_created_at__lte=when))),
+    -7_330_000_075, -7_330_000_076, _STAND_IN_TIME, -7_330_000_077)
+_PAGE_RECORDED_AFTER = Rows(lambda org_id, user_id, when, pk: _as_rows(_recorded(
+    _recorded_without_case_of(org_id, user_id).filter(
+        Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk), created_at__lte=when))),
+    -7_330_000_078, -7_330_000_079, _STAND_IN_TIME, -7_330_000_080)
+
+
 def page(actor: Actor, *, size: int, cursor: str | None = None,
          exclude: list[int] | tuple = ()) -> keyset.Page:
     """The ids of one page of my survivors, newest first (``rows``), and a cursor to the next
-    page (``next``, or ``None`` on the last). ``exclude``: ids already shown above the page."""
-    cases, recorded = _my_live_cases(actor), _recorded_without_case(actor)
-    if exclude:
-        cases = cases.exclude(survivor_id__in=exclude)
-        recorded = recorded.exclude(pk__in=exclude)
+    page (``next``, or ``None`` on the last). ``exclude``: ids already shown above the page.
+
+    Each half reads ``size + 1`` entries more than it may leave out (``exclude``), so what
+    is left of it holds its first ``size + 1`` not left out: the same page as the
+    ``NOT IN (…)`` Django wrote, by statements written once."""
+    values: tuple = (actor.organisation.pk, actor.user.pk)
+    halves = (_PAGE_CASES, _PAGE_RECORDED)
     if cursor:
-        when, pk = _decode(cursor)
-        # The bound on the first column lets the index range start at the cursor.
-        cases = cases.filter(Q(survivor_created_at__lt=when)
-                             | Q(survivor_created_at=when, survivor_id__lt=pk),
-                             survivor_created_at__lte=when)
-        recorded = recorded.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk),
-                                   created_at__lte=when)
-    rows = sorted({*_by_survivor(cases)[:size + 1], *_recorded(recorded)[:size + 1]},
+        values = (*values, *_decode(cursor))
+        halves = (_PAGE_CASES_AFTER, _PAGE_RECORDED_AFTER)
+    left_out = set(exclude)
+    read = size + 1 + len(left_out)
+    cases, recorded = (half.rows(*values, limit=read) for half in halves)
+    rows = sorted({*((r["survivor_created_at"], r["survivor_id"]) for r in cases
+                     if r["survivor_id"] not in left_out),
+                   *((r["created_at"], r["id"]) for r in recorded if r["id"] not in left_out)},
                   reverse=True)
     shown = rows[:size]
     following = _encode(shown[-1]) if len(rows) > size and shown else None
     return keyset.Page([pk for _when, pk in shown], following)
+
+
+#: What the caseload shows of a survivor (and the organisation its audit entry names).
+SHOWN = ("id", "organisation_id", "reference", "nationality", "created_at")
+
+#: Survivors of one organisation by id, live ("my cases" page's rows through the reader's
+#: visibility when that is the organisation's live survivors alone): written once; on
+#: PostgreSQL the organisation and the ids are written in (``Rows(written_in=…)``): the
+#: same page from one view to the next is one statement with one plan, where a parameter
+#: list kept PostgreSQL planning it afresh each time.
+_SURVIVORS_BY_ID = Rows(lambda org_id, ids: Survivor.objects.filter(
+    AnyOf("pk", ids), archived_at__isnull=True, organisation_id=org_id).order_by().values(*SHOWN),
+    -7_330_000_081, [-7_330_000_082], written_in=(0, 1))
+
+#: Mine of one organisation's live survivors by reference (the overdue survivors leading
+#: the first page of "my cases"): written once, the values written in on PostgreSQL (as
+#: ``_SURVIVORS_BY_ID``; the most urgent alerts' survivors change seldom).
+_MINE_BY_REFERENCE = Rows(lambda org_id, user_id, references: Survivor.objects.filter(
+    _condition_of(org_id, user_id), AnyOf("reference", references),
+    archived_at__isnull=True, organisation_id=org_id).order_by("-created_at", "-id").values(*SHOWN),
+    -7_330_000_083, -7_330_000_084, ["~stand-in reference~"], written_in=(0, 1, 2))
+
+
+def survivors_by_id(org_id: int, ids: list[int]) -> list[dict]:
+    """``SHOWN`` of the live survivors of ``org_id`` among ``ids`` (in no given order)."""
+    return _SURVIVORS_BY_ID.rows(org_id, list(ids)) if ids else []
+
+
+def mine_by_reference(actor: Actor, org_id: int, references: list[str]) -> list[dict]:
+    """``SHOWN`` of my survivors among the live ones of ``org_id`` named by ``references``,
+    newest first."""
+    if not references:
+        return []
+    return _MINE_BY_REFERENCE.rows(org_id, actor.user.pk, list(references))

@@ -82,10 +82,10 @@ def caseload(request):
     alerts = alert_page.alerts
     overdue_refs = {a.survivor_reference for a in alerts
                     if a.severity == "overdue" and a.survivor_reference}
-    live_cases = SurvivorCase.objects.filter(archived_at__isnull=True)
-    visible = policy.visible_survivors(actor).only(
-        "id", "reference", "nationality", "created_at", "organisation_id")
-    qs = visible
+    visible = policy.visible_survivors(actor)
+    # The reader sees their organisation's live survivors alone (no referral shares one):
+    # "my cases" is then read by statements written once (``web.mine``).
+    own_org = policy.own_survivors_alone(visible)
     whose = form.cleaned_data.get("whose") if form.is_bound and form.is_valid() else ""
     only_mine = ((whose or ("mine" if mine_by_default else "all")) == "mine"
                  and actor.user is not None and actor.organisation is not None)
@@ -94,6 +94,76 @@ def caseload(request):
     from_mine_indexes = only_mine and not (form.is_bound and (
         not form.is_valid() or any(form.cleaned_data.get(name) for name in (
             "q", "nationality", "exploitation", "status", "attention"))))
+    # ... and by statements written once when the reader sees their organisation's alone:
+    # no queryset of survivors is built at all.
+    written_once = from_mine_indexes and own_org is not None
+    qs = None
+    if not written_once:
+        visible = visible.only("id", "reference", "nationality", "created_at", "organisation_id")
+        qs = _filtered(actor, form, visible, only_mine=only_mine, alerts=alerts,
+                       overdue_refs=overdue_refs)
+    if from_mine_indexes:  # with the reader's unfinished intakes: one statement
+        count, open_intakes = selectors.mine_and_open_intakes(actor)
+    else:
+        count, open_intakes = keyset.count(qs), selectors.open_intakes_started_by(actor)
+    # Overdue first: the survivors of the most urgent overdue alerts (at most one page of
+    # them, looked up by reference) lead the first page and are left out of the rest.
+    urgent = list(dict.fromkeys(a.survivor_reference for a in alerts
+                                if a.severity == "overdue" and a.survivor_reference))
+    leading: list = []
+    if urgent:
+        if written_once:
+            by_ref = {r["reference"]: _Shown(r) for r in mine.mine_by_reference(
+                actor, own_org, urgent[:CASELOAD_PAGE])}
+        else:
+            by_ref = {s.reference: s for s in qs.filter(reference__in=urgent[:CASELOAD_PAGE])}
+        leading = [by_ref[r] for r in urgent[:CASELOAD_PAGE] if r in by_ref]
+        if not written_once:
+            qs = qs.exclude(pk__in=[s.pk for s in leading])
+    above = [s.pk for s in leading]  # left out of every page after them too
+    cursor = request.GET.get("cursor")
+    if cursor:
+        leading = []
+    size = max(1, CASELOAD_PAGE - len(leading))
+    if from_mine_indexes:
+        found = mine.page(actor, size=size, cursor=cursor, exclude=above)
+        # The page's rows through the reader's own visibility, by primary key, in page order
+        # (mine, and none of those above, by how ``mine.page`` read them: the two conditions
+        # are not asked again).
+        if written_once:
+            by_pk = {r["id"]: _Shown(r) for r in mine.survivors_by_id(own_org, found.rows)}
+        else:
+            by_pk = visible.filter(pk__in=found.rows).in_bulk()
+        found = keyset.Page([by_pk[pk] for pk in found.rows if pk in by_pk], found.next)
+    else:
+        found = keyset.page(qs, size=size, cursor=cursor)
+    shown = leading + found.rows
+    rows = survivor_selectors.listed(actor, shown, record_type="survivor",
+                                     owners=[s.organisation_id for s in shown])
+    # Every shown survivor's live cases in one query (the leading ones and the page's alike),
+    # as plain rows, by a statement written once.
+    cases: dict[int, list[tuple]] = {}
+    for case in selectors.live_cases_of_survivors([s.pk for s in rows]):
+        cases.setdefault(case[3], []).append(case)
+    return render(request, "web/caseload.html", {
+        "rows_html": _rows_html(_table_rows(rows, cases, overdue_refs)),
+        "next_cursor": found.next,
+        "count": count,
+        "paged": bool(request.GET.get("cursor")),
+        "form": form, "filter_fields": _filter_fields(form),
+        "qs": query_without(request, "cursor"),
+        "alert_page": alert_page, "alerts_html": _alerts_html(alert_page),
+        "alert_qs": query_without(request, "apage"),
+        "overdue_refs": overdue_refs,
+        "may_record": policy.may_record(actor),
+        "open_intakes": open_intakes,
+    })
+
+
+def _filtered(actor, form: CaseloadFilterForm, visible, *, only_mine: bool, alerts,
+              overdue_refs: set[str]):
+    """The caseload's survivors as the filter narrows them, newest first."""
+    qs = visible
     if only_mine:
         # Survivors with a live case of mine, and those I recorded who have no case yet.
         qs = qs.filter(mine.condition(actor))
@@ -107,8 +177,8 @@ def caseload(request):
             qs = qs.filter(Exists(policy.visible_cases(actor).filter(
                 survivor=OuterRef("pk"), forms_of_exploitation__has_element=f["exploitation"])))
         if f["status"]:
-            qs = qs.filter(Exists(live_cases.filter(survivor=OuterRef("pk"),
-                                                    status=f["status"])))
+            qs = qs.filter(Exists(SurvivorCase.objects.filter(
+                archived_at__isnull=True, survivor=OuterRef("pk"), status=f["status"])))
         if f["attention"] == "overdue":
             qs = qs.filter(reference__in=overdue_refs)
         elif f["attention"] == "any":
@@ -116,52 +186,7 @@ def caseload(request):
                                           if a.survivor_reference})
     elif form.is_bound:
         qs = qs.none()  # a filter that does not parse shows its error, not everyone
-    qs = qs.order_by("-created_at", "-id")
-    count = mine.count(actor) if from_mine_indexes else keyset.count(qs)
-    # Overdue first: the survivors of the most urgent overdue alerts (at most one page of
-    # them, looked up by reference) lead the first page and are left out of the rest.
-    urgent = list(dict.fromkeys(a.survivor_reference for a in alerts
-                                if a.severity == "overdue" and a.survivor_reference))
-    leading: list = []
-    if urgent:
-        by_ref = {s.reference: s for s in qs.filter(reference__in=urgent[:CASELOAD_PAGE])}
-        leading = [by_ref[r] for r in urgent[:CASELOAD_PAGE] if r in by_ref]
-        qs = qs.exclude(pk__in=[s.pk for s in leading])
-    above = [s.pk for s in leading]  # left out of every page after them too
-    cursor = request.GET.get("cursor")
-    if cursor:
-        leading = []
-    size = max(1, CASELOAD_PAGE - len(leading))
-    if from_mine_indexes:
-        found = mine.page(actor, size=size, cursor=cursor, exclude=above)
-        # The page's rows through the reader's own visibility, by primary key, in page order
-        # (mine, and none of those above, by how ``mine.page`` read them: the two conditions
-        # are not asked again).
-        by_pk = visible.filter(pk__in=found.rows).in_bulk()
-        found = keyset.Page([by_pk[pk] for pk in found.rows if pk in by_pk], found.next)
-    else:
-        found = keyset.page(qs, size=size, cursor=cursor)
-    rows = survivor_selectors.listed(actor, leading + found.rows, record_type="survivor")
-    # Every shown survivor's live cases in one query (the leading ones and the page's alike),
-    # as plain rows: the statement a prefetch wrote, without a case built or attached.
-    cases: dict[int, list[tuple]] = {}
-    if rows:
-        for case in live_cases.filter(survivor_id__in=[s.pk for s in rows]).values_list(
-                "id", "reference", "status", "survivor_id", "created_at"):
-            cases.setdefault(case[3], []).append(case)
-    return render(request, "web/caseload.html", {
-        "rows_html": _rows_html(_table_rows(rows, cases, overdue_refs)),
-        "next_cursor": found.next,
-        "count": count,
-        "paged": bool(request.GET.get("cursor")),
-        "form": form, "filter_fields": _filter_fields(form),
-        "qs": query_without(request, "cursor"),
-        "alert_page": alert_page, "alerts_html": _alerts_html(alert_page),
-        "alert_qs": query_without(request, "apage"),
-        "overdue_refs": overdue_refs,
-        "may_record": policy.may_record(actor),
-        "open_intakes": selectors.open_intakes_started_by(actor),
-    })
+    return qs.order_by("-created_at", "-id")
 
 
 #: The caseload filter's fields as rendered, by language and the values they show (see
@@ -191,6 +216,19 @@ def _filter_fields(form: CaseloadFilterForm):
                 _FILTER_FIELDS.clear()
             _FILTER_FIELDS[key] = html
     return html
+
+
+class _Shown:
+    """A survivor as the caseload shows it (``mine.SHOWN``), from a row read as values."""
+
+    __slots__ = ("created_at", "nationality", "organisation_id", "pk", "reference")
+
+    def __init__(self, row: dict):
+        self.pk = row["id"]
+        self.organisation_id = row["organisation_id"]
+        self.reference = row["reference"]
+        self.nationality = row["nationality"]
+        self.created_at = row["created_at"]
 
 
 @dataclass(frozen=True)
@@ -260,6 +298,7 @@ def _alerts_html(alerts) -> SafeString:
     line breaks): ten alerts' conditions and filters in the template engine were a fifth
     of the page's rendering."""
     due = conditional_escape(gettext("due")).replace("%%", "%")
+    written: dict = {}
     out = []
     for alert in alerts:
         severity = conditional_escape(alert.severity)
@@ -270,7 +309,10 @@ def _alerts_html(alerts) -> SafeString:
         when = ""
         if alert.due:
             day = template_localtime(alert.due)
-            when = (f'<span class="due">{due} <time datetime="'
+            when = written.get(day)
+            if when is None:  # several alerts fall due the same day: written once a view
+                when = written[day] = (
+                    f'<span class="due">{due} <time datetime="'
                     f'{conditional_escape(formats.date_format(day, "Y-m-d"))}">'
                     f'{conditional_escape(formats.date_format(day, "j M Y"))}</time></span>')
         out.append(f'\n    <li class="alert {severity}"><span class="tag">{severity}</span>'
