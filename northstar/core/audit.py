@@ -542,6 +542,57 @@ def entries_for_organisation(organisation):
             .select_related("actor", "organisation"))
 
 
+#: The record type whose ``record_ids`` are survivors' ids (a list of survivors read).
+SURVIVOR = "survivor"
+
+
+def naming_survivor(entries, reference: str, survivor_id: int | None = None):
+    """``entries`` that name one survivor: those carrying their reference (a read or change
+    of one of their records) and, when ``survivor_id`` is given, the list reads whose ids
+    include them (a page of survivors, written as one entry naming every id, with no
+    reference). Both are index reads on PostgreSQL: ``audit_survivor_at`` and the GIN index
+    ``audit_survivor_lists`` (migration 0015)."""
+    named = Q(survivor_ref=reference)
+    if survivor_id is not None:
+        named |= Q(record_type=SURVIVOR, survivor_ref="", record_ids__names=str(survivor_id))
+    return entries.filter(named)
+
+
+def names_survivors(entry) -> bool:
+    """Whether ``entry``'s ids are survivors' ids."""
+    return entry.record_type == SURVIVOR
+
+
+def records_named(entries: list, limit: int | None, references) -> None:
+    """Give each entry what its records are shown as: ``record_count`` (how many ids it
+    names); for a list of survivors ``references`` (id → reference, as ``references(ids)``
+    answers: those the reader may see), ``named`` (those references in order) and
+    ``unnamed`` (how many others), for other records ``ids``;
+    all of the first ``limit`` ids (every one with None), ``more`` the rest; ``listed``
+    whether there is a list to show (several ids, or a survivor named by id alone).
+    ``references`` is asked once for the whole list of entries."""
+    survivors = []
+    for entry in entries:
+        ids = entry.record_ids if isinstance(entry.record_ids, list) else []
+        entry.record_count = len(ids)
+        entry.shown_ids = [str(i) for i in (ids if limit is None else ids[:limit])]
+        entry.more = len(ids) - len(entry.shown_ids)
+        entry.listed = len(ids) > 1 or bool(ids and names_survivors(entry)
+                                             and not entry.survivor_ref)
+        if names_survivors(entry):
+            survivors.extend(entry.shown_ids)
+    found = references(survivors) if survivors else {}
+    for entry in entries:
+        if names_survivors(entry):
+            entry.references = {i: found[i] for i in entry.shown_ids if i in found}
+            entry.named = list(entry.references.values())
+            entry.unnamed = len(entry.shown_ids) - len(entry.named)
+            entry.ids = []
+        else:
+            entry.references, entry.named, entry.unnamed = {}, [], 0
+            entry.ids = entry.shown_ids
+
+
 def verify_chain(*, using: str = "default", after_id: int = 0, prev_hash: str | None = None):
     """First broken link as ``(id, reason)``, or None when the whole chain holds.
 

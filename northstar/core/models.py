@@ -182,6 +182,10 @@ class AuditEntry(models.Model):
             # most entries name no survivor, so those are left out of the index.
             models.Index(fields=["survivor_ref", "-at"], name="audit_survivor_at",
                          condition=~models.Q(survivor_ref="")),
+            # And on PostgreSQL, not declared here (Django's GinIndex is PostgreSQL's only):
+            # ``audit_survivor_lists``, a GIN index of ``record_ids`` of the survivor entries
+            # without a reference (list reads), for the search of one survivor's history
+            # (migration 0015, ``record_ids__names``).
         ]
         verbose_name_plural = "audit entries"
 
@@ -195,6 +199,33 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit log is append-only")
+
+
+class NamesId(models.Lookup):
+    """``record_ids__names="1207"``: the entry's ids include this one (ids are stored as
+    strings). On PostgreSQL ``record_ids @> '["1207"]'``, which the GIN index
+    ``audit_survivor_lists`` answers (migration 0015); elsewhere (SQLite) ``json_each``."""
+
+    lookup_name = "names"
+    prepare_rhs = False
+
+    def _rhs(self) -> str:
+        return str(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        # ``lhs`` is the column as Django writes it; the id is a parameter.
+        return (f"EXISTS (SELECT 1 FROM json_each({lhs}) AS named WHERE named.value = %s)",  # noqa: S608
+                [*params, self._rhs()])
+
+    def as_postgresql(self, compiler, connection):
+        import json
+
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} @> %s::jsonb", [*params, json.dumps([self._rhs()])]
+
+
+AuditEntry._meta.get_field("record_ids").register_lookup(NamesId)
 
 
 class AuditChainHead(models.Model):
