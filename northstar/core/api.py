@@ -14,7 +14,12 @@ from northstar import policy
 from northstar.apiutils import Filters, Pages, StrictSchema, actor_of
 from northstar.core import two_factor
 from northstar.core.actor import Actor
-from northstar.core.audit import entries_for_organisation, naming_survivor, records_named
+from northstar.core.audit import (
+    entries_for_organisation,
+    log_parts,
+    naming_survivor,
+    records_named,
+)
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.keys import key_problems
 from northstar.core.models import AuditEntry
@@ -199,11 +204,10 @@ def audit_log(request, filters: Query[AuditFilters]):
     if not policy.may_read_audit(actor):
         raise Forbidden("only supervisors read the audit log")
     ref = filters.survivor_ref
-    entries = filters.model_copy(update={"survivor_ref": None}).filter(
-        entries_for_organisation(actor.organisation))
-    if ref:
-        entries = naming_survivor(entries, ref, policy.audit_survivor_id(actor, ref))
-    return entries
+    named = naming_survivor(ref, policy.audit_survivor_id(actor, ref)) if ref else None
+    others = filters.model_copy(update={"survivor_ref": None})
+    parts = log_parts(actor.organisation, named)
+    return parts.with_parts(others.filter(part) for part in parts)
 
 
 class UnusualReadAlertOut(Schema):

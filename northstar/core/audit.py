@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from northstar.core import chain
 from northstar.core.actor import Actor
+from northstar.core.keyset import Parts
 from northstar.core.models import AuditChainHead, AuditEntry
 
 #: The most ids one entry names. A read or batch of more is written as several entries of
@@ -542,12 +543,34 @@ def entries_for_organisation(organisation):
             .select_related("actor", "organisation"))
 
 
+#: What an organisation made about another's survivors, or about no survivor (no owner):
+#: the part of its log it does not own (``log_parts``; the index ``audit_org_others_at``).
+NOT_ITS_OWN = ~Q(owner_organisation=F("organisation"))
+
+
+def log_parts(organisation, named: Q | None = None):
+    """``entries_for_organisation`` (filtered by ``named``) as two parts that share no
+    entry, each read newest first through an index of its own, as ``keyset.page_of_parts``
+    pages them: the entries about its survivors (``audit_owner_org_at``) and the entries it
+    made about others' or none (``audit_org_others_at``, partial: few). Their OR was read
+    as a bitmap of the whole log and sorted: 2.3 s for a first page at 2.1 M entries."""
+    base = AuditEntry.objects.select_related("actor", "organisation")
+    if named is not None:
+        base = base.filter(named)
+    parts = Parts((base.filter(owner_organisation=organisation),
+                   base.filter(NOT_ITS_OWN, organisation=organisation)))
+    # PostgreSQL cannot estimate NOT_ITS_OWN (two columns compared): it took it for most of
+    # the log and counted the second part by reading the table (1.4 s at 2.1 M entries).
+    parts.counted_in_order = frozenset({1})
+    return parts
+
+
 #: The record type whose ``record_ids`` are survivors' ids (a list of survivors read).
 SURVIVOR = "survivor"
 
 
-def naming_survivor(entries, reference: str, survivor_id: int | None = None):
-    """``entries`` that name one survivor: those carrying their reference (a read or change
+def naming_survivor(reference: str, survivor_id: int | None = None) -> Q:
+    """The entries that name one survivor: those carrying their reference (a read or change
     of one of their records) and, when ``survivor_id`` is given, the list reads whose ids
     include them (a page of survivors, written as one entry naming every id, with no
     reference). Both are index reads on PostgreSQL: ``audit_survivor_at`` and the GIN index
@@ -555,7 +578,7 @@ def naming_survivor(entries, reference: str, survivor_id: int | None = None):
     named = Q(survivor_ref=reference)
     if survivor_id is not None:
         named |= Q(record_type=SURVIVOR, survivor_ref="", record_ids__names=str(survivor_id))
-    return entries.filter(named)
+    return named
 
 
 def names_survivors(entry) -> bool:

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,12 @@ from django_otp import login as otp_login
 
 from northstar import policy
 from northstar.core import jobs, keyset, two_factor
-from northstar.core.audit import entries_for_organisation, naming_survivor, records_named
+from northstar.core.audit import (
+    entries_for_organisation,
+    log_parts,
+    naming_survivor,
+    records_named,
+)
 from northstar.core.errors import DomainError
 from northstar.core.models import AuditEntry
 from northstar.core.redirects import safe_next
@@ -55,14 +61,14 @@ def audit_log(request):
     if not policy.may_read_audit(actor):
         raise Http404()
     ref, action = _audit_filters(request.GET)
-    qs = entries_for_organisation(actor.organisation)
-    if ref:
-        qs = naming_survivor(qs, ref, policy.audit_survivor_id(actor, ref))
+    named = naming_survivor(ref, policy.audit_survivor_id(actor, ref)) if ref else Q()
     if action:
-        qs = qs.filter(action=action)
+        named &= Q(action=action)
+    parts = log_parts(actor.organisation, named)
     cursor = request.GET.get("cursor") or None
-    count = keyset.count(qs)
-    found = keyset.page(qs, size=AUDIT_PAGE_SIZE, cursor=cursor)
+    count = keyset.carried(parts[0], cursor) if cursor else None
+    count = count or keyset.count_of_parts(parts)
+    found = keyset.page_of_parts(parts, size=AUDIT_PAGE_SIZE, cursor=cursor, count=count)
     records_named(found.rows, NAMED_ON_THE_PAGE, _references_for(actor))
     return render(request, "core/audit.html", {
         "entries": found.rows, "count": count, "next_cursor": found.next,

@@ -86,7 +86,7 @@ def test_the_search_is_paged_by_cursor(client, caseworker, supervisor, actor_for
                            note=f"list {i}").pk for i in range(6)]
     client.force_login(supervisor)
     first = client.get("/audit/", {"survivor_ref": three[0].reference}).content.decode()
-    cursor = re.search(r'cursor=([^"&]+)"', first).group(1)
+    cursor = re.search(r'cursor=([^"&]+)" rel="next"', first).group(1)
     second = client.get(f"/audit/?survivor_ref={three[0].reference}&cursor={cursor}")
     assert second.status_code == 200
     pages = _ids(first) + _ids(second.content.decode())
@@ -156,6 +156,7 @@ def test_the_pages_query_count_does_not_grow_with_the_ids_named(client, api, cas
     few_entry = _queries(client, f"/audit/{small.pk}/")
     reader = api(supervisor)
     few_api = _queries(reader, "/api/v1/audit", params)
+    few_api_entry = _queries(reader, f"/api/v1/audit/{small.pk}")
     # Lists of 1,000 ids (and one of 2,500, written as three entries): the same queries.
     many = [*three, *range(10_000, 10_997)]
     big = [record_read(actor, many, record_type="survivor").pk for _ in range(3)]
@@ -163,6 +164,7 @@ def test_the_pages_query_count_does_not_grow_with_the_ids_named(client, api, cas
     assert _queries(client, "/audit/", params) == few
     assert _queries(client, f"/audit/{big[0]}/") == few_entry
     assert _queries(reader, "/api/v1/audit", params) == few_api
+    assert _queries(reader, f"/api/v1/audit/{big[0]}") == few_api_entry
     html = client.get(f"/audit/{big[0]}/").content.decode()
     assert "Records named: 1000" in html and "997 of another organisation" in html
     listing = client.get("/audit/", params).content.decode()
@@ -252,3 +254,48 @@ def test_the_search_condition_is_what_the_two_indexes_answer(caseworker, actor_f
         plan = "\n".join(r[0] for r in cursor.fetchall())
     assert "_record_ids_idx" in plan and "_survivor_ref_at_idx" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_whole_log_is_both_parts_newest_first_each_entry_once(
+        client, api, caseworker, supervisor, users, actor_for, three, monkeypatch):
+    """The log is read in two parts (about the organisation's survivors; made by it about
+    others' or none), merged newest first and paged by one cursor, on the page and in the
+    API: every entry of the organisation's once, in order, none of another's."""
+    from northstar.core import views
+
+    monkeypatch.setattr(views, "AUDIT_PAGE_SIZE", 3)
+    other = users[("b", "caseworker")]
+    theirs = _survivor(other, actor_for, "Bopha")
+    start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    actor = actor_for(caseworker)
+    written, not_ours = [], []
+    for i in range(3):
+        written.append(record_read(actor, [three[i]], record_type="survivor").pk)  # owned
+        written.append(record_read(actor, (), record_type="figures", note=f"{i}").pk)  # none
+        written.append(record_read(actor, [theirs], record_type="survivor").pk)  # B's, by A
+        written.append(record_read(actor_for(other), [three[i]], record_type="survivor").pk)
+        not_ours.append(record_read(actor_for(other), [theirs], record_type="survivor").pk)
+
+    client.force_login(supervisor)
+    seen, url = [], "/audit/"
+    while True:
+        html = client.get(url).content.decode()
+        seen += _ids(html)
+        following = re.search(r'cursor=([^"&]+)" rel="next"', html)
+        if not following:
+            break
+        url = f"/audit/?cursor={following.group(1)}"
+    assert [i for i in seen if i > start] == sorted(written, reverse=True)
+
+    listed, params = [], {"page_size": 4}
+    reader = api(supervisor)
+    while True:
+        body = reader.get("/api/v1/audit", params).json()
+        listed += [item["id"] for item in body["items"]]
+        if not body["next"]:
+            break
+        params = {"page_size": 4, "cursor": body["next"]}
+    assert [i for i in listed if i > start] == sorted(written, reverse=True)
+    assert not set(not_ours) & set(listed)
+    assert reader.get("/api/v1/audit", {"exact_count": True}).json()["count"] == len(
+        [i for i in listed])
