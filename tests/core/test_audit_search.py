@@ -245,8 +245,8 @@ def test_the_search_condition_is_what_the_two_indexes_answer(caseworker, actor_f
     from northstar.core.audit import naming_survivor
 
     record_read(actor_for(caseworker), three, record_type="survivor")
-    search = naming_survivor(AuditEntry.objects.all(), three[0].reference,
-                             three[0].pk).order_by("-at", "-id")[:51]
+    search = AuditEntry.objects.filter(naming_survivor(three[0].reference, three[0].pk)
+                                       ).order_by("-at", "-id")[:51]
     sql, params = search.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
