@@ -199,7 +199,9 @@ class AuditEntryOut(AuditOut):
 @router.get("/audit", response=list[AuditOut])
 @paginate(Pages)
 def audit_log(request, filters: Query[AuditFilters]):
-    """The organisation's audit log, newest first. Supervisors only."""
+    """The organisation's audit log, newest first. `survivor_ref` finds every entry naming
+    that survivor, the list reads that showed them included (`record_count` says how many
+    records an entry names; `GET /audit/{id}` which). Supervisors only."""
     actor = actor_of(request)
     if not policy.may_read_audit(actor):
         raise Forbidden("only supervisors read the audit log")
