@@ -9,6 +9,9 @@ measure in ``NORTHSTAR_ROOT`` (default: this tree):
       NORTHSTAR_VAR_DIR=/work/main/var/bench NORTHSTAR_ROOT=. \\
       .venv/bin/python bench/audit_long_read.py 10002 30
 
+A third argument names the record type (default ``victim_fund_disbursement``); ``survivor``
+writes a list of survivors, which the GIN index ``audit_survivor_lists`` indexes (h-auditview).
+
 Prints the median ms per read (app CPU, backend CPU), the entries one read writes, and the
 load average.
 """
@@ -44,23 +47,25 @@ def backend_pid() -> int:
 
 def main() -> None:
     n, rounds = int(sys.argv[1]), int(sys.argv[2])
+    record_type = sys.argv[3] if len(sys.argv) > 3 else "victim_fund_disbursement"
     actor = Actor.for_user(get_user_model().objects.get(username="supervisor.th"), "api")
     ids = list(range(1, n + 1))
     clock = Path(f"/proc/{backend_pid()}/schedstat")
     app, server = [], []
     for _ in range(3):  # warm: prepared statements, imports
-        audit.record_read(actor, ids, record_type="victim_fund_disbursement", note="bench")
+        audit.record_read(actor, ids, record_type=record_type, note="bench")
     before = AuditEntry.objects.count()
     for _ in range(rounds):
         b0, c0 = int(clock.read_text().split()[0]), time.process_time()
-        audit.record_read(actor, ids, record_type="victim_fund_disbursement", note="bench")
+        audit.record_read(actor, ids, record_type=record_type, note="bench")
         c1, b1 = time.process_time(), int(clock.read_text().split()[0])
         app.append((c1 - c0) * 1000)
         server.append((b1 - b0) / 1e6)
     written = (AuditEntry.objects.count() - before) / rounds
     load = os.getloadavg()[0]
     print(f"{n} ids: app CPU {statistics.median(app):.2f} ms, backend CPU "
-          f"{statistics.median(server):.2f} ms, {written:g} entries per read, load {load:.1f}")
+          f"{statistics.median(server):.2f} ms (mean {statistics.mean(server):.3f}, max "
+          f"{max(server):.1f}), {written:g} entries per read, load {load:.1f}")
 
 
 if __name__ == "__main__":

@@ -211,12 +211,16 @@ def page_of(queryset, query: PageQuery) -> tuple[list[Any], dict]:
     return beside it: a count capped at ``keyset.count_cap()`` unless ``exact_count``, and
     the ``next`` cursor. The count is carried in the cursor: a page after a cursor answers
     the count of the page that gave it, without counting again (unless ``exact_count``)."""
-    total = keyset.carried(queryset, query.cursor) if (
+    parts = queryset if isinstance(queryset, keyset.Parts) else None
+    first = parts[0] if parts else queryset
+    total = keyset.carried(first, query.cursor) if (
         query.cursor and not query.exact_count) else None
     if total is None:
-        total = keyset.count(queryset, exact=query.exact_count)
-    found = keyset.page(queryset, size=query.page_size, cursor=query.cursor,
-                        offset=(query.page - 1) * query.page_size, count=total)
+        total = (keyset.count_of_parts(parts, exact=query.exact_count) if parts else
+                 keyset.count(queryset, exact=query.exact_count))
+    turn = keyset.page_of_parts if parts else keyset.page
+    found = turn(queryset, size=query.page_size, cursor=query.cursor,
+                 offset=(query.page - 1) * query.page_size, count=total)
     return found.rows, {"count": total.value, "count_is_exact": total.exact,
                         "page": None if query.cursor else query.page,
                         "page_size": query.page_size, "next": found.next}

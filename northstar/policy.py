@@ -443,6 +443,44 @@ def may_read_audit(actor: Actor) -> bool:
     return actor.survivor_id is None and roles.oversees(actor.role)
 
 
+def _survivors_in_audit(actor: Actor) -> Q | None:
+    """The survivors whose references the actor's audit log may show: its own organisation's
+    (archived ones too: the log is their history) and those shared with it now by an active,
+    consented referral. Never another organisation's otherwise: an entry of this log that
+    names one (a read made while a referral was live) shows how many, not who."""
+    if not may_read_audit(actor) or actor.organisation is None:
+        return None
+    named = Q(organisation_id=actor.organisation.pk)
+    if referral_access.receives_referrals(actor.organisation):
+        named |= Q(pk__in=referral_access.shared_survivor_ids(actor.organisation),
+                   archived_at__isnull=True)
+    return named
+
+
+def audit_survivor_id(actor: Actor, reference: str) -> int | None:
+    """Id of the survivor ``reference`` names, for a search of the audit log, when the
+    actor may see who that is (``_survivors_in_audit``); else None (then the search finds
+    only the entries carrying the reference itself)."""
+    named = _survivors_in_audit(actor)
+    if named is None or not reference:
+        return None
+    return (Survivor.objects.filter(named, reference=reference)
+            .values_list("pk", flat=True).first())
+
+
+def audit_references(actor: Actor, ids) -> dict[str, str]:
+    """Survivor id (as the audit log stores it, a string) → reference, for the ids among
+    ``ids`` whose reference the actor's audit log may show; one query, however many ids.
+    Ids of other survivors are left out (the page shows them as a count)."""
+    named = _survivors_in_audit(actor)
+    wanted = {int(i) for i in ids if isinstance(i, str) and i.isascii() and i.isdigit()
+              and len(i) <= 18}
+    if named is None or not wanted:
+        return {}
+    return {str(pk): reference for pk, reference in
+            Survivor.objects.filter(named, pk__in=wanted).values_list("pk", "reference")}
+
+
 def may_archive(actor: Actor) -> bool:
     """Archiving a record created by mistake is a supervisor's decision."""
     return _is_own_org_staff(actor) and roles.oversees(actor.role)

@@ -14,8 +14,13 @@ from northstar import policy
 from northstar.apiutils import Filters, Pages, StrictSchema, actor_of
 from northstar.core import two_factor
 from northstar.core.actor import Actor
-from northstar.core.audit import entries_for_organisation
-from northstar.core.errors import DomainError, Forbidden
+from northstar.core.audit import (
+    entries_for_organisation,
+    log_parts,
+    naming_survivor,
+    records_named,
+)
+from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.keys import key_problems
 from northstar.core.models import AuditEntry
 from northstar.core.signin import AddressRateThrottle
@@ -131,7 +136,10 @@ def me(request):
 
 
 class AuditFilters(Filters):
-    survivor_ref: str | None = Field(None, max_length=32)
+    survivor_ref: str | None = Field(
+        None, max_length=32, pattern=r"^[\w.-]+$",
+        description="every entry naming this survivor: their own records, and the list "
+                    "reads whose ids include them")
     action: Literal["create", "read", "update", "delete", "export"] | None = None
     record_type: str | None = Field(None, max_length=64)
     actor: Annotated[str | None, FilterLookup("actor_label")] = Field(
@@ -153,21 +161,55 @@ class AuditOut(Schema):
     survivor_ref: str
     fields: list[str]
     note: str
-
+    record_count: int = Field(description="how many records the entry names (a list read "
+                                          "names every one shown: see `GET /audit/{id}`)")
 
     @staticmethod
     def resolve_organisation(entry) -> str | None:
         return entry.organisation.name if entry.organisation_id else None
 
+    @staticmethod
+    def resolve_record_count(entry) -> int:
+        return len(entry.record_ids) if isinstance(entry.record_ids, list) else 0
+
+
+class AuditEntryOut(AuditOut):
+    record_ids: list[str] = Field(description="every id the entry names (strings, whole)")
+    survivor_refs: dict[str, str] = Field(description=(
+        "for an entry naming survivors by id: id → reference, for the survivors whose "
+        "reference you may see (your organisation's, and those shared with it now)"))
+    survivors_not_named: int = Field(description="survivors of the entry whose reference is "
+                                                 "another organisation's: counted, not named")
+    prev_hash: str
+    entry_hash: str
+
+    @staticmethod
+    def resolve_record_ids(entry) -> list[str]:
+        return [str(i) for i in entry.record_ids] if isinstance(entry.record_ids, list) else []
+
+    @staticmethod
+    def resolve_survivor_refs(entry) -> dict[str, str]:
+        return entry.references
+
+    @staticmethod
+    def resolve_survivors_not_named(entry) -> int:
+        return entry.unnamed
+
 
 @router.get("/audit", response=list[AuditOut])
 @paginate(Pages)
 def audit_log(request, filters: Query[AuditFilters]):
-    """The organisation's audit log, newest first. Supervisors only."""
+    """The organisation's audit log, newest first. `survivor_ref` finds every entry naming
+    that survivor, the list reads that showed them included (`record_count` says how many
+    records an entry names; `GET /audit/{id}` which). Supervisors only."""
     actor = actor_of(request)
     if not policy.may_read_audit(actor):
         raise Forbidden("only supervisors read the audit log")
-    return filters.filter(entries_for_organisation(actor.organisation))
+    ref = filters.survivor_ref
+    named = naming_survivor(ref, policy.audit_survivor_id(actor, ref)) if ref else None
+    others = filters.model_copy(update={"survivor_ref": None})
+    parts = log_parts(actor.organisation, named)
+    return parts.with_parts(others.filter(part) for part in parts)
 
 
 class UnusualReadAlertOut(Schema):
@@ -186,6 +228,20 @@ def unusual_read_alerts(request):
     if not policy.may_read_audit(actor):
         raise Forbidden("only supervisors see these alerts")
     return list(alerts_for(actor.organisation)[:100])
+
+
+@router.get("/audit/{entry_id}", response=AuditEntryOut)
+def audit_entry(request, entry_id: int):
+    """One entry of the organisation's log, with every id it names and, for survivors, their
+    references where you may see them. Supervisors only."""
+    actor = actor_of(request)
+    if not policy.may_read_audit(actor):
+        raise Forbidden("only supervisors read the audit log")
+    entry = entries_for_organisation(actor.organisation).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound("no such entry in your organisation's audit log")
+    records_named([entry], None, lambda ids: policy.audit_references(actor, ids))
+    return entry
 
 
 __all__ = ["router", "AuditEntry"]

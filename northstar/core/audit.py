@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from northstar.core import chain
 from northstar.core.actor import Actor
+from northstar.core.keyset import Parts
 from northstar.core.models import AuditChainHead, AuditEntry
 
 #: The most ids one entry names. A read or batch of more is written as several entries of
@@ -540,6 +541,79 @@ def entries_for_organisation(organisation):
     return (AuditEntry.objects
             .filter(Q(organisation=organisation) | Q(owner_organisation=organisation))
             .select_related("actor", "organisation"))
+
+
+#: What an organisation made about another's survivors, or about no survivor (no owner):
+#: the part of its log it does not own (``log_parts``; the index ``audit_org_others_at``).
+NOT_ITS_OWN = ~Q(owner_organisation=F("organisation"))
+
+
+def log_parts(organisation, named: Q | None = None):
+    """``entries_for_organisation`` (filtered by ``named``) as two parts that share no
+    entry, each read newest first through an index of its own, as ``keyset.page_of_parts``
+    pages them: the entries about its survivors (``audit_owner_org_at``) and the entries it
+    made about others' or none (``audit_org_others_at``, partial: few). Their OR was read
+    as a bitmap of the whole log and sorted: 2.3 s for a first page at 2.1 M entries."""
+    base = AuditEntry.objects.select_related("actor", "organisation")
+    if named is not None:
+        base = base.filter(named)
+    parts = Parts((base.filter(owner_organisation=organisation),
+                   base.filter(NOT_ITS_OWN, organisation=organisation)))
+    # PostgreSQL cannot estimate NOT_ITS_OWN (two columns compared): it took it for most of
+    # the log and counted the second part by reading the table (1.4 s at 2.1 M entries).
+    parts.counted_in_order = frozenset({1})
+    return parts
+
+
+#: The record type whose ``record_ids`` are survivors' ids (a list of survivors read).
+SURVIVOR = "survivor"
+
+
+def naming_survivor(reference: str, survivor_id: int | None = None) -> Q:
+    """The entries that name one survivor: those carrying their reference (a read or change
+    of one of their records) and, when ``survivor_id`` is given, the list reads whose ids
+    include them (a page of survivors, written as one entry naming every id, with no
+    reference). Both are index reads on PostgreSQL: ``audit_survivor_at`` and the GIN index
+    ``audit_survivor_lists`` (migration 0015)."""
+    named = Q(survivor_ref=reference)
+    if survivor_id is not None:
+        named |= Q(record_type=SURVIVOR, survivor_ref="", record_ids__names=str(survivor_id))
+    return named
+
+
+def names_survivors(entry) -> bool:
+    """Whether ``entry``'s ids are survivors' ids."""
+    return entry.record_type == SURVIVOR
+
+
+def records_named(entries: list, limit: int | None, references) -> None:
+    """Give each entry what its records are shown as: ``record_count`` (how many ids it
+    names); for a list of survivors ``references`` (id → reference, as ``references(ids)``
+    answers: those the reader may see), ``named`` (those references in order) and
+    ``unnamed`` (how many others), for other records ``ids``;
+    all of the first ``limit`` ids (every one with None), ``more`` the rest; ``listed``
+    whether there is a list to show (several ids, or a survivor named by id alone).
+    ``references`` is asked once for the whole list of entries."""
+    survivors = []
+    for entry in entries:
+        ids = entry.record_ids if isinstance(entry.record_ids, list) else []
+        entry.record_count = len(ids)
+        entry.shown_ids = [str(i) for i in (ids if limit is None else ids[:limit])]
+        entry.more = len(ids) - len(entry.shown_ids)
+        entry.listed = len(ids) > 1 or bool(ids and names_survivors(entry)
+                                             and not entry.survivor_ref)
+        if names_survivors(entry):
+            survivors.extend(entry.shown_ids)
+    found = references(survivors) if survivors else {}
+    for entry in entries:
+        if names_survivors(entry):
+            entry.references = {i: found[i] for i in entry.shown_ids if i in found}
+            entry.named = list(entry.references.values())
+            entry.unnamed = len(entry.shown_ids) - len(entry.named)
+            entry.ids = []
+        else:
+            entry.references, entry.named, entry.unnamed = {}, [], 0
+            entry.ids = entry.shown_ids
 
 
 def verify_chain(*, using: str = "default", after_id: int = 0, prev_hash: str | None = None):

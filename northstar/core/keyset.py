@@ -317,3 +317,54 @@ def _prepared_page(queryset: QuerySet, order, size: int, cursor: str | None) -> 
                         extra=after_values, extra_stand_ins=stand_ins, adapt=adapt,
                         using=queryset.db)
     return [row_of(r) for r in found]
+
+
+class Parts(tuple):
+    """One list read as several querysets of one model and one ordering (descending on every
+    column) that share no row: each is read through an index of its own, newest first, where
+    their OR would be one bitmap of every row, sorted (``page_of_parts``). ``counted_in_order``:
+    the positions of the parts whose capped count reads them in their ordering (through
+    their ordered index), for a part whose condition PostgreSQL cannot estimate (it would
+    read the table for the count of a few rows)."""
+
+    counted_in_order: frozenset[int] = frozenset()
+
+    def with_parts(self, parts) -> Parts:
+        """The same kind of list, of ``parts`` (each part of this one, filtered)."""
+        made = Parts(parts)
+        made.counted_in_order = self.counted_in_order
+        return made
+
+
+def _capped_in_order(queryset: QuerySet) -> Count:
+    cap = count_cap()
+    return capped(queryset.values("pk")[: cap + 1].count(), cap)
+
+
+def count_of_parts(parts: Parts, *, exact: bool = False) -> Count:
+    counts = [_capped_in_order(part) if i in parts.counted_in_order and not exact
+              else count(part, exact=exact) for i, part in enumerate(parts)]
+    total = sum(c.value for c in counts)
+    if exact:
+        return Count(total, True)
+    cap = count_cap()
+    return Count(min(total, cap), total <= cap and all(c.exact for c in counts))
+
+
+def page_of_parts(parts: Parts, *, size: int, cursor: str | None = None, offset: int = 0,
+                  count: Count | None = None) -> Page:
+    """One page of the union of ``parts``: up to ``offset + size + 1`` rows of each (after
+    ``cursor``, through its own ordered index), merged in the list's ordering. The cursor is
+    the one ``page`` gives for the first part's ordering, so it pages every part."""
+    order = ordering(parts[0])
+    if order is None or not all(descending for _, descending in order):
+        raise ValueError("parts are paged newest first by a keyset ordering")
+    if cursor:
+        parts = parts.with_parts(after(part, cursor) for part in parts)
+        offset = 0
+    taken = [row for part in parts for row in part[: offset + size + 1]]
+    taken.sort(key=lambda row: tuple(getattr(row, f.attname) for f, _ in order), reverse=True)
+    rows = taken[offset: offset + size + 1]
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, cursor_after(parts[0], rows[-1], order, count) if more and rows else None)

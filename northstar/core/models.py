@@ -174,14 +174,22 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
-            # An organisation's log (the audit page and GET /api/v1/audit): entries made by
-            # it, or about its survivors (an OR of the two, each newest first).
-            models.Index(fields=["organisation", "-at"], name="audit_org_at"),
+            # An organisation's log (the audit page and GET /api/v1/audit) in two parts, each
+            # read newest first through its own index (``audit.log_parts``): the entries about
+            # its survivors, and those it made about others' survivors or none (partial:
+            # few; the whole (organisation, at) index it replaced served only the OR of the
+            # two, which PostgreSQL read as a bitmap of the whole log, sorted).
             models.Index(fields=["owner_organisation", "-at"], name="audit_owner_org_at"),
+            models.Index(fields=["organisation", "-at"], name="audit_org_others_at",
+                         condition=~models.Q(owner_organisation=models.F("organisation"))),
             # One survivor's history (the audit page's filter, the portal's quick exits);
             # most entries name no survivor, so those are left out of the index.
             models.Index(fields=["survivor_ref", "-at"], name="audit_survivor_at",
                          condition=~models.Q(survivor_ref="")),
+            # And on PostgreSQL, not declared here (Django's GinIndex is PostgreSQL's only):
+            # ``audit_survivor_lists``, a GIN index of ``record_ids`` of the survivor entries
+            # without a reference (list reads), for the search of one survivor's history
+            # (migration 0015, ``record_ids__names``).
         ]
         verbose_name_plural = "audit entries"
 
@@ -195,6 +203,33 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit log is append-only")
+
+
+class NamesId(models.Lookup):
+    """``record_ids__names="1207"``: the entry's ids include this one (ids are stored as
+    strings). On PostgreSQL ``record_ids @> '["1207"]'``, which the GIN index
+    ``audit_survivor_lists`` answers (migration 0015); elsewhere (SQLite) ``json_each``."""
+
+    lookup_name = "names"
+    prepare_rhs = False
+
+    def _rhs(self) -> str:
+        return str(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        # ``lhs`` is the column as Django writes it; the id is a parameter.
+        return (f"EXISTS (SELECT 1 FROM json_each({lhs}) AS named WHERE named.value = %s)",  # noqa: S608
+                [*params, self._rhs()])
+
+    def as_postgresql(self, compiler, connection):
+        import json
+
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} @> %s::jsonb", [*params, json.dumps([self._rhs()])]
+
+
+AuditEntry._meta.get_field("record_ids").register_lookup(NamesId)
 
 
 class AuditChainHead(models.Model):

@@ -2,42 +2,95 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from northstar import policy
-from northstar.core import jobs, two_factor
-from northstar.core.audit import entries_for_organisation
+from northstar.core import jobs, keyset, two_factor
+from northstar.core.audit import (
+    entries_for_organisation,
+    log_parts,
+    naming_survivor,
+    records_named,
+)
+from northstar.core.errors import DomainError
 from northstar.core.models import AuditEntry
 from northstar.core.redirects import safe_next
 from northstar.core.unusual_reads import alerts_for
+from northstar.ui.paging import query_without
+
+#: What a survivor reference may be made of ("MHF-XN6SZT"); the column holds 32.
+REFERENCE = re.compile(r"[\w.-]{1,32}", re.ASCII)
+#: Entries a page of the audit log shows; the rest are a cursor away.
+AUDIT_PAGE_SIZE = 50
+#: The records of a list entry named on the log's page (its own page names every one), so
+#: what one page reads does not grow with the ids its entries hold.
+NAMED_ON_THE_PAGE = 20
+
+
+def _audit_filters(query) -> tuple[str, str]:
+    """The survivor reference and action asked for, checked: a bad one is a 422 naming it."""
+    ref = query.get("survivor_ref", "").strip()
+    if ref and not REFERENCE.fullmatch(ref):
+        raise DomainError(_("Not a survivor reference: at most 32 letters, digits and "
+                            "dashes."), "survivor_ref")
+    action = query.get("action", "")
+    if action and action not in AuditEntry.Action.values:
+        raise DomainError(_("Not an action of the audit log."), "action")
+    return ref, action
+
+
+def _references_for(actor):
+    return lambda ids: policy.audit_references(actor, ids)
 
 
 @login_required
 def audit_log(request):
+    """The organisation's log, newest first, a page at a time (by cursor, with a capped
+    count); ``survivor_ref`` finds every entry naming that survivor, list reads included."""
     actor = request.actor
     if not policy.may_read_audit(actor):
         raise Http404()
-    qs = entries_for_organisation(actor.organisation)
-    ref = request.GET.get("survivor_ref", "").strip()
-    action = request.GET.get("action", "")
-    if ref:
-        qs = qs.filter(survivor_ref=ref)
-    if action in AuditEntry.Action.values:
-        qs = qs.filter(action=action)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    ref, action = _audit_filters(request.GET)
+    named = naming_survivor(ref, policy.audit_survivor_id(actor, ref)) if ref else Q()
+    if action:
+        named &= Q(action=action)
+    parts = log_parts(actor.organisation, named)
+    cursor = request.GET.get("cursor") or None
+    count = keyset.carried(parts[0], cursor) if cursor else None
+    count = count or keyset.count_of_parts(parts)
+    found = keyset.page_of_parts(parts, size=AUDIT_PAGE_SIZE, cursor=cursor, count=count)
+    records_named(found.rows, NAMED_ON_THE_PAGE, _references_for(actor))
     return render(request, "core/audit.html", {
-        "page": page, "survivor_ref": ref, "action": action,
-        "actions": AuditEntry.Action.values,
+        "entries": found.rows, "count": count, "next_cursor": found.next,
+        "paged": bool(cursor), "qs": query_without(request, "cursor", "page"),
+        "survivor_ref": ref, "action": action, "actions": AuditEntry.Action.values,
         "alerts": list(alerts_for(actor.organisation)[:20]),
     })
+
+
+@login_required
+def audit_entry(request, entry_id: int):
+    """One entry of the organisation's log with every record it names (by reference, for
+    the survivors the supervisor may see), and its place in the hash chain."""
+    actor = request.actor
+    if not policy.may_read_audit(actor):
+        raise Http404()
+    entry = entries_for_organisation(actor.organisation).filter(pk=entry_id).first()
+    if entry is None:
+        raise Http404()
+    records_named([entry], None, _references_for(actor))
+    return render(request, "core/audit_entry.html", {"e": entry})
 
 
 @login_required

@@ -145,6 +145,8 @@ BOUND_ELSEWHERE = {
     "GET /api/v1/services": "tests/survivors/test_query_counts.py",
     "GET /api/v1/survivors/{survivor_id}/consents": "tests/survivors/test_query_counts.py",
     "GET /api/v1/audit": "tests/survivors/test_query_counts.py",
+    "audit/<int:entry_id>/": "tests/core/test_audit_search.py",
+    "GET /api/v1/audit/{entry_id}": "tests/core/test_audit_search.py",
     "GET /api/v1/cases/{case_id}/screenings": "tests/pathways/test_query_counts.py",
     "GET /api/v1/cases/{case_id}/pathway-assessments": "tests/pathways/test_query_counts.py",
     "GET /api/v1/cases/{case_id}/plan": "tests/pathways/test_query_counts.py",

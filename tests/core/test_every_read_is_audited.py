@@ -43,8 +43,11 @@ NO_SURVIVOR_DATA = {
     # personal or case data; it is the record of reads, and is not itself recorded.
     "GET /api/v1/audit": "the audit log (supervisors): references and ids, no survivor data",
     "GET /api/v1/audit/alerts": "unusual-read alerts: which staff account read how many records",
+    "GET /api/v1/audit/{entry_id}": "one entry of the audit log: the ids it names and, for "
+                                    "survivors the supervisor may see, their references",
     # --- pages ---
     "audit/": "the audit log page; same reason as GET /api/v1/audit",
+    "audit/<int:entry_id>/": "one entry of the audit log; same reason as GET /api/v1/audit",
     "login/": "sign-in form",
     "login/verify/": "the second-factor prompt at sign-in",
     "account/two-factor/": "the staff member's own two-factor enrolment",
