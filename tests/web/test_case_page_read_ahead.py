@@ -35,8 +35,7 @@ def _view(client, url: str) -> tuple[str, list[tuple], list[tuple[str, bool]]]:
     sent: list[tuple[str, bool]] = []
 
     def watch(execute, sql, params, many, context):
-        sent.append((connection.ops.compose_sql(sql, params) if params is not None else sql,
-                     connection.vendor == "postgresql"
+        sent.append((f"{sql} -- {params!r}", connection.vendor == "postgresql"
                      and connection.connection._pipeline is not None))
         return execute(sql, params, many, context)
 
@@ -64,7 +63,7 @@ def test_the_second_view_reads_ahead_and_is_the_same_page_with_the_same_audit(
     # The same entries: who read what, which records, in the same order (the time apart).
     assert entries_again == entries and len(entries) >= 5
     asked = [sql for sql, _ in sent_again]
-    reads = [sql for sql in asked if sql.startswith("SELECT")]
+    reads = [sql for sql in asked if sql.startswith("SELECT") and "core_audit" not in sql]
     assert len(reads) == len(set(reads)), "a statement read ahead was asked again"
     assert len(sent_again) == len(sent)  # the same statements, none more
     if connection.vendor == "postgresql":
