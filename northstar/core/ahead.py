@@ -119,13 +119,16 @@ _current: contextvars.ContextVar[_Ahead | None] = contextvars.ContextVar(
     "northstar_read_ahead", default=None)
 
 
-def fetch(using: str, sql: str, params, values, write: Callable) -> list:
+def fetch(using: str, sql: str, params, values, write: Callable | None) -> list:
     """The rows of ``sql`` with ``params`` (a statement written once, for ``values``):
     taken from what was read ahead when it is there, else asked. ``write(values)`` gives
-    the statement's (SQL, parameters) for other values: noted inside ``reading_ahead``."""
+    the statement's (SQL, parameters) for other values: noted inside ``reading_ahead``
+    (``None``: never noted). It is kept across pages and threads, so it must not hold a
+    connection."""
     ahead = _current.get()
     if ahead is not None and ahead.using == using:
-        ahead.note(sql, values, write)
+        if write is not None:
+            ahead.note(sql, values, write)
         found = ahead.take(sql, params)
         if found is not None:
             return found

@@ -404,7 +404,10 @@ class Recipe:
         plan = self._plan(("rows", *shape), using, make)
         connection = connections[using]
         given = [*values, *extra]
+        # Read ahead only without extra values: their adapters may hold this thread's
+        # connection, and a noted statement is written again on any thread.
         rows = ahead.fetch(using, plan.sql, plan.params(given, adapters), given,
+                           None if extra else
                            lambda given: (plan.sql, plan.params(given, adapters)))
         return _as_dicts(plan, rows, connection)
 
@@ -525,14 +528,16 @@ class Rows:
             if isinstance(value, int) and not SMALLEST <= value <= BIGGEST:
                 return []
         plan = self._plan(using, offset, limit)
-        connection = connections[using]
-        adapt = [partial(_adapt_for, connection)] * len(values)
 
         def write(given) -> tuple[str, list]:
+            # The connection of the thread that writes it (a noted statement is written
+            # again by a later page, on whichever thread serves it).
+            connection = connections[using]
+            adapt = [partial(_adapt_for, connection)] * len(given)
             return plan.with_dates_written_in(list(given), adapt, connection)
 
         rows = ahead.fetch(using, *write(values), values, write)
-        return _as_dicts(plan, rows, connection)
+        return _as_dicts(plan, rows, connections[using])
 
 
 # --- One row written: the INSERT's SQL written once per process ---------------------------
