@@ -61,6 +61,15 @@ def _fresh_process_cache():
 
 
 @pytest.fixture(autouse=True)
+def _nothing_read_ahead_yet():
+    """Each test starts with no page's reads noted (``core.ahead``): a page's first view in
+    a test asks for its reads one by one, as in a fresh process."""
+    from northstar.core import ahead
+
+    ahead.forget()
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_only_where_tested(settings):
     """Most tests log supervisors in with ``force_login`` and test something else; the
     second factor is tested on its own in ``tests/core/test_two_factor.py``, which turns

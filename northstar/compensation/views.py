@@ -51,6 +51,7 @@ from northstar.core import jobs, keyset
 from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
+from northstar.core.template_tags import url_of
 from northstar.ui.panels import Alert, ShownAlert, url_for_each
 
 
@@ -281,7 +282,7 @@ def money_panel(request, case) -> dict | None:
     for item in claims.claims_on_case(actor, case):
         received = sum((p.amount for p in item.payments.all()), 0)
         rows.append({
-            "claim": item, "url": reverse("compensation:claim", args=[item.pk]),
+            "claim": item, "url": url_of("compensation:claim", item.pk),
             "claimed": figures.as_money(item.amount_claimed, item.currency),
             "obligation": (figures.as_money(item.obligation, item.currency)
                            if item.obligation is not None else None),
@@ -289,7 +290,7 @@ def money_panel(request, case) -> dict | None:
     return {"key": "compensation", "case": case, "rows": rows,
             "calculations": calculations.calculations_on_case(actor, case, limit=3),
             "mediations": mediations.mediations_on_case(actor, case),
-            "calculator_url": reverse("compensation:calculator", args=[case.pk])}
+            "calculator_url": url_of("compensation:calculator", case.pk)}
 
 
 def overdue_alerts(actor, survivor=None, *,

@@ -233,10 +233,11 @@ def unusual_read_alerts(request):
 @router.get("/audit/{entry_id}", response=AuditEntryOut)
 def audit_entry(request, entry_id: int):
     """One entry of the organisation's log, with every id it names and, for survivors, their
-    references where you may see them. Supervisors only."""
+    references where you may see them. Supervisors only: to anyone else a record that is not
+    there (404), as every record endpoint answers and as the entry's page does."""
     actor = actor_of(request)
     if not policy.may_read_audit(actor):
-        raise Forbidden("only supervisors read the audit log")
+        raise NotFound("no such entry in your organisation's audit log")
     entry = entries_for_organisation(actor.organisation).filter(pk=entry_id).first()
     if entry is None:
         raise NotFound("no such entry in your organisation's audit log")

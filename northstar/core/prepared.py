@@ -32,6 +32,8 @@ from django.db.models import F, JSONField, Lookup, QuerySet, Value
 from django.db.models.lookups import IContains
 from django.db.models.query import get_related_populators
 
+from northstar.core import ahead
+
 #: The range of a 64-bit integer column: a value outside it matches no row (SQLite cannot
 #: even bind it), so it is answered as "none" without asking.
 SMALLEST, BIGGEST = -(2**63), 2**63 - 1
@@ -100,12 +102,8 @@ class Prepared:
             if isinstance(value, int) and not SMALLEST <= value <= BIGGEST:
                 return []
         plan = self._plan(using)
-        params = list(plan.params)
-        for slot, value in zip(plan.slots, values, strict=True):
-            params[slot] = value
-        with connections[using].cursor() as cursor:
-            cursor.execute(plan.sql, params)
-            rows = cursor.fetchall()
+        sql, params = self._written(values, using)
+        rows = ahead.fetch(using, sql, params, values, partial(self._written, using=using))
         if not rows:
             return []
         found = []
@@ -126,6 +124,13 @@ class Prepared:
                 populator.populate(row, obj)
             found.append(obj)
         return found
+
+    def _written(self, values, using: str) -> tuple[str, list]:
+        plan = self._plan(using)
+        params = list(plan.params)
+        for slot, value in zip(plan.slots, values, strict=True):
+            params[slot] = value
+        return plan.sql, params
 
     def first(self, *values, using: str = "default"):
         found = self(*values, using=using)
@@ -419,9 +424,13 @@ class Recipe:
 
         plan = self._plan(("rows", *shape), using, make)
         connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(plan.sql, plan.params([*values, *extra], adapters))
-            return _as_dicts(plan, cursor.fetchall(), connection)
+        given = [*values, *extra]
+        # Read ahead only without extra values: their adapters may hold this thread's
+        # connection, and a noted statement is written again on any thread.
+        rows = ahead.fetch(using, plan.sql, plan.params(given, adapters), given,
+                           None if extra else
+                           lambda given: (plan.sql, plan.params(given, adapters)))
+        return _as_dicts(plan, rows, connection)
 
     def scalar(self, shape: tuple, values: tuple, statement: Callable[[QuerySet, str], tuple],
                using: str = "default"):
@@ -443,9 +452,10 @@ class Recipe:
                               connections[using])
 
         plan = self._plan(("scalar", statement.__name__, *shape), using, make)
-        with connections[using].cursor() as cursor:
-            cursor.execute(plan.sql, plan.params(list(values), [_same] * len(values)))
-            return cursor.fetchone()
+        adapters = [_same] * len(values)
+        rows = ahead.fetch(using, plan.sql, plan.params(list(values), adapters), values,
+                           lambda given: (plan.sql, plan.params(list(given), adapters)))
+        return tuple(rows[0]) if rows else None
 
 
 def exists_sql(queryset: QuerySet, using: str) -> tuple[str, tuple]:
@@ -682,13 +692,23 @@ class Rows:
             if isinstance(value, int) and not SMALLEST <= value <= BIGGEST:
                 return []
         plan = self._plan(using, offset, limit)
-        connection = connections[using]
-        adapt = [partial(_adapt_for, connection)] * len(values)
-        planned = planned_each_run(using) if self.each_run else contextlib.nullcontext()
-        with planned, connection.cursor() as cursor:
-            cursor.execute(*plan.with_dates_written_in(list(values), adapt, connection,
-                                                       self._written_in))
-            return _as_dicts(plan, cursor.fetchall(), connection)
+        if self.each_run:
+            connection = connections[using]
+            adapt = [partial(_adapt_for, connection)] * len(values)
+            with planned_each_run(using), connection.cursor() as cursor:
+                cursor.execute(*plan.with_dates_written_in(list(values), adapt, connection,
+                                                           self._written_in))
+                return _as_dicts(plan, cursor.fetchall(), connection)
+
+        def write(given) -> tuple[str, list]:
+            # The connection of the thread that writes it (a noted statement is written
+            # again by a later page, on whichever thread serves it).
+            connection = connections[using]
+            adapt = [partial(_adapt_for, connection)] * len(given)
+            return plan.with_dates_written_in(list(given), adapt, connection, self._written_in)
+
+        rows = ahead.fetch(using, *write(values), values, write)
+        return _as_dicts(plan, rows, connections[using])
 
 
 # --- One row written: the INSERT's SQL written once per process ---------------------------

@@ -134,6 +134,13 @@ def reverse_kept(view_name, args, kwargs, current_app):
     return "".join(out)
 
 
+def url_of(view_name: str, *args) -> str:
+    """``reverse(view_name, args=args)`` for Python code (a panel's links), its shape kept
+    as ``{% url %}``'s is (``reverse_kept``): reversed once per process and shape, the
+    whole-number keys put in their places. Raises ``NoReverseMatch`` as ``reverse`` does."""
+    return reverse_kept(view_name, args, {}, None)
+
+
 class KeptURLNode(defaulttags.URLNode):
     """Django's ``URLNode``, reversing through ``reverse_kept``."""
 

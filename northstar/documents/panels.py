@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from northstar import policy
+from northstar.core.template_tags import url_of
 from northstar.documents import actions, selectors, sniff
 from northstar.documents.forms import DocumentForm, SummaryLanguageForm
 from northstar.ui import panels
@@ -25,10 +24,10 @@ def _panel(request, survivor, documents, case=None) -> dict:
         "on_case": case is not None,
         "may_attach": may_attach,
         "form": form,
-        "upload_url": reverse("documents:upload", args=[survivor.pk]),
+        "upload_url": url_of("documents:upload", survivor.pk),
         "accepted": sniff.accepted_labels(),
         "max_bytes": actions.max_bytes(),
-        "summary_url": reverse("documents:case_summary", args=[case.pk]) if case else "",
+        "summary_url": url_of("documents:case_summary", case.pk) if case else "",
         "summary_form": SummaryLanguageForm(auto_id="summary-%s") if case else None,
     }
 

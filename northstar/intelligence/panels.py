@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from northstar import policy
+from northstar.core.template_tags import url_of
 from northstar.ui import panels
 
 
@@ -15,7 +15,7 @@ def report_panel(request, case):
     return {"key": "intelligence", "title": _("Recruiters and routes"),
             "items": [{"label": _("Pass on what she told you about recruiters, agencies, "
                                   "employers and routes"),
-                       "url": reverse("intelligence:case_report", args=[case.pk]),
+                       "url": url_of("intelligence:case_report", case.pk),
                        "note": _("kept apart from her file, without her name")}]}
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from northstar import policy
+from northstar.core.template_tags import url_of
 from northstar.justice import selectors, tasks, timeline
 from northstar.justice.forms import TaskForm
 from northstar.ui import panels
@@ -32,7 +32,7 @@ def stage_panel(request, case) -> dict | None:
         "recent": list(reversed(events[-5:])),
         "count": len(events),
         "labels": {k: gettext(v["label"]) for k, v in timeline.EVENT_KINDS.items()},
-        "url": reverse("justice:timeline", args=[case.pk]),
+        "url": url_of("justice:timeline", case.pk),
         "may_change": policy.may_change_survivor(actor, case.survivor),
     }
 

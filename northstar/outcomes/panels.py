@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from northstar import policy
+from northstar.core.template_tags import url_of
 from northstar.outcomes import selectors
 from northstar.outcomes.models import Moment
 from northstar.ui import panels
@@ -20,17 +20,17 @@ def outcomes_panel(request, case) -> dict | None:
     due, check_ins = selectors.case_outcomes(actor, case, today=today,
                                              note=f"check-ins of case {case.pk}")
     items = [{"label": _("Survey due: %(moment)s") % {"moment": Moment(d.moment).label},
-              "url": reverse("outcomes:survey", args=[case.pk]) + f"?occasion={d.occasion}",
+              "url": url_of("outcomes:survey", case.pk) + f"?occasion={d.occasion}",
               "note": _("until %(day)s") % {"day": d.open_until.isoformat()}} for d in due]
     labels = {"upcoming": _("not due yet"), "due": _("due now"), "done": _("done"),
               "missed": _("missed"), "cancelled": _("cancelled")}
     for c in check_ins:
         items.append({"label": _("%(months)s-month check-in") % {"months": c.months},
-                      "url": reverse("outcomes:check_in", args=[c.pk]),
+                      "url": url_of("outcomes:check_in", c.pk),
                       "note": f"{c.due_on.isoformat()} – {c.window_ends.isoformat()}: "
                               f"{labels[c.status(today)]}"})
     items.append({"label": _("All surveys and check-ins"),
-                  "url": reverse("outcomes:case", args=[case.pk]), "note": ""})
+                  "url": url_of("outcomes:case", case.pk), "note": ""})
     return {"key": "outcomes", "title": _("Wellbeing, fairness and follow-up"),
             "items": items}
 

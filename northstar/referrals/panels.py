@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Case, DateTimeField, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 
 from northstar import policy
 from northstar.core.prepared import Prepared, Rows
+from northstar.core.template_tags import url_of
 from northstar.referrals.models import OPEN_STATES, Referral, ReferralStatus
 from northstar.referrals.vocabulary import ANSWER_WITHIN_HOURS
 from northstar.ui import panels
@@ -31,7 +31,7 @@ def _panel(request, survivor, case=None) -> dict | None:
     referrals = _SENT_OF_SURVIVOR(actor.organisation.pk, survivor.pk)
     return {
         "referrals": referrals,
-        "new_url": reverse("referrals:new") + f"?survivor={survivor.pk}"
+        "new_url": url_of("referrals:new") + f"?survivor={survivor.pk}"
         + (f"&case={case.pk}" if case else ""),
         "may_change": policy.may_change_survivor(actor, survivor),
     }

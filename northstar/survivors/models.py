@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from northstar.core.choices import QuickDisplay
 from northstar.core.fields import EncryptedTextField, reveal
 from northstar.core.models import Organisation
 from northstar.core.prepared import ContainsWrittenIn
@@ -278,7 +279,7 @@ MIGRATION_FACTS = ("entry", "visa_tied_to_employer", "documents_held_by_employer
                    "recruitment_debt")
 
 
-class Case(models.Model):
+class Case(QuickDisplay, models.Model):
     """One survivor's experience of exploitation. A survivor may have several."""
 
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="cases")
@@ -450,7 +451,7 @@ FAMILY_GUARDIANS = frozenset({
 })
 
 
-class Consent(models.Model):
+class Consent(QuickDisplay, models.Model):
     """One consent, for one purpose, as it was explained and given.
 
     Never a boolean on the survivor and never deleted: withdrawal stamps

@@ -41,6 +41,7 @@ from django.urls import reverse
 
 from northstar import policy
 from northstar.core.errors import DomainError, Forbidden, NotFound
+from northstar.core.template_tags import reverse_kept
 
 logger = logging.getLogger(__name__)
 
@@ -204,9 +205,9 @@ _KEY = 987654321987654321
 def url_for_each(viewname: str) -> Callable[[int], str]:
     """``reverse(viewname, args=[pk])`` for many keys of one view (a list of alerts), with
     one reversal instead of one per key: the URL is reversed once with a stand-in number
-    and the key put in its place. Made per call, never kept: the language or script prefix
-    can differ from one request to the next."""
-    head, found, tail = reverse(viewname, args=[_KEY]).partition(str(_KEY))
+    and the key put in its place. That one reversal is kept per shape, language and script
+    prefix as ``{% url %}``'s are (``core.template_tags.reverse_kept``)."""
+    head, found, tail = reverse_kept(viewname, (_KEY,), {}, None).partition(str(_KEY))
     if not found:  # a converter that does not print the number as given
         return lambda pk: reverse(viewname, args=[pk])
     return lambda pk: f"{head}{int(pk)}{tail}"

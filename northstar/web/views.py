@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
-from northstar.core import audit, keyset, places
+from northstar.core import ahead, audit, keyset, places
 from northstar.core.errors import DomainError, Forbidden, NotFound
 from northstar.core.redirects import safe_next
 from northstar.survivors import actions
@@ -394,6 +394,17 @@ def case_detail(request, case_id: int):
     """The case at a glance: facts, consent, next tasks and every registered panel."""
     actor = request.actor
     case = policy.case_for(actor, case_id)
+    organisation_id = getattr(actor.organisation, "pk", None)
+    # The panels' reads, sent together (``core.ahead``): what the last case page of this
+    # kind of reader asked, with this case's values.
+    with ahead.reading_ahead(
+            ("case page", organisation_id, actor.role, case.organisation_id == organisation_id),
+            case=case.pk, survivor=case.survivor_id, organisation=organisation_id,
+            user=getattr(actor.user, "pk", None), today=timezone.localdate()):
+        return _case_page(request, actor, case)
+
+
+def _case_page(request, actor, case):
     survivor = case.survivor
     if request.GET.get("summary") == "1":
         summary = actions.reveal_case_summary(actor, case)
