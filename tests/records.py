@@ -18,7 +18,7 @@ from northstar.compensation import calculations, claims, fund, mediations
 from northstar.core import jobs
 from northstar.core.actor import Actor
 from northstar.core.crypto import keyring
-from northstar.core.models import Job
+from northstar.core.models import AuditEntry, Job
 from northstar.core.tokens import issue_token
 from northstar.documents import actions as documents
 from northstar.documents.exports import CASELOAD_EXPORT
@@ -215,6 +215,9 @@ def build_records(*, caseworker, supervisor, recipient, survivor=None,
         "activity": activity,
         "report": report,
         "htcds_job": htcds_job,
+        # An entry of the organisation's audit log about this survivor (the log's entry
+        # page and API, h-auditview): the latest, written by the steps above.
+        "entry": AuditEntry.objects.filter(survivor_ref=survivor.reference).latest("id"),
     }
     return {**{f"{name}_id": obj.pk for name, obj in objects.items()}, "obj": objects}
 
