@@ -142,7 +142,10 @@ class Referral(models.Model):
                                 name="referral_open_consent_ends"),
                    models.Index(fields=["sender", "consent_given_at"],
                                 condition=models.Q(status__in=OPEN_STATES),
-                                name="referral_open_consent_given")]
+                                name="referral_open_consent_given"),
+                   # The list's order (``visible_referrals``): a page is read newest first
+                   # and stops, whichever side of the referral the organisation is on.
+                   models.Index(fields=["-sent_at", "-id"], name="referral_sent_order")]
 
     def __str__(self) -> str:
         return f"referral #{self.pk} {self.sender_id}→{self.recipient_id} ({self.status})"
