@@ -185,6 +185,24 @@ def test_the_case_task_api_list_is_planned_for_the_organisation_each_run(
     assert prepared == []
 
 
+@on_postgres
+def test_the_referral_lists_are_planned_for_the_organisation_each_run(referrals, caseworker,
+                                                                       api, client):
+    client.force_login(caseworker)
+    token_client = api(caseworker)
+    for _ in range(8):
+        assert token_client.get("/api/v1/referrals").status_code == 200
+        assert client.get("/referrals/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        statements = [row[0] for row in cursor.fetchall()]
+    # The list's page and count (not the page's own rows looked up by id afterwards).
+    page_or_count = [sql for sql in statements if '"referrals_referral"."id" IN (' not in sql
+                     and ('"referrals_referral"."sent_at" DESC' in sql
+                          or ("COUNT(*)" in sql and '"referrals_referral"' in sql))]
+    assert page_or_count == []
+
+
 @pytest.fixture
 def coming_events(org_a, org_b, caseworker):
     """Hearings and shelter stays coming (and past, and too far off) on org A's and org B's
