@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import types
@@ -31,7 +32,7 @@ from pydantic import (
 from northstar.core import keyset
 from northstar.core.actor import Actor
 from northstar.core.edge import EARLIEST_DATE, NUL, latest_date
-from northstar.core.prepared import Recipe
+from northstar.core.prepared import Recipe, planned_each_run
 
 MAX_PAGE_SIZE = 200
 #: Far beyond any real caseload; keeps an absurd page number a 422, not a database overflow.
@@ -294,13 +295,19 @@ class Pages(PaginationBase):
         items: list[Any]
 
     def __init__(self, *, shown: Callable[[HttpRequest, list], list] | None = None,
-                 **kwargs: Any) -> None:
+                 each_run: bool = False, **kwargs: Any) -> None:
         self.shown = shown
+        #: The page and count planned for their values on every run, never prepared
+        #: (``core.prepared.planned_each_run``): for a list whose good plan depends on the
+        #: organisation (a connection kept across organisations would otherwise keep the
+        #: generic plan made for the largest; the handler's queryset is only read here).
+        self.each_run = each_run
         super().__init__(**kwargs)
 
     def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest,
                           **params: Any) -> dict:
-        rows, facts = page_of(queryset, pagination)
+        with planned_each_run() if self.each_run else contextlib.nullcontext():
+            rows, facts = page_of(queryset, pagination)
         return {"items": self.shown(request, rows) if self.shown else rows, **facts}
 
 

@@ -194,7 +194,7 @@ def _case_tasks_shown(request, rows: list[CaseTask]) -> list[dict]:
 
 
 @router.get("/case-tasks", response=list[CaseTaskOut])
-@paginate(Pages, shown=_case_tasks_shown)
+@paginate(Pages, shown=_case_tasks_shown, each_run=True)
 def list_case_tasks(request, filters: Query[CaseTaskFilters]):
     """Tasks set on the cases you see (titles opened and the read audited). ``open=true``
     with ``due_before=<today>`` is the organisation's overdue list; ``assignee_id`` yours."""

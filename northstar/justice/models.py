@@ -55,6 +55,11 @@ class TimelineEvent(models.Model):
             # Hearings and shelter stays coming up in the next days.
             models.Index(fields=["window_on", "case"], name="justice_event_window_on",
                          condition=models.Q(window_on__isnull=False, voided_at__isnull=True)),
+            # The same, one kind at a time in the task list's order (``_open_task_queries``:
+            # one range per kind, so no OR of kinds leaves PostgreSQL guessing how many come).
+            models.Index(fields=["kind", "window_on", "case", "id"],
+                         name="justice_event_kind_window",
+                         condition=models.Q(window_on__isnull=False, voided_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +127,14 @@ class CaseTask(models.Model):
         indexes = [
             # "My tasks": one assignee's open tasks by due date.
             models.Index(fields=["assignee", "done_at", "due_on"], name="casetask_mine"),
+            # ... in the list's order (due date, then id), read in it and stopped after the
+            # page: ``done_at IS NULL`` is not an equality PostgreSQL orders after, hence
+            # partial (issue 13: the page sorted every task of the organisation).
+            models.Index(fields=["assignee", "due_on", "id"], name="casetask_mine_order",
+                         condition=models.Q(done_at__isnull=True)),
+            # The organisation's task list (``GET /api/v1/case-tasks``) in its order; each
+            # row's case is checked by primary key.
+            models.Index(fields=["due_on", "id"], name="casetask_due_order"),
             # Overdue in the organisation: open tasks by due date (joined to the case).
             models.Index(fields=["done_at", "due_on"], name="casetask_open_due"),
             models.Index(fields=["case", "done_at"], name="casetask_case_open"),

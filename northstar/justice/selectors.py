@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+from functools import partial
 
 from django.db.models import Q
 from django.utils import timezone
@@ -106,42 +107,63 @@ def _windows_ending(today) -> tuple[dt.date, dt.date]:
 
 
 def _open_task_queries(cases, *, today, windows=None):
-    """The two queries ``open_task_events`` merges: events with a task due (past-due ones
-    first) and those shown only in the days before, each ordered by its date.
-    ``windows``: ``_windows_ending(today)``, given when the SQL is written once."""
+    """The queries ``open_task_events`` merges: events with a task due (past-due ones
+    first), then, one query per kind, those shown only in the days before (hearings,
+    shelter stays ending), each ordered by its date. ``windows``:
+    ``_windows_ending(today)``, given when the SQL is written once."""
     hearing_until, shelter_until = windows or _windows_ending(today)
     live = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True)
     # A hearing not yet held is shown as the hearing (below), not its follow-up.
     due = live.filter(task_due__isnull=False).exclude(kind="hearing", occurred_on__gte=today) \
         .order_by("task_due", "case_id", "pk")
-    # "From today" once, outside the OR: written inside each branch it was two parameters,
-    # and the plan PostgreSQL keeps for the prepared statement (server-side binding) could
-    # not see one range start, so it read every upcoming event of every organisation and
-    # sorted them (26 ms at 100k) instead of walking ``justice_event_window_on`` from today
-    # to the cut (0.6 ms; h-caseload4).
-    coming = live.filter(window_on__gte=today).filter(
-        Q(kind="hearing", window_on__lte=hearing_until)
-        | Q(kind="shelter_stay", window_on__lte=shelter_until),
-    ).order_by("window_on", "case_id", "pk")
+    # One range of ``justice_event_kind_window`` per kind, in the list's order. As one query
+    # with an OR of the two kinds (each with its own last day), PostgreSQL could not tell
+    # how many events come (it guessed 135 of 3,334 at 100k), so it read them all, joined
+    # each to its case and survivor, and sorted: 104-134 ms for the first 200 where this
+    # reads 200 (1.5 ms; issue 13, h-slowreads). "From today" stays one bound per query
+    # (h-caseload4: a generic plan must see where the range starts).
+    coming = [_coming(live, kind, today, until)
+              for kind, until in (("hearing", hearing_until), ("shelter_stay", shelter_until))]
     return due, coming
+
+
+#: The kinds shown only in the days before their date, in ``_open_task_queries``' order.
+COMING_KINDS = ("hearing", "shelter_stay")
+
+
+def _coming(live, kind: str, today, until):
+    return (live.filter(kind=kind, window_on__gte=today, window_on__lte=until)
+            .order_by("window_on", "case_id", "pk"))
+
+
+def _merged(lists, upto: int | None) -> list:
+    """``lists`` of events (or rows) merged by (date, case, id): ``due``'s by ``task_due``,
+    the coming ones' by ``window_on``."""
+    def key(item, column):
+        get = item.get if isinstance(item, dict) else partial(getattr, item)
+        return get(column), get("case_id"), get("pk")
+
+    due, *coming = lists
+    merged = heapq.merge(((*key(e, "task_due"), e) for e in due),
+                         *(((*key(e, "window_on"), e) for e in one) for one in coming))
+    return [e for *_key, e in itertools.islice(merged, upto)]
 
 
 def open_task_events(cases, *, today, upto: int | None = None) -> list[TimelineEvent]:
     """Events of ``cases`` that give a task on ``today``, earliest due first, at most ``upto``:
-    what ``timeline.derive_tasks`` works out, as two indexed queries on the dates stored on
+    what ``timeline.derive_tasks`` works out, as indexed queries on the dates stored on
     the events (``TimelineEvent.task_due``, ``window_on``), merged by due date — the open
     tasks (nothing answered them; past-due ones first) and those shown only in the days
     before (hearings, shelter stays ending). With ``upto`` each query stops there, so a
     page of tasks costs the same with 3 cases or 100,000."""
-    due, coming = (qs.select_related("case__survivor").defer(*survivor_named_only("case__survivor"))
-                   for qs in _open_task_queries(cases, today=today))
+    due, coming = _open_task_queries(cases, today=today)
+    lists = [qs.select_related("case__survivor").defer(*survivor_named_only("case__survivor"))
+             for qs in (due, *coming)]
     if upto is not None:
-        due, coming = due[:upto], coming[:upto]
+        lists = [qs[:upto] for qs in lists]
     with planned_each_run():  # see ``_STAFF_DUE_ROWS``
-        due, coming = list(due), list(coming)
-    merged = heapq.merge(((e.task_due, e.case_id, e.pk, e) for e in due),
-                         ((e.window_on, e.case_id, e.pk, e) for e in coming))
-    return [e for *_key, e in itertools.islice(merged, upto)]
+        lists = [list(qs) for qs in lists]
+    return _merged(lists, upto)
 
 
 #: What a task and its caseload alert need of an event, its case and survivor.
@@ -154,30 +176,30 @@ def open_task_rows(cases, *, today, upto: int | None = None) -> list[dict]:
     the caseload's alerts need no event, case or survivor built (three model instances an
     event, most of them for alerts the merge then drops)."""
     due, coming = _open_task_queries(cases, today=today)
-    due = due.values(*TASK_ROW, "task_due")
-    coming = coming.values(*TASK_ROW, "window_on")
+    lists = [due.values(*TASK_ROW, "task_due"),
+             *(qs.values(*TASK_ROW, "window_on") for qs in coming)]
     if upto is not None:
-        due, coming = due[:upto], coming[:upto]
+        lists = [qs[:upto] for qs in lists]
     with planned_each_run():  # see ``_STAFF_DUE_ROWS``
-        due, coming = list(due), list(coming)
-    return _merged_rows(due, coming, upto)
+        lists = [list(qs) for qs in lists]
+    return _merged_rows(lists, upto)
 
 
-def _merged_rows(due, coming, upto: int | None) -> list[dict]:
-    merged = heapq.merge(((r["task_due"], r["case_id"], r["pk"], r) for r in due),
-                         ((r["window_on"], r["case_id"], r["pk"], r) for r in coming))
-    return [r for *_key, r in itertools.islice(merged, upto)]
+def _merged_rows(lists, upto: int | None) -> list[dict]:
+    return _merged(lists, upto)
 
 
-def _staff_task_rows(org_id, today, *windows, due: bool):
+def _staff_task_rows(org_id, today, until=None, *, kind: str | None = None):
+    """``open_task_rows``' query on the visible cases of ``org_id``'s case staff: the tasks
+    due, or (``kind``) the events of that kind coming up to ``until``."""
     cases = Case.objects.filter(policy.staff_cases_q(org_id))
-    if due:
+    if kind is None:
         return _open_task_queries(cases, today=today)[0].values(*TASK_ROW, "task_due")
-    return _open_task_queries(cases, today=today, windows=windows)[1].values(
-        *TASK_ROW, "window_on")
+    live = TimelineEvent.objects.filter(case__in=cases, voided_at__isnull=True)
+    return _coming(live, kind, today, until).values(*TASK_ROW, "window_on")
 
 
-#: ``open_task_rows``' two queries on the visible cases of an organisation's case staff
+#: ``open_task_rows``' three queries on the visible cases of an organisation's case staff
 #: (``policy.staff_cases_q``, what ``visible_cases`` gives them), cut at the caller's limit:
 #: SQL written once per process (the caseload asks on every view). The organisation's id,
 #: like the dates, is written into the SQL (``written_in``): with no parameter left the
@@ -188,23 +210,29 @@ def _staff_task_rows(org_id, today, *windows, due: bool):
 #: read those 3,334 events to find none of its own: 35-60 ms where its own plan takes 1-1.5
 #: (``bench/generic_plans.py`` at 100k, h-generic).
 _STAND_IN_DAY = dt.date(1901, 3, 4)
-_STAFF_DUE_ROWS = Rows(lambda org_id, today: _staff_task_rows(org_id, today, due=True),
+_STAFF_DUE_ROWS = Rows(lambda org_id, today: _staff_task_rows(org_id, today),
                        -7_330_000_021, _STAND_IN_DAY, written_in=(0,))
-_STAFF_COMING_ROWS = Rows(
-    lambda org_id, today, *windows: _staff_task_rows(org_id, today, *windows, due=False),
-    -7_330_000_022, _STAND_IN_DAY, *_windows_ending(_STAND_IN_DAY), written_in=(0,))
+#: The hearings coming and the shelter stays ending (one query per kind, ``COMING_KINDS``,
+#: see ``_open_task_queries``), with the organisation, today and that kind's last day.
+_STAFF_COMING_ROWS = tuple(
+    Rows(lambda org_id, today, until, kind=kind: _staff_task_rows(org_id, today, until,
+                                                                  kind=kind),
+         -7_330_000_022 - n, _STAND_IN_DAY, until, written_in=(0,))
+    for n, (kind, until) in enumerate(zip(COMING_KINDS, _windows_ending(_STAND_IN_DAY),
+                                          strict=True)))
 
 
 def task_rows_for(actor: Actor, *, today, limit: int | None = TASK_LIMIT) -> list[dict]:
     """``tasks_for``'s events (every visible case's, earliest first, at most ``limit``) as
     ``open_task_rows`` gives them; ``task_of_row`` gives each its task. For case staff with
-    a limit (the caseload) the two queries' SQL is written once per process."""
+    a limit (the caseload) the three queries' SQL is written once per process."""
     if limit is None or not policy.works_with_records(actor):
         return open_task_rows(policy.visible_cases(actor), today=today, upto=limit)
     org_id = actor.organisation.pk
-    return _merged_rows(_STAFF_DUE_ROWS.rows(org_id, today, limit=limit),
-                        _STAFF_COMING_ROWS.rows(org_id, today, *_windows_ending(today),
-                                                limit=limit),
+    windows = _windows_ending(today)
+    return _merged_rows([_STAFF_DUE_ROWS.rows(org_id, today, limit=limit),
+                         *(rows.rows(org_id, today, until, limit=limit)
+                           for rows, until in zip(_STAFF_COMING_ROWS, windows, strict=True))],
                         limit)
 
 

@@ -20,11 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from northstar import policy
+from northstar.core import keyset
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.redirects import safe_next
 from northstar.justice import actions, selectors, tasks, timeline
 from northstar.justice.forms import TaskForm
 from northstar.survivors import actions as survivor_actions
+from northstar.ui.paging import query_without
 
 
 def _case(actor, case_id, *, change: bool = False):
@@ -138,6 +140,7 @@ def void(request, case_id: int, event_id: int):
 
 
 TASKS_PER_PAGE = 50
+MINE_PER_PAGE = 25
 
 
 @never_cache
@@ -155,12 +158,17 @@ def my_tasks(request):
     size = TASKS_PER_PAGE
     # One row more than the page tells whether there is a next page, without a count.
     rows = selectors.tasks_read(actor, limit=size + 1, offset=(page - 1) * size)
-    mine = Paginator(tasks.my_open_tasks(actor), 25).get_page(request.GET.get("page"))
-    mine.object_list = tasks.shown(actor, list(mine.object_list), note="my tasks")
+    # The tasks set for me, 25 a page by cursor in their order (``casetask_mine_order``):
+    # no count (it was an exact one, "Page 1 of 134", reading every open task of mine with
+    # its case: 43 ms at 100,000 survivors, and the page sorted them all: 70 ms; issue 13).
+    cursor = request.GET.get("cursor") or None
+    found = keyset.page(tasks.my_open_tasks(actor), size=MINE_PER_PAGE, cursor=cursor)
+    mine = tasks.shown(actor, found.rows, note="my tasks")
     return render(request, "justice/tasks.html", {
         "rows": rows[:size], "page": page, "has_next": len(rows) > size,
         "previous": page - 1 if page > 1 else None,
-        "mine": mine, "today": timezone.localdate(), "qs": ""})
+        "mine": mine, "mine_next": found.next, "mine_paged": bool(cursor),
+        "today": timezone.localdate(), "qs": query_without(request, "cursor", "page")})
 
 
 

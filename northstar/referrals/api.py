@@ -127,7 +127,7 @@ def _referrals_shown(request, rows: list[Referral]) -> list[dict]:
 
 
 @router.get("/referrals", response=list[ReferralOut])
-@paginate(Pages, shown=_referrals_shown)
+@paginate(Pages, shown=_referrals_shown, each_run=True)
 def list_referrals(request, filters: Query[ReferralFilters]):
     actor = actor_of(request)
     _staff(actor)

@@ -148,7 +148,10 @@ class Referral(models.Model):
                    # every referral it sent (1.2 -> 0.05 ms at 100,000 survivors).
                    models.Index(fields=["sender", "sent_at"],
                                 condition=models.Q(status=ReferralStatus.SENT),
-                                name="referral_unanswered_sent")]
+                                name="referral_unanswered_sent"),
+                   # The list's order (``visible_referrals``): a page is read newest first
+                   # and stops, whichever side of the referral the organisation is on.
+                   models.Index(fields=["-sent_at", "-id"], name="referral_sent_order")]
 
     def __str__(self) -> str:
         return f"referral #{self.pk} {self.sender_id}→{self.recipient_id} ({self.status})"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from northstar import policy
 from northstar.core import keyset
 from northstar.core.errors import DomainError, NotFound
+from northstar.core.prepared import planned_each_run
 from northstar.referrals import actions, selectors
 from northstar.referrals.forms import ImportForm, ReferralForm, ServiceSearchForm, StepForm
 from northstar.survivors.selectors import survivor_seen
@@ -86,7 +87,10 @@ def referral_list(request):
     actor = _staff(request)
     direction = request.GET.get("direction", "")
     qs = selectors.visible_referrals(actor, direction=direction)
-    found = keyset.page(qs, size=25, cursor=request.GET.get("cursor"))  # no OFFSET, no count
+    # No OFFSET, no count; planned for this organisation on every run, as the API's list
+    # (``Pages(each_run=True)``): the good plan depends on the organisation's size.
+    with planned_each_run():
+        found = keyset.page(qs, size=25, cursor=request.GET.get("cursor"))
     items = found.rows
     granting = selectors.referrals_seen(actor, items)  # one query, not one per row
     rows = [(r, r.pk in granting) for r in items]

@@ -140,5 +140,8 @@ def test_unanswered_past_their_wait_read_only_the_old_unanswered_ones(
     unanswered = [a for a in alerts if a.severity == "overdue"]
     assert [a.url.rstrip("/").rsplit("/", 1)[-1] for a in unanswered] == [str(late.pk)]
     plan = next(plan for sql, plan in _plans(captured) if "'routine' THEN" in sql)
-    assert "referral_unanswered_sent" in plan, plan
+    # Here (one sender, every referral but one sent within the hour) the range of the list's
+    # own order index (``referral_sent_order``, h-slowreads) from the cut-off is as short,
+    # and PostgreSQL may take it; either reads only the old ones, never every referral sent.
+    assert "referral_unanswered_sent" in plan or "referral_sent_order" in plan, plan
     assert "Seq Scan on referrals_referral" not in plan, plan
