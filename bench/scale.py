@@ -199,11 +199,20 @@ def wrk(url: str, *, duration: str, connections: int, headers: dict | None = Non
             "timeouts": int(sockets.group(1)) if sockets else 0}
 
 
+#: Requests sent before a page is timed (``--warm``). One by default, as since the first
+#: runs; a server that has served a page a few times on each worker (``--warm 6``) holds
+#: what later views reuse: statements PostgreSQL prepared on the kept connection after
+#: their third run (``NORTHSTAR_PG_PREPARE_THRESHOLD``), and the case page's reads sent
+#: together once a worker has seen one (``core.ahead``).
+WARM = 1
+
+
 def one_at_a_time(url: str, headers: dict, repeat: int = 5) -> tuple[float, int]:
-    """Median milliseconds of ``repeat`` sequential requests after one to warm the worker
-    (a request over 3 s is measured once: the warming one)."""
+    """Median milliseconds of ``repeat`` sequential requests after ``WARM`` to warm the
+    workers (a request over 3 s is measured once: the first)."""
+    warm = max(1, WARM) if repeat else 1
     times, status = [], 0
-    for i in range(repeat + 1):
+    for i in range(repeat + warm):
         request = urllib.request.Request(url, headers=headers)
         started = time.perf_counter()
         try:
@@ -219,7 +228,7 @@ def one_at_a_time(url: str, headers: dict, repeat: int = 5) -> tuple[float, int]
         times.append((time.perf_counter() - started) * 1000)
         if i == 0 and (times[0] > 3000 or repeat == 0):
             return times[0], status
-    return statistics.median(times[1:]), status
+    return statistics.median(times[warm:]), status
 
 
 def lua_script(directory: Path, name: str, body: str) -> str:
@@ -455,7 +464,8 @@ def report(results: dict, args, import_line: str | None) -> str:
                          f"{p50}/{p99} ms{err})")
         shown = re.sub(r"page=\d+", "page=…", label)
         lines.append(f"| {shown} | " + " | ".join(cells) + " |")
-    lines += ["", "One request at a time, no load: milliseconds (median of 5; of 1 when over 3 s), "
+    lines += ["", "One request at a time, no load: milliseconds (median of 5 after "
+              f"{WARM} warming request{'s' if WARM > 1 else ''}; of 1 when over 3 s), "
               "and × the floor's time.", "", f"| page or figure | {head} |",
               "|---|" + "---|" * len(sizes),
               "| floor (bare 50-row list) | " + " | ".join(
@@ -492,11 +502,15 @@ def main() -> int:
     parser.add_argument("--spend", action=argparse.BooleanOptionalAction, default=None,
                         help="after each size, what each request still spends (bench/spend.py "
                              "on a copy; ~10 min a size on a busy machine); on unless --api-only")
+    parser.add_argument("--warm", type=int, default=1,
+                        help="requests sent before each page is timed one at a time (see WARM)")
     parser.add_argument("--only", default="",
                         help="measure under load only the endpoints whose label holds this text")
     parser.add_argument("--api-only", action="store_true",
                         help="only the API under load (no page or figure one at a time)")
     args = parser.parse_args()
+    global WARM
+    WARM = args.warm
     if not shutil.which("wrk"):
         print("needs wrk: apt-get install -y wrk", file=sys.stderr)
         return 2
