@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from northstar.core.roles import Role
 from northstar.engagement import actions as engagement
+from northstar.engagement.models import ActivityKind
 from northstar.survivors import actions as survivors
 
 
@@ -47,3 +48,31 @@ def held(activity, *, days_ago: int = 1):
         starts_at=timezone.now() - dt.timedelta(days=days_ago))
     activity.refresh_from_db()
     return activity
+
+
+@pytest.fixture
+def people(caseworker, actor_for):
+    """``people(n)``: n survivors of organisation A, each with an engagement consent unless
+    ``consent=False`` (the paged lists' tests: councils, activities, honoraria)."""
+    staff = actor_for(caseworker)
+    made = []
+
+    def more(n: int, *, consent: bool = True) -> list:
+        for _ in range(n):
+            k = len(made) + 1
+            person = survivors.create_survivor(staff, data={
+                "given_name": f"Member {k}", "nationality": "KH", "languages": ["km"],
+                "date_of_birth": "1990-01-01"})
+            if consent:
+                survivors.record_consent(staff, person, purpose="engagement", language="km",
+                                         method="verbal")
+            made.append(person)
+        return made[-n:]
+
+    return more
+
+
+@pytest.fixture
+def council(coord):
+    return engagement.create_council(coord, name="Survivor council",
+                                     kind=ActivityKind.ADVISORY_COUNCIL)

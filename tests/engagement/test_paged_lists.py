@@ -17,7 +17,6 @@ from northstar.core.roles import Role
 from northstar.engagement import actions as engagement
 from northstar.engagement import views
 from northstar.engagement.models import ActivityKind, CouncilMembership, Participation
-from northstar.survivors import actions as survivors
 from tests.query_counts import rows_built
 
 SIZE = 2
@@ -29,29 +28,6 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", SIZE)
 
 
-@pytest.fixture
-def people(caseworker, actor_for):
-    staff = actor_for(caseworker)
-    made = []
-
-    def more(n: int) -> list:
-        for _ in range(n):
-            k = len(made) + 1
-            person = survivors.create_survivor(staff, data={
-                "given_name": f"Member {k}", "nationality": "KH", "languages": ["km"],
-                "date_of_birth": "1990-01-01"})
-            survivors.record_consent(staff, person, purpose="engagement", language="km",
-                                     method="verbal")
-            made.append(person)
-        return made[-n:]
-
-    return more
-
-
-@pytest.fixture
-def council(coord):
-    return engagement.create_council(coord, name="Survivor council",
-                                     kind=ActivityKind.ADVISORY_COUNCIL)
 
 
 def _seat(coord, council, found: list) -> list:

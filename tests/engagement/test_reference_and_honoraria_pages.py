@@ -21,7 +21,7 @@ from northstar.core.models import AuditEntry
 from northstar.core.roles import Role
 from northstar.engagement import actions as engagement
 from northstar.engagement import selectors, views
-from northstar.engagement.models import ActivityKind, CouncilMembership, HonorariumEntry
+from northstar.engagement.models import CouncilMembership, HonorariumEntry
 from northstar.survivors import actions as survivors
 from northstar.survivors.models import Survivor
 from tests.query_counts import few_and_many, rows_built
@@ -35,32 +35,6 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", SIZE)
 
 
-@pytest.fixture
-def people(caseworker, actor_for):
-    """``people(n)``: n survivors of organisation A; with engagement consent unless
-    ``consent=False``."""
-    staff = actor_for(caseworker)
-    made = []
-
-    def more(n: int, *, consent: bool = True) -> list:
-        for _ in range(n):
-            k = len(made) + 1
-            person = survivors.create_survivor(staff, data={
-                "given_name": f"Member {k}", "nationality": "KH", "languages": ["km"],
-                "date_of_birth": "1990-01-01"})
-            if consent:
-                survivors.record_consent(staff, person, purpose="engagement", language="km",
-                                         method="verbal")
-            made.append(person)
-        return made[-n:]
-
-    return more
-
-
-@pytest.fixture
-def council(coord):
-    return engagement.create_council(coord, name="Survivor council",
-                                     kind=ActivityKind.ADVISORY_COUNCIL)
 
 
 def _last_audit() -> int:
