@@ -279,8 +279,10 @@ def test_the_honoraria_page_builds_one_page_and_costs_the_same_past_it(
                        lambda: client.get("/engagement/honoraria/"))
     assert built.get("Survivor", 0) == SIZE + 1  # one more tells a next page
     assert built.get("HonorariumEntry", 0) == 0  # sums, not ledger lines
-    assert len(_references_in(client.get("/engagement/honoraria/").content.decode())) <= (
-        SIZE + 1)  # one payee has two currencies
+    shown = _references_in(client.get("/engagement/honoraria/").content.decode())
+    # few_and_many paid two of the 12 payees in USD as well; either, both or neither may
+    # sort onto page one, so at most one row per currency for each of SIZE payees.
+    assert len(set(shown)) == SIZE and len(shown) <= 2 * SIZE
 
 
 def test_the_honoraria_page_count_and_pager_in_khmer(client, coordinator, payees,
