@@ -70,6 +70,31 @@ def caseload(request):
     landing = policy.landing_page(actor)
     if landing is not None:
         return redirect(landing)
+    organisation_id = getattr(actor.organisation, "pk", None)
+    now = timezone.now()
+    # The page's reads, sent together (``core.ahead``): what the last caseload of this kind
+    # of reader with these filters asked, with this reader's values (the alerts compare
+    # with the page's "now", ``ahead.now()``).
+    with ahead.reading_ahead(
+            ("caseload", organisation_id, actor.role, _caseload_shape(request)),
+            organisation=organisation_id, user=getattr(actor.user, "pk", None),
+            today=timezone.localdate(now), now=now):
+        return _caseload_page(request, actor)
+
+
+#: The caseload's query parameters whose values change which statements it makes (the
+#: others, a cursor or a search's text, change only the values).
+_SHAPING = frozenset({"whose", "attention", "status", "apage"})
+
+
+def _caseload_shape(request) -> tuple:
+    """What shapes the caseload's reads in its query: each parameter's name, and the value
+    of those that choose a path or a cut (a few values each; free text is not kept)."""
+    return tuple(sorted((name, request.GET.get(name)[:20] if name in _SHAPING else "")
+                        for name in request.GET))
+
+
+def _caseload_page(request, actor):
     mine_by_default = policy.my_cases_by_default(actor)
     form = CaseloadFilterForm(request.GET or None,
                               initial={"whose": "mine" if mine_by_default else "all"})
