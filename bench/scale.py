@@ -247,9 +247,10 @@ def interleaved(url: str, headers: dict, floor_url: str, pairs: int | None = Non
     the page and one of the floor first, then ``pairs`` times: floor, floor, page, page.
     Each of a kind's second request (after one of its own kind, as the one-at-a-time
     figures are measured) is the pair's figure; the first of each (just after the other
-    kind's) is kept apart as ``*_after_other``: on this machine the floor served just
-    after a page took ~1 ms longer than after a floor (its worker's memory no longer in
-    the caches), which alone lowered a page's ratio by a third. ``page`` and ``floor``:
+    kind's) is kept apart as ``*_after_other``: timed just after a page, the floor was
+    often slower than after a floor (its worker no longer warm in the caches; a first
+    try with plain floor/page pairs put the caseload at ×5–6 where the table above said
+    ×11–12, bench/README.md, h-caseload7), which flatters the page. ``page`` and ``floor``:
     the medians (ms) over the pairs; ``ratio``: the median of each pair's page / floor (a
     page over 3 s: one pair). ``status``: the page's last; 0 when it was cut off."""
     pairs = PAIRS if pairs is None else pairs
