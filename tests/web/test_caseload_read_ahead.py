@@ -90,7 +90,7 @@ def test_a_caseload_in_round_trips_on_postgresql(caseworker, actor_for, case_a, 
     client.get("/")
     _page, _entries, sent = _view(client, "/")
     alone = [sql for sql, in_pipeline in sent if not in_pipeline and "core_audit" not in sql]
-    assert len(alone) <= 5, alone  # was 16 without ``reading_ahead``
+    assert len(alone) <= 5, alone  # every read, without ``reading_ahead``
 
 
 def test_another_organisation_reads_its_own_caseload_after_ours_was_read_ahead(
