@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
+from html import escape as html_escape
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -302,7 +302,7 @@ def _escape(value) -> str:
     """``django.utils.html.escape(value)`` as text: the same characters, without Django's
     lazy wrapper and ``SafeString`` around each call (~3 µs against ~0.4 µs a value on this
     machine; the caseload escapes ~250 values a view)."""
-    return html.escape(str(value))
+    return html_escape(str(value))
 
 
 def _escaped(value) -> str:
@@ -311,7 +311,7 @@ def _escaped(value) -> str:
         value = str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
-    return html.escape(str(value))
+    return html_escape(str(value))
 
 
 def _rows_html(rows: list[_TableRow]) -> SafeString:
