@@ -12,7 +12,13 @@ Django JSON list of 50 rows from one indexed query) the same way, then measures:
 
 - under load (``wrk -t2 -c50``): requests/s of each API endpoint as a ratio of the
   floor's requests/s measured just before, with p50 and p99 latency;
-- one request at a time: each page and figure in milliseconds, beside the floor's.
+- one request at a time: each page and figure in milliseconds, beside the floor's
+  measured once at the start of the size (the first table: "× the floor" there compares
+  two moments, and the floor alone moved 1.7 -> 2.5 ms between runs on a shared machine);
+  then again **interleaved** with the floor (floor, floor, page, page … from the same
+  client, ``--pairs`` rounds; each kind timed on its second request): the page's and the
+  floor's medians over those rounds and the **median of the rounds' ratios** (``interleaved``),
+  so the ×-figure measures the page, not the machine's drift.
 - then (unless ``--api-only`` or ``--no-spend``) what each request still spends, by category,
   beside the floor's (``bench/spend.py`` on a copy of the size's database).
 
@@ -58,6 +64,13 @@ FLOOR_PORT = int(os.environ.get("BENCH_FLOOR_PORT", "8801"))
 PAGE_TIMEOUT = int(os.environ.get("BENCH_PAGE_TIMEOUT", "120"))
 LOGS = ROOT / "var" / "bench-logs"  # the servers' own output (4xx warnings and the like)
 ORG_COUNT = 1
+#: The populations' names: ``<prefix><size>`` (``BENCH_DB_PREFIX``: a helper's copies, e.g.
+#: ``ns_mine_`` for ``ns_mine_100000``, made with ``createdb -T ns_bench_100000`` and the
+#: same ``COMMENT ON DATABASE``: page views and ``prepare.py`` write to the database).
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "ns_bench_")
+#: The checkout whose Northstar is served (``BENCH_CODE_ROOT``; this one by default): a
+#: "before" measured by this script's own method, e.g. ``/work/main``.
+CODE = Path(os.environ.get("BENCH_CODE_ROOT") or ROOT)
 
 
 def log(*args) -> None:
@@ -81,7 +94,7 @@ def db_comment(name: str) -> str | None:
 def env_for(db: str, **extra) -> dict:
     env = {**os.environ, "DATABASE_URL": f"{PG}/{db}", "NORTHSTAR_VAR_DIR": str(VAR),
            "DJANGO_SETTINGS_MODULE": "bench.scale_settings", "DB_CONN_MAX_AGE": "60",
-           "PYTHONPATH": str(ROOT), **extra}
+           "PYTHONPATH": str(CODE), **extra}
     env.pop("NORTHSTAR_TEST_DB_NAME", None)
     return env
 
@@ -93,7 +106,7 @@ def manage(db: str, *args: str, quiet: bool = True) -> None:
 
 def ensure_population(size: int) -> str:
     """The bench database for ``size`` survivors, generated once and reused."""
-    db = f"ns_bench_{size}"
+    db = f"{DB_PREFIX}{size}"
     marker = f"northstar bench population survivors={size} organisations={ORG_COUNT}"
     comment = db_comment(db)
     if comment is None and os.environ.get("BENCH_REUSE_ONLY"):
@@ -150,7 +163,7 @@ def gunicorn(app: str, port: int, env: dict, cwd: Path):
         os.killpg(proc.pid, signal.SIGKILL)  # requests still queued are dropped, not answered
         proc.wait(timeout=30)
         db = env.get("DATABASE_URL", "").rsplit("/", 1)[-1]
-        if db.startswith("ns_bench_"):
+        if db.startswith(DB_PREFIX):
             with admin() as conn:  # and queries still running for them stop too
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                              "WHERE datname = %s AND pid <> pg_backend_pid()", [db])
@@ -205,6 +218,75 @@ def wrk(url: str, *, duration: str, connections: int, headers: dict | None = Non
 #: their third run (``NORTHSTAR_PG_PREPARE_THRESHOLD``), and the case page's reads sent
 #: together once a worker has seen one (``core.ahead``).
 WARM = 1
+
+
+#: Rounds of the interleaved figures (``--pairs``; see ``interleaved``).
+PAIRS = 11
+
+
+def _timed(url: str, headers: dict) -> tuple[float, int] | None:
+    """Milliseconds and HTTP status of one request; ``None`` if cut off (after waiting
+    for the server to answer again)."""
+    request = urllib.request.Request(url, headers=headers)
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=PAGE_TIMEOUT) as answer:  # noqa: S310
+            answer.read()
+            status = answer.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    except OSError:  # cut off (timeout) or the worker killed under it
+        wait_for(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/api/v1/health",
+                 seconds=PAGE_TIMEOUT)
+        return None
+    return (time.perf_counter() - started) * 1000, status
+
+
+def interleaved(url: str, headers: dict, floor_url: str, pairs: int | None = None) -> dict:
+    """The page against the floor measured in turns from one client: ``WARM`` requests of
+    the page and one of the floor first, then ``pairs`` times: floor, floor, page, page.
+    Each of a kind's second request (after one of its own kind, as the one-at-a-time
+    figures are measured) is the pair's figure; the first of each (just after the other
+    kind's) is kept apart as ``*_after_other``: timed just after a page, the floor was
+    often slower than after a floor (its worker no longer warm in the caches; a first
+    try with plain floor/page pairs put the caseload at ×5–6 where the table above said
+    ×11–12, bench/README.md, h-caseload7), which flatters the page. ``page`` and ``floor``:
+    the medians (ms) over the pairs; ``ratio``: the median of each pair's page / floor (a
+    page over 3 s: one pair). ``status``: the page's last; 0 when it was cut off."""
+    pairs = PAIRS if pairs is None else pairs
+    cut_off = {"page": PAGE_TIMEOUT * 1000.0, "floor": 0.0, "ratio": 0.0, "status": 0,
+               "pairs": 0}
+    for _ in range(max(1, WARM)):
+        if _timed(url, headers) is None:
+            return cut_off
+    _timed(floor_url, {})
+    kept: dict[str, list[float]] = {"floor_after_other": [], "floor": [],
+                                    "page_after_other": [], "page": []}
+    status = 0
+    for _ in range(pairs):
+        times = [_timed(floor_url, {}), _timed(floor_url, {}), _timed(url, headers)]
+        if times[2] is None:
+            return cut_off
+        if times[2][0] <= 3000:
+            times.append(_timed(url, headers))
+            if times[3] is None:
+                return cut_off
+        else:
+            times.append(times[2])
+        if None in times:
+            continue
+        for name, found in zip(kept, times, strict=True):
+            kept[name].append(found[0])
+        status = times[3][1]
+        if times[3][0] > 3000:
+            break
+    found = {name: statistics.median(values) for name, values in kept.items()}
+    return {**found, "ratio": statistics.median(
+                p / f for p, f in zip(kept["page"], kept["floor"], strict=True)),
+            "ratio_after_other": statistics.median(
+                p / f for p, f in zip(kept["page_after_other"], kept["floor_after_other"],
+                                      strict=True)),
+            "status": status, "pairs": len(kept["page"])}
 
 
 def one_at_a_time(url: str, headers: dict, repeat: int = 5) -> tuple[float, int]:
@@ -340,7 +422,7 @@ def page_rows(prep: dict) -> list[tuple[str, str, str, str]]:
 @contextlib.contextmanager
 def serving(db: str, base: str, auth: dict):
     """Northstar on the bench database, warmed (both workers) by two list requests."""
-    with gunicorn("northstar.wsgi:application", NS_PORT, env_for(db), ROOT):
+    with gunicorn("northstar.wsgi:application", NS_PORT, env_for(db), CODE):
         wait_for(f"{base}/api/v1/health")
         for _ in range(2):
             one_at_a_time(f"{base}/api/v1/me", auth["caseworker"], repeat=0)
@@ -357,7 +439,7 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
     auth = {role: {"Authorization": f"Bearer {raw}"} for role, raw in prep["tokens"].items()}
     cookie = {role: {"Cookie": f"sessionid={key}"} for role, key in prep["sessions"].items()}
     load = {"duration": args.duration, "connections": args.connections}
-    pages = {}
+    pages, paired = {}, {}
     with serving(db, base, auth):
         # One request at a time first, nothing else running.
         floor_ms = one_at_a_time(floor_url, {}, repeat=20)[0]
@@ -365,6 +447,15 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
             headers = cookie[role] if how == "session" else auth[role]
             pages[label] = one_at_a_time(base + path, headers)
             log(f"{size}: {label}: {pages[label][0]:.0f} ms ({pages[label][1]})")
+        # Then each page in turns with the floor (the figure not moved by the machine's drift).
+        for label, path, how, role in ([] if args.api_only else page_rows(prep)):
+            headers = cookie[role] if how == "session" else auth[role]
+            paired[label] = found = interleaved(base + path, headers, floor_url)
+            if found["status"]:
+                log(f"{size}: {label}: interleaved {found['page']:.1f} ms vs floor "
+                    f"{found['floor']:.2f} ms, ×{found['ratio']:.1f} ({found['pairs']} pairs); "
+                    f"each just after the other kind: {found['page_after_other']:.1f} vs "
+                    f"{found['floor_after_other']:.2f} ms, ×{found['ratio_after_other']:.1f}")
         deep_cursor = cursor_to_deep_page(base, prep, auth["caseworker"])
     loaded = {}
     runs = [(label, base + path, None) for label, path, _ in api_rows(prep, size)]
@@ -388,8 +479,8 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
             f"= {ns['rps'] / floor['rps']:.3f} ({ns['errors']} non-2xx)")
     subprocess.run([str(BIN / "python"), str(BENCH / "prepare.py"), "forget-created",
                     str(prep["last_survivor_id"])], cwd=ROOT, env=env_for(db), check=True)
-    results[size] = {"floor_ms": floor_ms, "pages": pages, "loaded": loaded,
-                     "survivors": prep["survivors"]}
+    results[size] = {"floor_ms": floor_ms, "pages": pages, "paired": paired,
+                     "loaded": loaded, "survivors": prep["survivors"]}
     if args.spend if args.spend is not None else not args.api_only:
         results[size]["spend"] = spend(db)
 
@@ -466,7 +557,8 @@ def report(results: dict, args, import_line: str | None) -> str:
         lines.append(f"| {shown} | " + " | ".join(cells) + " |")
     lines += ["", "One request at a time, no load: milliseconds (median of 5 after "
               f"{WARM} warming request{'s' if WARM > 1 else ''}; of 1 when over 3 s), "
-              "and × the floor's time.", "", f"| page or figure | {head} |",
+              "and × the floor's time (the floor's median of 20 measured once before the "
+              "pages: the two moments differ, see the interleaved table below).", "", f"| page or figure | {head} |",
               "|---|" + "---|" * len(sizes),
               "| floor (bare 50-row list) | " + " | ".join(
                   f"{results[s]['floor_ms']:.1f}" for s in sizes) + " |"]
@@ -480,6 +572,29 @@ def report(results: dict, args, import_line: str | None) -> str:
             bad = "" if status == 200 else f" (HTTP {status})"
             cells.append(f"{ms:,.0f} (×{ms / results[s]['floor_ms']:.0f}){bad}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if not args.api_only and results[sizes[0]].get("paired"):
+        lines += ["", "The same, interleaved: floor, floor, page, page … from one client "
+                  f"({PAIRS} rounds after {WARM} warming request{'s' if WARM > 1 else ''} of "
+                  "the page), each kind timed on its second request (after one of its own "
+                  "kind, as above): the page's median ms / the floor's median ms over those "
+                  "rounds, and **× = the median of the rounds' ratios** (page / floor of the "
+                  "same round; a page over 3 s: one round). In brackets after it, × of the "
+                  "first requests (each just after the other kind's).", "",
+                  f"| page or figure | {head} |", "|---|" + "---|" * len(sizes)]
+        for label in results[sizes[0]]["paired"]:
+            cells = []
+            for s in sizes:
+                found = results[s]["paired"].get(label)
+                if found is None:
+                    cells.append("–")
+                elif found["status"] == 0:
+                    cells.append(f"over {found['page'] / 1000:.0f} s (cut off)")
+                else:
+                    bad = "" if found["status"] == 200 else f" (HTTP {found['status']})"
+                    cells.append(f"{found['page']:,.1f} / {found['floor']:.2f} "
+                                 f"(×{found['ratio']:.1f}; ×{found['ratio_after_other']:.1f})"
+                                 f"{bad}")
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
     if import_line:
         lines += ["", f"Bulk import: {import_line}."]
     for s in sizes:
@@ -504,13 +619,16 @@ def main() -> int:
                              "on a copy; ~10 min a size on a busy machine); on unless --api-only")
     parser.add_argument("--warm", type=int, default=1,
                         help="requests sent before each page is timed one at a time (see WARM)")
+    parser.add_argument("--pairs", type=int, default=11,
+                        help="rounds (floor, floor, page, page) of the interleaved figures")
     parser.add_argument("--only", default="",
                         help="measure under load only the endpoints whose label holds this text")
     parser.add_argument("--api-only", action="store_true",
                         help="only the API under load (no page or figure one at a time)")
     args = parser.parse_args()
-    global WARM
+    global WARM, PAIRS
     WARM = args.warm
+    PAIRS = args.pairs
     if not shutil.which("wrk"):
         print("needs wrk: apt-get install -y wrk", file=sys.stderr)
         return 2

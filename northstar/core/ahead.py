@@ -29,6 +29,16 @@ What makes this safe:
   log records what is shown, as before (each panel still audits its own read);
 - on SQLite (no pipeline) and inside another ``reading_ahead`` it does nothing.
 
+A page's clock: a date or time a statement compares with is often worked out from
+"today" or "now" (a fortnight ahead, three days back). Such a value, when it is a known
+date or date-time (``today=``, ``now=``) moved by whole days (dates, within a year) or
+whole hours (date-times, within a year), is noted as that name and that step, and the
+next page writes it from its own ``today`` or ``now``: a statement whose value is not
+the page's own (a row's date that happened to fall so) is then a read not taken, never a
+wrong answer. A time compared with "now" can only be read ahead if the page reads the
+same instant everywhere: ``now()`` is the block's ``now`` (the time the page's reads are
+taken at), and the clock outside one.
+
 The key says what shapes a page's reads (the page, the reader's organisation and role,
 whether the record is their own): pages of one key ask for the same statements.
 """
@@ -36,6 +46,7 @@ whether the record is their own): pages of one key ask for the same statements.
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import logging
 import re
 from collections import deque
@@ -43,6 +54,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.db import DatabaseError, connections
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +76,46 @@ _NOT_A_WRITE = re.compile(r"\s*(?:SELECT|BEGIN|COMMIT|SAVEPOINT|RELEASE\s+SAVEPO
                           re.IGNORECASE)
 
 
+#: How far a date or time may be from the known ``today`` or ``now`` it is noted as moved
+#: from (the windows pages compare with: a fortnight ahead, a week back, a year of figures).
+CLOCK_REACH = dt.timedelta(days=366)
+
+
+class _Moved:
+    """A value noted as a known date or time (by name) moved by ``step``."""
+
+    __slots__ = ("name", "step")
+
+    def __init__(self, name: str, step: dt.timedelta) -> None:
+        self.name, self.step = name, step
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Moved) and (self.name, self.step) == (other.name, other.step)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.step))
+
+    def __repr__(self) -> str:
+        return f"{self.name} + {self.step}"
+
+
+def _moved(clocks: list[tuple[str, object]], value) -> _Moved | None:
+    """``value`` as a known date (whole days) or date-time (whole hours) moved, within
+    ``CLOCK_REACH``; ``None`` if it is not one."""
+    for name, known in clocks:
+        if type(known) is not type(value):
+            continue
+        step = value - known
+        if abs(step) > CLOCK_REACH:
+            continue
+        if isinstance(value, dt.datetime) and step % dt.timedelta(hours=1):
+            continue
+        return _Moved(name, step)
+    return None
+
+
 class _Ahead:
-    __slots__ = ("known", "names_of", "rows", "seen", "using")
+    __slots__ = ("clocks", "known", "names_of", "rows", "seen", "using")
 
     def __init__(self, using: str, known: dict) -> None:
         self.using = using
@@ -75,6 +125,10 @@ class _Ahead:
         for name, value in known.items():
             key = (type(value), value)
             self.names_of[key] = self.names_of.get(key, frozenset()) | {name}
+        #: The known dates and date-times (``today``, ``now``): a value a day or an hour
+        #: away from one is noted as it moved (``_moved``).
+        self.clocks = [(name, value) for name, value in known.items()
+                       if isinstance(value, dt.date)]
         #: Answers read ahead, by (SQL, parameters): a queue, as a page may ask twice.
         self.rows: dict[tuple, deque] = {}
         #: What this page asked, in order, to be noted for the next one.
@@ -101,6 +155,8 @@ class _Ahead:
                 found = self.names_of.get((type(value), value))
             except TypeError:
                 return
+            if not found and self.clocks and isinstance(value, dt.date):
+                found = _moved(self.clocks, value)
             if not found:
                 return  # a value of its own (an id read by an earlier statement): not guessed
             names.append(found)
@@ -117,6 +173,18 @@ class _Ahead:
 
 _current: contextvars.ContextVar[_Ahead | None] = contextvars.ContextVar(
     "northstar_read_ahead", default=None)
+
+
+def now() -> dt.datetime:
+    """The time a page's reads are taken at: the ``now`` ``reading_ahead`` knows, so that
+    a statement comparing with it is the same statement on every page and can be read
+    ahead; ``timezone.now()`` outside such a block (or one that knows no ``now``)."""
+    ahead = _current.get()
+    if ahead is not None:
+        found = ahead.known.get("now")
+        if isinstance(found, dt.datetime):
+            return found
+    return timezone.now()
 
 
 def fetch(using: str, sql: str, params, values, write: Callable | None) -> list:
@@ -170,7 +238,9 @@ def _learn(key: tuple, before: tuple | None, seen: list) -> None:
         for sql, write, names in seen:
             old = names_before.get(sql)
             if old is not None and len(old) == len(names):
-                names = tuple((n & m) or n for n, m in zip(names, old, strict=True))
+                names = tuple(((n & m) or n) if isinstance(n, frozenset)
+                              and isinstance(m, frozenset) else n
+                              for n, m in zip(names, old, strict=True))
             narrowed.append((sql, write, names))
         seen = narrowed
     if len(_LEARNED) >= KEEP and key not in _LEARNED:
@@ -188,6 +258,12 @@ def _read(ahead: _Ahead, learned: tuple, connection) -> None:
     for _sql, write, names in learned:
         values = []
         for found in names:
+            if isinstance(found, _Moved):
+                known = ahead.known.get(found.name)
+                if not isinstance(known, dt.date):
+                    break  # this page knows no such date or time
+                values.append(known + found.step)
+                continue
             held = {(type(ahead.known[name]), ahead.known[name]) for name in found}
             if len(held) != 1:
                 break  # two names that now hold two values: which one is not known

@@ -8,6 +8,7 @@ from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from northstar import policy
+from northstar.core import ahead
 from northstar.core.prepared import Prepared, Rows
 from northstar.core.template_tags import url_of
 from northstar.referrals.models import OPEN_STATES, Referral, ReferralStatus
@@ -133,7 +134,7 @@ def referral_alerts(actor, *, limit: int | None = ALERT_LIMIT, survivor=None):
         return []
     org = actor.organisation
     today = timezone.localdate()
-    now = timezone.now()
+    now = ahead.now()  # the page's "now" (the caseload reads these two ahead with it)
     alerts = []
     url = panels.url_for_each("referrals:detail")
     if survivor is None:

@@ -122,17 +122,19 @@ def intake_for(actor: Actor, intake_id) -> Intake:
 
 #: The live cases of a page of survivors, as the caseload's table shows them (the statement
 #: a prefetch of ``Survivor.cases`` wrote, its rows plain): the list of survivors is one
-#: parameter (``core.prepared.AnyOf``), so the SQL is written once per process.
+#: parameter (``core.prepared.AnyOf``), so the SQL is written once per process. Newest
+#: first by the model's ordering; the time itself is not read (the table does not show
+#: it: 26 date-times a view through Django's Python loader).
 _LIVE_CASES_OF = Rows(lambda survivor_ids: Case.objects.filter(
     AnyOf("survivor_id", survivor_ids), archived_at__isnull=True).values(
-        "id", "reference", "status", "survivor_id", "created_at"),
+        "id", "reference", "status", "survivor_id"),
     [-7_330_000_091])
 
 
 def live_cases_of_survivors(survivor_ids: list[int]) -> list[tuple]:
-    """``(id, reference, status, survivor_id, created_at)`` of the live cases of
-    ``survivor_ids`` (already visible to the reader), newest first."""
+    """``(id, reference, status, survivor_id)`` of the live cases of ``survivor_ids``
+    (already visible to the reader), newest first."""
     if not survivor_ids:
         return []
-    return [(r["id"], r["reference"], r["status"], r["survivor_id"], r["created_at"])
+    return [(r["id"], r["reference"], r["status"], r["survivor_id"])
             for r in _LIVE_CASES_OF.rows(list(survivor_ids))]

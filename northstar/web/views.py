@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as html_escape
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
@@ -70,6 +71,31 @@ def caseload(request):
     landing = policy.landing_page(actor)
     if landing is not None:
         return redirect(landing)
+    organisation_id = getattr(actor.organisation, "pk", None)
+    now = timezone.now()
+    # The page's reads, sent together (``core.ahead``): what the last caseload of this kind
+    # of reader with these filters asked, with this reader's values (the alerts compare
+    # with the page's "now", ``ahead.now()``).
+    with ahead.reading_ahead(
+            ("caseload", organisation_id, actor.role, _caseload_shape(request)),
+            organisation=organisation_id, user=getattr(actor.user, "pk", None),
+            today=timezone.localdate(now), now=now):
+        return _caseload_page(request, actor)
+
+
+#: The caseload's query parameters whose values change which statements it makes (the
+#: others, a cursor or a search's text, change only the values).
+_SHAPING = frozenset({"whose", "attention", "status", "apage"})
+
+
+def _caseload_shape(request) -> tuple:
+    """What shapes the caseload's reads in its query: each parameter's name, and the value
+    of those that choose a path or a cut (a few values each; free text is not kept)."""
+    return tuple(sorted((name, request.GET.get(name)[:20] if name in _SHAPING else "")
+                        for name in request.GET))
+
+
+def _caseload_page(request, actor):
     mine_by_default = policy.my_cases_by_default(actor)
     form = CaseloadFilterForm(request.GET or None,
                               initial={"whose": "mine" if mine_by_default else "all"})
@@ -272,23 +298,39 @@ def _table_rows(survivors, cases_of: dict[int, list[tuple]],
     return out
 
 
+def _escape(value) -> str:
+    """``django.utils.html.escape(value)`` as text: the same characters, without Django's
+    lazy wrapper and ``SafeString`` around each call (~3 µs against ~0.4 µs a value on this
+    machine; the caseload escapes ~250 values a view)."""
+    return html_escape(str(value))
+
+
+def _escaped(value) -> str:
+    """``conditional_escape(value)`` as text, likewise (a value marked safe kept as is)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html_escape(str(value))
+
+
 def _rows_html(rows: list[_TableRow]) -> SafeString:
     """The table's rows as the caseload template printed them (each value escaped as
     ``{{ }}`` escapes it, the same spaces and line breaks), written here in one pass: the
     template engine's loops, conditions and lookups over 25 rows and their cases were over
     half of the page's rendering. Empty when there are no rows (the template says so)."""
-    overdue = f' <strong class="tag bad">{escape(gettext("overdue"))}</strong>'
+    overdue = f' <strong class="tag bad">{_escape(gettext("overdue"))}</strong>'
     overdue_row = ' class="overdue"'
     out = []
     for row in rows:
-        cases = ", ".join(f'<a href="{escape(url)}">{escape(reference)}</a> '
-                          f'<small>{escape(status)}</small>'
+        cases = ", ".join(f'<a href="{_escape(url)}">{_escape(reference)}</a> '
+                          f'<small>{_escape(status)}</small>'
                           for url, reference, status in row.cases) or "—"
         out.append(
-            f'\n  <tr{overdue_row if row.overdue else ""}><td><a href="{escape(row.url)}">'
-            f'{escape(row.reference)}</a>{overdue if row.overdue else ""}</td>'
-            f'<td>{escape(row.nationality or "—")}</td>\n  <td>{cases}</td>'
-            f'<td>{escape(row.recorded)}</td></tr>\n  ')
+            f'\n  <tr{overdue_row if row.overdue else ""}><td><a href="{_escape(row.url)}">'
+            f'{_escape(row.reference)}</a>{overdue if row.overdue else ""}</td>'
+            f'<td>{_escape(row.nationality or "—")}</td>\n  <td>{cases}</td>'
+            f'<td>{_escape(row.recorded)}</td></tr>\n  ')
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
 
 
@@ -297,14 +339,14 @@ def _alerts_html(alerts) -> SafeString:
     ``{{ }}`` escapes it, the dates through ``|date``'s own formatting, the same spaces and
     line breaks): ten alerts' conditions and filters in the template engine were a fifth
     of the page's rendering."""
-    due = conditional_escape(gettext("due")).replace("%%", "%")
+    due = _escaped(gettext("due")).replace("%%", "%")
     written: dict = {}
     out = []
     for alert in alerts:
-        severity = conditional_escape(alert.severity)
-        title = conditional_escape(alert.title)
-        shown = f'<a href="{conditional_escape(alert.url)}">{title}</a>' if alert.url else title
-        reference = (f"· {conditional_escape(alert.survivor_reference)}"
+        severity = _escaped(alert.severity)
+        title = _escaped(alert.title)
+        shown = f'<a href="{_escaped(alert.url)}">{title}</a>' if alert.url else title
+        reference = (f"· {_escaped(alert.survivor_reference)}"
                      if alert.survivor_reference else "")
         when = ""
         if alert.due:
@@ -313,8 +355,8 @@ def _alerts_html(alerts) -> SafeString:
             if when is None:  # several alerts fall due the same day: written once a view
                 when = written[day] = (
                     f'<span class="due">{due} <time datetime="'
-                    f'{conditional_escape(formats.date_format(day, "Y-m-d"))}">'
-                    f'{conditional_escape(formats.date_format(day, "j M Y"))}</time></span>')
+                    f'{_escaped(formats.date_format(day, "Y-m-d"))}">'
+                    f'{_escaped(formats.date_format(day, "j M Y"))}</time></span>')
         out.append(f'\n    <li class="alert {severity}"><span class="tag">{severity}</span>'
                    f'\n      {shown}\n      {reference}\n      {when}</li>\n  ')
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)

@@ -10,12 +10,15 @@ nothing changes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from northstar.core import ahead, audit
-from northstar.core.prepared import Prepared
+from northstar.core.prepared import Prepared, Rows
 from northstar.survivors.models import Case
 
 _REFERENCE = Prepared(lambda case_id: Case.objects.filter(pk=case_id), -7_990_000_001)
@@ -121,3 +124,65 @@ def test_on_sqlite_nothing_is_read_ahead(case_a):
         assert _view(case_a.pk) == case_a
     assert len(asked.captured_queries) == 1
     assert ahead._current.get() is None
+
+
+# --- A page's clock: dates and times worked out from "today" and "now" --------------------
+
+_UNTIL = Rows(lambda case_id, until: Case.objects.filter(
+    pk=case_id, created_at__date__lte=until).values("reference"), -7_990_000_002,
+    dt.date(1901, 1, 1))
+_BEFORE = Rows(lambda case_id, when: Case.objects.filter(
+    pk=case_id, created_at__lte=when).values("reference"), -7_990_000_003,
+    dt.datetime(1901, 1, 1, tzinfo=dt.UTC))
+
+
+def _clock_page(rows: Rows, case_id: int, value, **known) -> tuple[list, list]:
+    """One 'page' asking ``rows`` for ``value``: its rows and (statement, in a pipeline)."""
+    log: list = []
+    with connection.execute_wrapper(_in_pipeline(log)), \
+            ahead.reading_ahead(("clock page",), case=case_id, **known):
+        found = rows.rows(case_id, value)
+    return found, log
+
+
+def test_a_day_a_fortnight_from_today_is_read_ahead_from_the_next_pages_today(case_a):
+    _on_postgresql()
+    today = timezone.localdate()
+    _clock_page(_UNTIL, case_a.pk, today + dt.timedelta(days=14), today=today)  # noted
+    tomorrow = today + dt.timedelta(days=1)
+    found, log = _clock_page(_UNTIL, case_a.pk, tomorrow + dt.timedelta(days=14),
+                             today=tomorrow)
+    assert found == [{"reference": case_a.reference}]
+    assert [in_pipeline for _sql, in_pipeline in log] == [True]  # its own fortnight, ahead
+    # A page asking another day than the one read ahead is answered by its own read.
+    found, log = _clock_page(_UNTIL, case_a.pk, today - dt.timedelta(days=400), today=today)
+    assert found == [] and [in_pipeline for _sql, in_pipeline in log] == [True, False]
+
+
+def test_a_time_whole_hours_from_now_is_read_ahead_and_any_other_time_is_not(case_a):
+    _on_postgresql()
+    now = timezone.now()
+    _clock_page(_BEFORE, case_a.pk, now - dt.timedelta(hours=72), now=now)  # noted
+    later = now + dt.timedelta(seconds=7)
+    found, log = _clock_page(_BEFORE, case_a.pk, later - dt.timedelta(hours=72), now=later)
+    assert [in_pipeline for _sql, in_pipeline in log] == [True]
+    # A time of its own (a row's, not "now" moved by whole hours) is never guessed.
+    _clock_page(_BEFORE, case_a.pk, now - dt.timedelta(hours=72, microseconds=5), now=now)
+    found, log = _clock_page(_BEFORE, case_a.pk, later, now=later)
+    assert found == [{"reference": case_a.reference}]
+    assert [in_pipeline for _sql, in_pipeline in log] == [False]
+
+
+def test_now_is_the_blocks_now_inside_and_the_clock_outside():
+    before = timezone.now()
+    assert before <= ahead.now() <= timezone.now()
+    page_now = before - dt.timedelta(minutes=5)
+    with ahead.reading_ahead(("clock page",), now=page_now):
+        inside = ahead.now()
+    # On PostgreSQL the page's reads compare with the block's "now"; SQLite reads nothing
+    # ahead and keeps the clock.
+    if connection.vendor == "postgresql":
+        assert inside == page_now
+    else:
+        assert inside >= before
+    assert ahead.now() > page_now

@@ -89,7 +89,8 @@ def test_do_no_harm_blocks_are_the_two_step_reads(mixed, case_a, limit):
         shown = safeguard_panels.open_block_alerts(mixed, limit=limit)
     assert _selects(read) == 1, [q["sql"][:200] for q in read]  # the two steps were two (and more when short)
     assert [(a.due, a.survivor_reference, a.title, a.url) for a in shown] == [
-        (timezone.localdate(r["created_at"]), r["case__survivor__reference"],
+        (timezone.localdate(Finding.objects.get(pk=r["pk"]).created_at),
+         r["case__survivor__reference"],
          f"Do No Harm: {r['explanation']}", f"/safeguards/cases/{r['case_id']}/")
         for r in by_two_steps]
     assert len(shown) == min(limit, 6)
