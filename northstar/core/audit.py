@@ -197,7 +197,11 @@ _COLUMNS = ("at", "actor_id", "actor_label", "organisation_id", "owner_organisat
 _JSON = {"record_ids", "fields"}
 
 _INSERT_LINKED = """
-WITH link AS (
+WITH setting AS (
+    SELECT set_config('synchronous_commit',
+                      CASE WHEN %s::boolean THEN current_setting('synchronous_commit')
+                           ELSE 'off' END, true) AS value),
+link AS (
     INSERT INTO core_auditchainhead AS head (id, prev_hash, entry_hash)
     VALUES (1, %s::text, encode(sha256(%s::bytea || convert_to(%s::text, 'UTF8') || %s::bytea),
                                 'hex'))
@@ -212,7 +216,7 @@ INSERT INTO core_auditentry (at, actor_id, actor_label, organisation_id, owner_o
 SELECT %s::timestamptz, %s::integer, %s::text, %s::integer, %s::integer, %s::text, %s::text,
        %s::text, %s::text, %s::jsonb, %s::text, %s::jsonb, %s::text, link.prev_hash,
        link.entry_hash
-  FROM link
+  FROM link, setting
 RETURNING id, prev_hash, entry_hash
 """
 
@@ -276,7 +280,7 @@ def _insert_linked(entry: AuditEntry) -> None:
     entry's hash (``ON CONFLICT DO UPDATE`` always updates the newest committed version of
     the row). The entry's id is drawn after the lock, so ids follow the chain. An empty
     head table (a log never written) starts the chain at ``chain.GENESIS``."""
-    sql, params = _insert_statement(entry)
+    sql, params = _insert_statement(entry, durable=True)  # the action's own commit
     with statement_cursor() as cursor:
         cursor.execute(sql, params)
         entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
@@ -284,14 +288,17 @@ def _insert_linked(entry: AuditEntry) -> None:
     entry._state.db = "default"
 
 
-def _insert_statement(entry: AuditEntry) -> tuple[str, list]:
-    """The linked INSERT of ``entry`` (``_INSERT_LINKED``) and its parameters."""
+def _insert_statement(entry: AuditEntry, *, durable: bool = True) -> tuple[str, list]:
+    """The linked INSERT of ``entry`` (``_INSERT_LINKED``) and its parameters. Unless
+    ``durable``, the statement also sets ``synchronous_commit`` off for the rest of its
+    transaction (``set_config(…, true)``: as ``SET LOCAL``, without a statement of its own);
+    durable, it leaves the setting as it is (an action's transaction, an export)."""
     values = chain_values(entry)
     # A value's own quotes are escaped in JSON, so this key-and-value occurs once, as the key.
     key = b',"prev_hash":"'
     head, tail = chain.canonical(values, _PREV).split(key + _PREV.encode() + b'"')
     head, tail = head + key, b'"' + tail
-    params = [chain.GENESIS, head, chain.GENESIS, tail, head, tail]
+    params = [durable, chain.GENESIS, head, chain.GENESIS, tail, head, tail]
     for column in _COLUMNS:
         value = values[column]
         params.append(json.dumps(value) if column in _JSON else value)
@@ -322,40 +329,54 @@ def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
 
 def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[int | None]:
     """PostgreSQL, outside any transaction: ``entries`` (each with whether it is a full
-    read) in one transaction sent in one round trip: BEGIN, each linked INSERT in order
-    (and its reader's tally after it), COMMIT. A page's reads written together
+    read) in one transaction sent in one round trip. A page's reads written together
     (``reads_written_together``) were a round trip per statement: BEGIN, five INSERTs,
     COMMIT on the case page. The commit waits for its WAL flush when any entry asks for it
     (``durable_commit``), as one entry alone would. Returns each entry's reader's count
-    (None unless a full read)."""
-    statements = [(_insert_statement(entry), statement_cursor(),
-                   statement_cursor() if full_read else None) for entry, full_read in entries]
+    (None unless a full read).
+
+    One entry (a detail read) is its linked INSERT alone, in autocommit (its own
+    transaction), or with its reader's tally after it in a pipeline whose statements
+    PostgreSQL runs as one implicit transaction, committed at the pipeline's Sync: one or
+    two statements instead of BEGIN, SET LOCAL, INSERT, tally and COMMIT (issue 13, h-detail:
+    each statement is a cursor call through Django and psycopg). Several entries keep an
+    explicit BEGIN … COMMIT: a client-side error while queueing a later one (psycopg syncs
+    what was queued when its pipeline block raises) must not commit the earlier ones."""
+    durable = any(durable_commit(entry) for entry, _ in entries)
+    statements = [(_insert_statement(entry, durable=durable), statement_cursor(),
+                   (unusual_reads_tally(entry), statement_cursor()) if full_read else None)
+                  for entry, full_read in entries]
+    alone = len(statements) == 1
     try:
-        with connection.connection.pipeline(), connection.cursor() as cursor:
-            cursor.execute("BEGIN")
-            if not any(durable_commit(entry) for entry, _ in entries):
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            for (entry, _), ((sql, params), insert_cursor, tally_cursor) in zip(
-                    entries, statements, strict=True):
-                insert_cursor.execute(sql, params)
-                if tally_cursor is not None:  # after the head's lock, as in ``_write``
-                    tally_cursor.execute(*unusual_reads_tally(entry))
-            cursor.execute("COMMIT")
+        if alone and statements[0][2] is None:
+            (sql, params), insert_cursor, _ = statements[0]
+            insert_cursor.execute(sql, params)  # autocommit: committed when answered
+        else:
+            with connection.connection.pipeline(), connection.cursor() as cursor:
+                if not alone:
+                    cursor.execute("BEGIN")
+                for (sql, params), insert_cursor, tally in statements:
+                    insert_cursor.execute(sql, params)
+                    if tally is not None:  # after the head's lock, as in ``_write``
+                        tally[1].execute(*tally[0])
+                if not alone:
+                    cursor.execute("COMMIT")
         opened = []
-        for (entry, _), (_statement, insert_cursor, tally_cursor) in zip(
-                entries, statements, strict=True):
+        for entry, (_statement, insert_cursor, tally) in zip(
+                (entry for entry, _ in entries), statements, strict=True):
             entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
-            opened.append(tally_cursor.fetchone()[0] if tally_cursor is not None else None)
+            opened.append(tally[1].fetchone()[0] if tally is not None else None)
     except BaseException:
-        # A statement failed: the server skipped the rest, COMMIT included, and its
-        # transaction stays open (aborted) until it is told to roll back.
+        # A statement failed: the server skipped the rest, COMMIT included; an explicit
+        # transaction stays open (aborted) until it is told to roll back (an implicit one
+        # ended at the Sync).
         _roll_back_alone()
         raise
     finally:
-        for _statement, insert_cursor, tally_cursor in statements:
+        for _statement, insert_cursor, tally in statements:
             insert_cursor.close()
-            if tally_cursor is not None:
-                tally_cursor.close()
+            if tally is not None:
+                tally[1].close()
     for entry, _ in entries:
         entry._state.adding = False
         entry._state.db = "default"
@@ -363,6 +384,11 @@ def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[in
 
 
 def _roll_back_alone() -> None:
+    from psycopg.pq import TransactionStatus
+
+    with contextlib.suppress(Exception):
+        if connection.connection.info.transaction_status == TransactionStatus.IDLE:
+            return  # nothing left open (an implicit transaction ends at its Sync)
     # A connection that cannot even roll back is broken: Django discards it after the request.
     with contextlib.suppress(Exception), connection.cursor() as cursor:
         cursor.execute("ROLLBACK")

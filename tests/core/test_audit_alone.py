@@ -1,13 +1,17 @@
 """An audit entry written on its own (a read, outside any action's transaction) goes to
-PostgreSQL in one round trip, and a read's entry commits without waiting for the WAL flush;
-writes and exports still wait (issue 13, ``core.audit.durable_commit``)."""
+PostgreSQL in one round trip, as its linked INSERT (and the reader's tally) with no BEGIN,
+SET LOCAL or COMMIT of its own, committed before the call returns; a read's entry commits
+without waiting for the WAL flush; writes and exports still wait (issue 13,
+``core.audit.durable_commit``)."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from northstar.core import audit
 from northstar.core.audit import durable_commit, record, record_read, verify_chain
 from northstar.core.models import AuditEntry
 
@@ -23,6 +27,14 @@ def test_a_read_is_not_durable_but_writes_and_exports_are(settings):
     assert durable_commit(AuditEntry(action="read")) is True
 
 
+def _another_connection():
+    db = connection.settings_dict
+    return psycopg.connect(psycopg.conninfo.make_conninfo(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"] or None,
+        port=str(db["PORT"]) if db["PORT"] else None, password=db.get("PASSWORD") or None),
+        autocommit=True)
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_read_alone_commits_without_waiting_and_a_write_waits(caseworker, actor_for,
@@ -31,23 +43,50 @@ def test_a_read_alone_commits_without_waiting_and_a_write_waits(caseworker, acto
     with CaptureQueriesContext(connection) as ctx:
         read = record_read(actor, survivor_a, survivor_ref=survivor_a.reference,
                            fields=["given_name"])
+    # The entry and the reader's tally, one implicit transaction: no BEGIN, SET or COMMIT.
     sql = [q["sql"] for q in ctx.captured_queries]
-    assert sql[0] == "BEGIN" and sql[-1] == "COMMIT"
-    assert "SET LOCAL synchronous_commit TO OFF" in sql
+    assert len(sql) == 2 and "core_auditchainhead" in sql[0] and "core_readtally" in sql[1]
+    assert "WHEN false::boolean" in sql[0]  # synchronous_commit off for its transaction
+    with _another_connection() as other:  # committed before record_read returned
+        assert other.execute("SELECT entry_hash FROM core_auditentry WHERE id = %s",
+                             [read.pk]).fetchone() == (read.entry_hash,)
     with CaptureQueriesContext(connection) as ctx:
         write = record(actor, "update", "survivor", survivor_a.pk,
                        survivor_ref=survivor_a.reference, fields=["phone"])
-    assert not [q for q in ctx.captured_queries if "synchronous_commit" in q["sql"]]
+    assert "WHEN true::boolean" in ctx.captured_queries[0]["sql"]  # waits for its flush
     with override_settings(NORTHSTAR_AUDIT_READS_DURABLE=True), \
             CaptureQueriesContext(connection) as ctx:
         record_read(actor, survivor_a, survivor_ref=survivor_a.reference, fields=["phone"])
-    assert not [q for q in ctx.captured_queries if "synchronous_commit" in q["sql"]]
+    assert "WHEN true::boolean" in ctx.captured_queries[0]["sql"]
     assert AuditEntry.objects.get(pk=read.pk).entry_hash == read.entry_hash
     assert AuditEntry.objects.get(pk=write.pk).prev_hash == read.entry_hash
     assert verify_chain() is None
-    with connection.cursor() as cursor:  # SET LOCAL ended with its transaction
+    with connection.cursor() as cursor:  # the setting ended with its transaction
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_reads_entry_turns_the_flush_wait_off_for_its_own_transaction_only(caseworker,
+                                                                            actor_for):
+    actor = actor_for(caseworker, "api")
+
+    def setting_after(durable: bool) -> str:
+        entry = audit._new_entry(actor, None, dict(
+            action="read", record_type="survivor", record_id="1", record_ids=["1"],
+            survivor_ref="", fields=["given_name"], note=""))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(*audit._insert_statement(entry, durable=durable))
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    assert setting_after(durable=False) == "off"
+    assert setting_after(durable=True) == "on"  # an action's transaction is left as it is
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    assert verify_chain() is None
 
 
 @postgres_only
