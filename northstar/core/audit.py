@@ -336,13 +336,15 @@ def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[in
     (``durable_commit``), as one entry alone would. Returns each entry's reader's count
     (None unless a full read).
 
-    One entry (a detail read) is its linked INSERT alone, in autocommit (its own
-    transaction), or with its reader's tally after it in a pipeline whose statements
-    PostgreSQL runs as one implicit transaction, committed at the pipeline's Sync: one or
-    two statements instead of BEGIN, SET LOCAL, INSERT, tally and COMMIT (issue 13, h-detail:
-    each statement is a cursor call through Django and psycopg). Several entries keep an
-    explicit BEGIN … COMMIT: a client-side error while queueing a later one (psycopg syncs
-    what was queued when its pipeline block raises) must not commit the earlier ones."""
+    An entry that is not a full read (a case detail) is its linked INSERT alone, in
+    autocommit: its own transaction, one statement instead of BEGIN, SET LOCAL, INSERT and
+    COMMIT (issue 13, h-detail: each statement is a cursor call through Django and psycopg,
+    and the pipeline's enter and exit are not needed for one). Otherwise BEGIN, each INSERT
+    and its reader's tally, COMMIT, in one pipeline; ``synchronous_commit`` is set by the
+    INSERT itself, not by a SET LOCAL of its own. Not the pipeline's implicit transaction
+    without BEGIN and COMMIT: the entry's deferred foreign keys are checked at commit, and
+    an error at a pipeline's Sync leaves psycopg (3.3) unable to leave pipeline mode (the
+    connection broken) or losing the error, where a failed COMMIT is an ordinary error."""
     durable = any(durable_commit(entry) for entry, _ in entries)
     statements = [(_insert_statement(entry, durable=durable), statement_cursor(),
                    (unusual_reads_tally(entry), statement_cursor()) if full_read else None)
@@ -353,27 +355,23 @@ def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[in
             (sql, params), insert_cursor, _ = statements[0]
             insert_cursor.execute(sql, params)  # autocommit: committed when answered
         else:
-            # A cursor for BEGIN and COMMIT only when they are sent (a cursor is ~20 µs).
             db = connections[DEFAULT_DB_ALIAS]
-            with db.connection.pipeline(), (
-                    contextlib.nullcontext() if alone else db.cursor()) as cursor:
-                if not alone:
-                    cursor.execute("BEGIN")
+            with db.connection.pipeline(), db.cursor() as cursor:
+                cursor.execute("BEGIN")
                 for (sql, params), insert_cursor, tally in statements:
                     insert_cursor.execute(sql, params)
                     if tally is not None:  # after the head's lock, as in ``_write``
                         tally[1].execute(*tally[0])
-                if not alone:
-                    cursor.execute("COMMIT")
+                cursor.execute("COMMIT")
         opened = []
         for entry, (_statement, insert_cursor, tally) in zip(
                 (entry for entry, _ in entries), statements, strict=True):
             entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
             opened.append(tally[1].fetchone()[0] if tally is not None else None)
     except BaseException:
-        # A statement failed: the server skipped the rest, COMMIT included; an explicit
-        # transaction stays open (aborted) until it is told to roll back (an implicit one
-        # ended at the Sync).
+        # A statement failed: the server skipped the rest, COMMIT included, and its
+        # transaction stays open (aborted) until it is told to roll back (an INSERT alone in
+        # autocommit has none left open).
         _roll_back_alone()
         raise
     finally:
@@ -392,7 +390,7 @@ def _roll_back_alone() -> None:
 
     with contextlib.suppress(Exception):
         if connection.connection.info.transaction_status == TransactionStatus.IDLE:
-            return  # nothing left open (an implicit transaction ends at its Sync)
+            return  # nothing left open (an INSERT alone in autocommit)
     # A connection that cannot even roll back is broken: Django discards it after the request.
     with contextlib.suppress(Exception), connection.cursor() as cursor:
         cursor.execute("ROLLBACK")

@@ -168,8 +168,8 @@ def test_a_bad_bearer_token_with_a_signed_in_session_is_still_refused(client, ca
 
 
 # --- the detail read's statements, as PostgreSQL runs them outside any test transaction ----
-# (issue 13, branch h-detail: the audit entry of a read alone is its linked INSERT, and the
-# reader's tally for a full read, with no BEGIN, SET LOCAL or COMMIT of their own)
+# (issue 13, branch h-detail: the audit entry of a read alone sets synchronous_commit itself,
+# with no SET LOCAL; a case read's entry is its linked INSERT alone, in autocommit)
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
                                    reason="the audit's own transaction is PostgreSQL's")
@@ -177,16 +177,17 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_survivor_detail_is_four_statements_token_survivor_entry_and_tally(
+def test_a_survivor_detail_is_six_statements_token_survivor_and_entry_with_tally(
         api, caseworker, survivor_a):
     _, raw = issue_token(caseworker)
     client = api()
     url = f"/api/v1/survivors/{survivor_a.pk}"
     _queries(client, url, raw)
     sql = _queries(client, url, raw)
-    assert len(sql) == 4, sql
+    assert len(sql) == 6, sql
     assert "core_apitoken" in sql[0] and '"survivors_survivor"."id" = ' in sql[1]
-    assert "core_auditchainhead" in sql[2] and "core_readtally" in sql[3]
+    assert sql[2] == "BEGIN" and sql[5] == "COMMIT"  # no SET LOCAL of its own
+    assert "core_auditchainhead" in sql[3] and "core_readtally" in sql[4]
     assert AuditEntry.objects.filter(action="read", record_type="survivor",
                                      record_id=str(survivor_a.pk)).count() == 2  # one per read
     assert verify_chain() is None
