@@ -321,10 +321,10 @@ def durable_commit(entry: AuditEntry) -> bool:
 
 
 def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
-    """PostgreSQL, outside any transaction: the entry in a transaction of its own, every
-    statement of it (the linked INSERT, the reader's tally, COMMIT) sent in one round trip
-    (psycopg's pipeline mode) instead of one round trip each. Returns the reader's count
-    from ``unusual_reads.tally`` for a full read, else None."""
+    """PostgreSQL, outside any transaction: the entry in a transaction of its own, in one
+    round trip (its linked INSERT alone in autocommit; for a full read BEGIN, the INSERT, the
+    reader's tally and COMMIT in psycopg's pipeline mode). Returns the reader's count from
+    ``unusual_reads.tally`` for a full read, else None."""
     return _append_in_one_round_trip([(entry, full_read)])[0]
 
 
