@@ -467,7 +467,7 @@ def measure_size(size: int, args, results: dict, work: Path) -> None:
     runs += [("`POST /api/v1/survivors` (create)", base + "/api/v1/survivors", post_script(work)),
              ("`PATCH /api/v1/survivors/{id}` (update)", base + "/",
               patch_script(work, prep["updates"]))]
-    runs = [run for run in runs if args.only in run[0]]
+    runs = [run for run in runs if any(part in run[0] for part in args.only.split("|"))]
     for label, url, script in runs:
         # A fresh server for each: requests still queued when wrk stops (a slow list at
         # 100k) would otherwise be answered during the next measurement.
@@ -622,7 +622,7 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=11,
                         help="rounds (floor, floor, page, page) of the interleaved figures")
     parser.add_argument("--only", default="",
-                        help="measure under load only the endpoints whose label holds this text")
+                        help="measure under load only the endpoints whose label holds this text (or one of several separated by |: 'GET /api/v1/survivors/{id}|GET /api/v1/cases/{id}')")
     parser.add_argument("--api-only", action="store_true",
                         help="only the API under load (no page or figure one at a time)")
     args = parser.parse_args()

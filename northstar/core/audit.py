@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F, Q
 
 from northstar.core import chain
@@ -111,8 +111,8 @@ def _write(entry: AuditEntry) -> None:
     from northstar.core import unusual_reads  # it writes through this module too
 
     full_read = unusual_reads.is_full_read(entry)
-    if (connection.vendor == "postgresql" and not connection.in_atomic_block
-            and connection.get_autocommit()):
+    db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.…`` asks the proxy again
+    if db.vendor == "postgresql" and not db.in_atomic_block and db.get_autocommit():
         # A read (or any entry) written on its own, outside an action's transaction.
         opened = _append_alone(entry, full_read=full_read)
         if opened is not None:
@@ -120,7 +120,7 @@ def _write(entry: AuditEntry) -> None:
         return
     # No savepoint of its own inside an action's transaction: the entry stands or falls with it.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
+        if db.vendor == "postgresql":
             _insert_linked(entry)
         else:  # SQLite writers are serialised already; a trigger moves the head on
             head = AuditChainHead.objects.filter(pk=1).values_list("entry_hash", flat=True)
@@ -197,7 +197,11 @@ _COLUMNS = ("at", "actor_id", "actor_label", "organisation_id", "owner_organisat
 _JSON = {"record_ids", "fields"}
 
 _INSERT_LINKED = """
-WITH link AS (
+WITH setting AS (
+    SELECT set_config('synchronous_commit',
+                      CASE WHEN %s::boolean THEN current_setting('synchronous_commit')
+                           ELSE 'off' END, true) AS value),
+link AS (
     INSERT INTO core_auditchainhead AS head (id, prev_hash, entry_hash)
     VALUES (1, %s::text, encode(sha256(%s::bytea || convert_to(%s::text, 'UTF8') || %s::bytea),
                                 'hex'))
@@ -212,7 +216,7 @@ INSERT INTO core_auditentry (at, actor_id, actor_label, organisation_id, owner_o
 SELECT %s::timestamptz, %s::integer, %s::text, %s::integer, %s::integer, %s::text, %s::text,
        %s::text, %s::text, %s::jsonb, %s::text, %s::jsonb, %s::text, link.prev_hash,
        link.entry_hash
-  FROM link
+  FROM link, setting
 RETURNING id, prev_hash, entry_hash
 """
 
@@ -259,13 +263,14 @@ def statement_cursor():
     branch h-auditread). It is still a Django cursor: logged, counted and wrapped like any
     other. Off with ``NORTHSTAR_AUDIT_PREPARED=0`` (a pooler that hands one client's
     prepared statements to another: PgBouncer before 1.21 in transaction mode)."""
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy ``connection`` looks it up on every use
     if not settings.NORTHSTAR_AUDIT_PREPARED:
-        return connection.cursor()
-    connection.ensure_connection()
-    pg = connection.connection
+        return db.cursor()
+    db.ensure_connection()
+    pg = db.connection
     if pg.prepare_threshold is None:
         pg.prepare_threshold = _ONLY_WHEN_ASKED
-    return connection._prepare_cursor(_prepared_cursor_class()(pg))
+    return db._prepare_cursor(_prepared_cursor_class()(pg))
 
 
 def _insert_linked(entry: AuditEntry) -> None:
@@ -276,7 +281,7 @@ def _insert_linked(entry: AuditEntry) -> None:
     entry's hash (``ON CONFLICT DO UPDATE`` always updates the newest committed version of
     the row). The entry's id is drawn after the lock, so ids follow the chain. An empty
     head table (a log never written) starts the chain at ``chain.GENESIS``."""
-    sql, params = _insert_statement(entry)
+    sql, params = _insert_statement(entry, durable=True)  # the action's own commit
     with statement_cursor() as cursor:
         cursor.execute(sql, params)
         entry.pk, entry.prev_hash, entry.entry_hash = cursor.fetchone()
@@ -284,14 +289,17 @@ def _insert_linked(entry: AuditEntry) -> None:
     entry._state.db = "default"
 
 
-def _insert_statement(entry: AuditEntry) -> tuple[str, list]:
-    """The linked INSERT of ``entry`` (``_INSERT_LINKED``) and its parameters."""
+def _insert_statement(entry: AuditEntry, *, durable: bool = True) -> tuple[str, list]:
+    """The linked INSERT of ``entry`` (``_INSERT_LINKED``) and its parameters. Unless
+    ``durable``, the statement also sets ``synchronous_commit`` off for the rest of its
+    transaction (``set_config(…, true)``: as ``SET LOCAL``, without a statement of its own);
+    durable, it leaves the setting as it is (an action's transaction, an export)."""
     values = chain_values(entry)
     # A value's own quotes are escaped in JSON, so this key-and-value occurs once, as the key.
     key = b',"prev_hash":"'
     head, tail = chain.canonical(values, _PREV).split(key + _PREV.encode() + b'"')
     head, tail = head + key, b'"' + tail
-    params = [chain.GENESIS, head, chain.GENESIS, tail, head, tail]
+    params = [durable, chain.GENESIS, head, chain.GENESIS, tail, head, tail]
     for column in _COLUMNS:
         value = values[column]
         params.append(json.dumps(value) if column in _JSON else value)
@@ -313,49 +321,64 @@ def durable_commit(entry: AuditEntry) -> bool:
 
 
 def _append_alone(entry: AuditEntry, *, full_read: bool) -> int | None:
-    """PostgreSQL, outside any transaction: the entry in a transaction of its own, every
-    statement of it (the linked INSERT, the reader's tally, COMMIT) sent in one round trip
-    (psycopg's pipeline mode) instead of one round trip each. Returns the reader's count
-    from ``unusual_reads.tally`` for a full read, else None."""
+    """PostgreSQL, outside any transaction: the entry in a transaction of its own, in one
+    round trip (its linked INSERT alone in autocommit; for a full read BEGIN, the INSERT, the
+    reader's tally and COMMIT in psycopg's pipeline mode). Returns the reader's count from
+    ``unusual_reads.tally`` for a full read, else None."""
     return _append_in_one_round_trip([(entry, full_read)])[0]
 
 
 def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[int | None]:
     """PostgreSQL, outside any transaction: ``entries`` (each with whether it is a full
-    read) in one transaction sent in one round trip: BEGIN, each linked INSERT in order
-    (and its reader's tally after it), COMMIT. A page's reads written together
+    read) in one transaction sent in one round trip. A page's reads written together
     (``reads_written_together``) were a round trip per statement: BEGIN, five INSERTs,
     COMMIT on the case page. The commit waits for its WAL flush when any entry asks for it
     (``durable_commit``), as one entry alone would. Returns each entry's reader's count
-    (None unless a full read)."""
-    statements = [(_insert_statement(entry), statement_cursor(),
-                   statement_cursor() if full_read else None) for entry, full_read in entries]
+    (None unless a full read).
+
+    An entry that is not a full read (a case detail) is its linked INSERT alone, in
+    autocommit: its own transaction, one statement instead of BEGIN, SET LOCAL, INSERT and
+    COMMIT (issue 13, h-detail: each statement is a cursor call through Django and psycopg,
+    and the pipeline's enter and exit are not needed for one). Otherwise BEGIN, each INSERT
+    and its reader's tally, COMMIT, in one pipeline; ``synchronous_commit`` is set by the
+    INSERT itself, not by a SET LOCAL of its own. Not the pipeline's implicit transaction
+    without BEGIN and COMMIT: the entry's deferred foreign keys are checked at commit, and
+    an error at a pipeline's Sync leaves psycopg (3.3) unable to leave pipeline mode (the
+    connection broken) or losing the error, where a failed COMMIT is an ordinary error."""
+    durable = any(durable_commit(entry) for entry, _ in entries)
+    statements = [(_insert_statement(entry, durable=durable), statement_cursor(),
+                   (unusual_reads_tally(entry), statement_cursor()) if full_read else None)
+                  for entry, full_read in entries]
+    alone = len(statements) == 1
     try:
-        with connection.connection.pipeline(), connection.cursor() as cursor:
-            cursor.execute("BEGIN")
-            if not any(durable_commit(entry) for entry, _ in entries):
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            for (entry, _), ((sql, params), insert_cursor, tally_cursor) in zip(
-                    entries, statements, strict=True):
-                insert_cursor.execute(sql, params)
-                if tally_cursor is not None:  # after the head's lock, as in ``_write``
-                    tally_cursor.execute(*unusual_reads_tally(entry))
-            cursor.execute("COMMIT")
+        if alone and statements[0][2] is None:
+            (sql, params), insert_cursor, _ = statements[0]
+            insert_cursor.execute(sql, params)  # autocommit: committed when answered
+        else:
+            db = connections[DEFAULT_DB_ALIAS]
+            with db.connection.pipeline(), db.cursor() as cursor:
+                cursor.execute("BEGIN")
+                for (sql, params), insert_cursor, tally in statements:
+                    insert_cursor.execute(sql, params)
+                    if tally is not None:  # after the head's lock, as in ``_write``
+                        tally[1].execute(*tally[0])
+                cursor.execute("COMMIT")
         opened = []
-        for (entry, _), (_statement, insert_cursor, tally_cursor) in zip(
-                entries, statements, strict=True):
+        for entry, (_statement, insert_cursor, tally) in zip(
+                (entry for entry, _ in entries), statements, strict=True):
             entry.pk, entry.prev_hash, entry.entry_hash = insert_cursor.fetchone()
-            opened.append(tally_cursor.fetchone()[0] if tally_cursor is not None else None)
+            opened.append(tally[1].fetchone()[0] if tally is not None else None)
     except BaseException:
         # A statement failed: the server skipped the rest, COMMIT included, and its
-        # transaction stays open (aborted) until it is told to roll back.
+        # transaction stays open (aborted) until it is told to roll back (an INSERT alone in
+        # autocommit has none left open).
         _roll_back_alone()
         raise
     finally:
-        for _statement, insert_cursor, tally_cursor in statements:
+        for _statement, insert_cursor, tally in statements:
             insert_cursor.close()
-            if tally_cursor is not None:
-                tally_cursor.close()
+            if tally is not None:
+                tally[1].close()
     for entry, _ in entries:
         entry._state.adding = False
         entry._state.db = "default"
@@ -363,6 +386,11 @@ def _append_in_one_round_trip(entries: list[tuple[AuditEntry, bool]]) -> list[in
 
 
 def _roll_back_alone() -> None:
+    from psycopg.pq import TransactionStatus
+
+    with contextlib.suppress(Exception):
+        if connection.connection.info.transaction_status == TransactionStatus.IDLE:
+            return  # nothing left open (an INSERT alone in autocommit)
     # A connection that cannot even roll back is broken: Django discards it after the request.
     with contextlib.suppress(Exception), connection.cursor() as cursor:
         cursor.execute("ROLLBACK")

@@ -58,23 +58,32 @@ def is_full_read(entry: AuditEntry) -> bool:
             and bool(entry.fields))
 
 
+#: The reader's tally in one statement: old minutes dropped, this minute's ids added, the
+#: window's distinct ids counted. A read that adds nothing (its records already tallied this
+#: minute, or the minute already full) leaves the row as it is (``DO UPDATE … WHERE``: locked,
+#: not rewritten): a new row version on every read was a write, WAL and a dead tuple for each
+#: detail read that opened a record again within the minute, and the dead versions lengthened
+#: the next reads' scan of the tally (issue 13, h-detail). The count then takes this minute's
+#: row as the statement found it, and the ids just read; a read that did add ids counted its
+#: own row as it left it, so no read goes uncounted.
 _TALLY_SQL = """
 WITH gone AS (DELETE FROM core_readtally
                WHERE user_id = %(user)s::integer AND minute < %(first)s::bigint),
 now_ AS (
     INSERT INTO core_readtally (user_id, minute, ids)
     VALUES (%(user)s::integer, %(minute)s::bigint, %(ids)s::jsonb)
-    ON CONFLICT (user_id, minute) DO UPDATE SET ids = CASE
-        WHEN jsonb_array_length(core_readtally.ids) >= %(cap)s::integer
-          OR core_readtally.ids @> EXCLUDED.ids THEN core_readtally.ids
-        ELSE (SELECT jsonb_agg(DISTINCT x) FROM jsonb_array_elements(
-                  core_readtally.ids || EXCLUDED.ids) AS x) END
+    ON CONFLICT (user_id, minute) DO UPDATE SET ids = (
+        SELECT jsonb_agg(DISTINCT x) FROM jsonb_array_elements(
+            core_readtally.ids || EXCLUDED.ids) AS x)
+     WHERE jsonb_array_length(core_readtally.ids) < %(cap)s::integer
+       AND NOT core_readtally.ids @> EXCLUDED.ids
     RETURNING ids)
 SELECT count(DISTINCT x) FROM (
     SELECT jsonb_array_elements_text(ids) AS x FROM core_readtally
      WHERE user_id = %(user)s::integer AND minute >= %(first)s::bigint
-       AND minute <> %(minute)s::bigint
-    UNION ALL SELECT jsonb_array_elements_text(ids) FROM now_) AS opened
+       AND (minute <> %(minute)s::bigint OR NOT EXISTS (SELECT FROM now_))
+    UNION ALL SELECT jsonb_array_elements_text(ids) FROM now_
+    UNION ALL SELECT jsonb_array_elements_text(%(ids)s::jsonb)) AS opened
 """
 
 

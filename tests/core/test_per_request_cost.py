@@ -4,12 +4,14 @@ every request in a commit of its own."""
 
 import datetime as dt
 
+import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from northstar.core.models import ApiToken
+from northstar.core.audit import verify_chain
+from northstar.core.models import ApiToken, AuditEntry
 from northstar.core.tokens import LAST_USED_RESOLUTION, issue_token
 
 
@@ -163,3 +165,45 @@ def test_a_bad_bearer_token_with_a_signed_in_session_is_still_refused(client, ca
     client.force_login(caseworker)
     assert client.get("/api/v1/me").status_code == 200  # the session alone (htmx calls)
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer ns_unknown").status_code == 401
+
+
+# --- the detail read's statements, as PostgreSQL runs them outside any test transaction ----
+# (issue 13, branch h-detail: the audit entry of a read alone sets synchronous_commit itself,
+# with no SET LOCAL; a case read's entry is its linked INSERT alone, in autocommit)
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="the audit's own transaction is PostgreSQL's")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_survivor_detail_is_six_statements_token_survivor_and_entry_with_tally(
+        api, caseworker, survivor_a):
+    _, raw = issue_token(caseworker)
+    client = api()
+    url = f"/api/v1/survivors/{survivor_a.pk}"
+    _queries(client, url, raw)
+    sql = _queries(client, url, raw)
+    assert len(sql) == 6, sql
+    assert "core_apitoken" in sql[0] and '"survivors_survivor"."id" = ' in sql[1]
+    assert sql[2] == "BEGIN" and sql[5] == "COMMIT"  # no SET LOCAL of its own
+    assert "core_auditchainhead" in sql[3] and "core_readtally" in sql[4]
+    assert AuditEntry.objects.filter(action="read", record_type="survivor",
+                                     record_id=str(survivor_a.pk)).count() == 2  # one per read
+    assert verify_chain() is None
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_case_detail_is_three_statements_token_case_and_its_entry(api, caseworker, case_a):
+    _, raw = issue_token(caseworker)
+    client = api()
+    url = f"/api/v1/cases/{case_a.pk}"
+    _queries(client, url, raw)
+    sql = _queries(client, url, raw)
+    assert len(sql) == 3, sql
+    assert "core_apitoken" in sql[0] and "survivors_case" in sql[1]
+    assert "core_auditchainhead" in sql[2]
+    assert AuditEntry.objects.filter(action="read", record_type="case",
+                                     record_id=str(case_a.pk)).count() == 2
+    assert verify_chain() is None

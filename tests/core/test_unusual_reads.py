@@ -5,6 +5,7 @@ import datetime as dt
 import tomllib
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from northstar.core import unusual_reads
@@ -128,3 +129,41 @@ def test_a_minute_keeps_no_more_ids_than_it_takes_to_alert(caseworker, actor_for
     (ids,) = ReadTally.objects.filter(user=caseworker).values_list("ids", flat=True)
     assert len(ids) == unusual_reads.BUCKET_CAP
     assert UnusualReadAlert.objects.count() == 1
+
+
+def _tallied(actor, survivor_id, at) -> int:
+    from northstar.core.audit import _new_entry
+
+    return unusual_reads.tally(_new_entry(actor, None, dict(
+        at=at, action="read", record_type="survivor", record_id=str(survivor_id),
+        record_ids=[str(survivor_id)], survivor_ref="", fields=["given_name"], note="")))
+
+
+def _tally_row_version(user) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ctid::text FROM core_readtally WHERE user_id = %s "
+                       "ORDER BY minute DESC LIMIT 1", [user.pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="the tally's one statement is PostgreSQL's")
+def test_opening_a_record_again_within_the_minute_rewrites_no_tally_row_and_still_counts(
+        caseworker, actor_for):
+    # Issue 13 (h-detail): a detail read that opens a record already tallied this minute
+    # changes nothing, so its tally row is not written again (a new row version per read).
+    from django.utils import timezone
+
+    actor = actor_for(caseworker)
+    now = timezone.now().replace(second=1)
+    assert _tallied(actor, 6000, now - dt.timedelta(minutes=2)) == 1  # an earlier minute
+    assert _tallied(actor, 5001, now) == 2
+    version = _tally_row_version(caseworker)
+    for _ in range(3):
+        assert _tallied(actor, 5001, now) == 2  # the same record: counted once
+    assert _tally_row_version(caseworker) == version  # and the row left as it was
+    assert _tallied(actor, 5002, now) == 3
+    assert _tally_row_version(caseworker) != version  # a new record is added to it
+    assert _tallied(actor, 5001, now) == 3
+    assert sorted(ReadTally.objects.get(user=caseworker, minute=int(now.timestamp() // 60)).ids
+                  ) == ["5001", "5002"]
