@@ -202,8 +202,7 @@ def honoraria(request):
             (pay if request.POST.get("op") == "pay" else rate).add_error(None, exc.message)
     # Everyone owed or paid, 50 a page by reference, with a capped count: the list was
     # every payee of the organisation (136-160 ms at 100k); the sums are the page's.
-    count = keyset.count(payees)
-    found = keyset.page(payees, size=PAGE_SIZE, cursor=cursor or None)
+    count, found = selectors.honoraria_page(actor, size=PAGE_SIZE, cursor=cursor or None)
     return render(request, "engagement/honoraria.html", {
         "due": selectors.honoraria_shown(actor, found.rows), "pay": pay, "rate": rate,
         "count": count, "next_cursor": found.next, "cursor": cursor,
