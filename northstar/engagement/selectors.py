@@ -115,6 +115,16 @@ def candidate_by_reference(actor: Actor, reference) -> Survivor:
     return found
 
 
+def anyone_may_be_invited(actor: Actor) -> bool:
+    """Whether one survivor of the organisation may be invited (the councils page and a
+    coming activity's page offer the form only then). Planned for the organisation asked
+    about on every run: the generic plan PostgreSQL keeps after a few runs on a connection
+    (``bench/generic_plans.py``: "auto: generic") was the large organisation's, and took a
+    small one 130 ms where its own plan takes 0.3 (issue 13, h-smallreads)."""
+    with planned_each_run():
+        return policy.engagement_candidates(actor).exists()
+
+
 #: How much of a reference's random part (after the hyphen: ``ORGA-2AB3CD``, the
 #: organisation's code and six of 32 letters) a typed prefix must hold before suggestions
 #: are read: two narrow them to one reference in 1,024 of the organisation's, so the read

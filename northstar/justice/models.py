@@ -138,7 +138,8 @@ class CaseTask(models.Model):
             # The organisation's task list (``GET /api/v1/case-tasks``) in its order; each
             # row's case is checked by primary key.
             models.Index(fields=["due_on", "id"], name="casetask_due_order"),
-            # Overdue in the organisation: open tasks by due date (joined to the case).
+            # Open tasks by due date. The overdue list read it until it was paged by cursor
+            # (``casetask_overdue_order`` below); kept for whoever else asks by ``done_at``.
             models.Index(fields=["done_at", "due_on"], name="casetask_open_due"),
             # ... in the overdue list's order (due date, case, id), read a page at a time
             # after a cursor (``tasks.overdue_page``; issue 13, h-smallreads).

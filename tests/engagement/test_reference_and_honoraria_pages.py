@@ -361,3 +361,19 @@ def test_the_honoraria_count_reads_the_payees_from_an_index_alone(coordinator, p
         cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: it would read them all
         plan = counted.explain()
     assert "honorarium_org_payee" in plan and "HashAggregate" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are "
+                    "PostgreSQL's")
+def test_whether_anyone_may_be_invited_is_planned_for_the_organisation_each_run(
+        client, coordinator, council, people):
+    people(1)
+    client.force_login(coordinator)
+    for _ in range(8):
+        assert client.get("/engagement/councils/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()
+                    if 'AS "a" FROM "survivors_survivor"' in row[0]
+                    and "survivors_consent" in row[0]]
+    assert prepared == []
