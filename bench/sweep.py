@@ -9,7 +9,7 @@ requests it through the WSGI application as ``spend.py`` does, with a signed-in 
 (pages) or a token (API) of each role, plus a portal session of one survivor. Each URL is
 warmed once, then timed ``--repeat`` times (median wall and CPU) with its queries counted.
 Requests write audit entries: run it on a copy of a bench database. Asserts nothing.
-``--url /engagement/activities/1/ --url '/engagement/candidates/?reference=MHF-A'`` measures
+``--url /engagement/activities/1/ --url '/engagement/candidates/?reference=MHF-2A'`` measures
 those URLs (with their query) instead of the walked ones.
 """
 
@@ -46,6 +46,8 @@ IDS = {
     "consent_id": "SELECT x.id FROM survivors_consent x JOIN survivors_survivor s ON "
                   "s.id = x.survivor_id WHERE s.organisation_id = %s ORDER BY x.id DESC",
     "transfer_id": "SELECT x.id FROM survivors_transfer x ORDER BY x.id DESC",
+    "entry_id": "SELECT x.id FROM core_auditentry x WHERE x.organisation_id = %s "
+                "ORDER BY x.id DESC",
     "merge_id": "SELECT x.id FROM survivors_mergerequest x ORDER BY x.id DESC",
     "calculation_id": "SELECT x.id FROM compensation_savedcalculation x JOIN survivors_case c "
                       "ON c.id = x.case_id JOIN survivors_survivor s ON s.id = c.survivor_id "

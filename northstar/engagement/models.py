@@ -210,6 +210,12 @@ class HonorariumEntry(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
+        indexes = [
+            # The honoraria page: the organisation's payees, counted (capped) as distinct
+            # survivors from the index alone, and each survivor the page walks checked
+            # against it (issue 13, h-smallreads: the count hashed the whole ledger).
+            models.Index(fields=["organisation", "survivor"], name="honorarium_org_payee"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from northstar import policy
-from northstar.core import audit
+from northstar.core import audit, keyset
 from northstar.core.actor import Actor
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.fields import reveal
+from northstar.core.prepared import planned_each_run
 from northstar.engagement.models import (
     Activity,
     Consultation,
@@ -114,19 +115,51 @@ def candidate_by_reference(actor: Actor, reference) -> Survivor:
     return found
 
 
+def anyone_may_be_invited(actor: Actor) -> bool:
+    """Whether one survivor of the organisation may be invited (the councils page and a
+    coming activity's page offer the form only then). Planned for the organisation asked
+    about on every run: the generic plan PostgreSQL keeps after a few runs on a connection
+    (``bench/generic_plans.py``: "auto: generic") was the large organisation's, and took a
+    small one 130 ms where its own plan takes 0.3 (issue 13, h-smallreads)."""
+    with planned_each_run():
+        return policy.engagement_candidates(actor).exists()
+
+
+#: How much of a reference's random part (after the hyphen: ``ORGA-2AB3CD``, the
+#: organisation's code and six of 32 letters) a typed prefix must hold before suggestions
+#: are read: two narrow them to one reference in 1,024 of the organisation's, so the read
+#: stops within a few rows of the ``survivor_org_reference`` index whatever its size.
+TYPED_AFTER_HYPHEN = 2
+
+
+def _narrow_enough(typed: str) -> bool:
+    head, hyphen, tail = typed.rpartition("-")
+    return bool(hyphen and head) and len(tail) >= TYPED_AFTER_HYPHEN
+
+
+def candidates_starting(actor: Actor, typed: str) -> QuerySet[Survivor]:
+    """Who may be invited whose reference starts with ``typed``, by reference (read a few)."""
+    return (policy.engagement_candidates(actor)
+            .filter(reference__gte=typed, reference__lt=typed + "\uffff")
+            .filter(reference__startswith=typed).order_by("reference")
+            .only("id", "reference", "organisation_id"))
+
+
 def candidates_matching(actor: Actor, prefix) -> list[Survivor]:
     """At most ``SUGGESTIONS`` survivors who may be invited whose reference starts with
-    ``prefix`` (two characters at least), by reference: an audited read of those shown,
-    the prefix itself not recorded."""
+    ``prefix`` (the code, the hyphen and ``TYPED_AFTER_HYPHEN`` characters at least), by
+    reference: an audited read of those shown, the prefix itself not recorded."""
     typed = _typed_reference(prefix)
-    if len(typed) < 2:
-        raise DomainError(_("Type at least two characters of the reference."), "reference")
-    # ``istartswith`` is ``UPPER(reference) LIKE UPPER(…)``, the expression of the trigram
-    # index ``survivor_reference_trgm`` (PostgreSQL: no btree serves a LIKE prefix under
-    # the database's collation); ``startswith`` keeps the match exact.
-    found = list(policy.engagement_candidates(actor).filter(reference__istartswith=typed)
-                 .filter(reference__startswith=typed).order_by("reference")
-                 .only("id", "reference", "organisation_id")[:SUGGESTIONS])
+    if not _narrow_enough(typed):
+        raise DomainError(_("Type the reference up to at least two characters after the "
+                            "hyphen, as in ABC-2K."), "reference")
+    # The prefix as a range of the organisation's references (``>= typed`` and below
+    # ``typed`` followed by the highest character): one range of ``survivor_org_reference``
+    # in the list's order, stopped after ten. ``startswith`` keeps the match exact. It was
+    # ``UPPER(reference) LIKE``, the trigram index's expression, from two characters: at
+    # 100,000 survivors "MHF-2" read its 3,082 matches of every organisation, probed each
+    # one's consents and sorted (82 ms; issue 13, h-smallreads).
+    found = list(candidates_starting(actor, typed)[:SUGGESTIONS])
     audit.record_read(actor, found, record_type="survivor", fields=["reference"],
                       note=f"engagement: who may be invited, {len(found)} shown for a typed "
                            "reference (the reference typed not recorded)")
@@ -233,6 +266,37 @@ def honoraria_payees(actor: Actor) -> QuerySet[Survivor]:
     ledger = HonorariumEntry.objects.filter(organisation_id=org).values("survivor_id")
     return (Survivor.objects.filter(pk__in=ledger).only("id", "reference", "organisation_id")
             .order_by("reference"))
+
+
+def honoraria_payee_count(actor: Actor) -> keyset.Count:
+    """How many survivors ``honoraria_payees`` lists, capped (``keyset.count_cap``): the
+    organisation's distinct payees in its ledger, read from ``honorarium_org_payee`` alone
+    and stopped after the cap (every ledger line names a survivor, so the same number).
+    ``keyset.count`` of the payees hashed every line of the ledger first (issue 13)."""
+    org = _org(actor)
+    if org is None:
+        return keyset.Count(0, True)
+    cap = keyset.count_cap()
+    return keyset.capped(ledger_payee_ids(org)[: cap + 1].count(), cap)
+
+
+def ledger_payee_ids(org: int) -> QuerySet:
+    """The distinct survivors of the organisation's ledger, in id order (``survivor_id``)."""
+    return (HonorariumEntry.objects.filter(organisation_id=org).order_by("survivor_id")
+            .values("survivor_id").distinct())
+
+
+def honoraria_page(actor: Actor, *, size: int, cursor: str | None = None
+                   ) -> tuple[keyset.Count, keyset.Page]:
+    """The count (first page only: later pages carry it in the cursor) and one page of
+    ``honoraria_payees``. Planned for the organisation asked about on every run: a plan kept
+    from the organisation with 100,000 survivors walked every reference of the table for
+    one with 20 payees of none (157-163 ms at 100k; its own plan reads its ledger: 0.02)."""
+    payees = honoraria_payees(actor)
+    with planned_each_run():
+        count = (keyset.carried(payees, cursor) if cursor else None) or \
+            honoraria_payee_count(actor)
+        return count, keyset.page(payees, size=size, cursor=cursor, count=count)
 
 
 def honoraria_shown(actor: Actor, payees: list[Survivor]) -> list[dict]:

@@ -120,7 +120,7 @@ def activity(request, activity_id: int):
         "activity": act, **_participant_rows(actor, act, request.GET.get("cursor")),
         "qs": query_without(request, "cursor", "done", "minutes"), "minutes": minutes,
         "may_invite": (act.starts_at > timezone.now()
-                       and policy.engagement_candidates(actor).exists()),
+                       and selectors.anyone_may_be_invited(actor)),
         "typed": (request.POST.get("reference", "")[:40]
                   if request.POST.get("op") == "invite" else ""),
         "past": act.starts_at <= timezone.now(), "error": error,
@@ -202,8 +202,7 @@ def honoraria(request):
             (pay if request.POST.get("op") == "pay" else rate).add_error(None, exc.message)
     # Everyone owed or paid, 50 a page by reference, with a capped count: the list was
     # every payee of the organisation (136-160 ms at 100k); the sums are the page's.
-    count = keyset.count(payees)
-    found = keyset.page(payees, size=PAGE_SIZE, cursor=cursor or None)
+    count, found = selectors.honoraria_page(actor, size=PAGE_SIZE, cursor=cursor or None)
     return render(request, "engagement/honoraria.html", {
         "due": selectors.honoraria_shown(actor, found.rows), "pay": pay, "rate": rate,
         "count": count, "next_cursor": found.next, "cursor": cursor,
@@ -258,7 +257,7 @@ def councils(request):
               if request.POST.get("op") == "member" else {})
     return render(request, "engagement/councils.html", {
         **_council_pages(actor, request), "form": form, "error": error, "member": member,
-        "may_add_members": policy.engagement_candidates(actor).exists(),
+        "may_add_members": selectors.anyone_may_be_invited(actor),
         "done": request.GET.get("done", ""),
     }, status=422 if request.method == "POST" else 200)
 

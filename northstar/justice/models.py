@@ -49,8 +49,11 @@ class TimelineEvent(models.Model):
         ordering = ["occurred_on", "id"]
         indexes = [
             models.Index(fields=["case", "occurred_on"]),
-            # Open tasks, earliest due first: the caseload's and the task list's query.
-            models.Index(fields=["task_due", "case"], name="justice_event_task_due",
+            # Open tasks, earliest due first: the caseload's and the task list's query, and
+            # the overdue list's timeline tasks, in their order to the id (a page after a
+            # cursor starts inside a day and case; issue 13, h-smallreads: it replaces
+            # ``justice_event_task_due``, the same without the id).
+            models.Index(fields=["task_due", "case", "id"], name="justice_event_task_due_order",
                          condition=models.Q(task_due__isnull=False, voided_at__isnull=True)),
             # Hearings and shelter stays coming up in the next days.
             models.Index(fields=["window_on", "case"], name="justice_event_window_on",
@@ -135,8 +138,13 @@ class CaseTask(models.Model):
             # The organisation's task list (``GET /api/v1/case-tasks``) in its order; each
             # row's case is checked by primary key.
             models.Index(fields=["due_on", "id"], name="casetask_due_order"),
-            # Overdue in the organisation: open tasks by due date (joined to the case).
+            # Open tasks by due date. The overdue list read it until it was paged by cursor
+            # (``casetask_overdue_order`` below); kept for whoever else asks by ``done_at``.
             models.Index(fields=["done_at", "due_on"], name="casetask_open_due"),
+            # ... in the overdue list's order (due date, case, id), read a page at a time
+            # after a cursor (``tasks.overdue_page``; issue 13, h-smallreads).
+            models.Index(fields=["due_on", "case", "id"], name="casetask_overdue_order",
+                         condition=models.Q(done_at__isnull=True)),
             models.Index(fields=["case", "done_at"], name="casetask_case_open"),
         ]
 

@@ -10,20 +10,22 @@ task due today, because the survivors layer below cannot know about tasks.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from northstar import policy
-from northstar.core import audit
+from northstar.core import audit, keyset
 from northstar.core.actor import Actor
 from northstar.core.errors import Conflict, DomainError
 from northstar.core.fields import reveal
-from northstar.core.prepared import Prepared
-from northstar.justice import selectors
-from northstar.justice.models import CaseTask, TaskSource
+from northstar.core.prepared import Prepared, planned_each_run
+from northstar.justice import timeline
+from northstar.justice.models import CaseTask, TaskSource, TimelineEvent
 from northstar.survivors import actions as survivor_actions
 from northstar.survivors.models import Case, Transfer
 
@@ -156,30 +158,134 @@ def my_open_tasks(actor: Actor) -> QuerySet[CaseTask]:
             .select_related("case__survivor").order_by("due_on", "id"))
 
 
-def overdue_in_organisation(actor: Actor, *, today: dt.date | None = None) -> list[dict]:
-    """Every overdue task in the actor's organisation, both kinds, earliest first: tasks
-    people set (any assignee) and the tasks the timeline derives. Rows are dicts with
-    ``due``, ``case``, ``kind`` ("set" or "timeline"), ``task`` (a ``CaseTask`` or None),
-    ``title`` (for a timeline task) and ``assignee``. A constant number of queries,
-    whatever the number of cases or tasks; titles are not opened here (see ``shown``)."""
+#: Rows on one page of the organisation's overdue tasks.
+OVERDUE_PAGE = 50
+_OVERDUE_SALT = "northstar.justice.overdue"
+#: The two kinds in the list's order on a day and case: set by staff, then the timeline's.
+_SET, _TIMELINE = 0, 1
+
+
+@dataclass
+class OverduePage:
+    """One page of ``overdue_page``: its rows, a cursor to the next page (``None`` on the
+    last), and the list's count, capped (``keyset.count_cap``), as the first page read it."""
+    rows: list[dict]
+    next: str | None
+    count: keyset.Count
+
+
+def _overdue_set_tasks(org_id: int, today: dt.date) -> QuerySet[CaseTask]:
+    """Open tasks set on the organisation's visible cases, due before ``today``, in the
+    list's order: a range of ``casetask_overdue_order``, each task's case checked by its
+    primary key (a join, not ``case IN (every case)``, which hashed the organisation's)."""
+    return (CaseTask.objects.filter(policy.staff_cases_q(org_id, via="case__"),
+                                    done_at__isnull=True, due_on__lt=today)
+            .order_by("due_on", "case_id", "id"))
+
+
+def _overdue_events(org_id: int, today: dt.date) -> QuerySet[TimelineEvent]:
+    """Live events of the organisation's visible cases whose task fell due before ``today``
+    (``selectors._open_task_queries``' "due" list, cut at yesterday), in the list's order:
+    a range of ``justice_event_task_due_order``. A hearing not yet held gives no follow-up."""
+    return (TimelineEvent.objects.filter(policy.staff_cases_q(org_id, via="case__"),
+                                         voided_at__isnull=True, task_due__lt=today)
+            .exclude(kind="hearing", occurred_on__gte=today)
+            .order_by("task_due", "case_id", "id"))
+
+
+def _after(rows: QuerySet, due_column: str, kind: int, position: tuple) -> QuerySet:
+    """``rows`` (of one ``kind``) after ``position`` = (due, case, kind, id) in the list's
+    order (due, case, kind, id): a range starting at the position's day."""
+    due, case_id, last_kind, last_id = position
+    later = Q(**{f"{due_column}__gt": due}) | Q(**{due_column: due, "case_id__gt": case_id})
+    if kind == last_kind:
+        later |= Q(**{due_column: due, "case_id": case_id, "id__gt": last_id})
+    elif kind > last_kind:  # every row of this kind on that day and case comes after
+        later |= Q(**{due_column: due, "case_id": case_id})
+    return rows.filter(Q(**{f"{due_column}__gte": due}) & later)
+
+
+def _cursor(row: dict, count: keyset.Count) -> str:
+    return signing.dumps([row["due"].isoformat(), row["case"].pk, row["order"], row["id"],
+                          f"{count.value}{'' if count.exact else '+'}"],
+                         salt=_OVERDUE_SALT, compress=False)
+
+
+def _position(cursor: str) -> tuple[tuple, keyset.Count]:
+    bad = DomainError("is not a cursor this list gave: start again from the first page",
+                      "cursor")
+    try:
+        due, case_id, kind, row_id, count = signing.loads(cursor, salt=_OVERDUE_SALT)
+        position = (dt.date.fromisoformat(due), int(case_id), int(kind), int(row_id))
+        digits = count.removesuffix("+")
+        if kind not in (_SET, _TIMELINE) or not (digits.isascii() and digits.isdigit()):
+            raise ValueError(count)
+    except (signing.BadSignature, ValueError, TypeError, AttributeError, UnicodeError):
+        raise bad from None
+    return position, keyset.Count(int(digits), not count.endswith("+"))
+
+
+def _capped(rows: QuerySet) -> keyset.Count:
+    cap = keyset.count_cap()
+    return keyset.capped(rows.order_by().values("pk")[: cap + 1].count(), cap)
+
+
+def overdue_page(actor: Actor, *, cursor: str | None = None, size: int | None = None,
+                 today: dt.date | None = None) -> OverduePage:
+    """One page of every overdue task in the actor's organisation, both kinds, earliest
+    first: tasks people set (any assignee) and the tasks the timeline derives, merged by
+    (due date, case, kind: set ones first, id). Rows are dicts with ``due``, ``case``,
+    ``kind`` ("set" or "timeline"), ``task`` (a ``CaseTask`` or None), ``title`` (for a
+    timeline task) and ``assignee``; titles are not opened here (``overdue_page_read``).
+
+    Each kind is read as ``size + 1`` rows after the cursor, in its order, from an index
+    that holds it (issue 13: the whole list was built in Python and counted exactly, and
+    the timeline's part stopped silently at its first 200); the count, capped, is read on
+    the first page and carried by the cursor. A constant number of queries, whatever the
+    number of cases or tasks. The caller asked ``policy.sees_overdue_tasks_of_organisation``."""
     today = today or timezone.localdate()
+    size = size or OVERDUE_PAGE
+    org_id = actor.organisation.pk
+    set_rows, events = _overdue_set_tasks(org_id, today), _overdue_events(org_id, today)
+    if cursor:
+        position, count = _position(cursor)
+        set_rows = _after(set_rows, "due_on", _SET, position)
+        events = _after(events, "task_due", _TIMELINE, position)
+    with planned_each_run():  # the right plan depends on the organisation's size
+        if not cursor:
+            counts = (_capped(set_rows), _capped(events))
+            cap = keyset.count_cap()
+            total = sum(c.value for c in counts)
+            count = keyset.Count(min(total, cap), total <= cap and all(c.exact for c in counts))
+        tasks = list(set_rows.select_related("case", "assignee")[: size + 1])
+        timeline_events = list(events.select_related("case")[: size + 1])
     rows = [{"due": t.due_on, "case": t.case, "kind": "set", "task": t, "title": "",
-             "assignee": t.assignee}
-            for t in visible_tasks(actor).filter(done_at__isnull=True, due_on__lt=today)
-            .select_related("case__survivor", "case__caseworker", "assignee")]
-    derived_rows = [(case, task) for case, task in selectors.tasks_for(actor, today=today)
-                    if task.due < today]
+             "assignee": t.assignee, "order": _SET, "id": t.pk} for t in tasks]
+    for event in timeline_events:
+        derived = timeline.task_of(event.facts(), today, answered=False)
+        rows.append({"due": event.task_due, "case": event.case, "kind": "timeline",
+                     "task": None, "derived": derived,
+                     "title": derived.title if derived is not None else "",
+                     "assignee": event.case.caseworker_id, "order": _TIMELINE,
+                     "id": event.pk})
+    rows.sort(key=lambda r: (r["due"], r["case"].pk, r["order"], r["id"]))
+    more = len(rows) > size
+    rows = rows[:size]
+    following = _cursor(rows[-1], count) if more else None
+    # An event whose rule gives no task today (none should: its ``task_due`` says one fell
+    # due) is passed over, its place still kept by the cursor.
+    rows = [r for r in rows if r["kind"] == "set" or (
+        r["derived"] is not None and r["derived"].due < today)]
     people = get_user_model().objects.in_bulk(
-        {case.caseworker_id for case, _ in derived_rows if case.caseworker_id})
-    for case, derived in derived_rows:
-        rows.append({"due": derived.due, "case": case, "kind": "timeline", "task": None,
-                     "title": derived.title, "assignee": people.get(case.caseworker_id)})
-    rows.sort(key=lambda r: (r["due"], r["case"].pk))
-    return rows
+        {r["assignee"] for r in rows if r["kind"] == "timeline" and r["assignee"]})
+    for r in rows:
+        if r["kind"] == "timeline":
+            r["assignee"] = people.get(r["assignee"])
+    return OverduePage(rows, following, count)
 
 
 def overdue_page_read(actor: Actor, rows: list[dict]) -> list[dict]:
-    """Open the titles of one page of ``overdue_in_organisation`` and audit the read,
+    """Open the titles of one page of ``overdue_page`` and audit the read,
     naming every task and case shown."""
     tasks = [r["task"] for r in rows if r["task"] is not None]
     shown(actor, tasks, note=f"overdue tasks: {len(tasks)} set on cases")

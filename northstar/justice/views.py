@@ -11,7 +11,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -179,9 +178,13 @@ def overdue_tasks(request):
     actor = request.actor
     if not policy.sees_overdue_tasks_of_organisation(actor):
         raise NotFound()
-    page = Paginator(tasks.overdue_in_organisation(actor), 50).get_page(request.GET.get("page"))
-    page.object_list = tasks.overdue_page_read(actor, list(page.object_list))
-    return render(request, "justice/overdue.html", {"page": page})
+    # 50 a page by cursor, both kinds merged in one order, with a capped count ("1,000+"):
+    # it was the whole list built in Python and counted exactly (issue 13, h-smallreads).
+    cursor = request.GET.get("cursor") or None
+    found = tasks.overdue_page(actor, cursor=cursor)
+    return render(request, "justice/overdue.html", {
+        "rows": tasks.overdue_page_read(actor, found.rows), "count": found.count,
+        "next": found.next, "paged": bool(cursor), "qs": query_without(request, "cursor")})
 
 
 @login_required

@@ -137,12 +137,21 @@ OTHER_READERS = {"advocacy/": (Role.COUNCIL_COORDINATOR,)}
 QUERY = {
     "GET /api/v1/survivors/search": lambda ids: {"q": "Sokha"},
     "people/search/": lambda ids: {"q": "Sokha"},
-    "engagement/candidates/": lambda ids: {"reference": "ORGA-"},
+    "engagement/candidates/": lambda ids: {"reference": _engaged_prefix()},
     "people/merges/new/": lambda ids: {"kept": ids["survivor_id"], "merged": ids["spare_id"]},
     "referrals/new/": lambda ids: {"survivor": ids["survivor_id"], "case": ids["case_id"]},
     "portal/surveys/answer/": lambda ids: {"case": ids["case_id"], "occasion": "intake"},
     "portal/surveys/check-in/": lambda ids: {"id": ids["check_in_id"]},
 }
+
+
+def _engaged_prefix() -> str:
+    """What a coordinator types of a survivor who may be invited: the code, the hyphen and two
+    characters (the suggestions' minimum, ``engagement.selectors.TYPED_AFTER_HYPHEN``)."""
+    from northstar.survivors.models import Consent
+    consent = Consent.objects.filter(purpose="engagement", withdrawn_at__isnull=True,
+                                     survivor__organisation__code="ORGA").first()
+    return consent.survivor.reference[:7]
 
 
 def _api_reads() -> list[str]:

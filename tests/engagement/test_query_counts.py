@@ -16,6 +16,7 @@ from django.utils import timezone
 from northstar.engagement import actions as engagement
 from northstar.engagement.models import ActivityKind
 from northstar.survivors import actions as survivors
+from northstar.survivors.models import Survivor
 from tests.engagement.conftest import held
 from tests.query_counts import few_and_many
 from tests.web.test_intake import client_for
@@ -43,6 +44,8 @@ def grow(coord, caseworker, actor_for, make_activity, shared):
                 "date_of_birth": "1995-01-01"})
             survivors.record_consent(staff, person, purpose="engagement", language="km",
                                      method="verbal")
+            # A reference the suggestions' typed prefix ("ORGA-2A", PAGES) finds.
+            Survivor.objects.filter(pk=person.pk).update(reference=f"ORGA-2A{k:05d}")
             coming = make_activity(days=5 + k % 20, title=f"Meeting {k}")
             engagement.invite(coord, coming, survivor=person, pseudonym=f"Lotus {k}")
             p = engagement.invite(coord, shared["activity"], survivor=person,
@@ -72,7 +75,7 @@ def grow(coord, caseworker, actor_for, make_activity, shared):
 PAGES = ["/engagement/", "/engagement/activities/{activity}/",
          "/engagement/activities/{activity}/?minutes=1", "/engagement/honoraria/",
          "/engagement/councils/", "/engagement/consultations/", "/engagement/outreach/",
-         "/engagement/candidates/?reference=ORGA-"]
+         "/engagement/candidates/?reference=ORGA-2A"]
 API = ["/api/v1/engagement/activities", "/api/v1/engagement/activities/{activity}",
        "/api/v1/engagement/figures"]
 

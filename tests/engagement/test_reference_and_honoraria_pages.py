@@ -16,7 +16,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection, transaction
 
+from northstar.core import keyset
 from northstar.core.models import AuditEntry
 from northstar.core.roles import Role
 from northstar.engagement import actions as engagement
@@ -104,15 +106,18 @@ def test_a_reference_nobody_may_add_is_the_same_422_on_the_field(
 def test_suggestions_show_at_most_ten_who_may_be_invited_and_are_audited(
         client, coordinator, people, users, actor_for):
     may = people(12)
-    people(1, consent=False)
+    without = people(1, consent=False)
     other_staff = actor_for(users[("b", Role.CASEWORKER)])
     elsewhere = survivors.create_survivor(other_staff, data={
         "given_name": "Other", "nationality": "KH", "date_of_birth": "1990-01-01"})
     survivors.record_consent(other_staff, elsewhere, purpose="engagement", language="km",
                              method="verbal")
+    # References that share what a coordinator types (the code and two letters of the
+    # random part), the one of another organisation's survivor too.
+    _share_prefix([*may, *without, elsewhere], "ORGA-2A")
     client.force_login(coordinator)
     before = _last_audit()
-    answer = client.get("/engagement/candidates/", {"reference": "ORGA-"})
+    answer = client.get("/engagement/candidates/", {"reference": "ORGA-2A"})
     assert answer.status_code == 200
     shown = re.findall(r'<option value="([^"]+)">', answer.content.decode())
     assert shown == sorted(p.reference for p in may)[:selectors.SUGGESTIONS]
@@ -124,10 +129,17 @@ def test_suggestions_show_at_most_ten_who_may_be_invited_and_are_audited(
     assert one.pk == may[0].pk
     assert client.get("/engagement/candidates/",
                       {"reference": elsewhere.reference}).context["found"] == []
-    short = client.get("/engagement/candidates/", {"reference": "O"})
-    assert short.status_code == 422 and 'data-field="reference"' in short.content.decode()
+    for short in ("O", "ORGA-", "ORGA-2", "2AB3CD"):
+        answer = client.get("/engagement/candidates/", {"reference": short})
+        assert answer.status_code == 422 and 'data-field="reference"' in answer.content.decode()
     client.force_login(users[("a", Role.CASEWORKER)])
-    assert client.get("/engagement/candidates/", {"reference": "ORGA-"}).status_code == 404
+    assert client.get("/engagement/candidates/", {"reference": "ORGA-2A"}).status_code == 404
+
+
+def _share_prefix(people, prefix: str) -> None:
+    for k, person in enumerate(people):
+        person.reference = f"{prefix}{k:04d}"
+        Survivor.objects.filter(pk=person.pk).update(reference=person.reference)
 
 
 def test_the_councils_page_in_khmer_asks_for_the_reference(client, coordinator, council,
@@ -293,3 +305,75 @@ def test_the_honoraria_page_count_and_pager_in_khmer(client, coordinator, payees
     html = client.get("/engagement/honoraria/", HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert "អ្នករស់រានមានជីវិត 3 នាក់" in html  # "3 survivors"
     assert "ទំព័របន្ទាប់" in html  # "Next page"
+
+
+# --- Issue 13 (h-smallreads): the suggestions and the honoraria count, bounded reads -------
+
+
+def test_suggestions_wait_for_two_characters_after_the_hyphen_in_khmer_too(
+        client, coordinator, people):
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "km"
+    answer = client.get("/engagement/candidates/", {"reference": "ORGA-2"},
+                        HTTP_ACCEPT_LANGUAGE="km")
+    assert answer.status_code == 422
+    assert "វាយលេខយោងរហូតដល់យ៉ាងហោចណាស់តួអក្សរពីរ" in answer.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_suggestions_are_a_range_of_the_organisations_references_in_order(
+        coordinator, people, actor_for):
+    shown = selectors.candidates_starting(actor_for(coordinator), "ORGA-2A")[:10]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: it would read them all
+        plan = shown.explain()
+    assert "survivor_org_reference" in plan and "Sort Key" not in plan, plan
+    assert "Index Cond: ((organisation_id = " in plan and ">= 'ORGA-2A'" in plan, plan
+
+
+def test_the_honoraria_count_is_its_payees_capped(client, coordinator, payees, actor_for,
+                                                  users, settings):
+    everyone = payees(5)
+    other = actor_for(users[("b", Role.COUNCIL_COORDINATOR)])
+    elsewhere = survivors.create_survivor(actor_for(users[("b", Role.CASEWORKER)]), data={
+        "given_name": "Other", "nationality": "KH", "date_of_birth": "1990-01-01"})
+    survivors.record_consent(actor_for(users[("b", Role.CASEWORKER)]), elsewhere,
+                             purpose="engagement", language="km", method="verbal")
+    engagement.record_payment(other, elsewhere, amount="5", currency="THB", method="cash",
+                              on=dt.date(2026, 1, 1))
+    actor = actor_for(coordinator)
+    assert selectors.honoraria_payee_count(actor) == keyset.count(
+        selectors.honoraria_payees(actor), exact=True) == keyset.Count(len(everyone), True)
+    settings.NORTHSTAR_LIST_COUNT_CAP = 3
+    assert selectors.honoraria_payee_count(actor) == keyset.Count(3, False)
+    client.force_login(coordinator)
+    assert "3+ survivors" in client.get("/engagement/honoraria/").content.decode()
+    assert selectors.honoraria_payee_count(other) == keyset.Count(1, True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_the_honoraria_count_reads_the_payees_from_an_index_alone(coordinator, payees,
+                                                                   actor_for):
+    payees(3)
+    org = actor_for(coordinator).organisation.pk
+    counted = selectors.ledger_payee_ids(org)[:1001]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: it would read them all
+        plan = counted.explain()
+    assert "honorarium_org_payee" in plan and "HashAggregate" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are "
+                    "PostgreSQL's")
+def test_whether_anyone_may_be_invited_is_planned_for_the_organisation_each_run(
+        client, coordinator, council, people):
+    people(1)
+    client.force_login(coordinator)
+    for _ in range(8):
+        assert client.get("/engagement/councils/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()
+                    if 'AS "a" FROM "survivors_survivor"' in row[0]
+                    and "survivors_consent" in row[0]]
+    assert prepared == []
