@@ -436,6 +436,9 @@ NORTHSTAR_JOBS_QUEUE = env("NORTHSTAR_JOBS_QUEUE", "northstar")
 #: base × 2^(attempt-1) seconds (capped at 10 minutes) between tries.
 NORTHSTAR_JOBS_MAX_ATTEMPTS = envint("NORTHSTAR_JOBS_MAX_ATTEMPTS", 4)
 NORTHSTAR_JOBS_RETRY_BASE_SECONDS = envint("NORTHSTAR_JOBS_RETRY_BASE_SECONDS", 30)
+#: Days an insights PDF report stays downloadable after it was prepared; the daily pruning
+#: (``portal.prune_attempts`` → ``jobs.prune_files``) then removes the file, audited.
+NORTHSTAR_REPORT_KEEP_DAYS = envint("NORTHSTAR_REPORT_KEEP_DAYS", 30)
 CELERY_BROKER_URL = NORTHSTAR_REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = NORTHSTAR_JOBS_QUEUE
 #: Acknowledge after the job ran: a worker killed mid-job leaves the message to another

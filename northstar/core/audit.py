@@ -597,16 +597,30 @@ def log_parts(organisation, named: Q | None = None):
 SURVIVOR = "survivor"
 
 
-def naming_survivor(reference: str, survivor_id: int | None = None) -> Q:
+def naming_records(reference: str, records: dict[str, list[str]] | None = None) -> Q:
     """The entries that name one survivor: those carrying their reference (a read or change
-    of one of their records) and, when ``survivor_id`` is given, the list reads whose ids
-    include them (a page of survivors, written as one entry naming every id, with no
-    reference). Both are index reads on PostgreSQL: ``audit_survivor_at`` and the GIN index
-    ``audit_survivor_lists`` (migration 0015)."""
+    of one of their records) and, with ``records`` (record type → ids: the survivor's own
+    id under ``"survivor"``, their cases under ``"case"``, claims, tasks…, as
+    ``policy.audit_records_of`` finds them), every entry whose ids include one of those
+    records of that type: the list reads (a page of survivors, of cases, of claims…),
+    written as one entry naming every id and no reference. On PostgreSQL each part is an
+    index read: ``audit_survivor_at`` and the GIN index ``audit_records_named`` (0016)."""
     named = Q(survivor_ref=reference)
-    if survivor_id is not None:
-        named |= Q(record_type=SURVIVOR, survivor_ref="", record_ids__names=str(survivor_id))
+    for record_type, ids in sorted((records or {}).items()):
+        if ids:
+            named |= Q(record_type=record_type, record_ids__names_any=sorted(ids))
     return named
+
+
+def naming_survivor(reference: str, survivor_id: int | None = None) -> Q:
+    """``naming_records`` with the survivor's own id only (lists of survivors)."""
+    return naming_records(reference, {SURVIVOR: [str(survivor_id)]} if survivor_id else None)
+
+
+def naming_record(record_type: str, record_id: str) -> Q:
+    """The entries that name one record by its type and id: its single reads and changes,
+    and every list that showed it (``audit_records_named``)."""
+    return Q(record_type=record_type, record_ids__names=str(record_id))
 
 
 def names_survivors(entry) -> bool:

@@ -44,9 +44,10 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from northstar.core.crypto import keyring
-from northstar.core.models import Job
+from northstar.core.models import Job, Organisation
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,13 @@ def submit(kind: str, *, key: str | None = None, owner=None, organisation=None,
 
 def runner() -> str:
     return getattr(settings, "NORTHSTAR_JOBS_RUNNER", "inline")
+
+
+def in_background() -> bool:
+    """Whether a submitted job runs after the request that asked (a queue and workers), or
+    within it (the ``inline`` runner of ``make run`` and the tests): pages say which, so
+    nobody is told "in the background" of work that was done before the page answered."""
+    return runner() != "inline"
 
 
 def dispatch(job_id: int, *, countdown: float = 0) -> None:
@@ -298,6 +306,55 @@ def open_result(actor, job: Job) -> bytes:
                       survivor_ref=(job.result or {}).get("survivor_ref", ""),
                       note=f"downloaded {job.result_name}"[:300])
     return data
+
+
+#: Kinds whose files are removed some days after they were made (``keep_files``): kind →
+#: a function answering how many days (a setting, read when the pruning runs).
+KEEP_FILES: dict[str, Callable[[], int]] = {}
+#: What the job's page says of a file removed by ``prune_files`` (in the reader's language).
+FILE_REMOVED = gettext_noop("The file was removed when its time to be kept ran out "
+                            "(the download is gone); prepare it again if you need it.")
+
+
+def keep_files(kind: str, *, days: Callable[[], int]) -> None:
+    """Remove the file of each finished job of ``kind`` ``days()`` days after it finished
+    (``prune_files``, in the daily pruning): a report kept for ever is ~170 KB of sealed
+    figures nobody asked to keep."""
+    KEEP_FILES[kind] = days
+
+
+def prune_files(now: dt.datetime | None = None) -> int:
+    """Remove the files of finished jobs older than their kind's retention (``keep_files``):
+    the row stays (its page says the file is gone and why: ``FILE_REMOVED``; the download is a
+    404), the sealed bytes go. One ``delete`` entry of ``job_result`` per kind in the audit
+    log names every job whose file went, in the same transaction. Returns how many."""
+    from northstar.core import audit
+    from northstar.core.actor import Actor
+
+    now = now or timezone.now()
+    removed = 0
+    for kind, days in sorted(KEEP_FILES.items()):
+        keep = max(1, int(days()))
+        old = Job.objects.filter(kind=kind, status=Job.Status.DONE, result_file__isnull=False,
+                                 finished_at__lt=now - dt.timedelta(days=keep))
+        with transaction.atomic():
+            rows = list(old.select_for_update().values_list("pk", "organisation_id"))
+            if not rows:
+                continue
+            Job.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+                result_file=None, result_name="", message=FILE_REMOVED)
+            by_organisation: dict = {}
+            for pk, organisation_id in rows:
+                by_organisation.setdefault(organisation_id, []).append(pk)
+            organisations = Organisation.objects.in_bulk([o for o in by_organisation if o])
+            for organisation_id, ids in sorted(by_organisation.items(),
+                                               key=lambda item: item[0] or 0):
+                # In the log of the organisation the jobs were asked in (its supervisors').
+                actor = Actor.system("system", organisation=organisations.get(organisation_id))
+                audit.record_many(actor, "delete", "job_result", ids,
+                                  note=f"{kind}: files kept {keep} days removed")
+        removed += len(rows)
+    return removed
 
 
 @task("core.sweep_jobs", idempotent=True)

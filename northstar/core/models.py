@@ -186,10 +186,11 @@ class AuditEntry(models.Model):
             # most entries name no survivor, so those are left out of the index.
             models.Index(fields=["survivor_ref", "-at"], name="audit_survivor_at",
                          condition=~models.Q(survivor_ref="")),
-            # And on PostgreSQL, not declared here (Django's GinIndex is PostgreSQL's only):
-            # ``audit_survivor_lists``, a GIN index of ``record_ids`` of the survivor entries
-            # without a reference (list reads), for the search of one survivor's history
-            # (migration 0015, ``record_ids__names``).
+            # And on PostgreSQL, not declared here (Django's GinIndex is PostgreSQL's only,
+            # and this one is built partition by partition, concurrently): ``audit_records_named``,
+            # a GIN index of every entry's ``record_ids``, for the search of one survivor's
+            # history (their list reads of any record type) and of one record by id
+            # (migration 0016, ``record_ids__names`` and ``record_ids__names_any``).
         ]
         verbose_name_plural = "audit entries"
 
@@ -208,7 +209,7 @@ class AuditEntry(models.Model):
 class NamesId(models.Lookup):
     """``record_ids__names="1207"``: the entry's ids include this one (ids are stored as
     strings). On PostgreSQL ``record_ids @> '["1207"]'``, which the GIN index
-    ``audit_survivor_lists`` answers (migration 0015); elsewhere (SQLite) ``json_each``."""
+    ``audit_records_named`` answers (migration 0016); elsewhere (SQLite) ``json_each``."""
 
     lookup_name = "names"
     prepare_rhs = False
@@ -229,7 +230,34 @@ class NamesId(models.Lookup):
         return f"{lhs} @> %s::jsonb", [*params, json.dumps([self._rhs()])]
 
 
+class NamesAnyId(models.Lookup):
+    """``record_ids__names_any=["1207", "1342"]``: the entry's ids include one of these. On
+    PostgreSQL ``record_ids @> ANY(…)``: one bitmap scan of ``audit_records_named`` that looks
+    each id up in turn (GIN takes an array this way), however many ids; SQLite ``json_each``."""
+
+    lookup_name = "names_any"
+    prepare_rhs = False
+
+    def _ids(self) -> list[str]:
+        return [str(i) for i in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = self._ids()
+        marks = ", ".join(["%s"] * len(ids))
+        return (f"EXISTS (SELECT 1 FROM json_each({lhs}) AS named "  # noqa: S608
+                f"WHERE named.value IN ({marks}))", [*params, *ids])
+
+    def as_postgresql(self, compiler, connection):
+        import json
+
+        lhs, params = self.process_lhs(compiler, connection)
+        return (f"{lhs} @> ANY(%s::jsonb[])",
+                [*params, [json.dumps([i]) for i in self._ids()]])
+
+
 AuditEntry._meta.get_field("record_ids").register_lookup(NamesId)
+AuditEntry._meta.get_field("record_ids").register_lookup(NamesAnyId)
 
 
 class AuditChainHead(models.Model):

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -91,6 +92,8 @@ def job(request, htcds_job_id: int):
     result = found.result or {}
     return render(request, "insights/htcds/job.html", {
         "job": found, "running": found.status in ("queued", "running"),
+        # Steps and failures are stored in English (``gettext_noop``): shown in the reader's.
+        "message": gettext(found.message) if found.message else "",
         "report": work.report_in_words(result["report"]) if result.get("report") else None,
         "outcome": result if found.kind == work.HTCDS_IMPORT and found.status == "done" else None,
     })

@@ -10,11 +10,14 @@ through the channel the reader asked from). Access is asked again when the job r
 reader who lost the insights since is told so and nothing is counted.
 
 Submitting twice with one form (its ``request_key``) starts one job: the idempotency key
-names the reader, the quarter, the language and the form's key.
+names the reader, the quarter, the language and the form's key. A report's file is kept
+``NORTHSTAR_REPORT_KEEP_DAYS`` (30) days, then removed by the daily pruning (audited; the
+job's page says so and the download is a 404).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils.translation import gettext_noop
@@ -62,6 +65,14 @@ def past_reports(actor: Actor, limit: int = 10) -> list[Job]:
 def file_name(period: str, language: str) -> str:
     suffix = f"-{period}" if period else ""
     return f"insights{suffix}-{language}.pdf"
+
+
+def keep_days() -> int:
+    """How long a report's PDF stays downloadable (``NORTHSTAR_REPORT_KEEP_DAYS``, 30)."""
+    return settings.NORTHSTAR_REPORT_KEEP_DAYS
+
+
+jobs.keep_files(REPORT_JOB, days=keep_days)
 
 
 @jobs.task(REPORT_JOB, idempotent=True)

@@ -34,7 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from northstar import policy
-from northstar.core import places
+from northstar.core import jobs, places
 from northstar.core.db import reading_figures
 from northstar.core.errors import DomainError, NotFound
 from northstar.core.tables import Table
@@ -537,6 +537,7 @@ def dashboard(request):
     draw([t for s in shown for t in s["tables"]])
     # The section links: every section (``measure_sections``), not only the counted one.
     context.update(current=current, shown=shown, scope=scope, request_key=uuid.uuid4().hex,
+                   in_background=jobs.in_background(),
                    scopes=scopes if several else [],
                    sections=[{"key": s["key"], "heading": s["heading"]} for s in every])
     return render(request, "insights/dashboard.html", context)
@@ -650,7 +651,8 @@ def report(request):
             raise DomainError(_("Choose a quarter from the list."), "period")
         form, status = report_form(code), 200
     return render(request, "insights/report_page.html", {
-        "form": form, "past": reports.past_reports(actor)}, status=status)
+        "form": form, "past": reports.past_reports(actor),
+        "in_background": jobs.in_background()}, status=status)
 
 
 @never_cache

@@ -1,5 +1,7 @@
-"""Housekeeping, daily (``core/jobs.py``): portal sign-in attempt counters past 30 days, and
-the API's idempotency keys past 24 hours (``core/idempotency.py``)."""
+"""Housekeeping, daily (``core/jobs.py``): portal sign-in attempt counters past 30 days, the
+API's idempotency keys past 24 hours (``core/idempotency.py``), and the files of finished
+jobs past their kind's retention (``jobs.prune_files``: the insights reports after
+``NORTHSTAR_REPORT_KEEP_DAYS``)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ def prune_attempts(job, *, days: int = 30):
     cutoff = timezone.now() - dt.timedelta(days=max(1, days))
     deleted, _ = SignInAttempt.objects.filter(at__lt=cutoff).delete()
     keys = idempotency.prune()
-    jobs.report(job, deleted + keys, deleted + keys)
-    return {"deleted": deleted, "idempotency_keys": keys}
+    files = jobs.prune_files()  # old reports' files (``jobs.keep_files``)
+    jobs.report(job, deleted + keys + files, deleted + keys + files)
+    return {"deleted": deleted, "idempotency_keys": keys, "job_files": files}
 
 
 jobs.schedule("prune_portal_attempts", "portal.prune_attempts", every="day")

@@ -59,11 +59,12 @@ def test_an_entry_lands_in_its_month_and_stays_append_only(caseworker, actor_for
 
 def test_only_the_indexes_a_query_uses_are_kept():
     """(actor, at) went with its one reader, the unusual-reads count the tally replaced: each
-    entry paid a b-tree insert for nothing (issue 13, h-writes). The GIN index of the
-    survivor lists' ids is the search of one survivor's history (h-auditview)."""
+    entry paid a b-tree insert for nothing (issue 13, h-writes). The GIN index of every
+    entry's ids is the search of one survivor's history and of one record (h-auditview,
+    h-auditjobs)."""
     parent = set(_names("SELECT indexname FROM pg_indexes WHERE tablename = 'core_auditentry'"))
     assert parent == {"core_auditentry_pkey", "audit_org_others_at", "audit_owner_org_at",
-                      "audit_survivor_at", "audit_survivor_lists"}
+                      "audit_survivor_at", "audit_records_named"}
     month = auditparts.partition_name(THIS_MONTH)
     assert not [n for n in _names("SELECT indexname FROM pg_indexes WHERE tablename = %s",
                                   [month]) if "actor" in n]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from northstar import policy
 from northstar.core import jobs
@@ -38,6 +38,12 @@ KINDS = (export.HTCDS_EXPORT, HTCDS_RELEASE, HTCDS_IMPORT)
 SEAL_CONTEXT = "insights.htcds_import.file"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORT_SUFFIXES = (".csv", ".xlsx")
+#: The jobs' steps and ends, stored in English (``Job.message``) and shown in the reader's
+#: language on the job's page (``htcds_views.job``) and in the API's ``message`` as stored.
+EXPORTING = gettext_noop("Exporting the organisation's cases")
+RELEASING = gettext_noop("Releasing")
+CHECKING = gettext_noop("Checking every row")
+IMPORTING = gettext_noop("Importing")
 
 
 def _refuse(actor: Actor) -> None:
@@ -83,9 +89,9 @@ def submit_release(actor: Actor, *, k=None, key: str | None = None) -> Job:
 @reading_figures()
 def htcds_release(job, *, user_id: int, k: int):
     actor = Actor.for_user(get_user_model().objects.get(pk=user_id), "job")
-    jobs.report(job, 0, None, "exporting the organisation's cases")
+    jobs.report(job, 0, None, EXPORTING)
     header, rows = export.case_rows(actor)
-    jobs.report(job, 0, len(rows), "releasing")
+    jobs.report(job, 0, len(rows), RELEASING)
     result = export.release_of(header, rows, k=k)
     jobs.report(job, len(rows), len(rows))
     stamp = timezone.localdate().isoformat()
@@ -177,13 +183,13 @@ def htcds_import(job, *, user_id: int, name: str, file: str) -> dict:
     actor = Actor.for_user(get_user_model().objects.get(pk=user_id), "job")
     try:
         data = base64.b64decode(keyring().open(file, SEAL_CONTEXT))
-        jobs.report(job, 0, None, "checking every row")
+        jobs.report(job, 0, None, CHECKING)
         outcome = _outcome(actor, data, name, progress=lambda done, total: jobs.report(
-            job, done, total, "importing"))
+            job, done, total, IMPORTING))
     finally:  # the sealed file is not kept once read, whatever happened: the outcome only
         Job.objects.filter(pk=job.pk).update(params={"user_id": user_id, "name": name})
-    if outcome["errors"]:
-        jobs.report(job, 0, None, f"nothing imported: {len(outcome['errors'])} error(s)")
+    # Errors or not, the job ends done with an empty message (``jobs.run``): the page says
+    # what happened from the outcome (its sentence was a step message, overwritten there).
     return outcome
 
 
