@@ -19,7 +19,17 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.utils import translation
+
 from northstar.referrals.vocabulary import JURISDICTIONS, POPULATIONS, SERVICE_KINDS
+
+
+def _english(name) -> str:
+    """A kind's name as stored for a service the file names not: in English, as before the
+    names were translated (the stored name is the provider's, shown as it is to everyone)."""
+    with translation.override("en"):
+        return str(name)
+
 
 REQUIRED = ("provider", "provider_jurisdiction", "service", "jurisdictions", "languages")
 OPTIONAL = ("name", "areas", "serves", "trauma_informed", "curfew", "movement_restrictions",
@@ -137,7 +147,7 @@ def parse_row(raw: dict[str, str], row: int) -> tuple[ServiceRecord | None, list
         return None, errors
     return ServiceRecord(
         row=row, provider=get["provider"], provider_jurisdiction=pj, kind=kind,
-        name=get["name"][:200] or SERVICE_KINDS[kind], jurisdictions=jurisdictions,
+        name=get["name"][:200] or _english(SERVICE_KINDS[kind]), jurisdictions=jurisdictions,
         areas=_list(get["areas"]), languages=languages, serves=serves,
         trauma_informed=trauma, curfew=curfew,
         movement_restrictions=get["movement_restrictions"][:300], capacity=capacity,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from northstar.core.fields import reveal
 from northstar.referrals.models import Referral
-from northstar.referrals.vocabulary import SERVICE_KINDS, SHAREABLE_FIELDS, URGENCIES
+from northstar.referrals.vocabulary import SHAREABLE_FIELDS, URGENCIES, service_kind_names
 from northstar.survivors.models import Survivor
 
 
@@ -25,7 +25,7 @@ def shared_values(referral: Referral) -> dict[str, str]:
         if name not in referral.shared_fields:
             continue
         if name == "needs":
-            value = ", ".join(SERVICE_KINDS.get(n, n) for n in referral.needs)
+            value = service_kind_names(referral.needs)
         elif name == "documents":
             value = _("shared in Northstar: open them on the survivor's page")
         elif name in Survivor.PERSONAL_FIELDS:
@@ -46,7 +46,7 @@ def render_html(referral: Referral, values: dict[str, str]) -> str:
     rows = [(_(SHAREABLE_FIELDS[k]), v or "—") for k, v in values.items()]
     return render_to_string("referrals/letter.html", {
         "referral": referral, "rows": rows, "today": timezone.localdate(),
-        "urgency": _(URGENCIES.get(referral.urgency, referral.urgency)),
+        "urgency": str(URGENCIES.get(referral.urgency, referral.urgency)),
         "service": referral.service,
     })
 

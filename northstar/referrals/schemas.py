@@ -82,7 +82,10 @@ class ReferralIn(StrictSchema):
     service_id: int | None = None
     case_id: int | None = None
     urgency: UrgencyT = "routine"
-    needs: list[NeedT] = Field(default_factory=list, max_length=len(SERVICE_KINDS))
+    needs: list[NeedT] = Field(default_factory=list, max_length=len(SERVICE_KINDS),
+                               description="kinds of service, as codes (legal_aid, shelter, "
+                                           "…): stable identifiers, never translated; pages "
+                                           "show their names in the reader's language")
     shared_fields: list[FieldT] | None = Field(
         None, description="fields the recipient may see; default: reference, first name, "
                           "alias, languages, needs")

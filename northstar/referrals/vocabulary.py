@@ -3,24 +3,34 @@
 One list each, shared by the CSV importer, the API schemas and the forms; a new
 kind of service is one line here. The jurisdictions are not repeated here: they
 are ``core.jurisdictions.Jurisdiction``, the one list the whole platform serves.
+
+The keys (``legal_aid``, ``urgent``) are stable identifiers: stored in the database, sent
+and accepted by the API and the CSV importer, never shown to a person. The names of the
+kinds of service and of the urgencies are marked for translation (lazily: the reader's
+language is known only when a page or a letter is written); pages show them through
+``service_kind_names`` here or the ``service_kinds`` template filter, never the key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
 from northstar.core.jurisdictions import Jurisdiction
 
-SERVICE_KINDS: dict[str, str] = {
-    "shelter": "Shelter",
-    "medical": "Medical care",
-    "mental_health": "Mental health / counselling",
-    "legal_aid": "Legal aid",
-    "immigration": "Immigration / asylum help",
-    "interpretation": "Interpretation",
-    "livelihood": "Livelihood / skills training",
-    "peer_support": "Peer support",
-    "family_tracing": "Family tracing",
-    "repatriation": "Repatriation support",
-    "financial_assistance": "Financial assistance",
+SERVICE_KINDS: dict[str, object] = {
+    "shelter": _("Shelter"),
+    "medical": _("Medical care"),
+    "mental_health": _("Mental health / counselling"),
+    "legal_aid": _("Legal aid"),
+    "immigration": _("Immigration / asylum help"),
+    "interpretation": _("Interpretation"),
+    "livelihood": _("Livelihood / skills training"),
+    "peer_support": _("Peer support"),
+    "family_tracing": _("Family tracing"),
+    "repatriation": _("Repatriation support"),
+    "financial_assistance": _("Financial assistance"),
 }
 
 POPULATIONS: dict[str, str] = {
@@ -32,12 +42,25 @@ POPULATIONS: dict[str, str] = {
     "sex_trafficking": "Sex trafficking survivors",
 }
 
-URGENCIES: dict[str, str] = {
-    "routine": "Routine",
-    "soon": "Within a week",
-    "urgent": "Urgent (within 24 hours)",
-    "emergency": "Emergency (immediate danger)",
+URGENCIES: dict[str, object] = {
+    "routine": _("Routine"),
+    "soon": _("Within a week"),
+    "urgent": _("Urgent (within 24 hours)"),
+    "emergency": _("Emergency (immediate danger)"),
 }
+
+
+def service_kind_name(code: str) -> str:
+    """A kind of service as people read it, in the current language; an unknown code as
+    it is (an old row the list no longer names is shown, not hidden)."""
+    name = SERVICE_KINDS.get(code)
+    return str(name) if name is not None else str(code)
+
+
+def service_kind_names(codes: Iterable[str], sep: str = ", ") -> str:
+    """A referral's needs (codes) as their names, in the current language, joined."""
+    return sep.join(service_kind_name(c) for c in codes or ())
+
 
 #: How long a referral may sit unanswered before the sender is reminded (hours).
 ANSWER_WITHIN_HOURS: dict[str, int] = {"routine": 24 * 7, "soon": 72, "urgent": 24,

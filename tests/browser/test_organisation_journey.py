@@ -39,6 +39,7 @@ def test_an_org_admin_adds_a_person_on_a_phone_without_javascript(chromium, live
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.goto("/")
+        page.get_by_text("Menu", exact=True).click()  # on a phone the links are in the menu
         page.get_by_role("link", name="Organisation", exact=True).click()
         page.get_by_role("link", name="Add a person").click()
         page.get_by_label("Username").fill("dara.sok")

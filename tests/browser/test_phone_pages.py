@@ -330,3 +330,144 @@ def test_the_casework_pages_fit_a_khmer_phone(khmer_phone, caseworker, actor_for
     wrong |= check(tab, "/", name="caseload", heading="main h1",
                    actions=("main p.actions a.button", "form[action='/people/search/'] button", "nav.pager a[rel=next]"))
     assert not wrong, _listed(wrong)
+
+
+# --- What the first look left (issue 13, h-phone2) -------------------------------------------
+
+
+def test_the_main_navigation_is_one_menu_on_a_khmer_phone(khmer_phone, chromium, live_server,
+                                                          users):
+    """At 375 px the header is one short band with a "Menu" control (a ``<details>``, no
+    JavaScript): opened, every link is a 44 px tap target on the screen, and each one goes
+    where it says and is then marked ``aria-current``; at 1280 px the links show as ever."""
+    admin = users[("a", Role.ORG_ADMIN)]  # the most links of any role
+    tab = khmer_phone(admin)
+    tab.goto("/")
+    if SHOTS:
+        tab.screenshot(path=str(Path(SHOTS) / "menu-closed-km-375.png"))
+    header = _box(tab, "header.top")
+    assert header["height"] < 120, header
+    menu = tab.locator("header details.menu")
+    assert not tab.locator("header nav a").first.is_visible()
+    tab.locator("header details.menu > summary").focus()  # a keyboard reaches it …
+    tab.keyboard.press("Enter")  # … and opens it
+    expect(menu).to_have_attribute("open", "")
+    if SHOTS:
+        tab.screenshot(path=str(Path(SHOTS) / "menu-open-km-375.png"), full_page=True)
+    links = tab.evaluate("""() => [...document.querySelectorAll('header nav a')].map(a => {
+        const r = a.getBoundingClientRect();
+        return {href: a.getAttribute('href'), text: a.innerText.trim(), visible:
+                a.checkVisibility(), left: r.left, right: r.right, height: r.height}; })""")
+    assert len(links) >= 8, links
+    wrong = [a for a in links if not a["visible"] or a["height"] < TAP or a["left"] < 0
+             or a["right"] > PHONE["width"] + 0.5 or not re.search(r"[\u1780-\u17FF]", a["text"])]
+    assert not wrong, wrong
+    for link in links:  # each from the page the one before it led to
+        if menu.get_attribute("open") is None:
+            tab.locator("header details.menu > summary").click()
+        expect(menu).to_have_attribute("open", "")
+        with tab.expect_navigation() as went:
+            tab.locator(f"header nav a[href='{link['href']}']").click()
+        assert went.value.status == 200, link
+        here = tab.url.removeprefix(live_server.url)
+        # The caseload sends an administrator, who has none, to the organisation's page.
+        assert here == link["href"] or went.value.request.redirected_from is not None, link
+        assert tab.locator("header nav a[aria-current=page]").get_attribute("href") == here
+        assert tab.locator("header nav a[aria-current]").count() == 1
+
+    wide = chromium.new_context(base_url=live_server.url, viewport=WIDE)
+    try:
+        tab = wide.new_page()
+        tab.goto("/login/")
+        tab.locator("input[name=username]").fill(admin.get_username())
+        tab.locator("input[name=password]").fill(PASSWORD)
+        tab.locator("main form button[type=submit]").click()
+        tab.wait_for_url(lambda url: "/login/" not in url)
+        assert not tab.locator("header details.menu > summary").is_visible()
+        shown = tab.evaluate("""() => [...document.querySelectorAll('header nav a')]
+            .map(a => a.checkVisibility())""")
+        assert len(shown) == len(links) and all(shown)
+        if SHOTS:
+            tab.screenshot(path=str(Path(SHOTS) / "menu-en-1280.png"))
+    finally:
+        wide.close()
+
+
+def _still_due_off_screen(tab, heading: str) -> list:
+    """The right edges of the honoraria table's "Still due" cells past the screen's edge."""
+    return tab.evaluate("""(heading) => {
+        const table = document.getElementById('honoraria-due');
+        const ths = [...table.querySelectorAll('thead th')];
+        const at = ths.findIndex(th => th.innerText.trim() === heading);
+        if (at < 0) return ['no column ' + heading];
+        return [...table.querySelectorAll('tbody tr')].map(tr => tr.cells[at])
+            .map(td => td.getBoundingClientRect().right)
+            .filter(right => right > window.innerWidth); }""", heading)
+
+
+def _broken_across_lines(tab) -> list[str]:
+    """Dates (``2026-12-07``, ``2026-12-07 12:22``) in ``main``'s tables and tags
+    (``.tag``) drawn on more than one line: a date broken at its hyphens, a tag's word
+    wrapping inside its border."""
+    return tab.evaluate(r"""() => {
+        const broken = [], pattern = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?/g;
+        const cells = document.createTreeWalker(document.querySelector('main'),
+                                                NodeFilter.SHOW_TEXT);
+        for (let node; (node = cells.nextNode());) {
+            if (!node.parentElement.closest('td, th')) continue;
+            for (const m of node.data.matchAll(pattern)) {
+                const range = document.createRange();
+                range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+                const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (tops.size > 1) broken.push(m[0]);
+            }
+        }
+        for (const tag of document.querySelectorAll('main .tag')) {
+            const tops = new Set([...tag.getClientRects()].map(r => Math.round(r.top)));
+            if (tops.size > 1) broken.push(tag.innerText.trim());
+        }
+        return broken; }""")
+
+
+def test_still_due_is_on_the_screen_of_a_khmer_phone(khmer_phone, users, actor_for,
+                                                     khmer_people, small_pages):
+    """The honoraria table's "Still due" (what a coordinator opens it for) is on the screen
+    without scrolling the table sideways."""
+    from django.utils import translation
+
+    admin = users[("a", Role.ORG_ADMIN)]
+    coord = actor_for(admin)
+    for k, person in enumerate(khmer_people[:3]):
+        engagement.record_payment(coord, person, amount="12500.75", currency="KHR",
+                                  method="cash", on=dt.date(2026, 11, 1) + dt.timedelta(days=k))
+    with translation.override("km"):
+        still_due = translation.gettext("Still due")
+
+    tab = khmer_phone(admin)
+    tab.goto("/engagement/honoraria/")
+    if SHOTS:
+        tab.screenshot(path=str(Path(SHOTS) / "honoraria-still-due-km-375.png"), full_page=True)
+    assert tab.locator("#honoraria-due tbody tr").count() >= 1
+    assert _still_due_off_screen(tab, still_due) == []
+
+
+def test_dates_and_tags_are_whole_on_a_khmer_phone(khmer_phone, caseworker, supervisor,
+                                                   actor_for, case_a, khmer_people):
+    """Dates in tables are one line, not broken at their hyphens (the audit log's times,
+    the tasks' due dates), and the Khmer "overdue" tag stays inside its border."""
+    staff = actor_for(caseworker)
+    for k, title in enumerate(TASKS):
+        case_tasks.add_task(staff, case_a, title=title, assignee=caseworker,
+                            due_on=timezone.localdate() - dt.timedelta(days=k + 1))
+    wrong = {}
+    for user, url in ((caseworker, "/justice/tasks/"), (supervisor, "/audit/")):
+        tab = khmer_phone(user)
+        tab.goto(url)
+        if SHOTS:
+            tab.screenshot(path=str(Path(SHOTS) / f"whole-{url.strip('/').replace('/', '-')}"
+                                                 f"-km-375.png"), full_page=True)
+        assert tab.locator("main td").count() > 0, url
+        broken = _broken_across_lines(tab)
+        if broken:
+            wrong[url] = broken
+    assert not wrong, wrong

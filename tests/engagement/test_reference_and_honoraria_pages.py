@@ -222,7 +222,8 @@ def test_the_honoraria_pages_walk_every_payee_once_and_audit_only_those_shown(
     assert seen == [p.reference for p in everyone]  # none lost, none repeated, in order
     both = HonorariumEntry.objects.get(currency="USD").survivor
     assert rows.count(both.reference) == 2  # one row per currency
-    assert re.search(r"<td>USD</td><td>0</td><td>20(\.0+)?</td><td>-20(\.0+)?</td>", rows)
+    assert re.search(r'<td class="still-due">-20(\.0+)?</td><td>USD</td><td>0</td><td>20(\.0+)?</td>',
+                     rows)
 
 
 def test_the_payment_form_on_a_later_page_returns_to_it(client, coordinator, payees,

@@ -107,7 +107,7 @@ def test_figures_only_roles_land_on_the_dashboard_with_a_nav_entry(world):
         client = client_of(world[who])
         landing = client.get("/")
         assert landing.status_code == 302 and landing["Location"] == "/insights/", who
-        assert 'href="/insights/">Insights</a>' in client.get("/insights/").content.decode()
+        assert 'href="/insights/" aria-current="page">Insights</a>' in client.get("/insights/").content.decode()
 
 
 def test_every_section_of_the_funders_dashboard_is_within_100_kb(world):

@@ -183,9 +183,10 @@ def nav_links(context):
     CSRF tokens and counts are written by ``base.html`` around it, every time."""
     may = context.get("may")
     template = context.template.engine.get_template("web/_nav_links.html")
-    if settings.DEBUG or not isinstance(may, dict):
-        return template.render(context.new({"may": may}))
     request = getattr(context, "request", None)
+    path = getattr(request, "path", None)
+    if settings.DEBUG or not isinstance(may, dict):
+        return mark_current(template.render(context.new({"may": may})), path)
     current_app = getattr(request, "current_app", None)
     if current_app is None:
         current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
@@ -197,4 +198,25 @@ def nav_links(context):
         if len(_nav_written) >= _NAV_KEPT:
             _nav_written.clear()
         _nav_written[key] = written
-    return written
+    return mark_current(written, path)
+
+
+_NAV_HREF = re.compile(r'<a href="([^"]+)">')
+
+
+def mark_current(links: str, path: str | None) -> str:
+    """The navigation's links with the reader's place marked for screen readers (and the
+    eye): ``aria-current="page"`` on the link to this very page, ``aria-current="true"`` on
+    the link of the section it is in (the longest link that starts the path; the caseload,
+    ``/``, only on itself). Added per page to the links written once per language."""
+    best = None
+    for found in _NAV_HREF.finditer(links) if path else ():
+        href = found.group(1)
+        if href == path or (href.endswith("/") and href != "/" and path.startswith(href)):
+            if best is None or len(href) > len(best.group(1)):
+                best = found
+    if best is None:
+        return links
+    value = "page" if best.group(1) == path else "true"
+    at = best.end() - 1
+    return mark_safe(f'{links[:at]} aria-current="{value}"{links[at:]}')
