@@ -58,6 +58,10 @@ FLOOR_PORT = int(os.environ.get("BENCH_FLOOR_PORT", "8801"))
 PAGE_TIMEOUT = int(os.environ.get("BENCH_PAGE_TIMEOUT", "120"))
 LOGS = ROOT / "var" / "bench-logs"  # the servers' own output (4xx warnings and the like)
 ORG_COUNT = 1
+#: The populations' database names, ``<prefix>_<size>`` (``BENCH_DB_PREFIX``, ``ns_bench``):
+#: a branch with a migration measures on its own copies (``createdb -T ns_bench_100000
+#: ns_mine_100000``, then ``COMMENT ON DATABASE`` as the original), never on the shared ones.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "ns_bench")
 
 
 def log(*args) -> None:
@@ -93,7 +97,7 @@ def manage(db: str, *args: str, quiet: bool = True) -> None:
 
 def ensure_population(size: int) -> str:
     """The bench database for ``size`` survivors, generated once and reused."""
-    db = f"ns_bench_{size}"
+    db = f"{DB_PREFIX}_{size}"
     marker = f"northstar bench population survivors={size} organisations={ORG_COUNT}"
     comment = db_comment(db)
     if comment is None and os.environ.get("BENCH_REUSE_ONLY"):
@@ -150,7 +154,7 @@ def gunicorn(app: str, port: int, env: dict, cwd: Path):
         os.killpg(proc.pid, signal.SIGKILL)  # requests still queued are dropped, not answered
         proc.wait(timeout=30)
         db = env.get("DATABASE_URL", "").rsplit("/", 1)[-1]
-        if db.startswith("ns_bench_"):
+        if db.startswith(f"{DB_PREFIX}_"):
             with admin() as conn:  # and queries still running for them stop too
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                              "WHERE datname = %s AND pid <> pg_backend_pid()", [db])
