@@ -297,6 +297,8 @@ def _prepared_numbered_page(queryset: QuerySet, size: int, offset: int) -> list:
 def _anchored_page(queryset: QuerySet, order, size: int, offset: int) -> list | None:
     """The page after ``offset`` rows positioned from the list's anchors (``core.anchors``),
     or ``None`` when it is not anchored (then OFFSET paging, as before)."""
+    if not 0 < anchors.every() <= offset:
+        return None  # a page before the first anchor: nothing asked, nothing written
     rows = unjoined(queryset)
     made = Recipe.of(rows) if _listed(queryset) else None
     target = anchors.listed(rows, order, made)
