@@ -59,6 +59,7 @@ would never be asked for again).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -162,7 +163,8 @@ def _read(target: _List) -> tuple[tuple, list[tuple]] | None:
         anchors = [tuple(row[:width]) for row in cursor.fetchall()]
     if busy or generations.current(target.tables, target.using) != before:
         return None
-    cache.set(target.key, (before, anchors), ANCHOR_SECONDS)
+    with contextlib.suppress(Exception):  # not kept (the cache is down): read again next time
+        cache.set(target.key, (before, anchors), ANCHOR_SECONDS)
     return before, anchors
 
 
@@ -173,7 +175,12 @@ def page(target: _List, offset: int, run: Callable[[list, int], list]) -> list |
     k = every()
     if offset < k:
         return None
-    stored = cache.get(target.key)
+    try:
+        stored = cache.get(target.key)
+    except Exception:  # noqa: BLE001 - the cache is down: a page by OFFSET, never a 500
+        return None
+    if not (isinstance(stored, tuple) and len(stored) == 2):
+        stored = None  # none, or not one this code stored
     fresh = False
     while True:
         if stored is None:
