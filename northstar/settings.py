@@ -305,6 +305,10 @@ NORTHSTAR_AUDIT_READS_DURABLE = envbool("NORTHSTAR_AUDIT_READS_DURABLE", False)
 #: ``count_is_exact: false`` ("1,000+"); ``exact_count=true`` still counts every row.
 #: The capped count reads at most this many + 1 index entries, whatever the organisation.
 NORTHSTAR_LIST_COUNT_CAP = max(1, envint("NORTHSTAR_LIST_COUNT_CAP", 1_000))
+#: A page by number is positioned from the list's anchor, the ordering values of every
+#: this-many-th row kept in the cache (``core.anchors``): a deep page reads at most this
+#: many + a page of index entries, not every row before it. 0: plain OFFSET paging.
+NORTHSTAR_PAGE_ANCHOR_EVERY = max(0, envint("NORTHSTAR_PAGE_ANCHOR_EVERY", 1_000))
 
 #: The audit's own statements are kept prepared on each PostgreSQL connection
 #: (``core.audit.statement_cursor``); turn off behind a pooler that cannot carry prepared

@@ -24,6 +24,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import Field, Q, QuerySet
 
+from northstar.core import anchors
 from northstar.core.errors import DomainError
 from northstar.core.prepared import Recipe, count_sql
 
@@ -234,10 +235,14 @@ def page(queryset: QuerySet, *, size: int, cursor: str | None = None,
         queryset = after(queryset, cursor)
         offset = 0
     if offset and isinstance(queryset, QuerySet):
-        # A page number: the rows skipped are read as ids only (the list's index, not its
-        # sealed columns), then the page's own rows are fetched by primary key.
-        rows = _prepared_numbered_page(queryset, size, offset) if (
-            _listed(queryset) and Recipe.of(unjoined(queryset)) is not None) else None
+        # A page number: from the list's anchor just before it when it has them (a keyset
+        # range and an OFFSET below ``anchors.every()``: ``core.anchors``), else the rows
+        # skipped are read as ids only (the list's index, not its sealed columns), then the
+        # page's own rows are fetched by primary key.
+        rows = _anchored_page(queryset, order, size, offset) if order is not None else None
+        if rows is None:
+            rows = _prepared_numbered_page(queryset, size, offset) if (
+                _listed(queryset) and Recipe.of(unjoined(queryset)) is not None) else None
         if rows is None:
             window = unjoined(queryset).values("pk")[offset: offset + size + 1]
             rows = list(queryset.filter(pk__in=window))
@@ -287,6 +292,57 @@ def _prepared_numbered_page(queryset: QuerySet, size: int, offset: int) -> list:
                         extra=(offset,), extra_stand_ins=(_OFFSET_STAND_IN,), offset=0,
                         using=queryset.db)
     return [row_of(r) for r in found]
+
+
+def _anchored_page(queryset: QuerySet, order, size: int, offset: int) -> list | None:
+    """The page after ``offset`` rows positioned from the list's anchors (``core.anchors``),
+    or ``None`` when it is not anchored (then OFFSET paging, as before)."""
+    if not 0 < anchors.every() <= offset:
+        return None  # a page before the first anchor: nothing asked, nothing written
+    rows = unjoined(queryset)
+    made = Recipe.of(rows) if _listed(queryset) else None
+    target = anchors.listed(rows, order, made)
+    if target is None:
+        return None
+    kinds = [f.get_internal_type() for f, _ in order]
+    if made is not None and all(k in _STAND_INS for k in kinds):
+        def run(after_values: list, skipped: int) -> list:
+            return _prepared_anchored_page(queryset, order, size, after_values, skipped)
+    else:
+        def run(after_values: list, skipped: int) -> list:
+            window = _after(rows, order, after_values).values("pk")[skipped: skipped + size + 1]
+            return list(queryset.filter(pk__in=window))
+    return anchors.page(target, offset, run)
+
+
+def _prepared_anchored_page(queryset: QuerySet, order, size: int, after_values: list,
+                            skipped: int) -> list:
+    """The page of ``size + 1`` rows after the anchor row ``after_values``, ``skipped`` rows
+    skipped, through the recipe the list was made with: its statement written once per
+    process and page size, the anchor's values and the rows skipped as parameters."""
+    recipe, values = Recipe.of(unjoined(queryset))
+    fields = [f for f, _ in order]
+    stand_ins = tuple(_STAND_INS[f.get_internal_type()](i) for i, f in enumerate(fields))
+    connection = connections[queryset.db]
+    adapt = tuple((lambda v, f=f: f.get_db_prep_value(f.get_prep_value(v), connection,
+                                                       prepared=True)) for f in fields)
+    columns = tuple(queryset.query.values_select)
+    row_of = queryset._iterable_class.row
+
+    def transform(rows: QuerySet, *extra) -> QuerySet:
+        *anchor, skipped_ = extra
+        window = _after(rows, order, list(anchor)).values("pk")[skipped_: skipped_ + size + 1]
+        return rows.values(*columns).filter(pk__in=window)
+
+    found = recipe.rows(("anchored page", columns, size), values, transform,
+                        extra=(*after_values, skipped),
+                        extra_stand_ins=(*stand_ins, _OFFSET_STAND_IN),
+                        adapt=(*adapt, _as_is), offset=len(stand_ins), using=queryset.db)
+    return [row_of(r) for r in found]
+
+
+def _as_is(value):
+    return value
 
 
 def _prepared_page(queryset: QuerySet, order, size: int, cursor: str | None) -> list | None:

@@ -150,12 +150,15 @@ def test_the_figures_read_the_live_cases_from_one_index_only(many_records, users
 
 @pytest.mark.django_db(transaction=True)
 def test_a_deep_page_by_number_skips_ids_in_the_index_then_reads_its_rows_by_key(
-        many_records, caseworker, actor_for):
-    """``page=N``: the rows skipped are index entries of ``survivor_org_live_recent`` read
-    for their ids only (an index-only scan once the table is vacuumed, as a live table
-    is: no table row, no sealed column), then the page's rows (by primary key at 100k;
+        many_records, caseworker, actor_for, settings):
+    """Without page anchors (``NORTHSTAR_PAGE_ANCHOR_EVERY=0``; a list that is not anchored,
+    or the first 1,000 rows of one that is: ``core.anchors``), ``page=N``: the rows skipped
+    are index entries of ``survivor_org_live_recent`` read for their ids only (an
+    index-only scan once the table is vacuumed, as a live table is: no table row, no sealed
+    column), then the page's rows (by primary key at 100k;
     with this few rows the planner may join on the index instead); never a table scan.
     At 100,000 survivors, page 1900: 626 buffers, all index (bench/README.md, h-lists)."""
+    settings.NORTHSTAR_PAGE_ANCHOR_EVERY = 0
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE survivors_survivor")
     survivors = policy.visible_survivors(actor_for(caseworker))
@@ -171,14 +174,15 @@ def test_a_deep_page_by_number_skips_ids_in_the_index_then_reads_its_rows_by_key
 
 @pytest.mark.django_db(transaction=True)
 def test_a_deep_page_kept_as_one_statement_plans_as_an_index_only_skip(
-        many_records, caseworker, actor_for):
-    """The API's ``page=N`` (``rows_of`` a recipe list) is one statement whose OFFSET is a
+        many_records, caseworker, actor_for, settings):
+    """Without page anchors (as above): The API's ``page=N`` (``rows_of`` a recipe list) is one statement whose OFFSET is a
     parameter; the plan PostgreSQL keeps for it once prepared (a *generic* plan, made
     without the number) still skips the rows as ids in ``survivor_org_live_recent``,
     index only, and reads the page's rows by key: never a table scan."""
     from northstar.apiutils import rows_of
     from northstar.survivors.api import LIST_COLUMNS
 
+    settings.NORTHSTAR_PAGE_ANCHOR_EVERY = 0
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE survivors_survivor")
     rows = rows_of(policy.visible_survivors(actor_for(caseworker)), *LIST_COLUMNS)
