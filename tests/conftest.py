@@ -70,6 +70,18 @@ def _nothing_read_ahead_yet():
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A page asked for in Khmer or Thai leaves that language active in the worker's thread
+    (the locale middleware activates it); the next test in the same worker would read its
+    messages in that language (one test read "failed" in Khmer). Each test ends in the
+    project's default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_only_where_tested(settings):
     """Most tests log supervisors in with ``force_login`` and test something else; the
     second factor is tested on its own in ``tests/core/test_two_factor.py``, which turns
