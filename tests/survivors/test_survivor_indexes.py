@@ -40,6 +40,10 @@ KEPT = {
     "ins_survivor_live": "(id)",  # insights: INCLUDE (sex, birth_year, created_at)
     # The caseload's ``reference__icontains`` (survivors 0017): trigrams, not a B-tree.
     "survivor_reference_trgm": "gin (upper((reference)::text) gin_trgm_ops)",
+    # h-smallreads (survivors 0018): a row's organisation from the index alone (the capped
+    # counts' probes), and the engagement suggestions' range of live references.
+    "survivor_org_probe": "(id) INCLUDE (organisation_id)",
+    "survivor_org_reference": "(organisation_id, reference) WHERE (archived_at IS NULL)",
 }
 PER_ORGANISATION = 2000
 
