@@ -11,6 +11,7 @@ reader with more keeps the per-survivor condition. Either way the page shows the
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -74,6 +75,7 @@ def test_my_filtered_cases_are_the_same_rows_named_or_asked_per_survivor(
         organisation, legal_officer, caseworker, monkeypatch, user):
     client = client_for({"legal_officer": legal_officer, "caseworker": caseworker}[user])
     url = reverse("caseload")
+    followed = 0
     for query in FILTERS:
         monkeypatch.setattr(mine, "FEW", 0)  # asked per survivor (``mine.condition``), as before
         per_survivor = client.get(url, query).content.decode()
@@ -83,6 +85,16 @@ def test_my_filtered_cases_are_the_same_rows_named_or_asked_per_survivor(
         assert _shown(named) == _shown(per_survivor), query
         count = re.compile(r"(\d[\d,]*\+?) survivors?")
         assert count.findall(named) == count.findall(per_survivor), query
+        following = re.search(r'href="\?([^"]*cursor=[^"]*)" rel="next"', named)
+        if following:  # the next page too, after the same cursor
+            after = f"{url}?{unescape(following.group(1))}"
+            monkeypatch.setattr(mine, "FEW", 0)
+            per_survivor = client.get(after).content.decode()
+            monkeypatch.setattr(mine, "FEW", 5000)
+            assert _shown(client.get(after).content.decode()) == _shown(per_survivor), query
+            assert _shown(per_survivor), query
+            followed += 1
+    assert followed or user == "legal_officer"  # the caseworker's lists run to pages
     # Some of them show rows, and only the reader's own with "my cases".
     if user == "legal_officer":
         shown = _shown(client.get(url, {"nationality": "th"}).content.decode())
