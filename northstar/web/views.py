@@ -127,7 +127,7 @@ def _caseload_page(request, actor):
     if not written_once:
         visible = visible.only("id", "reference", "nationality", "created_at", "organisation_id")
         qs = _filtered(actor, form, visible, only_mine=only_mine, alerts=alerts,
-                       overdue_refs=overdue_refs)
+                       overdue_refs=overdue_refs, mine_listed=not from_mine_indexes)
     if from_mine_indexes:  # with the reader's unfinished intakes: one statement
         count, open_intakes = selectors.mine_and_open_intakes(actor)
     else:
@@ -187,12 +187,17 @@ def _caseload_page(request, actor):
 
 
 def _filtered(actor, form: CaseloadFilterForm, visible, *, only_mine: bool, alerts,
-              overdue_refs: set[str]):
-    """The caseload's survivors as the filter narrows them, newest first."""
+              overdue_refs: set[str], mine_listed: bool = False):
+    """The caseload's survivors as the filter narrows them, newest first. ``mine_listed``:
+    "my cases" is narrowed by other filters (this queryset lists the page and counts it),
+    so a reader with few survivors of their own has them named (``mine.few_ids``)."""
     qs = visible
     if only_mine:
-        # Survivors with a live case of mine, and those I recorded who have no case yet.
-        qs = qs.filter(mine.condition(actor))
+        # Survivors with a live case of mine, and those I recorded who have no case yet:
+        # named when they are few (each probed by primary key, the filters checked on it),
+        # else asked of each survivor of the organisation in the caseload's order.
+        ids = mine.few_ids(actor) if mine_listed and form.is_valid() else None
+        qs = qs.filter(mine.condition(actor) if ids is None else mine.AmongFew("pk", ids))
     if form.is_valid():
         f = form.cleaned_data
         if f["q"]:
