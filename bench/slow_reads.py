@@ -40,7 +40,10 @@ URLS = ["/api/v1/referrals", "/api/v1/case-tasks", "/justice/tasks/", "/api/v1/t
         "/"]
 
 
-def main() -> None:
+def run(urls_of, *, users: str, token: str, description: str, resolve=None) -> None:
+    """The loop both scripts share (``bench/small_reads.py`` too): for each user, each URL of
+    ``urls_of(username, user)`` (``resolve(app, url, headers)`` may turn it into another, e.g.
+    a first page's "Next page"), ``--warm`` requests, then ``--repeat`` timed ones."""
     from django.contrib.auth import get_user_model
     from prepare import session_for
     from spend import backend_ns, backend_pid, wsgi_call
@@ -48,10 +51,10 @@ def main() -> None:
     from northstar.core.tokens import issue_token
     from northstar.wsgi import application as app
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--warm", type=int, default=3)
-    parser.add_argument("--users", default="caseworker.th,caseworker.kh")
+    parser.add_argument("--users", default=users)
     args = parser.parse_args()
     import northstar
 
@@ -60,11 +63,13 @@ def main() -> None:
     print("user\turl\tstatus\twall ms\tcpu ms\tbackend cpu ms\tstatements")
     for username in args.users.split(","):
         user = get_user_model().objects.get(username=username)
-        _, raw = issue_token(user, name="slow-reads", days=1)
+        _, raw = issue_token(user, name=token, days=1)
         session = session_for(user)
-        for url in URLS:
+        for url in urls_of(username, user):
             headers = ({"HTTP_AUTHORIZATION": f"Bearer {raw}"} if url.startswith("/api/")
                        else {"HTTP_COOKIE": f"sessionid={session}"})
+            if resolve is not None:
+                url = resolve(app, url, headers)
             for _ in range(args.warm):
                 wsgi_call(app, "GET", url, headers)
             pid = backend_pid(connection)
@@ -83,6 +88,11 @@ def main() -> None:
             back = f"{statistics.median(backs):.1f}" if backs else "-"
             print(f"{username}\t{url}\t{status}\t{statistics.median(walls):.1f}\t"
                   f"{statistics.median(cpus):.1f}\t{back}\t{statements}", flush=True)
+
+
+def main() -> None:
+    run(lambda _username, _user: URLS, users="caseworker.th,caseworker.kh", token="slow-reads",
+        description=__doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

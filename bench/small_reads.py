@@ -17,11 +17,8 @@ database. Asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +31,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 #: Per role (the username's first part), the URLs asked; ``{code}`` is the organisation's.
 URLS = {
@@ -60,54 +55,20 @@ def _next_of(app, url: str, headers: dict) -> str:
     return f"{url}?{unescape(found.group(1))}" if found else url
 
 
+def _resolved(app, url: str, headers: dict) -> str:
+    return _next_of(app, url.removeprefix("next:"), headers) if url.startswith("next:") else url
+
+
 def main() -> None:
-    from django.contrib.auth import get_user_model
-    from prepare import session_for
-    from spend import backend_ns, backend_pid, wsgi_call
+    from slow_reads import run
 
-    from northstar.core.tokens import issue_token
-    from northstar.wsgi import application as app
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--warm", type=int, default=3)
-    parser.add_argument("--users", default="supervisor.th,supervisor.kh,council_coordinator.th,"
-                        "council_coordinator.kh,caseworker.th,caseworker.kh")
-    args = parser.parse_args()
-    import northstar
-
-    print(f"# {connection.settings_dict['NAME']} code {Path(northstar.__file__).parent} "
-          f"load {os.getloadavg()[0]:.1f}")
-    print("user\turl\tstatus\twall ms\tcpu ms\tbackend cpu ms\tstatements")
-    for username in args.users.split(","):
-        user = get_user_model().objects.get(username=username)
-        _, raw = issue_token(user, name="small-reads", days=1)
-        session = session_for(user)
+    def urls_of(username: str, user) -> list[str]:
         code = user.membership.organisation.code
-        for url in URLS[username.split(".")[0]]:
-            url = url.format(code=code)
-            headers = ({"HTTP_AUTHORIZATION": f"Bearer {raw}"} if url.startswith("/api/")
-                       else {"HTTP_COOKIE": f"sessionid={session}"})
-            if url.startswith("next:"):
-                url = _next_of(app, url.removeprefix("next:"), headers)
-            for _ in range(args.warm):
-                wsgi_call(app, "GET", url, headers)
-            pid = backend_pid(connection)
-            walls, cpus, backs, statements, status = [], [], [], 0, 0
-            for _ in range(args.repeat):
-                before_ns = backend_ns(pid)
-                wall, cpu = time.perf_counter(), time.process_time()
-                with CaptureQueriesContext(connection) as captured:
-                    status = wsgi_call(app, "GET", url, headers)
-                walls.append((time.perf_counter() - wall) * 1000)
-                cpus.append((time.process_time() - cpu) * 1000)
-                after_ns = backend_ns(pid)
-                if before_ns is not None and after_ns is not None:
-                    backs.append((after_ns - before_ns) / 1e6)
-                statements = len(captured.captured_queries)
-            back = f"{statistics.median(backs):.1f}" if backs else "-"
-            print(f"{username}\t{url}\t{status}\t{statistics.median(walls):.1f}\t"
-                  f"{statistics.median(cpus):.1f}\t{back}\t{statements}", flush=True)
+        return [url.format(code=code) for url in URLS[username.split(".")[0]]]
+
+    run(urls_of, users="supervisor.th,supervisor.kh,council_coordinator.th,"
+        "council_coordinator.kh,caseworker.th,caseworker.kh", token="small-reads",
+        description=__doc__.split("\n\n")[0], resolve=_resolved)
 
 
 if __name__ == "__main__":
