@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 
 from northstar.core.fields import reveal
 from northstar.referrals.models import Referral
-from northstar.referrals.vocabulary import SHAREABLE_FIELDS, URGENCIES, service_kind_names
+from northstar.referrals.vocabulary import (
+    SHAREABLE_FIELDS,
+    URGENCIES,
+    service_kind_names,
+    shared_field_name,
+)
 from northstar.survivors.models import Survivor
 
 
@@ -43,7 +48,7 @@ def shared_values(referral: Referral) -> dict[str, str]:
 
 
 def render_html(referral: Referral, values: dict[str, str]) -> str:
-    rows = [(_(SHAREABLE_FIELDS[k]), v or "—") for k, v in values.items()]
+    rows = [(shared_field_name(k), v or "—") for k, v in values.items()]
     return render_to_string("referrals/letter.html", {
         "referral": referral, "rows": rows, "today": timezone.localdate(),
         "urgency": str(URGENCIES.get(referral.urgency, referral.urgency)),

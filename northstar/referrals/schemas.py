@@ -54,7 +54,8 @@ class ServiceOut(Schema):
     jurisdictions: list[str]
     areas: list[str]
     languages: list[str]
-    serves: list[str]
+    serves: list[str] = Field(description="who it serves, as codes (children, women, …; "
+                                          "never translated); empty: anyone")
     trauma_informed: bool
     curfew: bool
     movement_restrictions: str
@@ -87,8 +88,10 @@ class ReferralIn(StrictSchema):
                                            "…): stable identifiers, never translated; pages "
                                            "show their names in the reader's language")
     shared_fields: list[FieldT] | None = Field(
-        None, description="fields the recipient may see; default: reference, first name, "
-                          "alias, languages, needs")
+        None, description="fields the recipient may see, as codes (given_name, "
+                          "date_of_birth, …): stable identifiers, never translated; pages show "
+                          "their names in the reader's language. Default: reference, "
+                          "given_name, aliases, languages, needs")
     message: str = Field("", max_length=2000)
 
 
@@ -118,8 +121,9 @@ class ReferralOut(Schema):
     id: int
     status: str
     urgency: str
-    needs: list[str]
-    shared_fields: list[str]
+    needs: list[str] = Field(description="kinds of service, as codes (never translated)")
+    shared_fields: list[str] = Field(description="fields the recipient may see, as codes "
+                                                 "(never translated)")
     sender: dict
     recipient: dict
     service: dict | None
@@ -136,7 +140,9 @@ class ReferralOut(Schema):
     ended_at: str | None
     end_note: str
     consent_active: bool
-    actions: list[str]
+    actions: list[str] = Field(description="the steps you may take now, as codes (accept, "
+                                           "decline, …): the step URLs' names, never "
+                                           "translated")
     steps: list[StepOut]
     message: str | None = None
 
