@@ -16,7 +16,7 @@ writer's transaction ends, which lets a reader ask ``in_flight``: "has some tran
 written this table and not yet committed or rolled back?" (``pg_locks``, no lock taken).
 ``core.anchors`` says why it needs both.
 
-The triggers are installed by migrations (``install_sql``): ``survivors`` 0018 for the
+The triggers are installed by migrations (``install_sql``): ``survivors`` 0019 for the
 survivors and cases tables, the lists most people page through. A list reading a table
 without a generation is never anchored (unknown is never safe). On SQLite nothing is
 installed and nothing here is asked.
