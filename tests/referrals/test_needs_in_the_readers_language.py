@@ -23,13 +23,6 @@ ENGLISH = {"legal_aid": "Legal aid", "mental_health": "Mental health / counselli
            "urgent": "Urgent (within 24 hours)"}
 
 
-@pytest.fixture(autouse=True)
-def _default_language_after():
-    """The test client's requests leave their language active in this thread: later tests
-    that word titles in Python must not find Khmer."""
-    yield
-    translation.deactivate()
-
 
 @pytest.fixture
 def referral(caseworker, actor_for, survivor_a, org_b, referral_consent):

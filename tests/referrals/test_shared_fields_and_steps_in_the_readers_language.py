@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.utils import translation
 
 from northstar.referrals import actions, letter
 from northstar.referrals.models import Service
-from tests.conftest import PASSWORD
+from tests.referrals.test_needs_in_the_readers_language import _reader, _text
 
 SHARED = ["given_name", "date_of_birth"]
 KHMER = {"given_name": "នាមខ្លួន", "date_of_birth": "ថ្ងៃខែឆ្នាំកំណើត",
@@ -28,12 +27,6 @@ ENGLISH = {"given_name": "First name", "date_of_birth": "Date of birth",
            "children": "Children", "labour_trafficking": "Labour trafficking survivors"}
 
 
-@pytest.fixture(autouse=True)
-def _default_language_after():
-    """The test client's requests leave their language active in this thread."""
-    yield
-    translation.deactivate()
-
 
 @pytest.fixture
 def referral(caseworker, actor_for, survivor_a, org_b, referral_consent):
@@ -41,16 +34,6 @@ def referral(caseworker, actor_for, survivor_a, org_b, referral_consent):
                                    needs=["legal_aid"], shared_fields=SHARED)
 
 
-def _reader(user, language: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    assert client.login(username=user.username, password=PASSWORD)
-    client.cookies["django_language"] = language
-    return client
-
-
-def _text(html: str) -> str:
-    """What a person reads: the page without its tags and attributes."""
-    return re.sub(r"<[^>]+>", " ", html)
 
 
 def _buttons(html: str) -> list[str]:
