@@ -27,7 +27,6 @@ ENGLISH = {"given_name": "First name", "date_of_birth": "Date of birth",
            "children": "Children", "labour_trafficking": "Labour trafficking survivors"}
 
 
-
 @pytest.fixture
 def referral(caseworker, actor_for, survivor_a, org_b, referral_consent):
     return actions.create_referral(actor_for(caseworker), survivor=survivor_a, recipient=org_b,
