@@ -83,8 +83,11 @@ class ServiceForm(forms.Form):
     areas = ListField(label=_("Areas"))
     languages = languages_field(label=_("Languages"), required=True,
                                 help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
-    serves = ListField(label=_("Serves (empty: everyone)"), allowed=set(POPULATIONS),
-                       help_text=_(", ").join(POPULATIONS))
+    # Ticked, in the reader's language (it was typed as codes: "children; women"); the
+    # service keeps the codes (``referrals.vocabulary.POPULATIONS``).
+    serves = forms.MultipleChoiceField(
+        label=_("Serves (empty: everyone)"), required=False,
+        widget=forms.CheckboxSelectMultiple, choices=lambda: list(POPULATIONS.items()))
     trauma_informed = forms.BooleanField(label=_("Trauma-informed"), required=False)
     curfew = forms.BooleanField(label=_("Curfew"), required=False)
     movement_restrictions = forms.CharField(label=_("Movement restrictions"), max_length=300,

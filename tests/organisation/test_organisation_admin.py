@@ -262,3 +262,29 @@ def test_another_organisation_admin_sees_only_their_own(client, users, org_b):
     client.force_login(users[("b", Role.ORG_ADMIN)])
     body = client.get("/organisation/").content.decode()
     assert org_b.name in body and Organisation.objects.get(code="ORGA").name not in body
+
+
+def test_a_service_form_ticks_who_it_serves_in_the_readers_language(as_admin_a, org_a):
+    """Who a service serves is ticked from the populations, named in the admin's language
+    (it was typed as codes, "children; women", with the codes as help); the service keeps
+    the codes."""
+    as_admin_a.cookies["django_language"] = "km"
+    html = as_admin_a.get("/organisation/services/new/", HTTP_ACCEPT_LANGUAGE="km").content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="serves" value="([a-z_]+)"', html)
+    assert {"children", "women"} <= set(boxes)
+    assert "កុមារ" in html and "ស្ត្រី" in html  # "Children", "Women"
+    assert "children, women" not in html  # the codes are no longer the help text
+    posted = {**SERVICE, "serves": ["children", "women"]}
+    assert as_admin_a.post("/organisation/services/new/", posted).status_code == 302
+    assert Service.objects.get(provider=org_a).serves == ["children", "women"]
+
+
+def test_a_service_serving_an_unknown_population_is_refused_naming_the_field(as_admin_a,
+                                                                              org_a):
+    response = as_admin_a.post("/organisation/services/new/",
+                               {**SERVICE, "serves": ["women", "giants"]})
+    assert response.status_code == 422
+    html = response.content.decode()
+    group = html.split("<legend>Serves (empty: everyone)</legend>")[1].split("</div>\n<div")[0]
+    assert 'aria-invalid="true"' in group and "giants" in group  # the error beside its field
+    assert not Service.objects.exists()

@@ -154,7 +154,12 @@ def field_html(field) -> str:
     label = printed(field.label)
     widget = str(field)  # already safe: the widget's own markup
     out = ['<div class="field', " invalid" if errors else "", '">\n  ']
-    if getattr(field.field.widget, "input_type", None) == "checkbox":
+    kind = getattr(field.field.widget, "input_type", None)
+    if kind == "checkbox" and getattr(field.field.widget, "allow_multiple_selected", False):
+        # A group of boxes is named by its legend (a label "for" no one box named nothing).
+        out += ["\n  <fieldset><legend>", label, " *" if field.field.required else "",
+                "</legend>\n  ", widget, "\n  </fieldset>\n  "]
+    elif kind == "checkbox":
         out += ["\n  ", widget, ' <label for="', for_id, '">', label, "</label>\n  "]
     else:
         out += ['\n  <label for="', for_id, '">', label, " *" if field.field.required else "",
