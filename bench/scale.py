@@ -295,19 +295,11 @@ def one_at_a_time(url: str, headers: dict, repeat: int = 5) -> tuple[float, int]
     warm = max(1, WARM) if repeat else 1
     times, status = [], 0
     for i in range(repeat + warm):
-        request = urllib.request.Request(url, headers=headers)
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=PAGE_TIMEOUT) as answer:  # noqa: S310
-                answer.read()
-                status = answer.status
-        except urllib.error.HTTPError as e:
-            status = e.code
-        except OSError:  # cut off (timeout) or the worker killed under it
-            wait_for(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/api/v1/health",
-                     seconds=PAGE_TIMEOUT)
+        timed = _timed(url, headers)
+        if timed is None:  # cut off
             return PAGE_TIMEOUT * 1000.0, 0
-        times.append((time.perf_counter() - started) * 1000)
+        times.append(timed[0])
+        status = timed[1]
         if i == 0 and (times[0] > 3000 or repeat == 0):
             return times[0], status
     return statistics.median(times[warm:]), status
